@@ -1,0 +1,177 @@
+//! The activity trail: an append-only record of every change to a ticket.
+
+use chrono::{DateTime, Utc};
+
+use super::{AgentId, Direction, MessageId, NoteId, Priority, Status};
+
+/// What happened to a ticket.
+///
+/// Names (agents, tags, customers) are kept as they were at the time, so the
+/// trail still reads correctly after a rename.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ActivityKind {
+    /// The ticket was raised.
+    Created,
+    /// The status changed.
+    StatusChanged {
+        /// Before.
+        from: Status,
+        /// After.
+        to: Status,
+    },
+    /// The priority changed.
+    PriorityChanged {
+        /// Before.
+        from: Priority,
+        /// After.
+        to: Priority,
+    },
+    /// The subject was edited.
+    SubjectEdited {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// The description was edited.
+    DescriptionEdited,
+    /// The ticket was moved to another customer (or to none).
+    CustomerChanged {
+        /// Customer name before.
+        from: Option<String>,
+        /// Customer name after.
+        to: Option<String>,
+    },
+    /// An agent was assigned.
+    AgentAssigned {
+        /// Who was assigned.
+        agent: AgentId,
+        /// Their name then.
+        name: String,
+    },
+    /// An agent was unassigned.
+    AgentUnassigned {
+        /// Who was unassigned.
+        agent: AgentId,
+        /// Their name then.
+        name: String,
+    },
+    /// A tag was added.
+    TagAdded {
+        /// The tag.
+        tag: String,
+    },
+    /// A tag was removed.
+    TagRemoved {
+        /// The tag.
+        tag: String,
+    },
+    /// An internal note was added.
+    NoteAdded {
+        /// The note.
+        note: NoteId,
+    },
+    /// An internal note was edited.
+    NoteEdited {
+        /// The note.
+        note: NoteId,
+    },
+    /// An internal note was deleted; its text is kept here.
+    NoteDeleted {
+        /// The note that was.
+        note: NoteId,
+        /// Its text when deleted.
+        text: String,
+    },
+    /// A message was attached to the conversation.
+    MessageAttached {
+        /// The message.
+        message: MessageId,
+        /// Inbound or a reply.
+        direction: Direction,
+    },
+    /// A satisfaction rating was recorded.
+    CsatRecorded {
+        /// The rating, 1 to 5.
+        rating: u8,
+        /// The rating it replaced, if any.
+        previous: Option<u8>,
+    },
+}
+
+/// One entry of the trail: what, who and when.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ActivityEntry {
+    /// Order of recording.
+    pub id: i64,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The acting agent.
+    pub actor: Option<AgentId>,
+    /// The acting agent's name now (empty if unknown).
+    pub actor_name: String,
+    /// What happened.
+    pub kind: ActivityKind,
+}
+
+impl ActivityEntry {
+    /// The entry as a plain sentence, without the time: "Dana changed status from Open to Waiting".
+    pub fn sentence(&self) -> String {
+        let who = if self.actor_name.is_empty() {
+            "Someone"
+        } else {
+            &self.actor_name
+        };
+        let what = match &self.kind {
+            ActivityKind::Created => "created the ticket".to_owned(),
+            ActivityKind::StatusChanged { from, to } => {
+                format!("changed status from {} to {}", from.label(), to.label())
+            }
+            ActivityKind::PriorityChanged { from, to } => {
+                format!("changed priority from {} to {}", from.label(), to.label())
+            }
+            ActivityKind::SubjectEdited { from, to } => {
+                format!("changed the subject from “{from}” to “{to}”")
+            }
+            ActivityKind::DescriptionEdited => "edited the description".to_owned(),
+            ActivityKind::CustomerChanged { from, to } => match (from, to) {
+                (Some(from), Some(to)) => format!("moved the ticket from {from} to {to}"),
+                (None, Some(to)) => format!("set the customer to {to}"),
+                (Some(from), None) => format!("removed the customer {from}"),
+                (None, None) => "changed the customer".to_owned(),
+            },
+            ActivityKind::AgentAssigned { agent, name } => {
+                if Some(*agent) == self.actor {
+                    "assigned themselves".to_owned()
+                } else {
+                    format!("assigned {name}")
+                }
+            }
+            ActivityKind::AgentUnassigned { agent, name } => {
+                if Some(*agent) == self.actor {
+                    "unassigned themselves".to_owned()
+                } else {
+                    format!("unassigned {name}")
+                }
+            }
+            ActivityKind::TagAdded { tag } => format!("added the tag “{tag}”"),
+            ActivityKind::TagRemoved { tag } => format!("removed the tag “{tag}”"),
+            ActivityKind::NoteAdded { .. } => "added an internal note".to_owned(),
+            ActivityKind::NoteEdited { .. } => "edited an internal note".to_owned(),
+            ActivityKind::NoteDeleted { .. } => "deleted an internal note".to_owned(),
+            ActivityKind::MessageAttached {
+                direction: Direction::Inbound,
+                ..
+            } => "recorded a message from the customer".to_owned(),
+            ActivityKind::MessageAttached {
+                direction: Direction::Outbound,
+                ..
+            } => "replied to the customer".to_owned(),
+            ActivityKind::CsatRecorded { rating, previous } => match previous {
+                Some(previous) => format!("changed the satisfaction rating from {previous} to {rating} of 5"),
+                None => format!("recorded a satisfaction rating of {rating} of 5"),
+            },
+        };
+        format!("{who} {what}")
+    }
+}

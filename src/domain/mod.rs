@@ -1,0 +1,79 @@
+//! The help-desk domain: tickets, people, notes, messages and the activity trail.
+//!
+//! Plain data with no I/O; the store reads and writes these types.
+
+mod activity;
+mod number;
+mod ticket;
+pub mod validate;
+
+pub use activity::{ActivityEntry, ActivityKind};
+pub use number::{TicketNumber, parse_ticket_number};
+pub use ticket::{
+    Agent, Customer, Direction, Message, NewCustomer, NewTicket, Note, Priority, Status, Tag,
+    TicketDetail, TicketRow,
+};
+
+use chrono::{DateTime, TimeZone, Utc};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        pub struct $name(pub i64);
+
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(value).map($name)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An agent: a member of the support team who acts in the app.
+    AgentId
+);
+id_type!(
+    /// A customer that tickets belong to.
+    CustomerId
+);
+id_type!(
+    /// A tag name, shared by ticket tags and customer tags.
+    TagId
+);
+id_type!(
+    /// An internal note on a ticket.
+    NoteId
+);
+id_type!(
+    /// A message in a ticket's conversation with the customer.
+    MessageId
+);
+
+/// Longest subject accepted, in characters (after trimming).
+pub const MAX_SUBJECT_CHARS: usize = 200;
+/// Longest description, note or message body accepted, in characters.
+pub const MAX_BODY_CHARS: usize = 100_000;
+/// Longest name (agent, customer, tag, company) accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest email address accepted, in characters.
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// Converts a UTC time to the milliseconds since the Unix epoch the store keeps.
+pub fn to_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// Converts stored milliseconds since the Unix epoch back to a UTC time.
+///
+/// Values outside chrono's range (only possible in a damaged file) clamp to the epoch.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}

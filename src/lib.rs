@@ -1,0 +1,10 @@
+//! Tickets: an offline help desk for support teams.
+//!
+//! - [`domain`]: tickets, people, notes, messages and the activity trail, as plain data.
+//! - [`store`]: the SQLite file that keeps them, and every change to them.
+//! - [`seed`]: realistic sample data for trials and benchmarks.
+//! - [`clock`]: where the time comes from, so tests can fix it.
+
+pub mod clock;
+pub mod domain;
+pub mod store;

@@ -1,0 +1,262 @@
+//! Writing and reading the activity trail.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params};
+
+use super::StoreError;
+use crate::domain::{
+    ActivityEntry, ActivityKind, AgentId, Direction, MessageId, NoteId, Priority, Status,
+    TicketNumber, from_millis,
+};
+
+/// How one kind is stored: its code, the id it refers to, and its before/after values.
+struct Encoded {
+    code: &'static str,
+    ref_id: Option<i64>,
+    old: Value,
+    new: Value,
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+fn opt_text(s: &Option<String>) -> Value {
+    s.as_ref().map_or(Value::Null, |s| Value::Text(s.clone()))
+}
+
+fn encode(kind: &ActivityKind) -> Encoded {
+    let (code, ref_id, old, new) = match kind {
+        ActivityKind::Created => ("created", None, Value::Null, Value::Null),
+        ActivityKind::StatusChanged { from, to } => (
+            "status",
+            None,
+            Value::Integer(from.code()),
+            Value::Integer(to.code()),
+        ),
+        ActivityKind::PriorityChanged { from, to } => (
+            "priority",
+            None,
+            Value::Integer(from.code()),
+            Value::Integer(to.code()),
+        ),
+        ActivityKind::SubjectEdited { from, to } => ("subject", None, text(from), text(to)),
+        ActivityKind::DescriptionEdited => ("description", None, Value::Null, Value::Null),
+        ActivityKind::CustomerChanged { from, to } => {
+            ("customer", None, opt_text(from), opt_text(to))
+        }
+        ActivityKind::AgentAssigned { agent, name } => {
+            ("assigned", Some(agent.0), Value::Null, text(name))
+        }
+        ActivityKind::AgentUnassigned { agent, name } => {
+            ("unassigned", Some(agent.0), text(name), Value::Null)
+        }
+        ActivityKind::TagAdded { tag } => ("tag_added", None, Value::Null, text(tag)),
+        ActivityKind::TagRemoved { tag } => ("tag_removed", None, text(tag), Value::Null),
+        ActivityKind::NoteAdded { note } => ("note_added", Some(note.0), Value::Null, Value::Null),
+        ActivityKind::NoteEdited { note } => {
+            ("note_edited", Some(note.0), Value::Null, Value::Null)
+        }
+        ActivityKind::NoteDeleted { note, text: body } => {
+            ("note_deleted", Some(note.0), text(body), Value::Null)
+        }
+        ActivityKind::MessageAttached { message, direction } => (
+            "message",
+            Some(message.0),
+            Value::Null,
+            Value::Integer(direction.code()),
+        ),
+        ActivityKind::CsatRecorded { rating, previous } => (
+            "csat",
+            None,
+            previous.map_or(Value::Null, |p| Value::Integer(i64::from(p))),
+            Value::Integer(i64::from(*rating)),
+        ),
+    };
+    Encoded {
+        code,
+        ref_id,
+        old,
+        new,
+    }
+}
+
+fn as_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Integer(i) => Some(*i),
+        _ => None,
+    }
+}
+
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn decode(code: &str, ref_id: Option<i64>, old: &Value, new: &Value) -> Option<ActivityKind> {
+    let rating = |v: &Value| as_int(v).and_then(|r| u8::try_from(r).ok());
+    Some(match code {
+        "created" => ActivityKind::Created,
+        "status" => ActivityKind::StatusChanged {
+            from: Status::from_code(as_int(old)?)?,
+            to: Status::from_code(as_int(new)?)?,
+        },
+        "priority" => ActivityKind::PriorityChanged {
+            from: Priority::from_code(as_int(old)?)?,
+            to: Priority::from_code(as_int(new)?)?,
+        },
+        "subject" => ActivityKind::SubjectEdited {
+            from: as_text(old)?,
+            to: as_text(new)?,
+        },
+        "description" => ActivityKind::DescriptionEdited,
+        "customer" => ActivityKind::CustomerChanged {
+            from: as_text(old),
+            to: as_text(new),
+        },
+        "assigned" => ActivityKind::AgentAssigned {
+            agent: AgentId(ref_id?),
+            name: as_text(new)?,
+        },
+        "unassigned" => ActivityKind::AgentUnassigned {
+            agent: AgentId(ref_id?),
+            name: as_text(old)?,
+        },
+        "tag_added" => ActivityKind::TagAdded { tag: as_text(new)? },
+        "tag_removed" => ActivityKind::TagRemoved { tag: as_text(old)? },
+        "note_added" => ActivityKind::NoteAdded {
+            note: NoteId(ref_id?),
+        },
+        "note_edited" => ActivityKind::NoteEdited {
+            note: NoteId(ref_id?),
+        },
+        "note_deleted" => ActivityKind::NoteDeleted {
+            note: NoteId(ref_id?),
+            text: as_text(old)?,
+        },
+        "message" => ActivityKind::MessageAttached {
+            message: MessageId(ref_id?),
+            direction: Direction::from_code(as_int(new)?)?,
+        },
+        "csat" => ActivityKind::CsatRecorded {
+            rating: rating(new)?,
+            previous: rating(old),
+        },
+        _ => return None,
+    })
+}
+
+/// Appends one entry to a ticket's trail.
+pub(crate) fn record(
+    conn: &Connection,
+    ticket: TicketNumber,
+    at: i64,
+    actor: AgentId,
+    kind: &ActivityKind,
+) -> Result<(), StoreError> {
+    let e = encode(kind);
+    conn.prepare_cached(
+        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![ticket, at, actor, e.code, e.ref_id, e.old, e.new])?;
+    Ok(())
+}
+
+/// A ticket's trail, newest first.
+pub(crate) fn load(conn: &Connection, ticket: TicketNumber) -> Result<Vec<ActivityEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.at, a.agent_id, coalesce(g.name, ''), a.kind, a.ref_id, a.old_value, a.new_value
+         FROM activity a LEFT JOIN agents g ON g.id = a.agent_id
+         WHERE a.ticket_id = ?1 ORDER BY a.at DESC, a.id DESC",
+    )?;
+    let rows = stmt.query_map([ticket], row_to_entry)?;
+    let mut entries = Vec::new();
+    for row in rows {
+        // An entry this version cannot read (written by a newer one) is skipped, not fatal.
+        if let Some(entry) = row? {
+            entries.push(entry);
+        }
+    }
+    Ok(entries)
+}
+
+fn row_to_entry(row: &Row<'_>) -> rusqlite::Result<Option<ActivityEntry>> {
+    let code: String = row.get(4)?;
+    let old: Value = row.get(6)?;
+    let new: Value = row.get(7)?;
+    Ok(decode(&code, row.get(5)?, &old, &new).map(|kind| ActivityEntry {
+        id: row.get(0).unwrap_or_default(),
+        at: from_millis(row.get(1).unwrap_or_default()),
+        actor: row.get::<_, Option<AgentId>>(2).unwrap_or_default(),
+        actor_name: row.get(3).unwrap_or_default(),
+        kind,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips() {
+        let kinds = vec![
+            ActivityKind::Created,
+            ActivityKind::StatusChanged {
+                from: Status::Open,
+                to: Status::Closed,
+            },
+            ActivityKind::PriorityChanged {
+                from: Priority::Low,
+                to: Priority::Urgent,
+            },
+            ActivityKind::SubjectEdited {
+                from: "a".into(),
+                to: "b".into(),
+            },
+            ActivityKind::DescriptionEdited,
+            ActivityKind::CustomerChanged {
+                from: None,
+                to: Some("Ann".into()),
+            },
+            ActivityKind::CustomerChanged {
+                from: Some("Ann".into()),
+                to: None,
+            },
+            ActivityKind::AgentAssigned {
+                agent: AgentId(3),
+                name: "Dana".into(),
+            },
+            ActivityKind::AgentUnassigned {
+                agent: AgentId(3),
+                name: "Dana".into(),
+            },
+            ActivityKind::TagAdded { tag: "vip".into() },
+            ActivityKind::TagRemoved { tag: "vip".into() },
+            ActivityKind::NoteAdded { note: NoteId(4) },
+            ActivityKind::NoteEdited { note: NoteId(4) },
+            ActivityKind::NoteDeleted {
+                note: NoteId(4),
+                text: "gone".into(),
+            },
+            ActivityKind::MessageAttached {
+                message: MessageId(9),
+                direction: Direction::Outbound,
+            },
+            ActivityKind::CsatRecorded {
+                rating: 4,
+                previous: Some(2),
+            },
+            ActivityKind::CsatRecorded {
+                rating: 5,
+                previous: None,
+            },
+        ];
+        for kind in kinds {
+            let e = encode(&kind);
+            assert_eq!(decode(e.code, e.ref_id, &e.old, &e.new), Some(kind));
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The ticket store: one SQLite file holding tickets, people and the activity trail.
+//!
+//! The store knows nothing of the window. It is owned by one thread at a time
+//! (the app's worker, a command-line run, a test) and every change goes through
+//! one method that validates input and writes the change together with its
+//! activity entries in one immediate transaction.
+
+mod activity;
+mod error;
+mod listing;
+mod people;
+pub mod schema;
+mod tickets;
+
+use std::fs::OpenOptions;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use error::StoreError;
+pub use listing::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage, fts_query, listing_sql};
+
+use crate::clock::Clock;
+use schema::{APPLICATION_ID, FileIdentity, SCHEMA_VERSION};
+
+/// How long a write waits for another process's write to finish before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The first bytes of every SQLite file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// An open Tickets database.
+pub struct Store {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens the Tickets database at `path`, creating it if there is no file there.
+    ///
+    /// A file that is not a Tickets database, or one written by a newer version,
+    /// is refused before anything is written to it. An older Tickets file is
+    /// upgraded one schema version at a time.
+    pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        check_existing_file(&path)?;
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| StoreError::from_open(&path, e))?;
+        let mut store = Store { conn, clock, path };
+        store.configure()?;
+        // Check again under SQLite's own reading: the header check above cannot
+        // see changes still in the write-ahead log.
+        let identity = schema::identify(&store.conn).map_err(|e| StoreError::from_open(&store.path, e))?;
+        refuse_foreign(&store.path, identity)?;
+        schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
+        Ok(store)
+    }
+
+    /// Opens a database kept only in memory (for tests and trials).
+    pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store {
+            conn,
+            clock,
+            path: PathBuf::from(":memory:"),
+        };
+        store.configure()?;
+        schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
+        Ok(store)
+    }
+
+    /// The file this store reads and writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The clock the store stamps changes with.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// A counter that changes whenever another connection commits to the file
+    /// (`PRAGMA data_version`): poll it to notice changes made elsewhere.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// The underlying connection, for read-only analytics and benchmarks within the crate.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The underlying connection, for bulk loaders within the crate (the sample-data generator).
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Refreshes the query planner's statistics; worth it after a bulk load.
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")?;
+        Ok(())
+    }
+
+    fn configure(&mut self) -> Result<(), StoreError> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if mode != "wal" && self.path != Path::new(":memory:") {
+            return Err(StoreError::Unsupported(format!(
+                "the file could not be switched to write-ahead logging (it reports “{mode}”)"
+            )));
+        }
+        // FULL: a change is on disk before the store reports it committed.
+        self.conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = FULL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -65536;",
+        )?;
+        self.conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
+    }
+
+    /// Runs `f` in one immediate transaction: everything it writes is committed
+    /// together, or nothing is if it returns an error.
+    pub(crate) fn transact<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, i64) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let now = crate::domain::to_millis(self.clock.now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx, now)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// Looks at an existing file's header without opening it as a database, so a
+/// file that is not ours is never written to (SQLite would add a journal, or
+/// initialise an empty file).
+fn check_existing_file(path: &Path) -> Result<(), StoreError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return create_new_file(path),
+        Err(e) => return Err(StoreError::Io(e)),
+    };
+    if meta.is_dir() {
+        return Err(StoreError::NotTickets {
+            path: path.to_path_buf(),
+            reason: "it is a folder".to_owned(),
+        });
+    }
+    if meta.len() == 0 {
+        return Ok(());
+    }
+    let mut header = [0u8; 100];
+    let mut file = std::fs::File::open(path)?;
+    let read = read_up_to(&mut file, &mut header)?;
+    if read < header.len() || &header[..16] != SQLITE_MAGIC {
+        return Err(StoreError::NotTickets {
+            path: path.to_path_buf(),
+            reason: "it is not a database file".to_owned(),
+        });
+    }
+    let version = i64::from(u32::from_be_bytes([header[60], header[61], header[62], header[63]]));
+    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if application_id == APPLICATION_ID {
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        return Ok(());
+    }
+    // Not stamped as ours: it may still be ours if its stamp sits in the
+    // write-ahead log, or an empty SQLite file. Ask SQLite, read-only.
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::from_open(path, e))?;
+    let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
+    refuse_foreign(path, identity)
+}
+
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+fn refuse_foreign(path: &Path, identity: FileIdentity) -> Result<(), StoreError> {
+    if identity.application_id == APPLICATION_ID {
+        if identity.version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found: identity.version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        return Ok(());
+    }
+    if identity.application_id == 0 && !identity.has_schema && identity.version == 0 {
+        // An empty SQLite file: nothing to lose by making it a Tickets database.
+        return Ok(());
+    }
+    Err(StoreError::NotTickets {
+        path: path.to_path_buf(),
+        reason: "it is another program's database".to_owned(),
+    })
+}
+
+/// Creates an empty file readable and writable by its owner only, so the
+/// database (and SQLite's files beside it, which copy its mode) stay private.
+fn create_new_file(path: &Path) -> Result<(), StoreError> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent
+        && !parent.is_dir()
+    {
+        return Err(StoreError::FolderMissing(parent.to_path_buf()));
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Someone else created it meanwhile: check it like any existing file.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => check_existing_file(path),
+        Err(e) => Err(StoreError::Io(e)),
+    }
+}
+
+/// The platform's place for the app's database: `~/.local/share/tickets/tickets.db`,
+/// `%APPDATA%\Tickets\data\tickets.db`, `~/Library/Application Support/Tickets/tickets.db`.
+pub fn default_database_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "Tickets").map(|dirs| dirs.data_dir().join("tickets.db"))
+}
