@@ -1,1 +1,353 @@
-fn main() {}
+//! Store benchmark: `cargo bench --bench store -- --tickets N` (default 1,000,000).
+//!
+//! Builds (or reuses) a seeded database under `target/bench/`, times each
+//! operation (median and p95 over at least 20 runs after a warm-up), prints a
+//! table and writes `target/bench/store.json`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tickets::clock::SystemClock;
+use tickets::domain::{AgentId, CustomerId, Priority, Status, TicketNumber};
+use tickets::seed::{SeedOptions, generate};
+use tickets::store::{ListRequest, Sort, SortColumn, Store, TicketFilter};
+
+const RUNS: usize = 25;
+const WARMUP: usize = 3;
+const PAGE: u32 = 100;
+
+struct Measured {
+    name: String,
+    median_ms: f64,
+    p95_ms: f64,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1].as_secs_f64() * 1000.0
+}
+
+fn measure(results: &mut Vec<Measured>, name: &str, mut op: impl FnMut(usize)) {
+    for i in 0..WARMUP {
+        op(i);
+    }
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|i| {
+            let start = Instant::now();
+            op(WARMUP + i);
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    let m = Measured {
+        name: name.to_owned(),
+        median_ms: percentile(&times, 0.5),
+        p95_ms: percentile(&times, 0.95),
+    };
+    println!("{:<36} {:>10.2} {:>10.2}", m.name, m.median_ms, m.p95_ms);
+    results.push(m);
+}
+
+fn bench_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("bench")
+}
+
+fn parse_tickets() -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--tickets")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| {
+            n.replace('_', "")
+                .parse()
+                .expect("--tickets takes a whole number")
+        })
+        .unwrap_or(1_000_000)
+}
+
+/// Opens the seeded database for `tickets`, seeding it first if needed.
+/// Returns the store and the seed time if it seeded.
+fn prepare(path: &Path, tickets: u64) -> Option<f64> {
+    let clock = Arc::new(SystemClock);
+    if path.exists() {
+        let store = Store::open(path, clock.clone()).expect("open bench database");
+        if store
+            .count_tickets(&TicketFilter::default())
+            .expect("count")
+            == tickets
+        {
+            return None;
+        }
+        drop(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    }
+    println!("Seeding {tickets} tickets into {} …", path.display());
+    let mut store = Store::open(path, clock).expect("create bench database");
+    let start = Instant::now();
+    generate(&mut store, SeedOptions { tickets, seed: 42 }, |_, _| true).expect("seed");
+    let seconds = start.elapsed().as_secs_f64();
+    println!("Seeded in {seconds:.1} s");
+    Some(seconds)
+}
+
+fn first_page(filter: TicketFilter) -> ListRequest {
+    ListRequest {
+        filter,
+        sort: Sort::default(),
+        offset: 0,
+        limit: PAGE,
+    }
+}
+
+fn main() {
+    let tickets = parse_tickets();
+    let dir = bench_dir();
+    std::fs::create_dir_all(&dir).expect("create target/bench");
+    let path = dir.join(format!("store-{tickets}.db"));
+    let seed_seconds = prepare(&path, tickets);
+    let clock = Arc::new(SystemClock);
+    let mut store = Store::open(&path, clock.clone()).expect("open");
+    let db_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+
+    // Realistic values from the data itself.
+    let tag = |name: &str| store.tag_named(name).expect("tag").expect("seeded tag").id;
+    let (refund, sso, vip) = (tag("refund"), tag("sso"), tag("vip"));
+    let agent = store.agents().expect("agents")[3].id;
+    let customer = store.customer(CustomerId(1)).expect("customer 1");
+    let order_number = store
+        .list_tickets(&first_page(TicketFilter {
+            text: "refund request order".into(),
+            ..TicketFilter::default()
+        }))
+        .expect("refund tickets")
+        .rows
+        .first()
+        .and_then(|r| r.subject.rsplit('#').next().map(str::to_owned))
+        .expect("an order number");
+    let now = chrono::Utc::now();
+    let last_30d = Some(now - chrono::Duration::days(30));
+    let backlog = vec![Status::Open, Status::InProgress, Status::Waiting];
+
+    println!("\n{tickets} tickets, {:.0} MB", db_bytes as f64 / 1e6);
+    println!("{:<36} {:>10} {:>10}", "operation", "median ms", "p95 ms");
+    let mut results = Vec::new();
+
+    measure(&mut results, "open_first_page", |_| {
+        let store = Store::open(&path, clock.clone()).expect("open");
+        let page = store
+            .list_tickets(&first_page(TicketFilter::default()))
+            .expect("list");
+        assert_eq!(page.total, tickets);
+    });
+
+    let filters: Vec<(&str, TicketFilter)> = vec![
+        (
+            "filter_status_backlog",
+            TicketFilter {
+                statuses: backlog.clone(),
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_status_closed",
+            TicketFilter {
+                statuses: vec![Status::Closed],
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_priority_urgent",
+            TicketFilter {
+                priorities: vec![Priority::Urgent],
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_priority_low_medium",
+            TicketFilter {
+                priorities: vec![Priority::Low, Priority::Medium],
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_created_last_30d",
+            TicketFilter {
+                created_from: last_30d,
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_tag_refund",
+            TicketFilter {
+                tags: vec![refund],
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_customer_tag_vip",
+            TicketFilter {
+                customer_tags: vec![vip],
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_assignee",
+            TicketFilter {
+                assignees: vec![agent],
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_unassigned",
+            TicketFilter {
+                unassigned: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "filter_customer",
+            TicketFilter {
+                customer: Some(customer.id),
+                ..Default::default()
+            },
+        ),
+        (
+            "combo_backlog_urgent_unassigned",
+            TicketFilter {
+                statuses: backlog.clone(),
+                priorities: vec![Priority::Urgent],
+                unassigned: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "combo_tag_sso_resolved_30d",
+            TicketFilter {
+                tags: vec![sso],
+                statuses: vec![Status::Resolved, Status::Closed],
+                created_from: last_30d,
+                ..Default::default()
+            },
+        ),
+        (
+            "combo_search_vip_high",
+            TicketFilter {
+                text: "refund".into(),
+                customer_tags: vec![vip],
+                priorities: vec![Priority::High],
+                ..Default::default()
+            },
+        ),
+        (
+            "search_common_word",
+            TicketFilter {
+                text: "order".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "search_rare_word",
+            TicketFilter {
+                text: order_number.clone(),
+                ..Default::default()
+            },
+        ),
+        (
+            "search_prefix",
+            TicketFilter {
+                text: "refu".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "search_ticket_number",
+            TicketFilter {
+                text: format!("TKT-{:06}", tickets / 2),
+                ..Default::default()
+            },
+        ),
+        (
+            "search_customer_email",
+            TicketFilter {
+                text: customer.email.clone(),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, filter) in &filters {
+        let request = first_page(filter.clone());
+        measure(&mut results, name, |_| {
+            store.list_tickets(&request).expect("list");
+        });
+    }
+
+    for column in SortColumn::ALL {
+        for descending in [false, true] {
+            let name = format!(
+                "sort_{}_{}",
+                format!("{column:?}").to_lowercase(),
+                if descending { "desc" } else { "asc" }
+            );
+            let request = ListRequest {
+                sort: Sort { column, descending },
+                ..first_page(TicketFilter::default())
+            };
+            measure(&mut results, &name, |_| {
+                store.list_tickets(&request).expect("list");
+            });
+        }
+    }
+
+    let mut rng = fastrand::Rng::with_seed(7);
+    measure(&mut results, "load_ticket", |_| {
+        let number = TicketNumber(rng.i64(1..=tickets as i64));
+        store.load_ticket(number).expect("load");
+    });
+
+    // Status changes on distinct tickets, loaded beforehand so only the change is timed.
+    let actor = AgentId(1);
+    let mut drawn = std::collections::BTreeSet::new();
+    while drawn.len() < WARMUP + RUNS {
+        drawn.insert(rng.i64(1..=tickets as i64));
+    }
+    let mut targets = drawn
+        .into_iter()
+        .map(|n| {
+            let ticket = store.load_ticket(TicketNumber(n)).expect("load");
+            let to = if ticket.status == Status::Waiting {
+                Status::InProgress
+            } else {
+                Status::Waiting
+            };
+            (ticket.number, ticket.version, to)
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
+    measure(&mut results, "change_status", |_| {
+        let (number, version, to) = targets.next().expect("a target per run");
+        store
+            .set_status(actor, number, version, to)
+            .expect("change status");
+    });
+
+    let json = serde_json::json!({
+        "tickets": tickets,
+        "db_bytes": db_bytes,
+        "seed_seconds": seed_seconds,
+        "operations": results.iter().map(|m| serde_json::json!({
+            "name": m.name, "median_ms": m.median_ms, "p95_ms": m.p95_ms,
+        })).collect::<Vec<_>>(),
+    });
+    let out = dir.join("store.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&json).expect("json"))
+        .expect("write store.json");
+    println!("\nWrote {}", out.display());
+}

@@ -5,6 +5,8 @@
 //! - [`seed`]: realistic sample data for trials and benchmarks.
 //! - [`clock`]: where the time comes from, so tests can fix it.
 
+pub mod cli;
 pub mod clock;
 pub mod domain;
+pub mod seed;
 pub mod store;

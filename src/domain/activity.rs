@@ -168,7 +168,9 @@ impl ActivityEntry {
                 ..
             } => "replied to the customer".to_owned(),
             ActivityKind::CsatRecorded { rating, previous } => match previous {
-                Some(previous) => format!("changed the satisfaction rating from {previous} to {rating} of 5"),
+                Some(previous) => {
+                    format!("changed the satisfaction rating from {previous} to {rating} of 5")
+                }
                 None => format!("recorded a satisfaction rating of {rating} of 5"),
             },
         };

@@ -23,9 +23,7 @@ impl rusqlite::types::ToSql for TicketNumber {
 }
 
 impl rusqlite::types::FromSql for TicketNumber {
-    fn column_result(
-        value: rusqlite::types::ValueRef<'_>,
-    ) -> rusqlite::types::FromSqlResult<Self> {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         i64::column_result(value).map(TicketNumber)
     }
 }

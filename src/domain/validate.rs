@@ -34,14 +34,21 @@ impl ValidationError {
     }
 }
 
-fn check_controls(field: &'static str, text: &str, allow_lines: bool) -> Result<(), ValidationError> {
+fn check_controls(
+    field: &'static str,
+    text: &str,
+    allow_lines: bool,
+) -> Result<(), ValidationError> {
     let bad = text
         .chars()
         .find(|&c| c.is_control() && !(allow_lines && matches!(c, '\n' | '\r' | '\t')));
     match bad {
         Some(c) => Err(ValidationError::new(
             field,
-            format!("contains an invisible control character (U+{:04X}); remove it", c as u32),
+            format!(
+                "contains an invisible control character (U+{:04X}); remove it",
+                c as u32
+            ),
         )),
         None => Ok(()),
     }
@@ -62,7 +69,12 @@ fn one_line(text: &str) -> String {
     text.replace(['\r', '\n', '\t'], " ").trim().to_owned()
 }
 
-fn line(field: &'static str, text: &str, max: usize, required: bool) -> Result<String, ValidationError> {
+fn line(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, ValidationError> {
     let text = one_line(text);
     check_controls(field, &text, false)?;
     if required && text.is_empty() {

@@ -166,7 +166,10 @@ pub(crate) fn record(
 }
 
 /// A ticket's trail, newest first.
-pub(crate) fn load(conn: &Connection, ticket: TicketNumber) -> Result<Vec<ActivityEntry>, StoreError> {
+pub(crate) fn load(
+    conn: &Connection,
+    ticket: TicketNumber,
+) -> Result<Vec<ActivityEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.at, a.agent_id, coalesce(g.name, ''), a.kind, a.ref_id, a.old_value, a.new_value
          FROM activity a LEFT JOIN agents g ON g.id = a.agent_id
@@ -187,13 +190,15 @@ fn row_to_entry(row: &Row<'_>) -> rusqlite::Result<Option<ActivityEntry>> {
     let code: String = row.get(4)?;
     let old: Value = row.get(6)?;
     let new: Value = row.get(7)?;
-    Ok(decode(&code, row.get(5)?, &old, &new).map(|kind| ActivityEntry {
-        id: row.get(0).unwrap_or_default(),
-        at: from_millis(row.get(1).unwrap_or_default()),
-        actor: row.get::<_, Option<AgentId>>(2).unwrap_or_default(),
-        actor_name: row.get(3).unwrap_or_default(),
-        kind,
-    }))
+    Ok(
+        decode(&code, row.get(5)?, &old, &new).map(|kind| ActivityEntry {
+            id: row.get(0).unwrap_or_default(),
+            at: from_millis(row.get(1).unwrap_or_default()),
+            actor: row.get::<_, Option<AgentId>>(2).unwrap_or_default(),
+            actor_name: row.get(3).unwrap_or_default(),
+            kind,
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -50,7 +50,9 @@ impl TicketFilter {
 }
 
 /// A list column to sort by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum SortColumn {
     /// Ticket number.
     Number,
@@ -121,7 +123,10 @@ impl Sort {
         match self.column {
             SortColumn::Number => format!("t.id {dir}"),
             SortColumn::Created => format!("t.created_at {dir}, t.id {dir}"),
-            column => format!("{} {dir}, t.created_at {dir}, t.id {dir}", column.expression()),
+            column => format!(
+                "{} {dir}, t.created_at {dir}, t.id {dir}",
+                column.expression()
+            ),
         }
     }
 }
@@ -225,7 +230,8 @@ fn where_clause(filter: &TicketFilter) -> (String, Vec<Value>) {
         conds.push(c);
     }
     if !filter.customer_tags.is_empty() {
-        let mut c = "t.customer_id IN (SELECT customer_id FROM customer_tags WHERE tag_id IN (".to_owned();
+        let mut c =
+            "t.customer_id IN (SELECT customer_id FROM customer_tags WHERE tag_id IN (".to_owned();
         push_ids(&mut c, filter.customer_tags.iter().map(|t| t.0));
         c.push_str("))");
         conds.push(c);
@@ -233,7 +239,8 @@ fn where_clause(filter: &TicketFilter) -> (String, Vec<Value>) {
     if !filter.assignees.is_empty() || filter.unassigned {
         let mut either: Vec<String> = Vec::new();
         if !filter.assignees.is_empty() {
-            let mut c = "t.id IN (SELECT ticket_id FROM ticket_assignees WHERE agent_id IN (".to_owned();
+            let mut c =
+                "t.id IN (SELECT ticket_id FROM ticket_assignees WHERE agent_id IN (".to_owned();
             push_ids(&mut c, filter.assignees.iter().map(|a| a.0));
             c.push_str("))");
             either.push(c);
@@ -290,7 +297,9 @@ impl Store {
         );
         let mut values = values;
         values.push(Value::Integer(i64::from(request.limit)));
-        values.push(Value::Integer(i64::try_from(request.offset).unwrap_or(i64::MAX)));
+        values.push(Value::Integer(
+            i64::try_from(request.offset).unwrap_or(i64::MAX),
+        ));
         let mut stmt = self.conn.prepare(&sql)?;
         let numbers = stmt
             .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?

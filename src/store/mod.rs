@@ -20,8 +20,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub(crate) use activity::record as record_activity;
 pub use error::StoreError;
-pub use listing::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage, fts_query, listing_sql};
+pub use listing::{
+    ListRequest, Sort, SortColumn, TicketFilter, TicketPage, fts_query, listing_sql,
+};
 
 use crate::clock::Clock;
 use schema::{APPLICATION_ID, FileIdentity, SCHEMA_VERSION};
@@ -65,7 +68,8 @@ impl Store {
         store.configure()?;
         // Check again under SQLite's own reading: the header check above cannot
         // see changes still in the write-ahead log.
-        let identity = schema::identify(&store.conn).map_err(|e| StoreError::from_open(&store.path, e))?;
+        let identity =
+            schema::identify(&store.conn).map_err(|e| StoreError::from_open(&store.path, e))?;
         refuse_foreign(&store.path, identity)?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
         Ok(store)
@@ -102,11 +106,6 @@ impl Store {
             .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
-    /// The underlying connection, for read-only analytics and benchmarks within the crate.
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
     /// The underlying connection, for bulk loaders within the crate (the sample-data generator).
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
@@ -114,7 +113,8 @@ impl Store {
 
     /// Refreshes the query planner's statistics; worth it after a bulk load.
     pub fn optimize(&self) -> Result<(), StoreError> {
-        self.conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")?;
+        self.conn
+            .execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")?;
         Ok(())
     }
 
@@ -182,7 +182,9 @@ fn check_existing_file(path: &Path) -> Result<(), StoreError> {
             reason: "it is not a database file".to_owned(),
         });
     }
-    let version = i64::from(u32::from_be_bytes([header[60], header[61], header[62], header[63]]));
+    let version = i64::from(u32::from_be_bytes([
+        header[60], header[61], header[62], header[63],
+    ]));
     let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
     if application_id == APPLICATION_ID {
         if version > SCHEMA_VERSION {
@@ -194,14 +196,51 @@ fn check_existing_file(path: &Path) -> Result<(), StoreError> {
         return Ok(());
     }
     // Not stamped as ours: it may still be ours if its stamp sits in the
-    // write-ahead log, or an empty SQLite file. Ask SQLite, read-only.
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
+    // write-ahead log, or an empty SQLite file. Ask SQLite, read-only. With no
+    // log or journal beside it the file alone is the whole truth, so read it as
+    // immutable: a plain read-only open of a write-ahead-log file would leave
+    // new -wal and -shm files beside it.
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if beside(path, "-wal").exists() || beside(path, "-journal").exists() {
+        Connection::open_with_flags(path, flags)
+    } else {
+        Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+    }
     .map_err(|e| StoreError::from_open(path, e))?;
     let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
     refuse_foreign(path, identity)
+}
+
+/// The file SQLite keeps beside `path` with this suffix (`-wal`, `-journal`).
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A `file:` URI opening `path` as immutable: no locks, nothing created beside it.
+fn immutable_uri(path: &Path) -> String {
+    use std::fmt::Write as _;
+    let bytes = path.as_os_str().as_encoded_bytes();
+    // An empty authority, so that a path starting with "//" is not read as a host.
+    let mut uri = String::from(if bytes.first() == Some(&b'/') {
+        "file://"
+    } else {
+        "file:"
+    });
+    for &b in bytes {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' | b'~' => {
+                uri.push(char::from(b));
+            }
+            b'\\' if cfg!(windows) => uri.push('/'),
+            _ => {
+                let _ = write!(uri, "%{b:02X}");
+            }
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -5,9 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use super::tickets::{agent, refresh_assignee_key, row_to_agent, tag_by_name};
 use super::{Store, StoreError, fts_query};
 use crate::domain::validate;
-use crate::domain::{
-    Agent, AgentId, Customer, CustomerId, NewCustomer, Tag, TagId, TicketNumber,
-};
+use crate::domain::{Agent, AgentId, Customer, CustomerId, NewCustomer, Tag, TagId, TicketNumber};
 
 /// The key names sort by: lower-cased the Unicode way, so "Émile" sorts with "emile".
 pub(crate) fn sort_key(name: &str) -> String {
@@ -35,8 +33,10 @@ impl Store {
         let email = validate::email(email)?;
         self.transact(|tx, _| {
             agent(tx, id)?;
-            tx.prepare_cached("UPDATE agents SET name = ?2, sort_key = ?3, email = ?4 WHERE id = ?1")?
-                .execute(params![id, name, sort_key(&name), email])?;
+            tx.prepare_cached(
+                "UPDATE agents SET name = ?2, sort_key = ?3, email = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, name, sort_key(&name), email])?;
             let tickets: Vec<TicketNumber> = tx
                 .prepare_cached("SELECT ticket_id FROM ticket_assignees WHERE agent_id = ?1")?
                 .query_map([id], |r| r.get(0))?
@@ -87,7 +87,11 @@ impl Store {
     }
 
     /// Changes a customer's name, email or company; their tickets sort by the new name.
-    pub fn update_customer(&mut self, id: CustomerId, changed: &NewCustomer) -> Result<(), StoreError> {
+    pub fn update_customer(
+        &mut self,
+        id: CustomerId,
+        changed: &NewCustomer,
+    ) -> Result<(), StoreError> {
         let (name, email, company) = validate_customer(changed)?;
         self.transact(|tx, now| {
             let updated = tx
@@ -110,8 +114,10 @@ impl Store {
         self.transact(|tx, _| {
             ensure_customer(tx, id)?;
             let tag = tag_by_name(tx, tag)?;
-            tx.prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_id, tag_id) VALUES (?1, ?2)")?
-                .execute(params![id, tag.id])?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO customer_tags (customer_id, tag_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![id, tag.id])?;
             Ok(tag)
         })
     }
@@ -156,7 +162,12 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached("SELECT id, name FROM tags ORDER BY name COLLATE NOCASE")?
-            .query_map([], |r| Ok(Tag { id: r.get(0)?, name: r.get(1)? }))?
+            .query_map([], |r| {
+                Ok(Tag {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
             .collect::<Result<_, _>>()?)
     }
 
@@ -165,16 +176,27 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached("SELECT id, name FROM tags WHERE name = ?1")?
-            .query_row([name.trim()], |r| Ok(Tag { id: r.get(0)?, name: r.get(1)? }))
+            .query_row([name.trim()], |r| {
+                Ok(Tag {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })
             .optional()?)
     }
 }
 
 fn ensure_customer(conn: &rusqlite::Connection, id: CustomerId) -> Result<(), StoreError> {
-    if conn.prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?.exists([id])? {
+    if conn
+        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
+        .exists([id])?
+    {
         Ok(())
     } else {
-        Err(StoreError::NotFound { what: "customer", id: id.0 })
+        Err(StoreError::NotFound {
+            what: "customer",
+            id: id.0,
+        })
     }
 }
 

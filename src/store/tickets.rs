@@ -110,7 +110,12 @@ fn customer_name_and_key(
 }
 
 /// Marks a ticket as changed now; field edits also move its version on.
-fn touch(conn: &Connection, ticket: TicketNumber, now: i64, field_edit: bool) -> Result<(), StoreError> {
+fn touch(
+    conn: &Connection,
+    ticket: TicketNumber,
+    now: i64,
+    field_edit: bool,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE tickets SET updated_at = max(updated_at, ?2), version = version + ?3 WHERE id = ?1",
     )?
@@ -119,7 +124,10 @@ fn touch(conn: &Connection, ticket: TicketNumber, now: i64, field_edit: bool) ->
 }
 
 /// Recomputes the assignee sort key after assignees change.
-pub(crate) fn refresh_assignee_key(conn: &Connection, ticket: TicketNumber) -> Result<(), StoreError> {
+pub(crate) fn refresh_assignee_key(
+    conn: &Connection,
+    ticket: TicketNumber,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE tickets SET assignee_key = (
              SELECT min(a.sort_key) FROM ticket_assignees ta JOIN agents a ON a.id = ta.agent_id
@@ -135,7 +143,12 @@ pub(crate) fn tag_by_name(conn: &Connection, name: &str) -> Result<Tag, StoreErr
     let name = validate::tag(name)?;
     let existing = conn
         .prepare_cached("SELECT id, name FROM tags WHERE name = ?1")?
-        .query_row([&name], |r| Ok(Tag { id: r.get(0)?, name: r.get(1)? }))
+        .query_row([&name], |r| {
+            Ok(Tag {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })
         .optional()?;
     if let Some(tag) = existing {
         return Ok(tag);
@@ -150,7 +163,11 @@ pub(crate) fn tag_by_name(conn: &Connection, name: &str) -> Result<Tag, StoreErr
 
 impl Store {
     /// Raises a ticket as Open and records who raised it. Returns its number.
-    pub fn create_ticket(&mut self, actor: AgentId, new: &NewTicket) -> Result<TicketNumber, StoreError> {
+    pub fn create_ticket(
+        &mut self,
+        actor: AgentId,
+        new: &NewTicket,
+    ) -> Result<TicketNumber, StoreError> {
         let subject = validate::subject(&new.subject)?;
         let description = validate::description(&new.description)?;
         self.transact(|tx, now| {
@@ -217,7 +234,13 @@ impl Store {
                 now
             ])?;
             touch(tx, ticket, now, true)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::StatusChanged { from, to })
+            activity::record(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::StatusChanged { from, to },
+            )
         })
     }
 
@@ -238,7 +261,13 @@ impl Store {
             tx.prepare_cached("UPDATE tickets SET priority = ?2 WHERE id = ?1")?
                 .execute(params![ticket, to.code()])?;
             touch(tx, ticket, now, true)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::PriorityChanged { from, to })
+            activity::record(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::PriorityChanged { from, to },
+            )
         })
     }
 
@@ -260,7 +289,13 @@ impl Store {
             tx.prepare_cached("UPDATE tickets SET subject = ?2 WHERE id = ?1")?
                 .execute(params![ticket, to])?;
             touch(tx, ticket, now, true)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::SubjectEdited { from, to })
+            activity::record(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::SubjectEdited { from, to },
+            )
         })
     }
 
@@ -310,10 +345,18 @@ impl Store {
                 }
                 None => (None, None),
             };
-            tx.prepare_cached("UPDATE tickets SET customer_id = ?2, customer_key = ?3 WHERE id = ?1")?
-                .execute(params![ticket, customer, key])?;
+            tx.prepare_cached(
+                "UPDATE tickets SET customer_id = ?2, customer_key = ?3 WHERE id = ?1",
+            )?
+            .execute(params![ticket, customer, key])?;
             touch(tx, ticket, now, true)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::CustomerChanged { from, to })
+            activity::record(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::CustomerChanged { from, to },
+            )
         })
     }
 
@@ -356,7 +399,12 @@ impl Store {
 
     /// Assigns an agent to a ticket (alongside any others). Assigning someone
     /// already assigned changes nothing.
-    pub fn assign(&mut self, actor: AgentId, ticket: TicketNumber, assignee: AgentId) -> Result<(), StoreError> {
+    pub fn assign(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        assignee: AgentId,
+    ) -> Result<(), StoreError> {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
@@ -391,13 +439,20 @@ impl Store {
     }
 
     /// Removes an agent from a ticket's assignees.
-    pub fn unassign(&mut self, actor: AgentId, ticket: TicketNumber, assignee: AgentId) -> Result<(), StoreError> {
+    pub fn unassign(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        assignee: AgentId,
+    ) -> Result<(), StoreError> {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
             let who = agent(tx, assignee)?;
             let removed = tx
-                .prepare_cached("DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND agent_id = ?2")?
+                .prepare_cached(
+                    "DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND agent_id = ?2",
+                )?
                 .execute(params![ticket, assignee])?;
             if removed == 0 {
                 return Ok(());
@@ -418,24 +473,44 @@ impl Store {
     }
 
     /// Tags a ticket, creating the tag if it is new. Returns the tag.
-    pub fn add_tag(&mut self, actor: AgentId, ticket: TicketNumber, name: &str) -> Result<Tag, StoreError> {
+    pub fn add_tag(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        name: &str,
+    ) -> Result<Tag, StoreError> {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
             let tag = tag_by_name(tx, name)?;
             let added = tx
-                .prepare_cached("INSERT OR IGNORE INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)")?
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)",
+                )?
                 .execute(params![ticket, tag.id])?;
             if added > 0 {
                 touch(tx, ticket, now, false)?;
-                activity::record(tx, ticket, now, actor, &ActivityKind::TagAdded { tag: tag.name.clone() })?;
+                activity::record(
+                    tx,
+                    ticket,
+                    now,
+                    actor,
+                    &ActivityKind::TagAdded {
+                        tag: tag.name.clone(),
+                    },
+                )?;
             }
             Ok(tag)
         })
     }
 
     /// Removes a tag from a ticket.
-    pub fn remove_tag(&mut self, actor: AgentId, ticket: TicketNumber, tag: TagId) -> Result<(), StoreError> {
+    pub fn remove_tag(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        tag: TagId,
+    ) -> Result<(), StoreError> {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
@@ -443,7 +518,10 @@ impl Store {
                 .prepare_cached("SELECT name FROM tags WHERE id = ?1")?
                 .query_row([tag], |r| r.get(0))
                 .optional()?
-                .ok_or(StoreError::NotFound { what: "tag", id: tag.0 })?;
+                .ok_or(StoreError::NotFound {
+                    what: "tag",
+                    id: tag.0,
+                })?;
             let removed = tx
                 .prepare_cached("DELETE FROM ticket_tags WHERE ticket_id = ?1 AND tag_id = ?2")?
                 .execute(params![ticket, tag])?;
@@ -451,12 +529,23 @@ impl Store {
                 return Ok(());
             }
             touch(tx, ticket, now, false)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::TagRemoved { tag: name })
+            activity::record(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::TagRemoved { tag: name },
+            )
         })
     }
 
     /// Adds an internal note. Returns its id.
-    pub fn add_note(&mut self, actor: AgentId, ticket: TicketNumber, body: &str) -> Result<NoteId, StoreError> {
+    pub fn add_note(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        body: &str,
+    ) -> Result<NoteId, StoreError> {
         let body = validate::note(body)?;
         self.transact(|tx, now| {
             agent(tx, actor)?;
@@ -473,11 +562,17 @@ impl Store {
     }
 
     /// The ticket and version of a note.
-    fn note_owner(conn: &Connection, note: NoteId) -> Result<(TicketNumber, i64, String), StoreError> {
+    fn note_owner(
+        conn: &Connection,
+        note: NoteId,
+    ) -> Result<(TicketNumber, i64, String), StoreError> {
         conn.prepare_cached("SELECT ticket_id, version, body FROM notes WHERE id = ?1")?
             .query_row([note], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?
-            .ok_or(StoreError::NotFound { what: "note", id: note.0 })
+            .ok_or(StoreError::NotFound {
+                what: "note",
+                id: note.0,
+            })
     }
 
     /// Edits an internal note, if nobody changed it since `expected_version`.
@@ -498,8 +593,10 @@ impl Store {
             if old == body {
                 return Ok(());
             }
-            tx.prepare_cached("UPDATE notes SET body = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1")?
-                .execute(params![note, body, now])?;
+            tx.prepare_cached(
+                "UPDATE notes SET body = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
+            )?
+            .execute(params![note, body, now])?;
             touch(tx, ticket, now, false)?;
             activity::record(tx, ticket, now, actor, &ActivityKind::NoteEdited { note })
         })
@@ -510,9 +607,16 @@ impl Store {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             let (ticket, _, text) = Self::note_owner(tx, note)?;
-            tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?.execute([note])?;
+            tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
+                .execute([note])?;
             touch(tx, ticket, now, false)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::NoteDeleted { note, text })
+            activity::record(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::NoteDeleted { note, text },
+            )
         })
     }
 
@@ -602,7 +706,12 @@ impl Store {
                 "SELECT g.id, g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
                  WHERE tt.ticket_id = ?1 ORDER BY g.name COLLATE NOCASE",
             )?
-            .query_map([ticket], |r| Ok(Tag { id: r.get(0)?, name: r.get(1)? }))?
+            .query_map([ticket], |r| {
+                Ok(Tag {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
             .collect::<Result<_, _>>()?;
         detail.messages = conn
             .prepare_cached(
@@ -656,7 +765,10 @@ impl Store {
                 })
             })
             .optional()?
-            .ok_or(StoreError::NotFound { what: "customer", id: id.0 })?;
+            .ok_or(StoreError::NotFound {
+                what: "customer",
+                id: id.0,
+            })?;
         customer.tags = conn
             .prepare_cached(
                 "SELECT g.name FROM customer_tags ct JOIN tags g ON g.id = ct.tag_id
