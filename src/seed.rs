@@ -70,7 +70,7 @@ pub fn generate(
     let result = load(conn, options, now, &mut progress);
     conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA synchronous = FULL;")?;
     let summary = result?;
-    store.optimize()?;
+    store.analyze()?;
     Ok(summary)
 }
 
@@ -101,10 +101,7 @@ fn load(
     for sql in &set_aside {
         tx.execute_batch(sql)?;
     }
-    tx.execute_batch(
-        "INSERT INTO ticket_search(ticket_search) VALUES ('rebuild');
-         INSERT INTO customer_search(customer_search) VALUES ('rebuild');",
-    )?;
+    tx.execute_batch(crate::store::schema::FILL_SEARCH)?;
     tx.commit()?;
     progress(options.tickets, options.tickets);
     summary.tickets = options.tickets;

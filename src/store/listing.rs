@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::{Store, StoreError};
 use crate::domain::{
@@ -83,7 +84,7 @@ impl SortColumn {
         SortColumn::Created,
     ];
 
-    /// The primary sort expression; ties are broken by creation time, then number.
+    /// The primary sort expression; ties are broken by number (= creation order).
     fn expression(self) -> &'static str {
         match self {
             SortColumn::Number => "t.id",
@@ -92,13 +93,13 @@ impl SortColumn {
             SortColumn::Priority => "t.priority",
             SortColumn::Customer => "t.customer_key",
             SortColumn::Assignee => "t.assignee_key",
-            SortColumn::Created => "t.created_at",
+            SortColumn::Created => "t.id",
         }
     }
 }
 
-/// A sort order: a column and a direction. Ties go by creation time, then
-/// number, in the same direction, so a descending sort is the exact reverse.
+/// A sort order: a column and a direction. Ties go by number (which is
+/// creation order) in the same direction, so a descending sort is the exact reverse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Sort {
     /// The column.
@@ -174,113 +175,268 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!query.is_empty()).then_some(query)
 }
 
-fn push_ids(sql: &mut String, ids: impl Iterator<Item = i64>) {
-    let list: Vec<String> = ids.map(|id| id.to_string()).collect();
-    sql.push_str(&list.join(","));
+fn id_list(ids: impl Iterator<Item = i64>) -> String {
+    ids.map(|id| id.to_string()).collect::<Vec<_>>().join(",")
 }
 
-/// The WHERE clause for a filter, with its bound values. Codes and ids are
-/// written as literals (they are integers, and literals let the planner see
-/// them); typed text is always bound.
-fn where_clause(filter: &TicketFilter) -> (String, Vec<Value>) {
-    let mut conds: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    if !filter.text.trim().is_empty() {
-        let mut either: Vec<String> = Vec::new();
-        if let Some(query) = fts_query(&filter.text) {
-            values.push(Value::Text(query));
-            let n = values.len();
-            either.push(format!(
-                "t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?{n})"
-            ));
-            either.push(format!(
-                "t.customer_id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"
-            ));
+/// One filter that names a set of tickets through another table (tags,
+/// assignees, customer tags, search).
+struct IdSet {
+    /// A SELECT of one column `id`: the tickets in the set.
+    select: String,
+    /// The same test as a condition on one ticket row `t`, for scanning in sort order.
+    probe: String,
+    /// Whether `select` can name a ticket more than once.
+    repeats: bool,
+}
+
+/// A filter made ready for SQL: sets to intersect and conditions on the row.
+///
+/// Two shapes of query follow from it. Driven by the sets, SQLite visits only
+/// the tickets in them and sorts those: cheap when they are few. Scanning in
+/// sort order, SQLite walks the sort column's index and tests each ticket
+/// against the sets until the page is full: cheap when they are many. The
+/// exact count, which the list needs anyway, decides between the two.
+struct Plan {
+    sets: Vec<IdSet>,
+    conds: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Plan {
+    fn build(conn: &Connection, filter: &TicketFilter) -> Result<Plan, StoreError> {
+        let mut plan = Plan {
+            sets: Vec::new(),
+            conds: Vec::new(),
+            values: Vec::new(),
+        };
+        // Creation order is number order, so a created range is a number range:
+        // it narrows every set and scan below, not just the rows at the end.
+        let (lo, hi) = number_bounds(conn, filter)?;
+        let bounds = |col: &str| match (lo, hi) {
+            (None, None) => String::new(),
+            (lo, hi) => format!(
+                " AND {col} BETWEEN {} AND {}",
+                lo.unwrap_or(i64::MIN),
+                hi.unwrap_or(i64::MAX)
+            ),
+        };
+        if lo.is_some() || hi.is_some() {
+            plan.conds.push(format!("1{}", bounds("t.id")));
         }
-        if let Some(TicketNumber(n)) = parse_ticket_number(&filter.text) {
-            either.push(format!("t.id = {n}"));
+        if let Some(from) = filter.created_from {
+            plan.conds
+                .push(format!("t.created_at >= {}", to_millis(from)));
         }
-        if either.is_empty() {
-            either.push("0".to_owned());
+        if let Some(to) = filter.created_to {
+            plan.conds.push(format!("t.created_at < {}", to_millis(to)));
         }
-        conds.push(format!("({})", either.join(" OR ")));
-    }
-    if !filter.statuses.is_empty() {
-        let mut c = "t.status IN (".to_owned();
-        push_ids(&mut c, filter.statuses.iter().map(|s| s.code()));
-        c.push(')');
-        conds.push(c);
-    }
-    if !filter.priorities.is_empty() {
-        let mut c = "t.priority IN (".to_owned();
-        push_ids(&mut c, filter.priorities.iter().map(|p| p.code()));
-        c.push(')');
-        conds.push(c);
-    }
-    if let Some(from) = filter.created_from {
-        conds.push(format!("t.created_at >= {}", to_millis(from)));
-    }
-    if let Some(to) = filter.created_to {
-        conds.push(format!("t.created_at < {}", to_millis(to)));
-    }
-    if !filter.tags.is_empty() {
-        let mut c = "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag_id IN (".to_owned();
-        push_ids(&mut c, filter.tags.iter().map(|t| t.0));
-        c.push_str("))");
-        conds.push(c);
-    }
-    if !filter.customer_tags.is_empty() {
-        let mut c =
-            "t.customer_id IN (SELECT customer_id FROM customer_tags WHERE tag_id IN (".to_owned();
-        push_ids(&mut c, filter.customer_tags.iter().map(|t| t.0));
-        c.push_str("))");
-        conds.push(c);
-    }
-    if !filter.assignees.is_empty() || filter.unassigned {
-        let mut either: Vec<String> = Vec::new();
+        if !filter.text.trim().is_empty() {
+            let number = parse_ticket_number(&filter.text).map(|n| n.0);
+            match fts_query(&filter.text) {
+                Some(query) => {
+                    plan.values.push(Value::Text(query));
+                    let n = plan.values.len();
+                    let search = format!(
+                        "SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ?{n}{}",
+                        bounds("rowid")
+                    );
+                    let (select, probe) = match number {
+                        Some(number) => (
+                            format!("{search} UNION SELECT {number}"),
+                            format!("(+t.id IN ({search}) OR t.id = {number})"),
+                        ),
+                        None => (search.clone(), format!("+t.id IN ({search})")),
+                    };
+                    plan.sets.push(IdSet {
+                        select,
+                        probe,
+                        repeats: false,
+                    });
+                }
+                None => plan.conds.push(match number {
+                    Some(number) => format!("t.id = {number}"),
+                    None => "0".to_owned(),
+                }),
+            }
+        }
+        if !filter.statuses.is_empty() {
+            let codes = id_list(filter.statuses.iter().map(|s| s.code()));
+            plan.conds.push(format!("t.status IN ({codes})"));
+        }
+        if !filter.priorities.is_empty() {
+            let codes = id_list(filter.priorities.iter().map(|p| p.code()));
+            plan.conds.push(format!("t.priority IN ({codes})"));
+        }
+        if let Some(customer) = filter.customer {
+            plan.conds.push(format!("t.customer_id = {}", customer.0));
+        }
+        if !filter.tags.is_empty() {
+            let tags = id_list(filter.tags.iter().map(|t| t.0));
+            plan.sets.push(IdSet {
+                select: format!(
+                    "SELECT ticket_id AS id FROM ticket_tags WHERE tag_id IN ({tags}){}",
+                    bounds("ticket_id")
+                ),
+                probe: format!(
+                    "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag_id IN ({tags}))"
+                ),
+                repeats: filter.tags.len() > 1,
+            });
+        }
+        if !filter.customer_tags.is_empty() {
+            let tags = id_list(filter.customer_tags.iter().map(|t| t.0));
+            let customers =
+                format!("SELECT customer_id FROM customer_tags WHERE tag_id IN ({tags})");
+            plan.sets.push(IdSet {
+                select: format!(
+                    "SELECT id FROM tickets WHERE customer_id IN ({customers}){}",
+                    bounds("id")
+                ),
+                probe: format!("+t.customer_id IN ({customers})"),
+                repeats: false,
+            });
+        }
         if !filter.assignees.is_empty() {
-            let mut c =
-                "t.id IN (SELECT ticket_id FROM ticket_assignees WHERE agent_id IN (".to_owned();
-            push_ids(&mut c, filter.assignees.iter().map(|a| a.0));
-            c.push_str("))");
-            either.push(c);
+            let agents = id_list(filter.assignees.iter().map(|a| a.0));
+            let mut select = format!(
+                "SELECT ticket_id AS id FROM ticket_assignees WHERE agent_id IN ({agents}){}",
+                bounds("ticket_id")
+            );
+            let mut probe = format!(
+                "EXISTS (SELECT 1 FROM ticket_assignees a WHERE a.ticket_id = t.id AND a.agent_id IN ({agents}))"
+            );
+            if filter.unassigned {
+                let _ = write!(
+                    select,
+                    " UNION SELECT id FROM tickets WHERE assignee_key IS NULL{}",
+                    bounds("id")
+                );
+                probe = format!("({probe} OR t.assignee_key IS NULL)");
+            }
+            plan.sets.push(IdSet {
+                select,
+                probe,
+                repeats: filter.assignees.len() > 1 && !filter.unassigned,
+            });
+        } else if filter.unassigned {
+            plan.conds.push("t.assignee_key IS NULL".to_owned());
         }
-        if filter.unassigned {
-            either.push("t.assignee_key IS NULL".to_owned());
-        }
-        conds.push(format!("({})", either.join(" OR ")));
+        Ok(plan)
     }
-    if let Some(customer) = filter.customer {
-        conds.push(format!("t.customer_id = {}", customer.0));
-    }
-    let sql = if conds.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conds.join(" AND "))
-    };
-    (sql, values)
-}
 
-/// The SQL of a listing's two queries (page of numbers; total), for plan checks.
-pub fn listing_sql(request: &ListRequest) -> (String, String) {
-    let (cond, _) = where_clause(&request.filter);
-    (
+    /// The tickets in every set, as one SELECT of distinct ids.
+    fn intersection(&self) -> String {
+        match self.sets.as_slice() {
+            [] => String::new(),
+            [one] if one.repeats => format!("SELECT DISTINCT id FROM ({})", one.select),
+            [one] => one.select.clone(),
+            many => many
+                .iter()
+                .map(|s| format!("SELECT id FROM ({})", s.select))
+                .collect::<Vec<_>>()
+                .join(" INTERSECT "),
+        }
+    }
+
+    /// Conditions other than the number range (which the sets already carry).
+    fn has_row_conditions(&self) -> bool {
+        self.conds
+            .iter()
+            .any(|c| !c.starts_with("1 AND t.id BETWEEN"))
+    }
+
+    fn where_sql(conds: &[String]) -> String {
+        if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        }
+    }
+
+    fn count_sql(&self) -> String {
+        if self.sets.is_empty() {
+            return format!(
+                "SELECT count(*) FROM tickets t{}",
+                Self::where_sql(&self.conds)
+            );
+        }
+        if !self.has_row_conditions() {
+            // Counted from the sets alone, without visiting a single ticket row.
+            return format!("SELECT count(*) FROM ({})", self.intersection());
+        }
+        let mut conds = vec![format!("t.id IN ({})", self.intersection())];
+        conds.extend(self.conds.iter().cloned());
+        format!("SELECT count(*) FROM tickets t{}", Self::where_sql(&conds))
+    }
+
+    /// The page query, driven by the sets or scanning in sort order.
+    fn page_sql(&self, request: &ListRequest, matches: u64, all: u64) -> String {
+        let mut conds = Vec::new();
+        if !self.sets.is_empty() {
+            // Visiting a ticket through a set costs about twice a step of the
+            // sort-order scan (a lookup plus its share of the sort).
+            let wanted = request
+                .offset
+                .saturating_add(u64::from(request.limit))
+                .max(1);
+            let scan_steps = wanted.saturating_mul(all) / matches.max(1);
+            if matches.saturating_mul(2) <= scan_steps {
+                conds.push(format!("t.id IN ({})", self.intersection()));
+            } else {
+                conds.extend(self.sets.iter().map(|s| s.probe.clone()));
+            }
+        }
+        conds.extend(self.conds.iter().cloned());
         format!(
-            "SELECT t.id FROM tickets t{cond} ORDER BY {} LIMIT {} OFFSET {}",
+            "SELECT t.id FROM tickets t{} ORDER BY {} LIMIT {} OFFSET {}",
+            Self::where_sql(&conds),
             request.sort.order_by(),
             request.limit,
             request.offset
+        )
+    }
+}
+
+/// The first and last ticket numbers created within the filter's date range
+/// (`None` where the range is open). An empty range gives an empty number range.
+fn number_bounds(
+    conn: &Connection,
+    filter: &TicketFilter,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let lo = match filter.created_from {
+        Some(from) => Some(
+            conn.prepare_cached(
+                "SELECT id FROM tickets WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1",
+            )?
+            .query_row([to_millis(from)], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MAX),
         ),
-        format!("SELECT count(*) FROM tickets t{cond}"),
-    )
+        None => None,
+    };
+    let hi = match filter.created_to {
+        Some(to) => Some(
+            conn.prepare_cached(
+                "SELECT id FROM tickets WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
+            )?
+            .query_row([to_millis(to)], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN),
+        ),
+        None => None,
+    };
+    Ok((lo, hi))
 }
 
 impl Store {
     /// One page of the tickets matching a filter, in order, with the exact total.
     pub fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError> {
-        let numbers = self.list_numbers(request)?;
+        let plan = Plan::build(&self.conn, &request.filter)?;
+        let total = self.run_count(&plan)?;
+        let numbers = self.run_page(&plan, request, total)?;
         Ok(TicketPage {
-            total: self.count_tickets(&request.filter)?,
+            total,
             offset: request.offset,
             rows: self.rows(&numbers)?,
         })
@@ -288,34 +444,58 @@ impl Store {
 
     /// The numbers of one page of matching tickets, in order.
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
-        let (cond, values) = where_clause(&request.filter);
-        let sql = format!(
-            "SELECT t.id FROM tickets t{cond} ORDER BY {} LIMIT ?{} OFFSET ?{}",
-            request.sort.order_by(),
-            values.len() + 1,
-            values.len() + 2
-        );
-        let mut values = values;
-        values.push(Value::Integer(i64::from(request.limit)));
-        values.push(Value::Integer(
-            i64::try_from(request.offset).unwrap_or(i64::MAX),
-        ));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let numbers = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(numbers)
+        let plan = Plan::build(&self.conn, &request.filter)?;
+        let total = self.run_count(&plan)?;
+        self.run_page(&plan, request, total)
     }
 
     /// How many tickets match a filter.
     pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
-        let (cond, values) = where_clause(filter);
-        let sql = format!("SELECT count(*) FROM tickets t{cond}");
+        let plan = Plan::build(&self.conn, filter)?;
+        self.run_count(&plan)
+    }
+
+    /// The two queries a listing runs (page of numbers; total), for checking plans.
+    pub fn listing_sql(&self, request: &ListRequest) -> Result<(String, String), StoreError> {
+        let plan = Plan::build(&self.conn, &request.filter)?;
+        let total = self.run_count(&plan)?;
+        let all = self.all_tickets()?;
+        Ok((plan.page_sql(request, total, all), plan.count_sql()))
+    }
+
+    fn all_tickets(&self) -> Result<u64, StoreError> {
+        // The largest number bounds the count closely (numbers are never reused)
+        // and costs one index step.
+        let max: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(id) FROM tickets")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(max.unwrap_or(0)).unwrap_or(0))
+    }
+
+    fn run_count(&self, plan: &Plan) -> Result<u64, StoreError> {
         let n: i64 = self
             .conn
-            .prepare(&sql)?
-            .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?;
+            .prepare(&plan.count_sql())?
+            .query_row(rusqlite::params_from_iter(plan.values.iter()), |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    fn run_page(
+        &self,
+        plan: &Plan,
+        request: &ListRequest,
+        total: u64,
+    ) -> Result<Vec<TicketNumber>, StoreError> {
+        if total == 0 || request.limit == 0 || request.offset >= total {
+            return Ok(Vec::new());
+        }
+        let sql = plan.page_sql(request, total, self.all_tickets()?);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let numbers = stmt
+            .query_map(rusqlite::params_from_iter(plan.values.iter()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(numbers)
     }
 
     /// List rows for these tickets, in the order given; numbers that do not exist are skipped.
@@ -331,7 +511,7 @@ impl Store {
              FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id
              WHERE t.id IN (",
         );
-        push_ids(&mut sql, numbers.iter().map(|n| n.0));
+        sql.push_str(&id_list(numbers.iter().map(|n| n.0)));
         sql.push(')');
         let mut stmt = self.conn.prepare(&sql)?;
         let mut found: std::collections::HashMap<TicketNumber, TicketRow> = stmt

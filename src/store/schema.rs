@@ -13,8 +13,8 @@ pub const APPLICATION_ID: i32 = 0x544B_5453;
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Migration `i` takes a file from version `i` to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1_TABLES, V2_SEARCH];
+/// Migration `i` takes a file from version `i` to version `i + 1`; its batches run in order.
+const MIGRATIONS: &[&[&str]] = &[&[V1_TABLES], &[V2_SEARCH, FILL_SEARCH]];
 
 /// Version 1: people, tickets and everything attached to them.
 const V1_TABLES: &str = r#"
@@ -54,6 +54,8 @@ CREATE TABLE customer_tags (
 CREATE INDEX customer_tags_tag ON customer_tags(tag_id, customer_id);
 
 -- AUTOINCREMENT: a ticket number is never reused, even after the newest is gone.
+-- created_at never decreases as numbers grow (the store makes sure), so number
+-- order is creation order and a created range is a range of numbers.
 CREATE TABLE tickets (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     subject         TEXT NOT NULL,
@@ -78,12 +80,14 @@ CREATE TABLE tickets (
     assignee_key    TEXT
 );
 CREATE INDEX tickets_created  ON tickets(created_at);
-CREATE INDEX tickets_status   ON tickets(status, created_at);
-CREATE INDEX tickets_priority ON tickets(priority, created_at);
-CREATE INDEX tickets_customer ON tickets(customer_id, created_at);
-CREATE INDEX tickets_subject  ON tickets(subject COLLATE NOCASE, created_at);
-CREATE INDEX tickets_customer_key ON tickets(customer_key, created_at);
-CREATE INDEX tickets_assignee_key ON tickets(assignee_key, created_at);
+-- Each index ends in the row id, so a filter or sort on one column comes out
+-- in number (= creation) order within equal values.
+CREATE INDEX tickets_status   ON tickets(status);
+CREATE INDEX tickets_priority ON tickets(priority);
+CREATE INDEX tickets_customer ON tickets(customer_id);
+CREATE INDEX tickets_subject  ON tickets(subject COLLATE NOCASE);
+CREATE INDEX tickets_customer_key ON tickets(customer_key);
+CREATE INDEX tickets_assignee_key ON tickets(assignee_key);
 CREATE INDEX tickets_resolved ON tickets(resolved_at) WHERE resolved_at IS NOT NULL;
 CREATE INDEX tickets_closed   ON tickets(closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX tickets_first_reply ON tickets(first_reply_at) WHERE first_reply_at IS NOT NULL;
@@ -147,25 +151,36 @@ CREATE TRIGGER activity_append_only_delete BEFORE DELETE ON activity
 BEGIN SELECT RAISE(ABORT, 'the activity trail is append-only'); END;
 "#;
 
-/// Version 2: full-text search over ticket subjects and customers' names,
-/// emails and companies, kept in step by triggers and filled from what is there.
+/// Version 2: full-text search. `ticket_search` holds each ticket's subject and
+/// its customer's name, email and company, so one search query finds both;
+/// triggers keep it in step with tickets and customers. `customer_search`
+/// serves the customer picker.
 const V2_SEARCH: &str = r#"
 CREATE VIRTUAL TABLE ticket_search USING fts5(
-    subject,
-    content = 'tickets', content_rowid = 'id',
+    subject, customer,
+    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets BEGIN
-    INSERT INTO ticket_search(rowid, subject) VALUES (new.id, new.subject);
+    INSERT INTO ticket_search(rowid, subject, customer)
+    VALUES (new.id, new.subject,
+            (SELECT name || ' ' || email || ' ' || company FROM customers WHERE id = new.customer_id));
 END;
 CREATE TRIGGER ticket_search_delete AFTER DELETE ON tickets BEGIN
-    INSERT INTO ticket_search(ticket_search, rowid, subject) VALUES ('delete', old.id, old.subject);
+    DELETE FROM ticket_search WHERE rowid = old.id;
 END;
-CREATE TRIGGER ticket_search_update AFTER UPDATE OF subject ON tickets BEGIN
-    INSERT INTO ticket_search(ticket_search, rowid, subject) VALUES ('delete', old.id, old.subject);
-    INSERT INTO ticket_search(rowid, subject) VALUES (new.id, new.subject);
+CREATE TRIGGER ticket_search_update AFTER UPDATE OF subject, customer_id ON tickets BEGIN
+    DELETE FROM ticket_search WHERE rowid = old.id;
+    INSERT INTO ticket_search(rowid, subject, customer)
+    VALUES (new.id, new.subject,
+            (SELECT name || ' ' || email || ' ' || company FROM customers WHERE id = new.customer_id));
 END;
-INSERT INTO ticket_search(ticket_search) VALUES ('rebuild');
+CREATE TRIGGER ticket_search_customer AFTER UPDATE OF name, email, company ON customers BEGIN
+    DELETE FROM ticket_search WHERE rowid IN (SELECT id FROM tickets WHERE customer_id = new.id);
+    INSERT INTO ticket_search(rowid, subject, customer)
+    SELECT id, subject, new.name || ' ' || new.email || ' ' || new.company
+    FROM tickets WHERE customer_id = new.id;
+END;
 
 CREATE VIRTUAL TABLE customer_search USING fts5(
     name, email, company,
@@ -186,6 +201,15 @@ CREATE TRIGGER customer_search_update AFTER UPDATE OF name, email, company ON cu
     INSERT INTO customer_search(rowid, name, email, company)
     VALUES (new.id, new.name, new.email, new.company);
 END;
+"#;
+
+/// Fills both search indexes from the rows already there (after a migration or
+/// a bulk load that set the triggers aside).
+pub const FILL_SEARCH: &str = r#"
+DELETE FROM ticket_search;
+INSERT INTO ticket_search(rowid, subject, customer)
+SELECT t.id, t.subject, c.name || ' ' || c.email || ' ' || c.company
+FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id;
 INSERT INTO customer_search(customer_search) VALUES ('rebuild');
 "#;
 
@@ -227,7 +251,9 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), StoreError> 
         if version == 0 {
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         }
-        tx.execute_batch(step)?;
+        for batch in *step {
+            tx.execute_batch(batch)?;
+        }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }

@@ -172,6 +172,11 @@ impl Store {
         let description = validate::description(&new.description)?;
         self.transact(|tx, now| {
             agent(tx, actor)?;
+            // Creation time never goes back past the newest ticket's, even if the
+            // clock does: number order stays creation order (see schema.rs).
+            let created: i64 = tx
+                .prepare_cached("SELECT max(?1, coalesce(max(created_at), ?1)) FROM tickets")?
+                .query_row([now], |r| r.get(0))?;
             let customer_key = match new.customer {
                 Some(id) => Some(customer_name_and_key(tx, id)?.1),
                 None => None,
@@ -187,11 +192,11 @@ impl Store {
                 Status::Open.code(),
                 new.priority.code(),
                 new.customer,
-                now,
+                created,
                 customer_key
             ])?;
             let number = TicketNumber(tx.last_insert_rowid());
-            activity::record(tx, number, now, actor, &ActivityKind::Created)?;
+            activity::record(tx, number, created, actor, &ActivityKind::Created)?;
             Ok(number)
         })
     }
