@@ -769,7 +769,12 @@ impl Generator {
                     return self.finish(conn, life);
                 }
                 self.status(conn, &mut life, t, owner, Status::Waiting, summary)?;
-                t += self.delay(600.0, 1.5);
+                // Customers often take days to answer; some take weeks.
+                t += if self.rng.f64() < 0.4 {
+                    self.delay(60.0 * 24.0 * 3.0, 1.0)
+                } else {
+                    self.delay(600.0, 1.5)
+                };
                 if !self.before_now(t) {
                     return self.finish(conn, life);
                 }
@@ -784,7 +789,12 @@ impl Generator {
                     summary,
                 )?;
             }
-            t += self.delay(240.0, 1.4);
+            // Most fixes take hours; the hard ones take days.
+            t += if self.rng.f64() < 0.15 {
+                self.delay(60.0 * 24.0 * 2.0, 1.0)
+            } else {
+                self.delay(240.0, 1.4)
+            };
             if !self.before_now(t) {
                 return self.finish(conn, life);
             }
