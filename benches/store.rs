@@ -238,6 +238,14 @@ fn main() {
             },
         ),
         (
+            "combo_my_queue",
+            TicketFilter {
+                assignees: vec![agent],
+                statuses: backlog.clone(),
+                ..Default::default()
+            },
+        ),
+        (
             "combo_search_vip_high",
             TicketFilter {
                 text: "refund".into(),

@@ -122,12 +122,9 @@ impl Sort {
     fn order_by(self) -> String {
         let dir = if self.descending { "DESC" } else { "ASC" };
         match self.column {
-            SortColumn::Number => format!("t.id {dir}"),
-            SortColumn::Created => format!("t.created_at {dir}, t.id {dir}"),
-            column => format!(
-                "{} {dir}, t.created_at {dir}, t.id {dir}",
-                column.expression()
-            ),
+            // Numbers grow with creation time, so both sort by number alone.
+            SortColumn::Number | SortColumn::Created => format!("t.id {dir}"),
+            column => format!("{} {dir}, t.id {dir}", column.expression()),
         }
     }
 }
@@ -156,14 +153,40 @@ pub struct TicketPage {
     pub rows: Vec<TicketRow>,
 }
 
+/// Whether a typed word is (the start of) an email address: text, `@`, text.
+/// Such words are matched against customers' emails, from the start, rather
+/// than word by word (where the domain's "com" would match half the world).
+fn is_email_like(word: &str) -> bool {
+    word.split_once('@')
+        .is_some_and(|(user, domain)| !user.is_empty() && !domain.is_empty())
+}
+
+/// The email-like words of a search, as `LIKE` patterns (prefix, literal).
+pub(crate) fn email_patterns(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split_whitespace()
+        .filter(|w| is_email_like(w))
+        .map(|word| {
+            let mut pattern = String::with_capacity(word.len() + 1);
+            for c in word.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
+            }
+            pattern.push('%');
+            pattern
+        })
+}
+
 /// Turns what a person typed into an FTS5 query that matches every word (as a
 /// word or the start of one), taking quotes, `*`, `-`, `NEAR`, `OR` and the
-/// like literally. `None` when nothing searchable was typed.
+/// like literally. Email-like words are left to the email match. `None` when
+/// nothing searchable by words was typed.
 pub fn fts_query(text: &str) -> Option<String> {
     let mut query = String::new();
     for word in text.split_whitespace() {
         // Words without a letter or digit hold no token for the tokenizer.
-        if !word.chars().any(char::is_alphanumeric) {
+        if !word.chars().any(char::is_alphanumeric) || is_email_like(word) {
             continue;
         }
         if !query.is_empty() {
@@ -175,8 +198,21 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!query.is_empty()).then_some(query)
 }
 
+fn text_has_email(text: &str) -> bool {
+    text.split_whitespace().any(is_email_like)
+}
+
 fn id_list(ids: impl Iterator<Item = i64>) -> String {
     ids.map(|id| id.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// Which side of a filter a count starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Driver {
+    /// The tickets in the sets.
+    Sets,
+    /// The tickets meeting the row conditions.
+    Rows,
 }
 
 /// One filter that names a set of tickets through another table (tags,
@@ -199,6 +235,10 @@ struct IdSet {
 /// exact count, which the list needs anyway, decides between the two.
 struct Plan {
     sets: Vec<IdSet>,
+    /// The word-search set and its bound query, when the search is words alone:
+    /// FTS5 can hand its matches over in number order, so pages in number
+    /// order are read straight from it.
+    words: Option<(usize, usize)>,
     conds: Vec<String>,
     values: Vec<Value>,
 }
@@ -207,6 +247,7 @@ impl Plan {
     fn build(conn: &Connection, filter: &TicketFilter) -> Result<Plan, StoreError> {
         let mut plan = Plan {
             sets: Vec::new(),
+            words: None,
             conds: Vec::new(),
             values: Vec::new(),
         };
@@ -242,11 +283,18 @@ impl Plan {
                         bounds("rowid")
                     );
                     let (select, probe) = match number {
+                        // Only a ticket that exists (and lies in the range) is in the set.
                         Some(number) => (
-                            format!("{search} UNION SELECT {number}"),
+                            format!(
+                                "{search} UNION SELECT id FROM tickets WHERE id = {number}{}",
+                                bounds("id")
+                            ),
                             format!("(+t.id IN ({search}) OR t.id = {number})"),
                         ),
-                        None => (search.clone(), format!("+t.id IN ({search})")),
+                        None => {
+                            plan.words = Some((plan.sets.len(), n));
+                            (search.clone(), format!("+t.id IN ({search})"))
+                        }
                     };
                     plan.sets.push(IdSet {
                         select,
@@ -254,10 +302,26 @@ impl Plan {
                         repeats: false,
                     });
                 }
-                None => plan.conds.push(match number {
-                    Some(number) => format!("t.id = {number}"),
-                    None => "0".to_owned(),
-                }),
+                None => match number {
+                    Some(number) => plan.conds.push(format!("t.id = {number}")),
+                    None if !text_has_email(&filter.text) => plan.conds.push("0".to_owned()),
+                    None => {}
+                },
+            }
+            for pattern in email_patterns(&filter.text) {
+                plan.values.push(Value::Text(pattern));
+                let customers = format!(
+                    "SELECT id FROM customers WHERE email LIKE ?{} ESCAPE '\\'",
+                    plan.values.len()
+                );
+                plan.sets.push(IdSet {
+                    select: format!(
+                        "SELECT id FROM tickets WHERE customer_id IN ({customers}){}",
+                        bounds("id")
+                    ),
+                    probe: format!("+t.customer_id IN ({customers})"),
+                    repeats: false,
+                });
             }
         }
         if !filter.statuses.is_empty() {
@@ -354,7 +418,10 @@ impl Plan {
         }
     }
 
-    fn count_sql(&self) -> String {
+    /// The count query. With both sets and row conditions, `driver` says which
+    /// side is smaller and so drives: the sets (looking each ticket up), or the
+    /// row conditions' index (testing each ticket against the sets).
+    fn count_sql(&self, driver: Driver) -> String {
         if self.sets.is_empty() {
             return format!(
                 "SELECT count(*) FROM tickets t{}",
@@ -365,9 +432,20 @@ impl Plan {
             // Counted from the sets alone, without visiting a single ticket row.
             return format!("SELECT count(*) FROM ({})", self.intersection());
         }
-        let mut conds = vec![format!("t.id IN ({})", self.intersection())];
+        let mut conds = match driver {
+            Driver::Sets => vec![format!("t.id IN ({})", self.intersection())],
+            Driver::Rows => self.sets.iter().map(|s| s.probe.clone()).collect(),
+        };
         conds.extend(self.conds.iter().cloned());
         format!("SELECT count(*) FROM tickets t{}", Self::where_sql(&conds))
+    }
+
+    /// How many tickets meet the row conditions, counting no further than `cap`.
+    fn capped_rows_sql(&self, cap: u64) -> String {
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM tickets t{} LIMIT {cap})",
+            Self::where_sql(&self.conds)
+        )
     }
 
     /// The page query, driven by the sets or scanning in sort order.
@@ -383,6 +461,32 @@ impl Plan {
             let scan_steps = wanted.saturating_mul(all) / matches.max(1);
             if matches.saturating_mul(2) <= scan_steps {
                 conds.push(format!("t.id IN ({})", self.intersection()));
+            } else if let (Some((set, param)), SortColumn::Number | SortColumn::Created) =
+                (self.words, request.sort.column)
+            {
+                // Read the word matches in number order straight from the
+                // search index, testing each against the rest of the filter.
+                conds.push(format!("ticket_search MATCH ?{param}"));
+                conds.extend(
+                    self.sets
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != set)
+                        .map(|(_, s)| s.probe.clone()),
+                );
+                conds.extend(self.conds.iter().cloned());
+                let dir = if request.sort.descending {
+                    "DESC"
+                } else {
+                    "ASC"
+                };
+                return format!(
+                    "SELECT t.id FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid{} \
+                     ORDER BY s.rowid {dir} LIMIT {} OFFSET {}",
+                    Self::where_sql(&conds),
+                    request.limit,
+                    request.offset
+                );
             } else {
                 conds.extend(self.sets.iter().map(|s| s.probe.clone()));
             }
@@ -460,7 +564,8 @@ impl Store {
         let plan = Plan::build(&self.conn, &request.filter)?;
         let total = self.run_count(&plan)?;
         let all = self.all_tickets()?;
-        Ok((plan.page_sql(request, total, all), plan.count_sql()))
+        let driver = self.count_driver(&plan)?;
+        Ok((plan.page_sql(request, total, all), plan.count_sql(driver)))
     }
 
     fn all_tickets(&self) -> Result<u64, StoreError> {
@@ -473,12 +578,37 @@ impl Store {
         Ok(u64::try_from(max.unwrap_or(0)).unwrap_or(0))
     }
 
-    fn run_count(&self, plan: &Plan) -> Result<u64, StoreError> {
+    fn count_with(&self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
         let n: i64 = self
             .conn
-            .prepare(&plan.count_sql())?
-            .query_row(rusqlite::params_from_iter(plan.values.iter()), |r| r.get(0))?;
+            .prepare(sql)?
+            .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    /// Picks the cheaper side to count from: the sets' size is cheap to know
+    /// (no ticket rows), and counting the row conditions stops at that size,
+    /// so the choice costs at most one pass over the smaller side's index.
+    fn count_driver(&self, plan: &Plan) -> Result<Driver, StoreError> {
+        if plan.sets.is_empty() || !plan.has_row_conditions() {
+            return Ok(Driver::Sets);
+        }
+        let in_sets = self.count_with(
+            &format!("SELECT count(*) FROM ({})", plan.intersection()),
+            &plan.values,
+        )?;
+        // Row conditions are literals only; the bound values belong to the sets.
+        let rows = self.count_with(&plan.capped_rows_sql(in_sets.saturating_add(1)), &[])?;
+        Ok(if rows <= in_sets {
+            Driver::Rows
+        } else {
+            Driver::Sets
+        })
+    }
+
+    fn run_count(&self, plan: &Plan) -> Result<u64, StoreError> {
+        let driver = self.count_driver(plan)?;
+        self.count_with(&plan.count_sql(driver), &plan.values)
     }
 
     fn run_page(
@@ -551,6 +681,15 @@ mod tests {
             Some("\"say\" * \"\"\"hi\"\"\" * \"NEAR\" *".to_owned())
         );
         assert_eq!(fts_query("  * - ( ) "), None);
+        // Email addresses are matched against customers' emails instead.
+        assert_eq!(
+            fts_query("dana@x.io refund"),
+            Some("\"refund\" *".to_owned())
+        );
+        assert_eq!(
+            email_patterns("a_b%c@x.io refund").collect::<Vec<_>>(),
+            ["a\\_b\\%c@x.io%"]
+        );
         assert_eq!(fts_query(""), None);
     }
 }

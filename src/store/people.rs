@@ -2,6 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::listing::email_patterns;
 use super::tickets::{agent, refresh_assignee_key, row_to_agent, tag_by_name};
 use super::{Store, StoreError, fts_query};
 use crate::domain::validate;
@@ -132,28 +133,45 @@ impl Store {
         })
     }
 
-    /// Customers whose name, email or company matches `text` (words and
-    /// prefixes), or whose id it is; by name, at most `limit`.
+    /// Customers whose name, email or company matches every word of `text`
+    /// (as words and word beginnings; an email address from its start), or
+    /// whose id it is; by name, at most `limit`.
     pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let ids: Vec<CustomerId> = match fts_query(text) {
-            Some(query) => self
-                .conn
-                .prepare_cached(
-                    "SELECT c.id FROM customers c
-                     WHERE c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?1)
-                        OR c.id = ?2
-                     ORDER BY c.sort_key, c.id LIMIT ?3",
-                )?
-                .query_map(params![query, text.trim().parse::<i64>().ok(), limit], |r| r.get(0))?
-                .collect::<Result<_, _>>()?,
-            None if text.trim().is_empty() => self
-                .conn
-                .prepare_cached("SELECT id FROM customers ORDER BY sort_key, id LIMIT ?1")?
-                .query_map([limit], |r| r.get(0))?
-                .collect::<Result<_, _>>()?,
-            None => Vec::new(),
+        let mut conds = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(query) = fts_query(text) {
+            values.push(query.into());
+            conds.push(format!(
+                "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})",
+                values.len()
+            ));
+        }
+        for pattern in email_patterns(text) {
+            values.push(pattern.into());
+            conds.push(format!("c.email LIKE ?{} ESCAPE '\\'", values.len()));
+        }
+        let mut either = Vec::new();
+        if !conds.is_empty() {
+            either.push(format!("({})", conds.join(" AND ")));
+        }
+        if let Ok(id) = text.trim().parse::<i64>() {
+            either.push(format!("c.id = {id}"));
+        }
+        let filter = match (either.is_empty(), text.trim().is_empty()) {
+            (false, _) => format!("WHERE {}", either.join(" OR ")),
+            (true, true) => String::new(),
+            (true, false) => return Ok(Vec::new()),
         };
+        values.push(limit.into());
+        let ids: Vec<CustomerId> = self
+            .conn
+            .prepare(&format!(
+                "SELECT c.id FROM customers c {filter} ORDER BY c.sort_key, c.id LIMIT ?{}",
+                values.len()
+            ))?
+            .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         ids.into_iter().map(|id| self.customer(id)).collect()
     }
 

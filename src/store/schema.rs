@@ -39,6 +39,8 @@ CREATE TABLE customers (
     updated_at  INTEGER NOT NULL
 );
 CREATE INDEX customers_sort ON customers(sort_key);
+-- Searching by email matches from the start of the address, ignoring case.
+CREATE INDEX customers_email ON customers(email COLLATE NOCASE);
 
 -- One vocabulary for ticket tags and customer tags; names compare without case.
 CREATE TABLE tags (
