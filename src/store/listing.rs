@@ -206,6 +206,17 @@ fn id_list(ids: impl Iterator<Item = i64>) -> String {
     ids.map(|id| id.to_string()).collect::<Vec<_>>().join(",")
 }
 
+impl IdSet {
+    /// The tickets of the customers a subquery names, within `bounds` on `id`.
+    fn of_customers(customers: &str, bounds: &str) -> IdSet {
+        IdSet {
+            select: format!("SELECT id FROM tickets WHERE customer_id IN ({customers}){bounds}"),
+            probe: format!("+t.customer_id IN ({customers})"),
+            repeats: false,
+        }
+    }
+}
+
 /// Which side of a filter a count starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Driver {
@@ -314,14 +325,8 @@ impl Plan {
                     "SELECT id FROM customers WHERE email LIKE ?{} ESCAPE '\\'",
                     plan.values.len()
                 );
-                plan.sets.push(IdSet {
-                    select: format!(
-                        "SELECT id FROM tickets WHERE customer_id IN ({customers}){}",
-                        bounds("id")
-                    ),
-                    probe: format!("+t.customer_id IN ({customers})"),
-                    repeats: false,
-                });
+                plan.sets
+                    .push(IdSet::of_customers(&customers, &bounds("id")));
             }
         }
         if !filter.statuses.is_empty() {
@@ -352,14 +357,8 @@ impl Plan {
             let tags = id_list(filter.customer_tags.iter().map(|t| t.0));
             let customers =
                 format!("SELECT customer_id FROM customer_tags WHERE tag_id IN ({tags})");
-            plan.sets.push(IdSet {
-                select: format!(
-                    "SELECT id FROM tickets WHERE customer_id IN ({customers}){}",
-                    bounds("id")
-                ),
-                probe: format!("+t.customer_id IN ({customers})"),
-                repeats: false,
-            });
+            plan.sets
+                .push(IdSet::of_customers(&customers, &bounds("id")));
         }
         if !filter.assignees.is_empty() {
             let agents = id_list(filter.assignees.iter().map(|a| a.0));
