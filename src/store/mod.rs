@@ -62,13 +62,14 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(|e| StoreError::from_open(&path, e))?;
+        // Check again under SQLite's own reading, before anything is written
+        // (switching to write-ahead logging is a write): the header check above
+        // cannot see changes still in a write-ahead log.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(&path, e))?;
+        refuse_foreign(&path, identity)?;
         let mut store = Store { conn, clock, path };
         store.configure()?;
-        // Check again under SQLite's own reading: the header check above cannot
-        // see changes still in the write-ahead log.
-        let identity =
-            schema::identify(&store.conn).map_err(|e| StoreError::from_open(&store.path, e))?;
-        refuse_foreign(&store.path, identity)?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
         Ok(store)
     }
