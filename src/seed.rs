@@ -89,9 +89,15 @@ fn load(
         ..SeedSummary::default()
     };
     let times = TicketTimes::new(now - Duration::days(365), now);
+    // Numbers continue after any ever used (none are ever reused).
+    let first_number: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'tickets'",
+        [],
+        |r| r.get(0),
+    )?;
     for i in 0..options.tickets {
         let created = times.at((i as f64 + g.rng.f64()) / options.tickets as f64);
-        g.add_ticket(&tx, i as i64 + 1, created, &mut summary)?;
+        g.add_ticket(&tx, first_number + i as i64, created, &mut summary)?;
         if i % 5000 == 4999 && !progress(i + 1, options.tickets) {
             return Err(StoreError::NotAllowed(
                 "loading sample data was cancelled".to_owned(),
@@ -446,7 +452,8 @@ struct Generator {
     agents: Vec<(i64, String)>,
     /// Agents who take tickets (active ones).
     workers: Vec<usize>,
-    customers: Vec<String>,
+    /// Customers' ids and names.
+    customers: Vec<(i64, String)>,
     tag_ids: std::collections::HashMap<&'static str, i64>,
     next_message: i64,
     next_note: i64,
@@ -486,7 +493,7 @@ impl Generator {
     fn add_agents(&mut self, conn: &Connection) -> Result<u64, StoreError> {
         let start = to_millis(self.now - Duration::days(400));
         let mut stmt = conn.prepare(
-            "INSERT INTO agents (id, name, sort_key, email, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO agents (name, sort_key, email, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let count = 36;
         for i in 0..count {
@@ -496,8 +503,8 @@ impl Generator {
             let email = format!("{}@support.example", first.to_lowercase());
             // Two agents have left the team: history keeps them, new work does not.
             let active = i < count - 2;
-            let id = i as i64 + 1;
-            stmt.execute(params![id, name, name.to_lowercase(), email, active, start])?;
+            stmt.execute(params![name, name.to_lowercase(), email, active, start])?;
+            let id = conn.last_insert_rowid();
             if active {
                 self.workers.push(self.agents.len());
             }
@@ -510,8 +517,8 @@ impl Generator {
         let count = (tickets / 25).clamp(12, 100_000);
         let start = to_millis(self.now - Duration::days(400));
         let mut stmt = conn.prepare(
-            "INSERT INTO customers (id, name, sort_key, email, company, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            "INSERT INTO customers (name, sort_key, email, company, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?;
         let mut tag_stmt = conn
             .prepare("INSERT OR IGNORE INTO customer_tags (customer_id, tag_id) VALUES (?1, ?2)")?;
@@ -531,16 +538,9 @@ impl Generator {
                 .collect::<String>()
                 .to_lowercase();
             let email = format!("{local}{}@{domain}.example", i % 97);
-            let id = i as i64 + 1;
-            stmt.execute(params![
-                id,
-                name,
-                name.to_lowercase(),
-                email,
-                company,
-                start
-            ])?;
-            self.customers.push(name);
+            stmt.execute(params![name, name.to_lowercase(), email, company, start])?;
+            let id = conn.last_insert_rowid();
+            self.customers.push((id, name));
             // The biggest customers (lowest ids get the most tickets) are often tagged.
             let tag_chance = if i < count / 20 { 0.8 } else { 0.2 };
             if self.rng.f64() < tag_chance {
@@ -558,9 +558,12 @@ impl Generator {
         if let Some(id) = self.tag_ids.get(name) {
             return Ok(*id);
         }
-        conn.prepare_cached("INSERT INTO tags (name) VALUES (?1)")?
+        // The tag may exist already (a customer tag made before the load).
+        conn.prepare_cached("INSERT OR IGNORE INTO tags (name) VALUES (?1)")?
             .execute([name])?;
-        let id = conn.last_insert_rowid();
+        let id = conn
+            .prepare_cached("SELECT id FROM tags WHERE name = ?1")?
+            .query_row([name], |r| r.get(0))?;
         self.tag_ids.insert(name, id);
         Ok(id)
     }
@@ -643,9 +646,9 @@ impl Generator {
             subject,
             description,
             priority.code(),
-            customer as i64 + 1,
+            self.customers[customer].0,
             created_ms,
-            self.customers[customer].to_lowercase()
+            self.customers[customer].1.to_lowercase()
         ])?;
         let mut t = created;
         self.activity(

@@ -211,3 +211,46 @@ fn a_cancelled_load_leaves_the_database_empty() {
         1
     );
 }
+
+#[test]
+fn sample_data_loads_beside_the_people_and_tags_already_there() {
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap(),
+    ));
+    let mut store = Store::open_in_memory(clock).unwrap();
+    // First launch: the person using the app, a customer and a tag come first.
+    let me = store.add_agent("Robin Example", "").unwrap();
+    let customer = store
+        .add_customer(&tickets::domain::NewCustomer {
+            name: "First Customer".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    store.add_customer_tag(customer, "vip").unwrap();
+    generate(
+        &mut store,
+        SeedOptions {
+            tickets: 50,
+            seed: 5,
+        },
+        |_, _| true,
+    )
+    .unwrap();
+    assert_eq!(all_numbers(&store).len(), 50);
+    let agents = store.agents().unwrap();
+    assert!(
+        agents
+            .iter()
+            .any(|a| a.id == me && a.name == "Robin Example")
+    );
+    assert_eq!(agents.len(), 37);
+    assert_eq!(store.customer(customer).unwrap().tags, ["vip"]);
+    // The existing tag was reused, not duplicated.
+    let vip: Vec<_> = store
+        .tags()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.name.eq_ignore_ascii_case("vip"))
+        .collect();
+    assert_eq!(vip.len(), 1);
+}
