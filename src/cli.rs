@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{Local, NaiveDate, TimeZone, Utc};
+use chrono::{Local, NaiveDate};
 use clap::{Args, Parser, Subcommand};
 
-use crate::clock::SystemClock;
+use crate::clock::{SystemClock, local_midnight};
 use crate::domain::{Priority, Status};
 use crate::seed::{SeedOptions, generate};
 use crate::store::{ListRequest, Sort, SortColumn, Store, TicketFilter, default_database_path};
@@ -100,22 +100,6 @@ fn parse_sort_column(s: &str) -> Result<SortColumn, String> {
         .ok_or_else(|| format!("“{s}” is not a column (number, subject, status, priority, customer, assignee, created)"))
 }
 
-/// The start of a local calendar day, in UTC.
-fn local_midnight(date: NaiveDate) -> Result<chrono::DateTime<Utc>, String> {
-    let midnight = date.and_hms_opt(0, 0, 0).ok_or("invalid date")?;
-    // On a day whose midnight is skipped by a clock change, the day starts at the first valid time.
-    Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .or_else(|| {
-            Local
-                .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| format!("{date} has no local midnight"))
-}
-
 impl FilterArgs {
     /// The store filter these arguments describe; tag names must exist.
     pub fn to_filter(&self, store: &Store) -> Result<TicketFilter, String> {
@@ -146,35 +130,30 @@ impl FilterArgs {
     }
 }
 
-fn open_store(db: Option<PathBuf>) -> Result<Store, String> {
-    let path = match db {
-        Some(path) => path,
-        None => {
-            let path = default_database_path()
-                .ok_or("no data folder is known for this user; pass --db PATH")?;
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-            }
-            path
-        }
-    };
-    Store::open(&path, Arc::new(SystemClock)).map_err(|e| e.to_string())
+/// The database to use: `--db PATH`, or the platform's data folder (created if need be).
+fn database_path(db: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(path) = db {
+        return Ok(path);
+    }
+    let path =
+        default_database_path().ok_or("no data folder is known for this user; pass --db PATH")?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    }
+    Ok(path)
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line: with no command, opens the window.
 pub fn run(cli: Cli) -> Result<(), String> {
-    let mut store = open_store(cli.db)?;
-    match cli.command {
-        None => {
-            let total = store
-                .count_tickets(&TicketFilter::default())
-                .map_err(|e| e.to_string())?;
-            println!("{}: {total} tickets", store.path().display());
-            println!("Run `tickets --help` for the commands.");
-            Ok(())
-        }
-        Some(Command::Seed { tickets, seed }) => {
+    let path = database_path(cli.db)?;
+    let Some(command) = cli.command else {
+        // The window opens the database on its own thread.
+        return crate::app::run(path, Arc::new(SystemClock));
+    };
+    let mut store = Store::open(&path, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    match command {
+        Command::Seed { tickets, seed } => {
             let started = Instant::now();
             let mut last_report = Instant::now();
             let summary = generate(&mut store, SeedOptions { tickets, seed }, |done, total| {
@@ -198,12 +177,12 @@ pub fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Some(Command::List {
+        Command::List {
             filter,
             sort,
             ascending,
             limit,
-        }) => {
+        } => {
             let request = ListRequest {
                 filter: filter.to_filter(&store)?,
                 sort: Sort {

@@ -4,7 +4,10 @@
 //! - [`store`]: the SQLite file that keeps them, and every change to them.
 //! - [`seed`]: realistic sample data for trials and benchmarks.
 //! - [`clock`]: where the time comes from, so tests can fix it.
+//! - [`app`]: the agents' window.
+//! - [`cli`]: the command line.
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod domain;

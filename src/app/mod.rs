@@ -1,0 +1,870 @@
+//! The agents' window: filter sidebar, ticket table, ticket panel, forms.
+//!
+//! Data flows one way. Widgets read the window's state and push [`Action`]s;
+//! at the end of the frame the actions become [`Request`]s to the store's
+//! worker thread; the worker's [`Response`]s become state on a later frame.
+//! Nothing here waits on the database.
+
+pub mod commands;
+mod forms;
+mod list;
+mod panel;
+mod sidebar;
+pub mod widgets;
+pub mod worker;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use crate::clock::Clock;
+use crate::domain::{Agent, AgentId, CustomerId, NewCustomer, NewTicket, Tag, TicketNumber};
+use crate::store::{ListRequest, Sort, TicketFilter};
+use commands::{Menu, UiCommand};
+use forms::{AgentPicker, NewTicketForm, SampleData};
+use list::{ListState, PAGE};
+use panel::PanelState;
+use sidebar::{Counts, SidebarInput};
+use widgets::{ToastKind, Toasts};
+use worker::{Change, Request, Response, Worker};
+
+/// Something a widget asked for, applied once at the end of the frame.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Run a command.
+    Command(UiCommand),
+    /// Replace the filter.
+    Filter(TicketFilter),
+    /// Show one customer's tickets.
+    FilterCustomer(CustomerId),
+    /// Sort the list.
+    Sort(Sort),
+    /// Open a ticket in the panel.
+    Select(TicketNumber),
+    /// Close the ticket panel.
+    ClosePanel,
+    /// Fetch a page of the list.
+    FetchPage(u64),
+    /// Change the open ticket.
+    Change(Change),
+    /// Raise a ticket.
+    Create(NewTicket),
+    /// Look for customers.
+    FindCustomers(String),
+    /// Add a customer from the New Ticket form.
+    AddCustomer(NewCustomer),
+    /// Add an agent and act as them.
+    AddAgent(String),
+    /// Act as this agent.
+    ActAs(AgentId),
+    /// Load sample data.
+    Seed(u64),
+    /// Stop loading sample data.
+    CancelSeed,
+}
+
+/// Light, dark, or as the system says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ThemeChoice {
+    /// Follow the system.
+    #[default]
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// What is remembered for one database between runs.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// The filter in force.
+    pub filter: TicketFilter,
+    /// The sort in force.
+    pub sort: Sort,
+    /// Who is using the app.
+    pub agent: Option<AgentId>,
+}
+
+/// What is remembered between runs (window size, panel and column widths are
+/// remembered by egui itself).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The colour theme.
+    pub theme: ThemeChoice,
+    /// Per database file.
+    pub databases: HashMap<String, DatabaseSettings>,
+}
+
+const SETTINGS_KEY: &str = "tickets-settings";
+
+enum Database {
+    Opening,
+    Open(PathBuf),
+    Failed(String),
+}
+
+/// The command palette's state.
+#[derive(Default)]
+struct Palette {
+    query: String,
+}
+
+/// The window.
+pub struct TicketsApp {
+    settings: Settings,
+    db_key: String,
+    db: DatabaseSettings,
+    /// The store's thread (`None` only if the system refused to start it).
+    worker: Option<Worker>,
+    clock: Arc<dyn Clock>,
+    database: Database,
+    agents: Vec<Agent>,
+    tags: Vec<Tag>,
+    people_loaded: bool,
+    list: ListState,
+    counts: Option<Counts>,
+    counts_for: Option<(TicketFilter, u64)>,
+    counts_asked: u64,
+    data_epoch: u64,
+    search: String,
+    panel: Option<PanelState>,
+    new_ticket: Option<NewTicketForm>,
+    picker: Option<AgentPicker>,
+    sample: Option<SampleData>,
+    palette: Option<Palette>,
+    show_help: bool,
+    show_about: bool,
+    toasts: Toasts,
+    focus_search: bool,
+}
+
+impl TicketsApp {
+    /// The window on the database at `path`, with remembered settings.
+    pub fn new(
+        ctx: &egui::Context,
+        path: PathBuf,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Self {
+        let repaint = ctx.clone();
+        let worker = Worker::start(path.clone(), clock.clone(), move || {
+            repaint.request_repaint()
+        });
+        let db_key = path.to_string_lossy().into_owned();
+        let db = settings.databases.get(&db_key).cloned().unwrap_or_default();
+        let (worker, database) = match worker {
+            Ok(worker) => (Some(worker), Database::Opening),
+            Err(e) => (
+                None,
+                Database::Failed(format!("could not start the database thread: {e}")),
+            ),
+        };
+        apply_theme(ctx, settings.theme);
+        install_fonts(ctx);
+        let mut list = ListState::default();
+        list.restart();
+        Self {
+            search: db.filter.text.clone(),
+            settings,
+            db_key,
+            db,
+            worker,
+            clock,
+            database,
+            agents: Vec::new(),
+            tags: Vec::new(),
+            people_loaded: false,
+            list,
+            counts: None,
+            counts_for: None,
+            counts_asked: 0,
+            data_epoch: 0,
+            panel: None,
+            new_ticket: None,
+            picker: None,
+            sample: None,
+            palette: None,
+            show_help: false,
+            show_about: false,
+            toasts: Toasts::default(),
+            focus_search: false,
+        }
+    }
+
+    /// The window as eframe creates it, with settings from its storage.
+    pub fn from_creation_context(
+        cc: &eframe::CreationContext<'_>,
+        path: PathBuf,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let settings = cc
+            .storage
+            .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        Self::new(&cc.egui_ctx, path, clock, settings)
+    }
+
+    /// The settings as they would be saved now.
+    pub fn settings(&self) -> Settings {
+        let mut settings = self.settings.clone();
+        settings
+            .databases
+            .insert(self.db_key.clone(), self.db.clone());
+        settings
+    }
+
+    /// The notifications on show (for tests).
+    pub fn toast_texts(&self) -> Vec<&str> {
+        self.toasts.texts()
+    }
+
+    /// The acting agent, once chosen.
+    pub fn acting_agent(&self) -> Option<&Agent> {
+        self.db
+            .agent
+            .and_then(|id| self.agents.iter().find(|a| a.id == id))
+    }
+
+    /// Draws one frame.
+    pub fn show(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.receive();
+        let mut actions: Vec<Action> = UiCommand::pressed(&ctx)
+            .into_iter()
+            .map(Action::Command)
+            .collect();
+        self.top_bar(ui, &mut actions);
+        match &self.database {
+            Database::Failed(message) => {
+                let message = message.clone();
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.heading("This database cannot be opened");
+                    ui.label(message);
+                    ui.label(
+                        "Start Tickets with --db PATH to open another file or make a new one.",
+                    );
+                });
+                self.toasts.show(&ctx);
+                return;
+            }
+            Database::Opening => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Opening the database…");
+                    });
+                });
+                return;
+            }
+            Database::Open(_) => {}
+        }
+        let empty = self.list.total == Some(0) && self.db.filter.is_empty();
+        if !empty {
+            egui::Panel::left("filters")
+                .resizable(true)
+                .default_size(250.0)
+                .min_size(180.0)
+                .show(ui, |ui| {
+                    let input = SidebarInput {
+                        filter: &self.db.filter,
+                        counts: self.counts.as_ref(),
+                        agents: &self.agents,
+                        tags: &self.tags,
+                    };
+                    sidebar::sidebar_ui(ui, &input, &mut self.search, &mut actions);
+                });
+        }
+        if let Some(panel) = &mut self.panel {
+            egui::Panel::right("ticket_panel")
+                .resizable(true)
+                .default_size(440.0)
+                .min_size(320.0)
+                .show(ui, |ui| {
+                    panel::panel_ui(
+                        ui,
+                        panel,
+                        &self.agents,
+                        &self.tags,
+                        self.clock.now(),
+                        &mut actions,
+                    );
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if empty {
+                self.empty_ui(ui, &mut actions);
+            } else {
+                ui.horizontal(|ui| {
+                    match self.list.total {
+                        Some(n) => ui.label(RichText::new(format!("{n} tickets")).strong()),
+                        None => ui.label("Counting…"),
+                    };
+                    if self.list.loading() {
+                        ui.spinner();
+                    }
+                });
+                list::table_ui(
+                    ui,
+                    &mut self.list,
+                    self.db.sort,
+                    self.clock.now(),
+                    &mut actions,
+                );
+            }
+        });
+        if self.focus_search {
+            self.focus_search = false;
+            ctx.memory_mut(|m| m.request_focus(sidebar::search_id()));
+        }
+        self.dialogs(&ctx, &mut actions);
+        self.toasts.show(&ctx);
+        for action in actions {
+            self.apply(&ctx, action);
+        }
+        self.keep_up(&ctx);
+    }
+
+    fn top_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| {
+                for (menu, name) in [
+                    (Menu::File, "File"),
+                    (Menu::View, "View"),
+                    (Menu::Help, "Help"),
+                ] {
+                    ui.menu_button(name, |ui| {
+                        for command in UiCommand::ALL.into_iter().filter(|c| c.menu() == menu) {
+                            let mut button = egui::Button::new(command.label());
+                            if let Some(shortcut) = command.shortcut_text(ui.ctx()) {
+                                button = button.shortcut_text(shortcut);
+                            }
+                            if ui.add(button).clicked() {
+                                actions.push(Action::Command(command));
+                                ui.close();
+                            }
+                        }
+                    });
+                }
+                ui.separator();
+                if ui
+                    .button(RichText::new("+ New Ticket").strong())
+                    .on_hover_text("N")
+                    .clicked()
+                {
+                    actions.push(Action::Command(UiCommand::NewTicket));
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let you = self
+                        .acting_agent()
+                        .map_or("nobody yet".to_owned(), |a| a.name.clone());
+                    ui.menu_button(format!("You: {you} ▾"), |ui| {
+                        for agent in self.agents.iter().filter(|a| a.active) {
+                            if ui.button(&agent.name).clicked() {
+                                actions.push(Action::ActAs(agent.id));
+                                ui.close();
+                            }
+                        }
+                        ui.separator();
+                        if ui.button("Someone else…").clicked() {
+                            actions.push(Action::Command(UiCommand::SwitchAgent));
+                            ui.close();
+                        }
+                    });
+                });
+            });
+        });
+    }
+
+    fn empty_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() / 5.0);
+            ui.heading("No tickets yet");
+            ui.add_space(6.0);
+            ui.label(
+                "Tickets tracks customer issues that need follow-up beyond a single reply: \
+                 bug reports, refund requests, feature questions. Each ticket has a status, \
+                 a priority, a customer, assignees, tags, internal notes and a full history.",
+            );
+            ui.add_space(12.0);
+            ui.horizontal(|ui| {
+                ui.add_space((ui.available_width() - 300.0).max(0.0) / 2.0);
+                if ui.button("Create ticket").clicked() {
+                    actions.push(Action::Command(UiCommand::NewTicket));
+                }
+                if ui.button("Load sample data").clicked() {
+                    actions.push(Action::Command(UiCommand::LoadSampleData));
+                }
+            });
+        });
+    }
+
+    fn dialogs(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        if let Some(form) = &mut self.new_ticket {
+            let response = egui::Modal::new(egui::Id::unique("new_ticket")).show(ctx, |ui| {
+                ui.set_width(520.0);
+                forms::new_ticket_ui(ui, form, actions)
+            });
+            if !response.inner {
+                self.new_ticket = None;
+            }
+        }
+        if let Some(picker) = &mut self.picker {
+            let response = egui::Modal::new(egui::Id::unique("agent_picker")).show(ctx, |ui| {
+                ui.set_width(380.0);
+                forms::agent_picker_ui(ui, picker, &self.agents, actions)
+            });
+            if !response.inner {
+                self.picker = None;
+            }
+        }
+        if let Some(sample) = &mut self.sample {
+            let response = egui::Modal::new(egui::Id::unique("sample_data")).show(ctx, |ui| {
+                ui.set_width(380.0);
+                forms::sample_data_ui(ui, sample, actions)
+            });
+            if !response.inner {
+                self.sample = None;
+            }
+        }
+        if let Some(palette) = &mut self.palette {
+            let mut close = false;
+            egui::Modal::new(egui::Id::unique("palette")).show(ctx, |ui| {
+                ui.set_width(420.0);
+                let label = ui.label("Command");
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut palette.query)
+                            .hint_text("Type a command")
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                response.request_focus();
+                let q = palette.query.to_lowercase();
+                let matches: Vec<UiCommand> = UiCommand::ALL
+                    .into_iter()
+                    .filter(|c| *c != UiCommand::Palette && c.label().to_lowercase().contains(&q))
+                    .collect();
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                for (i, command) in matches.iter().enumerate() {
+                    let mut button = egui::Button::new(command.label()).frame(i == 0);
+                    if let Some(shortcut) = command.shortcut_text(ui.ctx()) {
+                        button = button.shortcut_text(shortcut);
+                    }
+                    if ui.add_sized([ui.available_width(), 22.0], button).clicked()
+                        || (enter && i == 0)
+                    {
+                        actions.push(Action::Command(*command));
+                        close = true;
+                    }
+                }
+                if matches.is_empty() {
+                    ui.weak("No command matches");
+                }
+            });
+            if close {
+                self.palette = None;
+            }
+        }
+        if self.show_help {
+            egui::Window::new("Keyboard shortcuts")
+                .open(&mut self.show_help)
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                        for command in UiCommand::ALL {
+                            let keys: Vec<String> = command
+                                .shortcuts()
+                                .iter()
+                                .map(|s| ctx.format_shortcut(s))
+                                .collect();
+                            if keys.is_empty() {
+                                continue;
+                            }
+                            ui.label(command.label());
+                            ui.label(keys.join("  or  "));
+                            ui.end_row();
+                        }
+                        ui.label("Submit a note or reply");
+                        ui.label(ctx.format_shortcut(&egui::KeyboardShortcut::new(
+                            egui::Modifiers::COMMAND,
+                            egui::Key::Enter,
+                        )));
+                        ui.end_row();
+                    });
+                });
+        }
+        if self.show_about {
+            egui::Window::new("About Tickets")
+                .open(&mut self.show_about)
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    ui.label(format!(
+                        "Tickets {} (pre-launch preview)",
+                        env!("CARGO_PKG_VERSION")
+                    ));
+                    ui.label(
+                        "An offline help desk: everything stays in one file on this computer.",
+                    );
+                    if let Database::Open(path) = &self.database {
+                        ui.label(format!("Database: {}", path.display()));
+                    }
+                });
+        }
+    }
+
+    fn run_command(&mut self, ctx: &egui::Context, command: UiCommand) {
+        match command {
+            UiCommand::NewTicket => {
+                if self.new_ticket.is_none() {
+                    self.new_ticket = Some(NewTicketForm::new());
+                }
+            }
+            UiCommand::Search => self.focus_search = true,
+            UiCommand::NextTicket | UiCommand::PreviousTicket => {
+                let step = if command == UiCommand::NextTicket {
+                    1
+                } else {
+                    -1
+                };
+                if let Some(number) = self.list.step(step) {
+                    self.open_ticket(number);
+                }
+            }
+            UiCommand::Close => {
+                if self.palette.is_some() {
+                    self.palette = None;
+                } else if self.new_ticket.is_some() {
+                    self.new_ticket = None;
+                } else if self.sample.as_ref().is_some_and(|s| s.progress.is_none()) {
+                    self.sample = None;
+                } else if self.picker.as_ref().is_some_and(|p| p.can_cancel) {
+                    self.picker = None;
+                } else if self.show_help || self.show_about {
+                    self.show_help = false;
+                    self.show_about = false;
+                } else {
+                    self.panel = None;
+                }
+            }
+            UiCommand::Palette => self.palette = Some(Palette::default()),
+            UiCommand::ClearFilters => {
+                self.search.clear();
+                self.set_filter(TicketFilter::default());
+            }
+            UiCommand::Refresh => self.data_changed(),
+            UiCommand::SwitchAgent => self.picker = Some(AgentPicker::new(true)),
+            UiCommand::ManageAgents => self.picker = Some(AgentPicker::new(true)),
+            UiCommand::LoadSampleData => {
+                if self.list.total.unwrap_or(0) > 0 {
+                    self.toasts.add(
+                        ToastKind::Error,
+                        "Sample data goes only into an empty database, so it never mixes with real tickets.",
+                    );
+                } else {
+                    self.sample = Some(SampleData::default());
+                }
+            }
+            UiCommand::ThemeLight | UiCommand::ThemeDark | UiCommand::ThemeSystem => {
+                self.settings.theme = match command {
+                    UiCommand::ThemeLight => ThemeChoice::Light,
+                    UiCommand::ThemeDark => ThemeChoice::Dark,
+                    _ => ThemeChoice::System,
+                };
+                apply_theme(ctx, self.settings.theme);
+            }
+            UiCommand::KeyboardHelp => self.show_help = true,
+            UiCommand::About => self.show_about = true,
+            UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Command(command) => self.run_command(ctx, command),
+            Action::Filter(filter) => self.set_filter(filter),
+            Action::FilterCustomer(customer) => {
+                self.search.clear();
+                self.set_filter(TicketFilter {
+                    customer: Some(customer),
+                    ..TicketFilter::default()
+                });
+            }
+            Action::Sort(sort) => {
+                self.db.sort = sort;
+                self.list.restart();
+            }
+            Action::Select(number) => {
+                self.list.selected = Some(number);
+                self.open_ticket(number);
+            }
+            Action::ClosePanel => self.panel = None,
+            Action::FetchPage(page) => self.request(Request::List {
+                generation: self.list.generation,
+                request: ListRequest {
+                    filter: self.db.filter.clone(),
+                    sort: self.db.sort,
+                    offset: page * u64::from(PAGE),
+                    limit: PAGE,
+                },
+            }),
+            Action::Change(change) => {
+                let (Some(actor), Some(ticket)) =
+                    (self.db.agent, self.panel.as_ref().and_then(|p| p.ticket))
+                else {
+                    self.picker = Some(AgentPicker::new(false));
+                    return;
+                };
+                self.request(Request::Change {
+                    actor,
+                    ticket,
+                    change,
+                });
+            }
+            Action::Create(ticket) => match self.db.agent {
+                Some(actor) => self.request(Request::Create { actor, ticket }),
+                None => self.picker = Some(AgentPicker::new(false)),
+            },
+            Action::FindCustomers(query) => self.request(Request::FindCustomers(query)),
+            Action::AddCustomer(customer) => self.request(Request::AddCustomer(customer)),
+            Action::AddAgent(name) => self.request(Request::AddAgent {
+                name,
+                email: String::new(),
+            }),
+            Action::ActAs(agent) => {
+                self.db.agent = Some(agent);
+                self.picker = None;
+            }
+            Action::Seed(tickets) => self.request(Request::Seed { tickets }),
+            Action::CancelSeed => {
+                if let Some(worker) = &self.worker {
+                    worker.cancel_seed();
+                }
+            }
+        }
+    }
+
+    fn request(&self, request: Request) {
+        if let Some(worker) = &self.worker {
+            worker.send(request);
+        }
+    }
+
+    fn set_filter(&mut self, filter: TicketFilter) {
+        if filter != self.db.filter {
+            self.db.filter = filter;
+            self.list.restart();
+        }
+    }
+
+    fn open_ticket(&mut self, number: TicketNumber) {
+        let panel = self.panel.get_or_insert_with(PanelState::default);
+        panel.open(number);
+        self.request(Request::Load(number));
+    }
+
+    /// The data changed (here or elsewhere): fetch what is on show again.
+    fn data_changed(&mut self) {
+        self.data_epoch += 1;
+        self.list.refresh();
+        if let Some(number) = self.panel.as_ref().and_then(|p| p.ticket) {
+            self.request(Request::Load(number));
+        }
+        self.request(Request::People);
+    }
+
+    /// Asks for what the state says is missing.
+    fn keep_up(&mut self, ctx: &egui::Context) {
+        let key = (self.db.filter.clone(), self.data_epoch);
+        if matches!(self.database, Database::Open(_)) && self.counts_for.as_ref() != Some(&key) {
+            self.counts_asked += 1;
+            self.request(Request::Counts {
+                generation: self.counts_asked,
+                filter: key.0.clone(),
+            });
+            self.counts_for = Some(key);
+        }
+        if self.list.loading() || self.sample.as_ref().is_some_and(|s| s.progress.is_some()) {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn receive(&mut self) {
+        let responses = self.worker.as_ref().map(Worker::poll).unwrap_or_default();
+        for response in responses {
+            match response {
+                Response::Opened { path } => {
+                    self.database = Database::Open(path);
+                    self.request(Request::People);
+                }
+                Response::OpenFailed(message) => self.database = Database::Failed(message),
+                Response::Page {
+                    generation,
+                    request,
+                    page,
+                } => {
+                    self.list
+                        .receive(generation, request.offset, page.total, page.rows);
+                }
+                Response::Counts {
+                    generation,
+                    statuses,
+                    priorities,
+                } => {
+                    if generation == self.counts_asked {
+                        self.counts = Some(Counts {
+                            statuses,
+                            priorities,
+                        });
+                    }
+                }
+                Response::Ticket(detail) => {
+                    if let Some(panel) = &mut self.panel
+                        && panel.ticket == Some(detail.number)
+                    {
+                        panel.detail = Some(*detail);
+                    }
+                }
+                Response::Created(number) => {
+                    self.new_ticket = None;
+                    self.toasts
+                        .add(ToastKind::Info, format!("Created {number}"));
+                    self.list.selected = Some(number);
+                    self.open_ticket(number);
+                    self.data_changed();
+                }
+                Response::CreateFailed(message) => {
+                    if let Some(form) = &mut self.new_ticket {
+                        form.submitting = false;
+                        form.error = Some(message);
+                    }
+                }
+                Response::Changed { ticket, change } => {
+                    if let Some(panel) = &mut self.panel
+                        && panel.ticket == Some(ticket)
+                    {
+                        panel.saved(&change);
+                    }
+                    self.data_changed();
+                }
+                Response::ChangeFailed {
+                    ticket,
+                    message,
+                    conflict,
+                    ..
+                } => {
+                    if let Some(panel) = &mut self.panel
+                        && panel.ticket == Some(ticket)
+                    {
+                        panel.error = Some(message);
+                        if conflict {
+                            // Show the ticket as it is now; what was typed stays.
+                            self.request(Request::Load(ticket));
+                        }
+                    } else {
+                        self.toasts.add(ToastKind::Error, message);
+                    }
+                }
+                Response::People { agents, tags } => {
+                    self.agents = agents;
+                    self.tags = tags;
+                    self.people_loaded = true;
+                    let chosen = self
+                        .db
+                        .agent
+                        .is_some_and(|id| self.agents.iter().any(|a| a.id == id && a.active));
+                    if !chosen && self.picker.is_none() {
+                        self.picker = Some(AgentPicker::new(false));
+                    }
+                }
+                Response::Customers { query, found } => {
+                    if let Some(form) = &mut self.new_ticket
+                        && form.customer_query == query
+                    {
+                        form.found = found;
+                    }
+                }
+                Response::CustomerAdded(customer) => {
+                    if let Some(form) = &mut self.new_ticket {
+                        form.new_customer = None;
+                        form.customer = Some(customer);
+                    }
+                }
+                Response::AgentAdded(id) => {
+                    self.db.agent = Some(id);
+                    self.picker = None;
+                    self.request(Request::People);
+                }
+                Response::SeedProgress { done, total } => {
+                    if let Some(sample) = &mut self.sample {
+                        sample.progress = Some((done, total));
+                    }
+                }
+                Response::SeedFinished(result) => {
+                    self.sample = None;
+                    match result {
+                        Ok(n) => self
+                            .toasts
+                            .add(ToastKind::Info, format!("Loaded {n} sample tickets")),
+                        Err(e) => self.toasts.add(ToastKind::Error, e),
+                    }
+                    self.list.restart();
+                    self.data_changed();
+                }
+                Response::ExternalChange => self.data_changed(),
+                Response::Error(message) => self.toasts.add(ToastKind::Error, message),
+            }
+        }
+    }
+}
+
+/// egui's bundled fonts, with the monospace face (which has arrows and
+/// triangles) as a fallback for the proportional one.
+fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.push("Hack".to_owned());
+    }
+    ctx.set_fonts(fonts);
+}
+
+fn apply_theme(ctx: &egui::Context, theme: ThemeChoice) {
+    ctx.set_theme(match theme {
+        ThemeChoice::System => egui::ThemePreference::System,
+        ThemeChoice::Light => egui::ThemePreference::Light,
+        ThemeChoice::Dark => egui::ThemePreference::Dark,
+    });
+}
+
+impl eframe::App for TicketsApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings());
+    }
+}
+
+/// Opens the window on the database at `path`; returns when it is closed.
+pub fn run(path: PathBuf, clock: Arc<dyn Clock>) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Tickets")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([760.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Tickets",
+        options,
+        Box::new(move |cc| Ok(Box::new(TicketsApp::from_creation_context(cc, path, clock)))),
+    )
+    .map_err(|e| format!("the window could not be opened: {e}"))
+}

@@ -1,0 +1,466 @@
+//! The store's own thread. The window never touches SQLite: it sends a
+//! [`Request`] and gets a [`Response`] back through a channel, and the worker
+//! asks for a repaint whenever it answers.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::domain::{
+    Agent, AgentId, Customer, CustomerId, Direction, NewCustomer, NewTicket, NoteId, Priority,
+    Status, Tag, TagId, TicketDetail, TicketNumber,
+};
+use crate::seed::{SeedOptions, generate};
+use crate::store::{ListRequest, Store, StoreError, TicketFilter, TicketPage};
+
+/// How often the worker looks for changes other windows or processes made to the file.
+const POLL_INTERVAL: Duration = Duration::from_millis(700);
+
+/// A change to a ticket, as the acting agent asked for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Move to another status.
+    Status {
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new status.
+        to: Status,
+    },
+    /// Change the priority.
+    Priority {
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new priority.
+        to: Priority,
+    },
+    /// Replace the description.
+    Description {
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new text.
+        text: String,
+    },
+    /// Record the customer's rating.
+    Csat {
+        /// The version the agent was looking at.
+        version: i64,
+        /// 1 to 5.
+        rating: u8,
+    },
+    /// Assign an agent.
+    Assign(AgentId),
+    /// Unassign an agent.
+    Unassign(AgentId),
+    /// Add a tag by name (created if new).
+    AddTag(String),
+    /// Remove a tag.
+    RemoveTag(TagId),
+    /// Add an internal note.
+    AddNote(String),
+    /// Edit an internal note.
+    EditNote {
+        /// The note.
+        note: NoteId,
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new text.
+        text: String,
+    },
+    /// Delete an internal note.
+    DeleteNote(NoteId),
+    /// Record a message from the customer or send a reply.
+    Message {
+        /// Inbound or a reply.
+        direction: Direction,
+        /// The text.
+        text: String,
+    },
+}
+
+/// What the window asks of the store.
+#[derive(Debug)]
+pub enum Request {
+    /// A page of the list.
+    List {
+        /// Which list this page belongs to; answers for older lists are dropped.
+        generation: u64,
+        /// The page.
+        request: ListRequest,
+    },
+    /// Live counts for the sidebar under a filter.
+    Counts {
+        /// Which filter these are for.
+        generation: u64,
+        /// The filter in force.
+        filter: TicketFilter,
+    },
+    /// Everything about one ticket.
+    Load(TicketNumber),
+    /// Raise a ticket.
+    Create {
+        /// Who raises it.
+        actor: AgentId,
+        /// What was typed.
+        ticket: NewTicket,
+    },
+    /// Change a ticket.
+    Change {
+        /// Who changes it.
+        actor: AgentId,
+        /// Which ticket.
+        ticket: TicketNumber,
+        /// What change.
+        change: Change,
+    },
+    /// Agents and tags, for pickers and filters.
+    People,
+    /// Customers matching what was typed.
+    FindCustomers(String),
+    /// Add a customer.
+    AddCustomer(NewCustomer),
+    /// Add an agent.
+    AddAgent {
+        /// Name.
+        name: String,
+        /// Email (may be empty).
+        email: String,
+    },
+    /// Fill the empty database with sample data.
+    Seed {
+        /// How many tickets.
+        tickets: u64,
+    },
+}
+
+/// What the store answered.
+#[derive(Debug)]
+pub enum Response {
+    /// The database is open.
+    Opened {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The database could not be opened.
+    OpenFailed(String),
+    /// A page of the list.
+    Page {
+        /// The list it belongs to.
+        generation: u64,
+        /// What was asked.
+        request: ListRequest,
+        /// The page.
+        page: TicketPage,
+    },
+    /// Sidebar counts: per status and per priority, each under the rest of the filter.
+    Counts {
+        /// The filter they are for.
+        generation: u64,
+        /// Tickets per status.
+        statuses: Vec<(Status, u64)>,
+        /// Tickets per priority.
+        priorities: Vec<(Priority, u64)>,
+    },
+    /// One ticket, loaded.
+    Ticket(Box<TicketDetail>),
+    /// A ticket was raised.
+    Created(TicketNumber),
+    /// A change was saved.
+    Changed {
+        /// The ticket.
+        ticket: TicketNumber,
+        /// What changed.
+        change: Change,
+    },
+    /// A change was refused; what was typed is handed back.
+    ChangeFailed {
+        /// The ticket.
+        ticket: TicketNumber,
+        /// The change, as asked.
+        change: Change,
+        /// Why, in words for the agent.
+        message: String,
+        /// Refused because someone else changed the ticket first.
+        conflict: bool,
+    },
+    /// Raising a ticket was refused; the form keeps what was typed.
+    CreateFailed(String),
+    /// Agents and tags.
+    People {
+        /// Every agent.
+        agents: Vec<Agent>,
+        /// Every tag.
+        tags: Vec<Tag>,
+    },
+    /// Customers matching a search.
+    Customers {
+        /// What was typed.
+        query: String,
+        /// Who matched.
+        found: Vec<Customer>,
+    },
+    /// A customer was added.
+    CustomerAdded(Customer),
+    /// An agent was added.
+    AgentAdded(AgentId),
+    /// Sample data is being loaded.
+    SeedProgress {
+        /// Tickets so far.
+        done: u64,
+        /// Tickets in all.
+        total: u64,
+    },
+    /// Sample data finished loading (or failed, or was cancelled).
+    SeedFinished(Result<u64, String>),
+    /// Another window or process changed the file.
+    ExternalChange,
+    /// Something went wrong that belongs to no form.
+    Error(String),
+}
+
+/// The window's end of the worker.
+pub struct Worker {
+    requests: Sender<Request>,
+    responses: Receiver<Response>,
+    cancel_seed: Arc<AtomicBool>,
+}
+
+impl Worker {
+    /// Starts the worker thread, which opens the database at `path`.
+    /// `wake` is called after every response (the window's repaint request).
+    pub fn start(
+        path: PathBuf,
+        clock: Arc<dyn Clock>,
+        wake: impl Fn() + Send + 'static,
+    ) -> std::io::Result<Worker> {
+        let (requests, inbox) = channel();
+        let (outbox, responses) = channel();
+        let cancel_seed = Arc::new(AtomicBool::new(false));
+        let cancel = cancel_seed.clone();
+        std::thread::Builder::new()
+            .name("tickets-store".to_owned())
+            .spawn(move || run(path, clock, inbox, outbox, cancel, wake))?;
+        Ok(Worker {
+            requests,
+            responses,
+            cancel_seed,
+        })
+    }
+
+    /// Sends a request; if the worker has stopped, says so as a response.
+    pub fn send(&self, request: Request) {
+        if let Request::Seed { .. } = request {
+            self.cancel_seed.store(false, Ordering::Relaxed);
+        }
+        // A send fails only if the worker has gone; the next poll reports nothing
+        // more, and the window shows the last error it had.
+        if self.requests.send(request).is_err() {
+            self.cancel_seed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Every response that has arrived, without waiting.
+    pub fn poll(&self) -> Vec<Response> {
+        self.responses.try_iter().collect()
+    }
+
+    /// Asks a running sample-data load to stop (it leaves the database as it was).
+    pub fn cancel_seed(&self) {
+        self.cancel_seed.store(true, Ordering::Relaxed);
+    }
+}
+
+fn run(
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    inbox: Receiver<Request>,
+    outbox: Sender<Response>,
+    cancel: Arc<AtomicBool>,
+    wake: impl Fn(),
+) {
+    let send = |response: Response| {
+        let sent = outbox.send(response).is_ok();
+        wake();
+        sent
+    };
+    let mut store = match Store::open(&path, clock) {
+        Ok(store) => store,
+        Err(e) => {
+            send(Response::OpenFailed(e.to_string()));
+            return;
+        }
+    };
+    if !send(Response::Opened { path }) {
+        return;
+    }
+    let mut seen_version = store.data_version().unwrap_or_default();
+    loop {
+        let request = match inbox.recv_timeout(POLL_INTERVAL) {
+            Ok(request) => request,
+            Err(RecvTimeoutError::Timeout) => {
+                // Our own commits do not move data_version; others' do.
+                match store.data_version() {
+                    Ok(version) if version != seen_version => {
+                        seen_version = version;
+                        if !send(Response::ExternalChange) {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        send(Response::Error(e.to_string()));
+                    }
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let response = handle(&mut store, request, &cancel, &send);
+        if let Ok(version) = store.data_version() {
+            seen_version = version;
+        }
+        if let Some(response) = response
+            && !send(response)
+        {
+            return;
+        }
+    }
+}
+
+fn handle(
+    store: &mut Store,
+    request: Request,
+    cancel: &AtomicBool,
+    send: &impl Fn(Response) -> bool,
+) -> Option<Response> {
+    let error = |e: StoreError| Response::Error(e.to_string());
+    Some(match request {
+        Request::List {
+            generation,
+            request,
+        } => match store.list_tickets(&request) {
+            Ok(page) => Response::Page {
+                generation,
+                request,
+                page,
+            },
+            Err(e) => error(e),
+        },
+        Request::Counts { generation, filter } => match counts(store, &filter) {
+            Ok((statuses, priorities)) => Response::Counts {
+                generation,
+                statuses,
+                priorities,
+            },
+            Err(e) => error(e),
+        },
+        Request::Load(ticket) => match store.load_ticket(ticket) {
+            Ok(detail) => Response::Ticket(Box::new(detail)),
+            Err(e) => error(e),
+        },
+        Request::Create { actor, ticket } => match store.create_ticket(actor, &ticket) {
+            Ok(number) => Response::Created(number),
+            Err(e) => Response::CreateFailed(e.to_string()),
+        },
+        Request::Change {
+            actor,
+            ticket,
+            change,
+        } => match apply(store, actor, ticket, &change) {
+            Ok(()) => Response::Changed { ticket, change },
+            Err(e) => Response::ChangeFailed {
+                ticket,
+                conflict: matches!(e, StoreError::Conflict { .. } | StoreError::NoteConflict),
+                message: e.to_string(),
+                change,
+            },
+        },
+        Request::People => match (store.agents(), store.tags()) {
+            (Ok(agents), Ok(tags)) => Response::People { agents, tags },
+            (Err(e), _) | (_, Err(e)) => error(e),
+        },
+        Request::FindCustomers(query) => match store.find_customers(&query, 20) {
+            Ok(found) => Response::Customers { query, found },
+            Err(e) => error(e),
+        },
+        Request::AddCustomer(new) => match store
+            .add_customer(&new)
+            .and_then(|id: CustomerId| store.customer(id))
+        {
+            Ok(customer) => Response::CustomerAdded(customer),
+            Err(e) => error(e),
+        },
+        Request::AddAgent { name, email } => match store.add_agent(&name, &email) {
+            Ok(id) => Response::AgentAdded(id),
+            Err(e) => error(e),
+        },
+        Request::Seed { tickets } => {
+            let seed = fastrand::u64(..);
+            let result = generate(store, SeedOptions { tickets, seed }, |done, total| {
+                send(Response::SeedProgress { done, total }) && !cancel.load(Ordering::Relaxed)
+            });
+            Response::SeedFinished(result.map(|s| s.tickets).map_err(|e| e.to_string()))
+        }
+    })
+}
+
+fn apply(
+    store: &mut Store,
+    actor: AgentId,
+    ticket: TicketNumber,
+    change: &Change,
+) -> Result<(), StoreError> {
+    match change {
+        Change::Status { version, to } => store.set_status(actor, ticket, *version, *to),
+        Change::Priority { version, to } => store.set_priority(actor, ticket, *version, *to),
+        Change::Description { version, text } => {
+            store.set_description(actor, ticket, *version, text)
+        }
+        Change::Csat { version, rating } => store.set_csat(actor, ticket, *version, *rating),
+        Change::Assign(agent) => store.assign(actor, ticket, *agent),
+        Change::Unassign(agent) => store.unassign(actor, ticket, *agent),
+        Change::AddTag(name) => store.add_tag(actor, ticket, name).map(|_| ()),
+        Change::RemoveTag(tag) => store.remove_tag(actor, ticket, *tag),
+        Change::AddNote(text) => store.add_note(actor, ticket, text).map(|_| ()),
+        Change::EditNote {
+            note,
+            version,
+            text,
+        } => store.edit_note(actor, *note, *version, text),
+        Change::DeleteNote(note) => store.delete_note(actor, *note),
+        Change::Message { direction, text } => store
+            .add_message(actor, ticket, *direction, text)
+            .map(|_| ()),
+    }
+}
+
+/// Facet counts: each status's count under the filter with its status choice
+/// replaced by that status (and likewise for priorities), so the sidebar says
+/// how many tickets each choice would show.
+type Facets = (Vec<(Status, u64)>, Vec<(Priority, u64)>);
+
+fn counts(store: &Store, filter: &TicketFilter) -> Result<Facets, StoreError> {
+    let statuses = Status::ALL
+        .into_iter()
+        .map(|status| {
+            let f = TicketFilter {
+                statuses: vec![status],
+                ..filter.clone()
+            };
+            store.count_tickets(&f).map(|n| (status, n))
+        })
+        .collect::<Result<_, _>>()?;
+    let priorities = Priority::ALL
+        .into_iter()
+        .map(|priority| {
+            let f = TicketFilter {
+                priorities: vec![priority],
+                ..filter.clone()
+            };
+            store.count_tickets(&f).map(|n| (priority, n))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((statuses, priorities))
+}
