@@ -24,7 +24,7 @@ pub enum UiCommand {
     Refresh,
     /// Change who is using the app.
     SwitchAgent,
-    /// Add agents.
+    /// Add and edit customers and agents.
     ManageAgents,
     /// Fill an empty database with sample data.
     LoadSampleData,
@@ -89,7 +89,7 @@ impl UiCommand {
             UiCommand::ClearFilters => "Clear filters",
             UiCommand::Refresh => "Refresh",
             UiCommand::SwitchAgent => "Switch agent…",
-            UiCommand::ManageAgents => "Agents…",
+            UiCommand::ManageAgents => "Customers and agents…",
             UiCommand::LoadSampleData => "Load sample data…",
             UiCommand::ThemeLight => "Light theme",
             UiCommand::ThemeDark => "Dark theme",

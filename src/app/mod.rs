@@ -9,6 +9,7 @@ pub mod commands;
 mod forms;
 mod list;
 mod panel;
+mod people;
 mod sidebar;
 pub mod widgets;
 pub mod worker;
@@ -26,6 +27,7 @@ use commands::{Menu, UiCommand};
 use forms::{AgentPicker, NewTicketForm, SampleData};
 use list::{ListState, PAGE};
 use panel::PanelState;
+use people::{PeopleAction, PeopleWindow};
 use sidebar::{Counts, SidebarInput};
 use widgets::{ToastKind, Toasts};
 use worker::{Change, Request, Response, Worker};
@@ -137,6 +139,7 @@ pub struct TicketsApp {
     picker: Option<AgentPicker>,
     sample: Option<SampleData>,
     palette: Option<Palette>,
+    people: Option<PeopleWindow>,
     show_help: bool,
     show_about: bool,
     toasts: Toasts,
@@ -189,6 +192,7 @@ impl TicketsApp {
             picker: None,
             sample: None,
             palette: None,
+            people: None,
             show_help: false,
             show_about: false,
             toasts: Toasts::default(),
@@ -470,6 +474,36 @@ impl TicketsApp {
                 self.palette = None;
             }
         }
+        if let Some(window) = &mut self.people {
+            let mut open = true;
+            let mut people_actions = Vec::new();
+            egui::Window::new("Customers and agents")
+                .open(&mut open)
+                .collapsible(false)
+                .default_width(560.0)
+                .show(ctx, |ui| {
+                    people::people_ui(ui, window, &self.agents, &self.tags, &mut people_actions)
+                });
+            if !open {
+                self.people = None;
+            }
+            for action in people_actions {
+                self.request(match action {
+                    PeopleAction::FindCustomers(query) => Request::FindCustomers(query),
+                    PeopleAction::AddCustomer(fields) => Request::AddCustomer(fields),
+                    PeopleAction::SaveCustomer(id, fields) => {
+                        Request::UpdateCustomer { id, fields }
+                    }
+                    PeopleAction::TagCustomer(id, tag) => Request::AddCustomerTag { id, tag },
+                    PeopleAction::UntagCustomer(id, tag) => Request::RemoveCustomerTag { id, tag },
+                    PeopleAction::AddAgent(name, email) => Request::AddAgent { name, email },
+                    PeopleAction::SaveAgent(id, name, email) => {
+                        Request::UpdateAgent { id, name, email }
+                    }
+                    PeopleAction::SetActive(id, active) => Request::SetAgentActive { id, active },
+                });
+            }
+        }
         if self.show_help {
             egui::Window::new("Keyboard shortcuts")
                 .open(&mut self.show_help)
@@ -544,6 +578,8 @@ impl TicketsApp {
                     self.sample = None;
                 } else if self.picker.as_ref().is_some_and(|p| p.can_cancel) {
                     self.picker = None;
+                } else if self.people.is_some() {
+                    self.people = None;
                 } else if self.show_help || self.show_about {
                     self.show_help = false;
                     self.show_about = false;
@@ -558,7 +594,7 @@ impl TicketsApp {
             }
             UiCommand::Refresh => self.data_changed(),
             UiCommand::SwitchAgent => self.picker = Some(AgentPicker::new(true)),
-            UiCommand::ManageAgents => self.picker = Some(AgentPicker::new(true)),
+            UiCommand::ManageAgents => self.people = Some(PeopleWindow::default()),
             UiCommand::LoadSampleData => {
                 if self.list.total.unwrap_or(0) > 0 {
                     self.toasts.add(
@@ -782,6 +818,11 @@ impl TicketsApp {
                     }
                 }
                 Response::Customers { query, found } => {
+                    if let Some(window) = &mut self.people
+                        && window.query == query
+                    {
+                        window.customers = found.clone();
+                    }
                     if let Some(form) = &mut self.new_ticket
                         && form.customer_query == query
                     {
@@ -792,13 +833,42 @@ impl TicketsApp {
                     if let Some(form) = &mut self.new_ticket {
                         form.new_customer = None;
                         form.customer = Some(customer);
+                    } else if let Some(window) = &mut self.people {
+                        window.new_customer = None;
+                        window.error = None;
+                        window.editing = Some((
+                            customer.clone(),
+                            NewCustomer {
+                                name: customer.name.clone(),
+                                email: customer.email.clone(),
+                                company: customer.company.clone(),
+                            },
+                        ));
+                        let query = window.query.clone();
+                        self.request(Request::FindCustomers(query));
                     }
                 }
+                Response::CustomerSaved(customer) => {
+                    if let Some(window) = &mut self.people {
+                        window.customer_saved(&customer);
+                    }
+                    self.data_changed();
+                }
                 Response::AgentAdded(id) => {
-                    self.db.agent = Some(id);
-                    self.picker = None;
+                    if self.picker.is_some() {
+                        // "Add me": the new agent is the one using the app.
+                        self.db.agent = Some(id);
+                        self.picker = None;
+                    } else if let Some(window) = &mut self.people {
+                        window.new_agent = None;
+                        window.error = None;
+                    }
                     self.request(Request::People);
                 }
+                Response::PeopleError(message) => match &mut self.people {
+                    Some(window) => window.error = Some(message),
+                    None => self.toasts.add(ToastKind::Error, message),
+                },
                 Response::SeedProgress { done, total } => {
                     if let Some(sample) = &mut self.sample {
                         sample.progress = Some((done, total));

@@ -128,6 +128,43 @@ pub enum Request {
         /// Email (may be empty).
         email: String,
     },
+    /// Rename an agent or change their email.
+    UpdateAgent {
+        /// Who.
+        id: AgentId,
+        /// New name.
+        name: String,
+        /// New email.
+        email: String,
+    },
+    /// Deactivate or reactivate an agent.
+    SetAgentActive {
+        /// Who.
+        id: AgentId,
+        /// Active or not.
+        active: bool,
+    },
+    /// Change a customer's name, email or company.
+    UpdateCustomer {
+        /// Who.
+        id: CustomerId,
+        /// The new fields.
+        fields: NewCustomer,
+    },
+    /// Tag a customer.
+    AddCustomerTag {
+        /// Who.
+        id: CustomerId,
+        /// The tag (created if new).
+        tag: String,
+    },
+    /// Untag a customer.
+    RemoveCustomerTag {
+        /// Who.
+        id: CustomerId,
+        /// The tag.
+        tag: TagId,
+    },
     /// Fill the empty database with sample data.
     Seed {
         /// How many tickets.
@@ -203,6 +240,10 @@ pub enum Response {
     },
     /// A customer was added.
     CustomerAdded(Customer),
+    /// A customer was changed; here as they are now.
+    CustomerSaved(Customer),
+    /// A change to an agent or a customer was refused.
+    PeopleError(String),
     /// An agent was added.
     AgentAdded(AgentId),
     /// Sample data is being loaded.
@@ -377,10 +418,7 @@ fn handle(
                 change,
             },
         },
-        Request::People => match (store.agents(), store.tags()) {
-            (Ok(agents), Ok(tags)) => Response::People { agents, tags },
-            (Err(e), _) | (_, Err(e)) => error(e),
-        },
+        Request::People => people(store),
         Request::FindCustomers(query) => match store.find_customers(&query, 20) {
             Ok(found) => Response::Customers { query, found },
             Err(e) => error(e),
@@ -394,8 +432,25 @@ fn handle(
         },
         Request::AddAgent { name, email } => match store.add_agent(&name, &email) {
             Ok(id) => Response::AgentAdded(id),
-            Err(e) => error(e),
+            Err(e) => Response::PeopleError(e.to_string()),
         },
+        Request::UpdateAgent { id, name, email } => match store.update_agent(id, &name, &email) {
+            Ok(()) => people(store),
+            Err(e) => Response::PeopleError(e.to_string()),
+        },
+        Request::SetAgentActive { id, active } => match store.set_agent_active(id, active) {
+            Ok(()) => people(store),
+            Err(e) => Response::PeopleError(e.to_string()),
+        },
+        Request::UpdateCustomer { id, fields } => {
+            customer_saved(store, id, |s| s.update_customer(id, &fields))
+        }
+        Request::AddCustomerTag { id, tag } => {
+            customer_saved(store, id, |s| s.add_customer_tag(id, &tag).map(|_| ()))
+        }
+        Request::RemoveCustomerTag { id, tag } => {
+            customer_saved(store, id, |s| s.remove_customer_tag(id, tag))
+        }
         Request::Seed { tickets } => {
             let seed = fastrand::u64(..);
             let result = generate(store, SeedOptions { tickets, seed }, |done, total| {
@@ -404,6 +459,25 @@ fn handle(
             Response::SeedFinished(result.map(|s| s.tickets).map_err(|e| e.to_string()))
         }
     })
+}
+
+fn people(store: &Store) -> Response {
+    match (store.agents(), store.tags()) {
+        (Ok(agents), Ok(tags)) => Response::People { agents, tags },
+        (Err(e), _) | (_, Err(e)) => Response::Error(e.to_string()),
+    }
+}
+
+/// Runs a change to a customer and answers with the customer as they are now.
+fn customer_saved(
+    store: &mut Store,
+    id: CustomerId,
+    change: impl FnOnce(&mut Store) -> Result<(), StoreError>,
+) -> Response {
+    match change(store).and_then(|()| store.customer(id)) {
+        Ok(customer) => Response::CustomerSaved(customer),
+        Err(e) => Response::PeopleError(e.to_string()),
+    }
 }
 
 fn apply(

@@ -1,0 +1,352 @@
+//! The Customers and Agents window: add and edit customers with their tags;
+//! add, rename, deactivate and reactivate agents.
+
+use egui::{RichText, Ui};
+
+use crate::domain::{Agent, AgentId, Customer, NewCustomer, Tag};
+
+/// What the window asks of the store.
+#[derive(Clone, Debug)]
+pub enum PeopleAction {
+    /// Look for customers.
+    FindCustomers(String),
+    /// Add a customer.
+    AddCustomer(NewCustomer),
+    /// Save a customer's fields.
+    SaveCustomer(crate::domain::CustomerId, NewCustomer),
+    /// Tag a customer.
+    TagCustomer(crate::domain::CustomerId, String),
+    /// Untag a customer.
+    UntagCustomer(crate::domain::CustomerId, crate::domain::TagId),
+    /// Add an agent.
+    AddAgent(String, String),
+    /// Rename an agent.
+    SaveAgent(AgentId, String, String),
+    /// Deactivate or reactivate.
+    SetActive(AgentId, bool),
+}
+
+/// The window's two tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PeopleTab {
+    /// Customers.
+    #[default]
+    Customers,
+    /// Agents.
+    Agents,
+}
+
+/// The window's state.
+#[derive(Default)]
+pub struct PeopleWindow {
+    /// The tab on show.
+    pub tab: PeopleTab,
+    /// What was typed to find customers.
+    pub query: String,
+    /// Customers found.
+    pub customers: Vec<Customer>,
+    /// The customer being edited, with the fields as typed.
+    pub editing: Option<(Customer, NewCustomer)>,
+    /// A new customer being typed.
+    pub new_customer: Option<NewCustomer>,
+    /// The tag box for the customer being edited.
+    pub tag_input: String,
+    /// The agent being edited (name, email as typed).
+    pub agent_edit: Option<(AgentId, String, String)>,
+    /// A new agent being typed (name, email).
+    pub new_agent: Option<(String, String)>,
+    /// Why the last change was refused.
+    pub error: Option<String>,
+    /// Whether the customer list has been asked for.
+    pub asked: bool,
+}
+
+impl PeopleWindow {
+    /// A customer was saved: show them as they are now.
+    pub fn customer_saved(&mut self, customer: &Customer) {
+        self.error = None;
+        self.tag_input.clear();
+        for c in &mut self.customers {
+            if c.id == customer.id {
+                *c = customer.clone();
+            }
+        }
+        if let Some((editing, fields)) = &mut self.editing
+            && editing.id == customer.id
+        {
+            *editing = customer.clone();
+            *fields = fields_of(customer);
+        }
+    }
+}
+
+fn fields_of(c: &Customer) -> NewCustomer {
+    NewCustomer {
+        name: c.name.clone(),
+        email: c.email.clone(),
+        company: c.company.clone(),
+    }
+}
+
+fn line(ui: &mut Ui, label: &str, text: &mut String) {
+    let label = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(240.0))
+        .labelled_by(label.id);
+}
+
+fn customer_fields(ui: &mut Ui, fields: &mut NewCustomer) {
+    egui::Grid::new("customer_fields")
+        .num_columns(2)
+        .show(ui, |ui| {
+            line(ui, "Name", &mut fields.name);
+            ui.end_row();
+            line(ui, "Email", &mut fields.email);
+            ui.end_row();
+            line(ui, "Company", &mut fields.company);
+            ui.end_row();
+        });
+}
+
+/// Draws the window's contents.
+pub fn people_ui(
+    ui: &mut Ui,
+    window: &mut PeopleWindow,
+    agents: &[Agent],
+    tags: &[Tag],
+    actions: &mut Vec<PeopleAction>,
+) {
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut window.tab, PeopleTab::Customers, "Customers");
+        ui.selectable_value(&mut window.tab, PeopleTab::Agents, "Agents");
+    });
+    if let Some(error) = &window.error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    ui.separator();
+    match window.tab {
+        PeopleTab::Customers => customers_ui(ui, window, tags, actions),
+        PeopleTab::Agents => agents_ui(ui, window, agents, actions),
+    }
+}
+
+fn customers_ui(
+    ui: &mut Ui,
+    window: &mut PeopleWindow,
+    tags: &[Tag],
+    actions: &mut Vec<PeopleAction>,
+) {
+    if !window.asked {
+        window.asked = true;
+        actions.push(PeopleAction::FindCustomers(String::new()));
+    }
+    if let Some((customer, fields)) = &mut window.editing {
+        ui.label(RichText::new(format!("Customer #{}", customer.id.0)).strong());
+        customer_fields(ui, fields);
+        ui.label(RichText::new("Customer tags").strong());
+        ui.horizontal_wrapped(|ui| {
+            if customer.tags.is_empty() {
+                ui.weak("No tags");
+            }
+            for name in &customer.tags {
+                let tag = tags.iter().find(|t| t.name.eq_ignore_ascii_case(name));
+                if let Some(tag) = tag
+                    && ui
+                        .button(format!("{name} ×"))
+                        .on_hover_text(format!("Remove the tag {name}"))
+                        .clicked()
+                {
+                    actions.push(PeopleAction::UntagCustomer(customer.id, tag.id));
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Add a customer tag");
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut window.tag_input).desired_width(160.0))
+                .labelled_by(label.id);
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Add tag").clicked() || enter) && !window.tag_input.trim().is_empty() {
+                actions.push(PeopleAction::TagCustomer(
+                    customer.id,
+                    window.tag_input.trim().to_owned(),
+                ));
+            }
+        });
+        let (save, back) = ui
+            .horizontal(|ui| {
+                (
+                    ui.button("Save customer").clicked(),
+                    ui.button("Back to the list").clicked(),
+                )
+            })
+            .inner;
+        if save {
+            actions.push(PeopleAction::SaveCustomer(customer.id, fields.clone()));
+        }
+        if back {
+            window.editing = None;
+            window.error = None;
+        }
+        return;
+    }
+    if let Some(fields) = &mut window.new_customer {
+        ui.label(RichText::new("New customer").strong());
+        customer_fields(ui, fields);
+        let (add, cancel) = ui
+            .horizontal(|ui| {
+                (
+                    ui.button("Add customer").clicked(),
+                    ui.button("Cancel").clicked(),
+                )
+            })
+            .inner;
+        if add {
+            actions.push(PeopleAction::AddCustomer(fields.clone()));
+        }
+        if cancel {
+            window.new_customer = None;
+        }
+        return;
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Find customers");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut window.query)
+                    .hint_text("Name, email, company or ID"),
+            )
+            .labelled_by(label.id);
+        if response.changed() {
+            actions.push(PeopleAction::FindCustomers(window.query.clone()));
+        }
+        if ui.button("+ New customer").clicked() {
+            window.new_customer = Some(NewCustomer::default());
+        }
+    });
+    egui::ScrollArea::vertical()
+        .max_height(360.0)
+        .show(ui, |ui| {
+            egui::Grid::new("customers")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    for customer in &window.customers {
+                        ui.label(&customer.name);
+                        ui.label(&customer.email);
+                        ui.label(customer.tags.join(", "));
+                        if ui
+                            .button("Edit")
+                            .on_hover_text(format!("Edit {}", customer.name))
+                            .clicked()
+                        {
+                            window.editing = Some((customer.clone(), fields_of(customer)));
+                        }
+                        ui.end_row();
+                    }
+                });
+            if window.customers.is_empty() {
+                ui.weak("No customers match");
+            }
+        });
+}
+
+fn agents_ui(
+    ui: &mut Ui,
+    window: &mut PeopleWindow,
+    agents: &[Agent],
+    actions: &mut Vec<PeopleAction>,
+) {
+    egui::ScrollArea::vertical()
+        .max_height(360.0)
+        .show(ui, |ui| {
+            egui::Grid::new("agents")
+                .striped(true)
+                .num_columns(3)
+                .show(ui, |ui| {
+                    for agent in agents {
+                        match &mut window.agent_edit {
+                            Some((id, name, email)) if *id == agent.id => {
+                                let label = ui.label("Agent name");
+                                ui.add(egui::TextEdit::singleline(name).desired_width(160.0))
+                                    .labelled_by(label.id);
+                                let label = ui.label("Agent email");
+                                ui.add(egui::TextEdit::singleline(email).desired_width(160.0))
+                                    .labelled_by(label.id);
+                                if ui.button("Save agent").clicked() {
+                                    actions.push(PeopleAction::SaveAgent(
+                                        *id,
+                                        name.clone(),
+                                        email.clone(),
+                                    ));
+                                }
+                            }
+                            _ => {
+                                let name = if agent.active {
+                                    RichText::new(&agent.name)
+                                } else {
+                                    RichText::new(format!("{} (inactive)", agent.name)).weak()
+                                };
+                                ui.label(name);
+                                ui.label(&agent.email);
+                                ui.horizontal(|ui| {
+                                    if ui
+                                        .button("Rename")
+                                        .on_hover_text(format!("Rename {}", agent.name))
+                                        .clicked()
+                                    {
+                                        window.agent_edit = Some((
+                                            agent.id,
+                                            agent.name.clone(),
+                                            agent.email.clone(),
+                                        ));
+                                    }
+                                    let (text, active) = if agent.active {
+                                        ("Deactivate", false)
+                                    } else {
+                                        ("Reactivate", true)
+                                    };
+                                    if ui
+                                        .button(text)
+                                        .on_hover_text(format!("{text} {}", agent.name))
+                                        .clicked()
+                                    {
+                                        actions.push(PeopleAction::SetActive(agent.id, active));
+                                    }
+                                });
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.separator();
+    match &mut window.new_agent {
+        Some((name, email)) => {
+            let (add, cancel) = ui
+                .horizontal(|ui| {
+                    let label = ui.label("New agent's name");
+                    ui.add(egui::TextEdit::singleline(name).desired_width(160.0))
+                        .labelled_by(label.id);
+                    let label = ui.label("Email");
+                    ui.add(egui::TextEdit::singleline(email).desired_width(160.0))
+                        .labelled_by(label.id);
+                    (
+                        ui.button("Add agent").clicked(),
+                        ui.button("Cancel").clicked(),
+                    )
+                })
+                .inner;
+            if add {
+                actions.push(PeopleAction::AddAgent(name.clone(), email.clone()));
+            }
+            if cancel {
+                window.new_agent = None;
+            }
+        }
+        None => {
+            if ui.button("+ New agent").clicked() {
+                window.new_agent = Some((String::new(), String::new()));
+            }
+        }
+    }
+}
