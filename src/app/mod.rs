@@ -312,13 +312,16 @@ impl TicketsApp {
                         ui.spinner();
                     }
                 });
-                list::table_ui(
-                    ui,
-                    &mut self.list,
-                    self.db.sort,
-                    self.clock.now(),
-                    &mut actions,
-                );
+                // Narrow windows scroll the table sideways rather than hide columns.
+                egui::ScrollArea::horizontal().show(ui, |ui| {
+                    list::table_ui(
+                        ui,
+                        &mut self.list,
+                        self.db.sort,
+                        self.clock.now(),
+                        &mut actions,
+                    );
+                });
             }
         });
         if self.focus_search {
