@@ -135,6 +135,10 @@ pub struct TicketsApp {
     data_epoch: u64,
     search: String,
     panel: Option<PanelState>,
+    /// Unsaved panel text of tickets not on show.
+    drafts: HashMap<TicketNumber, panel::Draft>,
+    /// The panel's tab when it was last closed, to reopen on.
+    last_tab: panel::Tab,
     new_ticket: Option<NewTicketForm>,
     picker: Option<AgentPicker>,
     sample: Option<SampleData>,
@@ -188,6 +192,8 @@ impl TicketsApp {
             counts_asked: 0,
             data_epoch: 0,
             panel: None,
+            drafts: HashMap::new(),
+            last_tab: panel::Tab::default(),
             new_ticket: None,
             picker: None,
             sample: None,
@@ -305,7 +311,10 @@ impl TicketsApp {
             } else {
                 ui.horizontal(|ui| {
                     match self.list.total {
-                        Some(n) => ui.label(RichText::new(format!("{n} tickets")).strong()),
+                        Some(n) => ui.label(
+                            RichText::new(format!("{n} ticket{}", if n == 1 { "" } else { "s" }))
+                                .strong(),
+                        ),
                         None => ui.label("Counting…"),
                     };
                     if self.list.loading() {
@@ -586,8 +595,8 @@ impl TicketsApp {
                 } else if self.show_help || self.show_about {
                     self.show_help = false;
                     self.show_about = false;
-                } else {
-                    self.panel = None;
+                } else if !self.panel.as_mut().is_some_and(PanelState::close_picker) {
+                    self.close_panel();
                 }
             }
             UiCommand::Palette => self.palette = Some(Palette::default()),
@@ -641,7 +650,7 @@ impl TicketsApp {
                 self.list.selected = Some(number);
                 self.open_ticket(number);
             }
-            Action::ClosePanel => self.panel = None,
+            Action::ClosePanel => self.close_panel(),
             Action::FetchPage(page) => self.request(Request::List {
                 generation: self.list.generation,
                 request: ListRequest {
@@ -701,9 +710,32 @@ impl TicketsApp {
     }
 
     fn open_ticket(&mut self, number: TicketNumber) {
-        let panel = self.panel.get_or_insert_with(PanelState::default);
-        panel.open(number);
+        let last_tab = self.last_tab;
+        let panel = self.panel.get_or_insert_with(|| {
+            let mut panel = PanelState::default();
+            panel.tab = last_tab;
+            panel
+        });
+        if panel.ticket != Some(number) {
+            if let Some((ticket, draft)) = panel.take_draft() {
+                self.drafts.insert(ticket, draft);
+            }
+            panel.open(number);
+            if let Some(draft) = self.drafts.remove(&number) {
+                panel.restore(draft);
+            }
+        }
         self.request(Request::Load(number));
+    }
+
+    /// Closes the ticket panel, keeping any unsaved text for the next visit.
+    fn close_panel(&mut self) {
+        if let Some(mut panel) = self.panel.take() {
+            self.last_tab = panel.tab;
+            if let Some((ticket, draft)) = panel.take_draft() {
+                self.drafts.insert(ticket, draft);
+            }
+        }
     }
 
     /// The data changed (here or elsewhere): fetch what is on show again.

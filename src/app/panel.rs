@@ -27,6 +27,16 @@ pub enum Tab {
     Activity,
 }
 
+/// Text typed in the panel and not yet saved, kept per ticket so moving to
+/// another ticket (or closing the panel) loses nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Draft {
+    description: Option<String>,
+    note: String,
+    message: String,
+    note_edits: HashMap<NoteId, String>,
+}
+
 /// Everything the panel holds for the open ticket.
 #[derive(Default)]
 pub struct PanelState {
@@ -52,9 +62,47 @@ pub struct PanelState {
     pub tag_input: Option<String>,
     /// Why the last change was refused.
     pub error: Option<String>,
+    /// The agent picker or the tag box was just opened: put the cursor in it
+    /// once (asking every frame would take the keyboard from every other field).
+    focus_new_box: bool,
 }
 
 impl PanelState {
+    /// Opens a ticket, keeping the tab.
+    /// Takes the unsaved text out of the panel, if there is any.
+    pub fn take_draft(&mut self) -> Option<(TicketNumber, Draft)> {
+        let draft = Draft {
+            description: self.description_edit.take(),
+            note: std::mem::take(&mut self.note_input),
+            message: std::mem::take(&mut self.message_input),
+            note_edits: std::mem::take(&mut self.note_edits),
+        };
+        let empty = draft.description.is_none()
+            && draft.note.trim().is_empty()
+            && draft.message.trim().is_empty()
+            && draft.note_edits.is_empty();
+        match self.ticket {
+            Some(ticket) if !empty => Some((ticket, draft)),
+            _ => None,
+        }
+    }
+
+    /// Puts unsaved text kept from an earlier visit back in place.
+    pub fn restore(&mut self, draft: Draft) {
+        self.description_edit = draft.description;
+        self.note_input = draft.note;
+        self.message_input = draft.message;
+        self.note_edits = draft.note_edits;
+    }
+
+    /// Closes the small pickers (agent, tag), if one is open; says whether one was.
+    pub fn close_picker(&mut self) -> bool {
+        let open = self.assignee_query.is_some() || self.tag_input.is_some();
+        self.assignee_query = None;
+        self.tag_input = None;
+        open
+    }
+
     /// Opens a ticket, keeping the tab.
     pub fn open(&mut self, ticket: TicketNumber) {
         if self.ticket != Some(ticket) {
@@ -297,6 +345,7 @@ fn detail_tab(
                 .clicked()
         {
             state.assignee_query = Some(String::new());
+            state.focus_new_box = true;
         }
     });
     if let Some(query) = &mut state.assignee_query {
@@ -304,7 +353,9 @@ fn detail_tab(
         let response = ui
             .add(egui::TextEdit::singleline(query).hint_text("Name"))
             .labelled_by(label.id);
-        response.request_focus();
+        if std::mem::take(&mut state.focus_new_box) {
+            response.request_focus();
+        }
         let q = query.to_lowercase();
         let mut shown = 0;
         for agent in agents {
@@ -325,7 +376,7 @@ fn detail_tab(
         if shown == 0 {
             ui.weak("No matching agent");
         }
-        if ui.button("Done").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        if ui.button("Done").clicked() {
             state.assignee_query = None;
         }
     }
@@ -347,6 +398,7 @@ fn detail_tab(
         }
         if state.tag_input.is_none() && ui.button("+ Add").on_hover_text("Add a tag").clicked() {
             state.tag_input = Some(String::new());
+            state.focus_new_box = true;
         }
     });
     if let Some(input) = &mut state.tag_input {
@@ -355,12 +407,11 @@ fn detail_tab(
             .add(egui::TextEdit::singleline(input).hint_text("Type a tag and press Enter"))
             .labelled_by(label.id);
         let typed = input.trim().to_lowercase();
-        if response.lost_focus()
-            && ui.input(|i| i.key_pressed(egui::Key::Enter))
-            && !typed.is_empty()
-        {
+        let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if entered && !typed.is_empty() {
             actions.push(Action::Change(Change::AddTag(input.trim().to_owned())));
-        } else {
+        } else if entered || std::mem::take(&mut state.focus_new_box) {
+            // Just opened, or Enter on an empty box: keep the cursor here.
             response.request_focus();
         }
         ui.horizontal_wrapped(|ui| {

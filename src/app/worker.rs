@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
 use crate::domain::{
@@ -336,33 +336,34 @@ fn run(
     if !send(Response::Opened { path }) {
         return;
     }
+    // data_version moves only when another connection commits (our own writes
+    // leave it alone), so any change in it is news from another window or process.
     let mut seen_version = store.data_version().unwrap_or_default();
+    let mut last_check = Instant::now();
     loop {
-        let request = match inbox.recv_timeout(POLL_INTERVAL) {
-            Ok(request) => request,
-            Err(RecvTimeoutError::Timeout) => {
-                // Our own commits do not move data_version; others' do.
-                match store.data_version() {
-                    Ok(version) if version != seen_version => {
-                        seen_version = version;
-                        if !send(Response::ExternalChange) {
-                            return;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        send(Response::Error(e.to_string()));
+        // Look for others' changes on a fixed schedule, busy or not.
+        if last_check.elapsed() >= POLL_INTERVAL {
+            last_check = Instant::now();
+            match store.data_version() {
+                Ok(version) if version != seen_version => {
+                    seen_version = version;
+                    if !send(Response::ExternalChange) {
+                        return;
                     }
                 }
-                continue;
+                Ok(_) => {}
+                Err(e) => {
+                    send(Response::Error(e.to_string()));
+                }
             }
+        }
+        let wait = POLL_INTERVAL.saturating_sub(last_check.elapsed());
+        let request = match inbox.recv_timeout(wait) {
+            Ok(request) => request,
+            Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        let response = handle(&mut store, request, &cancel, &send);
-        if let Ok(version) = store.data_version() {
-            seen_version = version;
-        }
-        if let Some(response) = response
+        if let Some(response) = handle(&mut store, request, &cancel, &send)
             && !send(response)
         {
             return;

@@ -1,0 +1,184 @@
+//! Shared helpers for the window's headless tests (egui_kittest): a database
+//! on a temporary file, the window on it, and ways to wait and type.
+//!
+//! Two kittest quirks shape these helpers:
+//! - `type_text` only reaches the focused widget, so fields are focused first;
+//! - a one-frame synthetic pointer click does not reach buttons in the top
+//!   `MenuBar`, so top-bar actions are driven by their keyboard shortcuts or
+//!   the command palette instead (the buttons were checked by hand under Xvfb).
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tickets::app::{DatabaseSettings, Settings, TicketsApp};
+use tickets::clock::FixedClock;
+use tickets::domain::{AgentId, NewTicket, TicketDetail, TicketNumber};
+use tickets::store::Store;
+
+/// A database file with two agents (Dana Scully, Sam Okafor) and some tickets.
+pub struct Desk {
+    _dir: tempfile::TempDir,
+    /// The file.
+    pub path: PathBuf,
+    /// Dana Scully, who the window acts as unless a test says otherwise.
+    pub agent: AgentId,
+    /// Sam Okafor.
+    pub other: AgentId,
+    /// The clock the window and the test's stores share.
+    pub clock: Arc<FixedClock>,
+}
+
+/// A clock standing at 24 November 2026, 15:00 UTC.
+pub fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap(),
+    ))
+}
+
+/// A database with two agents (Dana, Sam) and the given tickets, five
+/// minutes apart, numbered from 1 in this order.
+pub fn desk(subjects: &[&str]) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let clock = clock();
+    let mut store = Store::open(&path, clock.clone()).unwrap();
+    let agent = store.add_agent("Dana Scully", "dana@example.com").unwrap();
+    let other = store.add_agent("Sam Okafor", "").unwrap();
+    for subject in subjects {
+        clock.advance(chrono::Duration::minutes(5));
+        store
+            .create_ticket(
+                agent,
+                &NewTicket {
+                    subject: (*subject).to_owned(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    clock.advance(chrono::Duration::minutes(5));
+    Desk {
+        _dir: dir,
+        path,
+        agent,
+        other,
+        clock,
+    }
+}
+
+/// Remembered settings that open `path` acting as `agent`.
+pub fn settings_for(path: &Path, agent: Option<AgentId>) -> Settings {
+    let mut settings = Settings::default();
+    settings.databases.insert(
+        path.to_string_lossy().into_owned(),
+        DatabaseSettings {
+            agent,
+            ..DatabaseSettings::default()
+        },
+    );
+    settings
+}
+
+/// The window under test.
+pub type Window = Harness<'static, Option<TicketsApp>>;
+
+/// The window on a desk, built on the harness's own context in its first frame.
+pub fn open(desk: &Desk, agent: Option<AgentId>) -> Window {
+    let (path, settings) = (desk.path.clone(), settings_for(&desk.path, agent));
+    let clock = desk.clock.clone();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            move |ui, app: &mut Option<TicketsApp>| {
+                app.get_or_insert_with(|| {
+                    TicketsApp::new(ui.ctx(), path.clone(), clock.clone(), settings.clone())
+                })
+                .show(ui)
+            },
+            None,
+        );
+    step_until(&mut harness, "the list to load", |h| {
+        // "1 ticket", "N tickets", or the empty database's "No tickets yet".
+        h.query_by_label("1 ticket").is_some()
+            || h.query_all_by_label_contains(" tickets").next().is_some()
+    });
+    harness
+}
+
+/// Steps the window until `done` holds, while the worker thread answers.
+pub fn step_until(harness: &mut Window, what: &str, done: impl Fn(&Window) -> bool) {
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if done(harness) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Focuses the text field with this label and types into it, as a person would.
+pub fn type_into(harness: &mut Window, label: &str, text: &str) {
+    let role = if harness
+        .query_by_role_and_label(Role::MultilineTextInput, label)
+        .is_some()
+    {
+        Role::MultilineTextInput
+    } else {
+        Role::TextInput
+    };
+    harness.get_by_role_and_label(role, label).focus();
+    harness.run_steps(1);
+    harness.get_by_role_and_label(role, label).type_text(text);
+    harness.run_steps(1);
+}
+
+/// What the text field with this label holds now.
+pub fn field_value(harness: &Window, label: &str) -> Option<String> {
+    harness
+        .query_by_role_and_label(Role::MultilineTextInput, label)
+        .or_else(|| harness.query_by_role_and_label(Role::TextInput, label))
+        .and_then(|field| field.value())
+}
+
+/// A second connection to the window's file, as another window would have.
+pub fn store_of(desk: &Desk) -> Store {
+    Store::open(&desk.path, desk.clock.clone()).unwrap()
+}
+
+/// The ticket as the file holds it now.
+pub fn stored(desk: &Desk, number: i64) -> TicketDetail {
+    store_of(desk).load_ticket(TicketNumber(number)).unwrap()
+}
+
+/// Clicks the list row with this subject and waits for its panel to load.
+pub fn open_ticket(harness: &mut Window, subject: &str) {
+    step_until(harness, "the row", |h| h.query_by_label(subject).is_some());
+    harness.get_by_label(subject).click();
+    step_until(harness, "the ticket panel", |h| {
+        // The subject shows twice: in the list and as the panel's title.
+        h.query_all_by_label(subject).count() == 2 && h.query_by_label("Detail").is_some()
+    });
+}
+
+/// Switches the panel to the Activity tab and waits for this entry.
+pub fn wait_for_activity(harness: &mut Window, sentence: &str) {
+    harness.get_by_label("Activity").click();
+    step_until(
+        harness,
+        &format!("the activity entry “{sentence}”"),
+        |h| h.query_by_label(sentence).is_some(),
+    );
+}
