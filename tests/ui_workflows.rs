@@ -7,8 +7,8 @@ mod common_ui;
 use std::time::{Duration, Instant};
 
 use common_ui::{
-    Window, desk, field_value, open, open_ticket, step_until, store_of, stored, type_into,
-    wait_for_activity,
+    Window, desk, field_value, open, open_ticket, open_with, step_until, store_of, stored,
+    type_into, wait_for_activity,
 };
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
@@ -844,4 +844,41 @@ fn unsaved_text_survives_moving_to_another_ticket_and_back() {
         Some("Half-written handoff")
     );
     assert!(stored(&desk, 1).notes.is_empty(), "nothing was saved");
+}
+
+#[test]
+fn filters_and_theme_are_remembered_between_runs() {
+    let desk = desk(&["Cannot log in", "Printer jams"]);
+    let mut harness = open(&desk, Some(desk.agent));
+    let closed = |h: &Window| h.query_by_label("Printer jams").is_none();
+    // Resolve one ticket elsewhere, then show only Open ones, in dark colours.
+    {
+        let mut store = store_of(&desk);
+        let t = store.load_ticket(TicketNumber(2)).unwrap();
+        store
+            .set_status(desk.agent, t.number, t.version, Status::Resolved)
+            .unwrap();
+    }
+    step_until(&mut harness, "the counts to see the change", |h| {
+        h.query_by_role_and_label(Role::CheckBox, "Open  1")
+            .is_some()
+    });
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Open  1")
+        .click();
+    step_until(&mut harness, "the filtered list", closed);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run_steps(2);
+    type_into(&mut harness, "Command", "dark");
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    let settings = harness.state().as_ref().unwrap().settings();
+    drop(harness);
+    // Next run: the same filter, already applied, and the same theme.
+    let mut harness = open_with(&desk, settings);
+    step_until(&mut harness, "the remembered filter", |h| {
+        h.query_by_label("1 ticket").is_some() && closed(h)
+    });
+    harness.get_by_label("Open ×");
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
 }

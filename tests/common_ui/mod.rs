@@ -92,7 +92,12 @@ pub type Window = Harness<'static, Option<TicketsApp>>;
 
 /// The window on a desk, built on the harness's own context in its first frame.
 pub fn open(desk: &Desk, agent: Option<AgentId>) -> Window {
-    let (path, settings) = (desk.path.clone(), settings_for(&desk.path, agent));
+    open_with(desk, settings_for(&desk.path, agent))
+}
+
+/// The window on a desk with these remembered settings.
+pub fn open_with(desk: &Desk, settings: Settings) -> Window {
+    let path = desk.path.clone();
     let clock = desk.clock.clone();
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
