@@ -882,3 +882,62 @@ fn filters_and_theme_are_remembered_between_runs() {
     harness.get_by_label("Open ×");
     assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
 }
+
+/// Opens File → Customers and agents… through the command palette.
+fn open_people(harness: &mut Window) {
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run_steps(2);
+    type_into(harness, "Command", "customers");
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+}
+
+#[test]
+fn customers_are_added_and_tagged_and_agents_renamed_and_deactivated() {
+    let desk = desk(&["Cannot log in"]);
+    let mut harness = open(&desk, Some(desk.agent));
+    open_people(&mut harness);
+    harness.get_by_label("+ New customer").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "Name", "Ada Lovelace");
+    type_into(&mut harness, "Email", "ada@engines.example");
+    harness.get_by_label("Add customer").click();
+    step_until(&mut harness, "the new customer, open for editing", |h| {
+        h.query_by_label_contains("Customer #").is_some()
+    });
+    type_into(&mut harness, "Add a customer tag", "vip");
+    harness.get_by_label("Add tag").click();
+    step_until(&mut harness, "the tag", |h| {
+        h.query_by_label("vip ×").is_some()
+    });
+    let store = store_of(&desk);
+    let found = store.find_customers("ada@engines", 5).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].name, "Ada Lovelace");
+    assert_eq!(found[0].tags, ["vip"]);
+
+    harness.get_by_label("Back to the list").click();
+    harness.run_steps(2);
+    harness.get_by_label("Agents").click();
+    harness.run_steps(2);
+    harness.get_by_label("Rename Sam Okafor").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "Agent name", " Jr");
+    harness.get_by_label("Save agent").click();
+    step_until(&mut harness, "the new name", |h| {
+        h.query_by_label("Deactivate Sam Okafor Jr").is_some()
+    });
+    harness.get_by_label("Deactivate Sam Okafor Jr").click();
+    harness.run_steps(2);
+    step_until(&mut harness, "an inactive agent", |h| {
+        h.query_by_label("Reactivate Sam Okafor Jr").is_some()
+    });
+    let inactive: Vec<_> = store_of(&desk)
+        .agents()
+        .unwrap()
+        .into_iter()
+        .filter(|a| !a.active)
+        .collect();
+    assert_eq!(inactive.len(), 1);
+    assert_eq!(inactive[0].name, "Sam Okafor Jr");
+}

@@ -900,6 +900,19 @@ impl TicketsApp {
                     }
                     self.request(Request::People);
                 }
+                Response::AgentSaved(id) => {
+                    if let Some(window) = &mut self.people
+                        && window
+                            .agent_edit
+                            .as_ref()
+                            .is_some_and(|(edited, ..)| *edited == id)
+                    {
+                        window.agent_edit = None;
+                        window.error = None;
+                    }
+                    // Names show in the list, the panel and the trail.
+                    self.data_changed();
+                }
                 Response::PeopleError(message) => match &mut self.people {
                     Some(window) => window.error = Some(message),
                     None => self.toasts.add(ToastKind::Error, message),

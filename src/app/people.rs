@@ -80,6 +80,15 @@ impl PeopleWindow {
     }
 }
 
+/// A short button in a row ("Edit") whose accessible name says whose row it
+/// is ("Edit Ada Lovelace"), so screen readers can tell the rows' buttons apart.
+fn row_button(ui: &mut Ui, text: &str, whose: &str) -> egui::Response {
+    let name = format!("{text} {whose}");
+    let response = ui.button(text).on_hover_text(&name);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+    response
+}
+
 fn fields_of(c: &Customer) -> NewCustomer {
     NewCustomer {
         name: c.name.clone(),
@@ -234,11 +243,7 @@ fn customers_ui(
                         ui.label(&customer.name);
                         ui.label(&customer.email);
                         ui.label(customer.tags.join(", "));
-                        if ui
-                            .button("Edit")
-                            .on_hover_text(format!("Edit {}", customer.name))
-                            .clicked()
-                        {
+                        if row_button(ui, "Edit", &customer.name).clicked() {
                             window.editing = Some((customer.clone(), fields_of(customer)));
                         }
                         ui.end_row();
@@ -289,11 +294,7 @@ fn agents_ui(
                                 ui.label(name);
                                 ui.label(&agent.email);
                                 ui.horizontal(|ui| {
-                                    if ui
-                                        .button("Rename")
-                                        .on_hover_text(format!("Rename {}", agent.name))
-                                        .clicked()
-                                    {
+                                    if row_button(ui, "Rename", &agent.name).clicked() {
                                         window.agent_edit = Some((
                                             agent.id,
                                             agent.name.clone(),
@@ -305,11 +306,7 @@ fn agents_ui(
                                     } else {
                                         ("Reactivate", true)
                                     };
-                                    if ui
-                                        .button(text)
-                                        .on_hover_text(format!("{text} {}", agent.name))
-                                        .clicked()
-                                    {
+                                    if row_button(ui, text, &agent.name).clicked() {
                                         actions.push(PeopleAction::SetActive(agent.id, active));
                                     }
                                 });

@@ -246,6 +246,8 @@ pub enum Response {
     PeopleError(String),
     /// An agent was added.
     AgentAdded(AgentId),
+    /// An agent was renamed.
+    AgentSaved(AgentId),
     /// Sample data is being loaded.
     SeedProgress {
         /// Tickets so far.
@@ -436,7 +438,7 @@ fn handle(
             Err(e) => Response::PeopleError(e.to_string()),
         },
         Request::UpdateAgent { id, name, email } => match store.update_agent(id, &name, &email) {
-            Ok(()) => people(store),
+            Ok(()) => Response::AgentSaved(id),
             Err(e) => Response::PeopleError(e.to_string()),
         },
         Request::SetAgentActive { id, active } => match store.set_agent_active(id, active) {
