@@ -3,6 +3,7 @@
 use egui::{RichText, Ui};
 
 use super::Action;
+use super::widgets::button_pair;
 use crate::domain::{Agent, Customer, NewCustomer, NewTicket, Priority};
 
 /// The New Ticket form. Everything typed stays until the ticket is created.
@@ -100,14 +101,7 @@ pub fn new_ticket_ui(ui: &mut Ui, form: &mut NewTicketForm, actions: &mut Vec<Ac
                 labelled_line(ui, "Customer name", &mut new.name, "Full name");
                 labelled_line(ui, "Customer email", &mut new.email, "name@example.com");
                 labelled_line(ui, "Company", &mut new.company, "Optional");
-                let (add, cancel) = ui
-                    .horizontal(|ui| {
-                        (
-                            ui.button("Add customer").clicked(),
-                            ui.button("Cancel").clicked(),
-                        )
-                    })
-                    .inner;
+                let (add, cancel) = button_pair(ui, "Add customer", "Cancel");
                 if add {
                     actions.push(Action::AddCustomer(new.clone()));
                 }

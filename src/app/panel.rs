@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use egui::{RichText, Ui};
 
 use super::Action;
-use super::widgets::{badge, exact_time, priority_color, status_color, time_label};
+use super::widgets::{badge, button_pair, exact_time, priority_color, status_color, time_label};
 use super::worker::Change;
 use crate::domain::{Agent, Direction, NoteId, Priority, Status, Tag, TicketDetail, TicketNumber};
 
@@ -200,6 +200,28 @@ pub fn panel_ui(
         });
 }
 
+/// A dropdown of `options`, announced to screen readers as `label`; returns
+/// the option picked this frame, if it differs from `current`.
+fn choice<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    label: &str,
+    current: T,
+    options: &[T],
+    name: fn(T) -> &'static str,
+) -> Option<T> {
+    let mut picked = current;
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(name(current))
+        .show_ui(ui, |ui| {
+            for &option in options {
+                ui.selectable_value(&mut picked, option, name(option));
+            }
+        })
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, label));
+    (picked != current).then_some(picked)
+}
+
 fn field_label(ui: &mut Ui, text: &str) -> egui::Response {
     ui.add_sized([90.0, 18.0], egui::Label::new(RichText::new(text).weak()))
 }
@@ -219,40 +241,20 @@ fn detail_tab(
         .spacing([8.0, 8.0])
         .show(ui, |ui| {
             field_label(ui, "Status");
-            let mut status = detail.status;
-            egui::ComboBox::from_id_salt("status_choice")
-                .selected_text(status.label())
-                .show_ui(ui, |ui| {
-                    for s in Status::ALL {
-                        ui.selectable_value(&mut status, s, s.label());
-                    }
-                })
-                .response
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Status"));
-            if status != detail.status {
-                actions.push(Action::Change(Change::Status {
-                    version,
-                    to: status,
-                }));
+            if let Some(to) = choice(ui, "Status", detail.status, &Status::ALL, Status::label) {
+                actions.push(Action::Change(Change::Status { version, to }));
             }
             ui.end_row();
 
             field_label(ui, "Priority");
-            let mut priority = detail.priority;
-            egui::ComboBox::from_id_salt("priority_choice")
-                .selected_text(priority.label())
-                .show_ui(ui, |ui| {
-                    for p in Priority::ALL {
-                        ui.selectable_value(&mut priority, p, p.label());
-                    }
-                })
-                .response
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Priority"));
-            if priority != detail.priority {
-                actions.push(Action::Change(Change::Priority {
-                    version,
-                    to: priority,
-                }));
+            if let Some(to) = choice(
+                ui,
+                "Priority",
+                detail.priority,
+                &Priority::ALL,
+                Priority::label,
+            ) {
+                actions.push(Action::Change(Change::Priority { version, to }));
             }
             ui.end_row();
 
@@ -302,9 +304,7 @@ fn detail_tab(
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
-            let (save, cancel) = ui
-                .horizontal(|ui| (ui.button("Save").clicked(), ui.button("Cancel").clicked()))
-                .inner;
+            let (save, cancel) = button_pair(ui, "Save", "Cancel");
             if save {
                 actions.push(Action::Change(Change::Description {
                     version,

@@ -3,6 +3,8 @@
 
 use egui::{RichText, Ui};
 
+use super::widgets::button_pair;
+
 use crate::domain::{Agent, AgentId, Customer, NewCustomer, Tag};
 
 /// What the window asks of the store.
@@ -181,14 +183,7 @@ fn customers_ui(
                 ));
             }
         });
-        let (save, back) = ui
-            .horizontal(|ui| {
-                (
-                    ui.button("Save customer").clicked(),
-                    ui.button("Back to the list").clicked(),
-                )
-            })
-            .inner;
+        let (save, back) = button_pair(ui, "Save customer", "Back to the list");
         if save {
             actions.push(PeopleAction::SaveCustomer(customer.id, fields.clone()));
         }
@@ -201,14 +196,7 @@ fn customers_ui(
     if let Some(fields) = &mut window.new_customer {
         ui.label(RichText::new("New customer").strong());
         customer_fields(ui, fields);
-        let (add, cancel) = ui
-            .horizontal(|ui| {
-                (
-                    ui.button("Add customer").clicked(),
-                    ui.button("Cancel").clicked(),
-                )
-            })
-            .inner;
+        let (add, cancel) = button_pair(ui, "Add customer", "Cancel");
         if add {
             actions.push(PeopleAction::AddCustomer(fields.clone()));
         }

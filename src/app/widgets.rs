@@ -41,6 +41,12 @@ pub fn badge(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
         .inner
 }
 
+/// Two buttons side by side ("Save" "Cancel"); says which was clicked.
+pub fn button_pair(ui: &mut Ui, first: &str, second: &str) -> (bool, bool) {
+    ui.horizontal(|ui| (ui.button(first).clicked(), ui.button(second).clicked()))
+        .inner
+}
+
 /// A time in the computer's zone, written out in full.
 pub fn exact_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local)
