@@ -4,8 +4,6 @@
 //! widen (OR): statuses Open and Waiting means either. Every filter is served by
 //! an index (see `tests/query_plans.rs`).
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
@@ -193,7 +191,7 @@ pub fn fts_query(text: &str) -> Option<String> {
             query.push(' ');
         }
         // Inside an FTS5 string everything is literal; `"` is written twice.
-        let _ = write!(query, "\"{}\" *", word.replace('"', "\"\""));
+        query.push_str(&format!("\"{}\" *", word.replace('"', "\"\"")));
     }
     (!query.is_empty()).then_some(query)
 }
@@ -370,11 +368,10 @@ impl Plan {
                 "EXISTS (SELECT 1 FROM ticket_assignees a WHERE a.ticket_id = t.id AND a.agent_id IN ({agents}))"
             );
             if filter.unassigned {
-                let _ = write!(
-                    select,
+                select.push_str(&format!(
                     " UNION SELECT id FROM tickets WHERE assignee_key IS NULL{}",
                     bounds("id")
-                );
+                ));
                 probe = format!("({probe} OR t.assignee_key IS NULL)");
             }
             plan.sets.push(IdSet {

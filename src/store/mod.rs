@@ -222,7 +222,6 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
 
 /// A `file:` URI opening `path` as immutable: no locks, nothing created beside it.
 fn immutable_uri(path: &Path) -> String {
-    use std::fmt::Write as _;
     let bytes = path.as_os_str().as_encoded_bytes();
     // An empty authority, so that a path starting with "//" is not read as a host.
     let mut uri = String::from(if bytes.first() == Some(&b'/') {
@@ -237,7 +236,7 @@ fn immutable_uri(path: &Path) -> String {
             }
             b'\\' if cfg!(windows) => uri.push('/'),
             _ => {
-                let _ = write!(uri, "%{b:02X}");
+                uri.push_str(&format!("%{b:02X}"));
             }
         }
     }
