@@ -360,17 +360,43 @@ fn run(
             }
         }
         let wait = POLL_INTERVAL.saturating_sub(last_check.elapsed());
-        let request = match inbox.recv_timeout(wait) {
+        let first = match inbox.recv_timeout(wait) {
             Ok(request) => request,
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        if let Some(response) = handle(&mut store, request, &cancel, &send)
-            && !send(response)
-        {
-            return;
+        let mut queued = vec![first];
+        queued.extend(inbox.try_iter());
+        for request in in_useful_order(queued) {
+            if let Some(response) = handle(&mut store, request, &cancel, &send)
+                && !send(response)
+            {
+                return;
+            }
         }
     }
+}
+
+/// Orders the requests that queued up while the store was busy: pages of a
+/// list that has since been replaced are dropped, and pages of the current
+/// list are served newest first (a dragged scroll bar asks for many pages;
+/// the last ones asked for are the ones on screen). Everything else keeps its
+/// order, ahead of the pages.
+fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
+    let newest = queued
+        .iter()
+        .filter_map(|r| match r {
+            Request::List { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .max();
+    let (mut pages, mut others): (Vec<Request>, Vec<Request>) = queued
+        .into_iter()
+        .filter(|r| !matches!(r, Request::List { generation, .. } if Some(*generation) != newest))
+        .partition(|r| matches!(r, Request::List { .. }));
+    pages.reverse();
+    others.extend(pages);
+    others
 }
 
 fn handle(
@@ -540,4 +566,49 @@ fn counts(store: &Store, filter: &TicketFilter) -> Result<Facets, StoreError> {
         })
         .collect::<Result<_, _>>()?;
     Ok((statuses, priorities))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(generation: u64, offset: u64) -> Request {
+        Request::List {
+            generation,
+            request: ListRequest {
+                offset,
+                limit: 100,
+                ..ListRequest::default()
+            },
+        }
+    }
+
+    fn describe(requests: &[Request]) -> Vec<String> {
+        requests
+            .iter()
+            .map(|r| match r {
+                Request::List {
+                    generation,
+                    request,
+                } => format!("page {generation}:{}", request.offset),
+                Request::Load(n) => format!("load {n}"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stale_pages_are_dropped_and_the_newest_served_first() {
+        let queued = vec![
+            page(1, 0),
+            page(2, 0),
+            Request::Load(TicketNumber(7)),
+            page(2, 5000),
+            page(2, 9000),
+        ];
+        assert_eq!(
+            describe(&in_useful_order(queued)),
+            ["load TKT-000007", "page 2:9000", "page 2:5000", "page 2:0"]
+        );
+    }
 }
