@@ -4,6 +4,9 @@
 //! operation (median and p95 over at least 20 runs after a warm-up), prints a
 //! table and writes `target/bench/store.json`.
 
+mod common;
+
+use common::{bench_dir, parse_tickets, percentile};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,11 +24,6 @@ struct Measured {
     name: String,
     median_ms: f64,
     p95_ms: f64,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1].as_secs_f64() * 1000.0
 }
 
 fn measure(results: &mut Vec<Measured>, name: &str, mut op: impl FnMut(usize)) {
@@ -47,26 +45,6 @@ fn measure(results: &mut Vec<Measured>, name: &str, mut op: impl FnMut(usize)) {
     };
     println!("{:<36} {:>10.2} {:>10.2}", m.name, m.median_ms, m.p95_ms);
     results.push(m);
-}
-
-fn bench_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("bench")
-}
-
-fn parse_tickets() -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--tickets")
-        .and_then(|i| args.get(i + 1))
-        .map(|n| {
-            n.replace('_', "")
-                .parse()
-                .expect("--tickets takes a whole number")
-        })
-        .unwrap_or(1_000_000)
 }
 
 /// Opens the seeded database for `tickets`, seeding it first if needed.

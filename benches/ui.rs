@@ -23,7 +23,10 @@
 //! Prints a table and writes `target/bench/ui.json`. Targets: median ≤ 2 ms,
 //! p99 ≤ 8 ms.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{bench_dir, parse_tickets, percentile};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,11 +46,6 @@ const PATIENCE: Duration = Duration::from_secs(300);
 
 type Window = Harness<'static, Option<TicketsApp>>;
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1].as_secs_f64() * 1000.0
-}
-
 /// Median, p95 and p99 in milliseconds.
 fn summary(times: &[Duration]) -> [f64; 3] {
     let mut sorted = times.to_vec();
@@ -61,26 +59,6 @@ struct Measured {
     step: [f64; 3],
     tessellate: [f64; 3],
     max_ms: f64,
-}
-
-fn bench_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("bench")
-}
-
-fn parse_tickets() -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--tickets")
-        .and_then(|i| args.get(i + 1))
-        .map(|n| {
-            n.replace('_', "")
-                .parse()
-                .expect("--tickets takes a whole number")
-        })
-        .unwrap_or(1_000_000)
 }
 
 /// Reuses the store benchmark's database for `tickets`, seeding it (seed 42)
