@@ -28,9 +28,9 @@ use forms::{AgentPicker, NewTicketForm, SampleData};
 use list::{ListState, PAGE};
 use panel::PanelState;
 use people::{PeopleAction, PeopleWindow};
-use sidebar::{Counts, SidebarInput};
+use sidebar::SidebarInput;
 use widgets::{ToastKind, Toasts};
-use worker::{Change, Request, Response, Worker};
+use worker::{Change, Counts, Request, Response, Worker};
 
 /// Something a widget asked for, applied once at the end of the frame.
 #[derive(Clone, Debug)]
@@ -127,7 +127,6 @@ pub struct TicketsApp {
     database: Database,
     agents: Vec<Agent>,
     tags: Vec<Tag>,
-    people_loaded: bool,
     list: ListState,
     counts: Option<Counts>,
     counts_for: Option<(TicketFilter, u64)>,
@@ -185,7 +184,6 @@ impl TicketsApp {
             database,
             agents: Vec::new(),
             tags: Vec::new(),
-            people_loaded: false,
             list,
             counts: None,
             counts_for: None,
@@ -226,11 +224,6 @@ impl TicketsApp {
             .databases
             .insert(self.db_key.clone(), self.db.clone());
         settings
-    }
-
-    /// The notifications on show (for tests).
-    pub fn toast_texts(&self) -> Vec<&str> {
-        self.toasts.texts()
     }
 
     /// The acting agent, once chosen.
@@ -781,16 +774,9 @@ impl TicketsApp {
                     self.list
                         .receive(generation, request.offset, page.total, page.rows);
                 }
-                Response::Counts {
-                    generation,
-                    statuses,
-                    priorities,
-                } => {
+                Response::Counts { generation, counts } => {
                     if generation == self.counts_asked {
-                        self.counts = Some(Counts {
-                            statuses,
-                            priorities,
-                        });
+                        self.counts = Some(counts);
                     }
                 }
                 Response::Ticket(detail) => {
@@ -843,7 +829,6 @@ impl TicketsApp {
                 Response::People { agents, tags } => {
                     self.agents = agents;
                     self.tags = tags;
-                    self.people_loaded = true;
                     let chosen = self
                         .db
                         .agent

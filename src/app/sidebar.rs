@@ -6,18 +6,10 @@ use egui::{RichText, Ui};
 
 use super::Action;
 use super::widgets::{priority_color, status_color};
+use super::worker::Counts;
 use crate::clock::local_midnight;
 use crate::domain::{Agent, Priority, Status, Tag};
 use crate::store::TicketFilter;
-
-/// Live counts per status and per priority under the rest of the filter.
-#[derive(Clone, Debug, Default)]
-pub struct Counts {
-    /// Tickets per status.
-    pub statuses: Vec<(Status, u64)>,
-    /// Tickets per priority.
-    pub priorities: Vec<(Priority, u64)>,
-}
 
 /// What the sidebar needs to draw.
 pub struct SidebarInput<'a> {
@@ -205,46 +197,42 @@ pub fn sidebar_ui(
 
             ui.separator();
             ui.label(RichText::new("Status").strong());
-            for status in Status::ALL {
-                let count = input
-                    .counts
-                    .and_then(|c| c.statuses.iter().find(|(s, _)| *s == status))
-                    .map(|(_, n)| format!("  {n}"))
-                    .unwrap_or_default();
-                let mut on = filter.statuses.contains(&status);
-                let text =
-                    RichText::new(format!("{}{count}", status.label())).color(status_color(status));
-                if ui.checkbox(&mut on, text).changed() {
-                    set(
-                        actions,
-                        TicketFilter {
-                            statuses: toggle(&filter.statuses, status, on),
-                            ..filter.clone()
-                        },
-                    );
-                }
+            let counts = input.counts.map(|c| c.statuses.as_slice());
+            for (status, on) in facet_choices(
+                ui,
+                &Status::ALL,
+                &filter.statuses,
+                counts,
+                Status::label,
+                status_color,
+            ) {
+                set(
+                    actions,
+                    TicketFilter {
+                        statuses: toggle(&filter.statuses, status, on),
+                        ..filter.clone()
+                    },
+                );
             }
 
             ui.separator();
             ui.label(RichText::new("Priority").strong());
-            for priority in Priority::ALL {
-                let count = input
-                    .counts
-                    .and_then(|c| c.priorities.iter().find(|(p, _)| *p == priority))
-                    .map(|(_, n)| format!("  {n}"))
-                    .unwrap_or_default();
-                let mut on = filter.priorities.contains(&priority);
-                let text = RichText::new(format!("{}{count}", priority.label()))
-                    .color(priority_color(priority));
-                if ui.checkbox(&mut on, text).changed() {
-                    set(
-                        actions,
-                        TicketFilter {
-                            priorities: toggle(&filter.priorities, priority, on),
-                            ..filter.clone()
-                        },
-                    );
-                }
+            let counts = input.counts.map(|c| c.priorities.as_slice());
+            for (priority, on) in facet_choices(
+                ui,
+                &Priority::ALL,
+                &filter.priorities,
+                counts,
+                Priority::label,
+                priority_color,
+            ) {
+                set(
+                    actions,
+                    TicketFilter {
+                        priorities: toggle(&filter.priorities, priority, on),
+                        ..filter.clone()
+                    },
+                );
             }
 
             ui.separator();
@@ -315,6 +303,31 @@ pub fn sidebar_ui(
                     }
                 });
         });
+}
+
+/// A tick box per value, coloured, with its live count; returns the boxes
+/// ticked or unticked this frame.
+fn facet_choices<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    values: &[T],
+    chosen: &[T],
+    counts: Option<&[(T, u64)]>,
+    name: fn(T) -> &'static str,
+    color: fn(T) -> egui::Color32,
+) -> Vec<(T, bool)> {
+    let mut toggled = Vec::new();
+    for &value in values {
+        let count = counts
+            .and_then(|c| c.iter().find(|(v, _)| *v == value))
+            .map(|(_, n)| format!("  {n}"))
+            .unwrap_or_default();
+        let mut on = chosen.contains(&value);
+        let text = RichText::new(format!("{}{count}", name(value))).color(color(value));
+        if ui.checkbox(&mut on, text).changed() {
+            toggled.push((value, on));
+        }
+    }
+    toggled
 }
 
 fn tag_choices(

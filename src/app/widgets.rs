@@ -126,11 +126,6 @@ impl Toasts {
         });
     }
 
-    /// The texts on show (for tests).
-    pub fn texts(&self) -> Vec<&str> {
-        self.toasts.iter().map(|t| t.text.as_str()).collect()
-    }
-
     /// Draws the notifications and drops the old ones.
     pub fn show(&mut self, ctx: &egui::Context) {
         let life = |kind| match kind {

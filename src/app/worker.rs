@@ -191,14 +191,12 @@ pub enum Response {
         /// The page.
         page: TicketPage,
     },
-    /// Sidebar counts: per status and per priority, each under the rest of the filter.
+    /// Sidebar counts for a filter.
     Counts {
         /// The filter they are for.
         generation: u64,
-        /// Tickets per status.
-        statuses: Vec<(Status, u64)>,
-        /// Tickets per priority.
-        priorities: Vec<(Priority, u64)>,
+        /// The counts.
+        counts: Counts,
     },
     /// One ticket, loaded.
     Ticket(Box<TicketDetail>),
@@ -419,11 +417,7 @@ fn handle(
             Err(e) => error(e),
         },
         Request::Counts { generation, filter } => match counts(store, &filter) {
-            Ok((statuses, priorities)) => Response::Counts {
-                generation,
-                statuses,
-                priorities,
-            },
+            Ok(counts) => Response::Counts { generation, counts },
             Err(e) => error(e),
         },
         Request::Load(ticket) => match store.load_ticket(ticket) {
@@ -539,12 +533,18 @@ fn apply(
     }
 }
 
-/// Facet counts: each status's count under the filter with its status choice
-/// replaced by that status (and likewise for priorities), so the sidebar says
-/// how many tickets each choice would show.
-type Facets = (Vec<(Status, u64)>, Vec<(Priority, u64)>);
+/// Live facet counts: each status's count under the filter with its status
+/// choice replaced by that status (likewise for priorities), so the sidebar
+/// says how many tickets each choice would show.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    /// Tickets per status.
+    pub statuses: Vec<(Status, u64)>,
+    /// Tickets per priority.
+    pub priorities: Vec<(Priority, u64)>,
+}
 
-fn counts(store: &Store, filter: &TicketFilter) -> Result<Facets, StoreError> {
+fn counts(store: &Store, filter: &TicketFilter) -> Result<Counts, StoreError> {
     let statuses = Status::ALL
         .into_iter()
         .map(|status| {
@@ -565,7 +565,10 @@ fn counts(store: &Store, filter: &TicketFilter) -> Result<Facets, StoreError> {
             store.count_tickets(&f).map(|n| (priority, n))
         })
         .collect::<Result<_, _>>()?;
-    Ok((statuses, priorities))
+    Ok(Counts {
+        statuses,
+        priorities,
+    })
 }
 
 #[cfg(test)]
