@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tickets::analytics::{Period, PeriodChoice};
 use tickets::clock::SystemClock;
 use tickets::domain::{AgentId, CustomerId, Priority, Status, TicketNumber};
 use tickets::seed::{SeedOptions, generate};
@@ -26,7 +27,19 @@ struct Measured {
     p95_ms: f64,
 }
 
+/// `--only PREFIX`: run just the operations whose names start with it.
+fn wanted(name: &str) -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--only") {
+        Some(i) => args.get(i + 1).is_none_or(|p| name.starts_with(p.as_str())),
+        None => true,
+    }
+}
+
 fn measure(results: &mut Vec<Measured>, name: &str, mut op: impl FnMut(usize)) {
+    if !wanted(name) {
+        return;
+    }
     for i in 0..WARMUP {
         op(i);
     }
@@ -290,6 +303,20 @@ fn main() {
                 store.list_tickets(&request).expect("list");
             });
         }
+    }
+
+    for (name, choice) in [
+        ("analytics_today", PeriodChoice::Today),
+        ("analytics_last_30d", PeriodChoice::Last30d),
+        ("analytics_last_month", PeriodChoice::LastMonth),
+        ("analytics_365d", PeriodChoice::Last365d),
+    ] {
+        measure(&mut results, name, |_| {
+            let period =
+                Period::resolve(choice, chrono::Utc::now(), &chrono::Local).expect("period");
+            let report = store.report(&period).expect("report");
+            assert!(choice == PeriodChoice::Today || report.created > 0);
+        });
     }
 
     let mut rng = fastrand::Rng::with_seed(7);

@@ -1,5 +1,5 @@
-//! The command line: `tickets seed`, `tickets list`, and (with no command) a
-//! summary of the database.
+//! The command line: `tickets seed`, `list`, `report` and `export`; with no
+//! command, the window.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,8 +8,10 @@ use std::time::Instant;
 use chrono::{Local, NaiveDate};
 use clap::{Args, Parser, Subcommand};
 
-use crate::clock::{SystemClock, local_midnight};
+use crate::analytics::{Period, PeriodChoice};
+use crate::clock::{Clock, SystemClock, local_midnight};
 use crate::domain::{Priority, Status};
+use crate::export::{ReportFormat, export_tickets, write_report};
 use crate::seed::{SeedOptions, generate};
 use crate::store::{ListRequest, Sort, SortColumn, Store, TicketFilter, default_database_path};
 
@@ -52,6 +54,45 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Write the analytics report of a period: OUT.csv and OUT-tickets.csv (or OUT.xlsx),
+    /// the same files as the Analytics window's Export.
+    Report {
+        /// today, last-7d, last-30d, this-month, last-month or last-365d (ignored with --from/--to).
+        #[arg(long, default_value = "last-30d", value_parser = parse_period)]
+        period: PeriodChoice,
+        /// First local day of a custom period (YYYY-MM-DD).
+        #[arg(long, requires = "to")]
+        from: Option<NaiveDate>,
+        /// Last local day of a custom period, included (YYYY-MM-DD).
+        #[arg(long, requires = "from")]
+        to: Option<NaiveDate>,
+        /// Where to write the report.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// One Excel workbook instead of two CSV files.
+        #[arg(long)]
+        xlsx: bool,
+    },
+    /// Write the tickets matching filters to CSV, every column, in the list's order.
+    Export {
+        /// Which tickets.
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Where to write them.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Add a column with the internal notes (never shown to customers).
+        #[arg(long)]
+        include_notes: bool,
+    },
+}
+
+fn parse_period(s: &str) -> Result<PeriodChoice, String> {
+    PeriodChoice::parse(s).ok_or_else(|| {
+        format!(
+            "“{s}” is not a period (today, last-7d, last-30d, this-month, last-month, last-365d)"
+        )
+    })
 }
 
 /// Filters shared by the commands that select tickets.
@@ -146,12 +187,17 @@ fn database_path(db: Option<PathBuf>) -> Result<PathBuf, String> {
 
 /// Runs a parsed command line: with no command, opens the window.
 pub fn run(cli: Cli) -> Result<(), String> {
+    run_with(cli, Arc::new(SystemClock))
+}
+
+/// [`run`] with a given clock (tests fix the time).
+pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
     let path = database_path(cli.db)?;
     let Some(command) = cli.command else {
         // The window opens the database on its own thread.
-        return crate::app::run(path, Arc::new(SystemClock));
+        return crate::app::run(path, clock);
     };
-    let mut store = Store::open(&path, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&path, clock.clone()).map_err(|e| e.to_string())?;
     match command {
         Command::Seed { tickets, seed } => {
             let started = Instant::now();
@@ -211,6 +257,62 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 );
             }
             println!("{} of {} tickets", page.rows.len(), page.total);
+            Ok(())
+        }
+        Command::Report {
+            period,
+            from,
+            to,
+            out,
+            xlsx,
+        } => {
+            let choice = match (from, to) {
+                (Some(from), Some(to)) => PeriodChoice::Custom { from, to },
+                _ => period,
+            };
+            let period = Period::resolve(choice, clock.now(), &Local).map_err(|e| e.to_string())?;
+            let format = if xlsx {
+                ReportFormat::Xlsx
+            } else {
+                ReportFormat::Csv
+            };
+            let (report, files) =
+                write_report(&store, &period, &Local, &out, format, &mut |_, _| true)
+                    .map_err(|e| e.to_string())?;
+            println!(
+                "{}: {} created, {} closed, {} open.",
+                period.description, report.created, report.closed, report.open
+            );
+            println!("Wrote {}", files.summary.display());
+            if let Some(tickets) = files.tickets {
+                println!("Wrote {}", tickets.display());
+            }
+            Ok(())
+        }
+        Command::Export {
+            filter,
+            out,
+            include_notes,
+        } => {
+            let filter = filter.to_filter(&store)?;
+            let mut last_report = Instant::now();
+            let n = export_tickets(
+                &store,
+                &filter,
+                Sort::default(),
+                include_notes,
+                &Local,
+                &out,
+                &mut |done, total| {
+                    if last_report.elapsed().as_secs() >= 2 {
+                        eprintln!("  {done} of {total} tickets…");
+                        last_report = Instant::now();
+                    }
+                    true
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("Wrote {n} tickets to {}", out.display());
             Ok(())
         }
     }

@@ -7,9 +7,11 @@
 //! - [`app`]: the agents' window.
 //! - [`cli`]: the command line.
 
+pub mod analytics;
 pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod domain;
+pub mod export;
 pub mod seed;
 pub mod store;

@@ -108,6 +108,7 @@ fn load(
         tx.execute_batch(sql)?;
     }
     tx.execute_batch(crate::store::schema::FILL_SEARCH)?;
+    tx.execute_batch(crate::store::schema::FILL_ANALYTICS)?;
     tx.commit()?;
     progress(options.tickets, options.tickets);
     summary.tickets = options.tickets;

@@ -1031,6 +1031,7 @@ impl World {
                 assignees: spec.assignees.iter().copied().map(AgentId).collect(),
                 unassigned: spec.unassigned,
                 customer: spec.customer.map(CustomerId),
+                scope: None,
             },
             sort: spec.sort,
             offset: spec.offset,

@@ -34,6 +34,10 @@ pub enum UiCommand {
     ThemeDark,
     /// Follow the system's light or dark setting.
     ThemeSystem,
+    /// Open or close the Analytics window.
+    Analytics,
+    /// Export the tickets matching the filters to CSV.
+    ExportTickets,
     /// Show every shortcut.
     KeyboardHelp,
     /// What Tickets is.
@@ -57,8 +61,9 @@ pub enum Menu {
 
 impl UiCommand {
     /// Every command, in menu order.
-    pub const ALL: [UiCommand; 17] = [
+    pub const ALL: [UiCommand; 19] = [
         UiCommand::NewTicket,
+        UiCommand::ExportTickets,
         UiCommand::LoadSampleData,
         UiCommand::SwitchAgent,
         UiCommand::ManageAgents,
@@ -66,6 +71,7 @@ impl UiCommand {
         UiCommand::Search,
         UiCommand::ClearFilters,
         UiCommand::Refresh,
+        UiCommand::Analytics,
         UiCommand::ThemeLight,
         UiCommand::ThemeDark,
         UiCommand::ThemeSystem,
@@ -94,6 +100,8 @@ impl UiCommand {
             UiCommand::ThemeLight => "Light theme",
             UiCommand::ThemeDark => "Dark theme",
             UiCommand::ThemeSystem => "Follow system theme",
+            UiCommand::Analytics => "Analytics",
+            UiCommand::ExportTickets => "Export tickets…",
             UiCommand::KeyboardHelp => "Keyboard shortcuts",
             UiCommand::About => "About Tickets",
             UiCommand::Quit => "Quit",
@@ -107,6 +115,7 @@ impl UiCommand {
             | UiCommand::LoadSampleData
             | UiCommand::SwitchAgent
             | UiCommand::ManageAgents
+            | UiCommand::ExportTickets
             | UiCommand::Quit => Menu::File,
             UiCommand::Search
             | UiCommand::ClearFilters
@@ -114,6 +123,7 @@ impl UiCommand {
             | UiCommand::ThemeLight
             | UiCommand::ThemeDark
             | UiCommand::ThemeSystem
+            | UiCommand::Analytics
             | UiCommand::Palette => Menu::View,
             UiCommand::KeyboardHelp | UiCommand::About => Menu::Help,
             UiCommand::NextTicket | UiCommand::PreviousTicket | UiCommand::Close => Menu::None,
@@ -136,6 +146,8 @@ impl UiCommand {
             UiCommand::Close => vec![key(Key::Escape)],
             UiCommand::Palette => vec![cmd(Key::K)],
             UiCommand::Refresh => vec![key(Key::F5)],
+            UiCommand::Analytics => vec![key(Key::F2)],
+            UiCommand::ExportTickets => vec![cmd(Key::E)],
             UiCommand::KeyboardHelp => vec![key(Key::F1)],
             UiCommand::Quit => vec![cmd(Key::Q)],
             _ => Vec::new(),
@@ -148,6 +160,7 @@ impl UiCommand {
         shortcut.logical_key != Key::Escape
             && shortcut.logical_key != Key::F5
             && shortcut.logical_key != Key::F1
+            && shortcut.logical_key != Key::F2
             && (shortcut.modifiers.is_none() || shortcut.modifiers == Modifiers::SHIFT)
     }
 

@@ -5,7 +5,9 @@
 //! worker thread; the worker's [`Response`]s become state on a later frame.
 //! Nothing here waits on the database.
 
+mod analytics;
 pub mod commands;
+mod exporter;
 mod forms;
 mod list;
 mod panel;
@@ -20,10 +22,14 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
+use crate::analytics::{PeriodChoice, Scope};
 use crate::clock::Clock;
 use crate::domain::{Agent, AgentId, CustomerId, NewCustomer, NewTicket, Tag, TicketNumber};
+use crate::export::ReportFormat;
 use crate::store::{ListRequest, Sort, TicketFilter};
+use analytics::AnalyticsWindow;
 use commands::{Menu, UiCommand};
+use exporter::{ExportJob, ExportKind};
 use forms::{AgentPicker, NewTicketForm, SampleData};
 use list::{ListState, PAGE};
 use panel::PanelState;
@@ -65,6 +71,36 @@ pub enum Action {
     Seed(u64),
     /// Stop loading sample data.
     CancelSeed,
+    /// Work out the analytics of a period.
+    Report(PeriodChoice),
+    /// List the tickets behind an analytics figure.
+    Drill(Scope),
+    /// Export the report of the period on show.
+    ExportReport(ReportFormat),
+    /// Export the tickets matching the list's filters.
+    ExportTickets {
+        /// Whether to add the internal notes.
+        include_notes: bool,
+    },
+    /// Stop the running export.
+    CancelExport,
+}
+
+/// Asks where to save a file: given a suggested name and its extension,
+/// returns the path chosen, or `None` if the person cancelled. The native
+/// dialog in the app; a fixed path in tests.
+pub type SaveDialog = Box<dyn FnMut(&str, &str) -> Option<PathBuf>>;
+
+fn native_save_dialog(name: &str, extension: &str) -> Option<PathBuf> {
+    let kind = if extension == "xlsx" {
+        "Excel workbook"
+    } else {
+        "CSV"
+    };
+    rfd::FileDialog::new()
+        .set_file_name(name)
+        .add_filter(kind, &[extension])
+        .save_file()
 }
 
 /// Light, dark, or as the system says.
@@ -147,6 +183,11 @@ pub struct TicketsApp {
     show_about: bool,
     toasts: Toasts,
     focus_search: bool,
+    analytics: Option<AnalyticsWindow>,
+    export: Option<ExportJob>,
+    /// The Export tickets dialog: whether to include internal notes.
+    export_dialog: Option<bool>,
+    save_dialog: SaveDialog,
 }
 
 impl TicketsApp {
@@ -201,7 +242,16 @@ impl TicketsApp {
             show_about: false,
             toasts: Toasts::default(),
             focus_search: false,
+            analytics: None,
+            export: None,
+            export_dialog: None,
+            save_dialog: Box::new(native_save_dialog),
         }
+    }
+
+    /// Replaces the save dialog (tests choose the path themselves).
+    pub fn set_save_dialog(&mut self, dialog: SaveDialog) {
+        self.save_dialog = dialog;
     }
 
     /// The window as eframe creates it, with settings from its storage.
@@ -367,6 +417,17 @@ impl TicketsApp {
                 {
                     actions.push(Action::Command(UiCommand::NewTicket));
                 }
+                if ui
+                    .selectable_label(self.analytics.is_some(), "Analytics")
+                    .on_hover_text(
+                        UiCommand::Analytics
+                            .shortcut_text(ui.ctx())
+                            .unwrap_or_default(),
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::Command(UiCommand::Analytics));
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let you = self
                         .acting_agent()
@@ -413,6 +474,45 @@ impl TicketsApp {
     }
 
     fn dialogs(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let exporting = self.export.as_ref().map(ExportJob::progress);
+        if let Some(window) = &mut self.analytics {
+            let mut open = true;
+            egui::Window::new("Analytics")
+                .open(&mut open)
+                .default_size([980.0, 720.0])
+                .default_pos([260.0, 60.0])
+                .resizable(true)
+                .show(ctx, |ui| {
+                    analytics::analytics_ui(ui, window, exporting, actions)
+                });
+            if !open {
+                self.analytics = None;
+            }
+        }
+        if let Some(include_notes) = &mut self.export_dialog {
+            let total = self.list.total.unwrap_or(0);
+            let mut close = false;
+            egui::Modal::new(egui::Id::unique("export_tickets")).show(ctx, |ui| {
+                ui.heading("Export tickets");
+                ui.label(format!(
+                    "Writes the {total} ticket{} matching the current filters to CSV, in the list's order, with every column, the description and the conversation.",
+                    if total == 1 { "" } else { "s" }
+                ));
+                ui.checkbox(include_notes, "Include internal notes")
+                    .on_hover_text("Notes are never shown to customers; leave this off for files that may leave the team.");
+                let (export, cancel) = widgets::button_pair(ui, "Export…", "Cancel");
+                if export {
+                    actions.push(Action::ExportTickets {
+                        include_notes: *include_notes,
+                    });
+                    close = true;
+                }
+                close |= cancel;
+            });
+            if close {
+                self.export_dialog = None;
+            }
+        }
         if let Some(form) = &mut self.new_ticket {
             let response = egui::Modal::new(egui::Id::unique("new_ticket")).show(ctx, |ui| {
                 ui.set_width(520.0);
@@ -618,6 +718,15 @@ impl TicketsApp {
                 };
                 apply_theme(ctx, self.settings.theme);
             }
+            UiCommand::Analytics => {
+                if self.analytics.is_some() {
+                    self.analytics = None;
+                } else {
+                    self.analytics = Some(AnalyticsWindow::default());
+                    self.ask_report(PeriodChoice::Last30d);
+                }
+            }
+            UiCommand::ExportTickets => self.export_dialog = Some(false),
             UiCommand::KeyboardHelp => self.show_help = true,
             UiCommand::About => self.show_about = true,
             UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
@@ -686,6 +795,101 @@ impl TicketsApp {
                     worker.cancel_seed();
                 }
             }
+            Action::Report(choice) => self.ask_report(choice),
+            Action::Drill(scope) => {
+                self.search.clear();
+                self.set_filter(TicketFilter {
+                    scope: Some(scope),
+                    ..TicketFilter::default()
+                });
+            }
+            Action::ExportReport(format) => {
+                let Some(period) = self
+                    .analytics
+                    .as_ref()
+                    .and_then(|a| a.report.as_ref())
+                    .map(|r| r.period.clone())
+                else {
+                    return;
+                };
+                let extension = match format {
+                    ReportFormat::Csv => "csv",
+                    ReportFormat::Xlsx => "xlsx",
+                };
+                let name = format!(
+                    "tickets-report-{}.{extension}",
+                    period.start_local.get(..10).unwrap_or("period")
+                );
+                self.start_export(
+                    ctx,
+                    &name,
+                    extension,
+                    ExportKind::Report {
+                        period: Box::new(period),
+                        format,
+                    },
+                );
+            }
+            Action::ExportTickets { include_notes } => {
+                let name = format!("tickets-{}.csv", self.clock.now().format("%Y-%m-%d"));
+                self.start_export(
+                    ctx,
+                    &name,
+                    "csv",
+                    ExportKind::Tickets {
+                        filter: Box::new(self.db.filter.clone()),
+                        sort: self.db.sort,
+                        include_notes,
+                    },
+                );
+            }
+            Action::CancelExport => {
+                if let Some(job) = &self.export {
+                    job.cancel();
+                }
+            }
+        }
+    }
+
+    /// Asks the worker for the analytics of a period.
+    fn ask_report(&mut self, choice: PeriodChoice) {
+        let Some(window) = &mut self.analytics else {
+            return;
+        };
+        window.choice = choice;
+        window.asked += 1;
+        window.loading = true;
+        let generation = window.asked;
+        self.request(Request::Report { generation, choice });
+    }
+
+    /// Asks where to save, then writes on the export thread. A second export
+    /// while one runs is refused with a message.
+    fn start_export(&mut self, ctx: &egui::Context, name: &str, extension: &str, kind: ExportKind) {
+        if let Some(job) = &self.export {
+            self.toasts.add(
+                ToastKind::Error,
+                format!(
+                    "An export to {} is still running; wait for it or cancel it first.",
+                    job.target.display()
+                ),
+            );
+            return;
+        }
+        let Database::Open(db) = &self.database else {
+            return;
+        };
+        let Some(target) = (self.save_dialog)(name, extension) else {
+            return;
+        };
+        let repaint = ctx.clone();
+        match ExportJob::start(db.clone(), self.clock.clone(), kind, target, move || {
+            repaint.request_repaint()
+        }) {
+            Ok(job) => self.export = Some(job),
+            Err(e) => self
+                .toasts
+                .add(ToastKind::Error, format!("Could not start the export: {e}")),
         }
     }
 
@@ -739,10 +943,29 @@ impl TicketsApp {
             self.request(Request::Load(number));
         }
         self.request(Request::People);
+        if let Some(choice) = self.analytics.as_ref().map(|a| a.choice) {
+            self.ask_report(choice);
+        }
     }
 
     /// Asks for what the state says is missing.
     fn keep_up(&mut self, ctx: &egui::Context) {
+        if let Some(job) = &self.export {
+            match job.finished() {
+                Some(Ok(message)) => {
+                    self.toasts.add(ToastKind::Info, message);
+                    self.export = None;
+                }
+                Some(Err(message)) => {
+                    self.toasts.add(
+                        ToastKind::Error,
+                        format!("The export did not finish: {message}. Nothing was written."),
+                    );
+                    self.export = None;
+                }
+                None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            }
+        }
         let key = (self.db.filter.clone(), self.data_epoch);
         if matches!(self.database, Database::Open(_)) && self.counts_for.as_ref() != Some(&key) {
             self.counts_asked += 1;
@@ -917,6 +1140,20 @@ impl TicketsApp {
                     }
                     self.list.restart();
                     self.data_changed();
+                }
+                Response::Report { generation, result } => {
+                    if let Some(window) = &mut self.analytics
+                        && window.asked == generation
+                    {
+                        window.loading = false;
+                        match result {
+                            Ok(report) => {
+                                window.report = Some(*report);
+                                window.error = None;
+                            }
+                            Err(message) => window.error = Some(message),
+                        }
+                    }
                 }
                 Response::ExternalChange => self.data_changed(),
                 Response::Error(message) => self.toasts.add(ToastKind::Error, message),

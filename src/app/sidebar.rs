@@ -28,12 +28,12 @@ pub fn search_id() -> egui::Id {
     egui::Id::unique("ticket_search")
 }
 
-fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
+pub(super) fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
     jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8)
         .unwrap_or_else(|_| jiff::civil::Date::constant(2026, 1, 1))
 }
 
-fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
+pub(super) fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
 }
 
@@ -41,6 +41,15 @@ fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
 pub fn active_filters(input: &SidebarInput<'_>) -> Vec<(String, TicketFilter)> {
     let f = input.filter;
     let mut chips = Vec::new();
+    if let Some(scope) = &f.scope {
+        chips.push((
+            scope.label.clone(),
+            TicketFilter {
+                scope: None,
+                ..f.clone()
+            },
+        ));
+    }
     let tag_name = |id| {
         input
             .tags

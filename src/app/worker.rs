@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
+use crate::analytics::{Period, PeriodChoice, Report};
 use crate::clock::Clock;
 use crate::domain::{
     Agent, AgentId, Customer, CustomerId, Direction, NewCustomer, NewTicket, NoteId, Priority,
@@ -83,6 +84,13 @@ pub enum Change {
 /// What the window asks of the store.
 #[derive(Debug)]
 pub enum Request {
+    /// The analytics of a period.
+    Report {
+        /// Which ask this is; answers to older asks are dropped.
+        generation: u64,
+        /// The period.
+        choice: PeriodChoice,
+    },
     /// A page of the list.
     List {
         /// Which list this page belongs to; answers for older lists are dropped.
@@ -175,6 +183,13 @@ pub enum Request {
 /// What the store answered.
 #[derive(Debug)]
 pub enum Response {
+    /// The analytics of a period, or why they could not be worked out.
+    Report {
+        /// The ask it answers.
+        generation: u64,
+        /// The report.
+        result: Result<Box<Report>, String>,
+    },
     /// The database is open.
     Opened {
         /// The file.
@@ -405,6 +420,13 @@ fn handle(
 ) -> Option<Response> {
     let error = |e: StoreError| Response::Error(e.to_string());
     Some(match request {
+        Request::Report { generation, choice } => Response::Report {
+            generation,
+            result: Period::resolve(choice, store.clock().now(), &chrono::Local)
+                .map_err(|e| e.to_string())
+                .and_then(|period| store.report(&period).map_err(|e| e.to_string()))
+                .map(Box::new),
+        },
         Request::List {
             generation,
             request,

@@ -9,6 +9,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{Store, StoreError};
+use crate::analytics::{Scope, scope_ids};
 use crate::domain::{
     AgentId, CustomerId, Priority, Status, TagId, TicketNumber, TicketRow, from_millis,
     parse_ticket_number, to_millis,
@@ -39,6 +40,10 @@ pub struct TicketFilter {
     pub unassigned: bool,
     /// Belonging to this customer.
     pub customer: Option<CustomerId>,
+    /// Only the tickets behind one analytics figure ("Closed in Last 30d"),
+    /// set by drilling down from the Analytics window; not remembered between runs.
+    #[serde(skip)]
+    pub scope: Option<Scope>,
 }
 
 impl TicketFilter {
@@ -280,6 +285,14 @@ impl Plan {
         }
         if let Some(to) = filter.created_to {
             plan.conds.push(format!("t.created_at < {}", to_millis(to)));
+        }
+        if filter.scope.is_some() {
+            // Filled by `Store::prepare_scope` before the plan is built.
+            plan.sets.push(IdSet {
+                select: format!("SELECT id FROM temp.scope_tickets WHERE 1{}", bounds("id")),
+                probe: "t.id IN (SELECT id FROM temp.scope_tickets)".to_owned(),
+                repeats: false,
+            });
         }
         if !filter.text.trim().is_empty() {
             let number = parse_ticket_number(&filter.text).map(|n| n.0);
@@ -532,6 +545,7 @@ fn number_bounds(
 impl Store {
     /// One page of the tickets matching a filter, in order, with the exact total.
     pub fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError> {
+        self.prepare_scope(&request.filter)?;
         let plan = Plan::build(&self.conn, &request.filter)?;
         let total = self.run_count(&plan)?;
         let numbers = self.run_page(&plan, request, total)?;
@@ -544,6 +558,7 @@ impl Store {
 
     /// The numbers of one page of matching tickets, in order.
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
+        self.prepare_scope(&request.filter)?;
         let plan = Plan::build(&self.conn, &request.filter)?;
         let total = self.run_count(&plan)?;
         self.run_page(&plan, request, total)
@@ -551,17 +566,58 @@ impl Store {
 
     /// How many tickets match a filter.
     pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
+        self.prepare_scope(filter)?;
         let plan = Plan::build(&self.conn, filter)?;
         self.run_count(&plan)
     }
 
     /// The two queries a listing runs (page of numbers; total), for checking plans.
     pub fn listing_sql(&self, request: &ListRequest) -> Result<(String, String), StoreError> {
+        self.prepare_scope(&request.filter)?;
         let plan = Plan::build(&self.conn, &request.filter)?;
         let total = self.run_count(&plan)?;
         let all = self.all_tickets()?;
         let driver = self.count_driver(&plan)?;
         Ok((plan.page_sql(request, total, all), plan.count_sql(driver)))
+    }
+
+    /// Puts the tickets of the filter's scope (if any) in `temp.scope_tickets`.
+    /// They are worked out again only when the scope changes or the database
+    /// did (here or elsewhere), so paging and facet counts cost nothing extra.
+    fn prepare_scope(&self, filter: &TicketFilter) -> Result<(), StoreError> {
+        let Some(scope) = &filter.scope else {
+            return Ok(());
+        };
+        let version = self.data_version()?;
+        if let Some((cached, v, changes)) = &*self.scope_cache.borrow()
+            && cached == scope
+            && *v == version
+            && *changes == self.conn.total_changes()
+        {
+            return Ok(());
+        }
+        // Within the caller's transaction if there is one (an export), else in its own.
+        let tx = self
+            .conn
+            .is_autocommit()
+            .then(|| self.conn.unchecked_transaction())
+            .transpose()?;
+        let ids = scope_ids(&self.conn, scope)?;
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS scope_tickets (id INTEGER PRIMARY KEY);
+             DELETE FROM temp.scope_tickets;",
+        )?;
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO temp.scope_tickets (id) VALUES (?1)")?;
+        for id in ids {
+            insert.execute([id])?;
+        }
+        if let Some(tx) = tx {
+            tx.commit()?;
+        }
+        *self.scope_cache.borrow_mut() = Some((scope.clone(), version, self.conn.total_changes()));
+        Ok(())
     }
 
     fn all_tickets(&self) -> Result<u64, StoreError> {

@@ -38,6 +38,9 @@ pub struct Store {
     conn: Connection,
     clock: Arc<dyn Clock>,
     path: PathBuf,
+    /// The analytics scope whose tickets `temp.scope_tickets` holds, with the
+    /// data version and change count they were read at.
+    scope_cache: std::cell::RefCell<Option<(crate::analytics::Scope, i64, u64)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -68,7 +71,12 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(&path, e))?;
         refuse_foreign(&path, identity)?;
-        let mut store = Store { conn, clock, path };
+        let mut store = Store {
+            conn,
+            clock,
+            path,
+            scope_cache: Default::default(),
+        };
         store.configure()?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
         Ok(store)
@@ -81,6 +89,7 @@ impl Store {
             conn,
             clock,
             path: PathBuf::from(":memory:"),
+            scope_cache: Default::default(),
         };
         store.configure()?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
@@ -103,6 +112,11 @@ impl Store {
         Ok(self
             .conn
             .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// The underlying connection, for read-only queries elsewhere in the crate (analytics, exports).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     /// The underlying connection, for bulk loaders within the crate (the sample-data generator).

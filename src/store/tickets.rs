@@ -646,9 +646,10 @@ impl Store {
             let message = MessageId(tx.last_insert_rowid());
             if direction == Direction::Outbound {
                 tx.prepare_cached(
-                    "UPDATE tickets SET first_reply_at = ?2 WHERE id = ?1 AND first_reply_at IS NULL",
+                    "UPDATE tickets SET first_reply_at = ?2, first_reply_by = ?3
+                     WHERE id = ?1 AND first_reply_at IS NULL",
                 )?
-                .execute(params![ticket, now])?;
+                .execute(params![ticket, now, actor])?;
             }
             touch(tx, ticket, now, false)?;
             activity::record(tx, ticket, now, actor, &ActivityKind::MessageAttached { message, direction })?;

@@ -1,0 +1,757 @@
+//! Reports and ticket exports, to CSV (and xlsx for reports), shared by the
+//! window and the command line.
+//!
+//! - Every file is written beside its target under a temporary name and
+//!   renamed into place once complete: a cancelled or failed export leaves
+//!   nothing behind, and never half a file.
+//! - CSV is UTF-8 with a byte-order mark (so Excel reads it as UTF-8) and a
+//!   header row. A text cell beginning with `=`, `+`, `-`, `@`, a tab or a
+//!   carriage return gets a leading `'`, so no spreadsheet runs it as a formula.
+//! - Times are local ("2026-11-03 14:05:00"); durations are seconds with
+//!   millisecond precision, so summing the ticket rows gives the cards exactly.
+
+mod tickets;
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike};
+use tempfile::NamedTempFile;
+
+use crate::analytics::{Counted, Durations, Period, Report, report_in, report_ticket_flags};
+use crate::domain::{Priority, Status, TicketNumber};
+use crate::store::{ListRequest, Sort, Store, StoreError, TicketFilter};
+use tickets::{FullTicket, Names, Texts, for_each_ticket};
+
+/// Why an export did not complete. Nothing is left behind in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Reading the database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing the file failed (disk full, no permission, folder gone).
+    #[error("could not write the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// Writing CSV failed.
+    #[error("could not write the file: {0}")]
+    Csv(#[from] csv::Error),
+    /// Writing the workbook failed.
+    #[error("could not write the workbook: {0}")]
+    Xlsx(String),
+    /// Stopped on request.
+    #[error("the export was cancelled")]
+    Cancelled,
+}
+
+impl From<rusqlite::Error> for ExportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ExportError::Store(StoreError::from(e))
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for ExportError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        ExportError::Xlsx(e.to_string())
+    }
+}
+
+/// How often a long export reports progress (and can be stopped), in tickets.
+const PROGRESS_EVERY: u64 = 2048;
+
+/// Progress of an export: called with (done, total); returning false cancels it.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
+
+/// A cell as written to CSV: text that a spreadsheet would take for a formula
+/// gets a leading apostrophe.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Writes one CSV record, neutralising every cell.
+fn write_row<W: Write>(w: &mut csv::Writer<W>, cells: &[String]) -> Result<(), csv::Error> {
+    for cell in cells {
+        w.write_field(neutralise(cell).as_bytes())?;
+    }
+    w.write_record(std::iter::empty::<&[u8]>())
+}
+
+/// The report's files: the summary, and (for CSV) the ticket rows beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFiles {
+    /// `NAME.csv` or `NAME.xlsx`.
+    pub summary: PathBuf,
+    /// `NAME-tickets.csv` (CSV only; the workbook holds a Tickets sheet).
+    pub tickets: Option<PathBuf>,
+}
+
+/// The format of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ReportFormat {
+    /// `NAME.csv` and `NAME-tickets.csv`.
+    Csv,
+    /// One `NAME.xlsx` with a sheet per table.
+    Xlsx,
+}
+
+impl ReportFiles {
+    /// The files a report to `out` writes.
+    pub fn for_target(out: &Path, format: ReportFormat) -> ReportFiles {
+        let ext = match format {
+            ReportFormat::Csv => "csv",
+            ReportFormat::Xlsx => "xlsx",
+        };
+        let summary = out.with_extension(ext);
+        let tickets = (format == ReportFormat::Csv).then(|| {
+            let stem = summary
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "report".to_owned());
+            summary.with_file_name(format!("{stem}-tickets.csv"))
+        });
+        ReportFiles { summary, tickets }
+    }
+}
+
+/// A file being written under a temporary name beside its target.
+struct Staged {
+    file: NamedTempFile,
+    target: PathBuf,
+}
+
+impl Staged {
+    fn new(target: &Path) -> Result<Staged, ExportError> {
+        let dir = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        Ok(Staged {
+            file: tempfile::Builder::new()
+                .prefix(".tickets-export-")
+                .suffix(".part")
+                .tempfile_in(dir)?,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// A CSV writer on the file, after the byte-order mark.
+    fn csv(&mut self) -> Result<csv::Writer<BufWriter<&File>>, ExportError> {
+        let mut out = BufWriter::with_capacity(1 << 20, self.file.as_file());
+        out.write_all("\u{feff}".as_bytes())?;
+        Ok(csv::WriterBuilder::new().from_writer(out))
+    }
+
+    /// Flushes to disk and renames into place.
+    fn commit(self) -> Result<(), ExportError> {
+        self.file.as_file().sync_all()?;
+        self.file.persist(&self.target).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// Local times as written in exports, fast: the zone's offset is looked up
+/// once per quarter hour of UTC time (every offset change falls on one).
+pub struct LocalTimes<'a, Tz: TimeZone> {
+    tz: &'a Tz,
+    quarter: i64,
+    offset_ms: i64,
+}
+
+impl<'a, Tz: TimeZone> LocalTimes<'a, Tz> {
+    /// Times in `tz`.
+    pub fn new(tz: &'a Tz) -> Self {
+        LocalTimes {
+            tz,
+            quarter: i64::MIN,
+            offset_ms: 0,
+        }
+    }
+
+    /// "2026-11-03 14:05:00" for a stored time (ms since the epoch, UTC).
+    pub fn format(&mut self, ms: i64) -> String {
+        let quarter = ms.div_euclid(900_000);
+        if quarter != self.quarter {
+            self.quarter = quarter;
+            self.offset_ms = DateTime::from_timestamp_millis(quarter * 900_000)
+                .map(|t| {
+                    i64::from(
+                        self.tz
+                            .offset_from_utc_datetime(&t.naive_utc())
+                            .fix()
+                            .local_minus_utc(),
+                    ) * 1000
+                })
+                .unwrap_or(0);
+        }
+        match DateTime::from_timestamp_millis(ms + self.offset_ms) {
+            Some(t) => format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// As [`Self::format`], or "" for none.
+    pub fn opt(&mut self, ms: Option<i64>) -> String {
+        ms.map(|ms| self.format(ms)).unwrap_or_default()
+    }
+}
+
+/// Milliseconds as seconds with three decimals: exact.
+pub fn seconds(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:03}",
+        ms.unsigned_abs() / 1000,
+        ms.unsigned_abs() % 1000
+    )
+}
+
+fn seconds_f(ms: Option<f64>) -> String {
+    ms.map(|ms| format!("{:.3}", ms / 1000.0))
+        .unwrap_or_default()
+}
+
+fn ratio(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:.4}")).unwrap_or_default()
+}
+
+/// One row of the tidy summary: section, series, label, value, unit.
+pub type SummaryRow = [String; 5];
+
+fn row(section: &str, series: &str, label: &str, value: String, unit: &str) -> SummaryRow {
+    [
+        section.to_owned(),
+        series.to_owned(),
+        label.to_owned(),
+        value,
+        unit.to_owned(),
+    ]
+}
+
+/// A card's average with its median, 90th percentile and count, one row each.
+fn duration_rows(out: &mut Vec<SummaryRow>, series: &str, d: &Durations) {
+    for (metric, value, unit) in [
+        ("mean", seconds_f(d.mean_ms), "seconds"),
+        ("median", seconds_f(d.median_ms), "seconds"),
+        ("p90", seconds_f(d.p90_ms), "seconds"),
+        ("count", d.count.to_string(), "tickets"),
+    ] {
+        out.push(row("card", series, metric, value, unit));
+    }
+}
+
+/// The report as one tidy table: the period, the cards, every chart's series
+/// and the per-agent table.
+pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
+    let p = &report.period;
+    let mut out = vec![
+        row("period", "start", "", p.start_local.clone(), "local time"),
+        row("period", "end", "", p.end_local.clone(), "local time"),
+        row("period", "description", "", p.description.clone(), ""),
+        row("card", "Created", "", report.created.to_string(), "tickets"),
+        row("card", "Closed", "", report.closed.to_string(), "tickets"),
+        row("card", "Open", "", report.open.to_string(), "tickets"),
+    ];
+    duration_rows(&mut out, "Avg Resolution", &report.resolution);
+    duration_rows(&mut out, "Avg First Response", &report.first_response);
+    out.push(row(
+        "card",
+        "Closure Rate",
+        "rate",
+        ratio(report.closure_rate()),
+        "ratio",
+    ));
+    out.push(row(
+        "card",
+        "Closure Rate",
+        "closed",
+        report.closed_of_created.to_string(),
+        "tickets",
+    ));
+    out.push(row(
+        "card",
+        "Closure Rate",
+        "created",
+        report.created.to_string(),
+        "tickets",
+    ));
+    out.push(row(
+        "card",
+        "CSAT",
+        "score",
+        ratio(report.csat.score()),
+        "ratio",
+    ));
+    out.push(row(
+        "card",
+        "CSAT",
+        "positive",
+        report.csat.positive.to_string(),
+        "ratings",
+    ));
+    out.push(row(
+        "card",
+        "CSAT",
+        "ratings",
+        report.csat.ratings.to_string(),
+        "ratings",
+    ));
+    for (point, bucket) in report.trend.iter().zip(&p.buckets) {
+        // The local date (and hour for Today), as spreadsheets read it.
+        let label = bucket.label_local.clone();
+        out.push(row(
+            "daily_trends",
+            "created",
+            &label,
+            point.created.to_string(),
+            "tickets",
+        ));
+        out.push(row(
+            "daily_trends",
+            "closed",
+            &label,
+            point.closed.to_string(),
+            "tickets",
+        ));
+    }
+    for (status, n) in &report.by_status {
+        out.push(row(
+            "by_status",
+            "tickets",
+            status.label(),
+            n.to_string(),
+            "tickets",
+        ));
+    }
+    for (priority, n) in &report.by_priority {
+        out.push(row(
+            "by_priority",
+            "tickets",
+            priority.label(),
+            n.to_string(),
+            "tickets",
+        ));
+    }
+    for tag in &report.by_tag {
+        out.push(row(
+            "by_tag",
+            "tickets",
+            &tag.name,
+            tag.tickets.to_string(),
+            "tickets",
+        ));
+    }
+    for agent in report.top_agents() {
+        out.push(row(
+            "top_agents",
+            "handled",
+            &agent.name,
+            agent.handled.to_string(),
+            "tickets",
+        ));
+    }
+    for a in &report.agents {
+        out.push(row(
+            "agents",
+            "handled",
+            &a.name,
+            a.handled.to_string(),
+            "tickets",
+        ));
+        out.push(row(
+            "agents",
+            "resolved",
+            &a.name,
+            a.resolved().to_string(),
+            "tickets",
+        ));
+        out.push(row(
+            "agents",
+            "first responses",
+            &a.name,
+            a.first_responses().to_string(),
+            "tickets",
+        ));
+        for (metric, value) in [
+            ("first response mean", a.first_response.mean_ms),
+            ("first response median", a.first_response.median_ms),
+            ("resolution mean", a.resolution.mean_ms),
+            ("resolution median", a.resolution.median_ms),
+        ] {
+            out.push(row("agents", metric, &a.name, seconds_f(value), "seconds"));
+        }
+        out.push(row(
+            "agents",
+            "csat score",
+            &a.name,
+            ratio(a.csat.score()),
+            "ratio",
+        ));
+        out.push(row(
+            "agents",
+            "csat ratings",
+            &a.name,
+            a.csat.ratings.to_string(),
+            "ratings",
+        ));
+    }
+    out
+}
+
+/// Header of the report's ticket rows.
+pub const REPORT_TICKET_COLUMNS: [&str; 25] = [
+    "ticket",
+    "subject",
+    "customer",
+    "status_at_end",
+    "priority_at_end",
+    "created",
+    "first_reply",
+    "first_reply_by",
+    "resolved",
+    "resolved_by",
+    "closed",
+    "csat",
+    "csat_at",
+    "tags",
+    "assignees",
+    "first_response_seconds",
+    "resolution_seconds",
+    "in_created",
+    "in_closed",
+    "in_open",
+    "in_avg_first_response",
+    "in_avg_resolution",
+    "in_closure_rate",
+    "in_csat",
+    "csat_positive",
+];
+
+fn flag(b: bool) -> String {
+    if b { "1" } else { "0" }.to_owned()
+}
+
+fn report_ticket_row<Tz: TimeZone>(
+    t: &FullTicket,
+    counted: &Counted,
+    names: &Names,
+    times: &mut LocalTimes<'_, Tz>,
+) -> Vec<String> {
+    let customer = t
+        .customer
+        .and_then(|c| names.customers.get(&c))
+        .map_or(String::new(), |c| c.0.clone());
+    let rated = counted.rated && t.csat.is_some();
+    vec![
+        TicketNumber(t.id).to_string(),
+        t.subject.clone(),
+        customer,
+        counted.status_at_end.map_or("", Status::label).to_owned(),
+        counted
+            .priority_at_end
+            .map_or("", Priority::label)
+            .to_owned(),
+        times.format(t.created),
+        times.opt(t.first_reply),
+        names.agent(t.first_reply_by).to_owned(),
+        times.opt(t.resolved),
+        names.agent(t.resolved_by).to_owned(),
+        times.opt(t.closed),
+        t.csat.map(|c| c.to_string()).unwrap_or_default(),
+        times.opt(t.csat_at),
+        Names::list(&names.tags, &t.tags),
+        Names::list(&names.agents, &t.assignees),
+        t.first_reply
+            .map(|f| seconds(f - t.created))
+            .unwrap_or_default(),
+        t.resolved
+            .map(|r| seconds(r - t.created))
+            .unwrap_or_default(),
+        flag(counted.created),
+        flag(counted.closed),
+        flag(counted.open),
+        flag(counted.first_response),
+        flag(counted.resolution),
+        flag(counted.created && counted.status_at_end == Some(Status::Closed)),
+        flag(rated),
+        flag(rated && t.csat.is_some_and(|c| c >= 4)),
+    ]
+}
+
+/// Writes the report of `period` to `out`: `NAME.csv` and `NAME-tickets.csv`,
+/// or one `NAME.xlsx`. Returns the report and the files written.
+pub fn write_report<Tz: TimeZone>(
+    store: &Store,
+    period: &Period,
+    tz: &Tz,
+    out: &Path,
+    format: ReportFormat,
+    progress: Progress<'_>,
+) -> Result<(Report, ReportFiles), ExportError> {
+    let files = ReportFiles::for_target(out, format);
+    // One snapshot for the summary and the rows, so they agree.
+    let tx = store.conn().unchecked_transaction()?;
+    let report = report_in(&tx, period)?;
+    let flags = report_ticket_flags(&tx, period)?;
+    let names = Names::load(&tx)?;
+    let ids: Vec<i64> = flags.iter().map(|(id, _)| *id).collect();
+    let counted: std::collections::HashMap<i64, Counted> = flags.into_iter().collect();
+    let total = ids.len() as u64;
+    let mut times = LocalTimes::new(tz);
+    let summary = summary_rows(&report);
+    let mut done = 0u64;
+    let mut tick = |done: &mut u64| -> Result<bool, ExportError> {
+        *done += 1;
+        Ok(*done % PROGRESS_EVERY != 0 || progress(*done, total))
+    };
+    match format {
+        ReportFormat::Csv => {
+            let mut main = Staged::new(&files.summary)?;
+            {
+                let mut w = main.csv()?;
+                w.write_record(["section", "series", "label", "value", "unit"])?;
+                for r in &summary {
+                    write_row(&mut w, r)?;
+                }
+                w.flush()?;
+            }
+            let tickets_path = files.tickets.clone().unwrap_or_default();
+            let mut rows = Staged::new(&tickets_path)?;
+            {
+                let mut w = rows.csv()?;
+                w.write_record(REPORT_TICKET_COLUMNS)?;
+                for_each_ticket(
+                    &tx,
+                    &ids,
+                    Texts {
+                        messages: false,
+                        notes: false,
+                    },
+                    |t| {
+                        let c = counted.get(&t.id).copied().unwrap_or_default();
+                        let record = report_ticket_row(t, &c, &names, &mut times);
+                        write_row(&mut w, &record)?;
+                        tick(&mut done)
+                    },
+                )?;
+                w.flush()?;
+            }
+            main.commit()?;
+            rows.commit()?;
+        }
+        ReportFormat::Xlsx => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let mut sections: Vec<(&str, Vec<&SummaryRow>)> = Vec::new();
+            for r in &summary {
+                match sections.last_mut() {
+                    Some((name, rows)) if *name == r[0] => rows.push(r),
+                    _ => sections.push((&r[0], vec![r])),
+                }
+            }
+            for (name, rows) in sections {
+                let sheet = book.add_worksheet_with_constant_memory()?;
+                sheet.set_name(sheet_name(name))?;
+                for (c, h) in ["series", "label", "value", "unit"].iter().enumerate() {
+                    sheet.write_string(0, c as u16, *h)?;
+                }
+                for (i, r) in rows.iter().enumerate() {
+                    let y = i as u32 + 1;
+                    sheet.write_string(y, 0, &r[1])?;
+                    sheet.write_string(y, 1, &r[2])?;
+                    match r[3].parse::<f64>() {
+                        Ok(v) if r[4] != "local time" => sheet.write_number(y, 2, v)?,
+                        _ => sheet.write_string(y, 2, &r[3])?,
+                    };
+                    sheet.write_string(y, 3, &r[4])?;
+                }
+            }
+            let sheet = book.add_worksheet_with_constant_memory()?;
+            sheet.set_name("Tickets")?;
+            for (c, h) in REPORT_TICKET_COLUMNS.iter().enumerate() {
+                sheet.write_string(0, c as u16, *h)?;
+            }
+            let mut y = 0u32;
+            for_each_ticket(
+                &tx,
+                &ids,
+                Texts {
+                    messages: false,
+                    notes: false,
+                },
+                |t| {
+                    let c = counted.get(&t.id).copied().unwrap_or_default();
+                    y += 1;
+                    for (x, cell) in report_ticket_row(t, &c, &names, &mut times)
+                        .into_iter()
+                        .enumerate()
+                    {
+                        // Typed cells: strings are never read as formulas in a workbook.
+                        match cell.parse::<f64>() {
+                            Ok(v) if x >= 15 || x == 11 => sheet.write_number(y, x as u16, v)?,
+                            _ => sheet.write_string(y, x as u16, cell)?,
+                        };
+                    }
+                    tick(&mut done)
+                },
+            )?;
+            let staged = Staged::new(&files.summary)?;
+            book.save_to_writer(BufWriter::new(staged.file.as_file()))?;
+            staged.commit()?;
+        }
+    }
+    tx.finish()?;
+    Ok((report, files))
+}
+
+fn sheet_name(section: &str) -> &'static str {
+    match section {
+        "period" => "Period",
+        "card" => "Cards",
+        "daily_trends" => "Daily Ticket Trends",
+        "by_status" => "By Status",
+        "by_priority" => "By Priority",
+        "by_tag" => "By Tag",
+        "top_agents" => "Top Agents",
+        "agents" => "Agents",
+        _ => "Other",
+    }
+}
+
+/// Header of the ticket list export (without the notes column).
+pub const TICKET_COLUMNS: [&str; 18] = [
+    "ticket",
+    "subject",
+    "status",
+    "priority",
+    "customer",
+    "customer_email",
+    "company",
+    "assignees",
+    "tags",
+    "created",
+    "updated",
+    "first_reply",
+    "resolved",
+    "resolved_by",
+    "closed",
+    "csat",
+    "description",
+    "messages",
+];
+
+/// Writes the tickets matching `filter`, in `sort` order, with every column
+/// (and the internal notes only when `include_notes`). Returns how many.
+pub fn export_tickets<Tz: TimeZone>(
+    store: &Store,
+    filter: &TicketFilter,
+    sort: Sort,
+    include_notes: bool,
+    tz: &Tz,
+    out: &Path,
+    progress: Progress<'_>,
+) -> Result<u64, ExportError> {
+    let tx = store.conn().unchecked_transaction()?;
+    let total = store.count_tickets(filter)?;
+    let numbers = store.list_numbers(&ListRequest {
+        filter: filter.clone(),
+        sort,
+        offset: 0,
+        limit: u32::try_from(total).unwrap_or(u32::MAX),
+    })?;
+    let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
+    let names = Names::load(&tx)?;
+    let mut times = LocalTimes::new(tz);
+    let mut staged = Staged::new(out)?;
+    let mut done = 0u64;
+    {
+        let mut w = staged.csv()?;
+        let mut header: Vec<&str> = TICKET_COLUMNS.to_vec();
+        if include_notes {
+            header.push("internal_notes");
+        }
+        w.write_record(&header)?;
+        let texts = Texts {
+            messages: true,
+            notes: include_notes,
+        };
+        for_each_ticket(&tx, &ids, texts, |t| {
+            let (customer, email, company) = t
+                .customer
+                .and_then(|c| names.customers.get(&c))
+                .map_or(("", "", ""), |c| (c.0.as_str(), c.1.as_str(), c.2.as_str()));
+            let messages = t
+                .messages
+                .iter()
+                .map(|m| {
+                    let who = if m.outbound {
+                        format!("{} (reply)", names.agent(m.author))
+                    } else {
+                        "Customer".to_owned()
+                    };
+                    format!("{} · {who}: {}", times.format(m.at), m.body)
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let mut record = vec![
+                TicketNumber(t.id).to_string(),
+                t.subject.clone(),
+                Status::from_code(t.status)
+                    .map_or("", Status::label)
+                    .to_owned(),
+                Priority::from_code(t.priority)
+                    .map_or("", Priority::label)
+                    .to_owned(),
+                customer.to_owned(),
+                email.to_owned(),
+                company.to_owned(),
+                Names::list(&names.agents, &t.assignees),
+                Names::list(&names.tags, &t.tags),
+                times.format(t.created),
+                times.format(t.updated),
+                times.opt(t.first_reply),
+                times.opt(t.resolved),
+                names.agent(t.resolved_by).to_owned(),
+                times.opt(t.closed),
+                t.csat.map(|c| c.to_string()).unwrap_or_default(),
+                t.description.clone(),
+                messages,
+            ];
+            if include_notes {
+                record.push(
+                    t.notes
+                        .iter()
+                        .map(|n| {
+                            format!(
+                                "{} · {}: {}",
+                                times.format(n.at),
+                                names.agent(n.author),
+                                n.body
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n\n"),
+                );
+            }
+            write_row(&mut w, &record)?;
+            done += 1;
+            Ok(done % PROGRESS_EVERY != 0 || progress(done, total))
+        })?;
+        w.flush()?;
+    }
+    staged.commit()?;
+    tx.finish()?;
+    progress(done, total);
+    Ok(done)
+}
