@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::clock::SystemClock;
 use tickets::domain::{AgentId, CustomerId, Priority, Status, TicketNumber};
+use tickets::export::export_tickets;
 use tickets::seed::{SeedOptions, generate};
 use tickets::store::{ListRequest, Sort, SortColumn, Store, TicketFilter};
 
@@ -36,17 +37,27 @@ fn wanted(name: &str) -> bool {
     }
 }
 
-fn measure(results: &mut Vec<Measured>, name: &str, mut op: impl FnMut(usize)) {
+fn measure(results: &mut Vec<Measured>, name: &str, op: impl FnMut(usize)) {
+    measure_runs(results, name, WARMUP, RUNS, op);
+}
+
+fn measure_runs(
+    results: &mut Vec<Measured>,
+    name: &str,
+    warmup: usize,
+    runs: usize,
+    mut op: impl FnMut(usize),
+) {
     if !wanted(name) {
         return;
     }
-    for i in 0..WARMUP {
+    for i in 0..warmup {
         op(i);
     }
-    let mut times: Vec<Duration> = (0..RUNS)
+    let mut times: Vec<Duration> = (0..runs)
         .map(|i| {
             let start = Instant::now();
-            op(WARMUP + i);
+            op(warmup + i);
             start.elapsed()
         })
         .collect();
@@ -317,6 +328,32 @@ fn main() {
             let report = store.report(&period).expect("report");
             assert!(choice == PeriodChoice::Today || report.created > 0);
         });
+    }
+
+    // Every ticket, every column, with the conversation: 1 warm-up and 5 runs
+    // (each writes the whole file).
+    let export_path = dir.join(format!("export-{tickets}.csv"));
+    let export_name = if tickets == 1_000_000 {
+        "export_tickets_1m".to_owned()
+    } else {
+        format!("export_tickets_{tickets}")
+    };
+    measure_runs(&mut results, &export_name, 1, 5, |_| {
+        let n = export_tickets(
+            &store,
+            &TicketFilter::default(),
+            Sort::default(),
+            false,
+            &chrono::Local,
+            &export_path,
+            &mut |_, _| true,
+        )
+        .expect("export");
+        assert_eq!(n, tickets);
+    });
+    if let Ok(meta) = std::fs::metadata(&export_path) {
+        println!("  (export file: {:.0} MB)", meta.len() as f64 / 1e6);
+        let _ = std::fs::remove_file(&export_path);
     }
 
     let mut rng = fastrand::Rng::with_seed(7);

@@ -375,7 +375,7 @@ pub(crate) fn report_in(conn: &Connection, period: &Period) -> Result<Report, St
         }
     }
     // Largest first; equal counts by name (the sort above is stable).
-    tag_counts.sort_by(|a, b| b.tickets.cmp(&a.tickets));
+    tag_counts.sort_by_key(|t| std::cmp::Reverse(t.tickets));
     let rest = if tag_counts.len() > TOP_TAGS {
         tag_counts.split_off(TOP_TAGS)
     } else {
@@ -428,7 +428,7 @@ pub(crate) fn report_in(conn: &Connection, period: &Period) -> Result<Report, St
             rows.push(row);
         }
     }
-    rows.sort_by(|a, b| b.handled.cmp(&a.handled));
+    rows.sort_by_key(|a| std::cmp::Reverse(a.handled));
 
     let report = Report {
         period: period.clone(),
@@ -584,7 +584,8 @@ pub(crate) fn report_ticket_flags(
         label: String::new(),
     };
     let mut flags: HashMap<i64, Counted> = HashMap::new();
-    let sets: [(Measure, fn(&mut Counted)); 6] = [
+    type Mark = fn(&mut Counted);
+    let sets: [(Measure, Mark); 6] = [
         (Measure::Created, |c| c.created = true),
         (Measure::Closed, |c| c.closed = true),
         (Measure::OpenAtEnd, |c| c.open = true),

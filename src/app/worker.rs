@@ -182,6 +182,7 @@ pub enum Request {
 
 /// What the store answered.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // Responses are few and short-lived.
 pub enum Response {
     /// The analytics of a period, or why they could not be worked out.
     Report {

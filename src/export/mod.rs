@@ -6,7 +6,8 @@
 //!   nothing behind, and never half a file.
 //! - CSV is UTF-8 with a byte-order mark (so Excel reads it as UTF-8) and a
 //!   header row. A text cell beginning with `=`, `+`, `-`, `@`, a tab or a
-//!   carriage return gets a leading `'`, so no spreadsheet runs it as a formula.
+//!   carriage return gets a leading `'`, so no spreadsheet runs it as a formula
+//!   (a plain negative number is left as it is).
 //! - Times are local ("2026-11-03 14:05:00"); durations are seconds with
 //!   millisecond precision, so summing the ticket rows gives the cards exactly.
 
@@ -64,13 +65,25 @@ const PROGRESS_EVERY: u64 = 2048;
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
 
 /// A cell as written to CSV: text that a spreadsheet would take for a formula
-/// gets a leading apostrophe.
+/// gets a leading apostrophe. A plain negative number ("-600.000", a duration
+/// when the clock went back) is a number, not a formula, and stays one.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_negative_number(cell) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
     }
+}
+
+/// "-12" or "-600.000": digits after a minus, with at most one decimal point.
+fn is_negative_number(cell: &str) -> bool {
+    let Some(digits) = cell.strip_prefix('-') else {
+        return false;
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Writes one CSV record, neutralising every cell.
@@ -514,7 +527,7 @@ pub fn write_report<Tz: TimeZone>(
     let mut done = 0u64;
     let mut tick = |done: &mut u64| -> Result<bool, ExportError> {
         *done += 1;
-        Ok(*done % PROGRESS_EVERY != 0 || progress(*done, total))
+        Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(*done, total))
     };
     match format {
         ReportFormat::Csv => {
@@ -746,7 +759,7 @@ pub fn export_tickets<Tz: TimeZone>(
             }
             write_row(&mut w, &record)?;
             done += 1;
-            Ok(done % PROGRESS_EVERY != 0 || progress(done, total))
+            Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
         })?;
         w.flush()?;
     }

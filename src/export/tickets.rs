@@ -111,6 +111,24 @@ pub(crate) fn for_each_ticket(
     texts: Texts,
     mut f: impl FnMut(&FullTicket) -> Result<bool, super::ExportError>,
 ) -> Result<(), super::ExportError> {
+    for_each_chunk(conn, ids, texts, |chunk| {
+        for ticket in &chunk {
+            if !f(ticket)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })
+}
+
+/// As [`for_each_ticket`], a chunk at a time (owned, so another thread can
+/// format it while the next chunk is read); `f` returns false to stop.
+pub(crate) fn for_each_chunk(
+    conn: &Connection,
+    ids: &[i64],
+    texts: Texts,
+    mut f: impl FnMut(Vec<FullTicket>) -> Result<bool, super::ExportError>,
+) -> Result<(), super::ExportError> {
     for chunk in ids.chunks(CHUNK) {
         let (Some(&min), Some(&max)) = (chunk.iter().min(), chunk.iter().max()) else {
             continue;
@@ -215,12 +233,9 @@ pub(crate) fn for_each_ticket(
                 }
             }
         }
-        for id in chunk {
-            if let Some(ticket) = found.get(id)
-                && !f(ticket)?
-            {
-                return Err(super::ExportError::Cancelled);
-            }
+        let ordered: Vec<FullTicket> = chunk.iter().filter_map(|id| found.remove(id)).collect();
+        if !f(ordered)? {
+            return Err(super::ExportError::Cancelled);
         }
     }
     Ok(())

@@ -1,0 +1,161 @@
+//! The Analytics window, driven headless (egui_kittest): periods, cards,
+//! drill-down into the list, and export with the save dialog replaced by a
+//! chosen path.
+
+mod common_ui;
+
+use common_ui::{Window, desk, open, step_until, store_of};
+use egui_kittest::kittest::Queryable;
+use tickets::domain::{Direction, Status, TicketNumber};
+
+/// Opens the Analytics window (F2) and waits for its first report.
+fn open_analytics(harness: &mut Window) {
+    harness.key_press(egui::Key::F2);
+    step_until(harness, "the cards", |h| {
+        h.query_by_label_contains("Created: ").is_some()
+    });
+}
+
+#[test]
+fn cards_count_the_period_and_switching_periods_recounts() {
+    let desk = desk(&["Printer on fire", "Cannot log in", "Refund please"]);
+    {
+        let mut store = store_of(&desk);
+        let t = store.load_ticket(TicketNumber(1)).unwrap();
+        store
+            .add_message(desk.agent, TicketNumber(1), Direction::Outbound, "On it")
+            .unwrap();
+        store
+            .set_status(desk.agent, TicketNumber(1), t.version, Status::Closed)
+            .unwrap();
+    }
+    // Periods end now, exclusive: let a minute pass after the changes.
+    desk.clock.advance(chrono::Duration::minutes(1));
+    let mut harness = open(&desk, Some(desk.agent));
+    open_analytics(&mut harness);
+    // Last 30d by default: three created today, one closed, two still open.
+    harness.get_by_label("Created: 3");
+    harness.get_by_label("Closed: 1");
+    harness.get_by_label("Open: 2");
+    harness.get_by_label("Closure Rate: 33.3%");
+    harness.get_by_label_contains("1 of 3 created");
+    // Last Month holds none of them: zeros, and no rate rather than 0%.
+    harness.get_by_label("Last Month").click();
+    step_until(&mut harness, "last month's cards", |h| {
+        h.query_by_label("Created: 0").is_some()
+    });
+    harness.get_by_label("1 Oct – 31 Oct 2026, local time");
+    harness.get_by_label("Closure Rate: —");
+    harness.get_by_label("Avg Resolution: —");
+    // Back to Today.
+    harness.get_by_label("Today").click();
+    step_until(&mut harness, "today's cards", |h| {
+        h.query_by_label("Created: 3").is_some()
+    });
+}
+
+#[test]
+fn clicking_a_card_lists_exactly_the_tickets_behind_it() {
+    let desk = desk(&["Printer on fire", "Cannot log in", "Refund please"]);
+    {
+        let mut store = store_of(&desk);
+        for n in [1, 3] {
+            let t = store.load_ticket(TicketNumber(n)).unwrap();
+            store
+                .set_status(desk.agent, TicketNumber(n), t.version, Status::Closed)
+                .unwrap();
+        }
+    }
+    desk.clock.advance(chrono::Duration::minutes(1));
+    let mut harness = open(&desk, Some(desk.agent));
+    step_until(&mut harness, "all three", |h| {
+        h.query_by_label("3 tickets").is_some()
+    });
+    open_analytics(&mut harness);
+    harness.get_by_label("Closed: 2").click();
+    step_until(&mut harness, "the drilled-down list", |h| {
+        h.query_by_label("2 tickets").is_some()
+    });
+    // The chip says what the list is, and the rows are the closed ones.
+    harness.get_by_label_contains("Closed (");
+    assert!(harness.query_by_label("Printer on fire").is_some());
+    assert!(harness.query_by_label("Refund please").is_some());
+    assert!(harness.query_by_label("Cannot log in").is_none());
+    // The Open card goes to the backlog instead.
+    harness.get_by_label("Open: 1").click();
+    step_until(&mut harness, "the backlog", |h| {
+        h.query_by_label("1 ticket").is_some() && h.query_by_label("Cannot log in").is_some()
+    });
+}
+
+#[test]
+fn export_writes_the_report_to_the_chosen_path() {
+    let desk = desk(&["=HYPERLINK(\"http://evil\")", "Cannot log in"]);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("november.csv");
+    let mut harness = open(&desk, Some(desk.agent));
+    let chosen = target.clone();
+    harness
+        .state_mut()
+        .as_mut()
+        .expect("the window")
+        .set_save_dialog(Box::new(move |_, _| Some(chosen.clone())));
+    open_analytics(&mut harness);
+    harness.get_by_label("Export…").click();
+    let rows = dir.path().join("november-tickets.csv");
+    step_until(&mut harness, "both files", |h| {
+        h.query_by_label_contains("Exported the report").is_some()
+    });
+    let summary = std::fs::read_to_string(&target).unwrap();
+    assert!(summary.contains("card,Created,,2,tickets"), "{summary}");
+    let tickets = std::fs::read_to_string(&rows).unwrap();
+    assert!(tickets.contains("'=HYPERLINK"), "{tickets}");
+    // Nothing else was left in the folder.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn ticket_export_includes_internal_notes_only_when_ticked() {
+    let desk = desk(&["Printer on fire"]);
+    {
+        let mut store = store_of(&desk);
+        store
+            .add_note(desk.agent, TicketNumber(1), "Customer is a reseller")
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tickets.csv");
+    let mut harness = open(&desk, Some(desk.agent));
+    let chosen = target.clone();
+    harness
+        .state_mut()
+        .as_mut()
+        .expect("the window")
+        .set_save_dialog(Box::new(move |_, _| Some(chosen.clone())));
+    // Ctrl+E: Export tickets…, without notes.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    harness.run_steps(2);
+    harness.get_by_label("Export…").click();
+    step_until(&mut harness, "the export", |h| {
+        h.query_by_label_contains("Exported 1 ticket").is_some()
+    });
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("Printer on fire"));
+    assert!(!text.contains("reseller"), "notes left out unless asked");
+    // Again, with notes.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    harness.run_steps(2);
+    harness.get_by_label("Include internal notes").click();
+    harness.run_steps(1);
+    harness.get_by_label("Export…").click();
+    step_until(&mut harness, "the export with notes", |h| {
+        std::fs::read_to_string(dir.path().join("tickets.csv"))
+            .is_ok_and(|t| t.contains("reseller"))
+            && h.query_by_label_contains("Exported 1 ticket").is_some()
+    });
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("internal_notes")
+    );
+}
