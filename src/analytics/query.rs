@@ -80,23 +80,34 @@ impl AtEnd {
             });
         };
         // The kind is written out so that SQLite uses the partial indexes.
+        // Changes in the same millisecond come in index order, not in the order
+        // they were made: of those, the first written (lowest id) is the first.
         let first_changes = |sql: &str| -> Result<HashMap<i64, i64>, StoreError> {
-            let mut first = HashMap::new();
+            let mut first: HashMap<i64, (i64, i64, i64)> = HashMap::new();
             let mut stmt = conn.prepare_cached(sql)?;
             let mut rows = stmt.query(params![end, hi])?;
             while let Some(r) = rows.next()? {
-                first
-                    .entry(r.get::<_, i64>(0)?)
-                    .or_insert(r.get::<_, i64>(1)?);
+                let change = (
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(1)?,
+                );
+                let entry = first.entry(r.get::<_, i64>(0)?).or_insert(change);
+                if (change.0, change.1) < (entry.0, entry.1) {
+                    *entry = change;
+                }
             }
-            Ok(first)
+            Ok(first
+                .into_iter()
+                .map(|(id, (_, _, old))| (id, old))
+                .collect())
         };
         let status = first_changes(
-            "SELECT ticket_id, old_value FROM activity
+            "SELECT ticket_id, old_value, at, id FROM activity
              WHERE kind = 'status' AND at >= ?1 AND ticket_id <= ?2 ORDER BY at",
         )?;
         let priority = first_changes(
-            "SELECT ticket_id, old_value FROM activity
+            "SELECT ticket_id, old_value, at, id FROM activity
              WHERE kind = 'priority' AND at >= ?1 AND ticket_id <= ?2 ORDER BY at",
         )?;
         let mut now = conn.prepare_cached("SELECT status, priority FROM tickets WHERE id = ?1")?;
