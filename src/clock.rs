@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, Local, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 
 /// A source of the current time.
 pub trait Clock: Send + Sync {
@@ -52,18 +52,9 @@ impl Clock for FixedClock {
     }
 }
 
-/// The start of a local calendar day, in UTC.
+/// The start of a local calendar day, in UTC (on a day whose midnight is
+/// skipped by a clock change, the first time that exists).
 pub fn local_midnight(date: NaiveDate) -> Result<DateTime<Utc>, String> {
-    let midnight = date.and_hms_opt(0, 0, 0).ok_or("invalid date")?;
-    // On a day whose midnight is skipped by a clock change, the day starts at the first valid time.
-    Local
-        .from_local_datetime(&midnight)
-        .earliest()
-        .or_else(|| {
-            Local
-                .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
+    crate::analytics::midnight_in(&Local, date)
         .ok_or_else(|| format!("{date} has no local midnight"))
 }

@@ -2,7 +2,7 @@
 //! breakdown. Every number says what it means on hover and opens the tickets
 //! behind it in the list when clicked.
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use egui::{RichText, Role, Sense, Ui, WidgetInfo};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
@@ -31,9 +31,9 @@ pub struct AnalyticsWindow {
     sort: (AgentColumn, bool),
 }
 
-impl Default for AnalyticsWindow {
-    fn default() -> Self {
-        let today = Local::now().date_naive();
+impl AnalyticsWindow {
+    /// The window on Last 30d; Custom starts as the week up to `today`.
+    pub fn new(today: NaiveDate) -> Self {
         AnalyticsWindow {
             choice: PeriodChoice::Last30d,
             custom: (today - chrono::Duration::days(6), today),

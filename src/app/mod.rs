@@ -722,7 +722,8 @@ impl TicketsApp {
                 if self.analytics.is_some() {
                     self.analytics = None;
                 } else {
-                    self.analytics = Some(AnalyticsWindow::default());
+                    let today = self.clock.now().with_timezone(&chrono::Local).date_naive();
+                    self.analytics = Some(AnalyticsWindow::new(today));
                     self.ask_report(PeriodChoice::Last30d);
                 }
             }

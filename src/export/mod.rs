@@ -545,20 +545,12 @@ pub fn write_report<Tz: TimeZone>(
             {
                 let mut w = rows.csv()?;
                 w.write_record(REPORT_TICKET_COLUMNS)?;
-                for_each_ticket(
-                    &tx,
-                    &ids,
-                    Texts {
-                        messages: false,
-                        notes: false,
-                    },
-                    |t| {
-                        let c = counted.get(&t.id).copied().unwrap_or_default();
-                        let record = report_ticket_row(t, &c, &names, &mut times);
-                        write_row(&mut w, &record)?;
-                        tick(&mut done)
-                    },
-                )?;
+                for_each_ticket(&tx, &ids, Texts::NONE, |t| {
+                    let c = counted.get(&t.id).copied().unwrap_or_default();
+                    let record = report_ticket_row(t, &c, &names, &mut times);
+                    write_row(&mut w, &record)?;
+                    tick(&mut done)
+                })?;
                 w.flush()?;
             }
             main.commit()?;
@@ -596,29 +588,21 @@ pub fn write_report<Tz: TimeZone>(
                 sheet.write_string(0, c as u16, *h)?;
             }
             let mut y = 0u32;
-            for_each_ticket(
-                &tx,
-                &ids,
-                Texts {
-                    messages: false,
-                    notes: false,
-                },
-                |t| {
-                    let c = counted.get(&t.id).copied().unwrap_or_default();
-                    y += 1;
-                    for (x, cell) in report_ticket_row(t, &c, &names, &mut times)
-                        .into_iter()
-                        .enumerate()
-                    {
-                        // Typed cells: strings are never read as formulas in a workbook.
-                        match cell.parse::<f64>() {
-                            Ok(v) if x >= 15 || x == 11 => sheet.write_number(y, x as u16, v)?,
-                            _ => sheet.write_string(y, x as u16, cell)?,
-                        };
-                    }
-                    tick(&mut done)
-                },
-            )?;
+            for_each_ticket(&tx, &ids, Texts::NONE, |t| {
+                let c = counted.get(&t.id).copied().unwrap_or_default();
+                y += 1;
+                for (x, cell) in report_ticket_row(t, &c, &names, &mut times)
+                    .into_iter()
+                    .enumerate()
+                {
+                    // Typed cells: strings are never read as formulas in a workbook.
+                    match cell.parse::<f64>() {
+                        Ok(v) if x >= 15 || x == 11 => sheet.write_number(y, x as u16, v)?,
+                        _ => sheet.write_string(y, x as u16, cell)?,
+                    };
+                }
+                tick(&mut done)
+            })?;
             let staged = Staged::new(&files.summary)?;
             book.save_to_writer(BufWriter::new(staged.file.as_file()))?;
             staged.commit()?;

@@ -102,6 +102,14 @@ pub(crate) struct Texts {
     pub notes: bool,
 }
 
+impl Texts {
+    /// No texts: the report's ticket rows.
+    pub const NONE: Texts = Texts {
+        messages: false,
+        notes: false,
+    };
+}
+
 /// Calls `f` with each of `ids` in the order given (missing ones are skipped),
 /// reading a chunk at a time; `f` returns false to stop. Dense chunks are read
 /// as a number range, sparse ones by their numbers.
@@ -110,24 +118,6 @@ pub(crate) fn for_each_ticket(
     ids: &[i64],
     texts: Texts,
     mut f: impl FnMut(&FullTicket) -> Result<bool, super::ExportError>,
-) -> Result<(), super::ExportError> {
-    for_each_chunk(conn, ids, texts, |chunk| {
-        for ticket in &chunk {
-            if !f(ticket)? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    })
-}
-
-/// As [`for_each_ticket`], a chunk at a time (owned, so another thread can
-/// format it while the next chunk is read); `f` returns false to stop.
-pub(crate) fn for_each_chunk(
-    conn: &Connection,
-    ids: &[i64],
-    texts: Texts,
-    mut f: impl FnMut(Vec<FullTicket>) -> Result<bool, super::ExportError>,
 ) -> Result<(), super::ExportError> {
     for chunk in ids.chunks(CHUNK) {
         let (Some(&min), Some(&max)) = (chunk.iter().min(), chunk.iter().max()) else {
@@ -233,9 +223,12 @@ pub(crate) fn for_each_chunk(
                 }
             }
         }
-        let ordered: Vec<FullTicket> = chunk.iter().filter_map(|id| found.remove(id)).collect();
-        if !f(ordered)? {
-            return Err(super::ExportError::Cancelled);
+        for id in chunk {
+            if let Some(ticket) = found.get(id)
+                && !f(ticket)?
+            {
+                return Err(super::ExportError::Cancelled);
+            }
         }
     }
     Ok(())
