@@ -481,6 +481,9 @@ impl TicketsApp {
                 .open(&mut open)
                 .default_size([980.0, 720.0])
                 .default_pos([260.0, 60.0])
+                // Never wider or taller than the app window: the cards wrap and
+                // the charts shrink instead of running off its edge.
+                .max_size(ctx.content_rect().size() - egui::vec2(16.0, 40.0))
                 .resizable(true)
                 .show(ctx, |ui| {
                     analytics::analytics_ui(ui, window, exporting, actions)
