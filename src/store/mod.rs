@@ -6,6 +6,7 @@
 //! activity entries in one immediate transaction.
 
 mod activity;
+mod backup;
 mod error;
 mod listing;
 mod people;
@@ -21,6 +22,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub(crate) use activity::record as record_activity;
+pub use backup::{
+    BACKUPS_KEPT, BackupFile, BackupKind, list_backups, restore_backup, verify_backup,
+};
 pub use error::StoreError;
 pub use listing::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage, fts_query};
 

@@ -1,0 +1,556 @@
+//! Backups: copies of the database made with SQLite's online backup API and
+//! kept beside it, and putting one of them back.
+//!
+//! A database `NAME.EXT` gets its backups in the same folder, named by the
+//! moment (UTC, from the store's clock) they were made:
+//! `NAME.backup-2026-11-24T093012Z.EXT` (`-2`, `-3`… when two are made in
+//! the same second). The newest [`BACKUPS_KEPT`] are kept and older ones
+//! deleted. A restore keeps the file it replaces as
+//! `NAME.before-restore-2026-11-24T093012Z.EXT`; Tickets never deletes those.
+//!
+//! Every file is written under a temporary name in the same folder (readable
+//! by its owner only), synced to disk, then renamed: a backup under its final
+//! name is always complete.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
+use super::{Store, StoreError, beside, check_existing_file, immutable_uri};
+use crate::clock::Clock;
+
+/// How many backups are kept beside a database.
+pub const BACKUPS_KEPT: usize = 7;
+
+/// Pages copied per step of a backup (4 MiB at the default page size), so
+/// progress can be reported while a large file is copied.
+const PAGES_PER_STEP: i32 = 1024;
+
+/// How long a restore waits for other connections to let go of the file
+/// before saying it is in use.
+const RESTORE_WAIT: Duration = Duration::from_secs(1);
+
+/// The moment in a backup's name: `2026-11-24T093012Z`.
+const STAMP: &str = "%Y-%m-%dT%H%M%SZ";
+
+/// Why a file beside the database was kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackupKind {
+    /// A backup, made automatically or on request.
+    Backup,
+    /// The database as it was just before a restore replaced it.
+    BeforeRestore,
+}
+
+impl BackupKind {
+    fn infix(self) -> &'static str {
+        match self {
+            BackupKind::Backup => "backup",
+            BackupKind::BeforeRestore => "before-restore",
+        }
+    }
+}
+
+/// A backup found beside a database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupFile {
+    /// The file.
+    pub path: PathBuf,
+    /// When it was made (by the store's clock).
+    pub made: DateTime<Utc>,
+    /// A backup, or the file a restore replaced.
+    pub kind: BackupKind,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Second and later files made in the same second: 2, 3…
+    sequence: u32,
+}
+
+impl Store {
+    /// Writes a backup of the database beside it now, then deletes all but
+    /// the newest [`BACKUPS_KEPT`] backups. `progress` hears (pages copied,
+    /// pages in all) as the copy goes.
+    ///
+    /// The copy reads one snapshot of the database: changes committed by
+    /// other connections meanwhile are neither waited for nor held up.
+    pub fn backup_now(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupFile, StoreError> {
+        if self.path == Path::new(":memory:") {
+            return Err(StoreError::Unsupported(
+                "a database kept in memory has no folder to keep backups in".to_owned(),
+            ));
+        }
+        let (target, sequence) = free_name(&self.path, BackupKind::Backup, self.clock.now())?;
+        write_copy(&self.conn, &target, progress)?;
+        let made = BackupFile {
+            bytes: std::fs::metadata(&target)?.len(),
+            path: target,
+            made: self.clock.now(),
+            kind: BackupKind::Backup,
+            sequence,
+        };
+        rotate(&self.path).map_err(|e| {
+            StoreError::Unsupported(format!(
+                "the backup {} was made, but an older backup could not be deleted ({e})",
+                made.path.display()
+            ))
+        })?;
+        Ok(made)
+    }
+
+    /// Writes a backup unless one was already made on the current day in
+    /// `zone` (by the store's clock): the daily backup when the app opens a
+    /// database. Returns the backup made, if any.
+    pub fn backup_if_due<Tz: TimeZone>(&self, zone: &Tz) -> Result<Option<BackupFile>, StoreError> {
+        let today = self.clock.now().with_timezone(zone).date_naive();
+        let newest = list_backups(&self.path)?
+            .into_iter()
+            .find(|b| b.kind == BackupKind::Backup);
+        if newest.is_some_and(|b| b.made.with_timezone(zone).date_naive() >= today) {
+            return Ok(None);
+        }
+        self.backup_now(&mut |_, _| {}).map(Some)
+    }
+}
+
+/// Every backup beside the database at `db` (and every file a restore kept),
+/// newest first.
+pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
+    let names = Names::of(db);
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&names.folder)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some((kind, made, sequence)) = names.parse(&name.to_string_lossy()) else {
+            continue;
+        };
+        let meta = entry.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        found.push(BackupFile {
+            path: entry.path(),
+            made,
+            kind,
+            bytes: meta.len(),
+            sequence,
+        });
+    }
+    found.sort_by_key(|b| std::cmp::Reverse((b.made, b.sequence)));
+    Ok(found)
+}
+
+/// Checks that the file at `path` can be restored: a Tickets database, not
+/// from a newer Tickets, that passes SQLite's integrity check. Reads only.
+pub fn verify_backup(path: &Path) -> Result<(), StoreError> {
+    open_backup(path).map(drop)
+}
+
+/// Puts the backup at `backup` in place of the database at `db`, which no
+/// connection of this process may have open.
+///
+/// The backup is checked first ([`verify_backup`]); if it fails, nothing is
+/// touched. Otherwise the database is moved aside as
+/// `NAME.before-restore-STAMP.EXT` (its write-ahead log folded in first, or,
+/// for a file that cannot be read as a database, moved with it untouched) and
+/// a copy of the backup takes its place. A database that another window or
+/// program has open is refused. Returns the file the replaced database was
+/// kept as, if there was one.
+pub fn restore_backup(
+    db: &Path,
+    backup: &Path,
+    clock: &dyn Clock,
+) -> Result<Option<BackupFile>, StoreError> {
+    let source = open_backup(backup)?;
+    if let (Ok(a), Ok(b)) = (db.canonicalize(), backup.canonicalize())
+        && a == b
+    {
+        return Err(StoreError::NotAllowed(
+            "that file is the database itself, not a backup of it".to_owned(),
+        ));
+    }
+    let names = Names::of(db);
+    if !names.folder.is_dir() {
+        return Err(StoreError::FolderMissing(names.folder));
+    }
+    let kept = match std::fs::symlink_metadata(db) {
+        Ok(_) => Some(set_aside(db, clock.now())?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    match write_copy(&source, db, &mut |_, _| {}) {
+        Ok(()) => Ok(kept),
+        Err(e) => {
+            // Put the database back where it was.
+            if let Some(kept) = &kept {
+                move_with_sidecars(&kept.path, db)?;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// How the files beside one database are named.
+struct Names {
+    folder: PathBuf,
+    stem: String,
+    extension: String,
+}
+
+impl Names {
+    fn of(db: &Path) -> Names {
+        let folder = match db.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let stem = db.file_stem().map_or_else(
+            || "tickets".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let extension = db
+            .extension()
+            .map_or_else(|| "db".to_owned(), |s| s.to_string_lossy().into_owned());
+        Names {
+            folder,
+            stem,
+            extension,
+        }
+    }
+
+    fn name(&self, kind: BackupKind, made: DateTime<Utc>, sequence: u32) -> PathBuf {
+        let mut name = format!("{}.{}-{}", self.stem, kind.infix(), made.format(STAMP));
+        if sequence > 1 {
+            name.push_str(&format!("-{sequence}"));
+        }
+        name.push('.');
+        name.push_str(&self.extension);
+        self.folder.join(name)
+    }
+
+    /// The kind, moment and sequence number a file name stands for, if it is
+    /// one of this database's backups.
+    fn parse(&self, name: &str) -> Option<(BackupKind, DateTime<Utc>, u32)> {
+        let rest = name
+            .strip_prefix(self.stem.as_str())?
+            .strip_prefix('.')?
+            .strip_suffix(self.extension.as_str())?
+            .strip_suffix('.')?;
+        [BackupKind::Backup, BackupKind::BeforeRestore]
+            .into_iter()
+            .find_map(|kind| {
+                let rest = rest.strip_prefix(kind.infix())?.strip_prefix('-')?;
+                let (stamp, sequence) = match rest.split_at_checked(18)? {
+                    (stamp, "") => (stamp, 1),
+                    (stamp, more) => {
+                        let digits = more.strip_prefix('-')?;
+                        if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
+                            return None;
+                        }
+                        (stamp, digits.parse().ok().filter(|n| *n > 1)?)
+                    }
+                };
+                let made = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?.and_utc();
+                Some((kind, made, sequence))
+            })
+    }
+}
+
+/// A name for a new file of `kind` beside `db` that no file has yet.
+fn free_name(
+    db: &Path,
+    kind: BackupKind,
+    now: DateTime<Utc>,
+) -> Result<(PathBuf, u32), StoreError> {
+    let names = Names::of(db);
+    for sequence in 1..10_000 {
+        let path = names.name(kind, now, sequence);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok((path, sequence));
+        }
+    }
+    Err(StoreError::Unsupported(format!(
+        "too many backups were made in the same second beside {}",
+        db.display()
+    )))
+}
+
+/// Deletes all but the newest [`BACKUPS_KEPT`] backups of `db` (never the
+/// files a restore kept).
+fn rotate(db: &Path) -> Result<(), StoreError> {
+    let backups = list_backups(db)?
+        .into_iter()
+        .filter(|b| b.kind == BackupKind::Backup);
+    for old in backups.skip(BACKUPS_KEPT) {
+        std::fs::remove_file(&old.path)?;
+    }
+    Ok(())
+}
+
+/// Copies the database open on `source` to a new file at `target` through a
+/// temporary file beside it: never a half-written file under that name.
+fn write_copy(
+    source: &Connection,
+    target: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), StoreError> {
+    let names = Names::of(target);
+    // tempfile creates the file readable and writable by its owner only
+    // (0600 on Unix); SQLite gives its journal the same mode.
+    let partial = tempfile::Builder::new()
+        .prefix(&format!(".{}.", names.stem))
+        .suffix(".partial")
+        .tempfile_in(&names.folder)?;
+    {
+        let mut copy = Connection::open(partial.path())?;
+        // One read transaction for the whole copy, so it is one consistent
+        // snapshot that commits elsewhere neither restart nor wait for.
+        source.execute_batch("BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema;")?;
+        let copied = copy_pages(source, &mut copy, progress);
+        source.execute_batch("COMMIT")?;
+        copied?;
+        // A plain rollback-journal file: the copy is whole without any
+        // write-ahead log beside it.
+        let mode: String =
+            copy.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(StoreError::Unsupported(format!(
+                "the copy could not be made a self-contained file (it reports “{mode}”)"
+            )));
+        }
+        copy.close().map_err(|(_, e)| e)?;
+    }
+    partial.as_file().sync_all()?;
+    partial
+        .persist_noclobber(target)
+        .map_err(|e| StoreError::Io(e.error))?;
+    sync_folder(&names.folder)?;
+    Ok(())
+}
+
+fn copy_pages(
+    source: &Connection,
+    copy: &mut Connection,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), StoreError> {
+    let backup = Backup::new(source, copy)?;
+    loop {
+        let step = backup.step(PAGES_PER_STEP)?;
+        let p = backup.progress();
+        let total = u64::try_from(p.pagecount).unwrap_or(0);
+        let remaining = u64::try_from(p.remaining).unwrap_or(0);
+        progress(total.saturating_sub(remaining), total);
+        match step {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            // Only the copy's own file can be busy; give it a moment.
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+/// Makes a rename in `folder` durable (Unix; elsewhere the rename is enough).
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(folder)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
+}
+
+/// Opens a backup read-only, after checking it is a whole Tickets database
+/// this version can read.
+fn open_backup(path: &Path) -> Result<Connection, StoreError> {
+    let refuse = |reason: &str| StoreError::NotTickets {
+        path: path.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(refuse("there is no file there"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if meta.is_dir() {
+        return Err(refuse("it is a folder"));
+    }
+    if meta.len() == 0 {
+        return Err(refuse("it is empty"));
+    }
+    // The header first, without SQLite: text files, images, other programs'
+    // databases and files from a newer Tickets are turned away here.
+    check_existing_file(path)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if beside(path, "-wal").exists() || beside(path, "-journal").exists() {
+        Connection::open_with_flags(path, flags)
+    } else {
+        // Nothing beside it: read it as immutable, so nothing is created there.
+        Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+    }
+    .map_err(|e| StoreError::from_open(path, e))?;
+    let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
+    if identity.application_id != APPLICATION_ID {
+        return Err(refuse("it is not a Tickets backup"));
+    }
+    if identity.version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found: identity.version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let problems = integrity_problems(&conn).map_err(|e| StoreError::from_open(path, e))?;
+    if !problems.is_empty() {
+        return Err(StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail: problems.join("; "),
+        });
+    }
+    Ok(conn)
+}
+
+/// What `PRAGMA integrity_check` finds wrong (at most five problems), or nothing.
+fn integrity_problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare("PRAGMA integrity_check(5)")?;
+    let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+    let mut problems = Vec::new();
+    for row in rows {
+        let row = row?;
+        if row != "ok" {
+            problems.push(row);
+        }
+    }
+    Ok(problems)
+}
+
+/// Moves the database at `db` aside as a before-restore file. A database
+/// with a write-ahead log has the log folded in first, which also tells
+/// whether another connection still has it open (then nothing is moved).
+fn set_aside(db: &Path, now: DateTime<Utc>) -> Result<BackupFile, StoreError> {
+    if beside(db, "-wal").exists() {
+        fold_in_log(db)?;
+    }
+    let (kept, sequence) = free_name(db, BackupKind::BeforeRestore, now)?;
+    move_with_sidecars(db, &kept)?;
+    Ok(BackupFile {
+        bytes: std::fs::metadata(&kept)?.len(),
+        path: kept,
+        made: now,
+        kind: BackupKind::BeforeRestore,
+        sequence,
+    })
+}
+
+/// Checkpoints the write-ahead log into the file and leaves write-ahead
+/// logging, so the file alone holds everything. SQLite allows leaving it only
+/// when no other connection has the file open; if one has, the restore is
+/// refused. A file SQLite cannot read is left as it is (it is moved with its
+/// log).
+fn fold_in_log(db: &Path) -> Result<(), StoreError> {
+    let in_use = || {
+        StoreError::NotAllowed(format!(
+            "“{}” is open in another Tickets window or program; close it there, then restore again. Nothing was changed",
+            db.display()
+        ))
+    };
+    let conn = match Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) {
+        Ok(conn) => conn,
+        Err(_) => return Ok(()),
+    };
+    conn.busy_timeout(RESTORE_WAIT)?;
+    let left = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .and_then(|()| {
+            conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
+        });
+    match left {
+        Ok(mode) if mode.eq_ignore_ascii_case("delete") => {
+            conn.close().map_err(|(_, e)| e)?;
+            Ok(())
+        }
+        Ok(_) => Err(in_use()),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+            ) =>
+        {
+            Err(in_use())
+        }
+        // Damaged, not a database, read-only: move it as it is.
+        Err(_) => Ok(()),
+    }
+}
+
+/// Renames `from` to `to`, with SQLite's files beside it (`-wal`, `-shm`,
+/// `-journal`) renamed to match, so a log never meets another file.
+fn move_with_sidecars(from: &Path, to: &Path) -> Result<(), StoreError> {
+    std::fs::rename(from, to)?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = beside(from, suffix);
+        if side.exists() {
+            std::fs::rename(&side, beside(to, suffix))?;
+        }
+    }
+    if let Some(folder) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
+        sync_folder(folder)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn backup_names_read_back_and_nothing_else_does() {
+        let names = Names::of(Path::new("/data/tickets.db"));
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 12).unwrap();
+        let first = names.name(BackupKind::Backup, at, 1);
+        assert_eq!(
+            first,
+            Path::new("/data/tickets.backup-2026-11-24T093012Z.db")
+        );
+        let third = names.name(BackupKind::BeforeRestore, at, 3);
+        assert_eq!(
+            third,
+            Path::new("/data/tickets.before-restore-2026-11-24T093012Z-3.db")
+        );
+        for (path, kind, sequence) in [
+            (&first, BackupKind::Backup, 1),
+            (&third, BackupKind::BeforeRestore, 3),
+        ] {
+            let name = path.file_name().unwrap().to_string_lossy();
+            assert_eq!(names.parse(&name), Some((kind, at, sequence)));
+        }
+        for other in [
+            "tickets.db",
+            "tickets.backup-2026-11-24T093012Z.db-wal",
+            "tickets.backup-2026-11-24T093012Z.db.txt",
+            "tickets.backup-2026-11-24T093012Z-1.db",
+            "tickets.backup-2026-11-24T093012Z-02.db",
+            "tickets.backup-2026-13-24T093012Z.db",
+            "tickets.backup-2026-11-24T093012Z.backup-2026-11-24T093012Z.db",
+            "other.backup-2026-11-24T093012Z.db",
+            ".tickets.x1y2.partial",
+        ] {
+            assert_eq!(names.parse(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_file_without_extension_gets_db_backups() {
+        let names = Names::of(Path::new("desk"));
+        let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(
+            names.name(BackupKind::Backup, at, 1),
+            Path::new("./desk.backup-2026-01-02T030405Z.db")
+        );
+    }
+}

@@ -1,0 +1,477 @@
+//! Backups and restore, at the store: what an agent would find in the folder
+//! beside their database, and what a restore puts back or refuses.
+//!
+//! `TICKETS_BACKUP_TRIALS` sets how many damaged copies of a backup
+//! `a_damaged_copy_of_a_backup_is_refused_or_restores_whole` tries (40 by default).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, TimeZone, Utc};
+use common::{Desk, bytes, new_ticket};
+use tickets::domain::{Direction, Status, TicketDetail, TicketNumber};
+use tickets::store::{
+    BACKUPS_KEPT, BackupFile, BackupKind, ListRequest, Store, StoreError, list_backups,
+    restore_backup, verify_backup,
+};
+
+/// Every ticket in the file, in full.
+fn everything(store: &Store) -> Vec<TicketDetail> {
+    let page = store
+        .list_tickets(&ListRequest {
+            limit: 1000,
+            ..ListRequest::default()
+        })
+        .unwrap();
+    page.rows
+        .iter()
+        .map(|r| store.load_ticket(r.number).unwrap())
+        .collect()
+}
+
+/// The names in a folder, sorted.
+fn folder(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A desk with a few tickets carrying notes, messages, tags and statuses.
+fn busy_desk() -> Desk {
+    let mut desk = Desk::new();
+    for (i, subject) in ["Refund for order 1182", "Login loops", "Invoice in euros"]
+        .iter()
+        .enumerate()
+    {
+        desk.at(i64::try_from(i).unwrap() * 10);
+        let n = desk.ticket(subject);
+        desk.store
+            .add_note(desk.dana, n, "Checked the logs")
+            .unwrap();
+        desk.store
+            .add_message(desk.dana, n, Direction::Outbound, "We are on it")
+            .unwrap();
+        desk.store.add_tag(desk.dana, n, "billing").unwrap();
+        let v = desk.version(n);
+        desk.store
+            .set_status(desk.dana, n, v, Status::InProgress)
+            .unwrap();
+    }
+    desk
+}
+
+fn backup(store: &Store) -> BackupFile {
+    store.backup_now(&mut |_, _| {}).unwrap()
+}
+
+#[test]
+fn a_database_round_trips_through_backup_and_restore() {
+    let mut desk = busy_desk();
+    let before = everything(&desk.store);
+    let made = backup(&desk.store);
+    assert_eq!(made.kind, BackupKind::Backup);
+    assert_eq!(made.path.parent(), desk.path.parent());
+
+    // Work goes on after the backup.
+    desk.at(60);
+    let later = desk.ticket("Printer on fire");
+    let v = desk.version(TicketNumber(1));
+    desk.store
+        .set_status(desk.dana, TicketNumber(1), v, Status::Closed)
+        .unwrap();
+    let after = everything(&desk.store);
+    let Desk {
+        dir,
+        path,
+        clock,
+        store,
+        ..
+    } = desk;
+    drop(store);
+
+    clock.advance(Duration::minutes(5));
+    let kept = restore_backup(&path, &made.path, clock.as_ref())
+        .unwrap()
+        .expect("the replaced database is kept");
+    assert_eq!(kept.kind, BackupKind::BeforeRestore);
+
+    // The database is the backup again, and works.
+    let mut restored = Store::open(&path, clock.clone()).unwrap();
+    assert_eq!(everything(&restored), before);
+    let dana = restored.agents().unwrap()[0].id;
+    assert_eq!(
+        restored
+            .create_ticket(dana, &new_ticket("After the restore"))
+            .unwrap(),
+        later,
+        "numbering carries on from the backup"
+    );
+    // The database as it was before the restore is kept, whole.
+    let replaced = Store::open(&kept.path, clock.clone()).unwrap();
+    assert_eq!(everything(&replaced), after);
+    // The backup itself is still there, and both show in the list, newest first.
+    let listed = list_backups(&path).unwrap();
+    assert_eq!(
+        listed.iter().map(|b| b.path.clone()).collect::<Vec<_>>(),
+        [kept.path.clone(), made.path.clone()]
+    );
+    drop(dir);
+}
+
+#[test]
+fn a_restore_puts_a_backup_where_the_database_is_missing() {
+    let desk = busy_desk();
+    let before = everything(&desk.store);
+    let made = backup(&desk.store);
+    let other = desk.dir.path().join("elsewhere.db");
+    assert_eq!(
+        restore_backup(&other, &made.path, desk.clock.as_ref()).unwrap(),
+        None
+    );
+    assert_eq!(
+        everything(&Store::open(&other, desk.clock.clone()).unwrap()),
+        before
+    );
+
+    let nowhere = desk.dir.path().join("no such folder").join("tickets.db");
+    let err = restore_backup(&nowhere, &made.path, desk.clock.as_ref()).unwrap_err();
+    assert!(matches!(err, StoreError::FolderMissing(_)), "{err:?}");
+}
+
+#[test]
+fn the_automatic_backup_is_made_at_most_once_a_day() {
+    let desk = busy_desk();
+    let store = &desk.store;
+    let day = |b: &BackupFile| b.made.date_naive();
+    desk.clock
+        .set(Utc.with_ymd_and_hms(2024, 3, 4, 9, 0, 0).unwrap());
+    let first = store.backup_if_due(&Utc).unwrap().expect("no backup yet");
+    // Later the same day: nothing new.
+    for hours in [0, 1, 14] {
+        desk.clock
+            .set(Utc.with_ymd_and_hms(2024, 3, 4, 9, 0, 0).unwrap() + Duration::hours(hours));
+        assert_eq!(store.backup_if_due(&Utc).unwrap(), None, "+{hours}h");
+    }
+    // The next day: one more, then none again.
+    desk.clock
+        .set(Utc.with_ymd_and_hms(2024, 3, 5, 0, 30, 0).unwrap());
+    let second = store.backup_if_due(&Utc).unwrap().expect("a new day");
+    assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
+    assert_eq!(
+        list_backups(&desk.path).unwrap(),
+        [second.clone(), first.clone()]
+    );
+    assert_eq!(
+        (day(&first).to_string(), day(&second).to_string()),
+        ("2024-03-04".to_owned(), "2024-03-05".to_owned())
+    );
+
+    // A backup made by hand counts as the day's backup.
+    desk.clock
+        .set(Utc.with_ymd_and_hms(2024, 3, 6, 8, 0, 0).unwrap());
+    backup(store);
+    assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
+    assert_eq!(list_backups(&desk.path).unwrap().len(), 3);
+}
+
+#[test]
+fn the_newest_seven_backups_are_kept() {
+    let desk = busy_desk();
+    // A file a restore kept, and a file that is nothing to do with backups.
+    let unrelated = desk.dir.path().join("tickets.backup-notes.txt");
+    std::fs::write(&unrelated, "keep me").unwrap();
+    let before_restore = desk
+        .dir
+        .path()
+        .join("tickets.before-restore-2024-03-01T000000Z.db");
+    std::fs::copy(backup(&desk.store).path, &before_restore).unwrap();
+
+    let mut made = Vec::new();
+    for _ in 0..10 {
+        desk.clock.advance(Duration::days(1));
+        made.push(backup(&desk.store).path);
+    }
+    // Two in the same second get different names.
+    made.push(backup(&desk.store).path);
+    assert_ne!(made[9], made[10]);
+
+    let listed = list_backups(&desk.path).unwrap();
+    let backups: Vec<PathBuf> = listed
+        .iter()
+        .filter(|b| b.kind == BackupKind::Backup)
+        .map(|b| b.path.clone())
+        .collect();
+    let newest: Vec<PathBuf> = made.iter().rev().take(BACKUPS_KEPT).cloned().collect();
+    assert_eq!(backups, newest);
+    for gone in made.iter().rev().skip(BACKUPS_KEPT) {
+        assert!(!gone.exists(), "{} should be deleted", gone.display());
+    }
+    assert!(unrelated.exists());
+    assert!(before_restore.exists());
+    assert_eq!(
+        listed.last().map(|b| (b.kind, b.path.clone())),
+        Some((BackupKind::BeforeRestore, before_restore))
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn backups_and_kept_files_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let desk = busy_desk();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let made = backup(&desk.store);
+    assert_eq!(mode(&made.path), 0o600);
+    let Desk {
+        dir,
+        path,
+        clock,
+        store,
+        ..
+    } = desk;
+    drop(store);
+    let kept = restore_backup(&path, &made.path, clock.as_ref())
+        .unwrap()
+        .unwrap();
+    assert_eq!(mode(&kept.path), 0o600);
+    assert_eq!(mode(&path), 0o600);
+    // Nothing else, no temporary file, was left in the folder.
+    assert_eq!(folder(dir.path()).len(), 3, "{:?}", folder(dir.path()));
+}
+
+#[test]
+fn a_backup_is_one_snapshot_even_while_another_window_writes() {
+    let mut desk = Desk::new();
+    // Large enough (about 6 MB) to be copied in several steps.
+    let long = "The customer pasted the whole log here. ".repeat(1500);
+    for i in 0..100 {
+        let n = desk.ticket(&format!("Ticket {i}"));
+        let v = desk.version(n);
+        desk.store.set_description(desk.dana, n, v, &long).unwrap();
+    }
+    let mut other = desk.second_store();
+    let dana = desk.dana;
+    let mut steps = Vec::new();
+    let made = desk
+        .store
+        .backup_now(&mut |done, total| {
+            if steps.is_empty() {
+                // Another window raises a ticket while the copy is under way.
+                other
+                    .create_ticket(dana, &new_ticket("Raised meanwhile"))
+                    .unwrap();
+            }
+            steps.push((done, total));
+        })
+        .unwrap();
+    assert!(steps.len() > 1, "copied in one step: {steps:?}");
+    assert!(steps.windows(2).all(|w| w[0].0 < w[1].0), "{steps:?}");
+    assert_eq!(steps.last().map(|s| s.0), steps.last().map(|s| s.1));
+
+    let copy = Store::open(&made.path, desk.clock.clone()).unwrap();
+    assert_eq!(copy.count_tickets(&Default::default()).unwrap(), 100);
+    assert_eq!(desk.store.count_tickets(&Default::default()).unwrap(), 101);
+}
+
+/// Files that are no backup: their names and bytes.
+fn not_backups(desk: &Desk, good: &Path) -> Vec<(&'static str, Vec<u8>)> {
+    let good = bytes(good);
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.resize(300, 0);
+    let foreign = {
+        let path = desk.dir.path().join("scratch-foreign.sqlite");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE songs(title TEXT); INSERT INTO songs VALUES ('x');")
+            .unwrap();
+        drop(conn);
+        let b = bytes(&path);
+        std::fs::remove_file(&path).unwrap();
+        b
+    };
+    let too_new = {
+        let path = desk.dir.path().join("scratch-new.db");
+        std::fs::write(&path, &good).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let b = bytes(&path);
+        std::fs::remove_file(&path).unwrap();
+        b
+    };
+    let mut damaged = good.clone();
+    // Scribble over the middle of the second page (a table's b-tree page).
+    let page = 4096;
+    for b in &mut damaged[page + 8..page + 200] {
+        *b = 0xA5;
+    }
+    vec![
+        ("notes.txt", b"remember the milk\n".to_vec()),
+        ("photo.png", png),
+        ("empty.db", Vec::new()),
+        ("music.db", foreign),
+        ("newer.db", too_new),
+        ("truncated.db", good[..good.len() / 2].to_vec()),
+        ("damaged.db", damaged),
+    ]
+}
+
+#[test]
+fn a_file_that_is_no_good_backup_is_refused_and_nothing_changes() {
+    let desk = busy_desk();
+    let made = backup(&desk.store);
+    let candidates = not_backups(&desk, &made.path);
+    let Desk {
+        dir,
+        path,
+        clock,
+        store,
+        ..
+    } = desk;
+    let before = everything(&store);
+    drop(store);
+    let db = bytes(&path);
+    for (name, content) in candidates {
+        let candidate = dir.path().join(name);
+        std::fs::write(&candidate, &content).unwrap();
+        let listing = folder(dir.path());
+        let err = verify_backup(&candidate).unwrap_err();
+        let restore_err = restore_backup(&path, &candidate, clock.as_ref()).unwrap_err();
+        assert_eq!(err.to_string(), restore_err.to_string());
+        let expected = match name {
+            "newer.db" => "newer version of Tickets",
+            "damaged.db" | "truncated.db" => "is damaged",
+            _ => "is not a Tickets database",
+        };
+        assert!(err.to_string().contains(expected), "{name}: {err}");
+        assert_eq!(bytes(&path), db, "{name}: the database changed");
+        assert_eq!(bytes(&candidate), content, "{name}: the file changed");
+        assert_eq!(folder(dir.path()), listing, "{name}: files appeared");
+        std::fs::remove_file(&candidate).unwrap();
+    }
+    for missing in [dir.path().join("gone.db"), dir.path().to_path_buf()] {
+        let err = restore_backup(&path, &missing, clock.as_ref()).unwrap_err();
+        assert!(
+            matches!(err, StoreError::NotTickets { .. }),
+            "{}: {err:?}",
+            missing.display()
+        );
+    }
+    assert_eq!(
+        restore_backup(&path, &path, clock.as_ref())
+            .unwrap_err()
+            .to_string(),
+        "that file is the database itself, not a backup of it"
+    );
+    assert_eq!(bytes(&path), db);
+    assert_eq!(everything(&Store::open(&path, clock).unwrap()), before);
+}
+
+#[test]
+fn a_database_open_in_another_window_is_not_replaced() {
+    let desk = busy_desk();
+    let made = backup(&desk.store);
+    let mut desk = desk;
+    desk.at(90);
+    desk.ticket("Written after the backup");
+    let listing = folder(desk.dir.path());
+    let err = restore_backup(&desk.path, &made.path, desk.clock.as_ref()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is open in another Tickets window"),
+        "{err}"
+    );
+    assert_eq!(folder(desk.dir.path()), listing);
+    // The window that has it open carries on, with everything.
+    assert_eq!(desk.store.count_tickets(&Default::default()).unwrap(), 4);
+    desk.ticket("And after the refusal");
+    assert_eq!(
+        desk.second_store()
+            .count_tickets(&Default::default())
+            .unwrap(),
+        5
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_opened_is_kept_byte_for_byte_when_a_backup_replaces_it() {
+    let desk = busy_desk();
+    let before = everything(&desk.store);
+    let made = backup(&desk.store);
+    let Desk {
+        dir, path, clock, ..
+    } = desk;
+    let text = b"Not a database: somebody saved their notes here.\n".repeat(20);
+    // The database file is replaced by a text file, with a stale log beside it.
+    std::fs::write(&path, &text).unwrap();
+    let wal = dir.path().join("tickets.db-wal");
+    std::fs::write(&wal, b"stale log").unwrap();
+    assert!(Store::open(&path, clock.clone()).is_err());
+
+    let kept = restore_backup(&path, &made.path, clock.as_ref())
+        .unwrap()
+        .unwrap();
+    assert_eq!(bytes(&kept.path), text);
+    let mut kept_wal = kept.path.clone().into_os_string();
+    kept_wal.push("-wal");
+    assert_eq!(bytes(Path::new(&kept_wal)), b"stale log");
+    assert!(
+        !wal.exists(),
+        "the stale log must not meet the restored file"
+    );
+    assert_eq!(everything(&Store::open(&path, clock).unwrap()), before);
+}
+
+#[test]
+fn a_damaged_copy_of_a_backup_is_refused_or_restores_whole() {
+    let trials: u64 = std::env::var("TICKETS_BACKUP_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let desk = busy_desk();
+    let made = backup(&desk.store);
+    let good = bytes(&made.path);
+    let Desk {
+        dir,
+        path,
+        clock,
+        store,
+        ..
+    } = desk;
+    drop(store);
+    let mut rng = fastrand::Rng::with_seed(7);
+    let (mut refused, mut restored) = (0, 0);
+    for trial in 0..trials {
+        let mut damaged = good.clone();
+        // A run of 1 to 64 bytes overwritten somewhere past the header.
+        let len = rng.usize(1..=64);
+        let at = rng.usize(100..damaged.len() - len);
+        for b in &mut damaged[at..at + len] {
+            *b = rng.u8(..);
+        }
+        let candidate = dir.path().join("candidate.db");
+        std::fs::write(&candidate, &damaged).unwrap();
+        let db = bytes(&path);
+        match restore_backup(&path, &candidate, clock.as_ref()) {
+            Err(e) => {
+                refused += 1;
+                assert_eq!(bytes(&path), db, "trial {trial}: refused ({e}) but changed");
+            }
+            Ok(kept) => {
+                restored += 1;
+                // What was accepted opens, passes the check, and lists.
+                verify_backup(&path).unwrap_or_else(|e| panic!("trial {trial}: {e}"));
+                let store = Store::open(&path, clock.clone()).unwrap();
+                store.count_tickets(&Default::default()).unwrap();
+                drop(store);
+                std::fs::remove_file(kept.unwrap().path).unwrap();
+            }
+        }
+        std::fs::remove_file(&candidate).unwrap();
+    }
+    eprintln!("{trials} damaged copies: {refused} refused, {restored} restored whole");
+}
