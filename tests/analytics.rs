@@ -1404,6 +1404,47 @@ fn by_tag_names_fifteen_tags_and_folds_the_rest_into_other() {
     );
 }
 
+#[test]
+fn other_counts_a_ticket_with_two_of_its_tags_once() {
+    // Monday 4 November: fifteen tags on two tickets each (#1 … #30), then
+    // #31 carrying both y1 and y2, the two smallest tags. "Other" is one
+    // ticket, as its drill-down lists, not the sum of its tags' counts.
+    let mut f = Fixture::new();
+    let ava = f.ava;
+    for i in 0..30u32 {
+        let name = format!("a{:02}", i / 2 + 1);
+        f.create(
+            ny(11, 4, 8, i),
+            ava,
+            &format!("Ticket {i}"),
+            Priority::Medium,
+            None,
+            &[&name],
+        );
+    }
+    let both = f.create(
+        ny(11, 4, 9, 0),
+        ava,
+        "Two small tags",
+        Priority::Medium,
+        None,
+        &["y1", "y2"],
+    );
+    let s = f.store();
+    let r = report_at(
+        s,
+        custom(day(2024, 11, 4), day(2024, 11, 4)),
+        z(12, 1, 0, 0),
+        &New_York,
+    );
+    let other = r.by_tag.last().unwrap();
+    assert_eq!((other.name.as_str(), other.tickets), ("Other", 1));
+    assert_eq!(
+        behind(s, &r, Measure::CreatedWithAnyTag(r.other_tags.clone())),
+        [both.0]
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Changes after the end in the same millisecond
 

@@ -1157,6 +1157,67 @@ fn cancelled_exports_leave_nothing_behind() {
 }
 
 #[test]
+fn a_report_pair_that_cannot_be_put_in_place_leaves_the_old_pair() {
+    // The previous report.csv and report-tickets.csv belong together. If
+    // either new file cannot take its place (here a folder stands there),
+    // the other must not be replaced either.
+    let mut desk = Desk::new();
+    desk.ticket("Something");
+    let period = Period::resolve(PeriodChoice::Today, desk.clock.now(), &chrono::Local).unwrap();
+    for blocked in ["report.csv", "report-tickets.csv"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report.csv");
+        for name in ["report.csv", "report-tickets.csv"] {
+            let path = dir.path().join(name);
+            if name == blocked {
+                std::fs::create_dir(&path).unwrap();
+                std::fs::write(path.join("keep.txt"), "in the way").unwrap();
+            } else {
+                std::fs::write(&path, "the old report").unwrap();
+            }
+        }
+        let other = dir.path().join(if blocked == "report.csv" {
+            "report-tickets.csv"
+        } else {
+            "report.csv"
+        });
+        let result = write_report(
+            &desk.store,
+            &period,
+            &chrono::Local,
+            &out,
+            ReportFormat::Csv,
+            &mut keep_going(),
+        );
+        assert!(result.is_err(), "{blocked} could not be put in place");
+        assert_eq!(
+            bytes(&other),
+            b"the old report",
+            "{blocked}: the old file is back"
+        );
+        assert_eq!(
+            entries(dir.path()),
+            ["report-tickets.csv", "report.csv"],
+            "{blocked}: no temporary or set-aside file left"
+        );
+
+        // With the way clear, the pair is written.
+        std::fs::remove_dir_all(dir.path().join(blocked)).unwrap();
+        write_report(
+            &desk.store,
+            &period,
+            &chrono::Local,
+            &out,
+            ReportFormat::Csv,
+            &mut keep_going(),
+        )
+        .unwrap();
+        assert_ne!(bytes(&other), b"the old report");
+        assert!(dir.path().join(blocked).is_file());
+    }
+}
+
+#[test]
 fn exports_into_a_missing_folder_fail_and_create_nothing() {
     let mut desk = Desk::new();
     desk.ticket("Something");

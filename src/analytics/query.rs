@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{
     AgentRow, Csat, Durations, Measure, Period, Report, Scope, TOP_TAGS, TagCount, TrendPoint,
 };
 use crate::domain::{AgentId, Priority, Status, TagId, to_millis};
-use crate::store::StoreError;
+use crate::store::{StoreError, first_created_from, last_created_before};
 
 /// Status codes of the backlog: Open, In Progress, Waiting.
 const BACKLOG: [i64; 3] = [0, 1, 2];
@@ -21,27 +21,12 @@ fn created_range(
     start: i64,
     end: i64,
 ) -> Result<Option<(i64, i64)>, StoreError> {
-    let lo: Option<i64> = conn
-        .prepare_cached(
-            "SELECT id FROM tickets WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1",
-        )?
-        .query_row([start], |r| r.get(0))
-        .optional()?;
+    let lo = first_created_from(conn, start)?;
     let hi = last_created_before(conn, end)?;
     Ok(match (lo, hi) {
         (Some(lo), Some(hi)) if lo <= hi => Some((lo, hi)),
         _ => None,
     })
-}
-
-/// The newest ticket created before `end`.
-fn last_created_before(conn: &Connection, end: i64) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM tickets WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
-        )?
-        .query_row([end], |r| r.get(0))
-        .optional()?)
 }
 
 fn count(conn: &Connection, sql: &str, values: impl rusqlite::Params) -> Result<u64, StoreError> {
@@ -393,11 +378,24 @@ pub(crate) fn report_in(conn: &Connection, period: &Period) -> Result<Report, St
         Vec::new()
     };
     let other_tags: Vec<TagId> = rest.iter().filter_map(|t| t.tag).collect();
-    if !rest.is_empty() {
+    if let (false, Some((lo, hi))) = (rest.is_empty(), range) {
+        // Distinct tickets: one with two of the smaller tags is one ticket,
+        // as the bar's drill-down lists it.
+        let list: Vec<String> = other_tags.iter().map(|t| t.0.to_string()).collect();
+        let tickets: i64 = conn.query_row(
+            &format!(
+                "SELECT count(DISTINCT ticket_id) FROM ticket_tags
+                 WHERE tag_id IN ({}) AND ticket_id BETWEEN ?1 AND ?2",
+                list.join(",")
+            ),
+            params![lo, hi],
+            |r| r.get(0),
+        )?;
+        let tickets = u64::try_from(tickets).unwrap_or(0);
         tag_counts.push(TagCount {
             tag: None,
             name: "Other".to_owned(),
-            tickets: rest.iter().map(|t| t.tickets).sum(),
+            tickets,
         });
     }
 

@@ -12,19 +12,23 @@
 //!   millisecond precision, so summing the ticket rows gives the cards exactly.
 
 mod tickets;
+mod times;
 
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike};
+use std::fmt::Write as _;
+
+use chrono::TimeZone;
 use tempfile::NamedTempFile;
 
 use crate::analytics::{Counted, Durations, Period, Report, report_in, report_ticket_flags};
 use crate::domain::{Priority, Status, TicketNumber};
 use crate::store::{ListRequest, Sort, Store, StoreError, TicketFilter};
 use tickets::{FullTicket, Names, Texts, for_each_ticket};
+pub use times::LocalTimes;
 
 /// Why an export did not complete. Nothing is left behind in any case.
 #[derive(Debug, thiserror::Error)]
@@ -139,15 +143,11 @@ struct Staged {
 
 impl Staged {
     fn new(target: &Path) -> Result<Staged, ExportError> {
-        let dir = match target.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
         Ok(Staged {
             file: tempfile::Builder::new()
                 .prefix(".tickets-export-")
                 .suffix(".part")
-                .tempfile_in(dir)?,
+                .tempfile_in(staging_dir(target))?,
             target: target.to_path_buf(),
         })
     }
@@ -165,59 +165,73 @@ impl Staged {
         self.file.persist(&self.target).map_err(|e| e.error)?;
         Ok(())
     }
-}
 
-/// Local times as written in exports, fast: the zone's offset is looked up
-/// once per quarter hour of UTC time (every offset change falls on one).
-pub struct LocalTimes<'a, Tz: TimeZone> {
-    tz: &'a Tz,
-    quarter: i64,
-    offset_ms: i64,
-}
-
-impl<'a, Tz: TimeZone> LocalTimes<'a, Tz> {
-    /// Times in `tz`.
-    pub fn new(tz: &'a Tz) -> Self {
-        LocalTimes {
-            tz,
-            quarter: i64::MIN,
-            offset_ms: 0,
+    /// Puts several files in place together: if any cannot be, the files
+    /// already moved are taken back out and what was there before is put back.
+    fn commit_all(files: Vec<Staged>) -> Result<(), ExportError> {
+        for staged in &files {
+            staged.file.as_file().sync_all()?;
         }
+        // What each target held before: moved aside, deleted once all is in place.
+        let mut done: Vec<(PathBuf, Option<tempfile::TempPath>)> = Vec::new();
+        let mut put = |staged: Staged| -> Result<(), ExportError> {
+            let old = if staged.target.exists() {
+                let aside = tempfile::Builder::new()
+                    .prefix(".tickets-export-old-")
+                    .tempfile_in(staged.dir())?
+                    .into_temp_path();
+                std::fs::rename(&staged.target, &aside)?;
+                Some(aside)
+            } else {
+                None
+            };
+            let target = staged.target.clone();
+            match staged.file.persist(&target) {
+                Ok(_) => {
+                    done.push((target, old));
+                    Ok(())
+                }
+                Err(e) => {
+                    if let Some(old) = &old {
+                        let _ = std::fs::rename(old, &target);
+                    }
+                    Err(e.error.into())
+                }
+            }
+        };
+        let mut result = Ok(());
+        for staged in files {
+            result = put(staged);
+            if result.is_err() {
+                break;
+            }
+        }
+        if result.is_err() {
+            for (target, old) in done.into_iter().rev() {
+                match old {
+                    Some(old) => {
+                        let _ = std::fs::rename(&old, &target);
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(&target);
+                    }
+                }
+            }
+        }
+        result
     }
 
-    /// "2026-11-03 14:05:00" for a stored time (ms since the epoch, UTC).
-    pub fn format(&mut self, ms: i64) -> String {
-        let quarter = ms.div_euclid(900_000);
-        if quarter != self.quarter {
-            self.quarter = quarter;
-            self.offset_ms = DateTime::from_timestamp_millis(quarter * 900_000)
-                .map(|t| {
-                    i64::from(
-                        self.tz
-                            .offset_from_utc_datetime(&t.naive_utc())
-                            .fix()
-                            .local_minus_utc(),
-                    ) * 1000
-                })
-                .unwrap_or(0);
-        }
-        match DateTime::from_timestamp_millis(ms + self.offset_ms) {
-            Some(t) => format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                t.year(),
-                t.month(),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            ),
-            None => String::new(),
-        }
+    /// The folder the file is written in.
+    fn dir(&self) -> &Path {
+        staging_dir(&self.target)
     }
+}
 
-    /// As [`Self::format`], or "" for none.
-    pub fn opt(&mut self, ms: Option<i64>) -> String {
-        ms.map(|ms| self.format(ms)).unwrap_or_default()
+/// The folder a file at `target` is staged in.
+fn staging_dir(target: &Path) -> &Path {
+    match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
     }
 }
 
@@ -547,14 +561,13 @@ pub fn write_report<Tz: TimeZone>(
                 w.write_record(REPORT_TICKET_COLUMNS)?;
                 for_each_ticket(&tx, &ids, Texts::NONE, |t| {
                     let c = counted.get(&t.id).copied().unwrap_or_default();
-                    let record = report_ticket_row(t, &c, &names, &mut times);
+                    let record = report_ticket_row(&t, &c, &names, &mut times);
                     write_row(&mut w, &record)?;
                     tick(&mut done)
                 })?;
                 w.flush()?;
             }
-            main.commit()?;
-            rows.commit()?;
+            Staged::commit_all(vec![rows, main])?;
         }
         ReportFormat::Xlsx => {
             let mut book = rust_xlsxwriter::Workbook::new();
@@ -591,7 +604,7 @@ pub fn write_report<Tz: TimeZone>(
             for_each_ticket(&tx, &ids, Texts::NONE, |t| {
                 let c = counted.get(&t.id).copied().unwrap_or_default();
                 y += 1;
-                for (x, cell) in report_ticket_row(t, &c, &names, &mut times)
+                for (x, cell) in report_ticket_row(&t, &c, &names, &mut times)
                     .into_iter()
                     .enumerate()
                 {
@@ -648,9 +661,15 @@ pub const TICKET_COLUMNS: [&str; 18] = [
     "messages",
 ];
 
+/// Tickets sent from the reading thread to the writing one at a time.
+const BATCH: usize = 256;
+
 /// Writes the tickets matching `filter`, in `sort` order, with every column
 /// (and the internal notes only when `include_notes`). Returns how many.
-pub fn export_tickets<Tz: TimeZone>(
+///
+/// Reading and writing overlap: this thread reads tickets from SQLite while a
+/// scoped `tickets-export-writer` thread formats and writes the previous batch.
+pub fn export_tickets<Tz: TimeZone + Sync>(
     store: &Store,
     filter: &TicketFilter,
     sort: Sort,
@@ -669,86 +688,165 @@ pub fn export_tickets<Tz: TimeZone>(
     })?;
     let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
     let names = Names::load(&tx)?;
-    let mut times = LocalTimes::new(tz);
     let mut staged = Staged::new(out)?;
-    let mut done = 0u64;
-    {
-        let mut w = staged.csv()?;
-        let mut header: Vec<&str> = TICKET_COLUMNS.to_vec();
-        if include_notes {
-            header.push("internal_notes");
-        }
-        w.write_record(&header)?;
-        let texts = Texts {
-            messages: true,
-            notes: include_notes,
-        };
-        for_each_ticket(&tx, &ids, texts, |t| {
-            let (customer, email, company) = t
-                .customer
-                .and_then(|c| names.customers.get(&c))
-                .map_or(("", "", ""), |c| (c.0.as_str(), c.1.as_str(), c.2.as_str()));
-            let messages = t
-                .messages
-                .iter()
-                .map(|m| {
-                    let who = if m.outbound {
-                        format!("{} (reply)", names.agent(m.author))
-                    } else {
-                        "Customer".to_owned()
-                    };
-                    format!("{} · {who}: {}", times.format(m.at), m.body)
-                })
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            let mut record = vec![
-                TicketNumber(t.id).to_string(),
-                t.subject.clone(),
-                Status::from_code(t.status)
-                    .map_or("", Status::label)
-                    .to_owned(),
-                Priority::from_code(t.priority)
-                    .map_or("", Priority::label)
-                    .to_owned(),
-                customer.to_owned(),
-                email.to_owned(),
-                company.to_owned(),
-                Names::list(&names.agents, &t.assignees),
-                Names::list(&names.tags, &t.tags),
-                times.format(t.created),
-                times.format(t.updated),
-                times.opt(t.first_reply),
-                times.opt(t.resolved),
-                names.agent(t.resolved_by).to_owned(),
-                times.opt(t.closed),
-                t.csat.map(|c| c.to_string()).unwrap_or_default(),
-                t.description.clone(),
-                messages,
-            ];
-            if include_notes {
-                record.push(
-                    t.notes
-                        .iter()
-                        .map(|n| {
-                            format!(
-                                "{} · {}: {}",
-                                times.format(n.at),
-                                names.agent(n.author),
-                                n.body
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n\n"),
-                );
-            }
-            write_row(&mut w, &record)?;
-            done += 1;
-            Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
-        })?;
-        w.flush()?;
+    let mut w = staged.csv()?;
+    let mut header: Vec<&str> = TICKET_COLUMNS.to_vec();
+    if include_notes {
+        header.push("internal_notes");
     }
+    w.write_record(&header)?;
+    let texts = Texts {
+        messages: true,
+        notes: include_notes,
+    };
+    let mut done = 0u64;
+    std::thread::scope(|scope| -> Result<(), ExportError> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<FullTicket>>(4);
+        let names = &names;
+        let writer = std::thread::Builder::new()
+            .name("tickets-export-writer".to_owned())
+            .spawn_scoped(scope, move || -> Result<(), ExportError> {
+                let mut row = TicketRow::new(tz, include_notes);
+                for batch in receive {
+                    for t in &batch {
+                        row.write(&mut w, t, names)?;
+                    }
+                }
+                w.flush()?;
+                Ok(())
+            })?;
+        let mut batch = Vec::with_capacity(BATCH);
+        let read = for_each_ticket(&tx, &ids, texts, |t| {
+            batch.push(t);
+            done += 1;
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if send.send(full).is_err() {
+                    // The writer stopped on an error; it reports it below.
+                    return Ok(false);
+                }
+            }
+            Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
+        });
+        if read.is_ok() && !batch.is_empty() {
+            // A failed send means the writer failed; its error is reported below.
+            let _ = send.send(batch);
+        }
+        drop(send);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(ExportError::Xlsx("the export's writer stopped".to_owned())));
+        // A write error explains a stopped read better than "cancelled".
+        written?;
+        read
+    })?;
     staged.commit()?;
     tx.finish()?;
     progress(done, total);
     Ok(done)
+}
+
+/// Writes the ticket list export's rows, reusing its buffers.
+struct TicketRow<'a, Tz: TimeZone> {
+    times: LocalTimes<'a, Tz>,
+    include_notes: bool,
+    text: String,
+    number: String,
+}
+
+impl<'a, Tz: TimeZone> TicketRow<'a, Tz> {
+    fn new(tz: &'a Tz, include_notes: bool) -> Self {
+        TicketRow {
+            times: LocalTimes::new(tz),
+            include_notes,
+            text: String::new(),
+            number: String::new(),
+        }
+    }
+
+    fn write<W: Write>(
+        &mut self,
+        w: &mut csv::Writer<W>,
+        t: &FullTicket,
+        names: &Names,
+    ) -> Result<(), ExportError> {
+        let field = |w: &mut csv::Writer<W>, cell: &str| w.write_field(neutralise(cell).as_bytes());
+        let (customer, email, company) = t
+            .customer
+            .and_then(|c| names.customers.get(&c))
+            .map_or(("", "", ""), |c| (c.0.as_str(), c.1.as_str(), c.2.as_str()));
+        self.number.clear();
+        write!(self.number, "{}", TicketNumber(t.id)).ok();
+        field(w, &self.number)?;
+        field(w, &t.subject)?;
+        field(w, Status::from_code(t.status).map_or("", Status::label))?;
+        field(
+            w,
+            Priority::from_code(t.priority).map_or("", Priority::label),
+        )?;
+        field(w, customer)?;
+        field(w, email)?;
+        field(w, company)?;
+        field(w, &Names::list(&names.agents, &t.assignees))?;
+        field(w, &Names::list(&names.tags, &t.tags))?;
+        for at in [Some(t.created), Some(t.updated), t.first_reply, t.resolved] {
+            self.time(w, at)?;
+        }
+        field(w, names.agent(t.resolved_by))?;
+        self.time(w, t.closed)?;
+        self.number.clear();
+        if let Some(csat) = t.csat {
+            write!(self.number, "{csat}").ok();
+        }
+        field(w, &self.number)?;
+        field(w, &t.description)?;
+        self.entries(t.messages.iter().map(|m| {
+            let who = if m.outbound {
+                [names.agent(m.author), " (reply)"]
+            } else {
+                ["Customer", ""]
+            };
+            (m.at, who, m.body.as_str())
+        }));
+        field(w, &self.text)?;
+        if self.include_notes {
+            self.entries(
+                t.notes
+                    .iter()
+                    .map(|n| (n.at, [names.agent(n.author), ""], n.body.as_str())),
+            );
+            field(w, &self.text)?;
+        }
+        w.write_record(std::iter::empty::<&[u8]>())?;
+        Ok(())
+    }
+
+    /// Fills the text buffer with "time · who: body" entries, a blank line apart.
+    fn entries<'t>(&mut self, items: impl Iterator<Item = (i64, [&'t str; 2], &'t str)>) {
+        self.text.clear();
+        for (i, (at, who, body)) in items.enumerate() {
+            if i > 0 {
+                self.text.push_str("\n\n");
+            }
+            self.times.push(&mut self.text, at);
+            self.text.push_str(" · ");
+            self.text.push_str(who[0]);
+            self.text.push_str(who[1]);
+            self.text.push_str(": ");
+            self.text.push_str(body);
+        }
+    }
+
+    /// A time cell ("" for none).
+    fn time<W: Write>(
+        &mut self,
+        w: &mut csv::Writer<W>,
+        at: Option<i64>,
+    ) -> Result<(), csv::Error> {
+        self.text.clear();
+        if let Some(at) = at {
+            self.times.push(&mut self.text, at);
+        }
+        w.write_field(self.text.as_bytes())
+    }
 }

@@ -117,7 +117,7 @@ pub(crate) fn for_each_ticket(
     conn: &Connection,
     ids: &[i64],
     texts: Texts,
-    mut f: impl FnMut(&FullTicket) -> Result<bool, super::ExportError>,
+    mut f: impl FnMut(FullTicket) -> Result<bool, super::ExportError>,
 ) -> Result<(), super::ExportError> {
     for chunk in ids.chunks(CHUNK) {
         let (Some(&min), Some(&max)) = (chunk.iter().min(), chunk.iter().max()) else {
@@ -224,7 +224,7 @@ pub(crate) fn for_each_ticket(
             }
         }
         for id in chunk {
-            if let Some(ticket) = found.get(id)
+            if let Some(ticket) = found.remove(id)
                 && !f(ticket)?
             {
                 return Err(super::ExportError::Cancelled);

@@ -518,28 +518,35 @@ fn number_bounds(
     filter: &TicketFilter,
 ) -> Result<(Option<i64>, Option<i64>), StoreError> {
     let lo = match filter.created_from {
-        Some(from) => Some(
-            conn.prepare_cached(
-                "SELECT id FROM tickets WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1",
-            )?
-            .query_row([to_millis(from)], |r| r.get(0))
-            .optional()?
-            .unwrap_or(i64::MAX),
-        ),
+        Some(from) => Some(first_created_from(conn, to_millis(from))?.unwrap_or(i64::MAX)),
         None => None,
     };
     let hi = match filter.created_to {
-        Some(to) => Some(
-            conn.prepare_cached(
-                "SELECT id FROM tickets WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
-            )?
-            .query_row([to_millis(to)], |r| r.get(0))
-            .optional()?
-            .unwrap_or(i64::MIN),
-        ),
+        Some(to) => Some(last_created_before(conn, to_millis(to))?.unwrap_or(i64::MIN)),
         None => None,
     };
     Ok((lo, hi))
+}
+
+/// The number of the first ticket created at or after `at` (ms, UTC): tickets
+/// are numbered in creation order, so a creation range is a number range.
+pub(crate) fn first_created_from(conn: &Connection, at: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM tickets WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1",
+        )?
+        .query_row([at], |r| r.get(0))
+        .optional()?)
+}
+
+/// The number of the last ticket created before `at` (ms, UTC).
+pub(crate) fn last_created_before(conn: &Connection, at: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM tickets WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([at], |r| r.get(0))
+        .optional()?)
 }
 
 impl Store {

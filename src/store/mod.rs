@@ -27,6 +27,7 @@ pub use backup::{
 };
 pub use error::StoreError;
 pub use listing::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage, fts_query};
+pub(crate) use listing::{first_created_from, last_created_before};
 
 use crate::clock::Clock;
 use schema::{APPLICATION_ID, FileIdentity, SCHEMA_VERSION};
