@@ -159,3 +159,39 @@ fn ticket_export_includes_internal_notes_only_when_ticked() {
             .contains("internal_notes")
     );
 }
+
+#[test]
+fn every_card_stays_inside_a_narrow_window() {
+    // At 900 points wide the seven cards cannot stand in one row: they wrap,
+    // and none runs past the app window's right edge (CSAT once did).
+    let desk = desk(&["Printer on fire"]);
+    desk.clock.advance(chrono::Duration::minutes(1));
+    let mut harness = open(&desk, Some(desk.agent));
+    harness.set_size(egui::vec2(900.0, 700.0));
+    harness.run_steps(2);
+    open_analytics(&mut harness);
+    harness.run_steps(2);
+    let cards = [
+        "Created: ",
+        "Closed: ",
+        "Open: ",
+        "Avg Resolution: ",
+        "Avg First Response: ",
+        "Closure Rate: ",
+        "CSAT: ",
+    ];
+    let rects: Vec<egui::Rect> = cards
+        .iter()
+        .map(|c| harness.get_by_label_contains(c).rect())
+        .collect();
+    for (card, rect) in cards.iter().zip(&rects) {
+        assert!(
+            rect.right() <= 900.0 && rect.left() >= 0.0,
+            "{card}card runs off the window: {rect:?}"
+        );
+    }
+    assert!(
+        rects.iter().any(|r| r.top() > rects[0].bottom()),
+        "the cards wrap onto a second row"
+    );
+}

@@ -212,8 +212,8 @@ fn export_bar(
     {
         actions.push(Action::ExportReport(state.format));
     }
-    let label = ui.label("Format");
-    egui::ComboBox::from_id_salt("export_format")
+    // Right to left: the combo box first, so that "Format" reads before it.
+    let combo = egui::ComboBox::from_id_salt("export_format")
         .selected_text(match state.format {
             ReportFormat::Csv => "CSV (two files)",
             ReportFormat::Xlsx => "Excel workbook",
@@ -222,13 +222,34 @@ fn export_bar(
             ui.selectable_value(&mut state.format, ReportFormat::Csv, "CSV (two files)");
             ui.selectable_value(&mut state.format, ReportFormat::Xlsx, "Excel workbook");
         })
-        .response
-        .labelled_by(label.id);
+        .response;
+    let label = ui.label("Format");
+    combo.labelled_by(label.id);
 }
 
 /// One summary card: clickable, explained on hover, named for screen readers.
+/// A card's inner margin and its narrowest content width.
+const CARD_MARGIN: f32 = 10.0;
+const CARD_MIN_WIDTH: f32 = 170.0;
+
+/// How many cards fit side by side in `available` points, and the width of
+/// each card's content so that they fill the row.
+fn card_grid(available: f32, spacing: f32, cards: usize) -> (usize, f32) {
+    // A card takes its content width plus margins and the frame's stroke.
+    let outer = |content: f32| content + 2.0 * CARD_MARGIN + 2.0;
+    let fit = ((available + spacing) / (outer(CARD_MIN_WIDTH) + spacing)).floor() as usize;
+    let per_row = fit.clamp(1, cards.max(1));
+    let width = (available - spacing * (per_row - 1) as f32) / per_row as f32;
+    (
+        per_row,
+        (width - outer(0.0)).max(CARD_MIN_WIDTH.min(available)),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn card(
     ui: &mut Ui,
+    width: f32,
     title: &str,
     value: String,
     detail: String,
@@ -237,9 +258,9 @@ fn card(
     actions: &mut Vec<Action>,
 ) {
     let inner = egui::Frame::group(ui.style())
-        .inner_margin(10.0)
+        .inner_margin(CARD_MARGIN)
         .show(ui, |ui| {
-            ui.set_min_width(170.0);
+            ui.set_width(width);
             ui.vertical(|ui| {
                 ui.label(RichText::new(title).strong());
                 ui.label(RichText::new(&value).size(26.0));
@@ -266,54 +287,45 @@ fn cards(ui: &mut Ui, state: &AnalyticsWindow, actions: &mut Vec<Action>) {
         return;
     };
     let period = r.period.choice.label();
-    ui.horizontal_wrapped(|ui| {
-        card(
-            ui,
+    let list = [
+        (
             "Created",
             r.created.to_string(),
             format!("in {period}"),
             "Tickets whose creation time is in the period.",
             state.scope(Measure::Created, "Created".to_owned()),
-            actions,
-        );
-        card(
-            ui,
+        ),
+        (
             "Closed",
             r.closed.to_string(),
             format!("in {period}"),
             "Tickets whose close moment (the last time they entered Closed) is in the period, each ticket once.",
             state.scope(Measure::Closed, "Closed".to_owned()),
-            actions,
-        );
-        card(
-            ui,
+        ),
+        (
             "Open",
             r.open.to_string(),
             "at the end of the period".to_owned(),
             "Tickets whose status at the end of the period is Open, In Progress or Waiting: the backlog then, whenever they were created.",
             state.scope(Measure::OpenAtEnd, "Open at the end".to_owned()),
-            actions,
-        );
-        card(
-            ui,
+        ),
+        (
             "Avg Resolution",
             r.resolution.mean_ms.map_or("—".to_owned(), human_duration),
             spread(&r.resolution),
             "Mean of (resolution moment − creation) over the tickets whose resolution moment is in the period. The resolution moment is the last time a ticket entered Resolved or Closed from an unresolved status, so a reopened ticket counts its latest resolution. Calendar time; median and 90th percentile beside it.",
             state.scope(Measure::Resolved, "Resolved".to_owned()),
-            actions,
-        );
-        card(
-            ui,
+        ),
+        (
             "Avg First Response",
-            r.first_response.mean_ms.map_or("—".to_owned(), human_duration),
+            r.first_response
+                .mean_ms
+                .map_or("—".to_owned(), human_duration),
             spread(&r.first_response),
             "Mean of (first reply − creation) over the tickets whose first reply to the customer is in the period. Internal notes are never replies. Calendar time.",
             state.scope(Measure::FirstReplied, "First replied".to_owned()),
-            actions,
-        );
-        card(
-            ui,
+        ),
+        (
             "Closure Rate",
             percent(r.closure_rate()),
             format!("{} of {} created", r.closed_of_created, r.created),
@@ -322,18 +334,30 @@ fn cards(ui: &mut Ui, state: &AnalyticsWindow, actions: &mut Vec<Action>) {
                 Measure::CreatedWithStatus(Status::Closed),
                 "Created and Closed at the end".to_owned(),
             ),
-            actions,
-        );
-        card(
-            ui,
+        ),
+        (
             "CSAT",
             percent(r.csat.score()),
-            format!("{} of {} ratings were 4 or 5", r.csat.positive, r.csat.ratings),
+            format!(
+                "{} of {} ratings were 4 or 5",
+                r.csat.positive, r.csat.ratings
+            ),
             "Satisfaction ratings of 4 or 5 divided by all ratings recorded in the period.",
             state.scope(Measure::Rated, "Rated".to_owned()),
-            actions,
-        );
-    });
+        ),
+    ];
+    // Nested frames do not wrap in a wrapped layout (their size is known only
+    // once drawn), so lay the cards out in rows that fit the window's width.
+    let spacing = ui.spacing().item_spacing.x;
+    let (per_row, width) = card_grid(ui.available_width(), spacing, list.len());
+    let mut list = list.into_iter().peekable();
+    while list.peek().is_some() {
+        ui.horizontal(|ui| {
+            for (title, value, detail, meaning, scope) in list.by_ref().take(per_row) {
+                card(ui, width, title, value, detail, meaning, scope, actions);
+            }
+        });
+    }
 }
 
 /// Which bar of a chart the pointer was on when it was clicked.
@@ -358,15 +382,25 @@ fn bar_plot(
     colors: Option<&[egui::Color32]>,
     horizontal: bool,
 ) -> Option<usize> {
+    let count = values.len();
+    // Where bar `i` stands on its axis: left to right, or top to bottom (the
+    // first, largest, bar on top).
+    let at = move |i: usize| {
+        if horizontal {
+            (count - 1 - i) as f64
+        } else {
+            i as f64
+        }
+    };
+    let fill = ui.visuals().selection.bg_fill;
     let bars: Vec<Bar> = values
         .iter()
         .enumerate()
         .map(|(i, &v)| {
-            let mut bar = Bar::new(i as f64, v as f64).name(&names[i]).width(0.7);
-            if let Some(colors) = colors {
-                bar = bar.fill(colors[i]);
-            }
-            bar
+            Bar::new(at(i), v as f64)
+                .name(&names[i])
+                .width(0.7)
+                .fill(colors.map_or(fill, |c| c[i]))
         })
         .collect();
     let mut chart = BarChart::new("Tickets", bars)
@@ -376,30 +410,56 @@ fn bar_plot(
     }
     let labels = names.to_vec();
     let label = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
-        let i = mark.value.round();
-        if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-            labels.get(i as usize).cloned().unwrap_or_default()
+        let p = mark.value.round();
+        if (mark.value - p).abs() < 1e-6 && p >= 0.0 && (p as usize) < count {
+            let i = at(p as usize) as usize;
+            labels.get(i).cloned().unwrap_or_default()
         } else {
             String::new()
         }
     };
+    // Horizontal charts list up to 16 names: egui_plot shows a name only
+    // when marks are 20 points apart or more, fully from 30.
+    let height = if horizontal {
+        (count as f32 * 30.0 + 40.0).clamp(200.0, 560.0)
+    } else {
+        200.0
+    };
     let mut plot = Plot::new(id.to_owned())
-        .height(200.0)
+        .height(height)
         .legend(Legend::default())
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .show_grid(false);
+    // One mark per bar, so that every bar is named on its axis.
+    let every_bar = move |_: egui_plot::GridInput| {
+        (0..count)
+            .map(|i| egui_plot::GridMark {
+                value: i as f64,
+                step_size: 1.0,
+            })
+            .collect()
+    };
     plot = if horizontal {
-        plot.y_axis_formatter(label).include_x(0.0)
+        // Counts along x: numbers are narrow, so allow them closer than the
+        // default 60 points (a chart a third of the window wide showed only "0").
+        plot.y_axis_formatter(label)
+            .y_grid_spacer(every_bar)
+            .custom_x_axes(vec![
+                egui_plot::AxisHints::new_x().label_spacing(35.0..=60.0),
+            ])
+            .include_x(0.0)
     } else {
-        plot.x_axis_formatter(label).include_y(0.0)
+        plot.x_axis_formatter(label)
+            .x_grid_spacer(every_bar)
+            .include_y(0.0)
     };
     let response = plot.show(ui, |p| {
         p.bar_chart(chart);
         p.pointer_coordinate()
     });
-    clicked_index(&response, horizontal, values.len())
+    clicked_index(&response, horizontal, count).map(|p| at(p) as usize)
 }
 
 fn charts(ui: &mut Ui, state: &AnalyticsWindow, actions: &mut Vec<Action>) {
