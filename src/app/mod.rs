@@ -477,17 +477,39 @@ impl TicketsApp {
         let exporting = self.export.as_ref().map(ExportJob::progress);
         if let Some(window) = &mut self.analytics {
             let mut open = true;
-            egui::Window::new("Analytics")
-                .open(&mut open)
-                .default_size([980.0, 720.0])
-                .default_pos([260.0, 60.0])
-                // Never wider or taller than the app window: the cards wrap and
-                // the charts shrink instead of running off its edge.
-                .max_size(ctx.content_rect().size() - egui::vec2(16.0, 40.0))
-                .resizable(true)
-                .show(ctx, |ui| {
-                    analytics::analytics_ui(ui, window, exporting, actions)
-                });
+            if ctx.embed_viewports() {
+                // No native windows here (tests, some platforms): a window
+                // inside the app's, never larger than it.
+                egui::Window::new("Analytics")
+                    .open(&mut open)
+                    .default_size([980.0, 720.0])
+                    .default_pos([260.0, 60.0])
+                    .max_size(ctx.content_rect().size() - egui::vec2(16.0, 40.0))
+                    .resizable(true)
+                    .show(ctx, |ui| {
+                        analytics::analytics_ui(ui, window, exporting, actions)
+                    });
+            } else {
+                // Its own window beside the ticket list: drill-downs land in
+                // the list while the numbers stay in view.
+                ctx.show_viewport_immediate(
+                    egui::ViewportId::from_hash_of("analytics"),
+                    egui::ViewportBuilder::default()
+                        .with_title("Tickets — Analytics")
+                        .with_inner_size([1000.0, 760.0])
+                        .with_min_inner_size([480.0, 360.0]),
+                    |ui, _| {
+                        egui::CentralPanel::default().show(ui, |ui| {
+                            analytics::analytics_ui(ui, window, exporting, actions)
+                        });
+                        if ui.input(|i| {
+                            i.viewport().close_requested() || i.key_pressed(egui::Key::Escape)
+                        }) {
+                            open = false;
+                        }
+                    },
+                );
+            }
             if !open {
                 self.analytics = None;
             }
