@@ -46,6 +46,36 @@ fn ids(
     Ok(ids)
 }
 
+/// The tickets numbered `lo..=hi` that carry a tag.
+const TAG_IDS: &str = "SELECT ticket_id FROM ticket_tags INDEXED BY ticket_tags_tag WHERE tag_id = ?1 AND ticket_id BETWEEN ?2 AND ?3";
+
+/// The tickets numbered `lo..=hi` that carry any of `tags`, each once.
+/// One index range per tag, deduplicated through a bitmap over the range: a
+/// `count(DISTINCT …)` sorts every pair (300 ms for a year at 1M tickets).
+fn with_any_tag(
+    conn: &Connection,
+    tags: &[TagId],
+    (lo, hi): (i64, i64),
+) -> Result<Vec<i64>, StoreError> {
+    let span = usize::try_from(hi - lo).unwrap_or(0) + 1;
+    let mut seen = vec![0u64; span.div_ceil(64)];
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(TAG_IDS)?;
+    for tag in tags {
+        let mut rows = stmt.query(params![tag, lo, hi])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let k = (id - lo) as usize;
+            let bit = 1u64 << (k % 64);
+            if seen[k / 64] & bit == 0 {
+                seen[k / 64] |= bit;
+                out.push(id);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Statuses and priorities at a moment `end` in the past, for the tickets that
 /// changed since: a ticket's status at `end` is the "from" of its first status
 /// change at or after `end`; a ticket that has not changed since is as it is now.
@@ -381,17 +411,7 @@ pub(crate) fn report_in(conn: &Connection, period: &Period) -> Result<Report, St
     if let (false, Some((lo, hi))) = (rest.is_empty(), range) {
         // Distinct tickets: one with two of the smaller tags is one ticket,
         // as the bar's drill-down lists it.
-        let list: Vec<String> = other_tags.iter().map(|t| t.0.to_string()).collect();
-        let tickets: i64 = conn.query_row(
-            &format!(
-                "SELECT count(DISTINCT ticket_id) FROM ticket_tags
-                 WHERE tag_id IN ({}) AND ticket_id BETWEEN ?1 AND ?2",
-                list.join(",")
-            ),
-            params![lo, hi],
-            |r| r.get(0),
-        )?;
-        let tickets = u64::try_from(tickets).unwrap_or(0);
+        let tickets = with_any_tag(conn, &other_tags, (lo, hi))?.len() as u64;
         tag_counts.push(TagCount {
             tag: None,
             name: "Other".to_owned(),
@@ -514,25 +534,11 @@ pub(crate) fn scope_ids(conn: &Connection, scope: &Scope) -> Result<Vec<i64>, St
             None => Vec::new(),
         },
         Measure::CreatedWithTag(tag) => match created()? {
-            Some((lo, hi)) => ids(
-                conn,
-                "SELECT ticket_id FROM ticket_tags INDEXED BY ticket_tags_tag WHERE tag_id = ?1 AND ticket_id BETWEEN ?2 AND ?3",
-                params![tag, lo, hi],
-            )?,
+            Some((lo, hi)) => ids(conn, TAG_IDS, params![tag, lo, hi])?,
             None => Vec::new(),
         },
         Measure::CreatedWithAnyTag(tags) => match created()? {
-            Some((lo, hi)) => {
-                let mut all = Vec::new();
-                for tag in tags {
-                    all.extend(ids(
-                        conn,
-                        "SELECT ticket_id FROM ticket_tags INDEXED BY ticket_tags_tag WHERE tag_id = ?1 AND ticket_id BETWEEN ?2 AND ?3",
-                        params![tag, lo, hi],
-                    )?);
-                }
-                all
-            }
+            Some(range) => with_any_tag(conn, tags, range)?,
             None => Vec::new(),
         },
         Measure::HandledBy(agent) => {

@@ -618,7 +618,7 @@ impl TicketsApp {
                 self.people = None;
             }
             for action in people_actions {
-                self.request(match action {
+                let request = match action {
                     PeopleAction::FindCustomers(query) => Request::FindCustomers(query),
                     PeopleAction::AddCustomer(fields) => Request::AddCustomer(fields),
                     PeopleAction::SaveCustomer(id, fields) => {
@@ -631,7 +631,19 @@ impl TicketsApp {
                         Request::UpdateAgent { id, name, email }
                     }
                     PeopleAction::SetActive(id, active) => Request::SetAgentActive { id, active },
-                });
+                    PeopleAction::EraseCustomer(customer) => match self.db.agent {
+                        Some(actor) => Request::EraseCustomer { actor, customer },
+                        None => {
+                            // The erasure is recorded under someone: ask who first.
+                            if let Some(window) = &mut self.people {
+                                window.erase = None;
+                            }
+                            self.picker = Some(AgentPicker::new(false));
+                            continue;
+                        }
+                    },
+                };
+                self.request(request);
             }
         }
         if self.show_help {
@@ -1147,6 +1159,11 @@ impl TicketsApp {
                     // Names show in the list, the panel and the trail.
                     self.data_changed();
                 }
+                Response::CustomerErased { customer, summary } => {
+                    self.toasts.add(ToastKind::Info, summary.to_string());
+                    if let Some(window) = &mut self.people {
+                        window.customer_erased(&customer);
+                    }
                 Response::PeopleError(message) => match &mut self.people {
                     Some(window) => window.error = Some(message),
                     None => self.toasts.add(ToastKind::Error, message),

@@ -26,6 +26,17 @@ pub enum PeopleAction {
     SaveAgent(AgentId, String, String),
     /// Deactivate or reactivate.
     SetActive(AgentId, bool),
+    /// Erase a customer's personal data (confirmed).
+    EraseCustomer(crate::domain::CustomerId),
+}
+
+/// Where "Erase customer data…" stands for the customer being edited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EraseStep {
+    /// The confirmation is on show.
+    Confirm,
+    /// Sent to the store; waiting for its answer.
+    Working,
 }
 
 /// The window's two tabs.
@@ -61,6 +72,8 @@ pub struct PeopleWindow {
     pub error: Option<String>,
     /// Whether the customer list has been asked for.
     pub asked: bool,
+    /// Erasing the customer being edited, if under way.
+    pub erase: Option<EraseStep>,
 }
 
 impl PeopleWindow {
@@ -79,6 +92,15 @@ impl PeopleWindow {
             *editing = customer.clone();
             *fields = fields_of(customer);
         }
+    }
+
+    /// A customer's data was erased: show them as they are now, and forget
+    /// the search that found them (it holds what was typed of their name).
+    pub fn customer_erased(&mut self, customer: &Customer) {
+        self.customer_saved(customer);
+        self.erase = None;
+        self.query.clear();
+        self.asked = false;
     }
 }
 
@@ -187,6 +209,26 @@ fn customers_ui(
         if save {
             actions.push(PeopleAction::SaveCustomer(customer.id, fields.clone()));
         }
+        ui.separator();
+        if ui
+            .button("Erase customer data…")
+            .on_hover_text(
+                "Replace this customer's personal data with a marker; their tickets stay for analytics",
+            )
+            .clicked()
+        {
+            window.erase = Some(EraseStep::Confirm);
+        }
+        if let Some(step) = window.erase {
+            erase_dialog(
+                ui,
+                step,
+                customer,
+                &mut window.error,
+                actions,
+                &mut window.erase,
+            );
+        }
         if back {
             window.editing = None;
             window.error = None;
@@ -241,6 +283,72 @@ fn customers_ui(
                 ui.weak("No customers match");
             }
         });
+}
+
+/// The confirmation for "Erase customer data…", then its progress; a refusal
+/// shows here with the window's error.
+fn erase_dialog(
+    ui: &mut Ui,
+    step: EraseStep,
+    customer: &Customer,
+    error: &mut Option<String>,
+    actions: &mut Vec<PeopleAction>,
+    erase: &mut Option<EraseStep>,
+) {
+    let modal = egui::Modal::new(egui::Id::unique("erase_customer")).show(ui.ctx(), |ui| {
+        ui.set_width(440.0);
+        ui.heading("Erase customer data");
+        match (step, error.as_ref()) {
+            (EraseStep::Confirm, _) => {
+                ui.label(format!(
+                    "This erases {}'s personal data (customer #{}) from this database:",
+                    customer.name, customer.id.0
+                ));
+                for line in [
+                    format!(
+                        "• their name, email and company (the name becomes “Erased customer #{}”) and their customer tags;",
+                        customer.id.0
+                    ),
+                    "• the text of every message in their tickets' conversations, and their tickets' descriptions;".to_owned(),
+                    "• their name and email wherever their tickets' subjects, internal notes and activity mention them.".to_owned(),
+                ] {
+                    ui.label(line);
+                }
+                ui.label(
+                    "Their tickets stay, with statuses, priorities, dates, assignees, tags and ratings, so analytics do not change. Each ticket's Activity records the erasure.",
+                );
+                ui.label(
+                    RichText::new("This cannot be undone.")
+                        .strong()
+                        .color(ui.visuals().error_fg_color),
+                );
+                let (go, cancel) = button_pair(ui, "Erase permanently", "Cancel");
+                if go {
+                    *error = None;
+                    *erase = Some(EraseStep::Working);
+                    actions.push(PeopleAction::EraseCustomer(customer.id));
+                }
+                if cancel {
+                    *erase = None;
+                }
+            }
+            (EraseStep::Working, None) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Erasing…");
+                });
+            }
+            (EraseStep::Working, Some(message)) => {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+                if ui.button("Close").clicked() {
+                    *erase = None;
+                }
+            }
+        }
+    });
+    if modal.should_close() && step == EraseStep::Confirm {
+        *erase = None;
+    }
 }
 
 fn agents_ui(

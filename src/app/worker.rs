@@ -15,6 +15,7 @@ use crate::domain::{
     Status, Tag, TagId, TicketDetail, TicketNumber,
 };
 use crate::seed::{SeedOptions, generate};
+use crate::store::erase::ErasedSummary;
 use crate::store::{ListRequest, Store, StoreError, TicketFilter, TicketPage};
 
 /// How often the worker looks for changes other windows or processes made to the file.
@@ -173,6 +174,13 @@ pub enum Request {
         /// The tag.
         tag: TagId,
     },
+    /// Erase a customer's personal data, keeping their tickets.
+    EraseCustomer {
+        /// Who erases it.
+        actor: AgentId,
+        /// Whose.
+        customer: CustomerId,
+    },
     /// Fill the empty database with sample data.
     Seed {
         /// How many tickets.
@@ -256,6 +264,13 @@ pub enum Response {
     CustomerAdded(Customer),
     /// A customer was changed; here as they are now.
     CustomerSaved(Customer),
+    /// A customer's personal data was erased.
+    CustomerErased {
+        /// The customer as they are now.
+        customer: Customer,
+        /// What was erased.
+        summary: ErasedSummary,
+    },
     /// A change to an agent or a customer was refused.
     PeopleError(String),
     /// An agent was added.
@@ -497,6 +512,13 @@ fn handle(
         Request::RemoveCustomerTag { id, tag } => {
             customer_saved(store, id, |s| s.remove_customer_tag(id, tag))
         }
+        Request::EraseCustomer { actor, customer } => match store
+            .erase_customer(actor, customer)
+            .and_then(|summary| Ok((store.customer(customer)?, summary)))
+        {
+            Ok((customer, summary)) => Response::CustomerErased { customer, summary },
+            Err(e) => Response::PeopleError(e.to_string()),
+        },
         Request::Seed { tickets } => {
             let seed = fastrand::u64(..);
             let result = generate(store, SeedOptions { tickets, seed }, |done, total| {

@@ -97,6 +97,16 @@ pub enum ActivityKind {
         /// The rating it replaced, if any.
         previous: Option<u8>,
     },
+    /// The customer's personal data was erased (`Store::erase_customer`).
+    ///
+    /// Bookkeeping, not an agent event: the entry is stored without an acting
+    /// agent so that no analytics figure moves; who erased is kept here.
+    CustomerErased {
+        /// The agent who erased it.
+        by: AgentId,
+        /// Their name then.
+        name: String,
+    },
 }
 
 /// One entry of the trail: what, who and when.
@@ -117,10 +127,10 @@ pub struct ActivityEntry {
 impl ActivityEntry {
     /// The entry as a plain sentence, without the time: "Dana changed status from Open to Waiting".
     pub fn sentence(&self) -> String {
-        let who = if self.actor_name.is_empty() {
-            "Someone"
-        } else {
-            &self.actor_name
+        let who = match &self.kind {
+            ActivityKind::CustomerErased { name, .. } => name,
+            _ if self.actor_name.is_empty() => "Someone",
+            _ => &self.actor_name,
         };
         let what = match &self.kind {
             ActivityKind::Created => "created the ticket".to_owned(),
@@ -173,6 +183,7 @@ impl ActivityEntry {
                 }
                 None => format!("recorded a satisfaction rating of {rating} of 5"),
             },
+            ActivityKind::CustomerErased { .. } => "erased the customer's personal data".to_owned(),
         };
         format!("{who} {what}")
     }

@@ -72,6 +72,9 @@ fn encode(kind: &ActivityKind) -> Encoded {
             previous.map_or(Value::Null, |p| Value::Integer(i64::from(p))),
             Value::Integer(i64::from(*rating)),
         ),
+        ActivityKind::CustomerErased { by, name } => {
+            ("customer_erased", Some(by.0), Value::Null, text(name))
+        }
     };
     Encoded {
         code,
@@ -144,6 +147,10 @@ fn decode(code: &str, ref_id: Option<i64>, old: &Value, new: &Value) -> Option<A
             rating: rating(new)?,
             previous: rating(old),
         },
+        "customer_erased" => ActivityKind::CustomerErased {
+            by: AgentId(ref_id?),
+            name: as_text(new)?,
+        },
         _ => return None,
     })
 }
@@ -157,6 +164,9 @@ pub(crate) fn record(
     kind: &ActivityKind,
 ) -> Result<(), StoreError> {
     let e = encode(kind);
+    // An erasure is bookkeeping, not an agent event (docs/metrics.md): stored
+    // without an agent, it moves nobody's handled tickets. The kind keeps who.
+    let actor = (!matches!(kind, ActivityKind::CustomerErased { .. })).then_some(actor);
     conn.prepare_cached(
         "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -257,6 +267,10 @@ mod tests {
             ActivityKind::CsatRecorded {
                 rating: 5,
                 previous: None,
+            },
+            ActivityKind::CustomerErased {
+                by: AgentId(3),
+                name: "Dana".into(),
             },
         ];
         for kind in kinds {

@@ -7,6 +7,7 @@
 
 mod activity;
 mod backup;
+pub mod erase;
 mod error;
 mod listing;
 mod people;

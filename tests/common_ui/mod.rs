@@ -187,3 +187,12 @@ pub fn wait_for_activity(harness: &mut Window, sentence: &str) {
         |h| h.query_by_label(sentence).is_some(),
     );
 }
+
+/// Opens File → Customers and agents… through the command palette.
+pub fn open_people(harness: &mut Window) {
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run_steps(2);
+    type_into(harness, "Command", "customers");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+}

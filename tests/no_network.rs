@@ -1,0 +1,228 @@
+//! Tickets is offline: no code path opens a network connection. Checked two
+//! ways: no crate in the dependency tree (`Cargo.lock`, every platform and
+//! every feature together) is a network client or the socket layer one would
+//! sit on, and the app's own source names no socket type.
+//!
+//! What is there and is not networking: `zbus` (pulled in by `rfd` for the
+//! desktop's file-chooser portal, and by AccessKit for screen readers on
+//! Linux) talks D-Bus over the session bus, a local Unix socket; it could
+//! reach a TCP bus only if the user's own `DBUS_SESSION_BUS_ADDRESS` said
+//! `tcp:`, which no desktop sets. `tokio` is there only for
+//! `wasm-bindgen-futures` (WebAssembly builds) with the "rt" feature alone: it
+//! depends on nothing but `pin-project-lite`, whereas its networking needs
+//! `mio`, listed below.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Crates that open network connections, or exist to serve them: HTTP,
+/// WebSocket, QUIC and gRPC clients and servers, TLS, DNS resolvers, the
+/// socket layer under async runtimes, and telemetry senders.
+const NETWORK_CRATES: &[&str] = &[
+    // HTTP clients.
+    "reqwest",
+    "ureq",
+    "ureq-proto",
+    "curl",
+    "curl-sys",
+    "isahc",
+    "surf",
+    "attohttpc",
+    "minreq",
+    "ehttp",
+    "http-req",
+    "awc",
+    // HTTP machinery (client or server).
+    "hyper",
+    "hyper-util",
+    "hyper-tls",
+    "hyper-rustls",
+    "h2",
+    "h3",
+    "actix-http",
+    "actix-web",
+    "axum",
+    "warp",
+    "tiny_http",
+    // WebSocket, QUIC, gRPC.
+    "tungstenite",
+    "tokio-tungstenite",
+    "async-tungstenite",
+    "quinn",
+    "tonic",
+    // TLS: only needed to talk to another machine.
+    "native-tls",
+    "openssl",
+    "openssl-sys",
+    "rustls",
+    "tokio-rustls",
+    "tokio-native-tls",
+    "webpki",
+    "rustls-webpki",
+    "webpki-roots",
+    // DNS.
+    "trust-dns-resolver",
+    "hickory-resolver",
+    "hickory-proto",
+    // The socket layer async networking sits on. If a future dependency needs
+    // one of these for local I/O only, check that it is so, then say so here.
+    "mio",
+    "socket2",
+    "async-net",
+    // Telemetry and crash reporting senders.
+    "sentry",
+    "opentelemetry-otlp",
+];
+
+/// Each package in a `Cargo.lock`, with the names of the packages it depends on.
+fn packages(lock: &str) -> BTreeMap<String, Vec<String>> {
+    let mut packages = BTreeMap::new();
+    let mut name: Option<String> = None;
+    let mut in_dependencies = false;
+    for line in lock.lines().map(str::trim) {
+        if line == "[[package]]" {
+            name = None;
+            in_dependencies = false;
+        } else if let Some(value) = line.strip_prefix("name = ") {
+            let value = value.trim_matches('"').to_owned();
+            packages.entry(value.clone()).or_insert_with(Vec::new);
+            name = Some(value);
+        } else if line.starts_with("dependencies = [") {
+            in_dependencies = true;
+        } else if in_dependencies && line == "]" {
+            in_dependencies = false;
+        } else if in_dependencies && let Some(name) = &name {
+            // `"name"` or `"name 1.2.3"` (when two versions are locked).
+            let dependency = line.trim_matches([' ', '"', ',']);
+            let dependency = dependency.split(' ').next().unwrap_or(dependency);
+            if let Some(deps) = packages.get_mut(name) {
+                deps.push(dependency.to_owned());
+            }
+        }
+    }
+    packages
+}
+
+/// The network crates among the packages, each with who depends on it.
+fn network_crates(packages: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    NETWORK_CRATES
+        .iter()
+        .filter(|banned| packages.contains_key(**banned))
+        .map(|banned| {
+            let users: Vec<&str> = packages
+                .iter()
+                .filter(|(_, deps)| deps.iter().any(|d| d == banned))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            format!("{banned} (needed by {})", users.join(", "))
+        })
+        .collect()
+}
+
+#[test]
+fn no_network_client_in_the_dependency_tree() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock");
+    let lock = std::fs::read_to_string(&path).expect("Cargo.lock is committed");
+    let packages = packages(&lock);
+    // The parse saw the real tree: the crates the app is built from are there.
+    for known in ["tickets", "rusqlite", "eframe", "rfd", "zbus"] {
+        assert!(
+            packages.contains_key(known),
+            "{known} missing from {path:?}"
+        );
+    }
+    assert_eq!(network_crates(&packages), Vec::<String>::new());
+    if let Some(tokio) = packages.get("tokio") {
+        assert_eq!(tokio, &["pin-project-lite"], "tokio without networking");
+    }
+}
+
+#[test]
+fn the_check_catches_a_network_client() {
+    let lock = r#"
+version = 4
+
+[[package]]
+name = "tickets"
+version = "0.1.0"
+dependencies = [
+ "reqwest",
+ "rusqlite",
+]
+
+[[package]]
+name = "reqwest"
+version = "0.12.0"
+dependencies = [
+ "hyper 1.0.0",
+ "rustls",
+]
+
+[[package]]
+name = "hyper"
+version = "1.0.0"
+
+[[package]]
+name = "rustls"
+version = "0.23.0"
+
+[[package]]
+name = "rusqlite"
+version = "0.43.0"
+"#;
+    assert_eq!(
+        network_crates(&packages(lock)),
+        [
+            "reqwest (needed by tickets)",
+            "hyper (needed by reqwest)",
+            "rustls (needed by reqwest)",
+        ]
+    );
+}
+
+/// Socket types and calls that would let the app's own code reach the network,
+/// or hand a URL to the browser.
+const SOCKET_WORDS: &[&str] = &[
+    "std::net",
+    "TcpStream",
+    "TcpListener",
+    "UdpSocket",
+    "ToSocketAddrs",
+    "SocketAddr",
+    "OpenUrl",
+    "open_url",
+    "hyperlink",
+];
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read the source folder") {
+        let path = entry.expect("a folder entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_source_opens_no_socket() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    assert!(
+        files.iter().any(|f| f.ends_with("store/mod.rs")),
+        "{files:?}"
+    );
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read a source file");
+        for word in SOCKET_WORDS {
+            if text.contains(word) {
+                found.push(format!("{} uses {word}", file.display()));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+}

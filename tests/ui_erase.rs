@@ -1,0 +1,180 @@
+//! "Erase customer data…" in the Customers and agents window, driven
+//! headless: the confirmation says what goes, the erasure runs on the
+//! worker, a notification reports it, the ticket's Activity records it, and
+//! the customer's old name and words are nowhere on screen afterwards.
+
+mod common_ui;
+
+use common_ui::{
+    Window, desk, open, open_people, open_ticket, step_until, store_of, stored, type_into,
+    wait_for_activity,
+};
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use tickets::domain::{Direction, NewCustomer, NewTicket};
+
+/// The labels and values on screen that contain `text`.
+fn on_screen(harness: &Window, text: &str) -> Vec<String> {
+    let text = text.to_owned();
+    harness
+        .query_all_by(move |node| {
+            [node.label(), node.value()]
+                .iter()
+                .flatten()
+                .any(|s| s.contains(&text))
+        })
+        .map(|node| {
+            let node = node.accesskit_node();
+            format!("{:?} {:?} {:?}", node.role(), node.label(), node.value())
+        })
+        .collect()
+}
+
+#[test]
+fn erasing_a_customer_from_the_people_window() {
+    let desk = desk(&[]);
+    let mut store = store_of(&desk);
+    let ada = store
+        .add_customer(&NewCustomer {
+            name: "Ada Lovelace".to_owned(),
+            email: "ada@engines.example".to_owned(),
+            company: "Analytical Engines".to_owned(),
+        })
+        .unwrap();
+    store.add_customer_tag(ada, "vip").unwrap();
+    let ticket = store
+        .create_ticket(
+            desk.agent,
+            &NewTicket {
+                subject: "Engine jammed".to_owned(),
+                description: "The mill stopped at card 42".to_owned(),
+                customer: Some(ada),
+                ..NewTicket::default()
+            },
+        )
+        .unwrap();
+    store
+        .add_message(
+            desk.agent,
+            ticket,
+            Direction::Inbound,
+            "Bernoulli numbers come out wrong",
+        )
+        .unwrap();
+    drop(store);
+    let old_words = [
+        "Ada",
+        "Lovelace",
+        "ada@engines.example",
+        "Analytical",
+        "card 42",
+        "Bernoulli",
+    ];
+
+    let mut harness = open(&desk, Some(desk.agent));
+    open_ticket(&mut harness, "Engine jammed");
+    harness.get_by_label_contains("Ada Lovelace <ada@engines.example>");
+
+    open_people(&mut harness);
+    type_into(&mut harness, "Find customers", "Ada");
+    step_until(&mut harness, "Ada in the customer list", |h| {
+        h.query_by_label("Edit Ada Lovelace").is_some()
+    });
+    // The window sizes its columns over its first frames: click once the row is still.
+    let last = std::cell::Cell::new(harness.get_by_label("Edit Ada Lovelace").rect());
+    step_until(&mut harness, "the customer list to settle", |h| {
+        let now = h.get_by_label("Edit Ada Lovelace").rect();
+        last.replace(now) == now
+    });
+    harness.get_by_label("Edit Ada Lovelace").click();
+    step_until(&mut harness, "Ada's details", |h| {
+        h.query_by_label("Customer #1").is_some()
+    });
+
+    // Asking first: Cancel changes nothing.
+    harness.get_by_label("Erase customer data…").click();
+    step_until(&mut harness, "the confirmation", |h| {
+        h.query_by_label("This cannot be undone.").is_some()
+    });
+    harness.get_by_label_contains("This erases Ada Lovelace's personal data (customer #1)");
+    harness.get_by_label_contains("every message in their tickets' conversations");
+    harness.get_by_label_contains("so analytics do not change");
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel")
+        .click();
+    step_until(&mut harness, "the confirmation to close", |h| {
+        h.query_by_label("This cannot be undone.").is_none()
+    });
+    assert_eq!(
+        stored(&desk, ticket.0).customer.unwrap().name,
+        "Ada Lovelace"
+    );
+
+    harness.get_by_label("Erase customer data…").click();
+    step_until(&mut harness, "the confirmation", |h| {
+        h.query_by_label("Erase permanently").is_some()
+    });
+    harness.get_by_label("Erase permanently").click();
+    step_until(&mut harness, "the notification", |h| {
+        h.query_by_label("Erased the personal data of Erased customer #1: 1 ticket, 1 message")
+            .is_some()
+    });
+    step_until(&mut harness, "the confirmation to close", |h| {
+        h.query_by_label("This cannot be undone.").is_none()
+            && h.query_by_label("Erasing…").is_none()
+    });
+
+    // The People window shows the customer as they are now, and the list
+    // no longer holds the search for their name.
+    assert_eq!(
+        common_ui::field_value(&harness, "Name").as_deref(),
+        Some("Erased customer #1")
+    );
+    harness.get_by_label("Back to the list").click();
+    step_until(&mut harness, "the whole customer list", |h| {
+        h.query_by_label("Edit Erased customer #1").is_some()
+    });
+    assert_eq!(
+        common_ui::field_value(&harness, "Find customers").as_deref(),
+        Some("")
+    );
+    for word in old_words {
+        assert_eq!(on_screen(&harness, word), Vec::<String>::new(), "{word:?}");
+    }
+
+    // The ticket panel, open all along, shows the erasure in its Activity.
+    wait_for_activity(
+        &mut harness,
+        "Dana Scully erased the customer's personal data",
+    );
+    harness.get_by_label("Close window").click();
+    harness.run_steps(2);
+    harness.get_by_label("Detail").click();
+    step_until(
+        &mut harness,
+        "the erased customer in the list and the panel",
+        |h| h.query_all_by_label("Erased customer #1").count() == 2,
+    );
+    for word in old_words {
+        assert_eq!(on_screen(&harness, word), Vec::<String>::new(), "{word:?}");
+    }
+    harness.get_by_label("Conversation (1)").click();
+    harness.run_steps(2);
+    harness.get_by_label("[erased]");
+    for word in old_words {
+        assert_eq!(on_screen(&harness, word), Vec::<String>::new(), "{word:?}");
+    }
+
+    let stored = stored(&desk, ticket.0);
+    let customer = stored.customer.unwrap();
+    assert_eq!(
+        (
+            customer.name.as_str(),
+            customer.email.as_str(),
+            customer.tags.len()
+        ),
+        ("Erased customer #1", "", 0)
+    );
+    assert_eq!(stored.description, "[erased]");
+    assert_eq!(stored.messages[0].body, "[erased]");
+}
