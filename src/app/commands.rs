@@ -38,6 +38,14 @@ pub enum UiCommand {
     Analytics,
     /// Export the tickets matching the filters to CSV.
     ExportTickets,
+    /// Open another database file.
+    OpenDatabase,
+    /// Start a new, empty database file.
+    NewDatabase,
+    /// Write a backup of the database now.
+    BackupNow,
+    /// Put a backup in place of the database.
+    RestoreBackup,
     /// Show every shortcut.
     KeyboardHelp,
     /// What Tickets is.
@@ -61,12 +69,16 @@ pub enum Menu {
 
 impl UiCommand {
     /// Every command, in menu order.
-    pub const ALL: [UiCommand; 19] = [
+    pub const ALL: [UiCommand; 23] = [
         UiCommand::NewTicket,
         UiCommand::ExportTickets,
         UiCommand::LoadSampleData,
         UiCommand::SwitchAgent,
         UiCommand::ManageAgents,
+        UiCommand::OpenDatabase,
+        UiCommand::NewDatabase,
+        UiCommand::BackupNow,
+        UiCommand::RestoreBackup,
         UiCommand::Quit,
         UiCommand::Search,
         UiCommand::ClearFilters,
@@ -102,6 +114,10 @@ impl UiCommand {
             UiCommand::ThemeSystem => "Follow system theme",
             UiCommand::Analytics => "Analytics",
             UiCommand::ExportTickets => "Export tickets…",
+            UiCommand::OpenDatabase => "Open database…",
+            UiCommand::NewDatabase => "New database…",
+            UiCommand::BackupNow => "Backup now",
+            UiCommand::RestoreBackup => "Restore from backup…",
             UiCommand::KeyboardHelp => "Keyboard shortcuts",
             UiCommand::About => "About Tickets",
             UiCommand::Quit => "Quit",
@@ -116,6 +132,10 @@ impl UiCommand {
             | UiCommand::SwitchAgent
             | UiCommand::ManageAgents
             | UiCommand::ExportTickets
+            | UiCommand::OpenDatabase
+            | UiCommand::NewDatabase
+            | UiCommand::BackupNow
+            | UiCommand::RestoreBackup
             | UiCommand::Quit => Menu::File,
             UiCommand::Search
             | UiCommand::ClearFilters
@@ -148,10 +168,30 @@ impl UiCommand {
             UiCommand::Refresh => vec![key(Key::F5)],
             UiCommand::Analytics => vec![key(Key::F2)],
             UiCommand::ExportTickets => vec![cmd(Key::E)],
+            UiCommand::OpenDatabase => vec![cmd(Key::O)],
             UiCommand::KeyboardHelp => vec![key(Key::F1)],
             UiCommand::Quit => vec![cmd(Key::Q)],
             _ => Vec::new(),
         }
+    }
+
+    /// Whether the command needs an open database; the others also work while
+    /// a database is opening or could not be opened.
+    pub fn needs_database(self) -> bool {
+        !matches!(
+            self,
+            UiCommand::OpenDatabase
+                | UiCommand::NewDatabase
+                | UiCommand::RestoreBackup
+                | UiCommand::Palette
+                | UiCommand::Close
+                | UiCommand::ThemeLight
+                | UiCommand::ThemeDark
+                | UiCommand::ThemeSystem
+                | UiCommand::KeyboardHelp
+                | UiCommand::About
+                | UiCommand::Quit
+        )
     }
 
     /// Whether the shortcut is a plain key that would otherwise be typed into a

@@ -17,7 +17,7 @@ pub mod widgets;
 pub mod worker;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
@@ -26,7 +26,7 @@ use crate::analytics::{PeriodChoice, Scope};
 use crate::clock::Clock;
 use crate::domain::{Agent, AgentId, CustomerId, NewCustomer, NewTicket, Tag, TicketNumber};
 use crate::export::ReportFormat;
-use crate::store::{ListRequest, Sort, TicketFilter};
+use crate::store::{BackupFile, BackupKind, ListRequest, Sort, TicketFilter};
 use analytics::AnalyticsWindow;
 use commands::{Menu, UiCommand};
 use exporter::{ExportJob, ExportKind};
@@ -84,6 +84,10 @@ pub enum Action {
     },
     /// Stop the running export.
     CancelExport,
+    /// Pick a file to restore with the open dialog.
+    ChooseBackupFile,
+    /// Put this backup in place of the database.
+    Restore(PathBuf),
 }
 
 /// Asks where to save a file: given a suggested name and its extension,
@@ -92,15 +96,31 @@ pub enum Action {
 pub type SaveDialog = Box<dyn FnMut(&str, &str) -> Option<PathBuf>>;
 
 fn native_save_dialog(name: &str, extension: &str) -> Option<PathBuf> {
-    let kind = if extension == "xlsx" {
-        "Excel workbook"
-    } else {
-        "CSV"
+    let kind = match extension {
+        "xlsx" => "Excel workbook",
+        "db" => "Tickets database",
+        _ => "CSV",
     };
     rfd::FileDialog::new()
         .set_file_name(name)
         .add_filter(kind, &[extension])
         .save_file()
+}
+
+/// Asks which existing file to open: given the dialog's title and the folder
+/// to start in, returns the path chosen, or `None` if the person cancelled.
+/// The native dialog in the app; a fixed path in tests.
+pub type OpenDialog = Box<dyn FnMut(&str, Option<&Path>) -> Option<PathBuf>>;
+
+fn native_open_dialog(title: &str, folder: Option<&Path>) -> Option<PathBuf> {
+    let mut dialog = rfd::FileDialog::new()
+        .set_title(title)
+        .add_filter("Tickets database", &["db", "tickets"])
+        .add_filter("All files", &["*"]);
+    if let Some(folder) = folder {
+        dialog = dialog.set_directory(folder);
+    }
+    dialog.pick_file()
 }
 
 /// Light, dark, or as the system says.
@@ -142,6 +162,7 @@ const SETTINGS_KEY: &str = "tickets-settings";
 
 enum Database {
     Opening,
+    Restoring,
     Open(PathBuf),
     Failed(String),
 }
@@ -152,9 +173,20 @@ struct Palette {
     query: String,
 }
 
+/// The Restore from backup dialog's state.
+#[derive(Default)]
+struct RestoreChooser {
+    /// The backups beside the database, once listed, or why they could not be.
+    found: Option<Result<Vec<BackupFile>, String>>,
+    /// The file to restore.
+    chosen: Option<PathBuf>,
+}
+
 /// The window.
 pub struct TicketsApp {
     settings: Settings,
+    /// The database file on show (or being opened, or that failed to open).
+    path: PathBuf,
     db_key: String,
     db: DatabaseSettings,
     /// The store's thread (`None` only if the system refused to start it).
@@ -188,6 +220,11 @@ pub struct TicketsApp {
     /// The Export tickets dialog: whether to include internal notes.
     export_dialog: Option<bool>,
     save_dialog: SaveDialog,
+    open_dialog: OpenDialog,
+    /// The Restore from backup dialog.
+    restore: Option<RestoreChooser>,
+    /// A backup asked for is being written: (pages copied, pages in all).
+    backing_up: Option<(u64, u64)>,
 }
 
 impl TicketsApp {
@@ -218,6 +255,7 @@ impl TicketsApp {
         Self {
             search: db.filter.text.clone(),
             settings,
+            path,
             db_key,
             db,
             worker,
@@ -246,12 +284,20 @@ impl TicketsApp {
             export: None,
             export_dialog: None,
             save_dialog: Box::new(native_save_dialog),
+            open_dialog: Box::new(native_open_dialog),
+            restore: None,
+            backing_up: None,
         }
     }
 
     /// Replaces the save dialog (tests choose the path themselves).
     pub fn set_save_dialog(&mut self, dialog: SaveDialog) {
         self.save_dialog = dialog;
+    }
+
+    /// Replaces the open dialog (tests choose the file themselves).
+    pub fn set_open_dialog(&mut self, dialog: OpenDialog) {
+        self.open_dialog = dialog;
     }
 
     /// The window as eframe creates it, with settings from its storage.
@@ -292,29 +338,14 @@ impl TicketsApp {
             .map(Action::Command)
             .collect();
         self.top_bar(ui, &mut actions);
-        match &self.database {
-            Database::Failed(message) => {
-                let message = message.clone();
-                egui::CentralPanel::default().show(ui, |ui| {
-                    ui.heading("This database cannot be opened");
-                    ui.label(message);
-                    ui.label(
-                        "Start Tickets with --db PATH to open another file or make a new one.",
-                    );
-                });
-                self.toasts.show(&ctx);
-                return;
-            }
-            Database::Opening => {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("Opening the database…");
-                    });
-                });
-                return;
-            }
-            Database::Open(_) => {}
+        if !matches!(self.database, Database::Open(_)) {
+            egui::CentralPanel::default().show(ui, |ui| match &self.database {
+                Database::Failed(message) => failed_ui(ui, message, &mut actions),
+                Database::Restoring => busy_ui(ui, "Restoring the backup…"),
+                _ => busy_ui(ui, "Opening the database…"),
+            });
+            self.finish_frame(&ctx, actions);
+            return;
         }
         let empty = self.list.total == Some(0) && self.db.filter.is_empty();
         if !empty {
@@ -380,15 +411,21 @@ impl TicketsApp {
             self.focus_search = false;
             ctx.memory_mut(|m| m.request_focus(sidebar::search_id()));
         }
-        self.dialogs(&ctx, &mut actions);
-        self.toasts.show(&ctx);
+        self.finish_frame(&ctx, actions);
+    }
+
+    /// Dialogs and notifications, then what the frame's widgets asked for.
+    fn finish_frame(&mut self, ctx: &egui::Context, mut actions: Vec<Action>) {
+        self.dialogs(ctx, &mut actions);
+        self.toasts.show(ctx);
         for action in actions {
-            self.apply(&ctx, action);
+            self.apply(ctx, action);
         }
-        self.keep_up(&ctx);
+        self.keep_up(ctx);
     }
 
     fn top_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        let open = matches!(self.database, Database::Open(_));
         egui::Panel::top("top_bar").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| {
                 for (menu, name) in [
@@ -402,7 +439,10 @@ impl TicketsApp {
                             if let Some(shortcut) = command.shortcut_text(ui.ctx()) {
                                 button = button.shortcut_text(shortcut);
                             }
-                            if ui.add(button).clicked() {
+                            if ui
+                                .add_enabled(open || !command.needs_database(), button)
+                                .clicked()
+                            {
                                 actions.push(Action::Command(command));
                                 ui.close();
                             }
@@ -427,6 +467,13 @@ impl TicketsApp {
                     .clicked()
                 {
                     actions.push(Action::Command(UiCommand::Analytics));
+                }
+                if let Some((done, total)) = self.backing_up {
+                    ui.spinner();
+                    ui.label(match done.saturating_mul(100).checked_div(total) {
+                        Some(percent) => format!("Backing up… {percent}%"),
+                        None => "Backing up…".to_owned(),
+                    });
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let you = self
@@ -474,6 +521,18 @@ impl TicketsApp {
     }
 
     fn dialogs(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let open = matches!(self.database, Database::Open(_));
+        if let Some(chooser) = &mut self.restore {
+            let keep = egui::Modal::new(egui::Id::unique("restore_backup"))
+                .show(ctx, |ui| {
+                    ui.set_width(460.0);
+                    restore_ui(ui, chooser, &self.path, actions)
+                })
+                .inner;
+            if !keep {
+                self.restore = None;
+            }
+        }
         let exporting = self.export.as_ref().map(ExportJob::progress);
         if let Some(window) = &mut self.analytics {
             let mut open = true;
@@ -582,6 +641,7 @@ impl TicketsApp {
                 let matches: Vec<UiCommand> = UiCommand::ALL
                     .into_iter()
                     .filter(|c| *c != UiCommand::Palette && c.label().to_lowercase().contains(&q))
+                    .filter(|c| open || !c.needs_database())
                     .collect();
                 let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
                 for (i, command) in matches.iter().enumerate() {
@@ -694,7 +754,48 @@ impl TicketsApp {
     }
 
     fn run_command(&mut self, ctx: &egui::Context, command: UiCommand) {
+        if command.needs_database() && !matches!(self.database, Database::Open(_)) {
+            return;
+        }
         match command {
+            UiCommand::OpenDatabase => {
+                let folder = self.path.parent().map(Path::to_path_buf);
+                if let Some(path) = (self.open_dialog)("Open a Tickets database", folder.as_deref())
+                {
+                    self.switch_database(ctx, path, None);
+                }
+            }
+            UiCommand::NewDatabase => {
+                let Some(path) = (self.save_dialog)("tickets.db", "db") else {
+                    return;
+                };
+                if path.exists() {
+                    self.toasts.add(
+                        ToastKind::Error,
+                        format!(
+                            "“{}” already exists, and Tickets never writes over a file. Choose a new name, or open it with Open database….",
+                            path.display()
+                        ),
+                    );
+                } else {
+                    self.switch_database(ctx, path, None);
+                }
+            }
+            UiCommand::BackupNow => {
+                if self.backing_up.is_some() {
+                    self.toasts
+                        .add(ToastKind::Error, "A backup is being made already.");
+                } else {
+                    self.backing_up = Some((0, 0));
+                    self.request(Request::BackupNow);
+                }
+            }
+            UiCommand::RestoreBackup => {
+                if !self.export_running() {
+                    self.restore = Some(RestoreChooser::default());
+                    self.request(Request::ListBackups);
+                }
+            }
             UiCommand::NewTicket => {
                 if self.new_ticket.is_none() {
                     self.new_ticket = Some(NewTicketForm::new());
@@ -714,6 +815,8 @@ impl TicketsApp {
             UiCommand::Close => {
                 if self.palette.is_some() {
                     self.palette = None;
+                } else if self.restore.is_some() {
+                    self.restore = None;
                 } else if self.new_ticket.is_some() {
                     self.new_ticket = None;
                 } else if self.sample.as_ref().is_some_and(|s| s.progress.is_none()) {
@@ -886,7 +989,89 @@ impl TicketsApp {
                     job.cancel();
                 }
             }
+            Action::ChooseBackupFile => {
+                let folder = self.path.parent().map(Path::to_path_buf);
+                let chosen = (self.open_dialog)("Choose a backup to restore", folder.as_deref());
+                if let (Some(chooser), Some(path)) = (&mut self.restore, chosen) {
+                    chooser.chosen = Some(path);
+                }
+            }
+            Action::Restore(backup) => {
+                if !self.export_running() {
+                    self.restore = None;
+                    self.switch_database(ctx, self.path.clone(), Some(backup));
+                }
+            }
         }
+    }
+
+    /// Whether an export is running; if so, says that a restore must wait.
+    fn export_running(&mut self) -> bool {
+        let Some(job) = &self.export else {
+            return false;
+        };
+        let message = format!(
+            "An export to {} is still running; wait for it or cancel it, then restore.",
+            job.target.display()
+        );
+        self.toasts.add(ToastKind::Error, message);
+        true
+    }
+
+    /// Leaves the database on show for the one at `path` (the same file when
+    /// putting the backup `restore` in its place). Its settings are kept for
+    /// next time; a new worker opens the file once the old one has let go of
+    /// it. What was on show belonged to the old file and goes, except unsaved
+    /// ticket text when the file stays the same.
+    fn switch_database(&mut self, ctx: &egui::Context, path: PathBuf, restore: Option<PathBuf>) {
+        self.close_panel();
+        if path != self.path {
+            self.drafts.clear();
+        }
+        self.settings
+            .databases
+            .insert(self.db_key.clone(), self.db.clone());
+        let restoring = restore.is_some();
+        let repaint = ctx.clone();
+        let worker = Worker::replace(
+            self.worker.take(),
+            path.clone(),
+            self.clock.clone(),
+            restore,
+            move || repaint.request_repaint(),
+        );
+        (self.worker, self.database) = match worker {
+            Ok(worker) if restoring => (Some(worker), Database::Restoring),
+            Ok(worker) => (Some(worker), Database::Opening),
+            Err(e) => (
+                None,
+                Database::Failed(format!("could not start the database thread: {e}")),
+            ),
+        };
+        self.db_key = path.to_string_lossy().into_owned();
+        self.db = self
+            .settings
+            .databases
+            .get(&self.db_key)
+            .cloned()
+            .unwrap_or_default();
+        self.search = self.db.filter.text.clone();
+        self.path = path;
+        self.agents.clear();
+        self.tags.clear();
+        self.list = ListState::default();
+        self.list.restart();
+        self.counts = None;
+        self.counts_for = None;
+        self.new_ticket = None;
+        self.picker = None;
+        self.sample = None;
+        self.palette = None;
+        self.people = None;
+        self.analytics = None;
+        self.export_dialog = None;
+        self.restore = None;
+        self.backing_up = None;
     }
 
     /// Asks the worker for the analytics of a period.
@@ -1027,6 +1212,42 @@ impl TicketsApp {
                     self.request(Request::People);
                 }
                 Response::OpenFailed(message) => self.database = Database::Failed(message),
+                Response::Backups(found) => {
+                    if let Some(chooser) = &mut self.restore {
+                        chooser.found = Some(found);
+                    }
+                }
+                Response::BackupProgress { done, total } => {
+                    if self.backing_up.is_some() {
+                        self.backing_up = Some((done, total));
+                    }
+                }
+                Response::BackupMade(result) => {
+                    self.backing_up = None;
+                    match result {
+                        Ok(path) => self
+                            .toasts
+                            .add(ToastKind::Info, format!("Backed up to {}", path.display())),
+                        Err(message) => self.toasts.add(
+                            ToastKind::Error,
+                            format!("The backup was not made: {message}."),
+                        ),
+                    }
+                }
+                Response::Restored(kept) => self.toasts.add(
+                    ToastKind::Info,
+                    match kept {
+                        Some(kept) => format!(
+                            "Backup restored. The database as it was is kept as {}.",
+                            kept.display()
+                        ),
+                        None => "Backup restored.".to_owned(),
+                    },
+                ),
+                Response::RestoreFailed(message) => self.toasts.add(
+                    ToastKind::Error,
+                    format!("The backup was not restored, and nothing was changed: {message}."),
+                ),
                 Response::Page {
                     generation,
                     request,
@@ -1202,6 +1423,125 @@ impl TicketsApp {
                 Response::Error(message) => self.toasts.add(ToastKind::Error, message),
             }
         }
+    }
+}
+
+/// What the window shows when the database cannot be opened: why, and the
+/// ways on.
+fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
+    ui.heading("This database cannot be opened");
+    ui.label(message);
+    ui.add_space(8.0);
+    ui.label(
+        "You can open another database, put a backup of this one in its place, or start a new one:",
+    );
+    for (label, command, hint) in [
+        (
+            "Open another database…",
+            UiCommand::OpenDatabase,
+            "Choose an existing Tickets file",
+        ),
+        (
+            "Restore a backup…",
+            UiCommand::RestoreBackup,
+            "Put one of this database's backups in its place; the file as it is now is kept beside it",
+        ),
+        (
+            "Start a new database…",
+            UiCommand::NewDatabase,
+            "Choose where to create an empty database",
+        ),
+    ] {
+        if ui.button(label).on_hover_text(hint).clicked() {
+            actions.push(Action::Command(command));
+        }
+    }
+}
+
+/// A spinner and what the window is waiting for.
+fn busy_ui(ui: &mut Ui, what: &str) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(what);
+    });
+}
+
+/// The Restore from backup dialog; returns whether it stays open.
+fn restore_ui(
+    ui: &mut Ui,
+    chooser: &mut RestoreChooser,
+    database: &Path,
+    actions: &mut Vec<Action>,
+) -> bool {
+    ui.heading("Restore from a backup");
+    ui.label(format!(
+        "Puts a backup in place of {}. The database as it is now is kept beside it, so nothing is lost.",
+        database.display()
+    ));
+    ui.add_space(6.0);
+    match &chooser.found {
+        None => busy_ui(ui, "Looking for backups…"),
+        Some(Err(message)) => {
+            ui.label(format!("The backups could not be listed: {message}."));
+        }
+        Some(Ok(found)) if found.is_empty() => {
+            ui.label("No backups were found beside it.");
+        }
+        Some(Ok(found)) => {
+            ui.label("Backups found beside it, newest first:");
+            egui::ScrollArea::vertical()
+                .max_height(240.0)
+                .show(ui, |ui| {
+                    for backup in found {
+                        let chosen = chooser.chosen.as_ref() == Some(&backup.path);
+                        if ui
+                            .selectable_label(chosen, backup_label(backup))
+                            .on_hover_text(backup.path.display().to_string())
+                            .clicked()
+                        {
+                            chooser.chosen = Some(backup.path.clone());
+                        }
+                    }
+                });
+        }
+    }
+    if let Some(chosen) = &chooser.chosen {
+        ui.label(format!("To restore: {}", chosen.display()));
+    }
+    if ui.button("Choose a file…").clicked() {
+        actions.push(Action::ChooseBackupFile);
+    }
+    ui.separator();
+    let mut keep = true;
+    ui.horizontal(|ui| {
+        let restore = ui.add_enabled(chooser.chosen.is_some(), egui::Button::new("Restore"));
+        if restore.clicked()
+            && let Some(chosen) = chooser.chosen.take()
+        {
+            actions.push(Action::Restore(chosen));
+            keep = false;
+        }
+        if ui.button("Cancel").clicked() {
+            keep = false;
+        }
+    });
+    keep
+}
+
+/// A backup as the restore dialog lists it: "Tue 24 Nov 2026, 15:00:00 · 48 KB".
+pub fn backup_label(backup: &BackupFile) -> String {
+    let when = backup
+        .made
+        .with_timezone(&chrono::Local)
+        .format("%a %-d %b %Y, %H:%M:%S");
+    let size = match backup.bytes {
+        n if n < 1 << 20 => format!("{} KB", n.div_ceil(1 << 10)),
+        n if n < 1 << 30 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
+        n => format!("{:.1} GB", n as f64 / f64::from(1 << 30)),
+    };
+    match backup.kind {
+        BackupKind::Backup => format!("{when} · {size}"),
+        BackupKind::BeforeRestore => format!("{when} · {size} · replaced by a restore"),
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::analytics::{Period, PeriodChoice, Report};
@@ -16,7 +17,10 @@ use crate::domain::{
 };
 use crate::seed::{SeedOptions, generate};
 use crate::store::erase::ErasedSummary;
-use crate::store::{ListRequest, Store, StoreError, TicketFilter, TicketPage};
+use crate::store::{
+    BackupFile, ListRequest, Store, StoreError, TicketFilter, TicketPage, list_backups,
+    restore_backup,
+};
 
 /// How often the worker looks for changes other windows or processes made to the file.
 const POLL_INTERVAL: Duration = Duration::from_millis(700);
@@ -85,6 +89,11 @@ pub enum Change {
 /// What the window asks of the store.
 #[derive(Debug)]
 pub enum Request {
+    /// The backups beside the database, newest first (answered even when the
+    /// database could not be opened).
+    ListBackups,
+    /// Write a backup now, on the backup thread.
+    BackupNow,
     /// The analytics of a period.
     Report {
         /// Which ask this is; answers to older asks are dropped.
@@ -192,6 +201,22 @@ pub enum Request {
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // Responses are few and short-lived.
 pub enum Response {
+    /// The backups beside the database, newest first, or why they could not be listed.
+    Backups(Result<Vec<BackupFile>, String>),
+    /// A backup asked for is being written.
+    BackupProgress {
+        /// Pages copied so far.
+        done: u64,
+        /// Pages in all (0 until known).
+        total: u64,
+    },
+    /// The backup asked for was written to this file, or why not.
+    BackupMade(Result<PathBuf, String>),
+    /// A backup was put in place of the database, which was kept as this
+    /// file (if there was one); the database opens next.
+    Restored(Option<PathBuf>),
+    /// The backup was not restored; nothing was changed.
+    RestoreFailed(String),
     /// The analytics of a period, or why they could not be worked out.
     Report {
         /// The ask it answers.
@@ -297,6 +322,8 @@ pub struct Worker {
     requests: Sender<Request>,
     responses: Receiver<Response>,
     cancel_seed: Arc<AtomicBool>,
+    /// The thread, for a worker taking over to wait for.
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Worker {
@@ -305,19 +332,49 @@ impl Worker {
     pub fn start(
         path: PathBuf,
         clock: Arc<dyn Clock>,
-        wake: impl Fn() + Send + 'static,
+        wake: impl Fn() + Send + Sync + 'static,
     ) -> std::io::Result<Worker> {
+        Worker::replace(None, path, clock, None, wake)
+    }
+
+    /// Starts a worker on the database at `path` in place of `previous`
+    /// (on another file, or on the same one to put the backup `restore` in
+    /// its place first). The new thread waits for the old one to finish its
+    /// request in hand and close its connection (and its backup thread's), so
+    /// the window never waits; pages and answers still due from the old one
+    /// are dropped with it.
+    pub fn replace(
+        previous: Option<Worker>,
+        path: PathBuf,
+        clock: Arc<dyn Clock>,
+        restore: Option<PathBuf>,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> std::io::Result<Worker> {
+        // Dropping the old worker's channels tells its thread to stop.
+        let before = previous.and_then(|mut old| {
+            old.cancel_seed();
+            old.thread.take()
+        });
         let (requests, inbox) = channel();
         let (outbox, responses) = channel();
         let cancel_seed = Arc::new(AtomicBool::new(false));
         let cancel = cancel_seed.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("tickets-store".to_owned())
-            .spawn(move || run(path, clock, inbox, outbox, cancel, wake))?;
+            .spawn(move || {
+                // A worker that panicked has let go of the file all the same.
+                if let Some(before) = before
+                    && before.join().is_err()
+                {
+                    eprintln!("tickets: the previous database thread had failed");
+                }
+                run(path, clock, restore, inbox, outbox, cancel, Arc::new(wake));
+            })?;
         Ok(Worker {
             requests,
             responses,
             cancel_seed,
+            thread: Some(thread),
         })
     }
 
@@ -347,24 +404,53 @@ impl Worker {
 fn run(
     path: PathBuf,
     clock: Arc<dyn Clock>,
+    restore: Option<PathBuf>,
     inbox: Receiver<Request>,
     outbox: Sender<Response>,
     cancel: Arc<AtomicBool>,
-    wake: impl Fn(),
+    wake: Arc<dyn Fn() + Send + Sync>,
 ) {
     let send = |response: Response| {
         let sent = outbox.send(response).is_ok();
         wake();
         sent
     };
-    let mut store = match Store::open(&path, clock) {
+    if let Some(backup) = restore {
+        let restored = match restore_backup(&path, &backup, clock.as_ref()) {
+            Ok(kept) => Response::Restored(kept.map(|k| k.path)),
+            Err(e) => Response::RestoreFailed(e.to_string()),
+        };
+        if !send(restored) {
+            return;
+        }
+    }
+    let mut store = match Store::open(&path, clock.clone()) {
         Ok(store) => store,
         Err(e) => {
             send(Response::OpenFailed(e.to_string()));
+            // No database, but its backups can still be listed for a restore.
+            while let Ok(request) = inbox.recv() {
+                if matches!(request, Request::ListBackups) && !send(backups_beside(&path)) {
+                    return;
+                }
+            }
             return;
         }
     };
-    if !send(Response::Opened { path }) {
+    if !send(Response::Opened { path: path.clone() }) {
+        return;
+    }
+    let mut backups = BackupThread {
+        path,
+        clock,
+        outbox: outbox.clone(),
+        wake: wake.clone(),
+        running: None,
+    };
+    // The day's automatic backup, unless one was made today already.
+    if let Some(response) = backups.start(true)
+        && !send(response)
+    {
         return;
     }
     // data_version moves only when another connection commits (our own writes
@@ -397,7 +483,7 @@ fn run(
         let mut queued = vec![first];
         queued.extend(inbox.try_iter());
         for request in in_useful_order(queued) {
-            if let Some(response) = handle(&mut store, request, &cancel, &send)
+            if let Some(response) = handle(&mut store, request, &mut backups, &cancel, &send)
                 && !send(response)
             {
                 return;
@@ -431,11 +517,14 @@ fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
 fn handle(
     store: &mut Store,
     request: Request,
+    backups: &mut BackupThread,
     cancel: &AtomicBool,
     send: &impl Fn(Response) -> bool,
 ) -> Option<Response> {
     let error = |e: StoreError| Response::Error(e.to_string());
     Some(match request {
+        Request::ListBackups => backups_beside(store.path()),
+        Request::BackupNow => return backups.start(false),
         Request::Report { generation, choice } => Response::Report {
             generation,
             result: Period::resolve(choice, store.clock().now(), &chrono::Local)
@@ -527,6 +616,86 @@ fn handle(
             Response::SeedFinished(result.map(|s| s.tickets).map_err(|e| e.to_string()))
         }
     })
+}
+
+/// The backups beside the database at `path`, as an answer.
+fn backups_beside(path: &std::path::Path) -> Response {
+    Response::Backups(list_backups(path).map_err(|e| e.to_string()))
+}
+
+/// Backups are written on their own thread ("tickets-backup") with their own
+/// connection: copying a large file takes seconds, and the worker keeps
+/// answering meanwhile (in write-ahead-log mode the copy's read holds up
+/// neither the worker's reads nor its writes). One at a time.
+struct BackupThread {
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    outbox: Sender<Response>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    running: Option<JoinHandle<()>>,
+}
+
+impl BackupThread {
+    /// Starts the day's automatic backup (made only if none was made today,
+    /// and heard of only if it fails) or one asked for now (with progress and
+    /// the outcome). Returns an answer at once if it could not start.
+    fn start(&mut self, automatic: bool) -> Option<Response> {
+        if self.running.as_ref().is_some_and(|t| !t.is_finished()) {
+            return (!automatic).then(|| {
+                Response::BackupMade(Err(
+                    "a backup is being made already; try again when it has finished".to_owned(),
+                ))
+            });
+        }
+        let (path, clock) = (self.path.clone(), self.clock.clone());
+        let (outbox, wake) = (self.outbox.clone(), self.wake.clone());
+        let spawned = std::thread::Builder::new()
+            .name("tickets-backup".to_owned())
+            .spawn(move || {
+                let send = |response: Response| {
+                    if outbox.send(response).is_ok() {
+                        wake();
+                    }
+                };
+                let store = Store::open(&path, clock);
+                if automatic {
+                    if let Err(e) = store.and_then(|s| s.backup_if_due(&chrono::Local)) {
+                        send(Response::Error(format!(
+                            "Today's automatic backup could not be made: {e}"
+                        )));
+                    }
+                } else {
+                    let made = store.and_then(|s| {
+                        s.backup_now(&mut |done, total| {
+                            send(Response::BackupProgress { done, total });
+                        })
+                    });
+                    send(Response::BackupMade(
+                        made.map(|b| b.path).map_err(|e| e.to_string()),
+                    ));
+                }
+            });
+        match spawned {
+            Ok(thread) => {
+                self.running = Some(thread);
+                None
+            }
+            Err(e) => Some(Response::BackupMade(Err(format!(
+                "the backup thread could not be started: {e}"
+            )))),
+        }
+    }
+}
+
+impl Drop for BackupThread {
+    /// The worker lets go of the file only once the backup has finished with it.
+    fn drop(&mut self) {
+        if let Some(thread) = self.running.take()
+            && thread.join().is_err()
+        {
+            eprintln!("tickets: the backup thread had failed");
+        }
+    }
 }
 
 fn people(store: &Store) -> Response {

@@ -97,9 +97,20 @@ pub fn open(desk: &Desk, agent: Option<AgentId>) -> Window {
 
 /// The window on a desk with these remembered settings.
 pub fn open_with(desk: &Desk, settings: Settings) -> Window {
-    let path = desk.path.clone();
-    let clock = desk.clock.clone();
-    let mut harness = Harness::builder()
+    let mut harness = window_on(&desk.path, desk.clock.clone(), settings);
+    step_until(&mut harness, "the list to load", |h| {
+        // "1 ticket", "N tickets", or the empty database's "No tickets yet".
+        h.query_by_label("1 ticket").is_some()
+            || h.query_all_by_label_contains(" tickets").next().is_some()
+    });
+    harness
+}
+
+/// The window on the file at `path`, built on the harness's own context in
+/// its first frame, without waiting for anything.
+pub fn window_on(path: &Path, clock: Arc<FixedClock>, settings: Settings) -> Window {
+    let path = path.to_path_buf();
+    Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(
             move |ui, app: &mut Option<TicketsApp>| {
@@ -109,13 +120,21 @@ pub fn open_with(desk: &Desk, settings: Settings) -> Window {
                 .show(ui)
             },
             None,
-        );
-    step_until(&mut harness, "the list to load", |h| {
-        // "1 ticket", "N tickets", or the empty database's "No tickets yet".
-        h.query_by_label("1 ticket").is_some()
-            || h.query_all_by_label_contains(" tickets").next().is_some()
+        )
+}
+
+/// Runs the command whose name contains `words` from the command palette
+/// (Ctrl+K), as a person would.
+pub fn run_from_palette(harness: &mut Window, words: &str) {
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    step_until(harness, "the palette", |h| {
+        h.query_by_label("Command").is_some()
     });
-    harness
+    type_into(harness, "Command", words);
+    harness.key_press(egui::Key::Enter);
+    step_until(harness, "the palette to close", |h| {
+        h.query_by_label("Command").is_none()
+    });
 }
 
 /// Steps the window until `done` holds, while the worker thread answers.
