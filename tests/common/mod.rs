@@ -146,3 +146,89 @@ impl Desk {
         self.count("activity")
     }
 }
+
+/// Whether an activity entry records a field edit: the changes that carry
+/// the ticket's version and move it on by one.
+pub fn is_field_edit(kind: &tickets::domain::ActivityKind) -> bool {
+    use tickets::domain::ActivityKind as K;
+    matches!(
+        kind,
+        K::StatusChanged { .. }
+            | K::PriorityChanged { .. }
+            | K::SubjectEdited { .. }
+            | K::DescriptionEdited
+            | K::CustomerChanged { .. }
+            | K::CsatRecorded { .. }
+            | K::CustomerErased { .. }
+    )
+}
+
+/// What a child process prints for its parent starts with this, so the parent
+/// can tell it from the test harness's own output.
+const CHILD_MARK: &str = "@@tickets-child@@ ";
+
+/// Another process: this test binary run again on its ignored test `name`
+/// alone, with `env` set, its stdin, stdout and stderr piped to this one.
+/// (Crash and two-writer tests drive the store from other processes this way,
+/// without a binary of their own.)
+pub fn spawn_child_test(name: &str, env: &[(&str, String)]) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut command = Command::new(exe);
+    command
+        .args([
+            "--exact",
+            name,
+            "--ignored",
+            "--no-capture",
+            "--test-threads=1",
+        ])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command.spawn().expect("start the child process")
+}
+
+/// In a child process: the job its parent put in the environment variable
+/// `var` (as JSON), or `None` when the ignored test is run by hand.
+pub fn child_job<T: serde::de::DeserializeOwned>(var: &str) -> Option<T> {
+    let job = std::env::var(var).ok()?;
+    Some(serde_json::from_str(&job).expect("the job from the parent"))
+}
+
+/// The whole number in the environment variable `name`, if it is set (the
+/// size and seed of long runs).
+pub fn env_number(name: &str) -> Option<u64> {
+    let value = std::env::var(name).ok()?;
+    Some(
+        value
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a whole number, not {value:?}")),
+    )
+}
+
+/// In a child process: prints one line for the parent and flushes it, so it
+/// reaches the parent even if this process is killed right after.
+pub fn tell_parent(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{CHILD_MARK}{line}")
+        .and_then(|()| out.flush())
+        .expect("write to the parent");
+}
+
+/// In the parent: the next line the child printed with [`tell_parent`]
+/// (the harness's own lines skipped), or `None` once its output has ended.
+pub fn next_child_line(from: &mut impl std::io::BufRead) -> Option<String> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if from.read_line(&mut line).expect("read the child's output") == 0 {
+            return None;
+        }
+        if let Some((_, said)) = line.split_once(CHILD_MARK) {
+            return Some(said.trim_end().to_owned());
+        }
+    }
+}
