@@ -142,9 +142,24 @@ impl Store {
 
     fn configure(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // Switching to write-ahead logging is a write that starts as a read:
+        // while another process writes (another window switching the same
+        // file), SQLite refuses it at once rather than wait. So wait here.
+        let started = std::time::Instant::now();
+        let mode: String = loop {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                mode => break mode?,
+            }
+        };
         if mode != "wal" && self.path != Path::new(":memory:") {
             return Err(StoreError::Unsupported(format!(
                 "the file could not be switched to write-ahead logging (it reports “{mode}”)"
