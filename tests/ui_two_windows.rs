@@ -1,0 +1,209 @@
+//! Two windows on one file, as two agents (or one agent's two windows) would
+//! have it: when both change the same ticket at the same moment, one change
+//! is saved and the other refused with the conflict message, and the refused
+//! window then shows the ticket as saved; changes that do not conflict are
+//! both saved. Neither window ever shows "database is locked", even while the
+//! file is busy with another write.
+//!
+//! "The same moment" is made certain rather than hoped for: a third
+//! connection holds the file's write lock while both windows make their
+//! change, so both changes are made against the same version and wait; when
+//! the lock is released, whichever window's worker writes first wins.
+
+mod common_ui;
+
+use std::time::{Duration, Instant};
+
+use common_ui::{Window, desk, open, open_ticket, stored, type_into};
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use rusqlite::Connection;
+use tickets::domain::{ActivityKind, Priority};
+
+/// What a refused window shows (the start of the conflict message).
+const CONFLICT: &str = "TKT-000001 was changed by someone else since you opened it";
+
+/// Neither window shows a locking error, as a message or a toast.
+fn assert_not_locked(windows: &[&Window]) {
+    for window in windows {
+        let locked: Vec<String> = window
+            .query_all_by_label_contains("locked")
+            .map(|n| format!("{n:?}"))
+            .collect();
+        assert!(locked.is_empty(), "a window shows {locked:?}");
+    }
+}
+
+/// Steps both windows until `done` holds, checking on every frame that
+/// neither shows a locking error.
+fn step_both_until(
+    a: &mut Window,
+    b: &mut Window,
+    what: &str,
+    done: impl Fn(&Window, &Window) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        a.step();
+        b.step();
+        assert_not_locked(&[a, b]);
+        if done(a, b) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The priority a window's ticket panel shows.
+fn shown_priority(window: &Window) -> Option<String> {
+    window
+        .query_by_role_and_label(Role::ComboBox, "Priority")
+        .and_then(|c| c.value())
+}
+
+/// Picks `choice` from the ticket panel's Priority box.
+fn pick_priority(window: &mut Window, choice: &str) {
+    window
+        .get_by_role_and_label(Role::ComboBox, "Priority")
+        .click();
+    window.run_steps(2);
+    window.get_by_role_and_label(Role::Button, choice).click();
+    window.run_steps(1);
+}
+
+/// Takes the file's write lock, as another program's write in progress would.
+fn hold_write_lock(desk: &common_ui::Desk) -> Connection {
+    let conn = Connection::open(&desk.path).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    conn
+}
+
+#[test]
+fn two_windows_changing_one_ticket_at_once_save_one_and_refuse_the_other() {
+    let desk = desk(&["Printer on fire"]);
+    let mut dana = open(&desk, Some(desk.agent));
+    let mut sam = open(&desk, Some(desk.other));
+    open_ticket(&mut dana, "Printer on fire");
+    open_ticket(&mut sam, "Printer on fire");
+    let version = stored(&desk, 1).version;
+
+    // Both change the priority while the file is busy: both changes are made
+    // against the same version, and both wait for the file.
+    let lock = hold_write_lock(&desk);
+    pick_priority(&mut dana, "High");
+    pick_priority(&mut sam, "Urgent");
+    // The windows keep drawing while their changes wait.
+    dana.run_steps(5);
+    sam.run_steps(5);
+    assert_not_locked(&[&dana, &sam]);
+    drop(lock);
+
+    step_both_until(
+        &mut dana,
+        &mut sam,
+        "one change saved, one refused",
+        |a, b| {
+            let refused = [a, b].map(|w| w.query_by_label_contains(CONFLICT).is_some());
+            // The refused window has reloaded: it shows the saved priority too.
+            refused[0] != refused[1]
+                && shown_priority(a) == shown_priority(b)
+                && shown_priority(a).as_deref() != Some("Medium")
+        },
+    );
+    let dana_refused = dana.query_by_label_contains(CONFLICT).is_some();
+    let (winner, loser, saved, lost) = if dana_refused {
+        (&mut sam, &mut dana, "Urgent", "High")
+    } else {
+        (&mut dana, &mut sam, "High", "Urgent")
+    };
+    let ticket = stored(&desk, 1);
+    assert_eq!(ticket.priority.label(), saved, "the first change is saved");
+    assert_eq!(ticket.version, version + 1, "and nothing else");
+    // The refused window says so in full and shows the ticket as saved.
+    loser.get_by_label_contains(
+        "so your change was not saved. The latest version is shown; apply your change again if it still applies",
+    );
+    assert_eq!(shown_priority(loser).as_deref(), Some(saved));
+    assert!(winner.query_by_label_contains(CONFLICT).is_none());
+
+    // Applied again on the version now shown, the refused change is saved,
+    // and the other window shows it too.
+    pick_priority(loser, lost);
+    step_both_until(
+        winner,
+        loser,
+        "the change applied again, in both windows",
+        |a, b| {
+            [a, b].iter().all(|w| {
+                shown_priority(w).as_deref() == Some(lost)
+                    && w.query_by_label_contains(CONFLICT).is_none()
+            })
+        },
+    );
+    let ticket = stored(&desk, 1);
+    assert_eq!(ticket.priority.label(), lost);
+    // Both changes are in the trail, in order: no update was lost.
+    let changes: Vec<(Priority, Priority)> = ticket
+        .activity
+        .iter()
+        .rev()
+        .filter_map(|e| match e.kind {
+            ActivityKind::PriorityChanged { from, to } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    let parse = |p| Priority::parse(p).unwrap();
+    assert_eq!(
+        changes,
+        [
+            (Priority::Medium, parse(saved)),
+            (parse(saved), parse(lost))
+        ]
+    );
+}
+
+#[test]
+fn two_windows_adding_notes_at_once_both_keep_theirs() {
+    let desk = desk(&["Printer on fire"]);
+    let mut dana = open(&desk, Some(desk.agent));
+    let mut sam = open(&desk, Some(desk.other));
+    for (window, note) in [
+        (&mut dana, "Called facilities"),
+        (&mut sam, "Ordered a new fuser"),
+    ] {
+        open_ticket(window, "Printer on fire");
+        window.get_by_label("Notes (0)").click();
+        window.run_steps(2);
+        type_into(window, "Add a note", note);
+    }
+
+    let lock = hold_write_lock(&desk);
+    dana.get_by_label("Add Note").click();
+    dana.run_steps(1);
+    sam.get_by_label("Add Note").click();
+    sam.run_steps(1);
+    drop(lock);
+
+    step_both_until(&mut dana, &mut sam, "both notes in both windows", |a, b| {
+        [a, b].iter().all(|w| {
+            w.query_by_label("Notes (2)").is_some()
+                && w.query_by_label("Called facilities").is_some()
+                && w.query_by_label("Ordered a new fuser").is_some()
+        })
+    });
+    assert!(
+        dana.query_by_label_contains("changed by someone else")
+            .is_none()
+    );
+    assert!(
+        sam.query_by_label_contains("changed by someone else")
+            .is_none()
+    );
+    let mut notes: Vec<String> = stored(&desk, 1).notes.into_iter().map(|n| n.body).collect();
+    notes.sort();
+    assert_eq!(notes, ["Called facilities", "Ordered a new fuser"]);
+}
