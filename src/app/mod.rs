@@ -1385,6 +1385,8 @@ impl TicketsApp {
                     if let Some(window) = &mut self.people {
                         window.customer_erased(&customer);
                     }
+                    self.data_changed();
+                }
                 Response::PeopleError(message) => match &mut self.people {
                     Some(window) => window.error = Some(message),
                     None => self.toasts.add(ToastKind::Error, message),
