@@ -34,6 +34,8 @@
 //! `VACUUM`; mentions of the customer on other customers' tickets, or by a
 //! partial name ("Hi Ann"), are not found.
 
+use std::collections::BTreeSet;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::people::sort_key;
@@ -70,19 +72,19 @@ impl std::fmt::Display for ErasedSummary {
         if self.tickets.is_empty() {
             return write!(f, "{name} had no personal data left to erase");
         }
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let tickets = self.tickets.len();
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
         write!(
             f,
-            "Erased the personal data of {name}: {} ticket{}, {} message{}",
-            self.tickets.len(),
-            plural(self.tickets.len()),
+            "Erased the personal data of {name}: {tickets} ticket{}, {} message{}",
+            plural(tickets as u64),
             self.messages,
-            plural(usize::try_from(self.messages).unwrap_or(usize::MAX)),
+            plural(self.messages),
         )?;
         if !self.file_cleared {
             write!(
                 f,
-                ". Another window has the file open; the old text leaves the file once it closes"
+                ". The file was in use elsewhere, so the erased text leaves it completely once every window on it has closed"
             )?;
         }
         Ok(())
@@ -154,63 +156,17 @@ fn erase(
         > 0;
 
     let tickets: Vec<TicketNumber> = tx
-        .prepare_cached("SELECT id FROM tickets WHERE customer_id = ?1 ORDER BY id")?
+        .prepare_cached("SELECT id FROM tickets WHERE customer_id = ?1")?
         .query_map([customer], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let mut changed: Vec<TicketNumber> = Vec::new();
+    let mut changed = BTreeSet::new();
     let mut messages = 0;
-    let mut trail: Vec<(i64, Side, String)> = Vec::new();
-    for &ticket in &tickets {
-        let erased_messages = tx
-            .prepare_cached("UPDATE messages SET body = ?2 WHERE ticket_id = ?1 AND body <> ?2")?
-            .execute(params![ticket, ERASED])?;
-        messages += erased_messages as u64;
-        let mut text_changed = erased_messages > 0;
-        text_changed |= tx
-            .prepare_cached(
-                "UPDATE tickets SET description = ?2 WHERE id = ?1 AND description NOT IN ('', ?2)",
-            )?
-            .execute(params![ticket, ERASED])?
-            > 0;
-        let subject: String = tx
-            .prepare_cached("SELECT subject FROM tickets WHERE id = ?1")?
-            .query_row([ticket], |r| r.get(0))?;
-        if let Some(subject) = redact(&subject, &needles) {
-            let subject: String = subject.chars().take(MAX_SUBJECT_CHARS).collect();
-            tx.prepare_cached("UPDATE tickets SET subject = ?2 WHERE id = ?1")?
-                .execute(params![ticket, subject])?;
-            text_changed = true;
-        }
-        let notes: Vec<(i64, String)> = tx
-            .prepare_cached("SELECT id, body FROM notes WHERE ticket_id = ?1")?
-            .query_map([ticket], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (note, body) in notes {
-            if let Some(body) = redact(&body, &needles) {
-                tx.prepare_cached(
-                    "UPDATE notes SET body = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
-                )?
-                .execute(params![note, body, now])?;
-                text_changed = true;
-            }
-        }
-        let texts: Vec<(i64, Option<String>, Option<String>)> = tx
-            .prepare_cached(
-                "SELECT id, old_value, new_value FROM activity
-                 WHERE ticket_id = ?1 AND kind IN ('subject', 'note_deleted')",
-            )?
-            .query_map([ticket], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        for (entry, old, new) in texts {
-            for (side, text) in [(Side::Old, old), (Side::New, new)] {
-                if let Some(text) = text.and_then(|t| redact(&t, &needles)) {
-                    trail.push((entry, side, text));
-                    text_changed = true;
-                }
-            }
-        }
+    let mut trail = Vec::new();
+    for ticket in tickets {
+        let (erased, text_changed) = scrub_ticket(tx, ticket, now, &needles, &mut trail)?;
+        messages += erased;
         if record_changed || text_changed {
-            changed.push(ticket);
+            changed.insert(ticket);
         }
     }
     // "Moved the ticket from Ann Lee to …" keeps names only, and the ticket
@@ -231,14 +187,11 @@ fn erase(
                     trail.push((entry, side, new_name.clone()));
                 }
             }
-            if !changed.contains(&ticket) {
-                changed.push(ticket);
-            }
+            changed.insert(ticket);
         }
     }
     rewrite_trail(tx, &trail)?;
 
-    changed.sort_unstable();
     for &ticket in &changed {
         tx.prepare_cached(
             "UPDATE tickets SET updated_at = max(updated_at, ?2), version = version + 1 WHERE id = ?1",
@@ -260,10 +213,71 @@ fn erase(
     }
     Ok(ErasedSummary {
         customer,
-        tickets: changed,
+        tickets: changed.into_iter().collect(),
         messages,
         file_cleared: false,
     })
+}
+
+/// Erases the text of one of the customer's tickets: its messages and
+/// description, and mentions (`needles`) in its subject, notes and trail (the
+/// trail's changes are added to `trail`, for [`rewrite_trail`]). Returns the
+/// number of messages erased and whether anything changed.
+fn scrub_ticket(
+    tx: &Connection,
+    ticket: TicketNumber,
+    now: i64,
+    needles: &[String],
+    trail: &mut Vec<(i64, Side, String)>,
+) -> Result<(u64, bool), StoreError> {
+    let messages = tx
+        .prepare_cached("UPDATE messages SET body = ?2 WHERE ticket_id = ?1 AND body <> ?2")?
+        .execute(params![ticket, ERASED])?;
+    let mut changed = messages > 0;
+    changed |= tx
+        .prepare_cached(
+            "UPDATE tickets SET description = ?2 WHERE id = ?1 AND description NOT IN ('', ?2)",
+        )?
+        .execute(params![ticket, ERASED])?
+        > 0;
+    let subject: String = tx
+        .prepare_cached("SELECT subject FROM tickets WHERE id = ?1")?
+        .query_row([ticket], |r| r.get(0))?;
+    if let Some(subject) = redact(&subject, needles) {
+        let subject: String = subject.chars().take(MAX_SUBJECT_CHARS).collect();
+        tx.prepare_cached("UPDATE tickets SET subject = ?2 WHERE id = ?1")?
+            .execute(params![ticket, subject])?;
+        changed = true;
+    }
+    let notes: Vec<(i64, String)> = tx
+        .prepare_cached("SELECT id, body FROM notes WHERE ticket_id = ?1")?
+        .query_map([ticket], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (note, body) in notes {
+        if let Some(body) = redact(&body, needles) {
+            tx.prepare_cached(
+                "UPDATE notes SET body = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
+            )?
+            .execute(params![note, body, now])?;
+            changed = true;
+        }
+    }
+    let texts: Vec<(i64, Option<String>, Option<String>)> = tx
+        .prepare_cached(
+            "SELECT id, old_value, new_value FROM activity
+             WHERE ticket_id = ?1 AND kind IN ('subject', 'note_deleted')",
+        )?
+        .query_map([ticket], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (entry, old, new) in texts {
+        for (side, text) in [(Side::Old, old), (Side::New, new)] {
+            if let Some(text) = text.and_then(|t| redact(&t, needles)) {
+                trail.push((entry, side, text));
+                changed = true;
+            }
+        }
+    }
+    Ok((messages as u64, changed))
 }
 
 /// Which of an activity entry's two values.
