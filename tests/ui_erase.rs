@@ -30,6 +30,21 @@ fn on_screen(harness: &Window, text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Clicks the button with this label once it shows and stops moving:
+/// windows and dialogs size and place themselves over their first frames.
+fn click_when_still(harness: &mut Window, label: &str) {
+    let button = |h: &Window| {
+        h.query_by_role_and_label(Role::Button, label)
+            .map(|b| b.rect())
+    };
+    let last = std::cell::Cell::new(None);
+    step_until(harness, &format!("“{label}” to show and settle"), |h| {
+        let now = button(h);
+        now.is_some() && last.replace(now) == now
+    });
+    harness.get_by_role_and_label(Role::Button, label).click();
+}
+
 #[test]
 fn erasing_a_customer_from_the_people_window() {
     let desk = desk(&[]);
@@ -80,28 +95,20 @@ fn erasing_a_customer_from_the_people_window() {
     step_until(&mut harness, "Ada in the customer list", |h| {
         h.query_by_label("Edit Ada Lovelace").is_some()
     });
-    // The window sizes its columns over its first frames: click once the row is still.
-    let last = std::cell::Cell::new(harness.get_by_label("Edit Ada Lovelace").rect());
-    step_until(&mut harness, "the customer list to settle", |h| {
-        let now = h.get_by_label("Edit Ada Lovelace").rect();
-        last.replace(now) == now
-    });
-    harness.get_by_label("Edit Ada Lovelace").click();
+    click_when_still(&mut harness, "Edit Ada Lovelace");
     step_until(&mut harness, "Ada's details", |h| {
         h.query_by_label("Customer #1").is_some()
     });
 
     // Asking first: Cancel changes nothing.
-    harness.get_by_label("Erase customer data…").click();
+    click_when_still(&mut harness, "Erase customer data…");
     step_until(&mut harness, "the confirmation", |h| {
         h.query_by_label("This cannot be undone.").is_some()
     });
     harness.get_by_label_contains("This erases Ada Lovelace's personal data (customer #1)");
     harness.get_by_label_contains("every message in their tickets' conversations");
     harness.get_by_label_contains("so analytics do not change");
-    harness
-        .get_by_role_and_label(Role::Button, "Cancel")
-        .click();
+    click_when_still(&mut harness, "Cancel");
     step_until(&mut harness, "the confirmation to close", |h| {
         h.query_by_label("This cannot be undone.").is_none()
     });
@@ -110,11 +117,11 @@ fn erasing_a_customer_from_the_people_window() {
         "Ada Lovelace"
     );
 
-    harness.get_by_label("Erase customer data…").click();
+    click_when_still(&mut harness, "Erase customer data…");
     step_until(&mut harness, "the confirmation", |h| {
         h.query_by_label("Erase permanently").is_some()
     });
-    harness.get_by_label("Erase permanently").click();
+    click_when_still(&mut harness, "Erase permanently");
     step_until(&mut harness, "the notification", |h| {
         h.query_by_label("Erased the personal data of Erased customer #1: 1 ticket, 1 message")
             .is_some()
@@ -130,7 +137,7 @@ fn erasing_a_customer_from_the_people_window() {
         common_ui::field_value(&harness, "Name").as_deref(),
         Some("Erased customer #1")
     );
-    harness.get_by_label("Back to the list").click();
+    click_when_still(&mut harness, "Back to the list");
     step_until(&mut harness, "the whole customer list", |h| {
         h.query_by_label("Edit Erased customer #1").is_some()
     });
@@ -147,7 +154,7 @@ fn erasing_a_customer_from_the_people_window() {
         &mut harness,
         "Dana Scully erased the customer's personal data",
     );
-    harness.get_by_label("Close window").click();
+    click_when_still(&mut harness, "Close window");
     harness.run_steps(2);
     harness.get_by_label("Detail").click();
     step_until(
@@ -177,4 +184,62 @@ fn erasing_a_customer_from_the_people_window() {
     );
     assert_eq!(stored.description, "[erased]");
     assert_eq!(stored.messages[0].body, "[erased]");
+}
+
+#[test]
+fn a_refused_erasure_says_why_and_changes_nothing() {
+    let desk = desk(&[]);
+    let mut store = store_of(&desk);
+    let ada = store
+        .add_customer(&NewCustomer {
+            name: "Ada Lovelace".to_owned(),
+            ..NewCustomer::default()
+        })
+        .unwrap();
+    store
+        .create_ticket(
+            desk.agent,
+            &NewTicket {
+                subject: "Engine jammed".to_owned(),
+                customer: Some(ada),
+                ..NewTicket::default()
+            },
+        )
+        .unwrap();
+    drop(store);
+    // The file refuses the erasure's last write, as a full disk would.
+    rusqlite::Connection::open(&desk.path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON activity WHEN new.kind = 'customer_erased'
+             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+        )
+        .unwrap();
+
+    let mut harness = open(&desk, Some(desk.agent));
+    open_people(&mut harness);
+    click_when_still(&mut harness, "Edit Ada Lovelace");
+    step_until(&mut harness, "Ada's details", |h| {
+        h.query_by_label("Erase customer data…").is_some()
+    });
+    click_when_still(&mut harness, "Erase customer data…");
+    step_until(&mut harness, "the confirmation", |h| {
+        h.query_by_label("Erase permanently").is_some()
+    });
+    click_when_still(&mut harness, "Erase permanently");
+    step_until(&mut harness, "the refusal in the dialog", |h| {
+        h.query_all_by_label_contains("the disk is full").count() >= 1
+            && h.query_by_role_and_label(Role::Button, "Close").is_some()
+    });
+    click_when_still(&mut harness, "Close");
+    step_until(&mut harness, "the dialog to close", |h| {
+        h.query_by_role_and_label(Role::Button, "Close").is_none()
+    });
+    assert_eq!(
+        common_ui::field_value(&harness, "Name").as_deref(),
+        Some("Ada Lovelace")
+    );
+    let ticket = stored(&desk, 1);
+    assert_eq!(ticket.customer.unwrap().name, "Ada Lovelace");
+    assert_eq!(ticket.activity.len(), 1, "only the creation");
 }

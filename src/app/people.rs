@@ -219,16 +219,7 @@ fn customers_ui(
         {
             window.erase = Some(EraseStep::Confirm);
         }
-        if let Some(step) = window.erase {
-            erase_dialog(
-                ui,
-                step,
-                customer,
-                &mut window.error,
-                actions,
-                &mut window.erase,
-            );
-        }
+        erase_dialog(ui, &mut window.erase, customer, &mut window.error, actions);
         if back {
             window.editing = None;
             window.error = None;
@@ -289,12 +280,14 @@ fn customers_ui(
 /// shows here with the window's error.
 fn erase_dialog(
     ui: &mut Ui,
-    step: EraseStep,
+    erase: &mut Option<EraseStep>,
     customer: &Customer,
     error: &mut Option<String>,
     actions: &mut Vec<PeopleAction>,
-    erase: &mut Option<EraseStep>,
 ) {
+    let Some(step) = *erase else {
+        return;
+    };
     let modal = egui::Modal::new(egui::Id::unique("erase_customer")).show(ui.ctx(), |ui| {
         ui.set_width(440.0);
         ui.heading("Erase customer data");
