@@ -92,13 +92,7 @@ fn erasing_a_customer_from_the_people_window() {
 
     open_people(&mut harness);
     type_into(&mut harness, "Find customers", "Ada");
-    step_until(&mut harness, "Ada in the customer list", |h| {
-        h.query_by_label("Edit Ada Lovelace").is_some()
-    });
     click_when_still(&mut harness, "Edit Ada Lovelace");
-    step_until(&mut harness, "Ada's details", |h| {
-        h.query_by_label("Customer #1").is_some()
-    });
 
     // Asking first: Cancel changes nothing.
     click_when_still(&mut harness, "Erase customer data…");
@@ -118,9 +112,6 @@ fn erasing_a_customer_from_the_people_window() {
     );
 
     click_when_still(&mut harness, "Erase customer data…");
-    step_until(&mut harness, "the confirmation", |h| {
-        h.query_by_label("Erase permanently").is_some()
-    });
     click_when_still(&mut harness, "Erase permanently");
     step_until(&mut harness, "the notification", |h| {
         h.query_by_label("Erased the personal data of Erased customer #1: 1 ticket, 1 message")
@@ -219,13 +210,7 @@ fn a_refused_erasure_says_why_and_changes_nothing() {
     let mut harness = open(&desk, Some(desk.agent));
     open_people(&mut harness);
     click_when_still(&mut harness, "Edit Ada Lovelace");
-    step_until(&mut harness, "Ada's details", |h| {
-        h.query_by_label("Erase customer data…").is_some()
-    });
     click_when_still(&mut harness, "Erase customer data…");
-    step_until(&mut harness, "the confirmation", |h| {
-        h.query_by_label("Erase permanently").is_some()
-    });
     click_when_still(&mut harness, "Erase permanently");
     step_until(&mut harness, "the refusal in the dialog", |h| {
         h.query_all_by_label_contains("the disk is full").count() >= 1
