@@ -941,3 +941,54 @@ fn customers_are_added_and_tagged_and_agents_renamed_and_deactivated() {
     assert_eq!(inactive.len(), 1);
     assert_eq!(inactive[0].name, "Sam Okafor Jr");
 }
+
+#[test]
+fn a_description_changed_elsewhere_while_editing_is_not_overwritten() {
+    let desk = desk(&["Cannot log in"]);
+    let mut harness = open(&desk, Some(desk.agent));
+    let mut elsewhere = store_of(&desk);
+    open_ticket(&mut harness, "Cannot log in");
+    harness.get_by_label("Edit").click();
+    harness.run_steps(1);
+    type_into(&mut harness, "Edit the description", "Mine");
+
+    // Another window rewrites the description (and the subject, which this
+    // window shows, so the test can see when it has noticed).
+    let version = stored(&desk, 1).version;
+    elsewhere
+        .set_description(desk.other, TicketNumber(1), version, "Theirs")
+        .unwrap();
+    elsewhere
+        .set_subject(
+            desk.other,
+            TicketNumber(1),
+            version + 1,
+            "Cannot log in since Monday",
+        )
+        .unwrap();
+    step_until(&mut harness, "the window to notice", |h| {
+        h.query_all_by_label_contains("since Monday")
+            .next()
+            .is_some()
+    });
+
+    // Saving what was typed on the old version must not erase their text.
+    harness.get_by_role_and_label(Role::Button, "Save").click();
+    step_until(&mut harness, "the conflict", |h| {
+        h.query_by_label_contains("changed by someone else")
+            .is_some()
+    });
+    assert_eq!(stored(&desk, 1).description, "Theirs");
+    assert_eq!(
+        field_value(&harness, "Edit the description").as_deref(),
+        Some("Mine"),
+        "what was typed stays"
+    );
+
+    // Having been shown the conflict, saving again is the agent's choice.
+    harness.get_by_role_and_label(Role::Button, "Save").click();
+    step_until(&mut harness, "the second save", |h| {
+        h.query_by_label("Edit the description").is_none()
+    });
+    assert_eq!(stored(&desk, 1).description, "Mine");
+}

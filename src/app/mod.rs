@@ -1265,7 +1265,7 @@ impl TicketsApp {
                     if let Some(panel) = &mut self.panel
                         && panel.ticket == Some(detail.number)
                     {
-                        panel.detail = Some(*detail);
+                        panel.loaded(*detail);
                     }
                 }
                 Response::Created(number) => {
@@ -1299,7 +1299,7 @@ impl TicketsApp {
                     if let Some(panel) = &mut self.panel
                         && panel.ticket == Some(ticket)
                     {
-                        panel.error = Some(message);
+                        panel.refused(message, conflict);
                         if conflict {
                             // Show the ticket as it is now; what was typed stays.
                             self.request(Request::Load(ticket));

@@ -31,10 +31,22 @@ pub enum Tab {
 /// another ticket (or closing the panel) loses nothing.
 #[derive(Clone, Debug, Default)]
 pub struct Draft {
-    description: Option<String>,
+    description: Option<Editing>,
     note: String,
     message: String,
-    note_edits: HashMap<NoteId, String>,
+    note_edits: HashMap<NoteId, Editing>,
+}
+
+/// Text being edited, with the version it was edited from: saving asks the
+/// store to apply it to that version, so a change made elsewhere meanwhile
+/// is refused rather than silently overwritten.
+#[derive(Clone, Debug)]
+pub struct Editing {
+    /// The ticket's (or note's) version when editing began, or when the
+    /// agent was last shown the latest version after a conflict.
+    pub since: i64,
+    /// What is typed.
+    pub text: String,
 }
 
 /// Everything the panel holds for the open ticket.
@@ -47,13 +59,16 @@ pub struct PanelState {
     /// The tab on show.
     pub tab: Tab,
     /// The description being edited, if Edit was pressed.
-    pub description_edit: Option<String>,
+    pub description_edit: Option<Editing>,
     /// The "Add a note" box.
     pub note_input: String,
     /// The message box on the Conversation tab.
     pub message_input: String,
     /// Notes being edited.
-    pub note_edits: HashMap<NoteId, String>,
+    pub note_edits: HashMap<NoteId, Editing>,
+    /// A change was refused as a conflict: once the latest version arrives,
+    /// the edits under way are based on it (the agent has now seen it).
+    rebase_edits: bool,
     /// A note whose deletion awaits confirmation.
     pub confirm_delete: Option<NoteId>,
     /// The agent picker's search, while it is open.
@@ -113,6 +128,28 @@ impl PanelState {
                 ..PanelState::default()
             };
         }
+    }
+
+    /// The ticket as loaded. After a conflict, edits under way now apply to
+    /// this version: saving again is the agent's decision over what is shown.
+    pub fn loaded(&mut self, detail: TicketDetail) {
+        if std::mem::take(&mut self.rebase_edits) {
+            if let Some(edit) = &mut self.description_edit {
+                edit.since = detail.version;
+            }
+            for note in &detail.notes {
+                if let Some(edit) = self.note_edits.get_mut(&note.id) {
+                    edit.since = note.version;
+                }
+            }
+        }
+        self.detail = Some(detail);
+    }
+
+    /// A change was refused; a conflict reloads the ticket.
+    pub fn refused(&mut self, message: String, conflict: bool) {
+        self.error = Some(message);
+        self.rebase_edits |= conflict;
     }
 
     /// A change was saved: clears the text it came from.
@@ -292,14 +329,17 @@ fn detail_tab(
     ui.horizontal(|ui| {
         ui.label(RichText::new("Description").strong());
         if state.description_edit.is_none() && ui.button("Edit").clicked() {
-            state.description_edit = Some(detail.description.clone());
+            state.description_edit = Some(Editing {
+                since: detail.version,
+                text: detail.description.clone(),
+            });
         }
     });
     match &mut state.description_edit {
-        Some(text) => {
+        Some(edit) => {
             let label = ui.label("Edit the description");
             ui.add(
-                egui::TextEdit::multiline(text)
+                egui::TextEdit::multiline(&mut edit.text)
                     .desired_rows(5)
                     .desired_width(f32::INFINITY),
             )
@@ -307,8 +347,8 @@ fn detail_tab(
             let (save, cancel) = button_pair(ui, "Save", "Cancel");
             if save {
                 actions.push(Action::Change(Change::Description {
-                    version,
-                    text: text.clone(),
+                    version: edit.since,
+                    text: edit.text.clone(),
                 }));
             }
             if cancel {
@@ -571,16 +611,16 @@ fn notes_tab(
                     ui.weak("(edited)").on_hover_text(exact_time(note.updated));
                 }
             });
-            if let Some(text) = state.note_edits.get_mut(&note.id) {
+            if let Some(edit) = state.note_edits.get_mut(&note.id) {
                 let label = ui.label("Edit the note");
-                ui.add(egui::TextEdit::multiline(text).desired_width(f32::INFINITY))
+                ui.add(egui::TextEdit::multiline(&mut edit.text).desired_width(f32::INFINITY))
                     .labelled_by(label.id);
-                let text = text.clone();
+                let (since, text) = (edit.since, edit.text.clone());
                 ui.horizontal(|ui| {
                     if ui.button("Save note").clicked() {
                         actions.push(Action::Change(Change::EditNote {
                             note: note.id,
-                            version: note.version,
+                            version: since,
                             text,
                         }));
                     }
@@ -608,7 +648,13 @@ fn notes_tab(
                             .on_hover_text("Edit this note")
                             .clicked()
                         {
-                            state.note_edits.insert(note.id, note.body.clone());
+                            state.note_edits.insert(
+                                note.id,
+                                Editing {
+                                    since: note.version,
+                                    text: note.body.clone(),
+                                },
+                            );
                         }
                         if ui
                             .small_button("Delete…")
