@@ -727,3 +727,34 @@ fn processes_opening_a_file_together_all_get_in() {
         );
     }
 }
+
+/// Four processes starting on a path where no file exists yet (four windows
+/// opened on a new database together): all must get in. One was sometimes
+/// told the file was "another program's database": it read the application
+/// id, the schema version and the schema in separate statements, or read
+/// the file without locks, while another process was creating it.
+#[test]
+fn processes_creating_one_new_file_together_all_get_in() {
+    let names = ["Ana", "Ben", "Cleo", "Dev"];
+    let rounds: usize = std::env::var("TICKETS_NEW_FILE_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    for round in 0..rounds {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("new.db");
+        let jobs: Vec<Job> = names
+            .iter()
+            .map(|name| Job::Join {
+                path: path.clone(),
+                name: (*name).to_owned(),
+            })
+            .collect();
+        run_together(&jobs);
+        assert_eq!(
+            agent_names(&path),
+            names.iter().map(|n| n.to_string()).collect(),
+            "round {round}"
+        );
+    }
+}

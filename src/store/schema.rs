@@ -282,12 +282,24 @@ pub struct FileIdentity {
 }
 
 /// Reads the identity of an open database.
+///
+/// One statement, so one snapshot: read in three, another process's first
+/// migration committing in between looked like a schema with no application
+/// id ("another program's database").
 pub fn identify(conn: &Connection) -> rusqlite::Result<FileIdentity> {
-    Ok(FileIdentity {
-        application_id: conn.pragma_query_value(None, "application_id", |r| r.get(0))?,
-        version: conn.pragma_query_value(None, "user_version", |r| r.get(0))?,
-        has_schema: conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))?,
-    })
+    conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id),
+                (SELECT user_version FROM pragma_user_version),
+                EXISTS (SELECT 1 FROM sqlite_schema)",
+        [],
+        |r| {
+            Ok(FileIdentity {
+                application_id: r.get(0)?,
+                version: r.get(1)?,
+                has_schema: r.get(2)?,
+            })
+        },
+    )
 }
 
 /// Brings the schema up to `target`, one version at a time, each in its own
