@@ -181,7 +181,11 @@ fn main() {
     let path = dir.join(format!("store-{tickets}.db"));
     let agent = prepare(&path, tickets);
 
-    let mut settings = Settings::default();
+    let mut settings = Settings {
+        // A 1.8 GB copy on a background thread would distort the frame times.
+        automatic_backups: false,
+        ..Settings::default()
+    };
     settings.databases.insert(
         path.to_string_lossy().into_owned(),
         DatabaseSettings {

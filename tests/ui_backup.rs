@@ -219,6 +219,23 @@ fn opening_a_database_makes_the_days_backup_once() {
     assert_eq!(days[0] - days[1], Duration::days(1));
 }
 
+#[test]
+fn with_automatic_backups_off_opening_makes_none_but_backup_now_still_works() {
+    let desk = desk(&["Refund for order 1182"]);
+    let settings = tickets::app::Settings {
+        automatic_backups: false,
+        ..settings_for(&desk.path, Some(desk.agent))
+    };
+    let mut harness = common_ui::open_with(&desk, settings);
+    // Give an automatic backup every chance to start, then look.
+    harness.run_steps(20);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    harness.run_steps(5);
+    assert_eq!(backups(&desk.path).len(), 0, "no automatic backup");
+    backup_now_until_made(&mut harness);
+    assert_eq!(backups(&desk.path).len(), 1);
+}
+
 /// File → Backup now, asked again while the automatic backup still runs,
 /// until it says it wrote a backup.
 fn backup_now_until_made(harness: &mut Window) {

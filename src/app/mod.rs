@@ -149,13 +149,26 @@ pub struct DatabaseSettings {
 
 /// What is remembered between runs (window size, panel and column widths are
 /// remembered by egui itself).
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// The colour theme.
     pub theme: ThemeChoice,
     /// Per database file.
     pub databases: HashMap<String, DatabaseSettings>,
+    /// Whether opening a database makes the day's backup of it (on unless
+    /// turned off, as the UI benchmark does for its 1.8 GB file).
+    pub automatic_backups: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: ThemeChoice::default(),
+            databases: HashMap::new(),
+            automatic_backups: true,
+        }
+    }
 }
 
 const SETTINGS_KEY: &str = "tickets-settings";
@@ -1210,6 +1223,10 @@ impl TicketsApp {
                 Response::Opened { path } => {
                     self.database = Database::Open(path);
                     self.request(Request::People);
+                    if self.settings.automatic_backups {
+                        // The day's backup, unless one was made today already.
+                        self.request(Request::BackupIfDue);
+                    }
                 }
                 Response::OpenFailed(message) => self.database = Database::Failed(message),
                 Response::Backups(found) => {

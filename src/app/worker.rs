@@ -94,6 +94,8 @@ pub enum Request {
     ListBackups,
     /// Write a backup now, on the backup thread.
     BackupNow,
+    /// Write the day's automatic backup, unless one was made today already.
+    BackupIfDue,
     /// The analytics of a period.
     Report {
         /// Which ask this is; answers to older asks are dropped.
@@ -447,12 +449,6 @@ fn run(
         wake: wake.clone(),
         running: None,
     };
-    // The day's automatic backup, unless one was made today already.
-    if let Some(response) = backups.start(true)
-        && !send(response)
-    {
-        return;
-    }
     // data_version moves only when another connection commits (our own writes
     // leave it alone), so any change in it is news from another window or process.
     let mut seen_version = store.data_version().unwrap_or_default();
@@ -525,6 +521,7 @@ fn handle(
     Some(match request {
         Request::ListBackups => backups_beside(store.path()),
         Request::BackupNow => return backups.start(false),
+        Request::BackupIfDue => return backups.start(true),
         Request::Report { generation, choice } => Response::Report {
             generation,
             result: Period::resolve(choice, store.clock().now(), &chrono::Local)
