@@ -27,13 +27,32 @@ pub enum StoreError {
         supported: i64,
     },
     /// A database file is damaged.
-    #[error("“{}” is damaged and cannot be read ({detail}); it was left untouched", path.display())]
+    #[error(
+        "{} is damaged and cannot be read ({detail}); it was left untouched. Restore a backup of it, or open another database",
+        the_file(path)
+    )]
     Damaged {
-        /// The file.
+        /// The file (empty when the store did not know it).
         path: PathBuf,
-        /// SQLite's description.
+        /// What is wrong with it.
         detail: String,
     },
+    /// The file, or the folder it is in, cannot be written to.
+    #[error(
+        "{} is read-only ({reason}), so Tickets cannot save changes to it; it was left untouched. Make it writable, or open a copy of it",
+        the_file(path)
+    )]
+    ReadOnly {
+        /// The database file (empty when the store did not know it).
+        path: PathBuf,
+        /// What is read-only.
+        reason: String,
+    },
+    /// The disk has no room for the change.
+    #[error(
+        "the disk is full, so this change was not saved; everything saved before is intact. Free some space on the disk and try again"
+    )]
+    DiskFull,
     /// The folder for a new database does not exist.
     #[error("the folder “{}” does not exist", .0.display())]
     FolderMissing(PathBuf),
@@ -77,23 +96,66 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     /// SQLite reported an error.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+}
+
+/// Every SQLite error the store meets becomes a `StoreError` here: damage,
+/// a full disk and a read-only file get their own sentences.
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Damaged {
+                path: PathBuf::new(),
+                detail: format!("SQLite reports “{error}”"),
+            },
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+                path: PathBuf::new(),
+                reason: "the system does not let Tickets write to it".to_owned(),
+            },
+            _ => StoreError::Sqlite(error),
+        }
+    }
+}
+
+/// Names a file in a message: “path”, or "the database file" when the path is not known.
+fn the_file(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        "the database file".to_owned()
+    } else {
+        format!("“{}”", path.display())
+    }
 }
 
 impl StoreError {
     /// Classifies an error met while opening `path`.
     pub(crate) fn from_open(path: &Path, error: rusqlite::Error) -> StoreError {
-        use rusqlite::ErrorCode;
         match error.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase) => StoreError::NotTickets {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotTickets {
                 path: path.to_path_buf(),
                 reason: "it is not a database file".to_owned(),
             },
-            Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
-                path: path.to_path_buf(),
-                detail: error.to_string(),
-            },
-            _ => StoreError::Sqlite(error),
+            _ => StoreError::from(error).in_file(path),
+        }
+    }
+
+    /// Names `file` in an error made without knowing which file it was about.
+    pub(crate) fn in_file(self, file: &Path) -> StoreError {
+        match self {
+            StoreError::Damaged { path, detail } if path.as_os_str().is_empty() => {
+                StoreError::Damaged {
+                    path: file.to_path_buf(),
+                    detail,
+                }
+            }
+            StoreError::ReadOnly { path, reason } if path.as_os_str().is_empty() => {
+                StoreError::ReadOnly {
+                    path: file.to_path_buf(),
+                    reason,
+                }
+            }
+            other => other,
         }
     }
 }

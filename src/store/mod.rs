@@ -47,6 +47,8 @@ pub struct Store {
     /// The analytics scope whose tickets `temp.scope_tickets` holds, with the
     /// data version and change count they were read at.
     scope_cache: std::cell::RefCell<Option<(crate::analytics::Scope, i64, u64)>>,
+    /// What a write found damaged: from then on the store writes nothing.
+    damage: Option<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -63,25 +65,50 @@ impl Store {
     /// upgraded one schema version at a time.
     pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
-        check_existing_file(&path)?;
+        let stamped = check_existing_file(&path)?;
+        // SQLite opens a file it may not write read-only, or cannot keep its
+        // working files beside it: say which.
+        let read_only = |path: &Path| {
+            if OpenOptions::new().write(true).open(path).is_err() {
+                return StoreError::ReadOnly {
+                    path: path.to_path_buf(),
+                    reason: "the system does not let Tickets write to it".to_owned(),
+                };
+            }
+            read_only_folder(path, path.parent().unwrap_or(Path::new(".")))
+        };
+        // In a file stamped as ours, whatever SQLite cannot read is damage.
+        let fail = |e: rusqlite::Error| match stamped {
+            true => StoreError::from(e).in_file(&path),
+            false => StoreError::from_open(&path, e),
+        };
+        let fail = |e: rusqlite::Error| match fail(e) {
+            StoreError::ReadOnly { .. } => read_only(&path),
+            other => other,
+        };
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )
-        .map_err(|e| StoreError::from_open(&path, e))?;
+        .map_err(fail)?;
+        if conn.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
+            return Err(read_only(&path));
+        }
         // Check again under SQLite's own reading, before anything is written
         // (switching to write-ahead logging is a write): the header check above
         // cannot see changes still in a write-ahead log.
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(&path, e))?;
+        let identity = schema::identify(&conn).map_err(fail)?;
         refuse_foreign(&path, identity)?;
+        probe_tables(&conn).map_err(fail)?;
         let mut store = Store {
             conn,
             clock,
             path,
             scope_cache: Default::default(),
+            damage: None,
         };
         store.configure()?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
@@ -96,6 +123,7 @@ impl Store {
             clock,
             path: PathBuf::from(":memory:"),
             scope_cache: Default::default(),
+            damage: None,
         };
         store.configure()?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
@@ -140,6 +168,18 @@ impl Store {
         Ok(())
     }
 
+    /// Caps the file at `pages` pages on this connection (`PRAGMA
+    /// max_page_count`; never below its size now), so that tests can make the
+    /// disk fill up. Returns the cap in force.
+    #[doc(hidden)]
+    pub fn set_max_page_count(&self, pages: u32) -> Result<u32, StoreError> {
+        Ok(self
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get(0)
+            })?)
+    }
+
     fn configure(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Switching to write-ahead logging is a write that starts as a read:
@@ -178,27 +218,51 @@ impl Store {
 
     /// Runs `f` in one immediate transaction: everything it writes is committed
     /// together, or nothing is if it returns an error.
+    ///
+    /// Once a write has met damage in the file, nothing more is written: what
+    /// the agent did next would be lost anyway when a backup replaces the file.
     pub(crate) fn transact<T>(
         &mut self,
         f: impl FnOnce(&Transaction<'_>, i64) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        if let Some(detail) = &self.damage {
+            return Err(StoreError::Damaged {
+                path: self.path.clone(),
+                detail: detail.clone(),
+            });
+        }
         let now = crate::domain::to_millis(self.clock.now());
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx, now)?;
-        tx.commit()?;
-        Ok(value)
+        let result: Result<T, StoreError> = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx, now)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|e| {
+            let e = e.in_file(&self.path);
+            if let StoreError::Damaged { detail, .. } = &e {
+                self.damage = Some(format!(
+                    "{detail}, found by an earlier change; nothing more is written to it"
+                ));
+            }
+            e
+        })
     }
 }
 
 /// Looks at an existing file's header without opening it as a database, so a
 /// file that is not ours is never written to (SQLite would add a journal, or
-/// initialise an empty file).
-fn check_existing_file(path: &Path) -> Result<(), StoreError> {
+/// initialise an empty file). Returns whether the header says the file is a
+/// Tickets database; creates an empty private file if there is none.
+fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return create_new_file(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            create_new_file(path)?;
+            return Ok(false);
+        }
         Err(e) => return Err(StoreError::Io(e)),
     };
     if meta.is_dir() {
@@ -208,12 +272,28 @@ fn check_existing_file(path: &Path) -> Result<(), StoreError> {
         });
     }
     if meta.len() == 0 {
-        return Ok(());
+        check_writable(path, &meta)?;
+        return Ok(false);
     }
     let mut header = [0u8; 100];
     let mut file = std::fs::File::open(path)?;
     let read = read_up_to(&mut file, &mut header)?;
+    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    let stamped = read >= 72 && application_id == APPLICATION_ID;
+    let damaged = |detail: String| StoreError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let magic = read.min(SQLITE_MAGIC.len());
+    if read < header.len() && header[..magic] == SQLITE_MAGIC[..magic] {
+        return Err(damaged(format!(
+            "it is cut short: only its first {read} bytes are there"
+        )));
+    }
     if read < header.len() || &header[..16] != SQLITE_MAGIC {
+        if stamped {
+            return Err(damaged(GARBLED_HEADER.to_owned()));
+        }
         return Err(StoreError::NotTickets {
             path: path.to_path_buf(),
             reason: "it is not a database file".to_owned(),
@@ -222,15 +302,18 @@ fn check_existing_file(path: &Path) -> Result<(), StoreError> {
     let version = i64::from(u32::from_be_bytes([
         header[60], header[61], header[62], header[63],
     ]));
-    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
-    if application_id == APPLICATION_ID {
+    if stamped {
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew {
                 found: version,
                 supported: SCHEMA_VERSION,
             });
         }
-        return Ok(());
+        if let Some(detail) = header_damage(path, &header, meta.len()) {
+            return Err(damaged(detail));
+        }
+        check_writable(path, &meta)?;
+        return Ok(true);
     }
     // Not stamped as ours: it may still be ours if its stamp sits in the
     // write-ahead log, or an empty SQLite file. Ask SQLite, read-only. With no
@@ -245,7 +328,101 @@ fn check_existing_file(path: &Path) -> Result<(), StoreError> {
     }
     .map_err(|e| StoreError::from_open(path, e))?;
     let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
-    refuse_foreign(path, identity)
+    refuse_foreign(path, identity)?;
+    check_writable(path, &meta)?;
+    Ok(false)
+}
+
+const GARBLED_HEADER: &str = "its header, the first 100 bytes, is garbled";
+
+/// What is wrong with the header of a file stamped as ours, checked against
+/// the file format (<https://sqlite.org/fileformat.html>) before SQLite reads
+/// it: SQLite takes some damaged values as settings (a read-only file, UTF-16
+/// text) rather than as damage. Also finds a file shorter than its header says.
+fn header_damage(path: &Path, header: &[u8; 100], len: u64) -> Option<String> {
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n if n >= 512 && n.is_power_of_two() => u64::from(n),
+        _ => return Some(GARBLED_HEADER.to_owned()),
+    };
+    // Tickets reserves no space at the end of pages (byte 20).
+    let sound = matches!(header[18], 1 | 2)
+        && header[20] == 0
+        && matches!(header[19], 1 | 2)
+        && header[21..24] == [64, 32, 32]
+        && (1..=4).contains(&be32(44))
+        // Tickets writes UTF-8 only.
+        && be32(56) == 1;
+    if !sound {
+        return Some(GARBLED_HEADER.to_owned());
+    }
+    // The page count in the header is valid when the change counter matches
+    // the "version valid for" number. A log or journal beside the file may
+    // still hold pages the file is to grow by.
+    let pages = u64::from(be32(28));
+    let expected = pages * page_size;
+    let valid = pages > 0 && be32(24) == be32(92);
+    let settled = !beside(path, "-wal").exists() && !beside(path, "-journal").exists();
+    (valid && settled && len < expected)
+        .then(|| format!("it is cut short: only the first {len} of its {expected} bytes are there"))
+}
+
+/// Refuses a file that cannot be written, or whose folder cannot take the
+/// files SQLite keeps beside a database while it is open, before SQLite
+/// opens it (a read-only open would still leave those files behind).
+fn check_writable(path: &Path, meta: &std::fs::Metadata) -> Result<(), StoreError> {
+    if meta.permissions().readonly() {
+        return Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+            reason: "the file is marked read-only".to_owned(),
+        });
+    }
+    check_folder_writable(path)
+}
+
+/// On Unix, a folder without write permission (Windows's read-only flag on a
+/// folder means something else and is not checked).
+fn check_folder_writable(path: &Path) -> Result<(), StoreError> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let read_only =
+        cfg!(unix) && std::fs::metadata(folder).is_ok_and(|m| m.permissions().readonly());
+    if read_only {
+        return Err(read_only_folder(path, folder));
+    }
+    Ok(())
+}
+
+fn read_only_folder(path: &Path, folder: &Path) -> StoreError {
+    StoreError::ReadOnly {
+        path: path.to_path_buf(),
+        reason: format!(
+            "its folder “{}” is read-only, and Tickets keeps working files beside the database",
+            folder.display()
+        ),
+    }
+}
+
+/// Reads the first row of every table, so that damage to the pages the tables
+/// start on is found on opening, before anything is written.
+fn probe_tables(conn: &Connection) -> rusqlite::Result<()> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND rootpage > 0")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in tables {
+        let sql = format!(
+            "SELECT * FROM \"{}\" NOT INDEXED LIMIT 1",
+            table.replace('"', "\"\"")
+        );
+        conn.prepare(&sql)?.exists([])?;
+    }
+    Ok(())
 }
 
 /// The file SQLite keeps beside `path` with this suffix (`-wal`, `-journal`).
@@ -319,6 +496,7 @@ fn create_new_file(path: &Path) -> Result<(), StoreError> {
     {
         return Err(StoreError::FolderMissing(parent.to_path_buf()));
     }
+    check_folder_writable(path)?;
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -329,7 +507,12 @@ fn create_new_file(path: &Path) -> Result<(), StoreError> {
     match options.open(path) {
         Ok(_) => Ok(()),
         // Someone else created it meanwhile: check it like any existing file.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => check_existing_file(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            check_existing_file(path).map(|_| ())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(read_only_folder(path, parent.unwrap_or(Path::new("."))))
+        }
         Err(e) => Err(StoreError::Io(e)),
     }
 }

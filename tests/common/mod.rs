@@ -47,6 +47,21 @@ pub fn bytes(path: &Path) -> Vec<u8> {
     std::fs::read(path).expect("read the file")
 }
 
+/// The names of the files (and folders) in a folder, sorted.
+pub fn names_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .expect("read the folder")
+        .map(|e| {
+            e.expect("a folder entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// SQLite's files beside `path` (`-wal`, `-shm`, `-journal`) that exist.
 pub fn sidecars(path: &Path) -> Vec<PathBuf> {
     ["-wal", "-shm", "-journal"]
