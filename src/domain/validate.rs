@@ -5,15 +5,24 @@
 //! - description, note, message: at most 100,000; notes and messages required;
 //! - agent / customer name, company: at most 100, one line (names required);
 //! - email: optional, at most 254, one `@` with text either side, no spaces;
-//! - tag: required, at most 50, one line.
+//! - tag: required, at most 50, one line;
+//! - search: at most 1,000 (a longer one, pasted, kept the search index
+//!   busy for minutes; any characters, taken literally).
 //!
-//! "One line" fields turn tabs and line breaks into spaces. No field accepts
-//! other control characters (NUL among them).
+//! Line breaks are CR, LF and the other breaks Unicode names: vertical tab
+//! (a word processor's manual line break), form feed, next line (U+0085),
+//! line and paragraph separators (U+2028, U+2029). "One line" fields turn
+//! tabs and line breaks into spaces; the others keep CR, LF and tabs and turn
+//! the other breaks into LF. No field accepts other control characters (NUL
+//! among them): the message says where the first one is.
 
 use super::{MAX_BODY_CHARS, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_SUBJECT_CHARS};
 
 /// Longest tag accepted, in characters.
 pub const MAX_TAG_CHARS: usize = 50;
+
+/// Longest search accepted, in characters (after trimming).
+pub const MAX_SEARCH_CHARS: usize = 1_000;
 
 /// Why a piece of input was refused, in words for the person who typed it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -34,24 +43,41 @@ impl ValidationError {
     }
 }
 
+/// Line breaks other than CR and LF (see the module's notes).
+fn is_other_line_break(c: char) -> bool {
+    matches!(c, '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
 fn check_controls(
     field: &'static str,
     text: &str,
     allow_lines: bool,
 ) -> Result<(), ValidationError> {
     let bad = text
-        .chars()
-        .find(|&c| c.is_control() && !(allow_lines && matches!(c, '\n' | '\r' | '\t')));
-    match bad {
-        Some(c) => Err(ValidationError::new(
-            field,
-            format!(
-                "contains an invisible control character (U+{:04X}); remove it",
-                c as u32
-            ),
-        )),
-        None => Ok(()),
-    }
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !(allow_lines && matches!(c, '\n' | '\r' | '\t')));
+    let Some((at, c)) = bad else {
+        return Ok(());
+    };
+    // Where it is, by the visible text just before it on its line.
+    let line = text[..at].rsplit(['\n', '\r']).next().unwrap_or_default();
+    let before: Vec<char> = line.chars().rev().take(21).collect();
+    let place = if !before.iter().all(|c| c.is_whitespace()) {
+        let shown: String = before.iter().take(20).rev().collect();
+        let cut = if before.len() > 20 { "…" } else { "" };
+        format!(" after “{cut}{}”", shown.trim_start())
+    } else if allow_lines {
+        " at the start of a line".to_owned()
+    } else {
+        " at the start".to_owned()
+    };
+    Err(ValidationError::new(
+        field,
+        format!(
+            "contains an invisible control character (U+{:04X}){place}; remove it",
+            c as u32
+        ),
+    ))
 }
 
 fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), ValidationError> {
@@ -66,7 +92,12 @@ fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), Valid
 }
 
 fn one_line(text: &str) -> String {
-    text.replace(['\r', '\n', '\t'], " ").trim().to_owned()
+    text.replace(
+        |c: char| matches!(c, '\r' | '\n' | '\t') || is_other_line_break(c),
+        " ",
+    )
+    .trim()
+    .to_owned()
 }
 
 fn line(
@@ -85,7 +116,8 @@ fn line(
 }
 
 fn body(field: &'static str, text: &str, required: bool) -> Result<String, ValidationError> {
-    check_controls(field, text, true)?;
+    let text = text.replace(is_other_line_break, "\n");
+    check_controls(field, &text, true)?;
     let trimmed = text.trim();
     if required && trimmed.is_empty() {
         return Err(ValidationError::new(field, "is empty"));
@@ -153,6 +185,12 @@ pub fn tag(text: &str) -> Result<String, ValidationError> {
     line("Tag", text, MAX_TAG_CHARS, true)
 }
 
+/// What to search for: any text of at most 1,000 characters.
+pub fn search(text: &str) -> Result<&str, ValidationError> {
+    check_length("Search", text.trim(), MAX_SEARCH_CHARS)?;
+    Ok(text)
+}
+
 /// A satisfaction rating: 1 to 5.
 pub fn csat(rating: u8) -> Result<u8, ValidationError> {
     if (1..=5).contains(&rating) {
@@ -189,6 +227,45 @@ mod tests {
         assert!(subject("a\u{0}b").is_err());
         assert!(note("line\u{7}").is_err());
         assert_eq!(note("one\ntwo\r\n").unwrap(), "one\ntwo");
+    }
+
+    #[test]
+    fn other_line_breaks_are_line_breaks() {
+        // Vertical tab: a manual line break pasted from a word processor.
+        assert_eq!(
+            subject("one\u{b}two\u{2028}three\u{85}").unwrap(),
+            "one two three"
+        );
+        assert_eq!(
+            description("one\u{b}two\u{2029}three\u{c}").unwrap(),
+            "one\ntwo\nthree"
+        );
+        assert_eq!(tag("\u{2028}vip\u{85}").unwrap(), "vip");
+    }
+
+    #[test]
+    fn a_control_character_is_located() {
+        let err = subject("Printer\u{0} on fire").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Subject: contains an invisible control character (U+0000) after “Printer”; remove it"
+        );
+        let err = note("First line\nsecond line, a bit longer than twenty\u{1b}[0m").unwrap_err();
+        assert!(
+            err.problem
+                .contains("(U+001B) after “…t longer than twenty”"),
+            "{err}"
+        );
+        let err = description("\u{7}ding").unwrap_err();
+        assert!(
+            err.problem.contains("(U+0007) at the start of a line"),
+            "{err}"
+        );
+        let err = tag(" \u{1b}vip").unwrap_err();
+        assert!(
+            err.problem.ends_with("(U+001B) at the start; remove it"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::{Store, StoreError};
 use crate::analytics::{Scope, scope_ids};
+use crate::domain::validate::{self, MAX_SEARCH_CHARS};
 use crate::domain::{
     AgentId, CustomerId, Priority, Status, TagId, TicketNumber, TicketRow, from_millis,
     parse_ticket_number, to_millis,
@@ -164,21 +165,47 @@ fn is_email_like(word: &str) -> bool {
         .is_some_and(|(user, domain)| !user.is_empty() && !domain.is_empty())
 }
 
+/// The words of a search: split at white space and at control characters
+/// (which the search index never holds; a NUL would end the query early).
+///
+/// Only the first [`MAX_SEARCH_CHARS`] characters are read: the list refuses
+/// a longer search with a message (`validate::search`); the customer picker
+/// searches by its start (thousands of words kept SQLite busy for minutes, or
+/// made a query too deep for it).
+fn search_words(text: &str) -> impl Iterator<Item = &str> {
+    let text = text.trim_start();
+    let end = text
+        .char_indices()
+        .nth(MAX_SEARCH_CHARS)
+        .map_or(text.len(), |(at, _)| at);
+    text[..end]
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+}
+
+/// Whether a word may hold a token for the search index's tokenizer. In
+/// ASCII only letters and digits are word characters to `unicode61`; beyond
+/// ASCII its own Unicode tables decide (characters newer than them count as
+/// word characters), so such a word is left to it: FTS5 passes over a quoted
+/// word that holds no token.
+fn may_hold_token(word: &str) -> bool {
+    word.chars()
+        .any(|c| c.is_ascii_alphanumeric() || !c.is_ascii())
+}
+
 /// The email-like words of a search, as `LIKE` patterns (prefix, literal).
 pub(crate) fn email_patterns(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split_whitespace()
-        .filter(|w| is_email_like(w))
-        .map(|word| {
-            let mut pattern = String::with_capacity(word.len() + 1);
-            for c in word.chars() {
-                if matches!(c, '%' | '_' | '\\') {
-                    pattern.push('\\');
-                }
-                pattern.push(c);
+    search_words(text).filter(|w| is_email_like(w)).map(|word| {
+        let mut pattern = String::with_capacity(word.len() + 1);
+        for c in word.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
             }
-            pattern.push('%');
-            pattern
-        })
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    })
 }
 
 /// Turns what a person typed into an FTS5 query that matches every word (as a
@@ -187,9 +214,8 @@ pub(crate) fn email_patterns(text: &str) -> impl Iterator<Item = String> + '_ {
 /// nothing searchable by words was typed.
 pub fn fts_query(text: &str) -> Option<String> {
     let mut query = String::new();
-    for word in text.split_whitespace() {
-        // Words without a letter or digit hold no token for the tokenizer.
-        if !word.chars().any(char::is_alphanumeric) || is_email_like(word) {
+    for word in search_words(text) {
+        if !may_hold_token(word) || is_email_like(word) {
             continue;
         }
         if !query.is_empty() {
@@ -202,7 +228,7 @@ pub fn fts_query(text: &str) -> Option<String> {
 }
 
 fn text_has_email(text: &str) -> bool {
-    text.split_whitespace().any(is_email_like)
+    search_words(text).any(is_email_like)
 }
 
 fn id_list(ids: impl Iterator<Item = i64>) -> String {
@@ -294,7 +320,7 @@ impl Plan {
                 repeats: false,
             });
         }
-        if !filter.text.trim().is_empty() {
+        if !validate::search(&filter.text)?.trim().is_empty() {
             let number = parse_ticket_number(&filter.text).map(|n| n.0);
             match fts_query(&filter.text) {
                 Some(query) => {
