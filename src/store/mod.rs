@@ -49,6 +49,9 @@ pub struct Store {
     scope_cache: std::cell::RefCell<Option<(crate::analytics::Scope, i64, u64)>>,
     /// What a write found damaged: from then on the store writes nothing.
     damage: Option<String>,
+    /// A second, read-only connection to the file, opened when first needed:
+    /// a report reads part of its figures on it, on another thread.
+    reader: std::cell::RefCell<Option<Connection>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -109,6 +112,7 @@ impl Store {
             path,
             scope_cache: Default::default(),
             damage: None,
+            reader: Default::default(),
         };
         store.configure()?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
@@ -124,6 +128,7 @@ impl Store {
             path: PathBuf::from(":memory:"),
             scope_cache: Default::default(),
             damage: None,
+            reader: Default::default(),
         };
         store.configure()?;
         schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
@@ -151,6 +156,28 @@ impl Store {
     /// The underlying connection, for read-only queries elsewhere in the crate (analytics, exports).
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The read-only second connection to the file, opened on first use;
+    /// none for a database in memory, or if it cannot be opened (callers then
+    /// read everything on the main connection).
+    pub(crate) fn reader(&self) -> Option<std::cell::RefMut<'_, Connection>> {
+        if self.path == Path::new(":memory:") {
+            return None;
+        }
+        let mut slot = self.reader.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            let conn = Connection::open_with_flags(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()?;
+            conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+            conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;")
+                .ok()?;
+            *slot = Some(conn);
+        }
+        std::cell::RefMut::filter_map(slot, Option::as_mut).ok()
     }
 
     /// The underlying connection, for bulk loaders within the crate (the sample-data generator).
