@@ -473,11 +473,10 @@ fn traces(path: &std::path::Path, needle: &str) -> Vec<String> {
 
 #[test]
 fn the_old_text_is_gone_from_the_file() {
-    // Without the deleted note: the store does not zero what it deletes in
-    // the ordinary course (`PRAGMA secure_delete` is on for the erasure
-    // only), so a note deleted earlier can linger in free space, out of the
-    // erasure's reach (see src/store/erase.rs).
-    let mut f = fixture_with(false);
+    // With a note about Ann deleted before the erasure: the store zeroes
+    // what it deletes in the ordinary course (`PRAGMA secure_delete = FAST`),
+    // so the deleted text is not left in free space for the erasure to miss.
+    let mut f = fixture_with(true);
     // Planner statistics keep sample keys (names among them) in the file.
     f.desk.store.analyze().unwrap();
     let needles = [

@@ -758,3 +758,45 @@ fn processes_creating_one_new_file_together_all_get_in() {
         );
     }
 }
+
+/// A write held by another program past the wait gives a sentence, not
+/// SQLite's "database is locked", and nothing is written.
+#[test]
+fn a_write_kept_waiting_too_long_says_so_in_words() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("busy.db");
+    let mut store = Store::open(&path, Arc::new(SystemClock)).unwrap();
+    let agent = store.add_agent("Ana", "").unwrap();
+    store
+        .set_busy_timeout(std::time::Duration::from_millis(200))
+        .unwrap();
+
+    // Another program takes the write lock and keeps it.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let error = store
+        .create_ticket(
+            agent,
+            &tickets::domain::NewTicket {
+                subject: "Waiting".to_owned(),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Busy), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("busy for too long"), "{message}");
+    assert!(!message.contains("locked"), "{message}");
+
+    // Once it lets go, the same change goes through.
+    other.execute_batch("ROLLBACK").unwrap();
+    store
+        .create_ticket(
+            agent,
+            &tickets::domain::NewTicket {
+                subject: "Waiting".to_owned(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+}

@@ -29,10 +29,12 @@
 //! [`ActivityKind::CustomerErased`]). Everything is one transaction: a failure
 //! anywhere leaves the file as it was.
 //!
-//! Not covered: text deleted *before* the erasure (an earlier name of the
-//! customer, a deleted note) may linger in the file's free space until a
-//! `VACUUM`; mentions of the customer on other customers' tickets, or by a
-//! partial name ("Hi Ann"), are not found.
+//! Text deleted *before* the erasure (an earlier name of the customer, a
+//! deleted note) was zeroed when it was deleted: the store runs with
+//! `PRAGMA secure_delete = FAST`. That mode leaves whole pages that fall free
+//! as they were, so a long text deleted earlier may still linger until a
+//! `VACUUM`. Not covered: mentions of the customer on other customers'
+//! tickets, or by a partial name ("Hi Ann"), and backups made before.
 
 use std::collections::BTreeSet;
 

@@ -53,6 +53,11 @@ pub enum StoreError {
         "the disk is full, so this change was not saved; everything saved before is intact. Free some space on the disk and try again"
     )]
     DiskFull,
+    /// Another window or program held the file's write lock past the wait.
+    #[error(
+        "another Tickets window or program kept the database busy for too long, so this change was not saved; try again in a moment"
+    )]
+    Busy,
     /// The folder for a new database does not exist.
     #[error("the folder “{}” does not exist", .0.display())]
     FolderMissing(PathBuf),
@@ -110,6 +115,8 @@ impl From<rusqlite::Error> for StoreError {
                 detail: format!("SQLite reports “{error}”"),
             },
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            // SQLite's own words ("database is locked") mean nothing to an agent.
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
                 path: PathBuf::new(),
                 reason: "the system does not let Tickets write to it".to_owned(),

@@ -207,6 +207,13 @@ impl Store {
             })?)
     }
 
+    /// Sets how long a write waits for another connection's write to finish
+    /// (10 seconds unless changed), so that tests need not wait that long.
+    #[doc(hidden)]
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+        Ok(self.conn.busy_timeout(wait)?)
+    }
+
     fn configure(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Switching to write-ahead logging is a write that starts as a read:
@@ -233,9 +240,13 @@ impl Store {
             )));
         }
         // FULL: a change is on disk before the store reports it committed.
+        // secure_delete FAST: deleted text is zeroed in the pages a change
+        // writes anyway (no extra I/O), so what an agent deletes, or an
+        // erasure replaces, is not left readable in the file's free space.
         self.conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              PRAGMA synchronous = FULL;
+             PRAGMA secure_delete = FAST;
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -65536;",
         )?;
