@@ -10,7 +10,7 @@ use common_ui::{
     Window, desk, open, run_from_palette, settings_for, step_until, store_of, window_on,
 };
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use tickets::app::backup_label;
 use tickets::domain::NewTicket;
 use tickets::store::{BackupFile, BackupKind, Store, list_backups};
@@ -105,6 +105,12 @@ fn a_text_file_offers_the_ways_on_and_a_new_database_can_be_started() {
     harness.key_press(egui::Key::N);
     harness.run_steps(2);
     assert!(harness.query_by_label("Subject").is_none());
+    for button in ["+ New Ticket", "Analytics"] {
+        assert!(
+            harness.get_by_label(button).accesskit_node().is_disabled(),
+            "{button} is offered with no database"
+        );
+    }
 
     let fresh = dir.path().join("fresh.db");
     start_new_database_at(&mut harness, &fresh);

@@ -463,15 +463,22 @@ impl TicketsApp {
                     });
                 }
                 ui.separator();
+                // Greyed out, like the menus' database commands, with no database open.
                 if ui
-                    .button(RichText::new("+ New Ticket").strong())
+                    .add_enabled(
+                        open,
+                        egui::Button::new(RichText::new("+ New Ticket").strong()),
+                    )
                     .on_hover_text("N")
                     .clicked()
                 {
                     actions.push(Action::Command(UiCommand::NewTicket));
                 }
                 if ui
-                    .selectable_label(self.analytics.is_some(), "Analytics")
+                    .add_enabled(
+                        open,
+                        egui::Button::selectable(self.analytics.is_some(), "Analytics"),
+                    )
                     .on_hover_text(
                         UiCommand::Analytics
                             .shortcut_text(ui.ctx())
@@ -1448,33 +1455,43 @@ impl TicketsApp {
 /// What the window shows when the database cannot be opened: why, and the
 /// ways on.
 fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
-    ui.heading("This database cannot be opened");
-    ui.label(message);
-    ui.add_space(8.0);
-    ui.label(
-        "You can open another database, put a backup of this one in its place, or start a new one:",
-    );
-    for (label, command, hint) in [
-        (
-            "Open another database…",
-            UiCommand::OpenDatabase,
-            "Choose an existing Tickets file",
-        ),
-        (
-            "Restore a backup…",
-            UiCommand::RestoreBackup,
-            "Put one of this database's backups in its place; the file as it is now is kept beside it",
-        ),
-        (
-            "Start a new database…",
-            UiCommand::NewDatabase,
-            "Choose where to create an empty database",
-        ),
-    ] {
-        if ui.button(label).on_hover_text(hint).clicked() {
-            actions.push(Action::Command(command));
+    ui.vertical_centered(|ui| {
+        ui.set_max_width(620.0);
+        ui.add_space((ui.available_height() / 6.0).min(120.0));
+        ui.heading("This database cannot be opened");
+        ui.add_space(4.0);
+        ui.label(message);
+        ui.add_space(12.0);
+        ui.label(
+            "You can open another database, put a backup of this one in its place, or start a new one:",
+        );
+        ui.add_space(6.0);
+        for (label, command, hint) in [
+            (
+                "Open another database…",
+                UiCommand::OpenDatabase,
+                "Choose an existing Tickets file",
+            ),
+            (
+                "Restore a backup…",
+                UiCommand::RestoreBackup,
+                "Put one of this database's backups in its place; the file as it is now is kept beside it",
+            ),
+            (
+                "Start a new database…",
+                UiCommand::NewDatabase,
+                "Choose where to create an empty database",
+            ),
+        ] {
+            if ui
+                .add_sized([240.0, 28.0], egui::Button::new(label))
+                .on_hover_text(hint)
+                .clicked()
+            {
+                actions.push(Action::Command(command));
+            }
         }
-    }
+    });
 }
 
 /// A spinner and what the window is waiting for.
