@@ -179,6 +179,36 @@ fn the_automatic_backup_is_made_at_most_once_a_day() {
 }
 
 #[test]
+fn copies_left_by_a_killed_backup_are_cleared_by_the_next_one() {
+    let desk = busy_desk();
+    let folder = desk.dir.path();
+    // A backup killed mid-copy hours ago left its temporary file (and
+    // journal); one started a moment ago by another window is still at work.
+    let abandoned = folder.join(".tickets.a1b2c3.partial");
+    let abandoned_journal = folder.join(".tickets.a1b2c3.partial-journal");
+    let working = folder.join(".tickets.d4e5f6.partial");
+    let theirs = folder.join(".other.g7h8i9.partial");
+    for path in [&abandoned, &abandoned_journal, &working, &theirs] {
+        std::fs::write(path, "half a copy").unwrap();
+    }
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+    for path in [&abandoned, &abandoned_journal, &theirs] {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+
+    backup(&desk.store);
+    assert!(!abandoned.exists(), "the abandoned copy is cleared");
+    assert!(!abandoned_journal.exists(), "and its journal");
+    assert!(working.exists(), "a copy still being made is left alone");
+    assert!(theirs.exists(), "another database's files are left alone");
+}
+
+#[test]
 fn the_newest_seven_backups_are_kept() {
     let desk = busy_desk();
     // A file a restore kept, and a file that is nothing to do with backups.

@@ -286,7 +286,40 @@ fn rotate(db: &Path) -> Result<(), StoreError> {
     for old in backups.skip(BACKUPS_KEPT) {
         std::fs::remove_file(&old.path)?;
     }
+    remove_abandoned_copies(db);
     Ok(())
+}
+
+/// How old a half-made copy must be to count as abandoned (its backup was
+/// stopped by a crash or a kill): no backup takes this long.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// Deletes the temporary files of backups that never finished
+/// (`.STEM.XXXX.partial` and its journal, left by a process that was killed
+/// mid-copy). Best effort: a file that cannot be looked at or removed stays.
+fn remove_abandoned_copies(db: &Path) {
+    let names = Names::of(db);
+    let prefix = format!(".{}.", names.stem);
+    let Ok(entries) = std::fs::read_dir(&names.folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let abandoned = name.starts_with(&prefix)
+            && (name.ends_with(".partial") || name.ends_with(".partial-journal"))
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > ABANDONED_AFTER);
+        if abandoned {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Copies the database open on `source` to a new file at `target` through a
