@@ -8,6 +8,7 @@
 mod analytics;
 pub mod commands;
 mod exporter;
+mod files;
 mod forms;
 mod list;
 mod panel;
@@ -26,10 +27,12 @@ use crate::analytics::{PeriodChoice, Scope};
 use crate::clock::Clock;
 use crate::domain::{Agent, AgentId, CustomerId, NewCustomer, NewTicket, Tag, TicketNumber};
 use crate::export::ReportFormat;
-use crate::store::{BackupFile, BackupKind, ListRequest, Sort, TicketFilter};
+use crate::store::{ListRequest, Sort, TicketFilter};
 use analytics::AnalyticsWindow;
 use commands::{Menu, UiCommand};
 use exporter::{ExportJob, ExportKind};
+pub use files::backup_label;
+use files::{RestoreChooser, busy_ui, failed_ui, restore_ui};
 use forms::{AgentPicker, NewTicketForm, SampleData};
 use list::{ListState, PAGE};
 use panel::PanelState;
@@ -184,15 +187,6 @@ enum Database {
 #[derive(Default)]
 struct Palette {
     query: String,
-}
-
-/// The Restore from backup dialog's state.
-#[derive(Default)]
-struct RestoreChooser {
-    /// The backups beside the database, once listed, or why they could not be.
-    found: Option<Result<Vec<BackupFile>, String>>,
-    /// The file to restore.
-    chosen: Option<PathBuf>,
 }
 
 /// The window.
@@ -1449,135 +1443,6 @@ impl TicketsApp {
                 Response::Error(message) => self.toasts.add(ToastKind::Error, message),
             }
         }
-    }
-}
-
-/// What the window shows when the database cannot be opened: why, and the
-/// ways on.
-fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
-    ui.vertical_centered(|ui| {
-        ui.set_max_width(620.0);
-        ui.add_space((ui.available_height() / 6.0).min(120.0));
-        ui.heading("This database cannot be opened");
-        ui.add_space(4.0);
-        ui.label(message);
-        ui.add_space(12.0);
-        ui.label(
-            "You can open another database, put a backup of this one in its place, or start a new one:",
-        );
-        ui.add_space(6.0);
-        for (label, command, hint) in [
-            (
-                "Open another database…",
-                UiCommand::OpenDatabase,
-                "Choose an existing Tickets file",
-            ),
-            (
-                "Restore a backup…",
-                UiCommand::RestoreBackup,
-                "Put one of this database's backups in its place; the file as it is now is kept beside it",
-            ),
-            (
-                "Start a new database…",
-                UiCommand::NewDatabase,
-                "Choose where to create an empty database",
-            ),
-        ] {
-            if ui
-                .add_sized([240.0, 28.0], egui::Button::new(label))
-                .on_hover_text(hint)
-                .clicked()
-            {
-                actions.push(Action::Command(command));
-            }
-        }
-    });
-}
-
-/// A spinner and what the window is waiting for.
-fn busy_ui(ui: &mut Ui, what: &str) {
-    ui.horizontal(|ui| {
-        ui.spinner();
-        ui.label(what);
-    });
-}
-
-/// The Restore from backup dialog; returns whether it stays open.
-fn restore_ui(
-    ui: &mut Ui,
-    chooser: &mut RestoreChooser,
-    database: &Path,
-    actions: &mut Vec<Action>,
-) -> bool {
-    ui.heading("Restore from a backup");
-    ui.label(format!(
-        "Puts a backup in place of {}. The database as it is now is kept beside it, so nothing is lost.",
-        database.display()
-    ));
-    ui.add_space(6.0);
-    match &chooser.found {
-        None => busy_ui(ui, "Looking for backups…"),
-        Some(Err(message)) => {
-            ui.label(format!("The backups could not be listed: {message}."));
-        }
-        Some(Ok(found)) if found.is_empty() => {
-            ui.label("No backups were found beside it.");
-        }
-        Some(Ok(found)) => {
-            ui.label("Backups found beside it, newest first:");
-            egui::ScrollArea::vertical()
-                .max_height(240.0)
-                .show(ui, |ui| {
-                    for backup in found {
-                        let chosen = chooser.chosen.as_ref() == Some(&backup.path);
-                        if ui
-                            .selectable_label(chosen, backup_label(backup))
-                            .on_hover_text(backup.path.display().to_string())
-                            .clicked()
-                        {
-                            chooser.chosen = Some(backup.path.clone());
-                        }
-                    }
-                });
-        }
-    }
-    if let Some(chosen) = &chooser.chosen {
-        ui.label(format!("To restore: {}", chosen.display()));
-    }
-    if ui.button("Choose a file…").clicked() {
-        actions.push(Action::ChooseBackupFile);
-    }
-    ui.separator();
-    let mut keep = true;
-    ui.horizontal(|ui| {
-        let restore = ui.add_enabled(chooser.chosen.is_some(), egui::Button::new("Restore"));
-        if restore.clicked()
-            && let Some(chosen) = chooser.chosen.take()
-        {
-            actions.push(Action::Restore(chosen));
-            keep = false;
-        }
-        if ui.button("Cancel").clicked() {
-            keep = false;
-        }
-    });
-    keep
-}
-
-/// A backup as the restore dialog lists it: "Tue 24 Nov 2026, 15:00:00 · 48 KB".
-pub fn backup_label(backup: &BackupFile) -> String {
-    let when = backup
-        .made
-        .with_timezone(&chrono::Local)
-        .format("%a %-d %b %Y, %H:%M:%S");
-    let size = match backup.bytes {
-        n if n < 1 << 20 => format!("{} KB", n.div_ceil(1 << 10)),
-        n if n < 1 << 30 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
-        n => format!("{:.1} GB", n as f64 / f64::from(1 << 30)),
-    };
-    match backup.kind {
-        BackupKind::Backup => format!("{when} · {size}"),
-        BackupKind::BeforeRestore => format!("{when} · {size} · replaced by a restore"),
     }
 }
 
