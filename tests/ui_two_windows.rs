@@ -207,3 +207,122 @@ fn two_windows_adding_notes_at_once_both_keep_theirs() {
     notes.sort();
     assert_eq!(notes, ["Called facilities", "Ordered a new fuser"]);
 }
+
+/// How many rounds the long two-window run makes: each round, each window
+/// changes the shared ticket's priority at the same moment as the other (a
+/// conflict) and adds a note (no conflict), so two edits per window.
+fn rounds() -> usize {
+    std::env::var("TICKETS_TWO_WINDOWS_EDITS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(25, |edits| edits.div_ceil(2))
+}
+
+/// The priority and version stored for ticket 1, and its number of notes.
+fn stored_state(conn: &Connection) -> (i64, i64, i64) {
+    conn.query_row(
+        "SELECT priority, version, (SELECT count(*) FROM notes WHERE ticket_id = 1)
+         FROM tickets WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .unwrap()
+}
+
+#[test]
+fn two_windows_making_many_edits_lose_none_and_refuse_each_conflict() {
+    let desk = desk(&["Printer on fire"]);
+    let mut dana = open(&desk, Some(desk.agent));
+    let mut sam = open(&desk, Some(desk.other));
+    open_ticket(&mut dana, "Printer on fire");
+    open_ticket(&mut sam, "Printer on fire");
+    let look = Connection::open(&desk.path).unwrap();
+    let rounds = rounds();
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut refused = [0usize; 2];
+    let mut notes = 0i64;
+    for round in 0..rounds {
+        // Both change the priority while another write holds the file, so
+        // both changes are made on the same version: one is saved, the
+        // other refused and reported.
+        let (priority, version, _) = stored_state(&look);
+        let mut choices: Vec<Priority> = Priority::ALL
+            .into_iter()
+            .filter(|p| p.code() != priority)
+            .collect();
+        rng.shuffle(&mut choices);
+        let picks = [choices[0], choices[1]];
+        let lock = hold_write_lock(&desk);
+        pick_priority(&mut dana, picks[0].label());
+        pick_priority(&mut sam, picks[1].label());
+        drop(lock);
+        step_both_until(
+            &mut dana,
+            &mut sam,
+            &format!("round {round}: one change saved, one refused"),
+            |a, b| {
+                let (now, v, _) = stored_state(&look);
+                let shown = Priority::from_code(now).map(|p| p.label().to_owned());
+                let conflict = [a, b].map(|w| w.query_by_label_contains(CONFLICT).is_some());
+                v == version + 1
+                    && conflict[0] != conflict[1]
+                    && shown_priority(a) == shown
+                    && shown_priority(b) == shown
+            },
+        );
+        let (now, _, _) = stored_state(&look);
+        let loser = usize::from(dana.query_by_label_contains(CONFLICT).is_none());
+        assert_eq!(
+            now,
+            picks[1 - loser].code(),
+            "round {round}: the saved priority is the winner's"
+        );
+        refused[loser] += 1;
+
+        // Each adds a note: notes never conflict, and saving one clears the
+        // conflict message.
+        for (window, who) in [(&mut dana, "Dana"), (&mut sam, "Sam")] {
+            // Its tab may not count the other's newest note yet.
+            window.get_by_label_contains("Notes (").click();
+            window.run_steps(2);
+            type_into(window, "Add a note", &format!("{who}, round {round}"));
+            window.get_by_label("Add Note").click();
+            window.run_steps(1);
+            notes += 1;
+        }
+        step_both_until(&mut dana, &mut sam, "both notes saved", |a, b| {
+            stored_state(&look).2 == notes
+                && [a, b]
+                    .iter()
+                    .all(|w| w.query_by_label_contains(CONFLICT).is_none())
+        });
+        for window in [&mut dana, &mut sam] {
+            window.get_by_label("Detail").click();
+            window.run_steps(2);
+        }
+    }
+
+    // No update was lost: the trail's priority changes form one unbroken
+    // chain, one per round, and the version counts exactly those.
+    let ticket = stored(&desk, 1);
+    let changes: Vec<(Priority, Priority)> = ticket
+        .activity
+        .iter()
+        .rev()
+        .filter_map(|e| match e.kind {
+            ActivityKind::PriorityChanged { from, to } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes.len(), rounds);
+    assert_eq!(ticket.version, 1 + rounds as i64);
+    let mut at = Priority::Medium;
+    for (from, to) in &changes {
+        assert_eq!(*from, at, "a change was made on a priority that was gone");
+        at = *to;
+    }
+    assert_eq!(ticket.priority, at);
+    // Every refusal was reported, every note kept.
+    assert_eq!(refused[0] + refused[1], rounds);
+    assert_eq!(ticket.notes.len(), 2 * rounds);
+}
