@@ -261,8 +261,10 @@ pub struct Scope {
 impl Store {
     /// The report of `period`, read in one snapshot.
     pub fn report(&self, period: &Period) -> Result<Report, StoreError> {
-        let mut reader = self.reader();
-        query::report(self.conn(), reader.as_deref_mut(), period)
+        self.reading(|| {
+            let mut reader = self.reader();
+            query::report(self.conn(), reader.as_deref_mut(), period)
+        })
     }
 
     /// The numbers of the tickets behind a scope, ascending.

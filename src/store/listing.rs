@@ -578,30 +578,36 @@ pub(crate) fn last_created_before(conn: &Connection, at: i64) -> Result<Option<i
 impl Store {
     /// One page of the tickets matching a filter, in order, with the exact total.
     pub fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError> {
-        self.prepare_scope(&request.filter)?;
-        let plan = Plan::build(&self.conn, &request.filter)?;
-        let total = self.run_count(&plan)?;
-        let numbers = self.run_page(&plan, request, total)?;
-        Ok(TicketPage {
-            total,
-            offset: request.offset,
-            rows: self.rows(&numbers)?,
+        self.reading(|| {
+            self.prepare_scope(&request.filter)?;
+            let plan = Plan::build(&self.conn, &request.filter)?;
+            let total = self.run_count(&plan)?;
+            let numbers = self.run_page(&plan, request, total)?;
+            Ok(TicketPage {
+                total,
+                offset: request.offset,
+                rows: self.rows(&numbers)?,
+            })
         })
     }
 
     /// The numbers of one page of matching tickets, in order.
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
-        self.prepare_scope(&request.filter)?;
-        let plan = Plan::build(&self.conn, &request.filter)?;
-        let total = self.run_count(&plan)?;
-        self.run_page(&plan, request, total)
+        self.reading(|| {
+            self.prepare_scope(&request.filter)?;
+            let plan = Plan::build(&self.conn, &request.filter)?;
+            let total = self.run_count(&plan)?;
+            self.run_page(&plan, request, total)
+        })
     }
 
     /// How many tickets match a filter.
     pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
-        self.prepare_scope(filter)?;
-        let plan = Plan::build(&self.conn, filter)?;
-        self.run_count(&plan)
+        self.reading(|| {
+            self.prepare_scope(filter)?;
+            let plan = Plan::build(&self.conn, filter)?;
+            self.run_count(&plan)
+        })
     }
 
     /// The two queries a listing runs (page of numbers; total), for checking plans.

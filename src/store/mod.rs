@@ -47,8 +47,8 @@ pub struct Store {
     /// The analytics scope whose tickets `temp.scope_tickets` holds, with the
     /// data version and change count they were read at.
     scope_cache: std::cell::RefCell<Option<(crate::analytics::Scope, i64, u64)>>,
-    /// What a write found damaged: from then on the store writes nothing.
-    damage: Option<String>,
+    /// What a read or write found damaged: from then on the store writes nothing.
+    damage: std::cell::RefCell<Option<String>>,
     /// A second, read-only connection to the file, opened when first needed:
     /// a report reads part of its figures on it, on another thread.
     reader: std::cell::RefCell<Option<Connection>>,
@@ -111,7 +111,7 @@ impl Store {
             clock,
             path,
             scope_cache: Default::default(),
-            damage: None,
+            damage: Default::default(),
             reader: Default::default(),
         };
         store.configure()?;
@@ -127,7 +127,7 @@ impl Store {
             clock,
             path: PathBuf::from(":memory:"),
             scope_cache: Default::default(),
-            damage: None,
+            damage: Default::default(),
             reader: Default::default(),
         };
         store.configure()?;
@@ -257,13 +257,13 @@ impl Store {
     /// Runs `f` in one immediate transaction: everything it writes is committed
     /// together, or nothing is if it returns an error.
     ///
-    /// Once a write has met damage in the file, nothing more is written: what
-    /// the agent did next would be lost anyway when a backup replaces the file.
+    /// Once a read or a write has met damage in the file, nothing more is
+    /// written (see [`Store::seen`]).
     pub(crate) fn transact<T>(
         &mut self,
         f: impl FnOnce(&Transaction<'_>, i64) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        if let Some(detail) = &self.damage {
+        if let Some(detail) = self.damage.borrow().as_ref() {
             return Err(StoreError::Damaged {
                 path: self.path.clone(),
                 detail: detail.clone(),
@@ -278,15 +278,32 @@ impl Store {
             tx.commit()?;
             Ok(value)
         })();
-        result.map_err(|e| {
-            let e = e.in_file(&self.path);
-            if let StoreError::Damaged { detail, .. } = &e {
-                self.damage = Some(format!(
-                    "{detail}, found by an earlier change; nothing more is written to it"
+        result.map_err(|e| self.seen(e))
+    }
+
+    /// Runs a read; damage it meets stops all writing from then on.
+    pub(crate) fn reading<T>(
+        &self,
+        read: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        read().map_err(|e| self.seen(e))
+    }
+
+    /// Names the file in an error, and remembers damage: once the file is
+    /// known to be damaged nothing more is written to it, since writing into
+    /// a damaged file can spread the damage and what the agent did next
+    /// would be lost anyway when a backup replaces it.
+    fn seen(&self, e: StoreError) -> StoreError {
+        let e = e.in_file(&self.path);
+        if let StoreError::Damaged { detail, .. } = &e {
+            let mut damage = self.damage.borrow_mut();
+            if damage.is_none() {
+                *damage = Some(format!(
+                    "{detail}, found earlier; nothing more is written to it"
                 ));
             }
-            e
-        })
+        }
+        e
     }
 }
 

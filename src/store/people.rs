@@ -137,42 +137,44 @@ impl Store {
     /// (as words and word beginnings; an email address from its start), or
     /// whose id it is; by name, at most `limit`.
     pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut conds = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(query) = fts_query(text) {
-            values.push(query.into());
-            conds.push(format!(
-                "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})",
-                values.len()
-            ));
-        }
-        for pattern in email_patterns(text) {
-            values.push(pattern.into());
-            conds.push(format!("c.email LIKE ?{} ESCAPE '\\'", values.len()));
-        }
-        let mut either = Vec::new();
-        if !conds.is_empty() {
-            either.push(format!("({})", conds.join(" AND ")));
-        }
-        if let Ok(id) = text.trim().parse::<i64>() {
-            either.push(format!("c.id = {id}"));
-        }
-        let filter = match (either.is_empty(), text.trim().is_empty()) {
-            (false, _) => format!("WHERE {}", either.join(" OR ")),
-            (true, true) => String::new(),
-            (true, false) => return Ok(Vec::new()),
-        };
-        values.push(limit.into());
-        let ids: Vec<CustomerId> = self
-            .conn
-            .prepare(&format!(
-                "SELECT c.id FROM customers c {filter} ORDER BY c.sort_key, c.id LIMIT ?{}",
-                values.len()
-            ))?
-            .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        ids.into_iter().map(|id| self.customer(id)).collect()
+        self.reading(|| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let mut conds = Vec::new();
+            let mut values: Vec<rusqlite::types::Value> = Vec::new();
+            if let Some(query) = fts_query(text) {
+                values.push(query.into());
+                conds.push(format!(
+                    "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})",
+                    values.len()
+                ));
+            }
+            for pattern in email_patterns(text) {
+                values.push(pattern.into());
+                conds.push(format!("c.email LIKE ?{} ESCAPE '\\'", values.len()));
+            }
+            let mut either = Vec::new();
+            if !conds.is_empty() {
+                either.push(format!("({})", conds.join(" AND ")));
+            }
+            if let Ok(id) = text.trim().parse::<i64>() {
+                either.push(format!("c.id = {id}"));
+            }
+            let filter = match (either.is_empty(), text.trim().is_empty()) {
+                (false, _) => format!("WHERE {}", either.join(" OR ")),
+                (true, true) => String::new(),
+                (true, false) => return Ok(Vec::new()),
+            };
+            values.push(limit.into());
+            let ids: Vec<CustomerId> = self
+                .conn
+                .prepare(&format!(
+                    "SELECT c.id FROM customers c {filter} ORDER BY c.sort_key, c.id LIMIT ?{}",
+                    values.len()
+                ))?
+                .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            ids.into_iter().map(|id| self.customer(id)).collect()
+        })
     }
 
     /// Every tag, by name.

@@ -659,101 +659,103 @@ impl Store {
 
     /// Everything the ticket panel shows about one ticket.
     pub fn load_ticket(&self, ticket: TicketNumber) -> Result<TicketDetail, StoreError> {
-        let conn = &self.conn;
-        let (mut detail, customer_id) = conn
-            .prepare_cached(
-                "SELECT subject, description, status, priority, customer_id, created_at, updated_at,
-                        version, first_reply_at, resolved_at, resolved_by, closed_at, csat
-                 FROM tickets WHERE id = ?1",
-            )?
-            .query_row([ticket], |r| {
-                let customer: Option<CustomerId> = r.get(4)?;
-                let opt_time = |i: usize| r.get::<_, Option<i64>>(i).map(|t| t.map(from_millis));
-                Ok((
-                    TicketDetail {
-                        number: ticket,
-                        subject: r.get(0)?,
-                        description: r.get(1)?,
-                        status: Status::from_code(r.get(2)?).unwrap_or(Status::Open),
-                        priority: Priority::from_code(r.get(3)?).unwrap_or_default(),
-                        customer: None,
-                        assignees: Vec::new(),
-                        tags: Vec::new(),
-                        created: from_millis(r.get(5)?),
-                        updated: from_millis(r.get(6)?),
-                        version: r.get(7)?,
-                        first_reply: opt_time(8)?,
-                        resolved: opt_time(9)?,
-                        resolved_by: r.get(10)?,
-                        closed: opt_time(11)?,
-                        csat: r.get(12)?,
-                        messages: Vec::new(),
-                        notes: Vec::new(),
-                        activity: Vec::new(),
-                    },
-                    customer,
-                ))
-            })
-            .optional()?
-            .ok_or(StoreError::NoSuchTicket(ticket))?;
-        detail.customer = match customer_id {
-            Some(id) => Some(self.customer(id)?),
-            None => None,
-        };
-        detail.assignees = conn
-            .prepare_cached(
-                "SELECT a.id, a.name, a.email, a.active FROM ticket_assignees ta
-                 JOIN agents a ON a.id = ta.agent_id WHERE ta.ticket_id = ?1 ORDER BY a.sort_key, a.id",
-            )?
-            .query_map([ticket], row_to_agent)?
-            .collect::<Result<_, _>>()?;
-        detail.tags = conn
-            .prepare_cached(
-                "SELECT g.id, g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
-                 WHERE tt.ticket_id = ?1 ORDER BY g.name COLLATE NOCASE",
-            )?
-            .query_map([ticket], |r| {
-                Ok(Tag {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
+        self.reading(|| {
+            let conn = &self.conn;
+            let (mut detail, customer_id) = conn
+                .prepare_cached(
+                    "SELECT subject, description, status, priority, customer_id, created_at, updated_at,
+                            version, first_reply_at, resolved_at, resolved_by, closed_at, csat
+                     FROM tickets WHERE id = ?1",
+                )?
+                .query_row([ticket], |r| {
+                    let customer: Option<CustomerId> = r.get(4)?;
+                    let opt_time = |i: usize| r.get::<_, Option<i64>>(i).map(|t| t.map(from_millis));
+                    Ok((
+                        TicketDetail {
+                            number: ticket,
+                            subject: r.get(0)?,
+                            description: r.get(1)?,
+                            status: Status::from_code(r.get(2)?).unwrap_or(Status::Open),
+                            priority: Priority::from_code(r.get(3)?).unwrap_or_default(),
+                            customer: None,
+                            assignees: Vec::new(),
+                            tags: Vec::new(),
+                            created: from_millis(r.get(5)?),
+                            updated: from_millis(r.get(6)?),
+                            version: r.get(7)?,
+                            first_reply: opt_time(8)?,
+                            resolved: opt_time(9)?,
+                            resolved_by: r.get(10)?,
+                            closed: opt_time(11)?,
+                            csat: r.get(12)?,
+                            messages: Vec::new(),
+                            notes: Vec::new(),
+                            activity: Vec::new(),
+                        },
+                        customer,
+                    ))
                 })
-            })?
-            .collect::<Result<_, _>>()?;
-        detail.messages = conn
-            .prepare_cached(
-                "SELECT m.id, m.direction, m.body, m.created_at, a.id, a.name, a.email, a.active
-                 FROM messages m LEFT JOIN agents a ON a.id = m.author_id
-                 WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id",
-            )?
-            .query_map([ticket], |r| {
-                Ok(Message {
-                    id: r.get(0)?,
-                    direction: Direction::from_code(r.get(1)?).unwrap_or(Direction::Inbound),
-                    body: r.get(2)?,
-                    at: from_millis(r.get(3)?),
-                    author: optional_agent(r, 4)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        detail.notes = conn
-            .prepare_cached(
-                "SELECT n.id, n.body, n.created_at, n.updated_at, n.version, a.id, a.name, a.email, a.active
-                 FROM notes n LEFT JOIN agents a ON a.id = n.author_id
-                 WHERE n.ticket_id = ?1 ORDER BY n.created_at, n.id",
-            )?
-            .query_map([ticket], |r| {
-                Ok(Note {
-                    id: r.get(0)?,
-                    body: r.get(1)?,
-                    created: from_millis(r.get(2)?),
-                    updated: from_millis(r.get(3)?),
-                    version: r.get(4)?,
-                    author: optional_agent(r, 5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        detail.activity = activity::load(conn, ticket)?;
-        Ok(detail)
+                .optional()?
+                .ok_or(StoreError::NoSuchTicket(ticket))?;
+            detail.customer = match customer_id {
+                Some(id) => Some(self.customer(id)?),
+                None => None,
+            };
+            detail.assignees = conn
+                .prepare_cached(
+                    "SELECT a.id, a.name, a.email, a.active FROM ticket_assignees ta
+                     JOIN agents a ON a.id = ta.agent_id WHERE ta.ticket_id = ?1 ORDER BY a.sort_key, a.id",
+                )?
+                .query_map([ticket], row_to_agent)?
+                .collect::<Result<_, _>>()?;
+            detail.tags = conn
+                .prepare_cached(
+                    "SELECT g.id, g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
+                     WHERE tt.ticket_id = ?1 ORDER BY g.name COLLATE NOCASE",
+                )?
+                .query_map([ticket], |r| {
+                    Ok(Tag {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            detail.messages = conn
+                .prepare_cached(
+                    "SELECT m.id, m.direction, m.body, m.created_at, a.id, a.name, a.email, a.active
+                     FROM messages m LEFT JOIN agents a ON a.id = m.author_id
+                     WHERE m.ticket_id = ?1 ORDER BY m.created_at, m.id",
+                )?
+                .query_map([ticket], |r| {
+                    Ok(Message {
+                        id: r.get(0)?,
+                        direction: Direction::from_code(r.get(1)?).unwrap_or(Direction::Inbound),
+                        body: r.get(2)?,
+                        at: from_millis(r.get(3)?),
+                        author: optional_agent(r, 4)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            detail.notes = conn
+                .prepare_cached(
+                    "SELECT n.id, n.body, n.created_at, n.updated_at, n.version, a.id, a.name, a.email, a.active
+                     FROM notes n LEFT JOIN agents a ON a.id = n.author_id
+                     WHERE n.ticket_id = ?1 ORDER BY n.created_at, n.id",
+                )?
+                .query_map([ticket], |r| {
+                    Ok(Note {
+                        id: r.get(0)?,
+                        body: r.get(1)?,
+                        created: from_millis(r.get(2)?),
+                        updated: from_millis(r.get(3)?),
+                        version: r.get(4)?,
+                        author: optional_agent(r, 5)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            detail.activity = activity::load(conn, ticket)?;
+            Ok(detail)
+        })
     }
 
     /// A customer with their tags.
