@@ -989,3 +989,27 @@ fn a_description_changed_elsewhere_while_editing_is_not_overwritten() {
     });
     assert_eq!(stored(&desk, 1).description, "Mine");
 }
+
+#[test]
+fn a_pasted_page_in_the_search_box_stops_at_the_longest_search() {
+    let desk = desk(&["Cannot log in"]);
+    let mut harness = open(&desk, Some(desk.agent));
+    let page = "login ".repeat(200);
+    type_into(&mut harness, "Search", &page);
+    harness.run_steps(3);
+    let kept = field_value(&harness, "Search").unwrap_or_default();
+    assert_eq!(
+        kept.chars().count(),
+        1_000,
+        "the box keeps the longest search"
+    );
+    assert!(page.starts_with(&kept));
+    // "login" is not a word of "Cannot log in": the search runs and finds nothing.
+    step_until(&mut harness, "the search to run", |h| {
+        h.query_by_label("0 tickets").is_some()
+    });
+    assert!(
+        harness.query_by_label_contains("characters long").is_none(),
+        "no error about the length"
+    );
+}

@@ -167,6 +167,9 @@ pub fn sidebar_ui(
                 .add(
                     egui::TextEdit::singleline(search)
                         .id(search_id())
+                        // No search is longer; a pasted page stops here
+                        // instead of being laid out and searched for.
+                        .char_limit(crate::domain::validate::MAX_SEARCH_CHARS)
                         .hint_text("Number, subject or customer")
                         .desired_width(f32::INFINITY),
                 )
