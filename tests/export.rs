@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use clap::Parser;
-use common::{Desk, bytes};
+use common::{Desk, bytes, names_in};
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::cli::{self, Cli};
 use tickets::clock::Clock;
@@ -166,21 +166,6 @@ impl Summary {
             .map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str()))
             .collect()
     }
-}
-
-/// The files (and folders) in a folder, by name.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read the folder")
-        .map(|e| {
-            e.expect("a folder entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
 }
 
 // ---------------------------------------------------------------------------
@@ -437,7 +422,7 @@ fn report_ticket_rows_add_up_to_the_cards() {
         }
     );
     assert_eq!(
-        entries(out_dir.path()),
+        names_in(out_dir.path()),
         ["march-tickets.csv", "march.csv"],
         "exactly the two files, no temporary file left"
     );
@@ -738,7 +723,7 @@ fn cli_report_writes_the_same_files_as_the_window() {
     assert!(book.len() > 1000, "a workbook of {} bytes", book.len());
     assert!(book.starts_with(b"PK"), "an xlsx file is a zip");
     assert_eq!(
-        entries(dir.path()),
+        names_in(dir.path()),
         ["A-tickets.csv", "A.csv", "B-tickets.csv", "B.csv", "C.xlsx"]
     );
 }
@@ -983,7 +968,7 @@ fn export_tickets_writes_every_column_for_the_matching_tickets() {
     .unwrap();
     assert_eq!(n, 2);
     assert_eq!(calls.last(), Some(&(2, 2)), "the last progress is complete");
-    assert_eq!(entries(dir.path()), ["open.csv"], "no temporary file left");
+    assert_eq!(names_in(dir.path()), ["open.csv"], "no temporary file left");
     let table = Table::read(&out);
     assert_eq!(table.header, TICKET_COLUMNS, "every column, no notes");
     // Newest first, as the list sorts by default; the Resolved one is not there.
@@ -1110,7 +1095,7 @@ fn cancelled_exports_leave_nothing_behind() {
         "cancelled: {result:?}"
     );
     assert_eq!(calls, [(2048, total)], "asked once, then stopped");
-    assert_eq!(entries(dir.path()), ["all.csv"], "no temporary file left");
+    assert_eq!(names_in(dir.path()), ["all.csv"], "no temporary file left");
     assert_eq!(bytes(&out), b"before", "the old file is untouched");
     std::fs::remove_file(&out).unwrap();
 
@@ -1135,7 +1120,7 @@ fn cancelled_exports_leave_nothing_behind() {
         );
         assert_eq!(asked, 1, "{format:?}: asked once");
         assert_eq!(
-            entries(dir.path()),
+            names_in(dir.path()),
             Vec::<String>::new(),
             "{format:?}: nothing left behind"
         );
@@ -1196,7 +1181,7 @@ fn a_report_pair_that_cannot_be_put_in_place_leaves_the_old_pair() {
             "{blocked}: the old file is back"
         );
         assert_eq!(
-            entries(dir.path()),
+            names_in(dir.path()),
             ["report-tickets.csv", "report.csv"],
             "{blocked}: no temporary or set-aside file left"
         );
@@ -1263,7 +1248,11 @@ fn exports_into_a_missing_folder_fail_and_create_nothing() {
         "tickets export into a missing folder succeeded"
     );
     assert!(!missing.exists(), "the folder was created");
-    assert_eq!(entries(dir.path()), Vec::<String>::new(), "nothing written");
+    assert_eq!(
+        names_in(dir.path()),
+        Vec::<String>::new(),
+        "nothing written"
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -19,8 +19,8 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
-use super::{Store, StoreError, beside, check_existing_file, immutable_uri};
+use super::schema::{APPLICATION_ID, SCHEMA_VERSION};
+use super::{Store, StoreError, beside, check_existing_file, open_untouched};
 use crate::clock::Clock;
 
 /// How many backups are kept beside a database.
@@ -416,15 +416,7 @@ fn open_backup(path: &Path) -> Result<Connection, StoreError> {
     // The header first, without SQLite: text files, images, other programs'
     // databases and files from a newer Tickets are turned away here.
     check_existing_file(path)?;
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = if beside(path, "-wal").exists() || beside(path, "-journal").exists() {
-        Connection::open_with_flags(path, flags)
-    } else {
-        // Nothing beside it: read it as immutable, so nothing is created there.
-        Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
-    }
-    .map_err(|e| StoreError::from_open(path, e))?;
-    let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
+    let (conn, identity) = open_untouched(path)?;
     if identity.application_id != APPLICATION_ID {
         return Err(refuse("it is not a Tickets backup"));
     }

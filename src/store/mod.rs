@@ -371,10 +371,18 @@ fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
         return Ok(true);
     }
     // Not stamped as ours: it may still be ours if its stamp sits in the
-    // write-ahead log, or an empty SQLite file. Ask SQLite, read-only. With no
-    // log or journal beside it the file alone is the whole truth, so read it as
-    // immutable: a plain read-only open of a write-ahead-log file would leave
-    // new -wal and -shm files beside it.
+    // write-ahead log, or an empty SQLite file. Ask SQLite, read-only.
+    let (_, identity) = open_untouched(path)?;
+    refuse_foreign(path, identity)?;
+    check_writable(path, &meta)?;
+    Ok(false)
+}
+
+/// Opens `path` read-only without creating anything beside it, and reads
+/// its identity. With no log or journal beside it the file alone is the
+/// whole truth, so it is read as immutable: a plain read-only open of a
+/// write-ahead-log file would leave new -wal and -shm files beside it.
+pub(crate) fn open_untouched(path: &Path) -> Result<(Connection, FileIdentity), StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = if beside(path, "-wal").exists() || beside(path, "-journal").exists() {
         Connection::open_with_flags(path, flags)
@@ -383,9 +391,7 @@ fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
     }
     .map_err(|e| StoreError::from_open(path, e))?;
     let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
-    refuse_foreign(path, identity)?;
-    check_writable(path, &meta)?;
-    Ok(false)
+    Ok((conn, identity))
 }
 
 const GARBLED_HEADER: &str = "its header, the first 100 bytes, is garbled";
