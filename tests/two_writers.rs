@@ -693,6 +693,24 @@ fn opening_a_file_another_process_is_writing_to_waits_for_it() {
 /// is lost only some of the time.
 const ROUNDS: usize = 5;
 
+/// Starts one process per name on `path` at once, each adding its agent
+/// (and a ticket), and checks that every one got in.
+fn all_join(path: &Path, names: &[&str], round: usize) {
+    let jobs: Vec<Job> = names
+        .iter()
+        .map(|name| Job::Join {
+            path: path.to_path_buf(),
+            name: (*name).to_owned(),
+        })
+        .collect();
+    run_together(&jobs);
+    assert_eq!(
+        agent_names(path),
+        names.iter().map(|n| n.to_string()).collect(),
+        "round {round}"
+    );
+}
+
 /// A Tickets file not in write-ahead-log mode opened by several processes at
 /// once (two windows started together on a restored copy): none may be told
 /// it is locked.
@@ -704,19 +722,7 @@ fn processes_opening_a_file_together_all_get_in() {
         let path = dir.path().join("copy.db");
         tickets_file_not_in_wal_mode(&path);
 
-        let jobs: Vec<Job> = names
-            .iter()
-            .map(|name| Job::Join {
-                path: path.clone(),
-                name: (*name).to_owned(),
-            })
-            .collect();
-        run_together(&jobs);
-        assert_eq!(
-            agent_names(&path),
-            names.iter().map(|n| n.to_string()).collect(),
-            "round {round}"
-        );
+        all_join(&path, &names, round);
         let store = Store::open(&path, Arc::new(SystemClock)).unwrap();
         let subjects: BTreeSet<String> = (1..=4)
             .map(|n| store.load_ticket(TicketNumber(n)).unwrap().subject)
@@ -743,19 +749,7 @@ fn processes_creating_one_new_file_together_all_get_in() {
     for round in 0..rounds {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("new.db");
-        let jobs: Vec<Job> = names
-            .iter()
-            .map(|name| Job::Join {
-                path: path.clone(),
-                name: (*name).to_owned(),
-            })
-            .collect();
-        run_together(&jobs);
-        assert_eq!(
-            agent_names(&path),
-            names.iter().map(|n| n.to_string()).collect(),
-            "round {round}"
-        );
+        all_join(&path, &names, round);
     }
 }
 

@@ -18,7 +18,7 @@ use common_ui::{Window, desk, open, open_ticket, stored, type_into};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use rusqlite::Connection;
-use tickets::domain::{ActivityKind, Priority};
+use tickets::domain::{ActivityKind, Priority, TicketDetail};
 
 /// What a refused window shows (the start of the conflict message).
 const CONFLICT: &str = "TKT-000001 was changed by someone else since you opened it";
@@ -73,6 +73,19 @@ fn pick_priority(window: &mut Window, choice: &str) {
     window.run_steps(2);
     window.get_by_role_and_label(Role::Button, choice).click();
     window.run_steps(1);
+}
+
+/// A ticket's priority changes, oldest first, as (from, to).
+fn priority_changes(ticket: &TicketDetail) -> Vec<(Priority, Priority)> {
+    ticket
+        .activity
+        .iter()
+        .rev()
+        .filter_map(|e| match e.kind {
+            ActivityKind::PriorityChanged { from, to } => Some((from, to)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Takes the file's write lock, as another program's write in progress would.
@@ -147,15 +160,7 @@ fn two_windows_changing_one_ticket_at_once_save_one_and_refuse_the_other() {
     let ticket = stored(&desk, 1);
     assert_eq!(ticket.priority.label(), lost);
     // Both changes are in the trail, in order: no update was lost.
-    let changes: Vec<(Priority, Priority)> = ticket
-        .activity
-        .iter()
-        .rev()
-        .filter_map(|e| match e.kind {
-            ActivityKind::PriorityChanged { from, to } => Some((from, to)),
-            _ => None,
-        })
-        .collect();
+    let changes = priority_changes(&ticket);
     let parse = |p| Priority::parse(p).unwrap();
     assert_eq!(
         changes,
@@ -305,15 +310,7 @@ fn two_windows_making_many_edits_lose_none_and_refuse_each_conflict() {
     // No update was lost: the trail's priority changes form one unbroken
     // chain, one per round, and the version counts exactly those.
     let ticket = stored(&desk, 1);
-    let changes: Vec<(Priority, Priority)> = ticket
-        .activity
-        .iter()
-        .rev()
-        .filter_map(|e| match e.kind {
-            ActivityKind::PriorityChanged { from, to } => Some((from, to)),
-            _ => None,
-        })
-        .collect();
+    let changes = priority_changes(&ticket);
     assert_eq!(changes.len(), rounds);
     assert_eq!(ticket.version, 1 + rounds as i64);
     let mut at = Priority::Medium;
