@@ -1487,3 +1487,28 @@ fn status_at_end_survives_two_changes_in_one_millisecond_after_it() {
         [1]
     );
 }
+
+#[test]
+fn closing_after_a_report_leaves_the_file_whole_with_nothing_beside_it() {
+    // A report reads on a second connection. Closed last, a read-only
+    // connection cannot fold the write-ahead log back into the file, so the
+    // database alone (copied elsewhere, say) would miss the latest changes.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let clock = common::fixed_clock();
+    let mut store = common::open_store(&path, &clock);
+    let agent = store.add_agent("Ava", "").unwrap();
+    store
+        .create_ticket(agent, &common::new_ticket("Printer on fire"))
+        .unwrap();
+    clock.advance(chrono::Duration::minutes(1));
+    let now = tickets::clock::Clock::now(clock.as_ref());
+    let period = Period::resolve(PeriodChoice::Today, now, &New_York).unwrap();
+    assert_eq!(store.report(&period).unwrap().created, 1);
+    drop(store);
+    assert_eq!(
+        common::sidecars(&path),
+        Vec::<std::path::PathBuf>::new(),
+        "files left beside the database"
+    );
+}

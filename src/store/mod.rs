@@ -54,6 +54,16 @@ pub struct Store {
     reader: std::cell::RefCell<Option<Connection>>,
 }
 
+impl Drop for Store {
+    /// Closes the read-only second connection first: the last connection to
+    /// close folds the write-ahead log back into the file and removes it, and
+    /// a read-only one cannot, which would leave the newest changes in the
+    /// -wal file beside the database rather than in it.
+    fn drop(&mut self) {
+        self.reader.get_mut().take();
+    }
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish()
