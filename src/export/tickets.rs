@@ -56,16 +56,10 @@ impl Names {
     }
 }
 
-/// One message of a conversation.
-pub(crate) struct Message {
+/// One message of a conversation, or one internal note (never outbound).
+pub(crate) struct Entry {
+    /// A reply to the customer (messages only).
     pub outbound: bool,
-    pub author: Option<i64>,
-    pub body: String,
-    pub at: i64,
-}
-
-/// One internal note.
-pub(crate) struct Note {
     pub author: Option<i64>,
     pub body: String,
     pub at: i64,
@@ -91,8 +85,8 @@ pub(crate) struct FullTicket {
     pub csat_at: Option<i64>,
     pub tags: Vec<i64>,
     pub assignees: Vec<i64>,
-    pub messages: Vec<Message>,
-    pub notes: Vec<Note>,
+    pub messages: Vec<Entry>,
+    pub notes: Vec<Entry>,
 }
 
 /// What to read besides the ticket row, tags and assignees.
@@ -188,16 +182,13 @@ pub(crate) fn for_each_ticket(
             ),
             |t, agent| t.assignees.push(agent),
         )?;
-        if texts.messages {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT ticket_id, direction, author_id, body, created_at FROM messages
-                 WHERE {} ORDER BY ticket_id, created_at, id",
-                cond("ticket_id")
-            ))?;
+        // Messages and notes: (ticket, outbound, author, body, time), in order.
+        let mut entries = |sql: String, list: fn(&mut FullTicket) -> &mut Vec<Entry>| {
+            let mut stmt = conn.prepare(&sql)?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 if let Some(t) = found.get_mut(&r.get::<_, i64>(0)?) {
-                    t.messages.push(Message {
+                    list(t).push(Entry {
                         outbound: r.get::<_, i64>(1)? == 1,
                         author: r.get(2)?,
                         body: r.get(3)?,
@@ -205,23 +196,27 @@ pub(crate) fn for_each_ticket(
                     });
                 }
             }
+            Ok::<_, StoreError>(())
+        };
+        if texts.messages {
+            entries(
+                format!(
+                    "SELECT ticket_id, direction, author_id, body, created_at FROM messages
+                     WHERE {} ORDER BY ticket_id, created_at, id",
+                    cond("ticket_id")
+                ),
+                |t| &mut t.messages,
+            )?;
         }
         if texts.notes {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT ticket_id, author_id, body, created_at FROM notes
-                 WHERE {} ORDER BY ticket_id, created_at, id",
-                cond("ticket_id")
-            ))?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                if let Some(t) = found.get_mut(&r.get::<_, i64>(0)?) {
-                    t.notes.push(Note {
-                        author: r.get(1)?,
-                        body: r.get(2)?,
-                        at: r.get(3)?,
-                    });
-                }
-            }
+            entries(
+                format!(
+                    "SELECT ticket_id, 0, author_id, body, created_at FROM notes
+                     WHERE {} ORDER BY ticket_id, created_at, id",
+                    cond("ticket_id")
+                ),
+                |t| &mut t.notes,
+            )?;
         }
         for id in chunk {
             if let Some(ticket) = found.remove(id)
