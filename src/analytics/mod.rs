@@ -15,7 +15,7 @@ mod query;
 use chrono::{DateTime, Utc};
 
 pub use period::{Bucket, Period, PeriodChoice, PeriodError, midnight_in};
-pub(crate) use query::{Counted, report_in, report_ticket_flags, scope_ids};
+pub(crate) use query::{AtEnd, Counted, report_in, report_ticket_flags, scope_ids};
 
 use crate::domain::{AgentId, Priority, Status, TagId};
 use crate::store::{Store, StoreError};

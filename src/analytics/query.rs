@@ -79,7 +79,7 @@ fn with_any_tag(
 /// Statuses and priorities at a moment `end` in the past, for the tickets that
 /// changed since: a ticket's status at `end` is the "from" of its first status
 /// change at or after `end`; a ticket that has not changed since is as it is now.
-struct AtEnd {
+pub(crate) struct AtEnd {
     /// Ticket → (status now, status at end), for tickets created before end that changed since.
     status: HashMap<i64, (i64, i64)>,
     /// The same for priorities.
@@ -87,6 +87,16 @@ struct AtEnd {
 }
 
 impl AtEnd {
+    /// A ticket's status at the end, given its status (code) now.
+    pub(crate) fn status_of(&self, id: i64, now: i64) -> Option<Status> {
+        Status::from_code(self.status.get(&id).map_or(now, |(_, then)| *then))
+    }
+
+    /// A ticket's priority at the end, given its priority (code) now.
+    pub(crate) fn priority_of(&self, id: i64, now: i64) -> Option<Priority> {
+        Priority::from_code(self.priority.get(&id).map_or(now, |(_, then)| *then))
+    }
+
     fn load(conn: &Connection, end: i64) -> Result<AtEnd, StoreError> {
         let Some(hi) = last_created_before(conn, end)? else {
             return Ok(AtEnd {
@@ -701,8 +711,7 @@ pub(crate) fn scope_ids(conn: &Connection, scope: &Scope) -> Result<Vec<i64>, St
     Ok(out)
 }
 
-/// Why a ticket is in a report's export: which cards counted it, and its
-/// status and priority at the period's end.
+/// Why a ticket is in a report's export: which cards counted it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Counted {
     pub created: bool,
@@ -711,15 +720,14 @@ pub(crate) struct Counted {
     pub resolution: bool,
     pub first_response: bool,
     pub rated: bool,
-    pub status_at_end: Option<Status>,
-    pub priority_at_end: Option<Priority>,
 }
 
-/// Every ticket that any card (or the team's CSAT) counted, ascending, with why.
+/// Every ticket that any card (or the team's CSAT) counted, ascending, with
+/// why; and the statuses and priorities at the period's end, for their rows.
 pub(crate) fn report_ticket_flags(
     conn: &Connection,
     period: &Period,
-) -> Result<Vec<(i64, Counted)>, StoreError> {
+) -> Result<(Vec<(i64, Counted)>, AtEnd), StoreError> {
     let (start, end) = period.millis();
     let scope = |measure| Scope {
         measure,
@@ -727,12 +735,18 @@ pub(crate) fn report_ticket_flags(
         end_ms: end,
         label: String::new(),
     };
+    let at_end = AtEnd::load(conn, end)?;
     let mut flags: HashMap<i64, Counted> = HashMap::new();
+    // The backlog at the end, from the changes already loaded.
+    if let Some(hi) = last_created_before(conn, end)? {
+        for id in ids_at_end(conn, STATUS_IDS, &BACKLOG, &at_end.status, (i64::MIN, hi))? {
+            flags.entry(id).or_default().open = true;
+        }
+    }
     type Mark = fn(&mut Counted);
-    let sets: [(Measure, Mark); 6] = [
+    let sets: [(Measure, Mark); 5] = [
         (Measure::Created, |c| c.created = true),
         (Measure::Closed, |c| c.closed = true),
-        (Measure::OpenAtEnd, |c| c.open = true),
         (Measure::Resolved, |c| c.resolution = true),
         (Measure::FirstReplied, |c| c.first_response = true),
         (Measure::Rated, |c| c.rated = true),
@@ -742,18 +756,7 @@ pub(crate) fn report_ticket_flags(
             mark(flags.entry(id).or_default());
         }
     }
-    // Status and priority at the end: as now, unless changed since.
-    let at_end = AtEnd::load(conn, end)?;
-    let mut now = conn.prepare_cached("SELECT status, priority FROM tickets WHERE id = ?1")?;
     let mut out: Vec<(i64, Counted)> = flags.into_iter().collect();
     out.sort_unstable_by_key(|(id, _)| *id);
-    for (id, counted) in &mut out {
-        let (status, priority): (i64, i64) =
-            now.query_row([*id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let status = at_end.status.get(id).map_or(status, |(_, then)| *then);
-        let priority = at_end.priority.get(id).map_or(priority, |(_, then)| *then);
-        counted.status_at_end = Status::from_code(status);
-        counted.priority_at_end = Priority::from_code(priority);
-    }
-    Ok(out)
+    Ok((out, at_end))
 }

@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use chrono::TimeZone;
 use tempfile::NamedTempFile;
 
-use crate::analytics::{Counted, Durations, Period, Report, report_in, report_ticket_flags};
+use crate::analytics::{AtEnd, Counted, Durations, Period, Report, report_in, report_ticket_flags};
 use crate::domain::{Priority, Status, TicketNumber};
 use crate::store::{ListRequest, Sort, Store, StoreError, TicketFilter};
 use tickets::{FullTicket, Names, Texts, for_each_ticket};
@@ -470,12 +470,23 @@ fn flag(b: bool) -> String {
     if b { "1" } else { "0" }.to_owned()
 }
 
+/// Whether a column of the report's ticket rows holds numbers (typed as
+/// numbers in a workbook).
+fn is_number_column(name: &str) -> bool {
+    name == "csat"
+        || name == "csat_positive"
+        || name.ends_with("_seconds")
+        || name.starts_with("in_")
+}
+
 fn report_ticket_row<Tz: TimeZone>(
     t: &FullTicket,
     counted: &Counted,
+    at_end: &AtEnd,
     names: &Names,
     times: &mut LocalTimes<'_, Tz>,
 ) -> Vec<String> {
+    let status_at_end = at_end.status_of(t.id, t.status);
     let customer = t
         .customer
         .and_then(|c| names.customers.get(&c))
@@ -485,9 +496,9 @@ fn report_ticket_row<Tz: TimeZone>(
         TicketNumber(t.id).to_string(),
         t.subject.clone(),
         customer,
-        counted.status_at_end.map_or("", Status::label).to_owned(),
-        counted
-            .priority_at_end
+        status_at_end.map_or("", Status::label).to_owned(),
+        at_end
+            .priority_of(t.id, t.priority)
             .map_or("", Priority::label)
             .to_owned(),
         times.format(t.created),
@@ -511,7 +522,7 @@ fn report_ticket_row<Tz: TimeZone>(
         flag(counted.open),
         flag(counted.first_response),
         flag(counted.resolution),
-        flag(counted.created && counted.status_at_end == Some(Status::Closed)),
+        flag(counted.created && status_at_end == Some(Status::Closed)),
         flag(rated),
         flag(rated && t.csat.is_some_and(|c| c >= 4)),
     ]
@@ -531,7 +542,7 @@ pub fn write_report<Tz: TimeZone>(
     // One snapshot for the summary and the rows, so they agree.
     let tx = store.conn().unchecked_transaction()?;
     let report = report_in(&tx, period)?;
-    let flags = report_ticket_flags(&tx, period)?;
+    let (flags, at_end) = report_ticket_flags(&tx, period)?;
     let names = Names::load(&tx)?;
     let ids: Vec<i64> = flags.iter().map(|(id, _)| *id).collect();
     let counted: std::collections::HashMap<i64, Counted> = flags.into_iter().collect();
@@ -539,9 +550,14 @@ pub fn write_report<Tz: TimeZone>(
     let mut times = LocalTimes::new(tz);
     let summary = summary_rows(&report);
     let mut done = 0u64;
-    let mut tick = |done: &mut u64| -> Result<bool, ExportError> {
-        *done += 1;
-        Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(*done, total))
+    // Hands each ticket's row to `sink`, in order, reporting progress.
+    let mut each_row = |sink: &mut dyn FnMut(Vec<String>) -> Result<(), ExportError>| {
+        for_each_ticket(&tx, &ids, Texts::NONE, |t| {
+            let c = counted.get(&t.id).copied().unwrap_or_default();
+            sink(report_ticket_row(&t, &c, &at_end, &names, &mut times))?;
+            done += 1;
+            Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
+        })
     };
     match format {
         ReportFormat::Csv => {
@@ -559,12 +575,7 @@ pub fn write_report<Tz: TimeZone>(
             {
                 let mut w = rows.csv()?;
                 w.write_record(REPORT_TICKET_COLUMNS)?;
-                for_each_ticket(&tx, &ids, Texts::NONE, |t| {
-                    let c = counted.get(&t.id).copied().unwrap_or_default();
-                    let record = report_ticket_row(&t, &c, &names, &mut times);
-                    write_row(&mut w, &record)?;
-                    tick(&mut done)
-                })?;
+                each_row(&mut |record| Ok(write_row(&mut w, &record)?))?;
                 w.flush()?;
             }
             Staged::commit_all(vec![rows, main])?;
@@ -601,20 +612,17 @@ pub fn write_report<Tz: TimeZone>(
                 sheet.write_string(0, c as u16, *h)?;
             }
             let mut y = 0u32;
-            for_each_ticket(&tx, &ids, Texts::NONE, |t| {
-                let c = counted.get(&t.id).copied().unwrap_or_default();
+            each_row(&mut |record| {
                 y += 1;
-                for (x, cell) in report_ticket_row(&t, &c, &names, &mut times)
-                    .into_iter()
-                    .enumerate()
+                for (x, (cell, column)) in record.into_iter().zip(REPORT_TICKET_COLUMNS).enumerate()
                 {
                     // Typed cells: strings are never read as formulas in a workbook.
                     match cell.parse::<f64>() {
-                        Ok(v) if x >= 15 || x == 11 => sheet.write_number(y, x as u16, v)?,
+                        Ok(v) if is_number_column(column) => sheet.write_number(y, x as u16, v)?,
                         _ => sheet.write_string(y, x as u16, cell)?,
                     };
                 }
-                tick(&mut done)
+                Ok(())
             })?;
             let staged = Staged::new(&files.summary)?;
             book.save_to_writer(BufWriter::new(staged.file.as_file()))?;
@@ -679,14 +687,14 @@ pub fn export_tickets<Tz: TimeZone + Sync>(
     progress: Progress<'_>,
 ) -> Result<u64, ExportError> {
     let tx = store.conn().unchecked_transaction()?;
-    let total = store.count_tickets(filter)?;
     let numbers = store.list_numbers(&ListRequest {
         filter: filter.clone(),
         sort,
         offset: 0,
-        limit: u32::try_from(total).unwrap_or(u32::MAX),
+        limit: u32::MAX,
     })?;
     let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
+    let total = ids.len() as u64;
     let names = Names::load(&tx)?;
     let mut staged = Staged::new(out)?;
     let mut w = staged.csv()?;
@@ -735,7 +743,7 @@ pub fn export_tickets<Tz: TimeZone + Sync>(
         drop(send);
         let written = writer
             .join()
-            .unwrap_or_else(|_| Err(ExportError::Xlsx("the export's writer stopped".to_owned())));
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // A write error explains a stopped read better than "cancelled".
         written?;
         read
