@@ -489,21 +489,27 @@ fn run(
 }
 
 /// Orders the requests that queued up while the store was busy: pages of a
-/// list that has since been replaced are dropped, and pages of the current
-/// list are served newest first (a dragged scroll bar asks for many pages;
-/// the last ones asked for are the ones on screen). Everything else keeps its
-/// order, ahead of the pages.
+/// list that has since been replaced are dropped, and so are reports and
+/// counts that a newer one replaced (the window shows only the newest;
+/// a year's report takes a while, and edits ask for a new one each time).
+/// Pages of the current list are served newest first (a dragged scroll bar
+/// asks for many pages; the last ones asked for are the ones on screen).
+/// Everything else keeps its order, ahead of the pages.
 fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
-    let newest = queued
-        .iter()
-        .filter_map(|r| match r {
-            Request::List { generation, .. } => Some(*generation),
-            _ => None,
-        })
-        .max();
+    // Which kind of replaceable request this is, and its generation.
+    let replaceable = |r: &Request| match r {
+        Request::List { generation, .. } => Some((0, *generation)),
+        Request::Counts { generation, .. } => Some((1, *generation)),
+        Request::Report { generation, .. } => Some((2, *generation)),
+        _ => None,
+    };
+    let mut newest = [None::<u64>; 3];
+    for (kind, generation) in queued.iter().filter_map(replaceable) {
+        newest[kind] = newest[kind].max(Some(generation));
+    }
     let (mut pages, mut others): (Vec<Request>, Vec<Request>) = queued
         .into_iter()
-        .filter(|r| !matches!(r, Request::List { generation, .. } if Some(*generation) != newest))
+        .filter(|r| replaceable(r).is_none_or(|(kind, g)| newest[kind] == Some(g)))
         .partition(|r| matches!(r, Request::List { .. }));
     pages.reverse();
     others.extend(pages);
@@ -809,6 +815,35 @@ mod tests {
                 other => format!("{other:?}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn only_the_newest_report_and_counts_are_worked_out() {
+        let report = |generation| Request::Report {
+            generation,
+            choice: crate::analytics::PeriodChoice::Last30d,
+        };
+        let counts = |generation| Request::Counts {
+            generation,
+            filter: TicketFilter::default(),
+        };
+        let queued = vec![
+            report(1),
+            counts(4),
+            Request::Load(TicketNumber(7)),
+            report(2),
+            counts(5),
+            report(3),
+        ];
+        let kept: Vec<String> = in_useful_order(queued)
+            .iter()
+            .map(|r| match r {
+                Request::Report { generation, .. } => format!("report {generation}"),
+                Request::Counts { generation, .. } => format!("counts {generation}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kept, ["Load(TicketNumber(7))", "counts 5", "report 3"]);
     }
 
     #[test]
