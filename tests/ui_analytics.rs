@@ -195,3 +195,41 @@ fn every_card_stays_inside_a_narrow_window() {
         "the cards wrap onto a second row"
     );
 }
+
+#[test]
+fn a_ticket_export_shows_its_progress_and_cancel_without_analytics_open() {
+    let desk = desk(&["Printer on fire"]);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tickets.csv");
+    let mut harness = open(&desk, Some(desk.agent));
+    let chosen = target.clone();
+    harness
+        .state_mut()
+        .as_mut()
+        .expect("the window")
+        .set_save_dialog(Box::new(move |_, _| Some(chosen.clone())));
+    // Another program's write holds the file: the export's own connection
+    // waits to open, so the export is certainly still running when looked at.
+    let other = rusqlite::Connection::open(&desk.path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    harness.run_steps(2);
+    harness.get_by_label("Export…").click();
+    step_until(&mut harness, "the export's progress in the top bar", |h| {
+        h.query_by_label("Cancel export").is_some()
+            && h.query_all_by_label_contains("Exporting").next().is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("Working out the numbers")
+            .is_none()
+            && harness.query_by_label("Created: 1").is_none(),
+        "the Analytics window is not open"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    step_until(&mut harness, "the export", |h| {
+        h.query_by_label_contains("Exported 1 ticket").is_some()
+            && h.query_by_label("Cancel export").is_none()
+    });
+    assert!(target.is_file());
+}

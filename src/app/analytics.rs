@@ -8,7 +8,7 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 use super::Action;
 use super::sidebar::{from_jiff, to_jiff};
-use super::widgets::{priority_color, status_color};
+use super::widgets::{self, priority_color, status_color};
 use crate::analytics::{AgentRow, Durations, Measure, PeriodChoice, Report, Scope};
 use crate::domain::{Status, to_millis};
 use crate::export::ReportFormat;
@@ -189,18 +189,15 @@ fn export_bar(
     actions: &mut Vec<Action>,
 ) {
     if let Some((done, total)) = exporting {
+        // Right to left: the button first, so that it stands after the bar.
         if ui.button("Cancel export").clicked() {
             actions.push(Action::CancelExport);
         }
-        let fraction = if total > 0 {
-            done as f32 / total as f32
-        } else {
-            0.0
-        };
-        ui.add(
-            egui::ProgressBar::new(fraction)
-                .desired_width(160.0)
-                .text(format!("Exporting {done} of {total}")),
+        widgets::job_progress(
+            ui,
+            (done, total),
+            format!("Exporting {done} of {total}"),
+            None,
         );
         return;
     }

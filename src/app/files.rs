@@ -7,6 +7,7 @@ use egui::Ui;
 
 use super::Action;
 use super::commands::UiCommand;
+use super::widgets::busy;
 use crate::store::{BackupFile, BackupKind};
 
 /// The Restore from backup dialog's state.
@@ -60,14 +61,6 @@ pub(super) fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
     });
 }
 
-/// A spinner and what the window is waiting for.
-pub(super) fn busy_ui(ui: &mut Ui, what: &str) {
-    ui.horizontal(|ui| {
-        ui.spinner();
-        ui.label(what);
-    });
-}
-
 /// The Restore from backup dialog; returns whether it stays open.
 pub(super) fn restore_ui(
     ui: &mut Ui,
@@ -82,7 +75,7 @@ pub(super) fn restore_ui(
     ));
     ui.add_space(6.0);
     match &chooser.found {
-        None => busy_ui(ui, "Looking for backups…"),
+        None => busy(ui, "Looking for backups…"),
         Some(Err(message)) => {
             ui.label(format!("The backups could not be listed: {message}."));
         }

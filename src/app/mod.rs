@@ -32,7 +32,7 @@ use analytics::AnalyticsWindow;
 use commands::{Menu, UiCommand};
 use exporter::{ExportJob, ExportKind};
 pub use files::backup_label;
-use files::{RestoreChooser, busy_ui, failed_ui, restore_ui};
+use files::{RestoreChooser, failed_ui, restore_ui};
 use forms::{AgentPicker, NewTicketForm, SampleData};
 use list::{ListState, PAGE};
 use panel::PanelState;
@@ -348,8 +348,8 @@ impl TicketsApp {
         if !matches!(self.database, Database::Open(_)) {
             egui::CentralPanel::default().show(ui, |ui| match &self.database {
                 Database::Failed(message) => failed_ui(ui, message, &mut actions),
-                Database::Restoring => busy_ui(ui, "Restoring the backup…"),
-                _ => busy_ui(ui, "Opening the database…"),
+                Database::Restoring => widgets::busy(ui, "Restoring the backup…"),
+                _ => widgets::busy(ui, "Opening the database…"),
             });
             self.finish_frame(&ctx, actions);
             return;
@@ -482,12 +482,19 @@ impl TicketsApp {
                 {
                     actions.push(Action::Command(UiCommand::Analytics));
                 }
-                if let Some((done, total)) = self.backing_up {
-                    ui.spinner();
-                    ui.label(match done.saturating_mul(100).checked_div(total) {
-                        Some(percent) => format!("Backing up… {percent}%"),
-                        None => "Backing up…".to_owned(),
-                    });
+                // Long jobs show here, whichever window started them.
+                if let Some(progress) = self.backing_up {
+                    widgets::job_progress(ui, progress, "Backing up…".to_owned(), None);
+                }
+                if let Some((done, total)) = self.export.as_ref().map(ExportJob::progress)
+                    && widgets::job_progress(
+                        ui,
+                        (done, total),
+                        format!("Exporting {done} of {total}"),
+                        Some("Cancel export"),
+                    )
+                {
+                    actions.push(Action::CancelExport);
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let you = self

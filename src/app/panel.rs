@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use egui::{RichText, Ui};
 
 use super::Action;
-use super::widgets::{badge, button_pair, exact_time, priority_color, status_color, time_label};
+use super::widgets::{
+    badge, busy, button_pair, exact_time, priority_color, status_color, time_label,
+};
 use super::worker::Change;
 use crate::domain::{Agent, Direction, NoteId, Priority, Status, Tag, TicketDetail, TicketNumber};
 
@@ -190,10 +192,7 @@ pub fn panel_ui(
         });
     });
     let Some(detail) = state.detail.clone() else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Loading…");
-        });
+        busy(ui, "Loading…");
         return;
     };
     ui.label(RichText::new(&detail.subject).size(16.0).strong());

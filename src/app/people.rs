@@ -3,7 +3,7 @@
 
 use egui::{RichText, Ui};
 
-use super::widgets::button_pair;
+use super::widgets::{busy, button_pair};
 
 use crate::domain::{Agent, AgentId, Customer, NewCustomer, Tag};
 
@@ -325,12 +325,7 @@ fn erase_dialog(
                     *erase = None;
                 }
             }
-            (EraseStep::Working, None) => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("Erasing…");
-                });
-            }
+            (EraseStep::Working, None) => busy(ui, "Erasing…"),
             (EraseStep::Working, Some(message)) => {
                 ui.colored_label(ui.visuals().error_fg_color, message);
                 if ui.button("Close").clicked() {

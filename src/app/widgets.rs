@@ -41,6 +41,35 @@ pub fn badge(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
         .inner
 }
 
+/// A spinner and what the window is waiting for.
+pub fn busy(ui: &mut Ui, what: &str) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(what);
+    });
+}
+
+/// A long job's progress bar, with `text` on it and, given `stop`, a button
+/// of that name beside it; says whether the button was clicked.
+pub fn job_progress(
+    ui: &mut Ui,
+    (done, total): (u64, u64),
+    text: String,
+    stop: Option<&str>,
+) -> bool {
+    let fraction = if total > 0 {
+        done as f32 / total as f32
+    } else {
+        0.0
+    };
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .desired_width(160.0)
+            .text(text),
+    );
+    stop.is_some_and(|label| ui.button(label).clicked())
+}
+
 /// Two buttons side by side ("Save" "Cancel"); says which was clicked.
 pub fn button_pair(ui: &mut Ui, first: &str, second: &str) -> (bool, bool) {
     ui.horizontal(|ui| (ui.button(first).clicked(), ui.button(second).clicked()))
