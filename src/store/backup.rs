@@ -83,12 +83,14 @@ impl Store {
                 "a database kept in memory has no folder to keep backups in".to_owned(),
             ));
         }
-        let (target, sequence) = free_name(&self.path, BackupKind::Backup, self.clock.now())?;
+        // One moment for the name and the listing: a big copy takes seconds.
+        let now = self.clock.now();
+        let (target, sequence) = free_name(&self.path, BackupKind::Backup, now)?;
         write_copy(&self.conn, &target, progress)?;
         let made = BackupFile {
             bytes: std::fs::metadata(&target)?.len(),
             path: target,
-            made: self.clock.now(),
+            made: now,
             kind: BackupKind::Backup,
             sequence,
         };
@@ -164,7 +166,7 @@ pub fn restore_backup(
     backup: &Path,
     clock: &dyn Clock,
 ) -> Result<Option<BackupFile>, StoreError> {
-    let source = open_backup(backup)?;
+    // The quick refusals first: checking the backup reads all of it.
     if let (Ok(a), Ok(b)) = (db.canonicalize(), backup.canonicalize())
         && a == b
     {
@@ -176,6 +178,7 @@ pub fn restore_backup(
     if !names.folder.is_dir() {
         return Err(StoreError::FolderMissing(names.folder));
     }
+    let source = open_backup(backup)?;
     let kept = match std::fs::symlink_metadata(db) {
         Ok(_) => Some(set_aside(db, clock.now())?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -41,7 +41,7 @@ use std::collections::BTreeSet;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::people::sort_key;
-use super::tickets::agent;
+use super::tickets::{agent, touch};
 use super::{Store, StoreError, activity};
 use crate::domain::{ActivityKind, AgentId, CustomerId, MAX_SUBJECT_CHARS, TicketNumber};
 
@@ -195,10 +195,7 @@ fn erase(
     rewrite_trail(tx, &trail)?;
 
     for &ticket in &changed {
-        tx.prepare_cached(
-            "UPDATE tickets SET updated_at = max(updated_at, ?2), version = version + 1 WHERE id = ?1",
-        )?
-        .execute(params![ticket, now])?;
+        touch(tx, ticket, now, true)?;
         activity::record(
             tx,
             ticket,

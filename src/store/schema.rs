@@ -18,6 +18,7 @@ const MIGRATIONS: &[&[&str]] = &[
     &[V1_TABLES],
     &[V2_SEARCH, FILL_SEARCH],
     &[V3_ANALYTICS, FILL_ANALYTICS],
+    &[V4_ERASURE],
 ];
 
 /// Version 1: people, tickets and everything attached to them.
@@ -258,6 +259,14 @@ DELETE FROM agent_tickets;
 INSERT INTO agent_tickets (agent_id, ticket_id, first_at, last_at)
 SELECT agent_id, ticket_id, min(at), max(at) FROM activity
 WHERE agent_id IS NOT NULL GROUP BY agent_id, ticket_id;
+"#;
+
+/// Version 4: customer moves in the trail by an index of their own, so that
+/// erasing a customer finds the moves naming them without scanning every
+/// entry (10M at a million tickets: about a second, inside the erasure's
+/// write transaction).
+const V4_ERASURE: &str = r#"
+CREATE INDEX activity_customer_moves ON activity(ticket_id) WHERE kind = 'customer';
 "#;
 
 /// Fills both search indexes from the rows already there (after a migration or

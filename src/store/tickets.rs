@@ -110,7 +110,7 @@ fn customer_name_and_key(
 }
 
 /// Marks a ticket as changed now; field edits also move its version on.
-fn touch(
+pub(crate) fn touch(
     conn: &Connection,
     ticket: TicketNumber,
     now: i64,
