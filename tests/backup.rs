@@ -505,3 +505,26 @@ fn a_damaged_copy_of_a_backup_is_refused_or_restores_whole() {
     }
     eprintln!("{trials} damaged copies: {refused} refused, {restored} restored whole");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_backup_restores_and_the_database_can_be_written() {
+    // A backup kept on read-only media, or set read-only to protect it:
+    // restoring only reads it.
+    use std::os::unix::fs::PermissionsExt;
+    let desk = busy_desk();
+    let before = everything(&desk.store);
+    let made = backup(&desk.store);
+    std::fs::set_permissions(&made.path, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let Desk {
+        path, clock, store, ..
+    } = desk;
+    drop(store);
+    restore_backup(&path, &made.path, clock.as_ref()).expect("a read-only backup restores");
+    let mut store = Store::open(&path, clock.clone()).unwrap();
+    assert_eq!(everything(&store), before);
+    let agent = store.agents().unwrap()[0].id;
+    store
+        .create_ticket(agent, &new_ticket("After the restore"))
+        .expect("the restored database can be written");
+}

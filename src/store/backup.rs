@@ -20,7 +20,7 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::schema::{APPLICATION_ID, SCHEMA_VERSION};
-use super::{Store, StoreError, beside, check_existing_file, open_untouched};
+use super::{Store, StoreError, beside, check_contents, open_untouched};
 use crate::clock::Clock;
 
 /// How many backups are kept beside a database.
@@ -418,7 +418,8 @@ fn open_backup(path: &Path) -> Result<Connection, StoreError> {
     }
     // The header first, without SQLite: text files, images, other programs'
     // databases and files from a newer Tickets are turned away here.
-    check_existing_file(path)?;
+    // Only read: a backup on read-only media, or set read-only, will do.
+    check_contents(path, &meta)?;
     let (conn, identity) = open_untouched(path)?;
     if identity.application_id != APPLICATION_ID {
         return Err(refuse("it is not a Tickets backup"));

@@ -330,6 +330,16 @@ fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
         }
         Err(e) => return Err(StoreError::Io(e)),
     };
+    let stamped = check_contents(path, &meta)?;
+    check_writable(path, &meta)?;
+    Ok(stamped)
+}
+
+/// What an existing file holds, from its header (and SQLite, read-only, when
+/// the header leaves it open), writing nothing: folders, files that are not
+/// Tickets databases, newer ones and damaged ones are refused. Returns
+/// whether the header carries our stamp.
+pub(crate) fn check_contents(path: &Path, meta: &std::fs::Metadata) -> Result<bool, StoreError> {
     if meta.is_dir() {
         return Err(StoreError::NotTickets {
             path: path.to_path_buf(),
@@ -337,7 +347,6 @@ fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
         });
     }
     if meta.len() == 0 {
-        check_writable(path, &meta)?;
         return Ok(false);
     }
     let mut header = [0u8; 100];
@@ -377,14 +386,12 @@ fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
         if let Some(detail) = header_damage(path, &header, meta.len()) {
             return Err(damaged(detail));
         }
-        check_writable(path, &meta)?;
         return Ok(true);
     }
     // Not stamped as ours: it may still be ours if its stamp sits in the
     // write-ahead log, or an empty SQLite file. Ask SQLite, read-only.
     let (_, identity) = open_untouched(path)?;
     refuse_foreign(path, identity)?;
-    check_writable(path, &meta)?;
     Ok(false)
 }
 
