@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::seed::{SeedOptions, generate};
 use crate::store::erase::ErasedSummary;
 use crate::store::{
-    BackupFile, ListRequest, Store, StoreError, TicketFilter, TicketPage, list_backups,
+    BackupFile, ListRequest, Store, StoreError, TicketFilter, TicketPage, backup_due, list_backups,
     restore_backup,
 };
 
@@ -660,15 +660,22 @@ impl BackupThread {
                         wake();
                     }
                 };
-                let store = Store::open(&path, clock);
                 if automatic {
-                    if let Err(e) = store.and_then(|s| s.backup_if_due(&chrono::Local)) {
+                    // Most days the backup is made already: look at the
+                    // folder before opening the database a second time.
+                    let made = backup_due(&path, clock.now(), &chrono::Local).and_then(|due| {
+                        if due {
+                            Store::open(&path, clock)?.backup_now(&mut |_, _| {})?;
+                        }
+                        Ok(())
+                    });
+                    if let Err(e) = made {
                         send(Response::Error(format!(
                             "Today's automatic backup could not be made: {e}"
                         )));
                     }
                 } else {
-                    let made = store.and_then(|s| {
+                    let made = Store::open(&path, clock).and_then(|s| {
                         s.backup_now(&mut |done, total| {
                             send(Response::BackupProgress { done, total });
                         })

@@ -107,11 +107,7 @@ impl Store {
     /// `zone` (by the store's clock): the daily backup when the app opens a
     /// database. Returns the backup made, if any.
     pub fn backup_if_due<Tz: TimeZone>(&self, zone: &Tz) -> Result<Option<BackupFile>, StoreError> {
-        let today = self.clock.now().with_timezone(zone).date_naive();
-        let newest = list_backups(&self.path)?
-            .into_iter()
-            .find(|b| b.kind == BackupKind::Backup);
-        if newest.is_some_and(|b| b.made.with_timezone(zone).date_naive() >= today) {
+        if !backup_due(&self.path, self.clock.now(), zone)? {
             return Ok(None);
         }
         self.backup_now(&mut |_, _| {}).map(Some)
@@ -149,6 +145,21 @@ pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
 /// from a newer Tickets, that passes SQLite's integrity check. Reads only.
 pub fn verify_backup(path: &Path) -> Result<(), StoreError> {
     open_backup(path).map(drop)
+}
+
+/// Whether the database at `db` is due its day's automatic backup: no
+/// backup beside it was made on the day `now` falls on in `zone`. Only
+/// lists the folder, so a window can ask without opening the database.
+pub fn backup_due<Tz: TimeZone>(
+    db: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+    zone: &Tz,
+) -> Result<bool, StoreError> {
+    let today = now.with_timezone(zone).date_naive();
+    let newest = list_backups(db)?
+        .into_iter()
+        .find(|b| b.kind == BackupKind::Backup);
+    Ok(newest.is_none_or(|b| b.made.with_timezone(zone).date_naive() < today))
 }
 
 /// Puts the backup at `backup` in place of the database at `db`, which no

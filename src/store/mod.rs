@@ -24,7 +24,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub(crate) use activity::record as record_activity;
 pub use backup::{
-    BACKUPS_KEPT, BackupFile, BackupKind, list_backups, restore_backup, verify_backup,
+    BACKUPS_KEPT, BackupFile, BackupKind, backup_due, list_backups, restore_backup, verify_backup,
 };
 pub use error::StoreError;
 pub use listing::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage, fts_query};
