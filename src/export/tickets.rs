@@ -45,7 +45,7 @@ impl Names {
             .map_or("", String::as_str)
     }
 
-    /// Names joined with "; ", in the order given.
+    /// Names joined with "; ", in alphabetical order (ignoring case).
     pub fn list(map: &HashMap<i64, String>, ids: &[i64]) -> String {
         let mut names: Vec<&str> = ids
             .iter()
