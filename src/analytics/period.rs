@@ -48,7 +48,7 @@ impl PeriodChoice {
             PeriodChoice::ThisMonth => "This Month".to_owned(),
             PeriodChoice::LastMonth => "Last Month".to_owned(),
             PeriodChoice::Last365d => "Last 365d".to_owned(),
-            PeriodChoice::Custom { from, to } => format!("{} – {}", day_label(from), full_day(to)),
+            PeriodChoice::Custom { from, to } => span(from, to),
         }
     }
 
@@ -137,6 +137,18 @@ fn day_label(d: NaiveDate) -> String {
     d.format("%-d %b").to_string()
 }
 
+/// The days from `first` to `last` as people write them: "24 Nov 2026",
+/// "1 Nov – 24 Nov 2026", "28 Dec 2026 – 3 Jan 2027".
+fn span(first: NaiveDate, last: NaiveDate) -> String {
+    if first == last {
+        full_day(first)
+    } else if first.year() == last.year() {
+        format!("{} – {}", day_label(first), full_day(last))
+    } else {
+        format!("{} – {}", full_day(first), full_day(last))
+    }
+}
+
 fn full_day(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
@@ -191,13 +203,7 @@ impl Period {
         } else {
             day_buckets(first, last, end, tz)
         };
-        let description = if first == last {
-            format!("{}, local time", full_day(first))
-        } else if first.year() == last.year() {
-            format!("{} – {}, local time", day_label(first), full_day(last))
-        } else {
-            format!("{} – {}, local time", full_day(first), full_day(last))
-        };
+        let description = format!("{}, local time", span(first, last));
         let local = |t: DateTime<Utc>| {
             t.with_timezone(tz)
                 .fixed_offset()
@@ -275,6 +281,21 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_custom_period_across_new_year_names_both_years() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let custom = |from, to| PeriodChoice::Custom { from, to }.label();
+        assert_eq!(
+            custom(day(2026, 12, 28), day(2027, 1, 3)),
+            "28 Dec 2026 – 3 Jan 2027"
+        );
+        assert_eq!(
+            custom(day(2026, 11, 1), day(2026, 11, 24)),
+            "1 Nov – 24 Nov 2026"
+        );
+        assert_eq!(custom(day(2026, 11, 24), day(2026, 11, 24)), "24 Nov 2026");
     }
 
     #[test]

@@ -12,7 +12,21 @@ use crate::domain::{AgentId, Priority, Status, TagId, to_millis};
 use crate::store::{StoreError, first_created_from, last_created_before};
 
 /// Status codes of the backlog: Open, In Progress, Waiting.
-const BACKLOG: [i64; 3] = [0, 1, 2];
+fn backlog() -> Vec<i64> {
+    Status::ALL
+        .into_iter()
+        .filter(|s| !s.is_resolved_like())
+        .map(Status::code)
+        .collect()
+}
+
+/// The tickets in the backlog at `end`.
+fn backlog_ids(conn: &Connection, at_end: &AtEnd, end: i64) -> Result<Vec<i64>, StoreError> {
+    match last_created_before(conn, end)? {
+        Some(hi) => ids_at_end(conn, STATUS_IDS, &backlog(), &at_end.status, (i64::MIN, hi)),
+        None => Ok(Vec::new()),
+    }
+}
 
 /// The numbers of the tickets created in `[start, end)`: a range, since
 /// creation order is number order. `None` when there are none.
@@ -46,6 +60,8 @@ fn ids(
     Ok(ids)
 }
 
+/// How many of the tickets numbered `lo..=hi` carry a tag.
+const TAG_COUNT: &str = "SELECT count(*) FROM ticket_tags INDEXED BY ticket_tags_tag WHERE tag_id = ?1 AND ticket_id BETWEEN ?2 AND ?3";
 /// The tickets numbered `lo..=hi` that carry a tag.
 const TAG_IDS: &str = "SELECT ticket_id FROM ticket_tags INDEXED BY ticket_tags_tag WHERE tag_id = ?1 AND ticket_id BETWEEN ?2 AND ?3";
 
@@ -452,7 +468,7 @@ fn report_main(
         Some(hi) => counts_at_end(
             conn,
             STATUS_COUNT,
-            &BACKLOG,
+            &backlog(),
             &at_end.status,
             (i64::MIN, hi),
             None,
@@ -526,11 +542,7 @@ fn report_main(
     let mut tag_counts = Vec::new();
     if let Some((lo, hi)) = range {
         for (tag, name) in tags {
-            let n = count(
-                conn,
-                "SELECT count(*) FROM ticket_tags INDEXED BY ticket_tags_tag WHERE tag_id = ?1 AND ticket_id BETWEEN ?2 AND ?3",
-                params![tag, lo, hi],
-            )?;
+            let n = count(conn, TAG_COUNT, params![tag, lo, hi])?;
             if n > 0 {
                 tag_counts.push(TagCount {
                     tag: Some(tag),
@@ -635,13 +647,7 @@ pub(crate) fn scope_ids(conn: &Connection, scope: &Scope) -> Result<Vec<i64>, St
             "SELECT id FROM tickets WHERE closed_at >= ?1 AND closed_at < ?2",
             params![start, end],
         )?,
-        Measure::OpenAtEnd => match last_created_before(conn, end)? {
-            Some(hi) => {
-                let at_end = AtEnd::load(conn, end)?;
-                ids_at_end(conn, STATUS_IDS, &BACKLOG, &at_end.status, (i64::MIN, hi))?
-            }
-            None => Vec::new(),
-        },
+        Measure::OpenAtEnd => backlog_ids(conn, &AtEnd::load(conn, end)?, end)?,
         Measure::Resolved => ids(
             conn,
             "SELECT id FROM tickets WHERE resolved_at >= ?1 AND resolved_at < ?2",
@@ -738,10 +744,8 @@ pub(crate) fn report_ticket_flags(
     let at_end = AtEnd::load(conn, end)?;
     let mut flags: HashMap<i64, Counted> = HashMap::new();
     // The backlog at the end, from the changes already loaded.
-    if let Some(hi) = last_created_before(conn, end)? {
-        for id in ids_at_end(conn, STATUS_IDS, &BACKLOG, &at_end.status, (i64::MIN, hi))? {
-            flags.entry(id).or_default().open = true;
-        }
+    for id in backlog_ids(conn, &at_end, end)? {
+        flags.entry(id).or_default().open = true;
     }
     type Mark = fn(&mut Counted);
     let sets: [(Measure, Mark); 5] = [
