@@ -179,7 +179,8 @@ const SETTINGS_KEY: &str = "tickets-settings";
 enum Database {
     Opening,
     Restoring,
-    Open(PathBuf),
+    /// Open: the file is `TicketsApp::path`.
+    Open,
     Failed(String),
 }
 
@@ -194,7 +195,6 @@ pub struct TicketsApp {
     settings: Settings,
     /// The database file on show (or being opened, or that failed to open).
     path: PathBuf,
-    db_key: String,
     db: DatabaseSettings,
     /// The store's thread (`None` only if the system refused to start it).
     worker: Option<Worker>,
@@ -246,8 +246,11 @@ impl TicketsApp {
         let worker = Worker::start(path.clone(), clock.clone(), move || {
             repaint.request_repaint()
         });
-        let db_key = path.to_string_lossy().into_owned();
-        let db = settings.databases.get(&db_key).cloned().unwrap_or_default();
+        let db = settings
+            .databases
+            .get(&*path.to_string_lossy())
+            .cloned()
+            .unwrap_or_default();
         let (worker, database) = match worker {
             Ok(worker) => (Some(worker), Database::Opening),
             Err(e) => (
@@ -263,7 +266,6 @@ impl TicketsApp {
             search: db.filter.text.clone(),
             settings,
             path,
-            db_key,
             db,
             worker,
             clock,
@@ -323,10 +325,18 @@ impl TicketsApp {
     /// The settings as they would be saved now.
     pub fn settings(&self) -> Settings {
         let mut settings = self.settings.clone();
+        settings.databases.insert(self.db_key(), self.db.clone());
         settings
-            .databases
-            .insert(self.db_key.clone(), self.db.clone());
-        settings
+    }
+
+    /// The key the open file's settings are remembered under.
+    fn db_key(&self) -> String {
+        self.path.to_string_lossy().into_owned()
+    }
+
+    /// Whether a database is open (not opening, restoring or refused).
+    fn is_open(&self) -> bool {
+        matches!(self.database, Database::Open)
     }
 
     /// The acting agent, once chosen.
@@ -345,7 +355,7 @@ impl TicketsApp {
             .map(Action::Command)
             .collect();
         self.top_bar(ui, &mut actions);
-        if !matches!(self.database, Database::Open(_)) {
+        if !self.is_open() {
             egui::CentralPanel::default().show(ui, |ui| match &self.database {
                 Database::Failed(message) => failed_ui(ui, message, &mut actions),
                 Database::Restoring => widgets::busy(ui, "Restoring the backup…"),
@@ -432,7 +442,7 @@ impl TicketsApp {
     }
 
     fn top_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        let open = matches!(self.database, Database::Open(_));
+        let open = self.is_open();
         egui::Panel::top("top_bar").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| {
                 for (menu, name) in [
@@ -542,7 +552,7 @@ impl TicketsApp {
     }
 
     fn dialogs(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
-        let open = matches!(self.database, Database::Open(_));
+        let open = self.is_open();
         if let Some(chooser) = &mut self.restore {
             let keep = egui::Modal::new(egui::Id::unique("restore_backup"))
                 .show(ctx, |ui| {
@@ -767,15 +777,15 @@ impl TicketsApp {
                     ui.label(
                         "An offline help desk: everything stays in one file on this computer.",
                     );
-                    if let Database::Open(path) = &self.database {
-                        ui.label(format!("Database: {}", path.display()));
+                    if matches!(self.database, Database::Open) {
+                        ui.label(format!("Database: {}", self.path.display()));
                     }
                 });
         }
     }
 
     fn run_command(&mut self, ctx: &egui::Context, command: UiCommand) {
-        if command.needs_database() && !matches!(self.database, Database::Open(_)) {
+        if command.needs_database() && !self.is_open() {
             return;
         }
         match command {
@@ -1051,7 +1061,7 @@ impl TicketsApp {
         }
         self.settings
             .databases
-            .insert(self.db_key.clone(), self.db.clone());
+            .insert(self.db_key(), self.db.clone());
         let restoring = restore.is_some();
         let repaint = ctx.clone();
         let worker = Worker::replace(
@@ -1069,11 +1079,10 @@ impl TicketsApp {
                 Database::Failed(format!("could not start the database thread: {e}")),
             ),
         };
-        self.db_key = path.to_string_lossy().into_owned();
         self.db = self
             .settings
             .databases
-            .get(&self.db_key)
+            .get(&*path.to_string_lossy())
             .cloned()
             .unwrap_or_default();
         self.search = self.db.filter.text.clone();
@@ -1120,9 +1129,10 @@ impl TicketsApp {
             );
             return;
         }
-        let Database::Open(db) = &self.database else {
+        if !self.is_open() {
             return;
-        };
+        }
+        let db = &self.path;
         let Some(target) = (self.save_dialog)(name, extension) else {
             return;
         };
@@ -1211,7 +1221,7 @@ impl TicketsApp {
             }
         }
         let key = (self.db.filter.clone(), self.data_epoch);
-        if matches!(self.database, Database::Open(_)) && self.counts_for.as_ref() != Some(&key) {
+        if self.is_open() && self.counts_for.as_ref() != Some(&key) {
             self.counts_asked += 1;
             self.request(Request::Counts {
                 generation: self.counts_asked,
@@ -1228,8 +1238,8 @@ impl TicketsApp {
         let responses = self.worker.as_ref().map(Worker::poll).unwrap_or_default();
         for response in responses {
             match response {
-                Response::Opened { path } => {
-                    self.database = Database::Open(path);
+                Response::Opened { .. } => {
+                    self.database = Database::Open;
                     self.request(Request::People);
                     if self.settings.automatic_backups {
                         // The day's backup, unless one was made today already.
