@@ -308,7 +308,7 @@ fn erase_dialog(
                     ui.label(line);
                 }
                 ui.label(
-                    "Their tickets stay, with statuses, priorities, dates, assignees, tags and ratings, so analytics do not change. Each ticket's Activity records the erasure.",
+                    "Their tickets stay, with statuses, priorities, dates, assignees, tags and ratings, so analytics do not change. Each ticket's Activity records the erasure. Backups made before now still hold the old data.",
                 );
                 ui.label(
                     RichText::new("This cannot be undone.")
