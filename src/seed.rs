@@ -61,7 +61,8 @@ pub fn generate(
     let existing = store.count_tickets(&Default::default())?;
     if existing > 0 {
         return Err(StoreError::NotAllowed(format!(
-            "sample data goes only into an empty database; this one already holds {existing} tickets"
+            "sample data goes only into an empty database; this one already holds {existing} ticket{}",
+            if existing == 1 { "" } else { "s" }
         )));
     }
     let conn = store.conn_mut();
@@ -99,9 +100,7 @@ fn load(
         let created = times.at((i as f64 + g.rng.f64()) / options.tickets as f64);
         g.add_ticket(&tx, first_number + i as i64, created, &mut summary)?;
         if i % 5000 == 4999 && !progress(i + 1, options.tickets) {
-            return Err(StoreError::NotAllowed(
-                "loading sample data was cancelled".to_owned(),
-            ));
+            return Err(StoreError::Cancelled);
         }
     }
     for sql in &set_aside {

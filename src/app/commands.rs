@@ -1,43 +1,50 @@
-//! Every command the window offers, defined once: the menus, the keyboard
-//! shortcuts and the command palette are all built from [`UiCommand::ALL`].
+//! What the window can be asked to do.
+//!
+//! - [`UiCommand`]: every command an agent can give from a menu, a shortcut
+//!   or the command palette, defined once with its name, menu and keys, so a
+//!   shortcut is never defined twice and a hover hint never disagrees with it;
+//! - [`Action`]: what a widget asks for during a frame, applied once at the
+//!   end of the frame (see `command_handling.rs`).
+
+use std::path::PathBuf;
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-/// A command an agent can give from a menu, a shortcut or the palette.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UiCommand {
+use super::worker::protocol::{Asker, Change};
+use crate::analytics::{PeriodChoice, Scope};
+use crate::domain::{
+    AgentId, CustomerId, NewCustomer, NewTicket, Priority, Status, TagId, TicketNumber,
+};
+use crate::store::{Sort, TicketFilter};
+
+/// Declares [`UiCommand`] and its [`UiCommand::ALL`] from one list, so the
+/// list cannot miss a variant.
+macro_rules! commands {
+    ($($(#[doc = $doc:literal])* $variant:ident,)*) => {
+        /// A command an agent can give from a menu, a shortcut or the palette.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum UiCommand {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl UiCommand {
+            /// Every command, in menu order.
+            pub const ALL: &[UiCommand] = &[$(UiCommand::$variant,)*];
+        }
+    };
+}
+
+commands! {
     /// Open the New Ticket form.
     NewTicket,
-    /// Put the cursor in the search box.
-    Search,
-    /// Select the next ticket in the list.
-    NextTicket,
-    /// Select the previous ticket in the list.
-    PreviousTicket,
-    /// Close the open form, dialog or ticket panel.
-    Close,
-    /// Open the command palette.
-    Palette,
-    /// Clear every filter.
-    ClearFilters,
-    /// Fetch the list and the open ticket again.
-    Refresh,
+    /// Export the tickets matching the filters to CSV.
+    ExportTickets,
+    /// Fill an empty database with sample data.
+    LoadSampleData,
     /// Change who is using the app.
     SwitchAgent,
     /// Add and edit customers and agents.
     ManageAgents,
-    /// Fill an empty database with sample data.
-    LoadSampleData,
-    /// Light colours.
-    ThemeLight,
-    /// Dark colours.
-    ThemeDark,
-    /// Follow the system's light or dark setting.
-    ThemeSystem,
-    /// Open or close the Analytics window.
-    Analytics,
-    /// Export the tickets matching the filters to CSV.
-    ExportTickets,
     /// Open another database file.
     OpenDatabase,
     /// Start a new, empty database file.
@@ -46,12 +53,72 @@ pub enum UiCommand {
     BackupNow,
     /// Put a backup in place of the database.
     RestoreBackup,
+    /// Close the window.
+    Quit,
+    /// Put the cursor in the search box.
+    Search,
+    /// Clear every filter.
+    ClearFilters,
+    /// Show or hide the filters beside the list.
+    ToggleFilters,
+    /// Fetch the list and the open ticket again.
+    Refresh,
+    /// Open or close the Analytics window.
+    Analytics,
+    /// Light colours.
+    ThemeLight,
+    /// Dark colours.
+    ThemeDark,
+    /// Follow the system's light or dark setting.
+    ThemeSystem,
+    /// Open the command palette.
+    Palette,
+    /// Open a ticket by its number.
+    GoToTicket,
+    /// Choose the open ticket's status in the palette.
+    ChooseStatus,
+    /// Set the open ticket's status to Open.
+    StatusOpen,
+    /// Set the open ticket's status to In Progress.
+    StatusInProgress,
+    /// Set the open ticket's status to Waiting.
+    StatusWaiting,
+    /// Set the open ticket's status to Resolved.
+    StatusResolved,
+    /// Set the open ticket's status to Closed.
+    StatusClosed,
+    /// Choose the open ticket's priority in the palette.
+    ChoosePriority,
+    /// Set the open ticket's priority to Low.
+    PriorityLow,
+    /// Set the open ticket's priority to Medium.
+    PriorityMedium,
+    /// Set the open ticket's priority to High.
+    PriorityHigh,
+    /// Set the open ticket's priority to Urgent.
+    PriorityUrgent,
+    /// Assign the open ticket to the agent using the app.
+    AssignToMe,
+    /// Open the agent picker of the open ticket.
+    Assign,
+    /// Open the tag box of the open ticket.
+    AddTag,
+    /// Put the cursor in the open ticket's note box.
+    WriteNote,
+    /// Put the cursor in the open ticket's reply box.
+    WriteReply,
+    /// Select the next ticket in the list.
+    NextTicket,
+    /// Select the previous ticket in the list.
+    PreviousTicket,
+    /// Submit the text being written (note, reply, description, form).
+    Submit,
+    /// Close the open dialog, picker or ticket panel.
+    Close,
     /// Show every shortcut.
     KeyboardHelp,
     /// What Tickets is.
     About,
-    /// Close the window.
-    Quit,
 }
 
 /// Which menu a command sits in.
@@ -61,166 +128,268 @@ pub enum Menu {
     File,
     /// View.
     View,
+    /// Ticket: acts on the open ticket.
+    Ticket,
     /// Help.
     Help,
     /// Only on the keyboard and in the palette.
     None,
 }
 
-impl UiCommand {
-    /// Every command, in menu order.
-    pub const ALL: [UiCommand; 23] = [
-        UiCommand::NewTicket,
-        UiCommand::ExportTickets,
-        UiCommand::LoadSampleData,
-        UiCommand::SwitchAgent,
-        UiCommand::ManageAgents,
-        UiCommand::OpenDatabase,
-        UiCommand::NewDatabase,
-        UiCommand::BackupNow,
-        UiCommand::RestoreBackup,
-        UiCommand::Quit,
-        UiCommand::Search,
-        UiCommand::ClearFilters,
-        UiCommand::Refresh,
-        UiCommand::Analytics,
-        UiCommand::ThemeLight,
-        UiCommand::ThemeDark,
-        UiCommand::ThemeSystem,
-        UiCommand::Palette,
-        UiCommand::KeyboardHelp,
-        UiCommand::About,
-        UiCommand::NextTicket,
-        UiCommand::PreviousTicket,
-        UiCommand::Close,
+impl Menu {
+    /// The menus of the top bar, in order, with their names.
+    pub const BAR: [(Menu, &'static str); 4] = [
+        (Menu::File, "File"),
+        (Menu::View, "View"),
+        (Menu::Ticket, "Ticket"),
+        (Menu::Help, "Help"),
     ];
+}
 
+/// What a command needs to be of use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Needs {
+    /// Nothing: works while a database opens or after it failed to.
+    Nothing,
+    /// An open database.
+    Database,
+    /// A ticket open in the panel.
+    Ticket,
+}
+
+impl UiCommand {
     /// The name shown in menus and the palette.
     pub fn label(self) -> &'static str {
+        use UiCommand as C;
         match self {
-            UiCommand::NewTicket => "New Ticket",
-            UiCommand::Search => "Search",
-            UiCommand::NextTicket => "Next ticket",
-            UiCommand::PreviousTicket => "Previous ticket",
-            UiCommand::Close => "Close panel or dialog",
-            UiCommand::Palette => "Command palette",
-            UiCommand::ClearFilters => "Clear filters",
-            UiCommand::Refresh => "Refresh",
-            UiCommand::SwitchAgent => "Switch agent…",
-            UiCommand::ManageAgents => "Customers and agents…",
-            UiCommand::LoadSampleData => "Load sample data…",
-            UiCommand::ThemeLight => "Light theme",
-            UiCommand::ThemeDark => "Dark theme",
-            UiCommand::ThemeSystem => "Follow system theme",
-            UiCommand::Analytics => "Analytics",
-            UiCommand::ExportTickets => "Export tickets…",
-            UiCommand::OpenDatabase => "Open database…",
-            UiCommand::NewDatabase => "New database…",
-            UiCommand::BackupNow => "Backup now",
-            UiCommand::RestoreBackup => "Restore from backup…",
-            UiCommand::KeyboardHelp => "Keyboard shortcuts",
-            UiCommand::About => "About Tickets",
-            UiCommand::Quit => "Quit",
+            C::NewTicket => "New Ticket",
+            C::ExportTickets => "Export tickets…",
+            C::LoadSampleData => "Load sample data…",
+            C::SwitchAgent => "Switch agent…",
+            C::ManageAgents => "Customers and agents…",
+            C::OpenDatabase => "Open database…",
+            C::NewDatabase => "New database…",
+            C::BackupNow => "Backup now",
+            C::RestoreBackup => "Restore from backup…",
+            C::Quit => "Quit",
+            C::Search => "Search",
+            C::ClearFilters => "Clear filters",
+            C::ToggleFilters => "Show or hide filters",
+            C::Refresh => "Refresh",
+            C::Analytics => "Analytics",
+            C::ThemeLight => "Light theme",
+            C::ThemeDark => "Dark theme",
+            C::ThemeSystem => "Follow system theme",
+            C::Palette => "Command palette",
+            C::GoToTicket => "Go to ticket…",
+            C::ChooseStatus => "Set status…",
+            C::StatusOpen => "Set status: Open",
+            C::StatusInProgress => "Set status: In Progress",
+            C::StatusWaiting => "Set status: Waiting",
+            C::StatusResolved => "Set status: Resolved",
+            C::StatusClosed => "Set status: Closed",
+            C::ChoosePriority => "Set priority…",
+            C::PriorityLow => "Set priority: Low",
+            C::PriorityMedium => "Set priority: Medium",
+            C::PriorityHigh => "Set priority: High",
+            C::PriorityUrgent => "Set priority: Urgent",
+            C::AssignToMe => "Assign to me",
+            C::Assign => "Assign…",
+            C::AddTag => "Add tag…",
+            C::WriteNote => "Write a note",
+            C::WriteReply => "Write a reply",
+            C::NextTicket => "Next ticket",
+            C::PreviousTicket => "Previous ticket",
+            C::Submit => "Submit what is being written",
+            C::Close => "Close dialog, picker or panel",
+            C::KeyboardHelp => "Keyboard shortcuts",
+            C::About => "About Tickets",
         }
     }
 
     /// The menu it belongs to.
     pub fn menu(self) -> Menu {
+        use UiCommand as C;
         match self {
-            UiCommand::NewTicket
-            | UiCommand::LoadSampleData
-            | UiCommand::SwitchAgent
-            | UiCommand::ManageAgents
-            | UiCommand::ExportTickets
-            | UiCommand::OpenDatabase
-            | UiCommand::NewDatabase
-            | UiCommand::BackupNow
-            | UiCommand::RestoreBackup
-            | UiCommand::Quit => Menu::File,
-            UiCommand::Search
-            | UiCommand::ClearFilters
-            | UiCommand::Refresh
-            | UiCommand::ThemeLight
-            | UiCommand::ThemeDark
-            | UiCommand::ThemeSystem
-            | UiCommand::Analytics
-            | UiCommand::Palette => Menu::View,
-            UiCommand::KeyboardHelp | UiCommand::About => Menu::Help,
-            UiCommand::NextTicket | UiCommand::PreviousTicket | UiCommand::Close => Menu::None,
+            C::NewTicket
+            | C::ExportTickets
+            | C::LoadSampleData
+            | C::SwitchAgent
+            | C::ManageAgents
+            | C::OpenDatabase
+            | C::NewDatabase
+            | C::BackupNow
+            | C::RestoreBackup
+            | C::Quit => Menu::File,
+            C::Search
+            | C::ClearFilters
+            | C::ToggleFilters
+            | C::Refresh
+            | C::Analytics
+            | C::ThemeLight
+            | C::ThemeDark
+            | C::ThemeSystem
+            | C::Palette => Menu::View,
+            C::GoToTicket
+            | C::ChooseStatus
+            | C::ChoosePriority
+            | C::AssignToMe
+            | C::Assign
+            | C::AddTag
+            | C::WriteNote
+            | C::WriteReply
+            | C::NextTicket
+            | C::PreviousTicket => Menu::Ticket,
+            C::KeyboardHelp | C::About => Menu::Help,
+            C::StatusOpen
+            | C::StatusInProgress
+            | C::StatusWaiting
+            | C::StatusResolved
+            | C::StatusClosed
+            | C::PriorityLow
+            | C::PriorityMedium
+            | C::PriorityHigh
+            | C::PriorityUrgent
+            | C::Submit
+            | C::Close => Menu::None,
         }
     }
 
     /// The shortcuts that give this command; the first is the one shown.
-    pub fn shortcuts(self) -> Vec<KeyboardShortcut> {
+    pub fn shortcuts(self) -> &'static [KeyboardShortcut] {
         const fn key(key: Key) -> KeyboardShortcut {
             KeyboardShortcut::new(Modifiers::NONE, key)
         }
         const fn cmd(key: Key) -> KeyboardShortcut {
             KeyboardShortcut::new(Modifiers::COMMAND, key)
         }
+        use UiCommand as C;
         match self {
-            UiCommand::NewTicket => vec![key(Key::N)],
-            UiCommand::Search => vec![key(Key::Slash), cmd(Key::F)],
-            UiCommand::NextTicket => vec![key(Key::J), key(Key::ArrowDown)],
-            UiCommand::PreviousTicket => vec![key(Key::K), key(Key::ArrowUp)],
-            UiCommand::Close => vec![key(Key::Escape)],
-            UiCommand::Palette => vec![cmd(Key::K)],
-            UiCommand::Refresh => vec![key(Key::F5)],
-            UiCommand::Analytics => vec![key(Key::F2)],
-            UiCommand::ExportTickets => vec![cmd(Key::E)],
-            UiCommand::OpenDatabase => vec![cmd(Key::O)],
-            UiCommand::KeyboardHelp => vec![key(Key::F1)],
-            UiCommand::Quit => vec![cmd(Key::Q)],
-            _ => Vec::new(),
+            C::NewTicket => const { &[key(Key::N)] },
+            C::ExportTickets => const { &[cmd(Key::E)] },
+            C::OpenDatabase => const { &[cmd(Key::O)] },
+            C::Quit => const { &[cmd(Key::Q)] },
+            C::Search => const { &[key(Key::Slash), cmd(Key::F)] },
+            C::ToggleFilters => const { &[cmd(Key::B)] },
+            C::Refresh => const { &[key(Key::F5)] },
+            C::Analytics => const { &[key(Key::F2)] },
+            C::Palette => const { &[cmd(Key::K)] },
+            C::GoToTicket => const { &[key(Key::G)] },
+            C::ChooseStatus => const { &[key(Key::S)] },
+            C::ChoosePriority => const { &[key(Key::P)] },
+            C::AssignToMe => const { &[key(Key::I)] },
+            C::Assign => const { &[key(Key::A)] },
+            C::AddTag => const { &[key(Key::T)] },
+            C::WriteNote => const { &[key(Key::C)] },
+            C::WriteReply => const { &[key(Key::R)] },
+            C::NextTicket => const { &[key(Key::J), key(Key::ArrowDown)] },
+            C::PreviousTicket => const { &[key(Key::K), key(Key::ArrowUp)] },
+            C::Submit => const { &[cmd(Key::Enter)] },
+            C::Close => const { &[key(Key::Escape)] },
+            C::KeyboardHelp => const { &[key(Key::F1)] },
+            _ => &[],
         }
     }
 
-    /// Whether the command needs an open database; the others also work while
-    /// a database is opening or could not be opened.
-    pub fn needs_database(self) -> bool {
-        !matches!(
-            self,
-            UiCommand::OpenDatabase
-                | UiCommand::NewDatabase
-                | UiCommand::RestoreBackup
-                | UiCommand::Palette
-                | UiCommand::Close
-                | UiCommand::ThemeLight
-                | UiCommand::ThemeDark
-                | UiCommand::ThemeSystem
-                | UiCommand::KeyboardHelp
-                | UiCommand::About
-                | UiCommand::Quit
-        )
+    /// What the command needs to be of use.
+    pub fn needs(self) -> Needs {
+        use UiCommand as C;
+        match self {
+            C::OpenDatabase
+            | C::NewDatabase
+            | C::RestoreBackup
+            | C::Palette
+            | C::Close
+            | C::Submit
+            | C::ThemeLight
+            | C::ThemeDark
+            | C::ThemeSystem
+            | C::ToggleFilters
+            | C::KeyboardHelp
+            | C::About
+            | C::Quit => Needs::Nothing,
+            C::ChooseStatus
+            | C::StatusOpen
+            | C::StatusInProgress
+            | C::StatusWaiting
+            | C::StatusResolved
+            | C::StatusClosed
+            | C::ChoosePriority
+            | C::PriorityLow
+            | C::PriorityMedium
+            | C::PriorityHigh
+            | C::PriorityUrgent
+            | C::AssignToMe
+            | C::Assign
+            | C::AddTag
+            | C::WriteNote
+            | C::WriteReply => Needs::Ticket,
+            _ => Needs::Database,
+        }
     }
 
-    /// Whether the shortcut is a plain key that would otherwise be typed into a
-    /// text field (and so only works when no field has the keyboard).
+    /// The status this command sets, if it sets one.
+    pub fn status(self) -> Option<Status> {
+        use UiCommand as C;
+        Some(match self {
+            C::StatusOpen => Status::Open,
+            C::StatusInProgress => Status::InProgress,
+            C::StatusWaiting => Status::Waiting,
+            C::StatusResolved => Status::Resolved,
+            C::StatusClosed => Status::Closed,
+            _ => return None,
+        })
+    }
+
+    /// The priority this command sets, if it sets one.
+    pub fn priority(self) -> Option<Priority> {
+        use UiCommand as C;
+        Some(match self {
+            C::PriorityLow => Priority::Low,
+            C::PriorityMedium => Priority::Medium,
+            C::PriorityHigh => Priority::High,
+            C::PriorityUrgent => Priority::Urgent,
+            _ => return None,
+        })
+    }
+
+    /// Whether the shortcut is a key that also types or moves a text cursor,
+    /// and so never fires while a text box has the keyboard.
     fn is_typing_key(shortcut: &KeyboardShortcut) -> bool {
-        shortcut.logical_key != Key::Escape
-            && shortcut.logical_key != Key::F5
-            && shortcut.logical_key != Key::F1
-            && shortcut.logical_key != Key::F2
-            && (shortcut.modifiers.is_none() || shortcut.modifiers == Modifiers::SHIFT)
+        !matches!(
+            shortcut.logical_key,
+            Key::Escape | Key::F1 | Key::F2 | Key::F5
+        ) && !shortcut.modifiers.command
+            && !shortcut.modifiers.ctrl
+            && !shortcut.modifiers.alt
     }
 
-    /// The shortcut shown beside the command ("Ctrl+K"), if it has one.
+    /// The first shortcut as the keyboard shows it: "Ctrl+K" (or "⌘K" on a
+    /// Mac), "/" rather than "Slash", "Esc".
     pub fn shortcut_text(self, ctx: &egui::Context) -> Option<String> {
-        self.shortcuts().first().map(|s| ctx.format_shortcut(s))
+        self.shortcuts().first().map(|s| shortcut_text_of(s, ctx))
     }
 
-    /// The commands whose shortcuts were pressed this frame (each key press is
-    /// consumed, so a shortcut fires once). Plain-key shortcuts are skipped
-    /// while a text field has the keyboard.
-    pub fn pressed(ctx: &egui::Context) -> Vec<UiCommand> {
-        let typing = ctx.egui_wants_keyboard_input();
+    /// The label with its shortcut, for hover hints: "Add Note (Ctrl+Enter)".
+    pub fn hint(self, ctx: &egui::Context, text: &str) -> String {
+        match self.shortcut_text(ctx) {
+            Some(keys) => format!("{text} ({keys})"),
+            None => text.to_owned(),
+        }
+    }
+
+    /// The commands whose shortcuts were pressed this frame; each key press
+    /// is consumed, so a shortcut fires once. While `typing` (a text box has
+    /// the keyboard, had it last frame, or was opened this frame) keys that
+    /// type or move the cursor are left to the box.
+    pub fn pressed(ctx: &egui::Context, typing: bool) -> Vec<UiCommand> {
         let mut pressed = Vec::new();
-        for command in UiCommand::ALL {
+        for &command in UiCommand::ALL {
             for shortcut in command.shortcuts() {
-                if typing && Self::is_typing_key(&shortcut) {
+                if typing && Self::is_typing_key(shortcut) {
                     continue;
                 }
-                if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                if ctx.input_mut(|i| i.consume_shortcut(shortcut)) {
                     pressed.push(command);
                     break;
                 }
@@ -228,6 +397,94 @@ impl UiCommand {
         }
         pressed
     }
+}
+
+/// A shortcut as the keyboard shows it on this platform.
+pub fn shortcut_text_of(shortcut: &KeyboardShortcut, ctx: &egui::Context) -> String {
+    join_shortcut(
+        &ctx.format_modifiers(shortcut.modifiers),
+        shortcut.logical_key,
+    )
+}
+
+/// A shortcut as printed on the keys: the modifiers as the platform names
+/// them ("Ctrl", "⌘"), then the key as it is labelled.
+fn join_shortcut(modifiers: &str, key: Key) -> String {
+    let key = match key {
+        Key::Slash => "/",
+        Key::Escape => "Esc",
+        Key::Enter => "Enter",
+        other => other.symbol_or_name(),
+    };
+    if modifiers.is_empty() {
+        key.to_owned()
+    } else if modifiers.is_ascii() {
+        format!("{modifiers}+{key}")
+    } else {
+        // Symbols stand together: ⌘K.
+        format!("{modifiers}{key}")
+    }
+}
+
+/// Something a widget asked for during a frame; applied once at its end.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Run a command.
+    Command(UiCommand),
+    /// Replace the filter.
+    Filter(TicketFilter),
+    /// Show one customer's tickets (the name names the filter's chip).
+    FilterCustomer(CustomerId, String),
+    /// Sort the list.
+    Sort(Sort),
+    /// Open a ticket in the panel.
+    Select(TicketNumber),
+    /// Fetch the list's page that failed again.
+    RetryList,
+    /// Change the open ticket.
+    Change(Change),
+    /// Raise a ticket.
+    Create(NewTicket),
+    /// Look for customers.
+    FindCustomers(Asker, String),
+    /// Add a customer.
+    AddCustomer(Asker, NewCustomer),
+    /// Change a customer's name, email or company.
+    SaveCustomer(CustomerId, NewCustomer),
+    /// Tag a customer.
+    TagCustomer(CustomerId, String),
+    /// Untag a customer.
+    UntagCustomer(CustomerId, TagId),
+    /// Erase a customer's personal data (confirmed).
+    EraseCustomer(CustomerId),
+    /// Add an agent (name, email).
+    AddAgent(Asker, String, String),
+    /// Rename an agent or change their email.
+    SaveAgent(AgentId, String, String),
+    /// Deactivate or reactivate an agent.
+    SetAgentActive(AgentId, bool),
+    /// Act as this agent.
+    ActAs(AgentId),
+    /// Load this many sample tickets.
+    Seed(u64),
+    /// Stop a background task.
+    CancelTask(super::tasks::TaskName),
+    /// Work out the analytics of a period.
+    Report(PeriodChoice),
+    /// List the tickets behind an analytics figure.
+    Drill(Scope),
+    /// Open the export dialog for the Analytics window's report.
+    ExportReport,
+    /// Ask the system's save dialog where the export dialog's file goes.
+    ChooseExportPath,
+    /// Start the export the dialog describes.
+    StartExport,
+    /// Pick a file to restore with the open dialog.
+    ChooseBackupFile,
+    /// Put this backup in place of the database.
+    Restore(PathBuf),
+    /// Close the dialog on show.
+    CloseModal,
 }
 
 #[cfg(test)]
@@ -249,7 +506,31 @@ mod tests {
 
     #[test]
     fn every_command_is_listed_once() {
-        let set: std::collections::HashSet<_> = UiCommand::ALL.into_iter().collect();
+        let set: std::collections::HashSet<_> = UiCommand::ALL.iter().collect();
         assert_eq!(set.len(), UiCommand::ALL.len());
+    }
+
+    #[test]
+    fn shortcuts_print_as_the_keys_read() {
+        assert_eq!(join_shortcut("", Key::Slash), "/");
+        assert_eq!(join_shortcut("Ctrl", Key::K), "Ctrl+K");
+        assert_eq!(join_shortcut("⌘", Key::K), "⌘K");
+        assert_eq!(join_shortcut("Ctrl", Key::Enter), "Ctrl+Enter");
+        assert_eq!(join_shortcut("", Key::Escape), "Esc");
+    }
+
+    #[test]
+    fn keys_that_type_never_fire_while_typing() {
+        for command in UiCommand::ALL {
+            for s in command.shortcuts() {
+                let plain = s.modifiers.is_none() || s.modifiers == Modifiers::SHIFT;
+                let function = matches!(s.logical_key, Key::Escape | Key::F1 | Key::F2 | Key::F5);
+                assert_eq!(
+                    UiCommand::is_typing_key(s),
+                    plain && !function,
+                    "{command:?} {s:?}"
+                );
+            }
+        }
     }
 }

@@ -90,6 +90,9 @@ pub enum StoreError {
     /// The change is not allowed in the ticket's current state.
     #[error("{0}")]
     NotAllowed(String),
+    /// A long operation was stopped on request; nothing was written.
+    #[error("it was cancelled, and nothing was changed")]
+    Cancelled,
     /// Input that breaks a rule.
     #[error(transparent)]
     Invalid(#[from] ValidationError),

@@ -3,9 +3,7 @@
 //! worker, a notification reports it, the ticket's Activity records it, and
 //! the customer's old name and words are nowhere on screen afterwards.
 
-mod common_ui;
-
-use common_ui::{
+use crate::common::{
     Window, desk, open, open_people, open_ticket, step_until, store_of, stored, type_into,
     wait_for_activity,
 };
@@ -125,7 +123,7 @@ fn erasing_a_customer_from_the_people_window() {
     // The People window shows the customer as they are now, and the list
     // no longer holds the search for their name.
     assert_eq!(
-        common_ui::field_value(&harness, "Name").as_deref(),
+        crate::common::field_value(&harness, "Name").as_deref(),
         Some("Erased customer #1")
     );
     click_when_still(&mut harness, "Back to the list");
@@ -133,7 +131,7 @@ fn erasing_a_customer_from_the_people_window() {
         h.query_by_label("Edit Erased customer #1").is_some()
     });
     assert_eq!(
-        common_ui::field_value(&harness, "Find customers").as_deref(),
+        crate::common::field_value(&harness, "Find customers").as_deref(),
         Some("")
     );
     for word in old_words {
@@ -221,7 +219,7 @@ fn a_refused_erasure_says_why_and_changes_nothing() {
         h.query_by_role_and_label(Role::Button, "Close").is_none()
     });
     assert_eq!(
-        common_ui::field_value(&harness, "Name").as_deref(),
+        crate::common::field_value(&harness, "Name").as_deref(),
         Some("Ada Lovelace")
     );
     let ticket = stored(&desk, 1);

@@ -10,11 +10,9 @@
 //! change, so both changes are made against the same version and wait; when
 //! the lock is released, whichever window's worker writes first wins.
 
-mod common_ui;
-
 use std::time::{Duration, Instant};
 
-use common_ui::{Window, desk, open, open_ticket, stored, type_into};
+use crate::common::{Window, desk, open, open_ticket, stored, type_into};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use rusqlite::Connection;
@@ -89,7 +87,7 @@ fn priority_changes(ticket: &TicketDetail) -> Vec<(Priority, Priority)> {
 }
 
 /// Takes the file's write lock, as another program's write in progress would.
-fn hold_write_lock(desk: &common_ui::Desk) -> Connection {
+fn hold_write_lock(desk: &crate::common::Desk) -> Connection {
     let conn = Connection::open(&desk.path).unwrap();
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
     conn

@@ -3,32 +3,11 @@
 
 use egui::{RichText, Ui};
 
-use super::widgets::{busy, button_pair};
+use super::super::commands::Action;
+use super::super::worker::protocol::Asker;
+use super::widgets::{busy, button_pair, chip};
 
 use crate::domain::{Agent, AgentId, Customer, NewCustomer, Tag};
-
-/// What the window asks of the store.
-#[derive(Clone, Debug)]
-pub enum PeopleAction {
-    /// Look for customers.
-    FindCustomers(String),
-    /// Add a customer.
-    AddCustomer(NewCustomer),
-    /// Save a customer's fields.
-    SaveCustomer(crate::domain::CustomerId, NewCustomer),
-    /// Tag a customer.
-    TagCustomer(crate::domain::CustomerId, String),
-    /// Untag a customer.
-    UntagCustomer(crate::domain::CustomerId, crate::domain::TagId),
-    /// Add an agent.
-    AddAgent(String, String),
-    /// Rename an agent.
-    SaveAgent(AgentId, String, String),
-    /// Deactivate or reactivate.
-    SetActive(AgentId, bool),
-    /// Erase a customer's personal data (confirmed).
-    EraseCustomer(crate::domain::CustomerId),
-}
 
 /// Where "Erase customer data…" stands for the customer being edited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +125,7 @@ pub fn people_ui(
     window: &mut PeopleWindow,
     agents: &[Agent],
     tags: &[Tag],
-    actions: &mut Vec<PeopleAction>,
+    actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
         ui.selectable_value(&mut window.tab, PeopleTab::Customers, "Customers");
@@ -162,15 +141,10 @@ pub fn people_ui(
     }
 }
 
-fn customers_ui(
-    ui: &mut Ui,
-    window: &mut PeopleWindow,
-    tags: &[Tag],
-    actions: &mut Vec<PeopleAction>,
-) {
+fn customers_ui(ui: &mut Ui, window: &mut PeopleWindow, tags: &[Tag], actions: &mut Vec<Action>) {
     if !window.asked {
         window.asked = true;
-        actions.push(PeopleAction::FindCustomers(String::new()));
+        actions.push(Action::FindCustomers(Asker::People, String::new()));
     }
     if let Some((customer, fields)) = &mut window.editing {
         ui.label(RichText::new(format!("Customer #{}", customer.id.0)).strong());
@@ -183,12 +157,9 @@ fn customers_ui(
             for name in &customer.tags {
                 let tag = tags.iter().find(|t| t.name.eq_ignore_ascii_case(name));
                 if let Some(tag) = tag
-                    && ui
-                        .button(format!("{name} ×"))
-                        .on_hover_text(format!("Remove the tag {name}"))
-                        .clicked()
+                    && chip(ui, name, &format!("Remove the tag {name}"))
                 {
-                    actions.push(PeopleAction::UntagCustomer(customer.id, tag.id));
+                    actions.push(Action::UntagCustomer(customer.id, tag.id));
                 }
             }
         });
@@ -199,7 +170,7 @@ fn customers_ui(
                 .labelled_by(label.id);
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Add tag").clicked() || enter) && !window.tag_input.trim().is_empty() {
-                actions.push(PeopleAction::TagCustomer(
+                actions.push(Action::TagCustomer(
                     customer.id,
                     window.tag_input.trim().to_owned(),
                 ));
@@ -207,7 +178,7 @@ fn customers_ui(
         });
         let (save, back) = button_pair(ui, "Save customer", "Back to the list");
         if save {
-            actions.push(PeopleAction::SaveCustomer(customer.id, fields.clone()));
+            actions.push(Action::SaveCustomer(customer.id, fields.clone()));
         }
         ui.separator();
         if ui
@@ -231,7 +202,7 @@ fn customers_ui(
         customer_fields(ui, fields);
         let (add, cancel) = button_pair(ui, "Add customer", "Cancel");
         if add {
-            actions.push(PeopleAction::AddCustomer(fields.clone()));
+            actions.push(Action::AddCustomer(Asker::People, fields.clone()));
         }
         if cancel {
             window.new_customer = None;
@@ -247,7 +218,7 @@ fn customers_ui(
             )
             .labelled_by(label.id);
         if response.changed() {
-            actions.push(PeopleAction::FindCustomers(window.query.clone()));
+            actions.push(Action::FindCustomers(Asker::People, window.query.clone()));
         }
         if ui.button("+ New customer").clicked() {
             window.new_customer = Some(NewCustomer::default());
@@ -283,7 +254,7 @@ fn erase_dialog(
     erase: &mut Option<EraseStep>,
     customer: &Customer,
     error: &mut Option<String>,
-    actions: &mut Vec<PeopleAction>,
+    actions: &mut Vec<Action>,
 ) {
     let Some(step) = *erase else {
         return;
@@ -319,7 +290,7 @@ fn erase_dialog(
                 if go {
                     *error = None;
                     *erase = Some(EraseStep::Working);
-                    actions.push(PeopleAction::EraseCustomer(customer.id));
+                    actions.push(Action::EraseCustomer(customer.id));
                 }
                 if cancel {
                     *erase = None;
@@ -339,12 +310,7 @@ fn erase_dialog(
     }
 }
 
-fn agents_ui(
-    ui: &mut Ui,
-    window: &mut PeopleWindow,
-    agents: &[Agent],
-    actions: &mut Vec<PeopleAction>,
-) {
+fn agents_ui(ui: &mut Ui, window: &mut PeopleWindow, agents: &[Agent], actions: &mut Vec<Action>) {
     egui::ScrollArea::vertical()
         .max_height(360.0)
         .show(ui, |ui| {
@@ -362,7 +328,7 @@ fn agents_ui(
                                 ui.add(egui::TextEdit::singleline(email).desired_width(160.0))
                                     .labelled_by(label.id);
                                 if ui.button("Save agent").clicked() {
-                                    actions.push(PeopleAction::SaveAgent(
+                                    actions.push(Action::SaveAgent(
                                         *id,
                                         name.clone(),
                                         email.clone(),
@@ -391,7 +357,7 @@ fn agents_ui(
                                         ("Reactivate", true)
                                     };
                                     if row_button(ui, text, &agent.name).clicked() {
-                                        actions.push(PeopleAction::SetActive(agent.id, active));
+                                        actions.push(Action::SetAgentActive(agent.id, active));
                                     }
                                 });
                             }
@@ -418,7 +384,7 @@ fn agents_ui(
                 })
                 .inner;
             if add {
-                actions.push(PeopleAction::AddAgent(name.clone(), email.clone()));
+                actions.push(Action::AddAgent(Asker::People, name.clone(), email.clone()));
             }
             if cancel {
                 window.new_agent = None;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use tickets::app::{DatabaseSettings, Settings, TicketsApp};
 use tickets::clock::FixedClock;
 use tickets::domain::{AgentId, NewTicket, TicketDetail, TicketNumber};
@@ -74,9 +74,13 @@ pub fn desk(subjects: &[&str]) -> Desk {
     }
 }
 
-/// Remembered settings that open `path` acting as `agent`.
+/// Remembered settings that open `path` acting as `agent`, with automatic
+/// backups off (the backup tests turn them on).
 pub fn settings_for(path: &Path, agent: Option<AgentId>) -> Settings {
-    let mut settings = Settings::default();
+    let mut settings = Settings {
+        automatic_backups: false,
+        ..Settings::default()
+    };
     settings.databases.insert(
         path.to_string_lossy().into_owned(),
         DatabaseSettings {
@@ -106,21 +110,44 @@ pub fn open_with(desk: &Desk, settings: Settings) -> Window {
     harness
 }
 
+/// The window on a desk at a screen size, once its list has loaded.
+pub fn open_sized(desk: &Desk, agent: Option<AgentId>, size: [f32; 2]) -> Window {
+    let mut harness = window_sized(
+        &desk.path,
+        desk.clock.clone(),
+        settings_for(&desk.path, agent),
+        size,
+    );
+    step_until(&mut harness, "the list to load", |h| {
+        h.query_by_label("1 ticket").is_some()
+            || h.query_all_by_label_contains(" tickets").next().is_some()
+    });
+    harness
+}
+
 /// The window on the file at `path`, built on the harness's own context in
 /// its first frame, without waiting for anything.
 pub fn window_on(path: &Path, clock: Arc<FixedClock>, settings: Settings) -> Window {
+    window_sized(path, clock, settings, [1280.0, 800.0])
+}
+
+/// [`window_on`] at a given size.
+pub fn window_sized(
+    path: &Path,
+    clock: Arc<FixedClock>,
+    settings: Settings,
+    size: [f32; 2],
+) -> Window {
     let path = path.to_path_buf();
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            move |ui, app: &mut Option<TicketsApp>| {
-                app.get_or_insert_with(|| {
-                    TicketsApp::new(ui.ctx(), path.clone(), clock.clone(), settings.clone())
-                })
-                .show(ui)
-            },
-            None,
-        )
+    Harness::builder().with_size(size).build_ui_state(
+        move |ui, app: &mut Option<TicketsApp>| {
+            app.get_or_insert_with(|| {
+                TicketsApp::new(ui.ctx(), path.clone(), clock.clone(), settings.clone())
+            })
+            .show(ui)
+        },
+        None,
+    )
 }
 
 /// Runs the command whose name contains `words` from the command palette
@@ -214,4 +241,71 @@ pub fn open_people(harness: &mut Window) {
     type_into(harness, "Command", "customers");
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
+}
+
+/// Types `text` as a keyboard does: for each character a key press, the
+/// text it makes and the key's release, one frame each. Unlike kittest's
+/// `type_text`, which hands text to the focused widget only, these are the
+/// events shortcuts listen to.
+pub fn press_keys(harness: &mut Window, text: &str) {
+    for c in text.chars() {
+        let key = match c {
+            ' ' => Some(egui::Key::Space),
+            c => egui::Key::from_name(&c.to_string()),
+        };
+        if let Some(key) = key {
+            harness.key_down(key);
+        }
+        harness.event(egui::Event::Text(c.to_string()));
+        if let Some(key) = key {
+            harness.key_up(key);
+        }
+        harness.step();
+    }
+    harness.run_steps(2);
+}
+
+/// In the export dialog on show: "Choose…" (the test's save dialog
+/// answers), then Export.
+pub fn choose_and_export(harness: &mut Window) {
+    step_until(harness, "the export dialog", |h| {
+        h.query_by_label("Save as").is_some()
+    });
+    harness.get_by_label("Choose…").click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::Button, "Export")
+        .click();
+}
+
+/// Makes the save dialog answer with `path`.
+pub fn save_dialog_answers(harness: &mut Window, path: &Path) {
+    let chosen = path.to_path_buf();
+    harness
+        .state_mut()
+        .as_mut()
+        .expect("the window")
+        .set_save_dialog(Box::new(move |_, _, _| {
+            tickets::app::DialogOutcome::Chosen(chosen.clone())
+        }));
+}
+
+/// The text (not a button) whose words contain `part`: a chip's name, a
+/// note, a sentence. Buttons named after the same text are left out.
+pub fn text_containing<'a>(harness: &'a Window, part: &str) -> Option<egui_kittest::Node<'a>> {
+    harness.query_all_by_role(Role::Label).find(|n| {
+        let node = n.accesskit_node();
+        node.label()
+            .or_else(|| node.value())
+            .is_some_and(|l| l.contains(part))
+    })
+}
+
+/// The right-most widget labelled exactly `label` (the ticket panel stands
+/// right of the filters and the list).
+pub fn rightmost<'a>(harness: &'a Window, label: &'a str) -> egui_kittest::Node<'a> {
+    harness
+        .query_all_by_label(label)
+        .max_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x))
+        .unwrap_or_else(|| panic!("nothing labelled {label}"))
 }

@@ -2,9 +2,7 @@
 //! drill-down into the list, and export with the save dialog replaced by a
 //! chosen path.
 
-mod common_ui;
-
-use common_ui::{Window, desk, open, step_until, store_of};
+use crate::common::{Window, desk, open, step_until, store_of};
 use egui_kittest::kittest::Queryable;
 use tickets::domain::{Direction, Status, TicketNumber};
 
@@ -36,7 +34,7 @@ fn cards_count_the_period_and_switching_periods_recounts() {
     // Last 30d by default: three created today, one closed, two still open.
     harness.get_by_label("Created: 3");
     harness.get_by_label("Closed: 1");
-    harness.get_by_label("Open: 2");
+    harness.get_by_label("Open backlog: 2");
     harness.get_by_label("Closure Rate: 33.3%");
     harness.get_by_label_contains("1 of 3 created");
     // Last Month holds none of them: zeros, and no rate rather than 0%.
@@ -77,12 +75,12 @@ fn clicking_a_card_lists_exactly_the_tickets_behind_it() {
         h.query_by_label("2 tickets").is_some()
     });
     // The chip says what the list is, and the rows are the closed ones.
-    harness.get_by_label_contains("Closed (");
+    crate::common::text_containing(&harness, "Closed (").expect("the chip");
     assert!(harness.query_by_label("Printer on fire").is_some());
     assert!(harness.query_by_label("Refund please").is_some());
     assert!(harness.query_by_label("Cannot log in").is_none());
     // The Open card goes to the backlog instead.
-    harness.get_by_label("Open: 1").click();
+    harness.get_by_label("Open backlog: 1").click();
     step_until(&mut harness, "the backlog", |h| {
         h.query_by_label("1 ticket").is_some() && h.query_by_label("Cannot log in").is_some()
     });
@@ -95,13 +93,10 @@ fn export_writes_the_report_to_the_chosen_path() {
     let target = dir.path().join("november.csv");
     let mut harness = open(&desk, Some(desk.agent));
     let chosen = target.clone();
-    harness
-        .state_mut()
-        .as_mut()
-        .expect("the window")
-        .set_save_dialog(Box::new(move |_, _| Some(chosen.clone())));
+    crate::common::save_dialog_answers(&mut harness, &chosen);
     open_analytics(&mut harness);
     harness.get_by_label("Export…").click();
+    crate::common::choose_and_export(&mut harness);
     let rows = dir.path().join("november-tickets.csv");
     step_until(&mut harness, "both files", |h| {
         h.query_by_label_contains("Exported the report").is_some()
@@ -127,15 +122,11 @@ fn ticket_export_includes_internal_notes_only_when_ticked() {
     let target = dir.path().join("tickets.csv");
     let mut harness = open(&desk, Some(desk.agent));
     let chosen = target.clone();
-    harness
-        .state_mut()
-        .as_mut()
-        .expect("the window")
-        .set_save_dialog(Box::new(move |_, _| Some(chosen.clone())));
+    crate::common::save_dialog_answers(&mut harness, &chosen);
     // Ctrl+E: Export tickets…, without notes.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
     harness.run_steps(2);
-    harness.get_by_label("Export…").click();
+    crate::common::choose_and_export(&mut harness);
     step_until(&mut harness, "the export", |h| {
         h.query_by_label_contains("Exported 1 ticket").is_some()
     });
@@ -147,7 +138,7 @@ fn ticket_export_includes_internal_notes_only_when_ticked() {
     harness.run_steps(2);
     harness.get_by_label("Include internal notes").click();
     harness.run_steps(1);
-    harness.get_by_label("Export…").click();
+    crate::common::choose_and_export(&mut harness);
     step_until(&mut harness, "the export with notes", |h| {
         std::fs::read_to_string(dir.path().join("tickets.csv"))
             .is_ok_and(|t| t.contains("reseller"))
@@ -174,7 +165,7 @@ fn every_card_stays_inside_a_narrow_window() {
     let cards = [
         "Created: ",
         "Closed: ",
-        "Open: ",
+        "Open backlog: ",
         "Avg Resolution: ",
         "Avg First Response: ",
         "Closure Rate: ",
@@ -203,20 +194,16 @@ fn a_ticket_export_shows_its_progress_and_cancel_without_analytics_open() {
     let target = dir.path().join("tickets.csv");
     let mut harness = open(&desk, Some(desk.agent));
     let chosen = target.clone();
-    harness
-        .state_mut()
-        .as_mut()
-        .expect("the window")
-        .set_save_dialog(Box::new(move |_, _| Some(chosen.clone())));
+    crate::common::save_dialog_answers(&mut harness, &chosen);
     // Another program's write holds the file: the export's own connection
     // waits to open, so the export is certainly still running when looked at.
     let other = rusqlite::Connection::open(&desk.path).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
     harness.run_steps(2);
-    harness.get_by_label("Export…").click();
+    crate::common::choose_and_export(&mut harness);
     step_until(&mut harness, "the export's progress in the top bar", |h| {
-        h.query_by_label("Cancel export").is_some()
+        h.query_by_label("Cancel exporting tickets").is_some()
             && h.query_all_by_label_contains("Exporting").next().is_some()
     });
     assert!(
@@ -229,7 +216,78 @@ fn a_ticket_export_shows_its_progress_and_cancel_without_analytics_open() {
     other.execute_batch("ROLLBACK").unwrap();
     step_until(&mut harness, "the export", |h| {
         h.query_by_label_contains("Exported 1 ticket").is_some()
-            && h.query_by_label("Cancel export").is_none()
+            && h.query_by_label("Cancel exporting tickets").is_none()
     });
     assert!(target.is_file());
+}
+
+#[test]
+fn the_backlog_card_is_named_so_and_a_drill_down_says_what_it_did() {
+    let desk = desk(&["Printer on fire", "Cannot log in"]);
+    desk.clock.advance(chrono::Duration::minutes(1));
+    let mut harness = open(&desk, Some(desk.agent));
+    open_analytics(&mut harness);
+    // Not "Open", which the sidebar uses for one status.
+    harness.get_by_label("Open backlog: 2").click();
+    step_until(&mut harness, "the drill-down", |h| {
+        h.query_by_label_contains("The ticket list now shows the 2 tickets")
+            .is_some()
+    });
+    // The chip over the list names the scope on one line.
+    let chip =
+        crate::common::text_containing(&harness, "Open backlog at the end (").expect("the chip");
+    assert!(
+        chip.rect().height() < 30.0,
+        "the chip wraps: {:?}",
+        chip.rect()
+    );
+}
+
+#[test]
+fn a_customers_chip_names_the_customer() {
+    let desk = desk(&["Printer on fire", "Cannot log in"]);
+    {
+        let mut store = store_of(&desk);
+        let acme = store
+            .add_customer(&tickets::domain::NewCustomer {
+                name: "Acme Ltd".to_owned(),
+                ..Default::default()
+            })
+            .unwrap();
+        let version = store.load_ticket(TicketNumber(1)).unwrap().version;
+        store
+            .set_customer(desk.agent, TicketNumber(1), version, Some(acme))
+            .unwrap();
+    }
+    let mut harness = open(&desk, Some(desk.agent));
+    crate::common::open_ticket(&mut harness, "Printer on fire");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Link, "Acme Ltd")
+        .click();
+    step_until(&mut harness, "the customer's tickets", |h| {
+        h.query_by_label("1 ticket").is_some()
+    });
+    crate::common::text_containing(&harness, "Customer: Acme Ltd").expect("the chip");
+}
+
+#[test]
+fn at_1366_no_card_lies_under_the_scroll_bar() {
+    let desk = desk(&["Printer on fire"]);
+    desk.clock.advance(chrono::Duration::minutes(1));
+    let mut harness = open(&desk, Some(desk.agent));
+    harness.set_size(egui::vec2(1366.0, 768.0));
+    harness.run_steps(2);
+    open_analytics(&mut harness);
+    harness.run_steps(2);
+    // The Analytics window's own right edge, inside the app's.
+    let export = harness.get_by_label("Export…").rect();
+    for card in ["CSAT: ", "Closure Rate: ", "Avg First Response: "] {
+        let rect = harness.get_by_label_contains(card).rect();
+        assert!(
+            rect.right() <= export.right() - 8.0,
+            "{card}card reaches {:.0}, under the scroll bar by {:.0}",
+            rect.right(),
+            export.right()
+        );
+    }
 }

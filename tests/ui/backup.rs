@@ -1,14 +1,12 @@
 //! Backups, restore and the ways on from a file that cannot be opened, as an
 //! agent meets them in the window (headless, through the accessibility tree).
 
-mod common_ui;
-
 use std::path::{Path, PathBuf};
 
-use chrono::Duration;
-use common_ui::{
-    Window, desk, open, run_from_palette, settings_for, step_until, store_of, window_on,
+use crate::common::{
+    Window, desk, open, open_with, run_from_palette, settings_for, step_until, store_of, window_on,
 };
+use chrono::Duration;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use tickets::app::backup_label;
@@ -38,12 +36,7 @@ fn wait_for_failed_screen(harness: &mut Window) {
 /// Clicks "Start a new database…" on the failed-open screen, choosing `path`
 /// in the save dialog.
 fn start_new_database_at(harness: &mut Window, path: &Path) {
-    let chosen = path.to_path_buf();
-    harness
-        .state_mut()
-        .as_mut()
-        .expect("the window")
-        .set_save_dialog(Box::new(move |_, _| Some(chosen.clone())));
+    crate::common::save_dialog_answers(harness, path);
     harness.get_by_label("Start a new database…").click();
 }
 
@@ -54,7 +47,9 @@ fn open_dialog_answers(harness: &mut Window, path: &Path) {
         .state_mut()
         .as_mut()
         .expect("the window")
-        .set_open_dialog(Box::new(move |_, _| Some(chosen.clone())));
+        .set_open_dialog(Box::new(move |_, _| {
+            tickets::app::DialogOutcome::Chosen(chosen.clone())
+        }));
 }
 
 /// The backups beside a database, newest first.
@@ -98,7 +93,7 @@ fn a_text_file_offers_the_ways_on_and_a_new_database_can_be_started() {
     let text = dir.path().join("tickets.db");
     std::fs::write(&text, "Shopping: milk, eggs, a new printer\n").unwrap();
     let before = bytes(&text);
-    let mut harness = window_on(&text, common_ui::clock(), Default::default());
+    let mut harness = window_on(&text, crate::common::clock(), Default::default());
     wait_for_failed_screen(&mut harness);
     harness.get_by_label_contains("is not a Tickets database");
     // Commands that need a database are not offered.
@@ -135,7 +130,7 @@ fn an_existing_file_is_never_started_over() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.db");
     std::fs::write(&text, "not a database").unwrap();
-    let mut harness = window_on(&text, common_ui::clock(), Default::default());
+    let mut harness = window_on(&text, crate::common::clock(), Default::default());
     wait_for_failed_screen(&mut harness);
     start_new_database_at(&mut harness, &text);
     step_until(&mut harness, "the refusal", |h| {
@@ -202,22 +197,27 @@ fn a_backup_can_be_restored_from_the_failed_screen() {
 #[test]
 fn opening_a_database_makes_the_days_backup_once() {
     let desk = desk(&["Refund for order 1182"]);
+    let automatic = || tickets::app::Settings {
+        automatic_backups: true,
+        ..settings_for(&desk.path, Some(desk.agent))
+    };
     {
-        let mut harness = open(&desk, Some(desk.agent));
+        let mut harness = open_with(&desk, automatic());
         step_until(&mut harness, "the automatic backup", |_| {
             backups(&desk.path).len() == 1
         });
     }
-    // Opened again the same day: no second automatic backup. Backup now
-    // (once the automatic check has let go) makes the second file.
-    let mut harness = open(&desk, Some(desk.agent));
-    backup_now_until_made(&mut harness);
+    // Opened again the same day: no second automatic backup. Backup now,
+    // once the automatic check is over, makes the second file.
+    let mut harness = open_with(&desk, automatic());
+    wait_for_no_backup_running(&mut harness);
+    backup_now(&mut harness);
     assert_eq!(backups(&desk.path).len(), 2);
     drop(harness);
 
     // The next day, opening makes one more.
     desk.clock.advance(Duration::days(1));
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open_with(&desk, automatic());
     step_until(&mut harness, "the next day's backup", |_| {
         backups(&desk.path).len() == 3
     });
@@ -232,39 +232,38 @@ fn with_automatic_backups_off_opening_makes_none_but_backup_now_still_works() {
         automatic_backups: false,
         ..settings_for(&desk.path, Some(desk.agent))
     };
-    let mut harness = common_ui::open_with(&desk, settings);
+    let mut harness = crate::common::open_with(&desk, settings);
     // Give an automatic backup every chance to start, then look.
     harness.run_steps(20);
     std::thread::sleep(std::time::Duration::from_millis(300));
     harness.run_steps(5);
     assert_eq!(backups(&desk.path).len(), 0, "no automatic backup");
-    backup_now_until_made(&mut harness);
+    backup_now(&mut harness);
     assert_eq!(backups(&desk.path).len(), 1);
 }
 
-/// File → Backup now, asked again while the automatic backup still runs,
-/// until it says it wrote a backup.
-fn backup_now_until_made(harness: &mut Window) {
-    loop {
-        run_from_palette(harness, "backup now");
-        step_until(harness, "the backup's outcome", |h| {
-            h.query_by_label_contains("Backed up to").is_some()
-                || h.query_by_label_contains("being made already").is_some()
-        });
-        if harness.query_by_label_contains("Backed up to").is_some() {
-            return;
-        }
-        // Dismiss the message and try again.
-        harness.get_by_label("×").click();
-        harness.run_steps(2);
-    }
+/// Waits until no backup (the automatic one included) shows in the top bar.
+fn wait_for_no_backup_running(harness: &mut Window) {
+    step_until(harness, "the automatic backup to finish", |h| {
+        h.query_all_by_label_contains("Backing up").next().is_none()
+    });
+}
+
+/// File → Backup now, and its outcome: the window says where it wrote.
+fn backup_now(harness: &mut Window) {
+    run_from_palette(harness, "backup now");
+    step_until(harness, "the backup's outcome", |h| {
+        h.query_by_label_contains("Backed up to").is_some()
+            || h.query_by_label_contains("being made already").is_some()
+    });
+    harness.get_by_label_contains("Backed up to");
 }
 
 #[test]
 fn backup_now_writes_a_private_backup_beside_the_database() {
     let desk = desk(&["Refund for order 1182"]);
     let mut harness = open(&desk, Some(desk.agent));
-    backup_now_until_made(&mut harness);
+    backup_now(&mut harness);
     let newest = backups(&desk.path)[0].clone();
     // The message says where.
     harness.get_by_label_contains(&format!("Backed up to {}", newest.path.display()));
@@ -285,9 +284,7 @@ fn backup_now_writes_a_private_backup_beside_the_database() {
 fn restoring_from_the_menu_keeps_the_current_database_beside_it() {
     let desk = desk(&["Refund for order 1182", "Login loops"]);
     let mut harness = open(&desk, Some(desk.agent));
-    step_until(&mut harness, "the automatic backup", |_| {
-        backups(&desk.path).len() == 1
-    });
+    backup_now(&mut harness);
     let made = backups(&desk.path)[0].clone();
     // Someone raises a ticket after the backup; the window shows it.
     store_of(&desk)

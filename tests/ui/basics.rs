@@ -2,9 +2,7 @@
 //! find widgets by role and label, click, type, and step while the store's
 //! worker thread answers.
 
-mod common_ui;
-
-use common_ui::{Window, desk, open, step_until, store_of, type_into};
+use crate::common::{Window, desk, open, step_until, store_of, type_into};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use tickets::domain::{Priority, Status, TicketNumber};
@@ -66,7 +64,7 @@ fn search_narrows_the_list() {
     });
     assert!(harness.query_by_label("Cannot log in").is_none());
     // The active filter shows as a chip that clears it.
-    harness.get_by_label("“refund” ×").click();
+    harness.get_by_label("Remove the filter “refund”").click();
     step_until(&mut harness, "the full list", |h| {
         h.query_by_label("3 tickets").is_some()
     });

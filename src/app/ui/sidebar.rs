@@ -1,12 +1,14 @@
 //! The filter sidebar: search, statuses and priorities with live counts,
-//! created dates, tags, customer tags and assignees.
+//! created dates, tags, customer tags and assignees. Nothing in it changes
+//! height when a filter is ticked (the filters in force show as chips above
+//! the list), so a second click lands where the first did.
 
 use chrono::{Datelike, Local, NaiveDate};
 use egui::{RichText, Ui};
 
-use super::Action;
-use super::widgets::{priority_color, status_color};
-use super::worker::Counts;
+use super::super::commands::Action;
+use super::super::worker::protocol::Counts;
+use super::widgets::{status_text_color, thousands};
 use crate::clock::local_midnight;
 use crate::domain::{Agent, Priority, Status, Tag};
 use crate::store::TicketFilter;
@@ -23,11 +25,6 @@ pub struct SidebarInput<'a> {
     pub tags: &'a [Tag],
 }
 
-/// The id of the search box, so shortcuts can focus it.
-pub fn search_id() -> egui::Id {
-    egui::Id::unique("ticket_search")
-}
-
 pub(super) fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
     jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8)
         .unwrap_or_else(|_| jiff::civil::Date::constant(2026, 1, 1))
@@ -35,110 +32,6 @@ pub(super) fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
 
 pub(super) fn from_jiff(d: jiff::civil::Date) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
-}
-
-/// Short descriptions of the active filters, each with the filter it leaves when removed.
-pub fn active_filters(input: &SidebarInput<'_>) -> Vec<(String, TicketFilter)> {
-    let f = input.filter;
-    let mut chips = Vec::new();
-    if let Some(scope) = &f.scope {
-        chips.push((
-            scope.label.clone(),
-            TicketFilter {
-                scope: None,
-                ..f.clone()
-            },
-        ));
-    }
-    let tag_name = |id| {
-        input
-            .tags
-            .iter()
-            .find(|t| t.id == id)
-            .map_or_else(|| "unknown tag".to_owned(), |t| t.name.clone())
-    };
-    if !f.text.trim().is_empty() {
-        chips.push((
-            format!("“{}”", f.text.trim()),
-            TicketFilter {
-                text: String::new(),
-                ..f.clone()
-            },
-        ));
-    }
-    for status in &f.statuses {
-        let mut rest = f.clone();
-        rest.statuses.retain(|s| s != status);
-        chips.push((status.label().to_owned(), rest));
-    }
-    for priority in &f.priorities {
-        let mut rest = f.clone();
-        rest.priorities.retain(|p| p != priority);
-        chips.push((priority.label().to_owned(), rest));
-    }
-    if let Some(from) = f.created_from {
-        let date = from.with_timezone(&Local).date_naive();
-        chips.push((
-            format!("From {}", date.format("%-d %b %Y")),
-            TicketFilter {
-                created_from: None,
-                ..f.clone()
-            },
-        ));
-    }
-    if let Some(to) = f.created_to {
-        let date = to
-            .with_timezone(&Local)
-            .date_naive()
-            .pred_opt()
-            .unwrap_or_default();
-        chips.push((
-            format!("To {}", date.format("%-d %b %Y")),
-            TicketFilter {
-                created_to: None,
-                ..f.clone()
-            },
-        ));
-    }
-    for tag in &f.tags {
-        let mut rest = f.clone();
-        rest.tags.retain(|t| t != tag);
-        chips.push((format!("Tag: {}", tag_name(*tag)), rest));
-    }
-    for tag in &f.customer_tags {
-        let mut rest = f.clone();
-        rest.customer_tags.retain(|t| t != tag);
-        chips.push((format!("Customer tag: {}", tag_name(*tag)), rest));
-    }
-    for agent in &f.assignees {
-        let mut rest = f.clone();
-        rest.assignees.retain(|a| a != agent);
-        let name = input
-            .agents
-            .iter()
-            .find(|a| a.id == *agent)
-            .map_or("unknown agent", |a| a.name.as_str());
-        chips.push((format!("Assignee: {name}"), rest));
-    }
-    if f.unassigned {
-        chips.push((
-            "Unassigned".to_owned(),
-            TicketFilter {
-                unassigned: false,
-                ..f.clone()
-            },
-        ));
-    }
-    if f.customer.is_some() {
-        chips.push((
-            "One customer".to_owned(),
-            TicketFilter {
-                customer: None,
-                ..f.clone()
-            },
-        ));
-    }
-    chips
 }
 
 /// Toggles `value` in a list of choices.
@@ -155,6 +48,7 @@ pub fn sidebar_ui(
     ui: &mut Ui,
     input: &SidebarInput<'_>,
     search: &mut String,
+    focus: &mut super::Focus,
     actions: &mut Vec<Action>,
 ) {
     let filter = input.filter;
@@ -166,7 +60,7 @@ pub fn sidebar_ui(
             let response = ui
                 .add(
                     egui::TextEdit::singleline(search)
-                        .id(search_id())
+                        .id(super::TextBox::Search.id())
                         // No search is longer; a pasted page stops here
                         // instead of being laid out and searched for.
                         .char_limit(crate::domain::validate::MAX_SEARCH_CHARS)
@@ -174,6 +68,7 @@ pub fn sidebar_ui(
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);
+            focus.drawn(super::TextBox::Search, &response);
             if response.changed() {
                 set(
                     actions,
@@ -182,29 +77,6 @@ pub fn sidebar_ui(
                         ..filter.clone()
                     },
                 );
-            }
-
-            let chips = active_filters(input);
-            if !chips.is_empty() {
-                ui.add_space(6.0);
-                ui.horizontal_wrapped(|ui| {
-                    for (text, rest) in chips {
-                        if ui
-                            .button(format!("{text} ×"))
-                            .on_hover_text("Remove this filter")
-                            .clicked()
-                        {
-                            if rest.text.is_empty() {
-                                search.clear();
-                            }
-                            set(actions, rest);
-                        }
-                    }
-                });
-                if ui.button("Clear all filters").clicked() {
-                    search.clear();
-                    set(actions, TicketFilter::default());
-                }
             }
 
             ui.separator();
@@ -216,7 +88,7 @@ pub fn sidebar_ui(
                 &filter.statuses,
                 counts,
                 Status::label,
-                status_color,
+                |ui, status| Some(status_text_color(ui, status)),
             ) {
                 set(
                     actions,
@@ -236,7 +108,7 @@ pub fn sidebar_ui(
                 &filter.priorities,
                 counts,
                 Priority::label,
-                priority_color,
+                |_, _| None,
             ) {
                 set(
                     actions,
@@ -249,8 +121,15 @@ pub fn sidebar_ui(
 
             ui.separator();
             ui.label(RichText::new("Created").strong());
-            date_row(ui, "From", filter, actions);
-            date_row(ui, "To", filter, actions);
+            egui::Grid::new("created_range")
+                .num_columns(2)
+                .spacing([6.0, 4.0])
+                .show(ui, |ui| {
+                    date_row(ui, "From", filter, actions);
+                    ui.end_row();
+                    date_row(ui, "To", filter, actions);
+                    ui.end_row();
+                });
 
             ui.separator();
             egui::CollapsingHeader::new(RichText::new("Tags").strong())
@@ -317,27 +196,44 @@ pub fn sidebar_ui(
         });
 }
 
-/// A tick box per value, coloured, with its live count; returns the boxes
-/// ticked or unticked this frame.
+/// A tick box per value, its name (coloured if `color` says so) and its
+/// live count right-aligned; returns the boxes ticked or unticked this frame.
 fn facet_choices<T: Copy + PartialEq>(
     ui: &mut Ui,
     values: &[T],
     chosen: &[T],
     counts: Option<&[(T, u64)]>,
     name: fn(T) -> &'static str,
-    color: fn(T) -> egui::Color32,
+    color: impl Fn(&Ui, T) -> Option<egui::Color32>,
 ) -> Vec<(T, bool)> {
     let mut toggled = Vec::new();
     for &value in values {
         let count = counts
             .and_then(|c| c.iter().find(|(v, _)| *v == value))
-            .map(|(_, n)| format!("  {n}"))
-            .unwrap_or_default();
+            .map(|(_, n)| thousands(*n));
         let mut on = chosen.contains(&value);
-        let text = RichText::new(format!("{}{count}", name(value))).color(color(value));
-        if ui.checkbox(&mut on, text).changed() {
-            toggled.push((value, on));
+        let mut text = RichText::new(name(value));
+        if let Some(color) = color(ui, value) {
+            text = text.color(color);
         }
+        ui.horizontal(|ui| {
+            let response = ui.checkbox(&mut on, text);
+            // The count is part of the box's name for screen readers.
+            let label = match &count {
+                Some(n) => format!("{} {n}", name(value)),
+                None => name(value).to_owned(),
+            };
+            response
+                .widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, on, &label));
+            if let Some(n) = &count {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.weak(n);
+                });
+            }
+            if response.changed() {
+                toggled.push((value, on));
+            }
+        });
     }
     toggled
 }
@@ -384,41 +280,39 @@ fn date_row(ui: &mut Ui, which: &str, filter: &TicketFilter, actions: &mut Vec<A
             d.pred_opt().unwrap_or(d)
         }
     });
-    ui.horizontal(|ui| {
-        let mut on = local.is_some();
-        let changed = ui.checkbox(&mut on, which).changed();
-        let mut date = to_jiff(local.unwrap_or_else(|| Local::now().date_naive()));
-        let picked = ui
-            .add_enabled(
-                on,
-                egui_extras::DatePickerButton::new(&mut date).id_salt(if is_from {
-                    "from_date"
-                } else {
-                    "to_date"
-                }),
-            )
-            .changed();
-        if changed || picked {
-            let bound = if on {
-                from_jiff(date).and_then(|d| {
-                    let day = if is_from { d } else { d.succ_opt()? };
-                    local_midnight(day).ok()
-                })
+    let mut on = local.is_some();
+    let changed = ui.checkbox(&mut on, which).changed();
+    let mut date = to_jiff(local.unwrap_or_else(|| Local::now().date_naive()));
+    let picked = ui
+        .add_enabled(
+            on,
+            egui_extras::DatePickerButton::new(&mut date).id_salt(if is_from {
+                "from_date"
             } else {
-                None
-            };
-            let f = if is_from {
-                TicketFilter {
-                    created_from: bound,
-                    ..filter.clone()
-                }
-            } else {
-                TicketFilter {
-                    created_to: bound,
-                    ..filter.clone()
-                }
-            };
-            actions.push(Action::Filter(f));
-        }
-    });
+                "to_date"
+            }),
+        )
+        .changed();
+    if changed || picked {
+        let bound = if on {
+            from_jiff(date).and_then(|d| {
+                let day = if is_from { d } else { d.succ_opt()? };
+                local_midnight(day).ok()
+            })
+        } else {
+            None
+        };
+        let f = if is_from {
+            TicketFilter {
+                created_from: bound,
+                ..filter.clone()
+            }
+        } else {
+            TicketFilter {
+                created_to: bound,
+                ..filter.clone()
+            }
+        };
+        actions.push(Action::Filter(f));
+    }
 }

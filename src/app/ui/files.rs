@@ -5,23 +5,37 @@ use std::path::{Path, PathBuf};
 
 use egui::Ui;
 
-use super::Action;
-use super::commands::UiCommand;
+use super::super::DialogOutcome;
+use super::super::commands::{Action, UiCommand};
 use super::widgets::busy;
+use super::{Focus, TextBox};
 use crate::store::{BackupFile, BackupKind};
 
 /// The Restore from backup dialog's state.
 #[derive(Default)]
-pub(super) struct RestoreChooser {
+pub struct RestoreChooser {
     /// The backups beside the database, once listed, or why they could not be.
     pub found: Option<Result<Vec<BackupFile>, String>>,
     /// The file to restore.
     pub chosen: Option<PathBuf>,
+    /// A path typed where the system has no file dialog.
+    typed: Option<String>,
+}
+
+impl RestoreChooser {
+    /// What the system's open dialog answered to "Choose a file…".
+    pub fn dialog_answered(&mut self, outcome: DialogOutcome) {
+        match outcome {
+            DialogOutcome::Chosen(path) => self.chosen = Some(path),
+            DialogOutcome::Cancelled => {}
+            DialogOutcome::Unavailable => self.typed = Some(String::new()),
+        }
+    }
 }
 
 /// What the window shows when the database cannot be opened: why, and the
 /// ways on.
-pub(super) fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
+pub fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
     ui.vertical_centered(|ui| {
         ui.set_max_width(620.0);
         ui.add_space((ui.available_height() / 6.0).min(120.0));
@@ -62,10 +76,11 @@ pub(super) fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
 }
 
 /// The Restore from backup dialog; returns whether it stays open.
-pub(super) fn restore_ui(
+pub fn restore_ui(
     ui: &mut Ui,
     chooser: &mut RestoreChooser,
     database: &Path,
+    focus: &mut Focus,
     actions: &mut Vec<Action>,
 ) -> bool {
     ui.heading("Restore from a backup");
@@ -103,8 +118,29 @@ pub(super) fn restore_ui(
     if let Some(chosen) = &chooser.chosen {
         ui.label(format!("To restore: {}", chosen.display()));
     }
-    if ui.button("Choose a file…").clicked() {
-        actions.push(Action::ChooseBackupFile);
+    match &mut chooser.typed {
+        Some(typed) => {
+            ui.label(
+                "No file dialog is available on this system (it needs a desktop portal or zenity), so type the backup's path:",
+            );
+            let label = ui.label("Backup file");
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(typed)
+                        .id(TextBox::Path.id())
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+            if response.changed() && !typed.trim().is_empty() {
+                chooser.chosen = Some(PathBuf::from(typed.trim()));
+            }
+            focus.drawn(TextBox::Path, &response);
+        }
+        None => {
+            if ui.button("Choose a file…").clicked() {
+                actions.push(Action::ChooseBackupFile);
+            }
+        }
     }
     ui.separator();
     let mut keep = true;

@@ -1,0 +1,529 @@
+//! What the frame's actions do: each [`Action`] becomes state, a request to
+//! the store's worker, or a background job. Runs once, at the end of the
+//! frame that asked.
+
+use std::path::PathBuf;
+
+use super::commands::{Action, Needs, UiCommand};
+use super::exporter::{self, ExportKind};
+use super::tasks::TaskName;
+use super::ui::analytics::AnalyticsWindow;
+use super::ui::dialogs::{ExportDialog, PathPrompt, PathPurpose};
+use super::ui::files::RestoreChooser;
+use super::ui::forms::{AgentPicker, SampleData};
+use super::ui::palette::Palette;
+use super::ui::panel::{PanelState, Tab, field_change};
+use super::ui::people::PeopleWindow;
+use super::ui::widgets::ToastKind;
+use super::ui::{Modal, TextBox};
+use super::worker::protocol::{Alters, Change, Request};
+use super::{DialogOutcome, ThemeChoice, TicketsApp};
+use crate::analytics::PeriodChoice;
+use crate::store::TicketFilter;
+
+impl TicketsApp {
+    /// Applies what a widget or a shortcut asked for.
+    pub(super) fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Command(command) => self.run_command(ctx, command),
+            Action::Filter(filter) => self.set_filter(filter),
+            Action::FilterCustomer(customer, name) => {
+                self.customer_names.insert(customer, name);
+                self.set_filter(TicketFilter {
+                    customer: Some(customer),
+                    ..TicketFilter::default()
+                });
+            }
+            Action::Sort(sort) => {
+                self.db_mut().sort = sort;
+                self.list.restart();
+            }
+            Action::Select(number) => {
+                self.list.select(number);
+                self.open_ticket(number);
+            }
+            Action::RetryList => self.list.retry(),
+            Action::Change(change) => self.change(change),
+            Action::Create(ticket) => match self.db().agent {
+                Some(actor) => self.request(Request::Create { actor, ticket }),
+                None => self.ask_who(),
+            },
+            Action::FindCustomers(asker, query) => {
+                self.request(Request::FindCustomers { asker, query })
+            }
+            Action::AddCustomer(asker, customer) => {
+                self.request(Request::AddCustomer { asker, customer })
+            }
+            Action::SaveCustomer(id, fields) => {
+                self.request(Request::UpdateCustomer { id, fields })
+            }
+            Action::TagCustomer(id, tag) => self.request(Request::AddCustomerTag { id, tag }),
+            Action::UntagCustomer(id, tag) => self.request(Request::RemoveCustomerTag { id, tag }),
+            Action::EraseCustomer(customer) => match self.db().agent {
+                Some(actor) => self.request(Request::EraseCustomer { actor, customer }),
+                None => {
+                    // The erasure is recorded under someone: ask who first.
+                    if let Some(window) = &mut self.people {
+                        window.erase = None;
+                    }
+                    self.ask_who();
+                }
+            },
+            Action::AddAgent(asker, name, email) => {
+                self.request(Request::AddAgent { asker, name, email })
+            }
+            Action::SaveAgent(id, name, email) => {
+                self.request(Request::UpdateAgent { id, name, email })
+            }
+            Action::SetAgentActive(id, active) => {
+                self.request(Request::SetAgentActive { id, active })
+            }
+            Action::ActAs(agent) => {
+                self.db_mut().agent = Some(agent);
+                if matches!(self.modal, Some(Modal::WhoAreYou(_))) {
+                    self.modal = None;
+                }
+            }
+            Action::Seed(tickets) => {
+                match self
+                    .tasks
+                    .start(TaskName::SampleData, "Loading sample data", true)
+                {
+                    Ok(task) => self.request(Request::Seed { tickets, task }),
+                    Err(refusal) => self.toasts.add(ToastKind::Error, refusal),
+                }
+            }
+            Action::CancelTask(name) => self.tasks.cancel(name),
+            Action::Report(choice) => self.ask_report(choice),
+            Action::Drill(scope) => {
+                self.search.clear();
+                if let Some(window) = &mut self.analytics {
+                    window.drilled = Some(scope.clone());
+                }
+                self.set_filter(TicketFilter {
+                    scope: Some(scope),
+                    ..TicketFilter::default()
+                });
+            }
+            Action::ExportReport => {
+                let period = self
+                    .analytics
+                    .as_ref()
+                    .and_then(|a| a.report.as_ref().map(|r| (r.period.clone(), a.format)));
+                if let Some((period, format)) = period {
+                    self.open_export(ExportKind::Report {
+                        period: Box::new(period),
+                        format,
+                    });
+                }
+            }
+            Action::ChooseExportPath => self.choose_export_path(),
+            Action::StartExport => self.start_export(),
+            Action::ChooseBackupFile => {
+                let folder = self.path.parent().map(PathBuf::from);
+                let outcome = (self.open_dialog)("Choose a backup to restore", folder.as_deref());
+                if outcome == DialogOutcome::Unavailable {
+                    self.focus.request(TextBox::Path);
+                }
+                if let Some(Modal::Restore(chooser)) = &mut self.modal {
+                    chooser.dialog_answered(outcome);
+                }
+            }
+            Action::Restore(backup) => {
+                if !self.export_running("restore") {
+                    self.modal = None;
+                    self.switch_database(ctx, self.path.clone(), Some(backup));
+                }
+            }
+            Action::CloseModal => self.close_modal(),
+        }
+    }
+
+    /// Runs a command from a menu, a shortcut or the palette.
+    pub(super) fn run_command(&mut self, ctx: &egui::Context, command: UiCommand) {
+        let needs = command.needs();
+        if needs >= Needs::Database && !self.is_open() {
+            return;
+        }
+        if needs == Needs::Ticket && self.panel.as_ref().is_none_or(|p| p.detail.is_none()) {
+            self.toasts
+                .add(ToastKind::Info, "Open a ticket first (click a row, or J).");
+            return;
+        }
+        match command {
+            UiCommand::OpenDatabase => {
+                let folder = self.path.parent().map(PathBuf::from);
+                match (self.open_dialog)("Open a Tickets database", folder.as_deref()) {
+                    DialogOutcome::Chosen(path) => self.switch_database(ctx, path, None),
+                    DialogOutcome::Cancelled => {}
+                    DialogOutcome::Unavailable => {
+                        self.focus.request(TextBox::Path);
+                        self.modal = Some(Modal::Path(PathPrompt::new(
+                            PathPurpose::OpenDatabase,
+                            folder.unwrap_or_default().join("tickets.db"),
+                        )));
+                    }
+                }
+            }
+            UiCommand::NewDatabase => {
+                let folder = self.path.parent().map(PathBuf::from);
+                match (self.save_dialog)("tickets.db", "db", folder.as_deref()) {
+                    DialogOutcome::Chosen(path) => self.new_database(ctx, path),
+                    DialogOutcome::Cancelled => {}
+                    DialogOutcome::Unavailable => {
+                        self.focus.request(TextBox::Path);
+                        self.modal = Some(Modal::Path(PathPrompt::new(
+                            PathPurpose::NewDatabase,
+                            folder.unwrap_or_default().join("new-tickets.db"),
+                        )));
+                    }
+                }
+            }
+            UiCommand::BackupNow => self.backup(false),
+            UiCommand::RestoreBackup => {
+                if !self.export_running("restore") {
+                    self.modal = Some(Modal::Restore(RestoreChooser::default()));
+                    self.request(Request::ListBackups);
+                }
+            }
+            UiCommand::NewTicket => {
+                if !matches!(self.modal, Some(Modal::NewTicket(_))) {
+                    let form = self.new_ticket_draft.take().unwrap_or_default();
+                    self.modal = Some(Modal::NewTicket(form));
+                    self.focus.request(TextBox::NewSubject);
+                }
+            }
+            UiCommand::Search => {
+                self.show_filters(true);
+                self.focus.request(TextBox::Search);
+            }
+            UiCommand::NextTicket | UiCommand::PreviousTicket => {
+                let step = if command == UiCommand::NextTicket {
+                    1
+                } else {
+                    -1
+                };
+                if let Some(number) = self.list.step(step) {
+                    self.open_ticket(number);
+                }
+            }
+            UiCommand::Close => self.close(),
+            UiCommand::Submit => self.submit(),
+            UiCommand::Palette => self.open_palette(""),
+            UiCommand::GoToTicket => self.open_palette("#"),
+            UiCommand::ChooseStatus => self.open_palette("status "),
+            UiCommand::ChoosePriority => self.open_palette("priority "),
+            UiCommand::StatusOpen
+            | UiCommand::StatusInProgress
+            | UiCommand::StatusWaiting
+            | UiCommand::StatusResolved
+            | UiCommand::StatusClosed
+            | UiCommand::PriorityLow
+            | UiCommand::PriorityMedium
+            | UiCommand::PriorityHigh
+            | UiCommand::PriorityUrgent => {
+                let change = self
+                    .panel
+                    .as_ref()
+                    .and_then(|p| p.detail.as_ref())
+                    .and_then(|d| field_change(d, command));
+                if let Some(change) = change {
+                    self.change(change);
+                }
+            }
+            UiCommand::AssignToMe => match self.db().agent {
+                Some(me) => {
+                    let assigned = self
+                        .panel
+                        .as_ref()
+                        .and_then(|p| p.detail.as_ref())
+                        .is_some_and(|d| d.assignees.iter().any(|a| a.id == me));
+                    if assigned {
+                        self.toasts
+                            .add(ToastKind::Info, "You are assigned to this ticket already.");
+                    } else {
+                        self.change(Change::Assign(me));
+                    }
+                }
+                None => self.ask_who(),
+            },
+            UiCommand::Assign
+            | UiCommand::AddTag
+            | UiCommand::WriteNote
+            | UiCommand::WriteReply => {
+                if let Some(panel) = &mut self.panel {
+                    let (tab, text_box) = match command {
+                        UiCommand::Assign => {
+                            panel.assignee_query.get_or_insert_with(String::new);
+                            (Tab::Detail, TextBox::AgentQuery)
+                        }
+                        UiCommand::AddTag => {
+                            panel.tag_input.get_or_insert_with(String::new);
+                            (Tab::Detail, TextBox::NewTag)
+                        }
+                        UiCommand::WriteNote => (Tab::Notes, TextBox::Note),
+                        _ => (Tab::Conversation, TextBox::Message),
+                    };
+                    panel.tab = tab;
+                    self.focus.request(text_box);
+                }
+            }
+            UiCommand::ClearFilters => self.set_filter(TicketFilter::default()),
+            UiCommand::ToggleFilters => {
+                let shown = self.filters_shown(ctx.content_rect().width());
+                self.show_filters(!shown);
+            }
+            UiCommand::Refresh => self.data_changed(Alters {
+                list: true,
+                counts: true,
+                tags: true,
+                report: true,
+            }),
+            UiCommand::SwitchAgent => self.modal = Some(Modal::WhoAreYou(AgentPicker::new(true))),
+            UiCommand::ManageAgents => self.people = Some(PeopleWindow::default()),
+            UiCommand::LoadSampleData => {
+                if self.list.total.unwrap_or(0) > 0 {
+                    self.toasts.add(
+                        ToastKind::Error,
+                        "Sample data goes only into an empty database, so it never mixes with real tickets.",
+                    );
+                } else {
+                    self.modal = Some(Modal::SampleData(SampleData::default()));
+                }
+            }
+            UiCommand::ThemeLight | UiCommand::ThemeDark | UiCommand::ThemeSystem => {
+                self.settings.theme = match command {
+                    UiCommand::ThemeLight => ThemeChoice::Light,
+                    UiCommand::ThemeDark => ThemeChoice::Dark,
+                    _ => ThemeChoice::System,
+                };
+                super::ui::style(ctx, self.settings.theme);
+            }
+            UiCommand::Analytics => {
+                if self.analytics.is_some() {
+                    self.analytics = None;
+                } else {
+                    let today = self.clock.now().with_timezone(&chrono::Local).date_naive();
+                    self.analytics = Some(AnalyticsWindow::new(today));
+                    self.ask_report(PeriodChoice::Last30d);
+                }
+            }
+            UiCommand::ExportTickets => self.open_export(ExportKind::Tickets {
+                filter: Box::new(self.db().filter.clone()),
+                sort: self.db().sort,
+                include_notes: false,
+            }),
+            UiCommand::KeyboardHelp => self.modal = Some(Modal::Shortcuts),
+            UiCommand::About => self.modal = Some(Modal::About),
+            UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    /// Esc: leaves the text box it was pressed in (closing a picker whose
+    /// box it is), else closes the dialog, the picker or the panel on show.
+    fn close(&mut self) {
+        if self.picker_was_open {
+            // The pop-up closed itself on this Esc.
+            if let Some(panel) = &mut self.panel {
+                panel.close_picker();
+            }
+            return;
+        }
+        match self.typed_in {
+            Some(TextBox::AgentQuery | TextBox::NewTag) => {
+                if let Some(panel) = &mut self.panel {
+                    panel.close_picker();
+                }
+                return;
+            }
+            // In a dialog, Esc closes it even while typing.
+            Some(_) if self.modal.is_none() => return,
+            _ => {}
+        }
+        if self.modal.is_some() {
+            self.close_modal();
+        } else if self.people.is_some() {
+            self.people = None;
+        } else if !self.panel.as_mut().is_some_and(PanelState::close_picker) {
+            self.close_panel();
+        }
+    }
+
+    /// Closes the dialog on show, keeping what it holds where that matters.
+    fn close_modal(&mut self) {
+        match self.modal.take() {
+            Some(Modal::NewTicket(form)) if !form.submitting => {
+                // Reopened as it was: nothing typed is lost to Esc.
+                let typed = !form.subject.trim().is_empty() || !form.description.trim().is_empty();
+                if typed {
+                    self.new_ticket_draft = Some(form);
+                }
+            }
+            // First launch: someone must be chosen.
+            Some(Modal::WhoAreYou(picker)) if !picker.can_cancel => {
+                self.modal = Some(Modal::WhoAreYou(picker));
+            }
+            // While sample data loads, the dialog shows its progress.
+            Some(Modal::SampleData(sample)) if sample.started => {
+                self.modal = Some(Modal::SampleData(sample));
+            }
+            _ => {}
+        }
+    }
+
+    /// Ctrl+Enter: submits the box the cursor is in.
+    fn submit(&mut self) {
+        let Some(text_box) = self.focus.focused_box() else {
+            return;
+        };
+        match text_box {
+            TextBox::NewSubject => {
+                let ticket = match &mut self.modal {
+                    Some(Modal::NewTicket(form)) => form.submit(),
+                    _ => None,
+                };
+                if let Some(ticket) = ticket {
+                    match self.db().agent {
+                        Some(actor) => self.request(Request::Create { actor, ticket }),
+                        None => self.ask_who(),
+                    }
+                }
+            }
+            _ => {
+                if let Some(change) = self.panel.as_ref().and_then(|p| p.submit(text_box)) {
+                    self.change(change);
+                }
+            }
+        }
+    }
+
+    fn open_palette(&mut self, query: &str) {
+        self.modal = Some(Modal::Palette(Palette::new(query)));
+        self.focus.request(TextBox::Palette);
+    }
+
+    /// Asks who is using the app, over whatever dialog is open (which comes
+    /// back once someone is chosen).
+    fn ask_who(&mut self) {
+        if !matches!(self.modal, Some(Modal::WhoAreYou(_))) {
+            if let Some(Modal::NewTicket(mut form)) = self.modal.take() {
+                form.submitting = false;
+                self.new_ticket_draft = Some(form);
+            }
+            self.modal = Some(Modal::WhoAreYou(AgentPicker::new(false)));
+            self.focus.request(TextBox::WhoAreYou);
+        }
+    }
+
+    /// Sends a change to the open ticket, as the acting agent.
+    fn change(&mut self, change: Change) {
+        let (Some(actor), Some(ticket)) =
+            (self.db().agent, self.panel.as_ref().and_then(|p| p.ticket))
+        else {
+            self.ask_who();
+            return;
+        };
+        self.request(Request::Change {
+            actor,
+            ticket,
+            change,
+        });
+    }
+
+    /// Starts a backup job: asked for now, or the day's automatic one.
+    pub(super) fn backup(&mut self, automatic: bool) {
+        let what = if automatic {
+            "Daily backup"
+        } else {
+            "Backing up"
+        };
+        match self.tasks.start(TaskName::Backup, what, false) {
+            Ok(task) => self.request(Request::Backup { automatic, task }),
+            // The automatic one waits for tomorrow's start.
+            Err(_) if automatic => {}
+            Err(refusal) => self.toasts.add(ToastKind::Error, refusal),
+        }
+    }
+
+    /// Opens the export dialog for `kind`, with a dated file in the folder
+    /// exports go to.
+    fn open_export(&mut self, kind: ExportKind) {
+        let today = self.clock.now().with_timezone(&chrono::Local).date_naive();
+        let name = match &kind {
+            ExportKind::Report { period, .. } => format!(
+                "tickets-report-{}.{}",
+                period.start_local.get(..10).unwrap_or("period"),
+                kind.extension()
+            ),
+            ExportKind::Tickets { .. } => format!("tickets-{}.csv", today.format("%Y-%m-%d")),
+        };
+        let folder = self.settings.export_folder();
+        let total = self.list.total;
+        self.modal = Some(Modal::Export(ExportDialog::new(
+            kind,
+            folder.join(name),
+            total,
+        )));
+    }
+
+    /// "Choose…" in the export dialog: the system's save dialog fills its
+    /// path, or the dialog says there is none and the path field stays.
+    fn choose_export_path(&mut self) {
+        let Some(Modal::Export(dialog)) = &mut self.modal else {
+            return;
+        };
+        let path = PathBuf::from(&dialog.path);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let folder = path.parent().map(PathBuf::from);
+        let outcome = (self.save_dialog)(&name, dialog.kind.extension(), folder.as_deref());
+        if let Some(Modal::Export(dialog)) = &mut self.modal {
+            dialog.dialog_answered(outcome);
+        }
+    }
+
+    /// Export in the dialog: writes on the export thread. A second export
+    /// while one runs is refused with a message.
+    fn start_export(&mut self) {
+        let Some(Modal::Export(dialog)) = &mut self.modal else {
+            return;
+        };
+        let target = match dialog.target() {
+            Ok(target) => target,
+            Err(problem) => {
+                dialog.error = Some(problem);
+                return;
+            }
+        };
+        let kind = dialog.kind_now();
+        let task = match self.tasks.start(TaskName::Export, kind.doing(), true) {
+            Ok(task) => task,
+            Err(refusal) => {
+                dialog.error = Some(refusal);
+                return;
+            }
+        };
+        self.modal = None;
+        if let Some(folder) = target.parent() {
+            self.settings.export_folder = Some(folder.to_path_buf());
+        }
+        if let Err(e) = exporter::spawn(self.path.clone(), self.clock.clone(), kind, target, task) {
+            // The job, dropped unstarted, ends as stopped; say why here.
+            eprintln!("tickets: the export thread could not be started: {e}");
+        }
+    }
+
+    /// Whether an export is running; if so, says that `what` must wait.
+    fn export_running(&mut self, what: &str) -> bool {
+        if !self.tasks.is_running(TaskName::Export) {
+            return false;
+        }
+        self.toasts.add(
+            ToastKind::Error,
+            format!("An export is still running; wait for it or cancel it, then {what}."),
+        );
+        true
+    }
+}

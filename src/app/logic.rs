@@ -1,0 +1,201 @@
+//! What the window's state does between frames: open and close tickets,
+//! switch databases, ask again for what a change can alter, and ask for
+//! what the state lacks (pages on screen, counts for the filter in force).
+
+use std::path::PathBuf;
+
+use super::ui::list::PAGE;
+use super::ui::panel::PanelState;
+use super::ui::widgets::ToastKind;
+use super::worker::Worker;
+use super::worker::protocol::{Alters, Asker, Request};
+use super::{Database, TicketsApp};
+use crate::analytics::PeriodChoice;
+use crate::domain::TicketNumber;
+use crate::store::{ListRequest, TicketFilter};
+
+impl TicketsApp {
+    /// Sends a request to the store's worker.
+    pub(super) fn request(&self, request: Request) {
+        if let Some(worker) = &self.worker {
+            worker.send(request);
+        }
+    }
+
+    /// Starts a new database at `path`, unless a file is there.
+    pub(super) fn new_database(&mut self, ctx: &egui::Context, path: PathBuf) {
+        if path.exists() {
+            self.toasts.add(
+                ToastKind::Error,
+                format!(
+                    "“{}” already exists, and Tickets never writes over a file. Choose a new name, or open it with Open database….",
+                    path.display()
+                ),
+            );
+        } else {
+            self.switch_database(ctx, path, None);
+        }
+    }
+
+    /// Leaves the database on show for the one at `path` (the same file when
+    /// putting the backup `restore` in its place). A new worker opens the
+    /// file once the old one has let go of it. What was on show belonged to
+    /// the old file and goes, except unsaved ticket text when the file stays
+    /// the same; each file's settings stay remembered under its path.
+    pub(super) fn switch_database(
+        &mut self,
+        ctx: &egui::Context,
+        path: PathBuf,
+        restore: Option<PathBuf>,
+    ) {
+        self.close_panel();
+        if path != self.path {
+            self.drafts.clear();
+            self.new_ticket_draft = None;
+        }
+        let restoring = restore.is_some();
+        let repaint = ctx.clone();
+        let worker = Worker::replace(
+            self.worker.take(),
+            path.clone(),
+            self.clock.clone(),
+            restore,
+            move || repaint.request_repaint(),
+        );
+        (self.worker, self.database) = match worker {
+            Ok(worker) if restoring => (Some(worker), Database::Restoring),
+            Ok(worker) => (Some(worker), Database::Opening),
+            Err(e) => (None, Database::Failed(e.into())),
+        };
+        self.db_key = path.to_string_lossy().into_owned();
+        self.path = path;
+        self.search = self.db().filter.text.clone();
+        self.agents.clear();
+        self.tags.clear();
+        self.list = Default::default();
+        self.list.restart();
+        self.counts = None;
+        self.counts_for = None;
+        self.modal = None;
+        self.people = None;
+        self.analytics = None;
+    }
+
+    /// Asks the worker for the analytics of a period.
+    pub(super) fn ask_report(&mut self, choice: PeriodChoice) {
+        let Some(window) = &mut self.analytics else {
+            return;
+        };
+        window.choice = choice;
+        window.asked += 1;
+        window.loading = true;
+        let generation = window.asked;
+        self.request(Request::Report { generation, choice });
+    }
+
+    pub(super) fn set_filter(&mut self, filter: TicketFilter) {
+        if filter.text != self.search {
+            self.search = filter.text.clone();
+        }
+        if filter != self.db().filter {
+            if let Some(customer) = filter.customer
+                && !self.customer_names.contains_key(&customer)
+            {
+                self.request(Request::Customer {
+                    asker: Asker::CustomerChip,
+                    id: customer,
+                });
+            }
+            self.db_mut().filter = filter;
+            self.list.restart();
+        }
+    }
+
+    /// Opens a ticket in the panel, keeping the unsaved text of the one it
+    /// replaces for its next visit.
+    pub(super) fn open_ticket(&mut self, number: TicketNumber) {
+        let last_tab = self.last_tab;
+        let panel = self
+            .panel
+            .get_or_insert_with(|| PanelState::on_tab(last_tab));
+        if panel.ticket != Some(number) {
+            if let Some((ticket, draft)) = panel.take_draft() {
+                self.drafts.insert(ticket, draft);
+            }
+            panel.open(number);
+            if let Some(draft) = self.drafts.remove(&number) {
+                panel.restore(draft);
+            }
+        }
+        self.request(Request::Load(number));
+    }
+
+    /// Closes the ticket panel, keeping any unsaved text for the next visit.
+    pub(super) fn close_panel(&mut self) {
+        if let Some(mut panel) = self.panel.take() {
+            self.last_tab = panel.tab;
+            if let Some((ticket, draft)) = panel.take_draft() {
+                self.drafts.insert(ticket, draft);
+            }
+        }
+    }
+
+    /// The data changed (here or elsewhere): fetch again what it can alter.
+    pub(super) fn data_changed(&mut self, alters: Alters) {
+        if alters.list {
+            self.list.refresh();
+        }
+        if alters.counts {
+            self.data_epoch += 1;
+        }
+        if alters.tags {
+            self.request(Request::People);
+        }
+        if alters.report
+            && let Some(choice) = self.analytics.as_ref().map(|a| a.choice)
+        {
+            self.ask_report(choice);
+        }
+    }
+
+    /// Whether the filters beside the list are on show in a window this wide.
+    pub(super) fn filters_shown(&self, width: f32) -> bool {
+        self.settings.filters_shown.unwrap_or(width >= 1000.0)
+    }
+
+    /// Shows or hides the filters, and remembers it.
+    pub(super) fn show_filters(&mut self, shown: bool) {
+        self.settings.filters_shown = Some(shown);
+    }
+
+    /// Asks for what the state says is missing: pages of the list on
+    /// screen, counts for the filter in force.
+    pub(super) fn keep_up(&mut self, ctx: &egui::Context) {
+        if !self.is_open() {
+            return;
+        }
+        for page in self.list.wanted() {
+            self.request(Request::List {
+                generation: self.list.generation,
+                request: ListRequest {
+                    filter: self.db().filter.clone(),
+                    sort: self.db().sort,
+                    offset: page * u64::from(PAGE),
+                    limit: PAGE,
+                },
+            });
+        }
+        let key = (self.db().filter.clone(), self.data_epoch);
+        if self.counts_for.as_ref() != Some(&key) {
+            self.counts_asked += 1;
+            self.request(Request::Counts {
+                generation: self.counts_asked,
+                filter: key.0.clone(),
+            });
+            self.counts_for = Some(key);
+        }
+        if self.list.loading() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}

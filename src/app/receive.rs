@@ -1,0 +1,390 @@
+//! Answers become state: the worker's [`Response`]s and the background
+//! jobs' outcomes, taken in eframe's `App::logic` before anything is drawn.
+//! Each error is shown once, in one place: beside the field it is about, in
+//! the dialog that asked, or as one notification.
+
+use super::tasks::{Done, TaskName};
+use super::ui::forms::AgentPicker;
+use super::ui::widgets::{ToastKind, count_of};
+use super::ui::{Modal, TextBox};
+use super::worker::protocol::{Alters, Asker, Failure, Request, Response};
+use super::{Database, TicketsApp};
+use crate::domain::NewCustomer;
+use crate::store::StoreError;
+
+/// Everything a change made elsewhere can alter.
+const EVERYTHING: Alters = Alters {
+    list: true,
+    counts: true,
+    tags: true,
+    report: true,
+};
+
+impl TicketsApp {
+    /// Takes in every answer that has arrived.
+    pub(super) fn receive(&mut self) {
+        let responses = self.worker.as_ref().map(|w| w.poll()).unwrap_or_default();
+        for response in responses {
+            self.take(response);
+        }
+        for (name, outcome) in self.tasks.finished() {
+            self.task_ended(name, outcome);
+        }
+    }
+
+    fn take(&mut self, response: Response) {
+        match response {
+            Response::Opened => {
+                self.database = Database::Open;
+                self.request(Request::People);
+                if self.settings.automatic_backups {
+                    // The day's backup, unless one was made today already.
+                    self.backup(true);
+                }
+            }
+            Response::OpenFailed(error) => self.database = Database::Failed(error),
+            Response::Backups(found) => {
+                if let Some(Modal::Restore(chooser)) = &mut self.modal {
+                    chooser.found = Some(found.map_err(|e| e.to_string()));
+                }
+            }
+            Response::Restored(kept) => self.toasts.add(
+                ToastKind::Info,
+                match kept {
+                    Some(kept) => format!(
+                        "Backup restored. The database as it was is kept as {}.",
+                        kept.display()
+                    ),
+                    None => "Backup restored.".to_owned(),
+                },
+            ),
+            Response::RestoreFailed(error) => self.toasts.add(
+                ToastKind::Error,
+                format!("The backup was not restored, and nothing was changed: {error}."),
+            ),
+            Response::Page {
+                generation,
+                request,
+                page,
+            } => match page {
+                Ok(page) => self
+                    .list
+                    .receive(generation, request.offset, page.total, page.rows),
+                Err(error) => self.list.page_failed(generation, error.to_string()),
+            },
+            Response::Counts { generation, counts } => {
+                if generation == self.counts_asked {
+                    self.counts = Some(counts);
+                }
+            }
+            Response::Ticket(number, result) => {
+                if let Some(panel) = &mut self.panel
+                    && panel.ticket == Some(number)
+                {
+                    match result {
+                        Ok(detail) => {
+                            if let Some(customer) = &detail.customer {
+                                self.customer_names
+                                    .insert(customer.id, customer.name.clone());
+                            }
+                            panel.loaded(*detail);
+                        }
+                        Err(error) => panel.load_error = Some(error.to_string()),
+                    }
+                }
+            }
+            Response::Created(Ok(number)) => {
+                if matches!(self.modal, Some(Modal::NewTicket(_))) {
+                    self.modal = None;
+                }
+                self.new_ticket_draft = None;
+                self.toasts
+                    .add(ToastKind::Info, format!("Created {number}"));
+                self.list.select(number);
+                self.open_ticket(number);
+                self.data_changed(Alters {
+                    tags: false,
+                    ..EVERYTHING
+                });
+            }
+            Response::Created(Err(error)) => match &mut self.modal {
+                Some(Modal::NewTicket(form)) => form.refused(error.to_string()),
+                _ => self.toasts.add(
+                    ToastKind::Error,
+                    format!("The ticket was not created: {error}"),
+                ),
+            },
+            Response::Changed {
+                ticket,
+                change,
+                result,
+            } => match result {
+                Ok(()) => {
+                    if let Some(panel) = &mut self.panel
+                        && panel.ticket == Some(ticket)
+                    {
+                        panel.saved(&change);
+                        self.request(Request::Load(ticket));
+                    }
+                    self.data_changed(change.alters());
+                }
+                Err(error) => {
+                    let conflict = matches!(
+                        error,
+                        StoreError::Conflict { .. } | StoreError::NoteConflict
+                    );
+                    match &mut self.panel {
+                        Some(panel) if panel.ticket == Some(ticket) => {
+                            panel.refused(&change, error.to_string(), conflict);
+                            if conflict {
+                                // Show the ticket as it is now; what was typed stays.
+                                self.request(Request::Load(ticket));
+                            }
+                        }
+                        _ => self.toasts.add(
+                            ToastKind::Error,
+                            format!("{ticket} was not changed: {error}"),
+                        ),
+                    }
+                }
+            },
+            Response::People { agents, tags } => {
+                self.agents = agents;
+                self.tags = tags;
+                let chosen = self
+                    .db()
+                    .agent
+                    .is_some_and(|id| self.agents.iter().any(|a| a.id == id && a.active));
+                if !chosen && !matches!(self.modal, Some(Modal::WhoAreYou(_))) {
+                    self.modal = Some(Modal::WhoAreYou(AgentPicker::new(false)));
+                    self.focus.request(TextBox::WhoAreYou);
+                }
+            }
+            Response::Customers {
+                asker,
+                query,
+                found,
+            } => match asker {
+                Asker::People => {
+                    if let Some(window) = &mut self.people
+                        && window.query == query
+                    {
+                        window.customers = found;
+                    }
+                }
+                Asker::NewTicket => {
+                    if let Some(Modal::NewTicket(form)) = &mut self.modal
+                        && form.customer_query == query
+                    {
+                        form.found = found;
+                    }
+                }
+                Asker::WhoAreYou | Asker::CustomerChip => {}
+            },
+            Response::Customer { customer, .. } => {
+                self.customer_names.insert(customer.id, customer.name);
+            }
+            Response::CustomerAdded { asker, customer } => match asker {
+                Asker::NewTicket => {
+                    if let Some(Modal::NewTicket(form)) = &mut self.modal {
+                        form.new_customer = None;
+                        form.customer_error = None;
+                        form.customer = Some(customer);
+                    }
+                }
+                _ => {
+                    if let Some(window) = &mut self.people {
+                        window.new_customer = None;
+                        window.error = None;
+                        window.editing = Some((
+                            customer.clone(),
+                            NewCustomer {
+                                name: customer.name.clone(),
+                                email: customer.email.clone(),
+                                company: customer.company.clone(),
+                            },
+                        ));
+                        let query = window.query.clone();
+                        self.request(Request::FindCustomers {
+                            asker: Asker::People,
+                            query,
+                        });
+                    }
+                }
+            },
+            Response::CustomerSaved(customer) => {
+                self.customer_names
+                    .insert(customer.id, customer.name.clone());
+                if let Some(window) = &mut self.people {
+                    window.customer_saved(&customer);
+                }
+                // Names show in the list and the open ticket.
+                self.data_changed(Alters {
+                    list: true,
+                    counts: true,
+                    tags: true,
+                    report: false,
+                });
+                self.reload_panel();
+            }
+            Response::AgentAdded { asker, id } => {
+                match asker {
+                    Asker::WhoAreYou => {
+                        // "Add me": the new agent is the one using the app.
+                        self.db_mut().agent = Some(id);
+                        if matches!(self.modal, Some(Modal::WhoAreYou(_))) {
+                            self.modal = None;
+                        }
+                    }
+                    _ => {
+                        if let Some(window) = &mut self.people {
+                            window.new_agent = None;
+                            window.error = None;
+                        }
+                    }
+                }
+                self.request(Request::People);
+            }
+            Response::AgentSaved(id) => {
+                if let Some(window) = &mut self.people
+                    && window
+                        .agent_edit
+                        .as_ref()
+                        .is_some_and(|(edited, ..)| *edited == id)
+                {
+                    window.agent_edit = None;
+                    window.error = None;
+                }
+                // Names show in the list, the panel, the trail and analytics.
+                self.data_changed(EVERYTHING);
+                self.reload_panel();
+            }
+            Response::CustomerErased { customer, summary } => {
+                self.toasts.add(ToastKind::Info, summary.to_string());
+                if let Some(window) = &mut self.people {
+                    window.customer_erased(&customer);
+                }
+                self.customer_names.insert(customer.id, customer.name);
+                self.data_changed(EVERYTHING);
+                self.reload_panel();
+            }
+            Response::PeopleFailed { asker, error } => {
+                let message = error.to_string();
+                match asker {
+                    Asker::WhoAreYou => match &mut self.modal {
+                        Some(Modal::WhoAreYou(picker)) => picker.error = Some(message),
+                        _ => self.toasts.add(ToastKind::Error, message),
+                    },
+                    Asker::NewTicket => match &mut self.modal {
+                        Some(Modal::NewTicket(form)) => form.customer_error = Some(message),
+                        _ => self.toasts.add(ToastKind::Error, message),
+                    },
+                    Asker::People => match &mut self.people {
+                        Some(window) => window.error = Some(message),
+                        None => self.toasts.add(ToastKind::Error, message),
+                    },
+                    // A chip without a name reads "Customer: #12"; nothing to say.
+                    Asker::CustomerChip => {}
+                }
+            }
+            Response::Report { generation, result } => {
+                if let Some(window) = &mut self.analytics
+                    && window.asked == generation
+                {
+                    window.loading = false;
+                    match result {
+                        Ok(report) => {
+                            window.report = Some(*report);
+                            window.error = None;
+                        }
+                        Err(failure) => window.error = Some(failure.to_string()),
+                    }
+                }
+            }
+            Response::ExternalChange => {
+                self.data_changed(EVERYTHING);
+                self.reload_panel();
+            }
+            Response::Failed(failure) => self.toasts.add(ToastKind::Error, failure.to_string()),
+        }
+    }
+
+    /// Loads the open ticket again (something it shows changed).
+    fn reload_panel(&mut self) {
+        if let Some(number) = self.panel.as_ref().and_then(|p| p.ticket) {
+            self.request(Request::Load(number));
+        }
+    }
+
+    /// A background job ended: say how, once.
+    fn task_ended(&mut self, name: TaskName, outcome: Result<Done, Failure>) {
+        let (kind, message) = match (name, outcome) {
+            (_, Ok(Done::Report(files))) => (
+                ToastKind::Info,
+                format!(
+                    "Exported the report to {}",
+                    files
+                        .iter()
+                        .map(|f| f.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            ),
+            (_, Ok(Done::Tickets(n, file))) => (
+                ToastKind::Info,
+                format!(
+                    "Exported {} to {}",
+                    count_of(n, "ticket", "tickets"),
+                    file.display()
+                ),
+            ),
+            (_, Ok(Done::Backup(file))) => {
+                (ToastKind::Info, format!("Backed up to {}", file.display()))
+            }
+            (_, Ok(Done::BackupNotDue)) => return,
+            (_, Ok(Done::Seeded(n))) => {
+                self.finish_sample();
+                (
+                    ToastKind::Info,
+                    format!("Loaded {}", count_of(n, "sample ticket", "sample tickets")),
+                )
+            }
+            (TaskName::SampleData, Err(failure)) => {
+                self.finish_sample();
+                match failure {
+                    Failure::Cancelled => (
+                        ToastKind::Info,
+                        "Sample data was stopped; the database is as it was.".to_owned(),
+                    ),
+                    other => (
+                        ToastKind::Error,
+                        format!("Sample data was not loaded: {other}."),
+                    ),
+                }
+            }
+            (TaskName::Export, Err(Failure::Cancelled)) => (
+                ToastKind::Info,
+                "Export cancelled; nothing was written.".to_owned(),
+            ),
+            (TaskName::Export, Err(failure)) => (
+                ToastKind::Error,
+                format!("The export did not finish: {failure}. Nothing was written."),
+            ),
+            (TaskName::Backup, Err(failure)) => (
+                ToastKind::Error,
+                format!("The backup was not made: {failure}."),
+            ),
+        };
+        self.toasts.add(kind, message);
+    }
+
+    /// Sample data finished loading (or did not): the dialog goes and the
+    /// list is read again.
+    fn finish_sample(&mut self) {
+        if matches!(self.modal, Some(Modal::SampleData(_))) {
+            self.modal = None;
+        }
+        self.list.restart();
+        self.data_changed(EVERYTHING);
+    }
+}

@@ -1,0 +1,107 @@
+//! What the window remembers between runs: the theme, where exports go,
+//! whether the filters are shown, and per database file the filter, the
+//! sort and who is using it. eframe keeps the window's size and the panels'
+//! widths itself.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use crate::domain::AgentId;
+use crate::store::{Sort, TicketFilter};
+
+/// The key the settings are stored under in eframe's storage.
+pub const SETTINGS_KEY: &str = "tickets-settings";
+
+/// Light, dark, or as the system says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ThemeChoice {
+    /// Follow the system.
+    #[default]
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+impl ThemeChoice {
+    /// egui's name for it.
+    pub fn preference(self) -> egui::ThemePreference {
+        match self {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+        }
+    }
+}
+
+/// What is remembered for one database between runs.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// The filter in force.
+    pub filter: TicketFilter,
+    /// The sort in force.
+    pub sort: Sort,
+    /// Who is using the app.
+    pub agent: Option<AgentId>,
+}
+
+/// What is remembered between runs.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The colour theme.
+    pub theme: ThemeChoice,
+    /// Per database file, by its path. The open database's entry is the
+    /// only copy of its settings: the window reads and writes it in place.
+    pub databases: HashMap<String, DatabaseSettings>,
+    /// Whether opening a database makes the day's backup of it (on unless
+    /// turned off, as the window tests and the UI benchmark do).
+    pub automatic_backups: bool,
+    /// The folder an export is suggested in: the last one exported to, or
+    /// (when none yet) the Documents folder, else the home folder.
+    pub export_folder: Option<PathBuf>,
+    /// Whether the filters beside the list are shown, once the agent has
+    /// said; until then they are shown when the window is wide enough.
+    pub filters_shown: Option<bool>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: ThemeChoice::default(),
+            databases: HashMap::new(),
+            automatic_backups: true,
+            export_folder: None,
+            filters_shown: None,
+        }
+    }
+}
+
+/// The settings of a database seen for the first time.
+static FRESH: LazyLock<DatabaseSettings> = LazyLock::new(DatabaseSettings::default);
+
+impl Settings {
+    /// The remembered settings of the database under `key`.
+    pub fn database(&self, key: &str) -> &DatabaseSettings {
+        self.databases.get(key).unwrap_or(&FRESH)
+    }
+
+    /// The same, to change (remembered from then on).
+    pub fn database_mut(&mut self, key: &str) -> &mut DatabaseSettings {
+        self.databases.entry(key.to_owned()).or_default()
+    }
+
+    /// The folder exports are suggested in.
+    pub fn export_folder(&self) -> PathBuf {
+        self.export_folder
+            .clone()
+            .or_else(|| {
+                directories::UserDirs::new()
+                    .map(|dirs| dirs.document_dir().unwrap_or(dirs.home_dir()).to_path_buf())
+            })
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+}

@@ -1,0 +1,385 @@
+//! The dialogs: the one modal dialog on show ([`Modal`]), the export
+//! dialog and the path prompt (used where the system has no file dialog),
+//! the keyboard shortcuts and About, and the two windows that stand beside
+//! the list (Customers and agents, Analytics).
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+
+use super::super::commands::{Action, UiCommand};
+use super::super::exporter::ExportKind;
+use super::super::tasks::TaskName;
+use super::super::{DialogOutcome, TicketsApp};
+use super::widgets::{count_of, field_error};
+use super::{Focus, Modal, TextBox, analytics, files, forms, palette, people};
+use crate::export::ReportFormat;
+
+/// The export dialog: what will be written, its options, and where to.
+pub struct ExportDialog {
+    /// What to export (its options as ticked now).
+    pub kind: ExportKind,
+    /// Where to write it, as typed or chosen.
+    pub path: String,
+    /// How many tickets the list holds (for a ticket export's sentence).
+    total: Option<u64>,
+    /// What the system's file dialog did, when it was asked.
+    pub note: Option<String>,
+    /// Why Export was refused.
+    pub error: Option<String>,
+}
+
+impl ExportDialog {
+    /// The dialog for `kind`, suggesting `path`.
+    pub fn new(kind: ExportKind, path: PathBuf, total: Option<u64>) -> Self {
+        ExportDialog {
+            kind,
+            path: path.display().to_string(),
+            total,
+            note: None,
+            error: None,
+        }
+    }
+
+    /// What the system's save dialog answered.
+    pub fn dialog_answered(&mut self, outcome: DialogOutcome) {
+        self.note = match outcome {
+            DialogOutcome::Chosen(path) => {
+                self.path = path.display().to_string();
+                self.error = None;
+                None
+            }
+            DialogOutcome::Cancelled => None,
+            DialogOutcome::Unavailable => Some(
+                "No file dialog is available on this system (it needs a desktop portal or zenity), so type where to save in the field above."
+                    .to_owned(),
+            ),
+        };
+    }
+
+    /// The export as the options stand now.
+    pub fn kind_now(&self) -> ExportKind {
+        self.kind.clone()
+    }
+
+    /// The file to write, or why the path typed will not do.
+    pub fn target(&self) -> Result<PathBuf, String> {
+        let typed = self.path.trim();
+        if typed.is_empty() {
+            return Err("Say where to save the file.".to_owned());
+        }
+        let mut path = PathBuf::from(typed);
+        if path.extension().is_none() {
+            path.set_extension(self.kind.extension());
+        }
+        match path.parent() {
+            Some(folder) if !folder.as_os_str().is_empty() && !folder.is_dir() => {
+                Err(format!("The folder {} does not exist.", folder.display()))
+            }
+            _ if path.is_dir() => Err(format!("{} is a folder: add a file name.", path.display())),
+            _ => Ok(path),
+        }
+    }
+}
+
+/// What a typed path is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathPurpose {
+    /// Open an existing database.
+    OpenDatabase,
+    /// Start a new database.
+    NewDatabase,
+}
+
+/// Asks for a path where the system has no file dialog.
+pub struct PathPrompt {
+    /// What the path is for.
+    pub purpose: PathPurpose,
+    /// The path as typed.
+    pub path: String,
+}
+
+impl PathPrompt {
+    /// The prompt, suggesting `path`.
+    pub fn new(purpose: PathPurpose, path: PathBuf) -> Self {
+        PathPrompt {
+            purpose,
+            path: path.display().to_string(),
+        }
+    }
+}
+
+/// A one-line path field labelled `label`, which takes the cursor when
+/// first shown.
+fn path_field(ui: &mut Ui, focus: &mut Focus, label: &str, path: &mut String) -> egui::Response {
+    let label = ui.label(label);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(path)
+                .id(TextBox::Path.id())
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    focus.drawn(TextBox::Path, &response);
+    response
+}
+
+fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog, focus: &mut Focus, actions: &mut Vec<Action>) {
+    match &mut dialog.kind {
+        ExportKind::Tickets { include_notes, .. } => {
+            ui.heading("Export tickets");
+            let total = dialog.total.unwrap_or(0);
+            ui.add(
+                egui::Label::new(format!(
+                    "Writes the {} matching the current filters to CSV, in the list's order, with every column, the description and the conversation.",
+                    count_of(total, "ticket", "tickets")
+                ))
+                .wrap(),
+            );
+            ui.checkbox(include_notes, "Include internal notes")
+                .on_hover_text("Notes are never shown to customers; leave this off for files that may leave the team.");
+        }
+        ExportKind::Report { period, format } => {
+            ui.heading("Export report");
+            ui.add(
+                egui::Label::new(format!(
+                    "Writes the report of {}: the cards, every chart's series, the per-agent table, and one row per ticket counted.",
+                    period.description
+                ))
+                .wrap(),
+            );
+            ui.horizontal(|ui| {
+                let before = *format;
+                ui.radio_value(format, ReportFormat::Csv, "CSV (two files)");
+                ui.radio_value(format, ReportFormat::Xlsx, "Excel workbook");
+                if *format != before {
+                    // The suggested name follows the format.
+                    let mut path = PathBuf::from(dialog.path.trim());
+                    path.set_extension(match format {
+                        ReportFormat::Csv => "csv",
+                        ReportFormat::Xlsx => "xlsx",
+                    });
+                    dialog.path = path.display().to_string();
+                }
+            });
+        }
+    }
+    ui.add_space(6.0);
+    let field = ui
+        .horizontal(|ui| {
+            let label = ui.label("Save as");
+            let width = ui.available_width() - 90.0;
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut dialog.path)
+                        .id(TextBox::Path.id())
+                        .desired_width(width),
+                )
+                .labelled_by(label.id);
+            focus.drawn(TextBox::Path, &response);
+            if ui
+                .button("Choose…")
+                .on_hover_text("Choose where to save with the system's dialog")
+                .clicked()
+            {
+                actions.push(Action::ChooseExportPath);
+            }
+            response
+        })
+        .inner;
+    if field.changed() {
+        dialog.error = None;
+    }
+    if let Some(note) = &dialog.note {
+        ui.add(egui::Label::new(RichText::new(note).weak()).wrap());
+    }
+    if PathBuf::from(dialog.path.trim()).is_file() {
+        ui.label(
+            RichText::new("A file of that name exists; exporting replaces it.")
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+    field_error(ui, dialog.error.as_deref());
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Export").clicked() || entered {
+            actions.push(Action::StartExport);
+        }
+        if ui.button("Cancel").clicked() {
+            actions.push(Action::CloseModal);
+        }
+    });
+}
+
+fn path_prompt_ui(
+    ui: &mut Ui,
+    prompt: &mut PathPrompt,
+    focus: &mut Focus,
+    actions: &mut Vec<Action>,
+) -> Option<(PathPurpose, PathBuf)> {
+    let (heading, button) = match prompt.purpose {
+        PathPurpose::OpenDatabase => ("Open a database", "Open"),
+        PathPurpose::NewDatabase => ("Start a new database", "Create"),
+    };
+    ui.heading(heading);
+    ui.add(
+        egui::Label::new(
+            "No file dialog is available on this system (it needs a desktop portal or zenity), so type the file's path.",
+        )
+        .wrap(),
+    );
+    let field = path_field(ui, focus, "Database file", &mut prompt.path);
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let mut chosen = None;
+    ui.horizontal(|ui| {
+        if (ui.button(button).clicked() || entered) && !prompt.path.trim().is_empty() {
+            chosen = Some((prompt.purpose, PathBuf::from(prompt.path.trim())));
+        }
+        if ui.button("Cancel").clicked() {
+            actions.push(Action::CloseModal);
+        }
+    });
+    chosen
+}
+
+impl TicketsApp {
+    /// The dialog on show, the side windows and their actions.
+    pub(super) fn dialogs(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        self.modal_ui(ctx, actions);
+        if let Some(window) = &mut self.people {
+            let mut open = true;
+            egui::Window::new("Customers and agents")
+                .open(&mut open)
+                .collapsible(false)
+                .default_width(560.0)
+                .show(ctx, |ui| {
+                    people::people_ui(ui, window, &self.agents, &self.tags, actions)
+                });
+            if !open {
+                self.people = None;
+            }
+        }
+        if let Some(window) = &mut self.analytics {
+            let input = analytics::Shown {
+                exporting: self.tasks.progress(TaskName::Export),
+                list_total: self.list.total,
+                list_scope: self.settings.database(&self.db_key).filter.scope.as_ref(),
+            };
+            if !analytics::window(ctx, window, &input, actions) {
+                self.analytics = None;
+            }
+        }
+    }
+
+    fn modal_ui(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let Some(modal) = &mut self.modal else {
+            return;
+        };
+        // Forms open near the top and grow downwards: opening a section
+        // never moves the fields above it.
+        let id = egui::Id::unique("modal");
+        let area =
+            egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 70.0));
+        let focus = &mut self.focus;
+        let mut keep = true;
+        let mut path_chosen = None;
+        egui::Modal::new(id).area(area).show(ctx, |ui| match modal {
+            Modal::NewTicket(form) => {
+                ui.set_width(540.0);
+                keep = forms::new_ticket_ui(ui, form, focus, actions);
+            }
+            Modal::WhoAreYou(picker) => {
+                ui.set_width(400.0);
+                keep = forms::agent_picker_ui(ui, picker, &self.agents, focus, actions);
+            }
+            Modal::SampleData(sample) => {
+                ui.set_width(400.0);
+                let progress = self.tasks.progress(TaskName::SampleData);
+                keep = forms::sample_data_ui(ui, sample, progress, actions);
+            }
+            Modal::Palette(palette) => {
+                ui.set_width(480.0);
+                let context = palette::Context {
+                    database_open: matches!(self.database, super::super::Database::Open),
+                    ticket_open: self.panel.as_ref().is_some_and(|p| p.detail.is_some()),
+                };
+                keep = palette::palette_ui(ui, palette, &context, focus, actions);
+            }
+            Modal::Export(dialog) => {
+                ui.set_width(560.0);
+                export_ui(ui, dialog, focus, actions);
+            }
+            Modal::Path(prompt) => {
+                ui.set_width(520.0);
+                path_chosen = path_prompt_ui(ui, prompt, focus, actions);
+            }
+            Modal::Restore(chooser) => {
+                ui.set_width(480.0);
+                keep = files::restore_ui(ui, chooser, &self.path, focus, actions);
+            }
+            Modal::Shortcuts => shortcuts_ui(ui, actions),
+            Modal::About => {
+                let database = matches!(self.database, super::super::Database::Open)
+                    .then_some(self.path.as_path());
+                about_ui(ui, database, actions);
+            }
+        });
+        if !keep {
+            actions.push(Action::CloseModal);
+        }
+        if let Some((purpose, path)) = path_chosen {
+            self.modal = None;
+            match purpose {
+                PathPurpose::OpenDatabase => self.switch_database(ctx, path, None),
+                PathPurpose::NewDatabase => self.new_database(ctx, path),
+            }
+        }
+    }
+}
+
+fn shortcuts_ui(ui: &mut Ui, actions: &mut Vec<Action>) {
+    ui.heading("Keyboard shortcuts");
+    ui.add_space(4.0);
+    egui::ScrollArea::vertical()
+        .max_height(480.0)
+        .show(ui, |ui| {
+            egui::Grid::new("shortcuts")
+                .striped(true)
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for &command in UiCommand::ALL {
+                        if command.shortcuts().is_empty() {
+                            continue;
+                        }
+                        let keys: Vec<String> = command
+                            .shortcuts()
+                            .iter()
+                            .map(|s| super::super::commands::shortcut_text_of(s, ui.ctx()))
+                            .collect();
+                        ui.label(command.label());
+                        ui.label(RichText::new(keys.join("  or  ")).monospace());
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.add_space(6.0);
+    if ui.button("Close").clicked() {
+        actions.push(Action::CloseModal);
+    }
+}
+
+fn about_ui(ui: &mut Ui, database: Option<&std::path::Path>, actions: &mut Vec<Action>) {
+    ui.heading("About Tickets");
+    ui.label(format!(
+        "Tickets {} (pre-launch preview)",
+        env!("CARGO_PKG_VERSION")
+    ));
+    ui.label("An offline help desk: everything stays in one file on this computer.");
+    if let Some(path) = database {
+        ui.label(format!("Database: {}", path.display()));
+    }
+    if ui.button("Close").clicked() {
+        actions.push(Action::CloseModal);
+    }
+}

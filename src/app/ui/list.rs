@@ -1,0 +1,490 @@
+//! The ticket table: every matching ticket, fetched a page at a time as it
+//! scrolls into view, only visible rows built. The columns share the width
+//! they are given: the subject takes what the others leave, and narrow
+//! lists get shorter forms ("Dana +2", "3h"). The line above it is in
+//! `list_header.rs`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use egui::{Label, RichText, Sense, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::super::commands::Action;
+use super::widgets::{
+    assignee_short, assignee_summary, compact_time, exact_time, priority_mark, short_time,
+    status_pill,
+};
+use crate::domain::{TicketNumber, TicketRow};
+use crate::store::{Sort, SortColumn};
+
+/// Rows fetched per request.
+pub const PAGE: u32 = 100;
+/// Height of one row, in points.
+pub const ROW_HEIGHT: f32 = 26.0;
+struct Page {
+    generation: u64,
+    rows: Vec<TicketRow>,
+}
+
+/// What the window knows of the list under the current filter and sort.
+#[derive(Default)]
+pub struct ListState {
+    /// Bumped whenever the filter, the sort or the data changes; older pages
+    /// stay on show until their replacements arrive.
+    pub generation: u64,
+    /// Matching tickets in all, once known.
+    pub total: Option<u64>,
+    pages: HashMap<u64, Page>,
+    requested: HashSet<(u64, u64)>,
+    /// The rows last on screen (first, last); the top row before any is drawn.
+    visible: (u64, u64),
+    /// The selected ticket.
+    pub selected: Option<TicketNumber>,
+    /// Its position in the list, if known.
+    selected_index: Option<u64>,
+    /// The selected ticket has left the list (a change moved it out of the
+    /// filter): its old position now holds the ticket that followed it.
+    selected_gone: bool,
+    /// A row to bring into view on the next frame.
+    scroll_to: Option<u64>,
+    /// Why the last page asked for could not be read.
+    pub failed: Option<String>,
+}
+
+impl ListState {
+    /// Starts a new list (filter or sort changed): positions no longer hold.
+    pub fn restart(&mut self) {
+        self.generation += 1;
+        self.pages.clear();
+        self.requested.clear();
+        self.total = None;
+        self.selected_index = None;
+        self.selected_gone = false;
+        self.visible = (0, 0);
+        self.failed = None;
+    }
+
+    /// Fetches the same list again (data changed), keeping what is on show.
+    pub fn refresh(&mut self) {
+        self.generation += 1;
+        self.requested.clear();
+        self.failed = None;
+    }
+
+    /// Takes in a page that arrived.
+    pub fn receive(&mut self, generation: u64, offset: u64, total: u64, rows: Vec<TicketRow>) {
+        if generation != self.generation {
+            return;
+        }
+        self.total = Some(total);
+        self.failed = None;
+        let page = offset / u64::from(PAGE);
+        if let Some(selected) = self.selected {
+            match rows.iter().position(|r| r.number == selected) {
+                Some(i) => {
+                    self.selected_index = Some(offset + i as u64);
+                    self.selected_gone = false;
+                }
+                None => {
+                    // Not where it was: it left the list (or moved away).
+                    if self
+                        .selected_index
+                        .is_some_and(|i| i >= offset && i < offset + u64::from(PAGE))
+                    {
+                        self.selected_gone = true;
+                    }
+                }
+            }
+        }
+        self.pages.insert(page, Page { generation, rows });
+        // Pages past the new end are gone.
+        let pages = total.div_ceil(u64::from(PAGE));
+        self.pages.retain(|p, _| *p < pages.max(1));
+    }
+
+    /// A page could not be read: the spinner stops and the list says why.
+    pub fn page_failed(&mut self, generation: u64, message: String) {
+        if generation == self.generation {
+            self.failed = Some(message);
+        }
+    }
+
+    /// Asks again for what failed.
+    pub fn retry(&mut self) {
+        self.refresh();
+    }
+
+    /// The row at a position, if its page has arrived.
+    pub fn row(&self, index: u64) -> Option<&TicketRow> {
+        let page = self.pages.get(&(index / u64::from(PAGE)))?;
+        page.rows.get((index % u64::from(PAGE)) as usize)
+    }
+
+    /// Pages to ask for so that the rows on screen (and half a page past
+    /// them) can be shown: each once per generation. Even with no row drawn
+    /// (an empty list, or none yet), the first page is wanted: it says how
+    /// many tickets there are.
+    pub fn wanted(&mut self) -> Vec<u64> {
+        if self.failed.is_some() {
+            return Vec::new();
+        }
+        let (first, last) = self.visible;
+        let total = self.total.unwrap_or(0);
+        let ahead = (last + u64::from(PAGE) / 2)
+            .min(total.saturating_sub(1))
+            .max(first);
+        let mut wanted = Vec::new();
+        for page in first / u64::from(PAGE)..=ahead / u64::from(PAGE) {
+            let fresh = self
+                .pages
+                .get(&page)
+                .is_some_and(|p| p.generation == self.generation);
+            if !fresh && self.requested.insert((self.generation, page)) {
+                wanted.push(page);
+            }
+        }
+        wanted
+    }
+
+    /// Whether a page for the current list is on its way.
+    pub fn loading(&self) -> bool {
+        self.failed.is_none()
+            && self.requested.iter().any(|(g, p)| {
+                *g == self.generation && self.pages.get(p).is_none_or(|page| page.generation != *g)
+            })
+    }
+
+    /// Marks a ticket as the selected one, at its position in the list if
+    /// a loaded page holds it.
+    pub fn select(&mut self, number: TicketNumber) {
+        if self.selected == Some(number) && self.selected_index.is_some() {
+            return;
+        }
+        self.selected = Some(number);
+        self.selected_gone = false;
+        self.selected_index = self.pages.iter().find_map(|(page, p)| {
+            p.rows
+                .iter()
+                .position(|r| r.number == number)
+                .map(|i| page * u64::from(PAGE) + i as u64)
+        });
+    }
+
+    /// Moves the selection by `step` rows; returns the ticket now selected.
+    /// After the selected ticket left the list, the next one is the one that
+    /// followed it, now at its old position.
+    pub fn step(&mut self, step: i64) -> Option<TicketNumber> {
+        let total = self.total?;
+        if total == 0 {
+            return None;
+        }
+        let next = match self.selected_index {
+            Some(i) if self.selected_gone && step > 0 => i as i64 + step - 1,
+            Some(i) => i as i64 + step,
+            None => 0,
+        }
+        .clamp(0, total as i64 - 1) as u64;
+        self.selected_index = Some(next);
+        self.selected_gone = false;
+        self.scroll_to = Some(next);
+        let number = self.row(next).map(|r| r.number);
+        if number.is_some() {
+            self.selected = number;
+        }
+        number
+    }
+}
+
+/// How much room the list has, and so which forms its columns take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Width {
+    /// 1,000 points or more: every column in full.
+    Wide,
+    /// 700 or more: shorter names and times.
+    Medium,
+    /// Less: priority as a mark alone, first names, "3h".
+    Narrow,
+}
+
+impl Width {
+    fn of(available: f32) -> Width {
+        if available >= 1000.0 {
+            Width::Wide
+        } else if available >= 700.0 {
+            Width::Medium
+        } else {
+            Width::Narrow
+        }
+    }
+
+    /// The fixed columns' widths: number, status, priority, customer,
+    /// assignee, created (the subject takes the rest).
+    fn columns(self) -> [f32; 6] {
+        match self {
+            Width::Wide => [92.0, 104.0, 92.0, 180.0, 150.0, 118.0],
+            Width::Medium => [84.0, 100.0, 84.0, 130.0, 110.0, 62.0],
+            Width::Narrow => [78.0, 100.0, 24.0, 104.0, 80.0, 52.0],
+        }
+    }
+}
+
+fn header_label(column: SortColumn) -> &'static str {
+    match column {
+        SortColumn::Number => "Ticket #",
+        SortColumn::Subject => "Subject",
+        SortColumn::Status => "Status",
+        SortColumn::Priority => "Priority",
+        SortColumn::Customer => "Customer",
+        SortColumn::Assignee => "Assignee",
+        SortColumn::Created => "Created",
+    }
+}
+
+/// The order a first click on a column sorts in: newest, highest and
+/// latest first where that is what an agent looks for.
+fn first_click_descending(column: SortColumn) -> bool {
+    matches!(
+        column,
+        SortColumn::Created | SortColumn::Number | SortColumn::Priority
+    )
+}
+
+fn cell(ui: &mut Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
+    ui.add(Label::new(text).selectable(false).truncate())
+}
+
+/// Draws the table. Clicks and the rows on screen become actions and state.
+pub fn table_ui(
+    ui: &mut Ui,
+    list: &mut ListState,
+    sort: Sort,
+    now: DateTime<Utc>,
+    actions: &mut Vec<Action>,
+) {
+    let total = list.total.unwrap_or(0);
+    let width = Width::of(ui.available_width());
+    let [number, status, priority, customer, assignee, created] = width.columns();
+    let mut table = TableBuilder::new(ui)
+        .id_salt(("tickets_table", width as u8))
+        .striped(true)
+        .sense(Sense::click())
+        .animate_scrolling(false)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(number))
+        .column(Column::remainder().at_least(120.0).clip(true))
+        .column(Column::exact(status))
+        .column(Column::exact(priority))
+        .column(Column::exact(customer).clip(true))
+        .column(Column::exact(assignee).clip(true))
+        .column(Column::exact(created));
+    if let Some(row) = list.scroll_to.take() {
+        table = table.scroll_to_row(row as usize, None);
+    }
+    let mut visible: Option<(u64, u64)> = None;
+    table
+        .header(26.0, |mut header| {
+            for column in SortColumn::ALL {
+                header.col(|ui| {
+                    let arrow = match (sort.column == column, sort.descending) {
+                        (true, true) => " ↓",
+                        (true, false) => " ↑",
+                        (false, _) => "",
+                    };
+                    let name = if column == SortColumn::Priority && width == Width::Narrow {
+                        "P"
+                    } else {
+                        header_label(column)
+                    };
+                    let text = RichText::new(format!("{name}{arrow}")).strong();
+                    let response = ui
+                        .add(egui::Button::new(text).frame(false))
+                        .on_hover_text(format!("Sort by {}", header_label(column).to_lowercase()));
+                    if name != header_label(column) {
+                        let full = format!("{}{arrow}", header_label(column));
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Button, true, &full)
+                        });
+                    }
+                    if response.clicked() {
+                        let descending = if sort.column == column {
+                            !sort.descending
+                        } else {
+                            first_click_descending(column)
+                        };
+                        actions.push(Action::Sort(Sort { column, descending }));
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, total as usize, |mut row| {
+                let index = row.index() as u64;
+                visible = Some(match visible {
+                    Some((first, last)) => (first.min(index), last.max(index)),
+                    None => (index, index),
+                });
+                let Some(ticket) = list.row(index) else {
+                    row.col(|ui| {
+                        ui.add(egui::Spinner::new().size(12.0));
+                    });
+                    for _ in 1..SortColumn::ALL.len() {
+                        row.col(|_| {});
+                    }
+                    return;
+                };
+                row.set_selected(list.selected == Some(ticket.number));
+                row.col(|ui| {
+                    // The number stays quiet; the subject leads.
+                    cell(
+                        ui,
+                        RichText::new(ticket.number.to_string())
+                            .monospace()
+                            .small()
+                            .weak(),
+                    );
+                });
+                row.col(|ui| {
+                    cell(ui, RichText::new(&ticket.subject).strong());
+                });
+                row.col(|ui| {
+                    status_pill(ui, ticket.status);
+                });
+                row.col(|ui| {
+                    priority_mark(ui, ticket.priority, width != Width::Narrow);
+                });
+                row.col(|ui| {
+                    cell(ui, ticket.customer.as_deref().unwrap_or("—"));
+                });
+                row.col(|ui| {
+                    let summary = if width == Width::Wide {
+                        assignee_summary(&ticket.assignees)
+                    } else {
+                        assignee_short(&ticket.assignees)
+                    };
+                    let response = cell(ui, summary);
+                    if ticket.assignees.len() > 1 || width != Width::Wide {
+                        response.on_hover_text(ticket.assignees.join(", "));
+                    }
+                });
+                row.col(|ui| {
+                    let text = if width == Width::Wide {
+                        short_time(ticket.created, now)
+                    } else {
+                        compact_time(ticket.created, now)
+                    };
+                    cell(ui, text).on_hover_text(exact_time(ticket.created));
+                });
+                if row.response().clicked() {
+                    actions.push(Action::Select(ticket.number));
+                    list.selected = Some(ticket.number);
+                    list.selected_index = Some(index);
+                    list.selected_gone = false;
+                }
+            });
+        });
+    list.visible = visible.unwrap_or((0, 0));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Priority, Status};
+
+    fn row(n: i64) -> TicketRow {
+        TicketRow {
+            number: TicketNumber(n),
+            subject: format!("Ticket {n}"),
+            status: Status::Open,
+            priority: Priority::Medium,
+            customer: None,
+            assignees: Vec::new(),
+            created: Utc::now(),
+            updated: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn pages_are_asked_for_once_and_stale_ones_dropped() {
+        let mut list = ListState::default();
+        list.restart();
+        assert_eq!(
+            list.wanted(),
+            [0],
+            "the first page even before any row is drawn"
+        );
+        assert!(list.wanted().is_empty(), "asked once");
+        list.receive(list.generation, 0, 250, (1..=100).map(row).collect());
+        assert_eq!(list.row(5).map(|r| r.number), Some(TicketNumber(6)));
+        list.visible = (150, 210);
+        assert_eq!(list.wanted(), [1, 2]);
+        // An answer for an older list is dropped.
+        let old = list.generation;
+        list.restart();
+        list.receive(old, 100, 250, (101..=200).map(row).collect());
+        assert!(list.row(120).is_none());
+    }
+
+    #[test]
+    fn an_empty_list_is_asked_again_when_the_data_changes() {
+        let mut list = ListState::default();
+        list.restart();
+        assert_eq!(list.wanted(), [0]);
+        list.receive(list.generation, 0, 0, Vec::new());
+        assert!(list.wanted().is_empty());
+        // A ticket was created: nothing is drawn, yet the list asks again.
+        list.refresh();
+        assert_eq!(list.wanted(), [0]);
+    }
+
+    #[test]
+    fn a_failed_page_stops_the_spinner_until_retried() {
+        let mut list = ListState::default();
+        list.restart();
+        assert_eq!(list.wanted(), [0]);
+        assert!(list.loading());
+        list.page_failed(list.generation, "the disk is full".to_owned());
+        assert!(!list.loading());
+        assert!(list.wanted().is_empty(), "not asked again at every frame");
+        list.retry();
+        assert_eq!(list.wanted(), [0]);
+    }
+
+    #[test]
+    fn stepping_moves_the_selection_within_the_list() {
+        let mut list = ListState::default();
+        list.restart();
+        list.receive(list.generation, 0, 3, (1..=3).map(row).collect());
+        assert_eq!(
+            list.step(1),
+            Some(TicketNumber(1)),
+            "first step selects the top"
+        );
+        assert_eq!(list.step(1), Some(TicketNumber(2)));
+        assert_eq!(list.step(5), Some(TicketNumber(3)), "stops at the end");
+        assert_eq!(list.step(-9), Some(TicketNumber(1)));
+    }
+
+    #[test]
+    fn after_the_selected_ticket_leaves_the_list_next_is_the_one_that_followed() {
+        let mut list = ListState::default();
+        list.restart();
+        list.receive(list.generation, 0, 4, (1..=4).map(row).collect());
+        list.select(TicketNumber(2));
+        // Ticket 2 left the filter: the list is now 1, 3, 4.
+        list.refresh();
+        list.receive(
+            list.generation,
+            0,
+            3,
+            [1, 3, 4].into_iter().map(row).collect(),
+        );
+        assert_eq!(list.step(1), Some(TicketNumber(3)));
+        assert_eq!(list.step(1), Some(TicketNumber(4)));
+        // Going back from a gone ticket goes to the one before it.
+        list.select(TicketNumber(4));
+        list.refresh();
+        list.receive(list.generation, 0, 2, [1, 3].into_iter().map(row).collect());
+        assert_eq!(list.step(-1), Some(TicketNumber(3)));
+    }
+}

@@ -1,0 +1,591 @@
+//! The ticket panel: the subject, then Detail, Conversation, Notes and
+//! Activity of one ticket.
+//!
+//! What the agent types stays here until the store confirms the change: a
+//! refused change (a conflict, a rule) leaves the text in place to try again,
+//! and says why beside the control it came from.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use egui::{RichText, Ui};
+
+use super::super::commands::{Action, UiCommand};
+use super::super::worker::protocol::Change;
+use super::widgets::{busy, exact_time, field_error, priority_mark, status_pill, time_label};
+use super::{Focus, TextBox};
+use crate::domain::{Agent, Direction, NoteId, Tag, TicketDetail, TicketNumber};
+
+mod detail;
+
+/// The panel's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    /// Fields, assignees, tags, rating.
+    #[default]
+    Detail,
+    /// Messages with the customer.
+    Conversation,
+    /// Internal notes.
+    Notes,
+    /// The audit trail.
+    Activity,
+}
+
+/// Where in the panel a refusal is shown: beside what was acted on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Status and priority.
+    Fields,
+    /// The description.
+    Description,
+    /// The assignees.
+    Assignees,
+    /// The tags.
+    Tags,
+    /// The satisfaction rating.
+    Rating,
+    /// The "Add a note" box.
+    Note,
+    /// One note.
+    NoteItem(NoteId),
+    /// The message box.
+    Message,
+}
+
+impl Place {
+    /// Where a refusal of this change belongs.
+    pub fn of(change: &Change) -> Place {
+        match change {
+            Change::Status { .. } | Change::Priority { .. } => Place::Fields,
+            Change::Description { .. } => Place::Description,
+            Change::Csat { .. } => Place::Rating,
+            Change::Assign(_) | Change::Unassign(_) => Place::Assignees,
+            Change::AddTag(_) | Change::RemoveTag(_) => Place::Tags,
+            Change::AddNote(_) => Place::Note,
+            Change::EditNote { note, .. } | Change::DeleteNote(note) => Place::NoteItem(*note),
+            Change::Message { .. } => Place::Message,
+        }
+    }
+}
+
+/// Text typed in the panel and not yet saved, kept per ticket so moving to
+/// another ticket (or closing the panel) loses nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Draft {
+    description: Option<Editing>,
+    note: String,
+    message: String,
+    note_edits: HashMap<NoteId, Editing>,
+}
+
+/// Text being edited, with the version it was edited from: saving asks the
+/// store to apply it to that version, so a change made elsewhere meanwhile
+/// is refused rather than silently overwritten.
+#[derive(Clone, Debug)]
+pub struct Editing {
+    /// The ticket's (or note's) version when editing began, or when the
+    /// agent was last shown the latest version after a conflict.
+    pub since: i64,
+    /// What is typed.
+    pub text: String,
+}
+
+/// Everything the panel holds for the open ticket.
+#[derive(Default)]
+pub struct PanelState {
+    /// The ticket shown.
+    pub ticket: Option<TicketNumber>,
+    /// Its details, once loaded.
+    pub detail: Option<TicketDetail>,
+    /// The tab on show.
+    pub tab: Tab,
+    /// The description being edited, if Edit was pressed.
+    pub description_edit: Option<Editing>,
+    /// The "Add a note" box.
+    pub note_input: String,
+    /// The message box on the Conversation tab.
+    pub message_input: String,
+    /// Notes being edited.
+    pub note_edits: HashMap<NoteId, Editing>,
+    /// A change was refused as a conflict: once the latest version arrives,
+    /// the edits under way are based on it (the agent has now seen it).
+    rebase_edits: bool,
+    /// A note whose deletion awaits confirmation.
+    pub confirm_delete: Option<NoteId>,
+    /// The agent picker's search, while it is open.
+    pub assignee_query: Option<String>,
+    /// The tag box, while it is open.
+    pub tag_input: Option<String>,
+    /// Why the last change was refused, and where it came from.
+    pub error: Option<(Place, String)>,
+    /// Why the ticket could not be loaded.
+    pub load_error: Option<String>,
+}
+
+impl PanelState {
+    /// An empty panel that will open tickets on `tab`.
+    pub fn on_tab(tab: Tab) -> Self {
+        PanelState {
+            tab,
+            ..PanelState::default()
+        }
+    }
+
+    /// Takes the unsaved text out of the panel, if there is any.
+    pub fn take_draft(&mut self) -> Option<(TicketNumber, Draft)> {
+        let draft = Draft {
+            description: self.description_edit.take(),
+            note: std::mem::take(&mut self.note_input),
+            message: std::mem::take(&mut self.message_input),
+            note_edits: std::mem::take(&mut self.note_edits),
+        };
+        let empty = draft.description.is_none()
+            && draft.note.trim().is_empty()
+            && draft.message.trim().is_empty()
+            && draft.note_edits.is_empty();
+        match self.ticket {
+            Some(ticket) if !empty => Some((ticket, draft)),
+            _ => None,
+        }
+    }
+
+    /// Puts unsaved text kept from an earlier visit back in place.
+    pub fn restore(&mut self, draft: Draft) {
+        self.description_edit = draft.description;
+        self.note_input = draft.note;
+        self.message_input = draft.message;
+        self.note_edits = draft.note_edits;
+    }
+
+    /// Closes the small pickers (agent, tag), if one is open; says whether one was.
+    pub fn close_picker(&mut self) -> bool {
+        let open = self.assignee_query.is_some() || self.tag_input.is_some();
+        self.assignee_query = None;
+        self.tag_input = None;
+        open
+    }
+
+    /// Opens a ticket, keeping the tab.
+    pub fn open(&mut self, ticket: TicketNumber) {
+        if self.ticket != Some(ticket) {
+            let tab = self.tab;
+            *self = PanelState {
+                ticket: Some(ticket),
+                tab,
+                ..PanelState::default()
+            };
+        }
+    }
+
+    /// The ticket as loaded. After a conflict, edits under way now apply to
+    /// this version: saving again is the agent's decision over what is shown.
+    pub fn loaded(&mut self, detail: TicketDetail) {
+        if std::mem::take(&mut self.rebase_edits) {
+            if let Some(edit) = &mut self.description_edit {
+                edit.since = detail.version;
+            }
+            for note in &detail.notes {
+                if let Some(edit) = self.note_edits.get_mut(&note.id) {
+                    edit.since = note.version;
+                }
+            }
+        }
+        self.load_error = None;
+        self.detail = Some(detail);
+    }
+
+    /// A change was refused; a conflict reloads the ticket.
+    pub fn refused(&mut self, change: &Change, message: String, conflict: bool) {
+        self.error = Some((Place::of(change), message));
+        self.rebase_edits |= conflict;
+    }
+
+    /// A change was saved: clears the text it came from, and its error.
+    pub fn saved(&mut self, change: &Change) {
+        if self
+            .error
+            .as_ref()
+            .is_some_and(|(place, _)| *place == Place::of(change))
+        {
+            self.error = None;
+        }
+        match change {
+            Change::Description { .. } => self.description_edit = None,
+            Change::AddNote(_) => self.note_input.clear(),
+            Change::Message { .. } => self.message_input.clear(),
+            Change::EditNote { note, .. } => {
+                self.note_edits.remove(note);
+            }
+            _ => {}
+        }
+    }
+
+    /// The refusal shown at `place`, if any.
+    fn error_at(&self, place: Place) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(at, _)| *at == place)
+            .map(|(_, message)| message.as_str())
+    }
+
+    /// Forgets the refusal at `place` (what it was about was changed).
+    fn clear_error(&mut self, place: Place) {
+        if self.error.as_ref().is_some_and(|(at, _)| *at == place) {
+            self.error = None;
+        }
+    }
+
+    /// The text to submit for the box with the cursor (Ctrl+Enter), as the
+    /// change it makes.
+    pub fn submit(&self, text_box: TextBox) -> Option<Change> {
+        match text_box {
+            TextBox::Note => Some(Change::AddNote(self.note_input.clone())),
+            TextBox::Message => Some(Change::Message {
+                direction: Direction::Outbound,
+                text: self.message_input.clone(),
+            }),
+            TextBox::Description => {
+                self.description_edit
+                    .as_ref()
+                    .map(|edit| Change::Description {
+                        version: edit.since,
+                        text: edit.text.clone(),
+                    })
+            }
+            TextBox::NoteEdit(note) => self.note_edits.get(&note).map(|edit| Change::EditNote {
+                note,
+                version: edit.since,
+                text: edit.text.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// What the panel shows besides its own state.
+pub struct PanelInput<'a> {
+    /// Every agent.
+    pub agents: &'a [Agent],
+    /// Every tag.
+    pub tags: &'a [Tag],
+    /// Now, for relative times.
+    pub now: DateTime<Utc>,
+}
+
+/// Draws the panel; changes become actions.
+pub fn panel_ui(
+    ui: &mut Ui,
+    state: &mut PanelState,
+    input: &PanelInput<'_>,
+    focus: &mut Focus,
+    actions: &mut Vec<Action>,
+) {
+    let Some(number) = state.ticket else {
+        return;
+    };
+    // Long words and subjects wrap: the panel's width never follows its text.
+    ui.set_max_width(ui.available_width());
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(number.to_string()).monospace().weak());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let close = ui
+                .add(egui::Button::new("×").frame(false))
+                .on_hover_text(UiCommand::Close.hint(ui.ctx(), "Close the ticket"));
+            close.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Button, true, "Close the ticket")
+            });
+            if close.clicked() {
+                actions.push(Action::Command(UiCommand::Close));
+            }
+        });
+    });
+    let Some(detail) = state.detail.clone() else {
+        match &state.load_error {
+            Some(error) => field_error(ui, Some(error)),
+            None => busy(ui, "Loading…"),
+        }
+        return;
+    };
+    ui.add(egui::Label::new(RichText::new(&detail.subject).size(18.0).strong()).wrap());
+    ui.horizontal(|ui| {
+        status_pill(ui, detail.status);
+        priority_mark(ui, detail.priority, true);
+    });
+    ui.add_space(2.0);
+    ui.separator();
+    ui.horizontal(|ui| {
+        for (tab, name) in [
+            (Tab::Detail, "Detail".to_owned()),
+            (
+                Tab::Conversation,
+                format!("Conversation ({})", detail.messages.len()),
+            ),
+            (Tab::Notes, format!("Notes ({})", detail.notes.len())),
+            (Tab::Activity, "Activity".to_owned()),
+        ] {
+            ui.selectable_value(&mut state.tab, tab, name);
+        }
+    });
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| match state.tab {
+            Tab::Detail => detail::detail_tab(ui, state, &detail, input, focus, actions),
+            Tab::Conversation => conversation_tab(ui, state, &detail, input.now, focus, actions),
+            Tab::Notes => notes_tab(ui, state, &detail, input.now, focus, actions),
+            Tab::Activity => activity_tab(ui, &detail, input.now),
+        });
+}
+
+/// The trail: when in a column of its own, then who did what.
+fn activity_tab(ui: &mut Ui, detail: &TicketDetail, now: DateTime<Utc>) {
+    egui::Grid::new("activity")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for entry in &detail.activity {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(super::widgets::relative_time(entry.at, now)).weak(),
+                    )
+                    .selectable(false),
+                )
+                .on_hover_text(exact_time(entry.at));
+                ui.add(egui::Label::new(entry.sentence()).wrap());
+                ui.end_row();
+            }
+        });
+}
+
+/// A multi-line box for writing, with its label; registers it for focus.
+fn writing_box(
+    ui: &mut Ui,
+    focus: &mut Focus,
+    which: TextBox,
+    label: &str,
+    text: &mut String,
+    hint: &str,
+    rows: usize,
+) -> egui::Response {
+    let label = ui.label(label);
+    let response = ui
+        .add(
+            egui::TextEdit::multiline(text)
+                .id(which.id())
+                .hint_text(hint)
+                .desired_rows(rows)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    focus.drawn(which, &response);
+    response
+}
+
+fn conversation_tab(
+    ui: &mut Ui,
+    state: &mut PanelState,
+    detail: &TicketDetail,
+    now: DateTime<Utc>,
+    focus: &mut Focus,
+    actions: &mut Vec<Action>,
+) {
+    if detail.messages.is_empty() {
+        ui.weak("No messages yet.");
+    }
+    for message in &detail.messages {
+        let (who, fill) = match message.direction {
+            Direction::Inbound => (
+                detail
+                    .customer
+                    .as_ref()
+                    .map_or("Customer".to_owned(), |c| c.name.clone()),
+                ui.visuals().faint_bg_color,
+            ),
+            Direction::Outbound => (
+                format!(
+                    "{} (reply)",
+                    message.author.as_ref().map_or("Agent", |a| a.name.as_str())
+                ),
+                ui.visuals().extreme_bg_color,
+            ),
+        };
+        egui::Frame::group(ui.style()).fill(fill).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(who).strong());
+                time_label(ui, message.at, now);
+            });
+            ui.add(egui::Label::new(&message.body).wrap());
+        });
+    }
+    ui.add_space(8.0);
+    let response = writing_box(
+        ui,
+        focus,
+        TextBox::Message,
+        "Message",
+        &mut state.message_input,
+        "Write a reply, or paste what the customer sent",
+        4,
+    );
+    if response.changed() {
+        state.clear_error(Place::Message);
+    }
+    field_error(ui, state.error_at(Place::Message));
+    ui.horizontal(|ui| {
+        if ui
+            .button("Send reply")
+            .on_hover_text(UiCommand::Submit.hint(ui.ctx(), "Send the reply"))
+            .clicked()
+        {
+            actions.push(Action::Change(Change::Message {
+                direction: Direction::Outbound,
+                text: state.message_input.clone(),
+            }));
+        }
+        if ui.button("Record customer message").clicked() {
+            actions.push(Action::Change(Change::Message {
+                direction: Direction::Inbound,
+                text: state.message_input.clone(),
+            }));
+        }
+    });
+}
+
+fn notes_tab(
+    ui: &mut Ui,
+    state: &mut PanelState,
+    detail: &TicketDetail,
+    now: DateTime<Utc>,
+    focus: &mut Focus,
+    actions: &mut Vec<Action>,
+) {
+    ui.label(
+        RichText::new("Internal notes: your team sees these; the customer never does.").weak(),
+    );
+    let response = writing_box(
+        ui,
+        focus,
+        TextBox::Note,
+        "Add a note",
+        &mut state.note_input,
+        "Findings, handoff details, next steps",
+        3,
+    );
+    if response.changed() {
+        state.clear_error(Place::Note);
+    }
+    field_error(ui, state.error_at(Place::Note));
+    if ui
+        .button("Add Note")
+        .on_hover_text(UiCommand::Submit.hint(ui.ctx(), "Add the note"))
+        .clicked()
+    {
+        actions.push(Action::Change(Change::AddNote(state.note_input.clone())));
+    }
+    ui.separator();
+    if detail.notes.is_empty() {
+        ui.weak("No notes yet.");
+    }
+    for note in detail.notes.iter().rev() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(note.author.as_ref().map_or("Someone", |a| a.name.as_str()))
+                        .strong(),
+                );
+                time_label(ui, note.created, now);
+                if note.updated != note.created {
+                    ui.weak("(edited)").on_hover_text(exact_time(note.updated));
+                }
+            });
+            if let Some(edit) = state.note_edits.get_mut(&note.id) {
+                let response = writing_box(
+                    ui,
+                    focus,
+                    TextBox::NoteEdit(note.id),
+                    "Edit the note",
+                    &mut edit.text,
+                    "",
+                    3,
+                );
+                let (since, text) = (edit.since, edit.text.clone());
+                if response.changed() {
+                    state.clear_error(Place::NoteItem(note.id));
+                }
+                field_error(ui, state.error_at(Place::NoteItem(note.id)));
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Save note")
+                        .on_hover_text(UiCommand::Submit.hint(ui.ctx(), "Save the note"))
+                        .clicked()
+                    {
+                        actions.push(Action::Change(Change::EditNote {
+                            note: note.id,
+                            version: since,
+                            text,
+                        }));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        state.note_edits.remove(&note.id);
+                        state.clear_error(Place::NoteItem(note.id));
+                    }
+                });
+            } else {
+                ui.add(egui::Label::new(&note.body).wrap());
+                field_error(ui, state.error_at(Place::NoteItem(note.id)));
+                if state.confirm_delete == Some(note.id) {
+                    ui.horizontal(|ui| {
+                        ui.colored_label(ui.visuals().warn_fg_color, "Delete this note?");
+                        if ui.button("Delete").clicked() {
+                            actions.push(Action::Change(Change::DeleteNote(note.id)));
+                            state.confirm_delete = None;
+                        }
+                        if ui.button("Keep").clicked() {
+                            state.confirm_delete = None;
+                        }
+                    });
+                } else {
+                    ui.horizontal(|ui| {
+                        if small_named_button(ui, "Edit", "Edit this note").clicked() {
+                            state.note_edits.insert(
+                                note.id,
+                                Editing {
+                                    since: note.version,
+                                    text: note.body.clone(),
+                                },
+                            );
+                            focus.request(TextBox::NoteEdit(note.id));
+                        }
+                        if small_named_button(ui, "Delete…", "Delete this note").clicked() {
+                            state.confirm_delete = Some(note.id);
+                        }
+                    });
+                }
+            }
+        });
+    }
+}
+
+/// A small button whose accessible name says more than its text.
+fn small_named_button(ui: &mut Ui, text: &str, name: &str) -> egui::Response {
+    let response = ui.small_button(text).on_hover_text(name);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name));
+    response
+}
+
+/// A status or priority from the palette's or keyboard's commands, as the
+/// change it makes to the open ticket.
+pub fn field_change(detail: &TicketDetail, command: UiCommand) -> Option<Change> {
+    let version = detail.version;
+    if let Some(to) = command.status() {
+        return (to != detail.status).then_some(Change::Status { version, to });
+    }
+    if let Some(to) = command.priority() {
+        return (to != detail.priority).then_some(Change::Priority { version, to });
+    }
+    None
+}

@@ -1,0 +1,536 @@
+//! The store's own thread ("tickets-store"). The window never touches
+//! SQLite: it sends a [`Request`] and gets a [`Response`] back through a
+//! channel, and the worker asks for a repaint whenever it answers. The
+//! messages themselves are in [`protocol`], which widgets import instead of
+//! this thread.
+
+pub mod protocol;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::tasks::{Done, TaskHandle};
+use crate::analytics::Period;
+use crate::clock::Clock;
+use crate::domain::{AgentId, CustomerId, Priority, Status, TicketNumber};
+use crate::seed::{SeedOptions, generate};
+use crate::store::{Store, StoreError, TicketFilter, backup_due, list_backups, restore_backup};
+pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
+
+/// How often the worker looks for changes other windows or processes made to the file.
+const POLL_INTERVAL: Duration = Duration::from_millis(700);
+
+/// The window's end of the worker.
+pub struct Worker {
+    requests: Sender<Request>,
+    responses: Receiver<Response>,
+    /// The thread, for a worker taking over to wait for.
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the worker thread, which opens the database at `path`.
+    /// `wake` is called after every response (the window's repaint request).
+    pub fn start(
+        path: PathBuf,
+        clock: Arc<dyn Clock>,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> std::io::Result<Worker> {
+        Worker::replace(None, path, clock, None, wake)
+    }
+
+    /// Starts a worker on the database at `path` in place of `previous`
+    /// (on another file, or on the same one to put the backup `restore` in
+    /// its place first). The new thread waits for the old one to finish its
+    /// request in hand and close its connection (and its backup thread's), so
+    /// the window never waits; pages and answers still due from the old one
+    /// are dropped with it.
+    pub fn replace(
+        previous: Option<Worker>,
+        path: PathBuf,
+        clock: Arc<dyn Clock>,
+        restore: Option<PathBuf>,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> std::io::Result<Worker> {
+        // Dropping the old worker's channels tells its thread to stop.
+        let before = previous.and_then(|mut old| old.thread.take());
+        let (requests, inbox) = channel();
+        let (outbox, responses) = channel();
+        let thread = std::thread::Builder::new()
+            .name("tickets-store".to_owned())
+            .spawn(move || {
+                // A worker that panicked has let go of the file all the same.
+                if let Some(before) = before
+                    && before.join().is_err()
+                {
+                    eprintln!("tickets: the previous database thread had failed");
+                }
+                run(path, clock, restore, inbox, outbox, Arc::new(wake));
+            })?;
+        Ok(Worker {
+            requests,
+            responses,
+            thread: Some(thread),
+        })
+    }
+
+    /// Sends a request; says whether the worker took it. If it has stopped,
+    /// the request is dropped (and a job it carried ends as stopped, so
+    /// nothing waits on it).
+    pub fn send(&self, request: Request) -> bool {
+        self.requests.send(request).is_ok()
+    }
+
+    /// Every response that has arrived, without waiting.
+    pub fn poll(&self) -> Vec<Response> {
+        self.responses.try_iter().collect()
+    }
+}
+
+fn run(
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    restore: Option<PathBuf>,
+    inbox: Receiver<Request>,
+    outbox: Sender<Response>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) {
+    let send = |response: Response| {
+        let sent = outbox.send(response).is_ok();
+        wake();
+        sent
+    };
+    if let Some(backup) = restore {
+        let restored = match restore_backup(&path, &backup, clock.as_ref()) {
+            Ok(kept) => Response::Restored(kept.map(|k| k.path)),
+            Err(e) => Response::RestoreFailed(e),
+        };
+        if !send(restored) {
+            return;
+        }
+    }
+    let mut store = match Store::open(&path, clock.clone()) {
+        Ok(store) => store,
+        Err(e) => {
+            send(Response::OpenFailed(e));
+            // No database, but its backups can still be listed for a restore.
+            while let Ok(request) = inbox.recv() {
+                if matches!(request, Request::ListBackups)
+                    && !send(Response::Backups(list_backups(&path)))
+                {
+                    return;
+                }
+            }
+            return;
+        }
+    };
+    if !send(Response::Opened) {
+        return;
+    }
+    let mut backups = BackupThread {
+        path,
+        clock,
+        running: None,
+    };
+    // data_version moves only when another connection commits (our own writes
+    // leave it alone), so any change in it is news from another window or process.
+    let mut seen_version = store.data_version().unwrap_or_default();
+    // A failing check is said once, not at every look.
+    let mut check_failing = false;
+    let mut last_check = Instant::now();
+    loop {
+        // Look for others' changes on a fixed schedule, busy or not.
+        if last_check.elapsed() >= POLL_INTERVAL {
+            last_check = Instant::now();
+            match store.data_version() {
+                Ok(version) => {
+                    check_failing = false;
+                    if version != seen_version {
+                        seen_version = version;
+                        if !send(Response::ExternalChange) {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    if !std::mem::replace(&mut check_failing, true)
+                        && !send(Response::Failed(e.into()))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        let wait = POLL_INTERVAL.saturating_sub(last_check.elapsed());
+        let first = match inbox.recv_timeout(wait) {
+            Ok(request) => request,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let mut queued = vec![first];
+        queued.extend(inbox.try_iter());
+        for request in in_useful_order(queued) {
+            if let Some(response) = handle(&mut store, request, &mut backups)
+                && !send(response)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// Orders the requests that queued up while the store was busy: pages of a
+/// list that has since been replaced are dropped, and so are reports and
+/// counts that a newer one replaced (the window shows only the newest;
+/// a year's report takes a while, and edits ask for a new one each time).
+/// Pages of the current list are served newest first (a dragged scroll bar
+/// asks for many pages; the last ones asked for are the ones on screen).
+/// Everything else keeps its order, ahead of the pages.
+fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
+    // Which kind of replaceable request this is, and its generation.
+    let replaceable = |r: &Request| match r {
+        Request::List { generation, .. } => Some((0, *generation)),
+        Request::Counts { generation, .. } => Some((1, *generation)),
+        Request::Report { generation, .. } => Some((2, *generation)),
+        _ => None,
+    };
+    let mut newest = [None::<u64>; 3];
+    for (kind, generation) in queued.iter().filter_map(replaceable) {
+        newest[kind] = newest[kind].max(Some(generation));
+    }
+    let (mut pages, mut others): (Vec<Request>, Vec<Request>) = queued
+        .into_iter()
+        .filter(|r| replaceable(r).is_none_or(|(kind, g)| newest[kind] == Some(g)))
+        .partition(|r| matches!(r, Request::List { .. }));
+    pages.reverse();
+    others.extend(pages);
+    others
+}
+
+fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Option<Response> {
+    let failed = |e: StoreError| Response::Failed(e.into());
+    let people_failed = |asker, error| Response::PeopleFailed { asker, error };
+    Some(match request {
+        Request::ListBackups => Response::Backups(list_backups(store.path())),
+        Request::Backup { automatic, task } => {
+            backups.start(automatic, task);
+            return None;
+        }
+        Request::Report { generation, choice } => Response::Report {
+            generation,
+            result: Period::resolve(choice, store.clock().now(), &chrono::Local)
+                .map_err(Failure::from)
+                .and_then(|period| store.report(&period).map_err(Failure::from))
+                .map(Box::new),
+        },
+        Request::List {
+            generation,
+            request,
+        } => Response::Page {
+            generation,
+            page: store.list_tickets(&request),
+            request,
+        },
+        Request::Counts { generation, filter } => match counts(store, &filter) {
+            Ok(counts) => Response::Counts { generation, counts },
+            Err(e) => failed(e),
+        },
+        Request::Load(ticket) => Response::Ticket(ticket, store.load_ticket(ticket).map(Box::new)),
+        Request::Create { actor, ticket } => Response::Created(store.create_ticket(actor, &ticket)),
+        Request::Change {
+            actor,
+            ticket,
+            change,
+        } => Response::Changed {
+            ticket,
+            result: apply(store, actor, ticket, &change),
+            change,
+        },
+        Request::People => people(store),
+        Request::FindCustomers { asker, query } => match store.find_customers(&query, 20) {
+            Ok(found) => Response::Customers {
+                asker,
+                query,
+                found,
+            },
+            Err(e) => people_failed(asker, e),
+        },
+        Request::Customer { asker, id } => match store.customer(id) {
+            Ok(customer) => Response::Customer { asker, customer },
+            Err(e) => people_failed(asker, e),
+        },
+        Request::AddCustomer { asker, customer } => match store
+            .add_customer(&customer)
+            .and_then(|id: CustomerId| store.customer(id))
+        {
+            Ok(customer) => Response::CustomerAdded { asker, customer },
+            Err(e) => people_failed(asker, e),
+        },
+        Request::AddAgent { asker, name, email } => match store.add_agent(&name, &email) {
+            Ok(id) => Response::AgentAdded { asker, id },
+            Err(e) => people_failed(asker, e),
+        },
+        Request::UpdateAgent { id, name, email } => match store.update_agent(id, &name, &email) {
+            Ok(()) => Response::AgentSaved(id),
+            Err(e) => people_failed(Asker::People, e),
+        },
+        Request::SetAgentActive { id, active } => match store.set_agent_active(id, active) {
+            Ok(()) => people(store),
+            Err(e) => people_failed(Asker::People, e),
+        },
+        Request::UpdateCustomer { id, fields } => {
+            customer_saved(store, id, |s| s.update_customer(id, &fields))
+        }
+        Request::AddCustomerTag { id, tag } => {
+            customer_saved(store, id, |s| s.add_customer_tag(id, &tag).map(|_| ()))
+        }
+        Request::RemoveCustomerTag { id, tag } => {
+            customer_saved(store, id, |s| s.remove_customer_tag(id, tag))
+        }
+        Request::EraseCustomer { actor, customer } => match store
+            .erase_customer(actor, customer)
+            .and_then(|summary| Ok((store.customer(customer)?, summary)))
+        {
+            Ok((customer, summary)) => Response::CustomerErased { customer, summary },
+            Err(e) => people_failed(Asker::People, e),
+        },
+        Request::Seed { tickets, task } => {
+            let seed = fastrand::u64(..);
+            let result = generate(store, SeedOptions { tickets, seed }, |done, total| {
+                task.progress(done, total)
+            });
+            task.finish(match result {
+                Ok(summary) => Ok(Done::Seeded(summary.tickets)),
+                Err(StoreError::Cancelled) => Err(Failure::Cancelled),
+                Err(e) => Err(e.into()),
+            });
+            // The list and counts changed (or not): the window asks again
+            // when it hears the job ended.
+            return None;
+        }
+    })
+}
+
+/// Backups are written on their own thread ("tickets-backup") with their own
+/// connection: copying a large file takes seconds, and the worker keeps
+/// answering meanwhile (in write-ahead-log mode the copy's read holds up
+/// neither the worker's reads nor its writes). One at a time: the window's
+/// task registry refuses a second.
+struct BackupThread {
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    running: Option<JoinHandle<()>>,
+}
+
+impl BackupThread {
+    /// Starts the day's automatic backup (made only if none was made today)
+    /// or one asked for now; the job hears of progress and the outcome.
+    fn start(&mut self, automatic: bool, task: TaskHandle) {
+        if let Some(previous) = self.running.take()
+            && previous.join().is_err()
+        {
+            eprintln!("tickets: the backup thread had failed");
+        }
+        let (path, clock) = (self.path.clone(), self.clock.clone());
+        let spawned = std::thread::Builder::new()
+            .name("tickets-backup".to_owned())
+            .spawn(move || {
+                let made = if automatic {
+                    // Most days the backup is made already: look at the
+                    // folder before opening the database a second time.
+                    backup_due(&path, clock.now(), &chrono::Local).and_then(|due| {
+                        if !due {
+                            return Ok(Done::BackupNotDue);
+                        }
+                        let store = Store::open(&path, clock)?;
+                        let made = store.backup_now(&mut |done, total| {
+                            task.progress(done, total);
+                        })?;
+                        Ok(Done::Backup(made.path))
+                    })
+                } else {
+                    Store::open(&path, clock).and_then(|s| {
+                        let made = s.backup_now(&mut |done, total| {
+                            task.progress(done, total);
+                        })?;
+                        Ok(Done::Backup(made.path))
+                    })
+                };
+                task.finish(made.map_err(Failure::from));
+            });
+        match spawned {
+            Ok(thread) => self.running = Some(thread),
+            // The job, dropped with the closure, ends as stopped; say why.
+            Err(e) => eprintln!("tickets: the backup thread could not be started: {e}"),
+        }
+    }
+}
+
+impl Drop for BackupThread {
+    /// The worker lets go of the file only once the backup has finished with it.
+    fn drop(&mut self) {
+        if let Some(thread) = self.running.take()
+            && thread.join().is_err()
+        {
+            eprintln!("tickets: the backup thread had failed");
+        }
+    }
+}
+
+fn people(store: &Store) -> Response {
+    match (store.agents(), store.tags()) {
+        (Ok(agents), Ok(tags)) => Response::People { agents, tags },
+        (Err(e), _) | (_, Err(e)) => Response::Failed(e.into()),
+    }
+}
+
+/// Runs a change to a customer and answers with the customer as they are now.
+fn customer_saved(
+    store: &mut Store,
+    id: CustomerId,
+    change: impl FnOnce(&mut Store) -> Result<(), StoreError>,
+) -> Response {
+    match change(store).and_then(|()| store.customer(id)) {
+        Ok(customer) => Response::CustomerSaved(customer),
+        Err(error) => Response::PeopleFailed {
+            asker: Asker::People,
+            error,
+        },
+    }
+}
+
+fn apply(
+    store: &mut Store,
+    actor: AgentId,
+    ticket: TicketNumber,
+    change: &Change,
+) -> Result<(), StoreError> {
+    match change {
+        Change::Status { version, to } => store.set_status(actor, ticket, *version, *to),
+        Change::Priority { version, to } => store.set_priority(actor, ticket, *version, *to),
+        Change::Description { version, text } => {
+            store.set_description(actor, ticket, *version, text)
+        }
+        Change::Csat { version, rating } => store.set_csat(actor, ticket, *version, *rating),
+        Change::Assign(agent) => store.assign(actor, ticket, *agent),
+        Change::Unassign(agent) => store.unassign(actor, ticket, *agent),
+        Change::AddTag(name) => store.add_tag(actor, ticket, name).map(|_| ()),
+        Change::RemoveTag(tag) => store.remove_tag(actor, ticket, *tag),
+        Change::AddNote(text) => store.add_note(actor, ticket, text).map(|_| ()),
+        Change::EditNote {
+            note,
+            version,
+            text,
+        } => store.edit_note(actor, *note, *version, text),
+        Change::DeleteNote(note) => store.delete_note(actor, *note),
+        Change::Message { direction, text } => store
+            .add_message(actor, ticket, *direction, text)
+            .map(|_| ()),
+    }
+}
+
+fn counts(store: &Store, filter: &TicketFilter) -> Result<Counts, StoreError> {
+    let statuses = Status::ALL
+        .into_iter()
+        .map(|status| {
+            let f = TicketFilter {
+                statuses: vec![status],
+                ..filter.clone()
+            };
+            store.count_tickets(&f).map(|n| (status, n))
+        })
+        .collect::<Result<_, _>>()?;
+    let priorities = Priority::ALL
+        .into_iter()
+        .map(|priority| {
+            let f = TicketFilter {
+                priorities: vec![priority],
+                ..filter.clone()
+            };
+            store.count_tickets(&f).map(|n| (priority, n))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Counts {
+        statuses,
+        priorities,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::store::ListRequest;
+
+    fn page(generation: u64, offset: u64) -> Request {
+        Request::List {
+            generation,
+            request: ListRequest {
+                offset,
+                limit: 100,
+                ..ListRequest::default()
+            },
+        }
+    }
+
+    fn describe(requests: &[Request]) -> Vec<String> {
+        requests
+            .iter()
+            .map(|r| match r {
+                Request::List {
+                    generation,
+                    request,
+                } => format!("page {generation}:{}", request.offset),
+                Request::Load(n) => format!("load {n}"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_newest_report_and_counts_are_worked_out() {
+        let report = |generation| Request::Report {
+            generation,
+            choice: crate::analytics::PeriodChoice::Last30d,
+        };
+        let counts = |generation| Request::Counts {
+            generation,
+            filter: TicketFilter::default(),
+        };
+        let queued = vec![
+            report(1),
+            counts(4),
+            Request::Load(TicketNumber(7)),
+            report(2),
+            counts(5),
+            report(3),
+        ];
+        let kept: Vec<String> = in_useful_order(queued)
+            .iter()
+            .map(|r| match r {
+                Request::Report { generation, .. } => format!("report {generation}"),
+                Request::Counts { generation, .. } => format!("counts {generation}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kept, ["Load(TicketNumber(7))", "counts 5", "report 3"]);
+    }
+
+    #[test]
+    fn stale_pages_are_dropped_and_the_newest_served_first() {
+        let queued = vec![
+            page(1, 0),
+            page(2, 0),
+            Request::Load(TicketNumber(7)),
+            page(2, 5000),
+            page(2, 9000),
+        ];
+        assert_eq!(
+            describe(&in_useful_order(queued)),
+            ["load TKT-000007", "page 2:9000", "page 2:5000", "page 2:0"]
+        );
+    }
+}

@@ -1,0 +1,448 @@
+//! What the window and the store's worker say to each other: the window
+//! sends a [`Request`], the worker answers with a [`Response`]. Errors cross
+//! typed, so the window decides once how each is shown; answers that belong
+//! to one asker (the New Ticket form, the People window, the "who are you"
+//! dialog) carry an [`Asker`] tag and go back to it.
+
+use std::path::PathBuf;
+
+use crate::analytics::{PeriodChoice, PeriodError, Report};
+use crate::domain::{
+    Agent, AgentId, Customer, CustomerId, Direction, NewCustomer, NewTicket, NoteId, Priority,
+    Status, Tag, TagId, TicketDetail, TicketNumber,
+};
+use crate::export::ExportError;
+use crate::store::erase::ErasedSummary;
+use crate::store::{BackupFile, ListRequest, StoreError, TicketFilter, TicketPage};
+
+use super::super::tasks::TaskHandle;
+
+/// A change to a ticket, as the acting agent asked for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Move to another status.
+    Status {
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new status.
+        to: Status,
+    },
+    /// Change the priority.
+    Priority {
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new priority.
+        to: Priority,
+    },
+    /// Replace the description.
+    Description {
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new text.
+        text: String,
+    },
+    /// Record the customer's rating.
+    Csat {
+        /// The version the agent was looking at.
+        version: i64,
+        /// 1 to 5.
+        rating: u8,
+    },
+    /// Assign an agent.
+    Assign(AgentId),
+    /// Unassign an agent.
+    Unassign(AgentId),
+    /// Add a tag by name (created if new).
+    AddTag(String),
+    /// Remove a tag.
+    RemoveTag(TagId),
+    /// Add an internal note.
+    AddNote(String),
+    /// Edit an internal note.
+    EditNote {
+        /// The note.
+        note: NoteId,
+        /// The version the agent was looking at.
+        version: i64,
+        /// The new text.
+        text: String,
+    },
+    /// Delete an internal note.
+    DeleteNote(NoteId),
+    /// Record a message from the customer or send a reply.
+    Message {
+        /// Inbound or a reply.
+        direction: Direction,
+        /// The text.
+        text: String,
+    },
+}
+
+/// What a saved change can alter besides the ticket itself, so that the
+/// window asks again only for that.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Alters {
+    /// The list's rows (a column shown, or what the filters match).
+    pub list: bool,
+    /// The sidebar's counts.
+    pub counts: bool,
+    /// The tags known (a new tag).
+    pub tags: bool,
+    /// The analytics figures.
+    pub report: bool,
+}
+
+impl Change {
+    /// What saving this change can alter.
+    pub fn alters(&self) -> Alters {
+        let everything = Alters {
+            list: true,
+            counts: true,
+            tags: false,
+            report: true,
+        };
+        match self {
+            Change::Status { .. } | Change::Priority { .. } => everything,
+            // Names in the Assignee column; who handled what.
+            Change::Assign(_) | Change::Unassign(_) => everything,
+            Change::AddTag(_) => Alters {
+                tags: true,
+                ..everything
+            },
+            Change::RemoveTag(_) => everything,
+            Change::Csat { .. } => Alters {
+                list: false,
+                counts: false,
+                ..everything
+            },
+            // A reply can be a first response; the list shows no messages.
+            Change::Message { .. } => Alters {
+                list: false,
+                counts: false,
+                ..everything
+            },
+            // Descriptions and notes show in the panel only.
+            Change::Description { .. }
+            | Change::AddNote(_)
+            | Change::EditNote { .. }
+            | Change::DeleteNote(_) => Alters::default(),
+        }
+    }
+}
+
+/// Who asked, for answers that belong to one place in the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asker {
+    /// The New Ticket form.
+    NewTicket,
+    /// The Customers and agents window.
+    People,
+    /// The "Who is using Tickets?" dialog.
+    WhoAreYou,
+    /// The list's chip naming a customer filter.
+    CustomerChip,
+}
+
+/// What the window asks of the store.
+#[derive(Debug)]
+pub enum Request {
+    /// The backups beside the database, newest first (answered even when the
+    /// database could not be opened).
+    ListBackups,
+    /// Write a backup now (or, `automatic`, the day's backup unless one was
+    /// made today), on the backup thread.
+    Backup {
+        /// The day's automatic backup rather than one asked for.
+        automatic: bool,
+        /// The job, for progress and its outcome.
+        task: TaskHandle,
+    },
+    /// The analytics of a period.
+    Report {
+        /// Which ask this is; answers to older asks are dropped.
+        generation: u64,
+        /// The period.
+        choice: PeriodChoice,
+    },
+    /// A page of the list.
+    List {
+        /// Which list this page belongs to; answers for older lists are dropped.
+        generation: u64,
+        /// The page.
+        request: ListRequest,
+    },
+    /// Live counts for the sidebar under a filter.
+    Counts {
+        /// Which filter these are for.
+        generation: u64,
+        /// The filter in force.
+        filter: TicketFilter,
+    },
+    /// Everything about one ticket.
+    Load(TicketNumber),
+    /// Raise a ticket.
+    Create {
+        /// Who raises it.
+        actor: AgentId,
+        /// What was typed.
+        ticket: NewTicket,
+    },
+    /// Change a ticket.
+    Change {
+        /// Who changes it.
+        actor: AgentId,
+        /// Which ticket.
+        ticket: TicketNumber,
+        /// What change.
+        change: Change,
+    },
+    /// Agents and tags, for pickers and filters.
+    People,
+    /// Customers matching what was typed.
+    FindCustomers {
+        /// Who asks.
+        asker: Asker,
+        /// What was typed.
+        query: String,
+    },
+    /// One customer, by id.
+    Customer {
+        /// Who asks.
+        asker: Asker,
+        /// Which.
+        id: CustomerId,
+    },
+    /// Add a customer.
+    AddCustomer {
+        /// Who asks.
+        asker: Asker,
+        /// The fields.
+        customer: NewCustomer,
+    },
+    /// Add an agent.
+    AddAgent {
+        /// Who asks.
+        asker: Asker,
+        /// Name.
+        name: String,
+        /// Email (may be empty).
+        email: String,
+    },
+    /// Rename an agent or change their email.
+    UpdateAgent {
+        /// Who.
+        id: AgentId,
+        /// New name.
+        name: String,
+        /// New email.
+        email: String,
+    },
+    /// Deactivate or reactivate an agent.
+    SetAgentActive {
+        /// Who.
+        id: AgentId,
+        /// Active or not.
+        active: bool,
+    },
+    /// Change a customer's name, email or company.
+    UpdateCustomer {
+        /// Who.
+        id: CustomerId,
+        /// The new fields.
+        fields: NewCustomer,
+    },
+    /// Tag a customer.
+    AddCustomerTag {
+        /// Who.
+        id: CustomerId,
+        /// The tag (created if new).
+        tag: String,
+    },
+    /// Untag a customer.
+    RemoveCustomerTag {
+        /// Who.
+        id: CustomerId,
+        /// The tag.
+        tag: TagId,
+    },
+    /// Erase a customer's personal data, keeping their tickets.
+    EraseCustomer {
+        /// Who erases it.
+        actor: AgentId,
+        /// Whose.
+        customer: CustomerId,
+    },
+    /// Fill the empty database with sample data.
+    Seed {
+        /// How many tickets.
+        tickets: u64,
+        /// The job, for progress and its outcome.
+        task: TaskHandle,
+    },
+}
+
+/// Why something the window asked for did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The period asked for does not exist.
+    #[error(transparent)]
+    Period(#[from] PeriodError),
+    /// An export failed (and left nothing behind).
+    #[error(transparent)]
+    Export(ExportError),
+    /// A background thread could not be started.
+    #[error("a background thread could not be started: {0}")]
+    Thread(std::io::Error),
+    /// The job was cancelled on request: not an error to show as one.
+    #[error("cancelled")]
+    Cancelled,
+    /// The job's thread stopped without saying how it ended.
+    #[error("it stopped unexpectedly")]
+    Stopped,
+}
+
+impl From<ExportError> for Failure {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Cancelled => Failure::Cancelled,
+            other => Failure::Export(other),
+        }
+    }
+}
+
+impl Failure {
+    /// The store's refusal as it came, if it is one.
+    pub fn store(&self) -> Option<&StoreError> {
+        match self {
+            Failure::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Live facet counts: each status's count under the filter with its status
+/// choice replaced by that status (likewise for priorities), so the sidebar
+/// says how many tickets each choice would show.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    /// Tickets per status.
+    pub statuses: Vec<(Status, u64)>,
+    /// Tickets per priority.
+    pub priorities: Vec<(Priority, u64)>,
+}
+
+/// What the store answered.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // Responses are few and short-lived.
+pub enum Response {
+    /// The database is open.
+    Opened,
+    /// The database could not be opened.
+    OpenFailed(StoreError),
+    /// The backups beside the database, newest first, or why they could not be listed.
+    Backups(Result<Vec<BackupFile>, StoreError>),
+    /// A backup was put in place of the database, which was kept as this
+    /// file (if there was one); the database opens next.
+    Restored(Option<PathBuf>),
+    /// The backup was not restored; nothing was changed.
+    RestoreFailed(StoreError),
+    /// The analytics of a period, or why they could not be worked out.
+    Report {
+        /// The ask it answers.
+        generation: u64,
+        /// The report.
+        result: Result<Box<Report>, Failure>,
+    },
+    /// A page of the list, or why it could not be read.
+    Page {
+        /// The list it belongs to.
+        generation: u64,
+        /// What was asked.
+        request: ListRequest,
+        /// The page.
+        page: Result<TicketPage, StoreError>,
+    },
+    /// Sidebar counts for a filter.
+    Counts {
+        /// The filter they are for.
+        generation: u64,
+        /// The counts.
+        counts: Counts,
+    },
+    /// One ticket, loaded, or why not.
+    Ticket(TicketNumber, Result<Box<TicketDetail>, StoreError>),
+    /// A ticket was raised, or why not (the form keeps what was typed).
+    Created(Result<TicketNumber, StoreError>),
+    /// A change was saved, or why not (what was typed stays).
+    Changed {
+        /// The ticket.
+        ticket: TicketNumber,
+        /// The change, as asked.
+        change: Change,
+        /// Whether it was saved.
+        result: Result<(), StoreError>,
+    },
+    /// Agents and tags.
+    People {
+        /// Every agent.
+        agents: Vec<Agent>,
+        /// Every tag.
+        tags: Vec<Tag>,
+    },
+    /// Customers matching a search.
+    Customers {
+        /// Who asked.
+        asker: Asker,
+        /// What was typed.
+        query: String,
+        /// Who matched.
+        found: Vec<Customer>,
+    },
+    /// A customer, as asked for by id.
+    Customer {
+        /// Who asked.
+        asker: Asker,
+        /// The customer.
+        customer: Customer,
+    },
+    /// A customer was added.
+    CustomerAdded {
+        /// Who asked.
+        asker: Asker,
+        /// The customer.
+        customer: Customer,
+    },
+    /// A customer was changed; here as they are now.
+    CustomerSaved(Customer),
+    /// A customer's personal data was erased.
+    CustomerErased {
+        /// The customer as they are now.
+        customer: Customer,
+        /// What was erased.
+        summary: ErasedSummary,
+    },
+    /// An agent was added.
+    AgentAdded {
+        /// Who asked.
+        asker: Asker,
+        /// The new agent.
+        id: AgentId,
+    },
+    /// An agent was renamed.
+    AgentSaved(AgentId),
+    /// A change to an agent or a customer was refused.
+    PeopleFailed {
+        /// Who asked.
+        asker: Asker,
+        /// Why.
+        error: StoreError,
+    },
+    /// Another window or process changed the file.
+    ExternalChange,
+    /// Something went wrong that belongs to no form (sent once, not again
+    /// while it stays the same).
+    Failed(Failure),
+}
