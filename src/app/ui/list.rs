@@ -208,10 +208,15 @@ pub enum Width {
 }
 
 impl Width {
-    fn of(available: f32) -> Width {
-        if available >= 1000.0 {
+    /// The fullest form that leaves the subject enough room in `available`
+    /// points, given `spacing` between columns.
+    fn of(available: f32, spacing: f32) -> Width {
+        let room = |width: Width| {
+            available - width.columns().iter().sum::<f32>() - spacing * SortColumn::ALL.len() as f32
+        };
+        if room(Width::Wide) >= 320.0 {
             Width::Wide
-        } else if available >= 700.0 {
+        } else if room(Width::Medium) >= 260.0 {
             Width::Medium
         } else {
             Width::Narrow
@@ -224,7 +229,7 @@ impl Width {
         match self {
             Width::Wide => [92.0, 104.0, 92.0, 180.0, 150.0, 118.0],
             Width::Medium => [84.0, 100.0, 84.0, 130.0, 110.0, 62.0],
-            Width::Narrow => [78.0, 100.0, 24.0, 104.0, 80.0, 52.0],
+            Width::Narrow => [74.0, 98.0, 24.0, 108.0, 84.0, 62.0],
         }
     }
 }
@@ -263,7 +268,7 @@ pub fn table_ui(
     actions: &mut Vec<Action>,
 ) {
     let total = list.total.unwrap_or(0);
-    let width = Width::of(ui.available_width());
+    let width = Width::of(ui.available_width(), ui.spacing().item_spacing.x);
     let [number, status, priority, customer, assignee, created] = width.columns();
     let mut table = TableBuilder::new(ui)
         .id_salt(("tickets_table", width as u8))

@@ -237,7 +237,7 @@ impl TicketsApp {
             let panel_width = if overlay {
                 (width - 40.0).min(420.0)
             } else {
-                (width * 0.34).clamp(380.0, 520.0)
+                (width * 0.3).clamp(380.0, 520.0)
             };
             let side = egui::Panel::right("ticket_panel")
                 .resizable(false)

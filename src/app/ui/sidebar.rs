@@ -53,6 +53,8 @@ pub fn sidebar_ui(
 ) {
     let filter = input.filter;
     let set = |actions: &mut Vec<Action>, f: TicketFilter| actions.push(Action::Filter(f));
+    // The scroll bar beside the counts, not over them.
+    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {

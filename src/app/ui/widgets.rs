@@ -115,12 +115,12 @@ pub fn chip(ui: &mut Ui, text: &str, remove: &str) -> bool {
         .corner_radius(10.0)
         .inner_margin(egui::Margin {
             left: 8,
-            right: 2,
+            right: 4,
             top: 1,
             bottom: 1,
         })
         .show(ui, |ui| {
-            ui.spacing_mut().item_spacing.x = 2.0;
+            ui.spacing_mut().item_spacing.x = 4.0;
             ui.horizontal(|ui| {
                 ui.add(egui::Label::new(text).truncate().selectable(false));
                 let x = ui

@@ -1,13 +1,13 @@
 //! The charts: the trend (created and closed per day, or per hour for
 //! Today) and the bar charts by status, priority, tag and agent. Each has
-//! axis titles with their units and a value on every bar; a legend only
-//! where there are two series, placed where it covers no data; and a click
-//! on a bar or a day lists the tickets behind it.
+//! axis titles with their units and a value on every bar; a key only where
+//! there are two series, above the chart where it covers no data; and a
+//! click on a bar or a day lists the tickets behind it.
 
 use egui::Ui;
 use egui_plot::{
-    AxisHints, Bar, BarChart, Corner, GridInput, GridMark, Legend, Line, Plot, PlotPoint,
-    PlotPoints, PlotResponse, Points, Text,
+    AxisHints, Bar, BarChart, GridInput, GridMark, Line, Plot, PlotPoint, PlotPoints, PlotResponse,
+    Points, Text,
 };
 
 use super::super::super::commands::Action;
@@ -183,15 +183,21 @@ fn trend(ui: &mut Ui, state: &AnalyticsWindow, actions: &mut Vec<Action>) {
         .iter()
         .map(|p| (p.label.clone(), p.created, p.closed))
         .collect();
+    // The key stands above the chart, where it covers no line.
+    ui.horizontal(|ui| {
+        for (name, color) in [("Created", created_color), ("Closed", closed_color)] {
+            ui.label(egui::RichText::new("●").color(color));
+            ui.label(name);
+            ui.add_space(8.0);
+        }
+    });
     let response = Plot::new("trend")
         .height(230.0)
-        // The legend sits above the lines: the y axis leaves room for it.
-        .legend(Legend::default().position(Corner::LeftTop))
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .include_y(0.0)
-        .include_y(max * 1.35)
+        .include_y(max * 1.1)
         .x_axis_label(if hourly { "Hour (local time)" } else { "Day" })
         .y_axis_label("Tickets")
         .x_axis_formatter(move |mark, _| {

@@ -120,11 +120,16 @@ pub fn window(
             .resizable(true)
             .show(ctx, |ui| analytics_ui(ui, state, shown, actions));
     } else {
+        // As large as suits it, and no larger than the screen.
+        let screen = ctx
+            .input(|i| i.viewport().monitor_size)
+            .unwrap_or(egui::vec2(1280.0, 800.0));
+        let size = egui::vec2(1040.0, 780.0).min(screen - egui::vec2(40.0, 80.0));
         ctx.show_viewport_immediate(
             egui::ViewportId::from_hash_of("analytics"),
             egui::ViewportBuilder::default()
                 .with_title("Tickets — Analytics")
-                .with_inner_size([1040.0, 780.0])
+                .with_inner_size(size)
                 .with_min_inner_size([480.0, 360.0]),
             |ui, _| {
                 egui::CentralPanel::default()
