@@ -1,4 +1,4 @@
-//! Ticket analytics: every number defined exactly as `docs/metrics.md` says.
+//! Ticket analytics: every number defined exactly as `docs/METRICS.md` says.
 //!
 //! - [`Period`]: the interval a report covers, in local calendar days.
 //! - [`Report`]: the cards, the charts' series and the per-agent breakdown.

@@ -1,4 +1,4 @@
-//! Periods: half-open intervals `[start, end)` of local calendar days (see `docs/metrics.md`).
+//! Periods: half-open intervals `[start, end)` of local calendar days (see `docs/METRICS.md`).
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 

@@ -1,5 +1,5 @@
 //! The SQL behind the analytics. Each figure is read from an index made for it
-//! (schema version 3); see `docs/metrics.md` for the definitions.
+//! (schema version 3); see `docs/METRICS.md` for the definitions.
 
 use std::collections::HashMap;
 

@@ -164,7 +164,7 @@ pub(crate) fn record(
     kind: &ActivityKind,
 ) -> Result<(), StoreError> {
     let e = encode(kind);
-    // An erasure is bookkeeping, not an agent event (docs/metrics.md): stored
+    // An erasure is bookkeeping, not an agent event (docs/METRICS.md): stored
     // without an agent, it moves nobody's handled tickets. The kind keeps who.
     let actor = (!matches!(kind, ActivityKind::CustomerErased { .. })).then_some(actor);
     conn.prepare_cached(

@@ -74,7 +74,7 @@ CREATE TABLE tickets (
     updated_at      INTEGER NOT NULL,
     -- Bumped by every field edit; an edit made against an older version is a conflict.
     version         INTEGER NOT NULL DEFAULT 1,
-    -- Analytics moments, kept current by the store (see docs/metrics.md).
+    -- Analytics moments, kept current by the store (see docs/METRICS.md).
     first_reply_at  INTEGER,
     resolved_at     INTEGER,
     resolved_by     INTEGER REFERENCES agents(id),

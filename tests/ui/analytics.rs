@@ -50,6 +50,8 @@ fn cards_count_the_period_and_switching_periods_recounts() {
     step_until(&mut harness, "today's cards", |h| {
         h.query_by_label("Created: 3").is_some()
     });
+    harness.get_by_label("Closed: 1");
+    harness.get_by_label("Open backlog: 2");
 }
 
 #[test]
@@ -84,6 +86,8 @@ fn clicking_a_card_lists_exactly_the_tickets_behind_it() {
     step_until(&mut harness, "the backlog", |h| {
         h.query_by_label("1 ticket").is_some() && h.query_by_label("Cannot log in").is_some()
     });
+    assert!(harness.query_by_label("Printer on fire").is_none());
+    assert!(harness.query_by_label("Refund please").is_none());
 }
 
 #[test]

@@ -68,6 +68,11 @@ fn search_narrows_the_list() {
     step_until(&mut harness, "the full list", |h| {
         h.query_by_label("3 tickets").is_some()
     });
+    assert!(harness.query_by_label("Cannot log in").is_some());
+    assert!(
+        crate::common::text_containing(&harness, "“refund”").is_none(),
+        "the chip is gone"
+    );
 }
 
 #[test]
@@ -96,6 +101,14 @@ fn changing_status_records_activity() {
         h.query_by_label("Dana Scully changed status from Open to In Progress")
             .is_some()
     });
+    assert_eq!(
+        store_of(&desk)
+            .load_ticket(TicketNumber(1))
+            .unwrap()
+            .activity[0]
+            .actor,
+        Some(desk.agent)
+    );
 }
 
 #[test]
@@ -109,6 +122,9 @@ fn first_launch_asks_who_is_using_the_app() {
     step_until(&mut harness, "the top bar to name Sam", |h| {
         h.query_by_label_contains("You: Sam Okafor").is_some()
     });
+    assert!(harness.query_by_label("Who is using Tickets?").is_none());
+    let app = harness.state().as_ref().unwrap();
+    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.other));
 }
 
 #[test]

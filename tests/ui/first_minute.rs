@@ -77,6 +77,8 @@ fn a_ticket_made_elsewhere_in_an_empty_database_shows_without_a_restart() {
         h.query_by_label("Raised in another window").is_some()
             && h.query_by_label("1 ticket").is_some()
     });
+    assert!(harness.query_by_label("No tickets yet").is_none());
+    harness.get_by_role_and_label(Role::TextInput, "Search");
 }
 
 /// Settings for `desk` whose exports go to `folder` by default.
@@ -177,6 +179,9 @@ fn j_after_the_open_ticket_leaves_the_filtered_list_opens_the_one_that_followed_
     step_until(&mut harness, "the ticket after Three", |h| {
         h.query_all_by_label("Two").count() == 2
     });
+    // Two, in the list and heading the panel; Three is in neither.
+    assert_eq!(harness.query_all_by_label("Two").count(), 2);
+    assert!(harness.query_by_label("Three").is_none());
 }
 
 #[test]
@@ -359,6 +364,8 @@ fn who_is_using_tickets_takes_enter_and_shows_its_error_by_the_field() {
         h.query_by_label("Who is using Tickets?").is_none()
             && h.query_by_label_contains("You: Mulder").is_some()
     });
+    let app = harness.state().as_ref().unwrap();
+    assert_eq!(app.acting_agent().map(|a| a.name.as_str()), Some("Mulder"));
 }
 
 #[test]

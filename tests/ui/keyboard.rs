@@ -114,6 +114,11 @@ fn escape_in_a_box_leaves_the_box_and_a_second_escape_closes_the_panel() {
     step_until(&mut harness, "the panel to close", |h| {
         h.query_all_by_label("Alpha").count() == 1
     });
+    assert!(
+        harness.query_by_label("Detail").is_none(),
+        "the panel closed"
+    );
+    harness.get_by_label("Alpha");
 }
 
 #[test]
@@ -166,6 +171,7 @@ fn a_ticket_is_triaged_from_the_palette() {
     // Go to a ticket by its number.
     crate::common::run_from_palette(&mut harness, "1");
     step_until(&mut harness, "TKT-000001 open", |h| shows(h, "Alpha"));
+    assert_eq!(harness.query_all_by_label("Alpha").count(), 2);
 }
 
 #[test]
@@ -210,6 +216,10 @@ fn a_ticket_is_triaged_from_the_keyboard_alone() {
     step_until(&mut harness, "the tag", |_| {
         stored(&desk, 2).tags.len() == 1
     });
+    step_until(&mut harness, "the tag's chip", |h| {
+        h.query_by_label("Remove the tag vip").is_some()
+    });
+    assert_eq!(stored(&desk, 2).tags[0].name, "vip");
 }
 
 #[test]
@@ -229,6 +239,12 @@ fn enter_assigns_the_only_agent_the_picker_shows() {
             .iter()
             .any(|a| a.name == "Sam Okafor")
     });
+    let names: Vec<String> = stored(&desk, 1)
+        .assignees
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["Sam Okafor"]);
 }
 
 #[test]

@@ -87,6 +87,11 @@ fn at_1366_with_the_panel_open_customer_assignee_and_created_stay_in_view() {
     step_until(&mut harness, "the short assignees", |h| {
         h.query_by_label("Dana Scully +1").is_some() || h.query_by_label("Dana +1").is_some()
     });
+    assert!(
+        harness
+            .query_by_label("Acme Corporation Worldwide")
+            .is_some()
+    );
 }
 
 #[test]

@@ -20,6 +20,10 @@ use crate::store::{Sort, SortColumn};
 
 /// Rows fetched per request.
 pub const PAGE: u32 = 100;
+/// Pages kept either side of the rows on screen; pages further away are
+/// let go (and fetched again if scrolled back to), so scrolling through a
+/// million tickets holds a few thousand rows, not a million.
+const KEEP_PAGES: u64 = 10;
 /// Height of one row, in points.
 pub const ROW_HEIGHT: f32 = 26.0;
 struct Page {
@@ -130,6 +134,10 @@ impl ListState {
             return Vec::new();
         }
         let (first, last) = self.visible;
+        let (low, high) = (first / u64::from(PAGE), last / u64::from(PAGE));
+        let near = |page: u64| page + KEEP_PAGES >= low && page <= high + KEEP_PAGES;
+        self.pages.retain(|page, _| near(*page));
+        self.requested.retain(|(_, page)| near(*page));
         let total = self.total.unwrap_or(0);
         let ahead = (last + u64::from(PAGE) / 2)
             .min(total.saturating_sub(1))
@@ -440,6 +448,18 @@ mod tests {
         // A ticket was created: nothing is drawn, yet the list asks again.
         list.refresh();
         assert_eq!(list.wanted(), [0]);
+    }
+
+    #[test]
+    fn pages_far_from_the_screen_are_let_go_and_fetched_again_on_return() {
+        let mut list = ListState::default();
+        list.restart();
+        list.receive(list.generation, 0, 1_000_000, (1..=100).map(row).collect());
+        list.visible = (500_000, 500_030);
+        assert_eq!(list.wanted(), [5000]);
+        assert!(list.row(5).is_none(), "the first page was let go");
+        list.visible = (0, 30);
+        assert_eq!(list.wanted(), [0], "and is fetched again");
     }
 
     #[test]
