@@ -16,6 +16,7 @@
 mod command_handling;
 pub mod commands;
 mod exporter;
+pub mod failure;
 mod logic;
 mod receive;
 pub mod settings;

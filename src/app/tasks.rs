@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use super::worker::protocol::Failure;
+use super::failure::Failure;
 
 /// The kinds of job; one of each runs at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -23,6 +23,12 @@ pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
 /// How often the worker looks for changes other windows or processes made to the file.
 const POLL_INTERVAL: Duration = Duration::from_millis(700);
 
+/// SQLite's page cache per connection in the window, in KiB. The window runs
+/// for days; the system's file cache keeps the file's pages anyway, so a
+/// small cache costs a list page about 3 ms at a million tickets instead of
+/// 0.3 ms, and keeps the window near 140 MB rather than near 200.
+const WINDOW_CACHE_KIB: u32 = 8 * 1024;
+
 /// The window's end of the worker.
 pub struct Worker {
     requests: Sender<Request>,
@@ -127,6 +133,9 @@ fn run(
             return;
         }
     };
+    if let Err(e) = store.set_cache_size(WINDOW_CACHE_KIB) {
+        send(Response::Failed(e.into()));
+    }
     if !send(Response::Opened) {
         return;
     }

@@ -6,12 +6,12 @@
 
 use std::path::PathBuf;
 
-use crate::analytics::{PeriodChoice, PeriodError, Report};
+pub use super::super::failure::Failure;
+use crate::analytics::{PeriodChoice, Report};
 use crate::domain::{
     Agent, AgentId, Customer, CustomerId, Direction, NewCustomer, NewTicket, NoteId, Priority,
     Status, Tag, TagId, TicketDetail, TicketNumber,
 };
-use crate::export::ExportError;
 use crate::store::erase::ErasedSummary;
 use crate::store::{BackupFile, ListRequest, StoreError, TicketFilter, TicketPage};
 
@@ -279,48 +279,6 @@ pub enum Request {
         /// The job, for progress and its outcome.
         task: TaskHandle,
     },
-}
-
-/// Why something the window asked for did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    /// The store refused or failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The period asked for does not exist.
-    #[error(transparent)]
-    Period(#[from] PeriodError),
-    /// An export failed (and left nothing behind).
-    #[error(transparent)]
-    Export(ExportError),
-    /// A background thread could not be started.
-    #[error("a background thread could not be started: {0}")]
-    Thread(std::io::Error),
-    /// The job was cancelled on request: not an error to show as one.
-    #[error("cancelled")]
-    Cancelled,
-    /// The job's thread stopped without saying how it ended.
-    #[error("it stopped unexpectedly")]
-    Stopped,
-}
-
-impl From<ExportError> for Failure {
-    fn from(e: ExportError) -> Self {
-        match e {
-            ExportError::Cancelled => Failure::Cancelled,
-            other => Failure::Export(other),
-        }
-    }
-}
-
-impl Failure {
-    /// The store's refusal as it came, if it is one.
-    pub fn store(&self) -> Option<&StoreError> {
-        match self {
-            Failure::Store(e) => Some(e),
-            _ => None,
-        }
-    }
 }
 
 /// Live facet counts: each status's count under the filter with its status
