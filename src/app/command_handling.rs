@@ -16,7 +16,7 @@ use super::ui::panel::{PanelState, Tab, field_change};
 use super::ui::people::PeopleWindow;
 use super::ui::widgets::ToastKind;
 use super::ui::{Modal, TextBox};
-use super::worker::protocol::{Alters, Change, Request};
+use super::worker::protocol::{Alters, Asker, Change, Request};
 use super::{DialogOutcome, ThemeChoice, TicketsApp};
 use crate::analytics::PeriodChoice;
 use crate::store::TicketFilter;
@@ -70,7 +70,19 @@ impl TicketsApp {
                 }
             },
             Action::AddAgent(asker, name, email) => {
-                self.request(Request::AddAgent { asker, name, email })
+                // "Someone new" who is already an agent is that agent, not a
+                // second agent of the same name.
+                let existing = self
+                    .agents
+                    .iter()
+                    .find(|a| a.active && a.name.trim().eq_ignore_ascii_case(name.trim()))
+                    .map(|a| a.id);
+                match existing {
+                    Some(id) if asker == Asker::WhoAreYou => {
+                        self.apply(ctx, Action::ActAs(id));
+                    }
+                    _ => self.request(Request::AddAgent { asker, name, email }),
+                }
             }
             Action::SaveAgent(id, name, email) => {
                 self.request(Request::UpdateAgent { id, name, email })

@@ -398,3 +398,23 @@ fn an_empty_note_is_refused_beside_the_box_and_the_tabs_stay_put() {
     type_into(&mut harness, "Add a note", "Checked the logs");
     assert!(harness.query_by_label_contains("Note: is empty").is_none());
 }
+
+#[test]
+fn someone_new_who_is_already_an_agent_is_that_agent() {
+    let desk = desk(&["Existing"]);
+    let mut harness = open(&desk, None);
+    step_until(&mut harness, "the question", |h| {
+        h.query_by_label("Who is using Tickets?").is_some()
+    });
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    type_into(&mut harness, "Someone new", "dana scully");
+    harness.key_press(egui::Key::Enter);
+    step_until(&mut harness, "the dialog to close", |h| {
+        h.query_by_label("Who is using Tickets?").is_none()
+    });
+    let app = harness.state().as_ref().unwrap();
+    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.agent));
+    assert_eq!(store_of(&desk).agents().unwrap().len(), 2, "no second Dana");
+}

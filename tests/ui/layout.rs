@@ -31,7 +31,8 @@ fn long_desk() -> Desk {
     let customer = store
         .add_customer(&tickets::domain::NewCustomer {
             name: "Acme Corporation Worldwide".to_owned(),
-            email: "ops@acme.example".to_owned(),
+            // Long enough to widen a panel that lets it.
+            email: "operations-escalations-team@acme-corporation-worldwide.example".to_owned(),
             company: String::new(),
         })
         .unwrap();
@@ -129,6 +130,7 @@ fn the_panel_keeps_its_width_from_ticket_to_ticket() {
     let mut harness = open_sized(&desk, Some(desk.agent), [1366.0, 768.0]);
     open_ticket(&mut harness, "Login loops");
     harness.run_steps(2);
+    // Where the panel begins: its Detail tab's left edge.
     let width = |h: &Window| {
         let detail = h.get_by_label("Detail").rect();
         h.ctx.content_rect().max.x - detail.min.x
@@ -140,6 +142,22 @@ fn the_panel_keeps_its_width_from_ticket_to_ticket() {
     );
     harness.run_steps(2);
     assert_eq!(width(&harness), short);
+    // Nothing in it runs past the window's edge: the long email is cut short.
+    let right = harness.ctx.content_rect().max.x;
+    for node in harness.query_all_by_role(Role::Link) {
+        assert!(
+            node.rect().max.x <= right + 0.5,
+            "a link ends at {:.0}, past the window's {right:.0}",
+            node.rect().max.x
+        );
+    }
+    let email = crate::common::text_containing(&harness, "operations-escalations")
+        .expect("the customer's email");
+    assert!(
+        email.rect().max.x <= right + 0.5,
+        "the email runs off: {:?}",
+        email.rect()
+    );
 }
 
 #[test]

@@ -86,18 +86,24 @@ pub(super) fn detail_tab(
             field_label(ui, "Customer");
             match &detail.customer {
                 Some(customer) => {
-                    let text = if customer.email.is_empty() {
-                        customer.name.clone()
-                    } else {
-                        format!("{} <{}>", customer.name, customer.email)
-                    };
-                    if ui
-                        .add(egui::Link::new(text))
-                        .on_hover_text("Show this customer's tickets")
-                        .clicked()
-                    {
-                        actions.push(Action::FilterCustomer(customer.id, customer.name.clone()));
-                    }
+                    // The name is the link; a long email is cut short rather
+                    // than widening the panel.
+                    ui.vertical(|ui| {
+                        ui.set_max_width(ui.available_width());
+                        if ui
+                            .add(egui::Link::new(&customer.name))
+                            .on_hover_text("Show this customer's tickets")
+                            .clicked()
+                        {
+                            actions
+                                .push(Action::FilterCustomer(customer.id, customer.name.clone()));
+                        }
+                        if !customer.email.is_empty() {
+                            ui.add(
+                                egui::Label::new(RichText::new(&customer.email).weak()).truncate(),
+                            );
+                        }
+                    });
                 }
                 None => {
                     ui.weak("None");
