@@ -218,7 +218,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
                 summary.messages,
                 summary.notes,
                 summary.activity,
-                store.path().display(),
+                store.location(),
                 started.elapsed().as_secs_f64()
             );
             Ok(())

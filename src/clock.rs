@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Local, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 /// A source of the current time.
 pub trait Clock: Send + Sync {
@@ -52,9 +52,70 @@ impl Clock for FixedClock {
     }
 }
 
-/// The start of a local calendar day, in UTC (on a day whose midnight is
-/// skipped by a clock change, the first time that exists).
+/// The start of a local calendar day, in UTC (see [`midnight_in`]).
 pub fn local_midnight(date: NaiveDate) -> Result<DateTime<Utc>, String> {
-    crate::analytics::midnight_in(&Local, date)
-        .ok_or_else(|| format!("{date} has no local midnight"))
+    midnight_in(&Local, date).ok_or_else(|| format!("{date} has no local midnight"))
+}
+
+/// The instant a local time names in `tz`: where clocks went back and it
+/// happened twice, the first of the two. (chrono's `earliest()` is not
+/// enough: on the `Local` zone it returns the two candidates the wrong way
+/// round, chrono issue 1625.)
+fn first_instant<Tz: TimeZone>(tz: &Tz, local: &NaiveDateTime) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => Some(a.with_timezone(&Utc).min(b.with_timezone(&Utc))),
+        LocalResult::None => None,
+    }
+}
+
+/// The start of local day `date` in `tz`, in UTC (`docs/METRICS.md`, "Period"):
+/// local midnight; where clocks go back over midnight so that 00:00 happens
+/// twice (America/Havana, 1 November 2026), the first 00:00; where they go
+/// forward over it so that 00:00 never happens, the first moment of the day
+/// that exists. `None` only for dates chrono cannot place.
+pub fn midnight_in<Tz: TimeZone>(tz: &Tz, date: NaiveDate) -> Option<DateTime<Utc>> {
+    let midnight = date.and_hms_opt(0, 0, 0)?;
+    if let Some(t) = first_instant(tz, &midnight) {
+        return Some(t);
+    }
+    // Midnight was skipped: the day begins with the clock change, found to
+    // the minute (zone changes fall on whole minutes) between a moment surely
+    // the day before and one surely within the day.
+    let day_of = |minute: i64| {
+        DateTime::from_timestamp(minute * 60, 0).map(|t| t.with_timezone(tz).date_naive())
+    };
+    let noon_before = first_instant(tz, &(midnight - Duration::hours(12)))?;
+    let (mut before, mut within) = (
+        noon_before.timestamp().div_euclid(60),
+        noon_before.timestamp().div_euclid(60) + 36 * 60,
+    );
+    if day_of(before)? >= date || day_of(within)? < date {
+        return None;
+    }
+    while within - before > 1 {
+        let mid = before + (within - before) / 2;
+        if day_of(mid)? >= date {
+            within = mid;
+        } else {
+            before = mid;
+        }
+    }
+    DateTime::from_timestamp(within * 60, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    #[test]
+    fn a_plain_midnight_is_midnight() {
+        let tz = FixedOffset::east_opt(3600).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(
+            midnight_in(&tz, day).unwrap().to_rfc3339(),
+            "2026-11-23T23:00:00+00:00"
+        );
+    }
 }

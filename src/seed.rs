@@ -65,7 +65,11 @@ pub fn generate(
             if existing == 1 { "" } else { "s" }
         )));
     }
-    let conn = store.conn_mut();
+    let Some(conn) = store.bulk_connection() else {
+        return Err(StoreError::Unsupported(
+            "sample data can be loaded into a database file only".to_owned(),
+        ));
+    };
     // Bulk-load settings for this connection; restored below whatever happens.
     conn.execute_batch("PRAGMA cache_size = -1048576; PRAGMA synchronous = OFF;")?;
     let result = load(conn, options, now, &mut progress);

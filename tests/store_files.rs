@@ -80,7 +80,7 @@ fn a_new_path_becomes_a_database_that_keeps_its_data() {
     let clock = fixed_clock();
     let (dana, n) = {
         let mut store = open_store(&path, &clock);
-        assert_eq!(store.path(), path);
+        assert_eq!(store.path(), Some(path.as_path()));
         let dana = store.add_agent("Dana", "").unwrap();
         let n = store
             .create_ticket(dana, &new_ticket("Printer on fire"))

@@ -1109,15 +1109,22 @@ fn conflicts_across_two_stores_on_one_file() {
     let theirs = other.load_ticket(n).unwrap();
     assert_eq!(mine, theirs);
 
-    let seen = desk.store.data_version().unwrap();
+    let mut seen = tickets::store::ChangeToken::default();
+    assert!(
+        !desk.store.changes_since(&mut seen).unwrap(),
+        "nothing new yet"
+    );
     desk.at(1);
     other
         .set_status(sam, n, theirs.version, Status::InProgress)
         .unwrap();
-    assert_ne!(
-        desk.store.data_version().unwrap(),
-        seen,
+    assert!(
+        desk.store.changes_since(&mut seen).unwrap(),
         "the first window can notice the other's change"
+    );
+    assert!(
+        !desk.store.changes_since(&mut seen).unwrap(),
+        "and hears of it once"
     );
 
     desk.at(2);

@@ -5,20 +5,17 @@
 //! - [`Scope`]: the tickets behind one number, for drilling down from the
 //!   window into the ticket list.
 //!
-//! Everything is read in one snapshot (a read transaction) from indexes made
-//! for it (schema version 3), so a year of a million tickets takes well under
-//! a second and never visits most ticket rows.
+//! This module holds the definitions and the arithmetic (percentiles); the
+//! store reads the figures (`src/store/sqlite/report.rs`), in one snapshot,
+//! from indexes made for them.
 
 mod period;
-mod query;
 
 use chrono::{DateTime, Utc};
 
-pub use period::{Bucket, Period, PeriodChoice, PeriodError, midnight_in};
-pub(crate) use query::{AtEnd, Counted, report_in, report_ticket_flags, scope_ids};
+pub use period::{Bucket, Period, PeriodChoice, PeriodError};
 
 use crate::domain::{AgentId, Priority, Status, TagId};
-use crate::store::{Store, StoreError};
 
 /// How many tags the By Tag chart names; the rest are summed as "Other".
 pub const TOP_TAGS: usize = 15;
@@ -94,7 +91,8 @@ impl Csat {
         (self.ratings > 0).then(|| self.positive as f64 / self.ratings as f64)
     }
 
-    fn add(&mut self, rating: i64) {
+    /// Counts one rating.
+    pub fn add(&mut self, rating: i64) {
         self.ratings += 1;
         if rating >= 4 {
             self.positive += 1;
@@ -124,7 +122,8 @@ pub struct TagCount {
     pub tag: Option<TagId>,
     /// Its name.
     pub name: String,
-    /// Tickets created in the period carrying it (for Other: the sum over its tags).
+    /// Tickets created in the period carrying it when the report is made
+    /// (for Other: the distinct tickets carrying any of its tags, each once).
     pub tickets: u64,
 }
 
@@ -188,8 +187,8 @@ pub struct Report {
     pub by_tag: Vec<TagCount>,
     /// The tags summed into Other.
     pub other_tags: Vec<TagId>,
-    /// One row per agent with anything in the period (and every active agent),
-    /// most tickets handled first.
+    /// One row per agent with anything in the period (agents with nothing
+    /// get none, active or not), most tickets handled first.
     pub agents: Vec<AgentRow>,
     /// Every rating recorded in the period.
     pub csat: Csat,
@@ -256,24 +255,6 @@ pub struct Scope {
     pub end_ms: i64,
     /// What the chip says.
     pub label: String,
-}
-
-impl Store {
-    /// The report of `period`, read in one snapshot.
-    pub fn report(&self, period: &Period) -> Result<Report, StoreError> {
-        self.reading(|| {
-            let mut reader = self.reader();
-            query::report(self.conn(), reader.as_deref_mut(), period)
-        })
-    }
-
-    /// The numbers of the tickets behind a scope, ascending.
-    pub fn scope_tickets(&self, scope: &Scope) -> Result<Vec<i64>, StoreError> {
-        let tx = self.conn().unchecked_transaction()?;
-        let ids = scope_ids(&tx, scope)?;
-        tx.finish()?;
-        Ok(ids)
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 
+use crate::clock::midnight_in;
+
 /// The periods a person can pick.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -120,17 +122,6 @@ pub enum PeriodError {
     /// A date outside the calendar chrono knows.
     #[error("{0} is out of range.")]
     OutOfRange(NaiveDate),
-}
-
-/// The start of local day `date` in `tz`. On a day whose midnight is skipped by
-/// a clock change, the day starts at the first time that exists.
-pub fn midnight_in<Tz: TimeZone>(tz: &Tz, date: NaiveDate) -> Option<DateTime<Utc>> {
-    let midnight = date.and_hms_opt(0, 0, 0)?;
-    (0..=3).find_map(|h| {
-        tz.from_local_datetime(&(midnight + Duration::minutes(30 * h)))
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-    })
 }
 
 fn day_label(d: NaiveDate) -> String {

@@ -16,18 +16,6 @@ impl fmt::Display for TicketNumber {
     }
 }
 
-impl rusqlite::types::ToSql for TicketNumber {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        self.0.to_sql()
-    }
-}
-
-impl rusqlite::types::FromSql for TicketNumber {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        i64::column_result(value).map(TicketNumber)
-    }
-}
-
 impl std::str::FromStr for TicketNumber {
     type Err = String;
 

@@ -11,7 +11,6 @@
 //! - Times are local ("2026-11-03 14:05:00"); durations are seconds with
 //!   millisecond precision, so summing the ticket rows gives the cards exactly.
 
-mod tickets;
 mod times;
 
 use std::borrow::Cow;
@@ -24,10 +23,9 @@ use std::fmt::Write as _;
 use chrono::TimeZone;
 use tempfile::NamedTempFile;
 
-use crate::analytics::{AtEnd, Counted, Durations, Period, Report, report_in, report_ticket_flags};
-use crate::domain::{Priority, Status, TicketNumber};
-use crate::store::{ListRequest, Sort, Store, StoreError, TicketFilter};
-use tickets::{FullTicket, Names, Texts, for_each_ticket};
+use crate::analytics::{Durations, Period, Report};
+use crate::domain::Status;
+use crate::store::{Counted, ExportTicket, Sort, Store, StoreError, TicketFilter};
 pub use times::LocalTimes;
 
 /// Why an export did not complete. Nothing is left behind in any case.
@@ -35,7 +33,7 @@ pub use times::LocalTimes;
 pub enum ExportError {
     /// Reading the database failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// Writing the file failed (disk full, no permission, folder gone).
     #[error("could not write the file: {0}")]
     Io(#[from] std::io::Error),
@@ -50,9 +48,43 @@ pub enum ExportError {
     Cancelled,
 }
 
-impl From<rusqlite::Error> for ExportError {
-    fn from(e: rusqlite::Error) -> Self {
-        ExportError::Store(StoreError::from(e))
+impl From<StoreError> for ExportError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Cancelled => ExportError::Cancelled,
+            other => ExportError::Store(other),
+        }
+    }
+}
+
+/// Feeds tickets read from the store to a writer whose errors are the
+/// export's own: the first such error stops the read, and is the one told.
+struct Feed {
+    failed: Option<ExportError>,
+}
+
+impl Feed {
+    fn new() -> Feed {
+        Feed { failed: None }
+    }
+
+    /// Runs one step of writing; says whether the read goes on.
+    fn step(&mut self, write: impl FnOnce() -> Result<bool, ExportError>) -> bool {
+        match write() {
+            Ok(go_on) => go_on,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
+    /// How the read ended, as the export tells it.
+    fn ended<T>(self, read: Result<T, StoreError>) -> Result<T, ExportError> {
+        match (self.failed, read) {
+            (Some(e), _) => Err(e),
+            (None, read) => Ok(read?),
+        }
     }
 }
 
@@ -480,49 +512,44 @@ fn is_number_column(name: &str) -> bool {
 }
 
 fn report_ticket_row<Tz: TimeZone>(
-    t: &FullTicket,
+    t: &ExportTicket,
     counted: &Counted,
-    at_end: &AtEnd,
-    names: &Names,
     times: &mut LocalTimes<'_, Tz>,
 ) -> Vec<String> {
-    let status_at_end = at_end.status_of(t.id, t.status);
     let customer = t
         .customer
-        .and_then(|c| names.customers.get(&c))
-        .map_or(String::new(), |c| c.0.clone());
+        .as_ref()
+        .map_or(String::new(), |c| c.name.clone());
     let rated = counted.rated && t.csat.is_some();
+    let name = |n: &Option<std::sync::Arc<str>>| n.as_deref().unwrap_or("").to_owned();
     vec![
-        TicketNumber(t.id).to_string(),
+        t.number.to_string(),
         t.subject.clone(),
         customer,
-        status_at_end.map_or("", Status::label).to_owned(),
-        at_end
-            .priority_of(t.id, t.priority)
-            .map_or("", Priority::label)
-            .to_owned(),
-        times.format(t.created),
-        times.opt(t.first_reply),
-        names.agent(t.first_reply_by).to_owned(),
-        times.opt(t.resolved),
-        names.agent(t.resolved_by).to_owned(),
-        times.opt(t.closed),
+        t.status.label().to_owned(),
+        t.priority.label().to_owned(),
+        times.format(t.created_ms),
+        times.opt(t.first_reply_ms),
+        name(&t.first_reply_by),
+        times.opt(t.resolved_ms),
+        name(&t.resolved_by),
+        times.opt(t.closed_ms),
         t.csat.map(|c| c.to_string()).unwrap_or_default(),
-        times.opt(t.csat_at),
-        Names::list(&names.tags, &t.tags),
-        Names::list(&names.agents, &t.assignees),
-        t.first_reply
-            .map(|f| seconds(f - t.created))
+        times.opt(t.csat_ms),
+        t.tags.join("; "),
+        t.assignees.join("; "),
+        t.first_reply_ms
+            .map(|f| seconds(f - t.created_ms))
             .unwrap_or_default(),
-        t.resolved
-            .map(|r| seconds(r - t.created))
+        t.resolved_ms
+            .map(|r| seconds(r - t.created_ms))
             .unwrap_or_default(),
         flag(counted.created),
         flag(counted.closed),
         flag(counted.open),
         flag(counted.first_response),
         flag(counted.resolution),
-        flag(counted.created && status_at_end == Some(Status::Closed)),
+        flag(counted.created && t.status == Status::Closed),
         flag(rated),
         flag(rated && t.csat.is_some_and(|c| c >= 4)),
     ]
@@ -540,97 +567,99 @@ pub fn write_report<Tz: TimeZone>(
 ) -> Result<(Report, ReportFiles), ExportError> {
     let files = ReportFiles::for_target(out, format);
     // One snapshot for the summary and the rows, so they agree.
-    let tx = store.conn().unchecked_transaction()?;
-    let report = report_in(&tx, period)?;
-    let (flags, at_end) = report_ticket_flags(&tx, period)?;
-    let names = Names::load(&tx)?;
-    let ids: Vec<i64> = flags.iter().map(|(id, _)| *id).collect();
-    let counted: std::collections::HashMap<i64, Counted> = flags.into_iter().collect();
-    let total = ids.len() as u64;
-    let mut times = LocalTimes::new(tz);
-    let summary = summary_rows(&report);
-    let mut done = 0u64;
-    // Hands each ticket's row to `sink`, in order, reporting progress.
-    let mut each_row = |sink: &mut dyn FnMut(Vec<String>) -> Result<(), ExportError>| {
-        for_each_ticket(&tx, &ids, Texts::NONE, |t| {
-            let c = counted.get(&t.id).copied().unwrap_or_default();
-            sink(report_ticket_row(&t, &c, &at_end, &names, &mut times))?;
-            done += 1;
-            Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
-        })
-    };
-    match format {
-        ReportFormat::Csv => {
-            let mut main = Staged::new(&files.summary)?;
-            {
-                let mut w = main.csv()?;
-                w.write_record(["section", "series", "label", "value", "unit"])?;
+    store.snapshot(|snap| {
+        let report = snap.report(period)?;
+        let mut times = LocalTimes::new(tz);
+        let summary = summary_rows(&report);
+        let mut done = 0u64;
+        // Hands each ticket's row to `sink`, in order, reporting progress.
+        let mut each_row =
+            |sink: &mut dyn FnMut(Vec<String>) -> Result<(), ExportError>| -> Result<(), ExportError> {
+                let mut feed = Feed::new();
+                let read = snap.report_tickets(period, &mut |t, counted, total| {
+                    Ok(feed.step(|| {
+                        sink(report_ticket_row(&t, &counted, &mut times))?;
+                        done += 1;
+                        Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
+                    }))
+                });
+                feed.ended(read).map(|_| ())
+            };
+        match format {
+            ReportFormat::Csv => {
+                let mut main = Staged::new(&files.summary)?;
+                {
+                    let mut w = main.csv()?;
+                    w.write_record(["section", "series", "label", "value", "unit"])?;
+                    for r in &summary {
+                        write_row(&mut w, r)?;
+                    }
+                    w.flush()?;
+                }
+                let tickets_path = files.tickets.clone().unwrap_or_default();
+                let mut rows = Staged::new(&tickets_path)?;
+                {
+                    let mut w = rows.csv()?;
+                    w.write_record(REPORT_TICKET_COLUMNS)?;
+                    each_row(&mut |record| Ok(write_row(&mut w, &record)?))?;
+                    w.flush()?;
+                }
+                Staged::commit_all(vec![rows, main])?;
+            }
+            ReportFormat::Xlsx => {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let mut sections: Vec<(&str, Vec<&SummaryRow>)> = Vec::new();
                 for r in &summary {
-                    write_row(&mut w, r)?;
+                    match sections.last_mut() {
+                        Some((name, rows)) if *name == r[0] => rows.push(r),
+                        _ => sections.push((&r[0], vec![r])),
+                    }
                 }
-                w.flush()?;
-            }
-            let tickets_path = files.tickets.clone().unwrap_or_default();
-            let mut rows = Staged::new(&tickets_path)?;
-            {
-                let mut w = rows.csv()?;
-                w.write_record(REPORT_TICKET_COLUMNS)?;
-                each_row(&mut |record| Ok(write_row(&mut w, &record)?))?;
-                w.flush()?;
-            }
-            Staged::commit_all(vec![rows, main])?;
-        }
-        ReportFormat::Xlsx => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let mut sections: Vec<(&str, Vec<&SummaryRow>)> = Vec::new();
-            for r in &summary {
-                match sections.last_mut() {
-                    Some((name, rows)) if *name == r[0] => rows.push(r),
-                    _ => sections.push((&r[0], vec![r])),
+                for (name, rows) in sections {
+                    let sheet = book.add_worksheet_with_constant_memory()?;
+                    sheet.set_name(sheet_name(name))?;
+                    for (c, h) in ["series", "label", "value", "unit"].iter().enumerate() {
+                        sheet.write_string(0, c as u16, *h)?;
+                    }
+                    for (i, r) in rows.iter().enumerate() {
+                        let y = i as u32 + 1;
+                        sheet.write_string(y, 0, &r[1])?;
+                        sheet.write_string(y, 1, &r[2])?;
+                        match r[3].parse::<f64>() {
+                            Ok(v) if r[4] != "local time" => sheet.write_number(y, 2, v)?,
+                            _ => sheet.write_string(y, 2, &r[3])?,
+                        };
+                        sheet.write_string(y, 3, &r[4])?;
+                    }
                 }
-            }
-            for (name, rows) in sections {
                 let sheet = book.add_worksheet_with_constant_memory()?;
-                sheet.set_name(sheet_name(name))?;
-                for (c, h) in ["series", "label", "value", "unit"].iter().enumerate() {
+                sheet.set_name("Tickets")?;
+                for (c, h) in REPORT_TICKET_COLUMNS.iter().enumerate() {
                     sheet.write_string(0, c as u16, *h)?;
                 }
-                for (i, r) in rows.iter().enumerate() {
-                    let y = i as u32 + 1;
-                    sheet.write_string(y, 0, &r[1])?;
-                    sheet.write_string(y, 1, &r[2])?;
-                    match r[3].parse::<f64>() {
-                        Ok(v) if r[4] != "local time" => sheet.write_number(y, 2, v)?,
-                        _ => sheet.write_string(y, 2, &r[3])?,
-                    };
-                    sheet.write_string(y, 3, &r[4])?;
-                }
+                let mut y = 0u32;
+                each_row(&mut |record| {
+                    y += 1;
+                    for (x, (cell, column)) in
+                        record.into_iter().zip(REPORT_TICKET_COLUMNS).enumerate()
+                    {
+                        // Typed cells: strings are never read as formulas in a workbook.
+                        match cell.parse::<f64>() {
+                            Ok(v) if is_number_column(column) => {
+                                sheet.write_number(y, x as u16, v)?
+                            }
+                            _ => sheet.write_string(y, x as u16, cell)?,
+                        };
+                    }
+                    Ok(())
+                })?;
+                let staged = Staged::new(&files.summary)?;
+                book.save_to_writer(BufWriter::new(staged.file.as_file()))?;
+                staged.commit()?;
             }
-            let sheet = book.add_worksheet_with_constant_memory()?;
-            sheet.set_name("Tickets")?;
-            for (c, h) in REPORT_TICKET_COLUMNS.iter().enumerate() {
-                sheet.write_string(0, c as u16, *h)?;
-            }
-            let mut y = 0u32;
-            each_row(&mut |record| {
-                y += 1;
-                for (x, (cell, column)) in record.into_iter().zip(REPORT_TICKET_COLUMNS).enumerate()
-                {
-                    // Typed cells: strings are never read as formulas in a workbook.
-                    match cell.parse::<f64>() {
-                        Ok(v) if is_number_column(column) => sheet.write_number(y, x as u16, v)?,
-                        _ => sheet.write_string(y, x as u16, cell)?,
-                    };
-                }
-                Ok(())
-            })?;
-            let staged = Staged::new(&files.summary)?;
-            book.save_to_writer(BufWriter::new(staged.file.as_file()))?;
-            staged.commit()?;
         }
-    }
-    tx.finish()?;
-    Ok((report, files))
+        Ok((report, files))
+    })
 }
 
 fn sheet_name(section: &str) -> &'static str {
@@ -686,16 +715,6 @@ pub fn export_tickets<Tz: TimeZone + Sync>(
     out: &Path,
     progress: Progress<'_>,
 ) -> Result<u64, ExportError> {
-    let tx = store.conn().unchecked_transaction()?;
-    let numbers = store.list_numbers(&ListRequest {
-        filter: filter.clone(),
-        sort,
-        offset: 0,
-        limit: u32::MAX,
-    })?;
-    let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
-    let total = ids.len() as u64;
-    let names = Names::load(&tx)?;
     let mut staged = Staged::new(out)?;
     let mut w = staged.csv()?;
     let mut header: Vec<&str> = TICKET_COLUMNS.to_vec();
@@ -703,42 +722,40 @@ pub fn export_tickets<Tz: TimeZone + Sync>(
         header.push("internal_notes");
     }
     w.write_record(&header)?;
-    let texts = Texts {
-        messages: true,
-        notes: include_notes,
-    };
-    let mut done = 0u64;
+    let (mut done, mut total) = (0u64, 0u64);
     std::thread::scope(|scope| -> Result<(), ExportError> {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<FullTicket>>(4);
-        let names = &names;
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<ExportTicket>>(4);
         let writer = std::thread::Builder::new()
             .name("tickets-export-writer".to_owned())
             .spawn_scoped(scope, move || -> Result<(), ExportError> {
                 let mut row = TicketRow::new(tz, include_notes);
                 for batch in receive {
                     for t in &batch {
-                        row.write(&mut w, t, names)?;
+                        row.write(&mut w, t)?;
                     }
                 }
                 w.flush()?;
                 Ok(())
             })?;
         let mut batch = Vec::with_capacity(BATCH);
-        let read = for_each_ticket(&tx, &ids, texts, |t| {
-            batch.push(t);
-            done += 1;
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if send.send(full).is_err() {
-                    // The writer stopped on an error; it reports it below.
-                    return Ok(false);
+        // One snapshot: the export is one moment of the desk.
+        let read = store.snapshot(|snap| {
+            snap.export_tickets(filter, sort, include_notes, &mut |t, all| {
+                total = all;
+                batch.push(t);
+                done += 1;
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if send.send(full).is_err() {
+                        // The writer stopped on an error; it reports it below.
+                        return Ok(false);
+                    }
                 }
-            }
-            Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
+                Ok(!done.is_multiple_of(PROGRESS_EVERY) || progress(done, total))
+            })
         });
-        if read.is_ok() && !batch.is_empty() {
-            // A failed send means the writer failed; its error is reported below.
-            let _ = send.send(batch);
+        if read.is_ok() && !batch.is_empty() && send.send(batch).is_err() {
+            // The writer failed; its error is reported below.
         }
         drop(send);
         let written = writer
@@ -746,10 +763,9 @@ pub fn export_tickets<Tz: TimeZone + Sync>(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // A write error explains a stopped read better than "cancelled".
         written?;
-        read
+        read.map(|_| ()).map_err(ExportError::from)
     })?;
     staged.commit()?;
-    tx.finish()?;
     progress(done, total);
     Ok(done)
 }
@@ -775,33 +791,33 @@ impl<'a, Tz: TimeZone> TicketRow<'a, Tz> {
     fn write<W: Write>(
         &mut self,
         w: &mut csv::Writer<W>,
-        t: &FullTicket,
-        names: &Names,
+        t: &ExportTicket,
     ) -> Result<(), ExportError> {
         let field = |w: &mut csv::Writer<W>, cell: &str| w.write_field(neutralise(cell).as_bytes());
-        let (customer, email, company) = t
-            .customer
-            .and_then(|c| names.customers.get(&c))
-            .map_or(("", "", ""), |c| (c.0.as_str(), c.1.as_str(), c.2.as_str()));
+        let (customer, email, company) = t.customer.as_ref().map_or(("", "", ""), |c| {
+            (c.name.as_str(), c.email.as_str(), c.company.as_str())
+        });
         self.number.clear();
-        write!(self.number, "{}", TicketNumber(t.id)).ok();
+        write!(self.number, "{}", t.number).ok();
         field(w, &self.number)?;
         field(w, &t.subject)?;
-        field(w, Status::from_code(t.status).map_or("", Status::label))?;
-        field(
-            w,
-            Priority::from_code(t.priority).map_or("", Priority::label),
-        )?;
+        field(w, t.status.label())?;
+        field(w, t.priority.label())?;
         field(w, customer)?;
         field(w, email)?;
         field(w, company)?;
-        field(w, &Names::list(&names.agents, &t.assignees))?;
-        field(w, &Names::list(&names.tags, &t.tags))?;
-        for at in [Some(t.created), Some(t.updated), t.first_reply, t.resolved] {
+        field(w, &t.assignees.join("; "))?;
+        field(w, &t.tags.join("; "))?;
+        for at in [
+            Some(t.created_ms),
+            Some(t.updated_ms),
+            t.first_reply_ms,
+            t.resolved_ms,
+        ] {
             self.time(w, at)?;
         }
-        field(w, names.agent(t.resolved_by))?;
-        self.time(w, t.closed)?;
+        field(w, t.resolved_by.as_deref().unwrap_or(""))?;
+        self.time(w, t.closed_ms)?;
         self.number.clear();
         if let Some(csat) = t.csat {
             write!(self.number, "{csat}").ok();
@@ -810,19 +826,21 @@ impl<'a, Tz: TimeZone> TicketRow<'a, Tz> {
         field(w, &t.description)?;
         self.entries(t.messages.iter().map(|m| {
             let who = if m.outbound {
-                [names.agent(m.author), " (reply)"]
+                [m.author.as_deref().unwrap_or(""), " (reply)"]
             } else {
                 ["Customer", ""]
             };
-            (m.at, who, m.body.as_str())
+            (m.at_ms, who, m.body.as_str())
         }));
         field(w, &self.text)?;
         if self.include_notes {
-            self.entries(
-                t.notes
-                    .iter()
-                    .map(|n| (n.at, [names.agent(n.author), ""], n.body.as_str())),
-            );
+            self.entries(t.notes.iter().map(|n| {
+                (
+                    n.at_ms,
+                    [n.author.as_deref().unwrap_or(""), ""],
+                    n.body.as_str(),
+                )
+            }));
             field(w, &self.text)?;
         }
         w.write_record(std::iter::empty::<&[u8]>())?;

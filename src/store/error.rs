@@ -58,6 +58,24 @@ pub enum StoreError {
         "another Tickets window or program kept the database busy for too long, so this change was not saved; try again in a moment"
     )]
     Busy,
+    /// A command that only reads was pointed at a file that is not there.
+    #[error("there is no database at “{}”; nothing was created", .0.display())]
+    Missing(PathBuf),
+    /// A command that only reads was pointed at an empty file.
+    #[error("“{}” is empty: it holds no tickets yet; nothing was written to it", .0.display())]
+    Empty(PathBuf),
+    /// A command that only reads was pointed at a database from an older
+    /// Tickets, which it would have to upgrade (a write) to read.
+    #[error(
+        "“{}” was saved by an older version of Tickets (format {found}); open it once in the window, or with a command that changes it, to upgrade it, then try again. Nothing was changed",
+        path.display()
+    )]
+    NeedsUpgrade {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+    },
     /// The folder for a new database does not exist.
     #[error("the folder “{}” does not exist", .0.display())]
     FolderMissing(PathBuf),
@@ -112,6 +130,15 @@ pub enum StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> StoreError {
         use rusqlite::ErrorCode;
+        // A value the file holds that Tickets cannot read as what it should be.
+        if let rusqlite::Error::FromSqlConversionFailure(_, _, cause) = &error
+            && let Some(unknown) = cause.downcast_ref::<super::sqlite::codec::UnknownCode>()
+        {
+            return StoreError::Damaged {
+                path: PathBuf::new(),
+                detail: unknown.to_string(),
+            };
+        }
         match error.sqlite_error_code() {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Damaged {
                 path: PathBuf::new(),

@@ -1,626 +1,415 @@
-//! The ticket store: one SQLite file holding tickets, people and the activity trail.
+//! The ticket store: where tickets, people and the activity trail are kept,
+//! and every change to them.
 //!
-//! The store knows nothing of the window. It is owned by one thread at a time
-//! (the app's worker, a command-line run, a test) and every change goes through
-//! one method that validates input and writes the change together with its
-//! activity entries in one immediate transaction.
+//! The rest of the program (the window, analytics, exports, the command
+//! line) talks to [`Store`] and nothing under it. `Store` is a façade over
+//! the engines that can keep a help desk: today the SQLite file of one
+//! agent's desk ([`sqlite::FileStore`]); a team's server stands beside it
+//! next. An enum rather than a trait object: the engines are a closed set
+//! this crate owns, several calls are generic (time zones) or hand out
+//! borrowed callbacks, which a trait object cannot carry, and a `match`
+//! makes each engine's answer to a call (or its refusal, as for backups of a
+//! server) explicit in one place.
+//!
+//! - [`Location`]: where a store is (a file today).
+//! - [`filter`]: what the list is asked for and what comes back.
+//! - [`StoreError`]: every way a store call can fail, in sentences.
+//!
+//! SQL, and `rusqlite`, live under `sqlite/` and nowhere else.
 
-mod activity;
-mod backup;
-pub mod erase;
 mod error;
-mod listing;
-mod people;
-pub mod schema;
-mod tickets;
+mod filter;
+pub mod sqlite;
 
-use std::fs::OpenOptions;
-use std::io::Read;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use chrono::TimeZone;
 
-pub(crate) use activity::record as record_activity;
-pub use backup::{
+use crate::analytics::{Period, Report, Scope};
+use crate::clock::Clock;
+use crate::domain::{
+    Agent, AgentId, Customer, CustomerId, Direction, MessageId, NewCustomer, NewTicket, NoteId,
+    Priority, Status, Tag, TagId, TicketDetail, TicketNumber, TicketRow,
+};
+
+pub use error::StoreError;
+pub use filter::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage};
+pub use sqlite::backup::{
     BACKUPS_KEPT, BackupFile, BackupKind, backup_due, list_backups, restore_backup, verify_backup,
 };
-pub use error::StoreError;
-pub use listing::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage, fts_query};
-pub(crate) use listing::{first_created_from, last_created_before};
+pub use sqlite::erase::{self, ErasedSummary};
+pub use sqlite::export::{ExportCustomer, ExportMessage, ExportTicket};
+pub use sqlite::fts_query;
+pub(crate) use sqlite::record_activity;
+pub use sqlite::schema;
 
-use crate::clock::Clock;
-use schema::{APPLICATION_ID, FileIdentity, SCHEMA_VERSION};
+/// Where a store is: what the window opens and remembers, and the command
+/// line's `--db` names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// A database file on this computer.
+    File(PathBuf),
+}
 
-/// How long a write waits for another process's write to finish before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+impl Location {
+    /// The file, for a file.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::File(path) => Some(path),
+        }
+    }
 
-/// The first bytes of every SQLite file.
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    /// The key its remembered settings are kept under.
+    pub fn key(&self) -> String {
+        match self {
+            Location::File(path) => path.to_string_lossy().into_owned(),
+        }
+    }
+}
 
-/// An open Tickets database.
+impl fmt::Display for Location {
+    /// As the window names it: the file's path.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(path: PathBuf) -> Location {
+        Location::File(path)
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Location {
+        Location::File(path.to_path_buf())
+    }
+}
+
+/// What a caller last saw of the store's changes: give it back to
+/// [`Store::changes_since`] to hear whether anyone else changed it since.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChangeToken(i64);
+
+/// The engine behind a store.
+enum Engine {
+    /// A SQLite file.
+    File(sqlite::FileStore),
+}
+
+/// An open store, on whichever engine keeps it.
 pub struct Store {
-    conn: Connection,
-    clock: Arc<dyn Clock>,
-    path: PathBuf,
-    /// The analytics scope whose tickets `temp.scope_tickets` holds, with the
-    /// data version and change count they were read at.
-    scope_cache: std::cell::RefCell<Option<(crate::analytics::Scope, i64, u64)>>,
-    /// What a read or write found damaged: from then on the store writes nothing.
-    damage: std::cell::RefCell<Option<String>>,
-    /// A second, read-only connection to the file, opened when first needed:
-    /// a report reads part of its figures on it, on another thread.
-    reader: std::cell::RefCell<Option<Connection>>,
-    /// SQLite's page cache on each connection, in KiB.
-    cache_kib: std::cell::Cell<u32>,
+    engine: Engine,
 }
 
-/// The page cache each connection keeps unless told otherwise: enough for
-/// a year's report at a million tickets to stay in memory between runs.
-const DEFAULT_CACHE_KIB: u32 = 64 * 1024;
-
-impl Drop for Store {
-    /// Closes the read-only second connection first: the last connection to
-    /// close folds the write-ahead log back into the file and removes it, and
-    /// a read-only one cannot, which would leave the newest changes in the
-    /// -wal file beside the database rather than in it.
-    fn drop(&mut self) {
-        self.reader.get_mut().take();
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.engine {
+            Engine::File(db) => db.fmt(f),
+        }
     }
 }
 
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
-    }
+/// Writes the façade's reading calls: each is the engine's own, by name.
+macro_rules! reads {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;
+    )*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+            match &self.engine {
+                Engine::File(db) => db.$name($($arg),*),
+            }
+        }
+    )*};
+}
+
+/// Writes the façade's changing calls: each is the engine's own, by name.
+macro_rules! writes {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty;
+    )*) => {$(
+        $(#[$doc])*
+        pub fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+            match &mut self.engine {
+                Engine::File(db) => db.$name($($arg),*),
+            }
+        }
+    )*};
 }
 
 impl Store {
-    /// Opens the Tickets database at `path`, creating it if there is no file there.
-    ///
-    /// A file that is not a Tickets database, or one written by a newer version,
-    /// is refused before anything is written to it. An older Tickets file is
-    /// upgraded one schema version at a time.
+    /// Opens the Tickets database file at `path`, creating it if there is no
+    /// file there. A file that is not a Tickets database, or one written by a
+    /// newer version, is refused before anything is written to it; an older
+    /// one is upgraded one schema version at a time.
     pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
-        let path = path.as_ref().to_path_buf();
-        let stamped = check_existing_file(&path)?;
-        // SQLite opens a file it may not write read-only, or cannot keep its
-        // working files beside it: say which.
-        let read_only = |path: &Path| {
-            if OpenOptions::new().write(true).open(path).is_err() {
-                return StoreError::ReadOnly {
-                    path: path.to_path_buf(),
-                    reason: "the system does not let Tickets write to it".to_owned(),
-                };
-            }
-            read_only_folder(path, path.parent().unwrap_or(Path::new(".")))
-        };
-        // In a file stamped as ours, whatever SQLite cannot read is damage.
-        let fail = |e: rusqlite::Error| match stamped {
-            true => StoreError::from(e).in_file(&path),
-            false => StoreError::from_open(&path, e),
-        };
-        let fail = |e: rusqlite::Error| match fail(e) {
-            StoreError::ReadOnly { .. } => read_only(&path),
-            other => other,
-        };
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )
-        .map_err(fail)?;
-        if conn.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
-            return Err(read_only(&path));
+        Ok(Store {
+            engine: Engine::File(sqlite::FileStore::open(path, clock)?),
+        })
+    }
+
+    /// Opens the store at `location`, creating it if it is a file not there yet.
+    pub fn open_at(location: &Location, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        match location {
+            Location::File(path) => Store::open(path, clock),
         }
-        // Check again under SQLite's own reading, before anything is written
-        // (switching to write-ahead logging is a write): the header check above
-        // cannot see changes still in a write-ahead log.
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let identity = schema::identify(&conn).map_err(fail)?;
-        refuse_foreign(&path, identity)?;
-        probe_tables(&conn).map_err(fail)?;
-        let mut store = Store {
-            conn,
-            clock,
-            path,
-            scope_cache: Default::default(),
-            cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
-            damage: Default::default(),
-            reader: Default::default(),
-        };
-        store.configure()?;
-        schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
-        Ok(store)
     }
 
-    /// Opens a database kept only in memory (for tests and trials).
+    /// Opens an existing database for reading only: nothing is created or
+    /// changed, and a missing or empty file is refused with a sentence.
+    pub fn open_existing(location: &Location, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        match location {
+            Location::File(path) => Ok(Store {
+                engine: Engine::File(sqlite::FileStore::open_existing(path, clock)?),
+            }),
+        }
+    }
+
+    /// A database kept only in memory (for tests and trials).
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
-        let conn = Connection::open_in_memory()?;
-        let mut store = Store {
-            conn,
-            clock,
-            path: PathBuf::from(":memory:"),
-            scope_cache: Default::default(),
-            cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
-            damage: Default::default(),
-            reader: Default::default(),
-        };
-        store.configure()?;
-        schema::migrate_to(&mut store.conn, SCHEMA_VERSION)?;
-        Ok(store)
+        Ok(Store {
+            engine: Engine::File(sqlite::FileStore::open_in_memory(clock)?),
+        })
     }
 
-    /// The file this store reads and writes.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where this store is.
+    pub fn location(&self) -> Location {
+        match &self.engine {
+            Engine::File(db) => Location::File(db.path().to_path_buf()),
+        }
+    }
+
+    /// The database file, for a store kept in one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.engine {
+            Engine::File(db) => Some(db.path()),
+        }
     }
 
     /// The clock the store stamps changes with.
     pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
-    }
-
-    /// A counter that changes whenever another connection commits to the file
-    /// (`PRAGMA data_version`): poll it to notice changes made elsewhere.
-    pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
-    }
-
-    /// The underlying connection, for read-only queries elsewhere in the crate (analytics, exports).
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
-    /// The read-only second connection to the file, opened on first use;
-    /// none for a database in memory, or if it cannot be opened (callers then
-    /// read everything on the main connection).
-    pub(crate) fn reader(&self) -> Option<std::cell::RefMut<'_, Connection>> {
-        if self.path == Path::new(":memory:") {
-            return None;
+        match &self.engine {
+            Engine::File(db) => db.clock(),
         }
-        let mut slot = self.reader.try_borrow_mut().ok()?;
-        if slot.is_none() {
-            let conn = Connection::open_with_flags(
-                &self.path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .ok()?;
-            conn.busy_timeout(BUSY_TIMEOUT).ok()?;
-            conn.execute_batch(&format!(
-                "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
-                self.cache_kib.get()
-            ))
-            .ok()?;
-            *slot = Some(conn);
-        }
-        std::cell::RefMut::filter_map(slot, Option::as_mut).ok()
     }
 
-    /// The underlying connection, for bulk loaders within the crate (the sample-data generator).
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
-
-    /// Gathers full query-planner statistics, histograms included (a few
-    /// seconds at a million tickets); worth it after a bulk load. Status and
-    /// priority are heavily skewed (most tickets are Closed), and without the
-    /// histograms the planner reads a filter on the rare Open from the wrong index.
-    pub fn analyze(&self) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch("PRAGMA analysis_limit = 0; ANALYZE;")?;
-        Ok(())
-    }
-
-    /// Sets how much SQLite may keep in memory as page cache on each of this
-    /// store's connections, in KiB. The window keeps it small (it runs for
-    /// days beside other programs, and the system's file cache serves the
-    /// rest); the command line and the benchmarks keep the default.
-    pub fn set_cache_size(&self, kib: u32) -> Result<(), StoreError> {
-        self.cache_kib.set(kib);
-        self.conn
-            .execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
-        if let Ok(mut reader) = self.reader.try_borrow_mut()
-            && let Some(reader) = reader.as_mut()
-        {
-            reader.execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
-        }
-        Ok(())
-    }
-
-    /// Caps the file at `pages` pages on this connection (`PRAGMA
-    /// max_page_count`; never below its size now), so that tests can make the
-    /// disk fill up. Returns the cap in force.
-    #[doc(hidden)]
-    pub fn set_max_page_count(&self, pages: u32) -> Result<u32, StoreError> {
-        Ok(self
-            .conn
-            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
-                r.get(0)
-            })?)
-    }
-
-    /// Sets how long a write waits for another connection's write to finish
-    /// (10 seconds unless changed), so that tests need not wait that long.
-    #[doc(hidden)]
-    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
-        Ok(self.conn.busy_timeout(wait)?)
-    }
-
-    fn configure(&mut self) -> Result<(), StoreError> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Switching to write-ahead logging is a write that starts as a read:
-        // while another process writes (another window switching the same
-        // file), SQLite refuses it at once rather than wait. So wait here.
-        let started = std::time::Instant::now();
-        let mode: String = loop {
-            match self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            {
-                Err(e)
-                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
-                        && started.elapsed() < BUSY_TIMEOUT =>
-                {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                mode => break mode?,
-            }
+    /// Whether anyone else (another window, another program) changed the
+    /// store since `token`, which is moved on to now. A fresh token has seen
+    /// nothing yet: the first call says whether there is anything new since
+    /// the store was opened.
+    pub fn changes_since(&self, token: &mut ChangeToken) -> Result<bool, StoreError> {
+        let now = match &self.engine {
+            Engine::File(db) => db.data_version()?,
         };
-        if mode != "wal" && self.path != Path::new(":memory:") {
-            return Err(StoreError::Unsupported(format!(
-                "the file could not be switched to write-ahead logging (it reports “{mode}”)"
-            )));
-        }
-        // FULL: a change is on disk before the store reports it committed.
-        // secure_delete FAST: deleted text is zeroed in the pages a change
-        // writes anyway (no extra I/O), so what an agent deletes, or an
-        // erasure replaces, is not left readable in the file's free space.
-        self.conn.execute_batch(
-            "PRAGMA foreign_keys = ON;
-             PRAGMA synchronous = FULL;
-             PRAGMA secure_delete = FAST;
-             PRAGMA temp_store = MEMORY;",
-        )?;
-        self.conn
-            .execute_batch(&format!("PRAGMA cache_size = -{};", self.cache_kib.get()))?;
-        self.conn.set_prepared_statement_cache_capacity(64);
-        Ok(())
+        let changed = token.0 != 0 && token.0 != now;
+        token.0 = now;
+        Ok(changed)
     }
 
-    /// Runs `f` in one immediate transaction: everything it writes is committed
-    /// together, or nothing is if it returns an error.
-    ///
-    /// Once a read or a write has met damage in the file, nothing more is
-    /// written (see [`Store::seen`]).
-    pub(crate) fn transact<T>(
-        &mut self,
-        f: impl FnOnce(&Transaction<'_>, i64) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        if let Some(detail) = self.damage.borrow().as_ref() {
-            return Err(StoreError::Damaged {
-                path: self.path.clone(),
-                detail: detail.clone(),
-            });
+    /// Writes a backup of the database now, keeping the newest
+    /// [`BACKUPS_KEPT`]. `progress` hears (done, total) as the copy goes.
+    pub fn backup_now(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupFile, StoreError> {
+        match &self.engine {
+            Engine::File(db) => db.backup_now(progress),
         }
-        let now = crate::domain::to_millis(self.clock.now());
-        let result: Result<T, StoreError> = (|| {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx, now)?;
-            tx.commit()?;
-            Ok(value)
-        })();
-        result.map_err(|e| self.seen(e))
     }
 
-    /// Runs a read; damage it meets stops all writing from then on.
-    pub(crate) fn reading<T>(
+    /// Writes the day's backup unless one was made today (in `zone`).
+    pub fn backup_if_due<Tz: TimeZone>(&self, zone: &Tz) -> Result<Option<BackupFile>, StoreError> {
+        match &self.engine {
+            Engine::File(db) => db.backup_if_due(zone),
+        }
+    }
+
+    /// The SQLite connection of a file store, for the sample-data loader
+    /// while it moves under the store.
+    pub(crate) fn bulk_connection(&mut self) -> Option<&mut rusqlite::Connection> {
+        match &mut self.engine {
+            Engine::File(db) => Some(db.conn_mut()),
+        }
+    }
+
+    /// Runs `read` on one snapshot of the store: every read in it sees the
+    /// same data, whatever is committed meanwhile (a report and its ticket
+    /// rows agree; an export is one moment of the desk).
+    pub fn snapshot<T, E: From<StoreError>>(
         &self,
-        read: impl FnOnce() -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        read().map_err(|e| self.seen(e))
-    }
-
-    /// Names the file in an error, and remembers damage: once the file is
-    /// known to be damaged nothing more is written to it, since writing into
-    /// a damaged file can spread the damage and what the agent did next
-    /// would be lost anyway when a backup replaces it.
-    fn seen(&self, e: StoreError) -> StoreError {
-        let e = e.in_file(&self.path);
-        if let StoreError::Damaged { detail, .. } = &e {
-            let mut damage = self.damage.borrow_mut();
-            if damage.is_none() {
-                *damage = Some(format!(
-                    "{detail}, found earlier; nothing more is written to it"
-                ));
-            }
-        }
-        e
-    }
-}
-
-/// Looks at an existing file's header without opening it as a database, so a
-/// file that is not ours is never written to (SQLite would add a journal, or
-/// initialise an empty file). Returns whether the header says the file is a
-/// Tickets database; creates an empty private file if there is none.
-fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
-    let meta = match std::fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            create_new_file(path)?;
-            return Ok(false);
-        }
-        Err(e) => return Err(StoreError::Io(e)),
-    };
-    let stamped = check_contents(path, &meta)?;
-    check_writable(path, &meta)?;
-    Ok(stamped)
-}
-
-/// What an existing file holds, from its header (and SQLite, read-only, when
-/// the header leaves it open), writing nothing: folders, files that are not
-/// Tickets databases, newer ones and damaged ones are refused. Returns
-/// whether the header carries our stamp.
-pub(crate) fn check_contents(path: &Path, meta: &std::fs::Metadata) -> Result<bool, StoreError> {
-    if meta.is_dir() {
-        return Err(StoreError::NotTickets {
-            path: path.to_path_buf(),
-            reason: "it is a folder".to_owned(),
-        });
-    }
-    if meta.len() == 0 {
-        return Ok(false);
-    }
-    let mut header = [0u8; 100];
-    let mut file = std::fs::File::open(path)?;
-    let read = read_up_to(&mut file, &mut header)?;
-    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
-    let stamped = read >= 72 && application_id == APPLICATION_ID;
-    let damaged = |detail: String| StoreError::Damaged {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let magic = read.min(SQLITE_MAGIC.len());
-    if read < header.len() && header[..magic] == SQLITE_MAGIC[..magic] {
-        return Err(damaged(format!(
-            "it is cut short: only its first {read} bytes are there"
-        )));
-    }
-    if read < header.len() || &header[..16] != SQLITE_MAGIC {
-        if stamped {
-            return Err(damaged(GARBLED_HEADER.to_owned()));
-        }
-        return Err(StoreError::NotTickets {
-            path: path.to_path_buf(),
-            reason: "it is not a database file".to_owned(),
-        });
-    }
-    let version = i64::from(u32::from_be_bytes([
-        header[60], header[61], header[62], header[63],
-    ]));
-    if stamped {
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if let Some(detail) = header_damage(path, &header, meta.len()) {
-            return Err(damaged(detail));
-        }
-        return Ok(true);
-    }
-    // Not stamped as ours: it may still be ours if its stamp sits in the
-    // write-ahead log, or an empty SQLite file. Ask SQLite, read-only.
-    let (_, identity) = open_untouched(path)?;
-    refuse_foreign(path, identity)?;
-    Ok(false)
-}
-
-/// Opens `path` read-only without creating anything beside it, and reads
-/// its identity. With no log or journal beside it the file alone is the
-/// whole truth, so it is read as immutable: a plain read-only open of a
-/// write-ahead-log file would leave new -wal and -shm files beside it.
-pub(crate) fn open_untouched(path: &Path) -> Result<(Connection, FileIdentity), StoreError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = if beside(path, "-wal").exists() || beside(path, "-journal").exists() {
-        Connection::open_with_flags(path, flags)
-    } else {
-        Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
-    }
-    .map_err(|e| StoreError::from_open(path, e))?;
-    let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
-    Ok((conn, identity))
-}
-
-const GARBLED_HEADER: &str = "its header, the first 100 bytes, is garbled";
-
-/// What is wrong with the header of a file stamped as ours, checked against
-/// the file format (<https://sqlite.org/fileformat.html>) before SQLite reads
-/// it: SQLite takes some damaged values as settings (a read-only file, UTF-16
-/// text) rather than as damage. Also finds a file shorter than its header says.
-fn header_damage(path: &Path, header: &[u8; 100], len: u64) -> Option<String> {
-    let be32 = |at: usize| {
-        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
-    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-        1 => 65_536,
-        n if n >= 512 && n.is_power_of_two() => u64::from(n),
-        _ => return Some(GARBLED_HEADER.to_owned()),
-    };
-    // Tickets reserves no space at the end of pages (byte 20).
-    let sound = matches!(header[18], 1 | 2)
-        && header[20] == 0
-        && matches!(header[19], 1 | 2)
-        && header[21..24] == [64, 32, 32]
-        && (1..=4).contains(&be32(44))
-        // Tickets writes UTF-8 only.
-        && be32(56) == 1;
-    if !sound {
-        return Some(GARBLED_HEADER.to_owned());
-    }
-    // The page count in the header is valid when the change counter matches
-    // the "version valid for" number. A log or journal beside the file may
-    // still hold pages the file is to grow by.
-    let pages = u64::from(be32(28));
-    let expected = pages * page_size;
-    let valid = pages > 0 && be32(24) == be32(92);
-    let settled = !beside(path, "-wal").exists() && !beside(path, "-journal").exists();
-    (valid && settled && len < expected)
-        .then(|| format!("it is cut short: only the first {len} of its {expected} bytes are there"))
-}
-
-/// Refuses a file that cannot be written, or whose folder cannot take the
-/// files SQLite keeps beside a database while it is open, before SQLite
-/// opens it (a read-only open would still leave those files behind).
-fn check_writable(path: &Path, meta: &std::fs::Metadata) -> Result<(), StoreError> {
-    if meta.permissions().readonly() {
-        return Err(StoreError::ReadOnly {
-            path: path.to_path_buf(),
-            reason: "the file is marked read-only".to_owned(),
-        });
-    }
-    check_folder_writable(path)
-}
-
-/// On Unix, a folder without write permission (Windows's read-only flag on a
-/// folder means something else and is not checked).
-fn check_folder_writable(path: &Path) -> Result<(), StoreError> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let read_only =
-        cfg!(unix) && std::fs::metadata(folder).is_ok_and(|m| m.permissions().readonly());
-    if read_only {
-        return Err(read_only_folder(path, folder));
-    }
-    Ok(())
-}
-
-fn read_only_folder(path: &Path, folder: &Path) -> StoreError {
-    StoreError::ReadOnly {
-        path: path.to_path_buf(),
-        reason: format!(
-            "its folder “{}” is read-only, and Tickets keeps working files beside the database",
-            folder.display()
-        ),
-    }
-}
-
-/// Reads the first row of every table, so that damage to the pages the tables
-/// start on is found on opening, before anything is written.
-fn probe_tables(conn: &Connection) -> rusqlite::Result<()> {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND rootpage > 0")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for table in tables {
-        let sql = format!(
-            "SELECT * FROM \"{}\" NOT INDEXED LIMIT 1",
-            table.replace('"', "\"\"")
-        );
-        conn.prepare(&sql)?.exists([])?;
-    }
-    Ok(())
-}
-
-/// The file SQLite keeps beside `path` with this suffix (`-wal`, `-journal`).
-fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// A `file:` URI opening `path` as immutable: no locks, nothing created beside it.
-fn immutable_uri(path: &Path) -> String {
-    let bytes = path.as_os_str().as_encoded_bytes();
-    // An empty authority, so that a path starting with "//" is not read as a host.
-    let mut uri = String::from(if bytes.first() == Some(&b'/') {
-        "file://"
-    } else {
-        "file:"
-    });
-    for &b in bytes {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' | b'~' => {
-                uri.push(char::from(b));
-            }
-            b'\\' if cfg!(windows) => uri.push('/'),
-            _ => {
-                uri.push_str(&format!("%{b:02X}"));
-            }
+        read: impl FnOnce(&Snapshot<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &self.engine {
+            Engine::File(db) => db.snapshot(|s| read(&Snapshot::File(s))),
         }
     }
-    uri.push_str("?immutable=1");
-    uri
+
+    reads! {
+        /// The report of `period`, read in one snapshot.
+        fn report(&self, period: &Period) -> Result<Report, StoreError>;
+        /// The numbers of the tickets behind a scope, ascending.
+        fn scope_tickets(&self, scope: &Scope) -> Result<Vec<i64>, StoreError>;
+        /// One page of the tickets matching a filter, in order, with the exact total.
+        fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError>;
+        /// The numbers of one page of matching tickets, in order.
+        fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError>;
+        /// How many tickets match a filter.
+        fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError>;
+        /// How many tickets match a filter with each status and each priority
+        /// in place of its own: the counts beside the sidebar's choices.
+        fn facet_counts(&self, filter: &TicketFilter) -> Result<FacetCounts, StoreError>;
+        /// The two queries a listing runs (page; total), for checking plans.
+        fn listing_sql(&self, request: &ListRequest) -> Result<(String, String), StoreError>;
+        /// List rows for these tickets, in the order given.
+        fn rows(&self, numbers: &[TicketNumber]) -> Result<Vec<TicketRow>, StoreError>;
+        /// Everything the ticket panel shows about one ticket, in one snapshot.
+        fn load_ticket(&self, ticket: TicketNumber) -> Result<TicketDetail, StoreError>;
+        /// A customer with their tags.
+        fn customer(&self, id: CustomerId) -> Result<Customer, StoreError>;
+        /// An agent.
+        fn agent(&self, id: AgentId) -> Result<Agent, StoreError>;
+        /// Every agent, active or not, by name.
+        fn agents(&self) -> Result<Vec<Agent>, StoreError>;
+        /// Customers matching what was typed.
+        fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError>;
+        /// Every tag, by name.
+        fn tags(&self) -> Result<Vec<Tag>, StoreError>;
+        /// A tag by name (ignoring case).
+        fn tag_named(&self, name: &str) -> Result<Option<Tag>, StoreError>;
+        /// Refreshes the statistics the query planner uses.
+        fn analyze(&self) -> Result<(), StoreError>;
+        /// How much memory the store may keep as cache, in KiB.
+        fn set_cache_size(&self, kib: u32) -> Result<(), StoreError>;
+        /// Caps the file at `pages` pages (tests make the disk fill up).
+        fn set_max_page_count(&self, pages: u32) -> Result<u32, StoreError>;
+        /// How long a write waits for another's to finish (tests shorten it).
+        fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError>;
+    }
+
+    writes! {
+        /// Raises a ticket as Open and records who raised it.
+        fn create_ticket(&mut self, actor: AgentId, new: &NewTicket) -> Result<TicketNumber, StoreError>;
+        /// Moves a ticket to another status.
+        fn set_status(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, to: Status) -> Result<(), StoreError>;
+        /// Changes a ticket's priority.
+        fn set_priority(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, to: Priority) -> Result<(), StoreError>;
+        /// Edits a ticket's subject.
+        fn set_subject(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, subject: &str) -> Result<(), StoreError>;
+        /// Edits a ticket's description.
+        fn set_description(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, description: &str) -> Result<(), StoreError>;
+        /// Moves a ticket to another customer, or to none.
+        fn set_customer(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, customer: Option<CustomerId>) -> Result<(), StoreError>;
+        /// Records the customer's satisfaction rating on a resolved ticket.
+        fn set_csat(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, rating: u8) -> Result<(), StoreError>;
+        /// Assigns an agent to a ticket.
+        fn assign(&mut self, actor: AgentId, ticket: TicketNumber, assignee: AgentId) -> Result<(), StoreError>;
+        /// Removes an agent from a ticket's assignees.
+        fn unassign(&mut self, actor: AgentId, ticket: TicketNumber, assignee: AgentId) -> Result<(), StoreError>;
+        /// Tags a ticket, creating the tag if it is new.
+        fn add_tag(&mut self, actor: AgentId, ticket: TicketNumber, name: &str) -> Result<Tag, StoreError>;
+        /// Removes a tag from a ticket.
+        fn remove_tag(&mut self, actor: AgentId, ticket: TicketNumber, tag: TagId) -> Result<(), StoreError>;
+        /// Adds an internal note.
+        fn add_note(&mut self, actor: AgentId, ticket: TicketNumber, body: &str) -> Result<NoteId, StoreError>;
+        /// Edits an internal note, if nobody changed it since `expected_version`.
+        fn edit_note(&mut self, actor: AgentId, note: NoteId, expected_version: i64, body: &str) -> Result<(), StoreError>;
+        /// Deletes an internal note.
+        fn delete_note(&mut self, actor: AgentId, note: NoteId) -> Result<(), StoreError>;
+        /// Attaches a message to the conversation.
+        fn add_message(&mut self, actor: AgentId, ticket: TicketNumber, direction: Direction, body: &str) -> Result<MessageId, StoreError>;
+        /// Adds an agent.
+        fn add_agent(&mut self, name: &str, email: &str) -> Result<AgentId, StoreError>;
+        /// Renames an agent or changes their email.
+        fn update_agent(&mut self, id: AgentId, name: &str, email: &str) -> Result<(), StoreError>;
+        /// Deactivates or reactivates an agent.
+        fn set_agent_active(&mut self, id: AgentId, active: bool) -> Result<(), StoreError>;
+        /// Adds a customer.
+        fn add_customer(&mut self, new: &NewCustomer) -> Result<CustomerId, StoreError>;
+        /// Changes a customer's name, email or company.
+        fn update_customer(&mut self, id: CustomerId, changed: &NewCustomer) -> Result<(), StoreError>;
+        /// Tags a customer.
+        fn add_customer_tag(&mut self, id: CustomerId, tag: &str) -> Result<Tag, StoreError>;
+        /// Untags a customer.
+        fn remove_customer_tag(&mut self, id: CustomerId, tag: TagId) -> Result<(), StoreError>;
+        /// Erases a customer's personal data, keeping their tickets.
+        fn erase_customer(&mut self, actor: AgentId, customer: CustomerId) -> Result<ErasedSummary, StoreError>;
+    }
 }
 
-fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
+/// One read transaction on a store (see [`Store::snapshot`]).
+pub enum Snapshot<'a> {
+    /// On a SQLite file.
+    File(&'a sqlite::Snapshot<'a>),
 }
 
-fn refuse_foreign(path: &Path, identity: FileIdentity) -> Result<(), StoreError> {
-    if identity.application_id == APPLICATION_ID {
-        if identity.version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                found: identity.version,
-                supported: SCHEMA_VERSION,
-            });
+impl Snapshot<'_> {
+    /// The report of `period`.
+    pub fn report(&self, period: &Period) -> Result<Report, StoreError> {
+        match self {
+            Snapshot::File(s) => s.report(period),
         }
-        return Ok(());
     }
-    if identity.application_id == 0 && !identity.has_schema && identity.version == 0 {
-        // An empty SQLite file: nothing to lose by making it a Tickets database.
-        return Ok(());
+
+    /// Every ticket a card of `period`'s report counted, in number order, as
+    /// an export writes it (status and priority as at the period's end),
+    /// with why it was counted; `each` says whether to go on, and hears how
+    /// many there are in all. Returns how many were read.
+    pub fn report_tickets(
+        &self,
+        period: &Period,
+        each: &mut dyn FnMut(ExportTicket, Counted, u64) -> Result<bool, StoreError>,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Snapshot::File(s) => s.report_tickets(period, each),
+        }
     }
-    Err(StoreError::NotTickets {
-        path: path.to_path_buf(),
-        reason: "it is another program's database".to_owned(),
-    })
+
+    /// Every ticket matching `filter`, in `sort`'s order, with everything an
+    /// export writes (`notes`: the internal notes too); `each` says whether
+    /// to go on, and hears how many there are in all. Returns how many were read.
+    pub fn export_tickets(
+        &self,
+        filter: &TicketFilter,
+        sort: Sort,
+        notes: bool,
+        each: &mut dyn FnMut(ExportTicket, u64) -> Result<bool, StoreError>,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Snapshot::File(s) => s.export_tickets(filter, sort, notes, each),
+        }
+    }
 }
 
-/// Creates an empty file readable and writable by its owner only, so the
-/// database (and SQLite's files beside it, which copy its mode) stay private.
-fn create_new_file(path: &Path) -> Result<(), StoreError> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent
-        && !parent.is_dir()
-    {
-        return Err(StoreError::FolderMissing(parent.to_path_buf()));
-    }
-    check_folder_writable(path)?;
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        // Someone else created it meanwhile: check it like any existing file.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            check_existing_file(path).map(|_| ())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            Err(read_only_folder(path, parent.unwrap_or(Path::new("."))))
-        }
-        Err(e) => Err(StoreError::Io(e)),
-    }
+/// Live facet counts: each status's count under the filter with its status
+/// choice replaced by that status (likewise for priorities).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FacetCounts {
+    /// Tickets per status, every status listed.
+    pub statuses: Vec<(Status, u64)>,
+    /// Tickets per priority, every priority listed.
+    pub priorities: Vec<(Priority, u64)>,
+}
+
+/// Why a ticket is in a report's export: which cards counted it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counted {
+    /// Created in the period.
+    pub created: bool,
+    /// Close moment in the period.
+    pub closed: bool,
+    /// In the backlog at the period's end.
+    pub open: bool,
+    /// Resolution moment in the period.
+    pub resolution: bool,
+    /// First reply in the period.
+    pub first_response: bool,
+    /// Rated in the period.
+    pub rated: bool,
 }
 
 /// The platform's place for the app's database: `~/.local/share/tickets/tickets.db`,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use super::tasks::{Done, TaskHandle};
 use crate::analytics::Period;
 use crate::clock::Clock;
-use crate::domain::{AgentId, CustomerId, Priority, Status, TicketNumber};
+use crate::domain::{AgentId, CustomerId, TicketNumber};
 use crate::seed::{SeedOptions, generate};
 use crate::store::{Store, StoreError, TicketFilter, backup_due, list_backups, restore_backup};
 pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
@@ -144,9 +144,11 @@ fn run(
         clock,
         running: None,
     };
-    // data_version moves only when another connection commits (our own writes
-    // leave it alone), so any change in it is news from another window or process.
-    let mut seen_version = store.data_version().unwrap_or_default();
+    // What this worker has seen of others' changes; its own writes are not news.
+    let mut seen = crate::store::ChangeToken::default();
+    if let Err(e) = store.changes_since(&mut seen) {
+        send(Response::Failed(e.into()));
+    }
     // A failing check is said once, not at every look.
     let mut check_failing = false;
     let mut last_check = Instant::now();
@@ -154,14 +156,11 @@ fn run(
         // Look for others' changes on a fixed schedule, busy or not.
         if last_check.elapsed() >= POLL_INTERVAL {
             last_check = Instant::now();
-            match store.data_version() {
-                Ok(version) => {
+            match store.changes_since(&mut seen) {
+                Ok(changed) => {
                     check_failing = false;
-                    if version != seen_version {
-                        seen_version = version;
-                        if !send(Response::ExternalChange) {
-                            return;
-                        }
+                    if changed && !send(Response::ExternalChange) {
+                        return;
                     }
                 }
                 Err(e) => {
@@ -223,7 +222,10 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
     let failed = |e: StoreError| Response::Failed(e.into());
     let people_failed = |asker, error| Response::PeopleFailed { asker, error };
     Some(match request {
-        Request::ListBackups => Response::Backups(list_backups(store.path())),
+        Request::ListBackups => Response::Backups(match store.path() {
+            Some(path) => list_backups(path),
+            None => Ok(Vec::new()),
+        }),
         Request::Backup { automatic, task } => {
             backups.start(automatic, task);
             return None;
@@ -442,29 +444,10 @@ fn apply(
 }
 
 fn counts(store: &Store, filter: &TicketFilter) -> Result<Counts, StoreError> {
-    let statuses = Status::ALL
-        .into_iter()
-        .map(|status| {
-            let f = TicketFilter {
-                statuses: vec![status],
-                ..filter.clone()
-            };
-            store.count_tickets(&f).map(|n| (status, n))
-        })
-        .collect::<Result<_, _>>()?;
-    let priorities = Priority::ALL
-        .into_iter()
-        .map(|priority| {
-            let f = TicketFilter {
-                priorities: vec![priority],
-                ..filter.clone()
-            };
-            store.count_tickets(&f).map(|n| (priority, n))
-        })
-        .collect::<Result<_, _>>()?;
+    let facets = store.facet_counts(filter)?;
     Ok(Counts {
-        statuses,
-        priorities,
+        statuses: facets.statuses,
+        priorities: facets.priorities,
     })
 }
 

@@ -196,10 +196,36 @@ pub(crate) fn load(
     Ok(entries)
 }
 
+/// A status, priority or direction code in an entry of a kind this version
+/// knows must be one it knows: anything else is damage, not a newer kind.
+fn check_codes(kind: &str, old: &Value, new: &Value) -> Result<(), super::codec::UnknownCode> {
+    let check = |v: &Value, what, known: fn(i64) -> bool| match as_int(v) {
+        Some(code) if !known(code) => Err(super::codec::UnknownCode { what, code }),
+        _ => Ok(()),
+    };
+    match kind {
+        "status" => {
+            check(old, "status", |c| Status::from_code(c).is_some())?;
+            check(new, "status", |c| Status::from_code(c).is_some())
+        }
+        "priority" => {
+            check(old, "priority", |c| Priority::from_code(c).is_some())?;
+            check(new, "priority", |c| Priority::from_code(c).is_some())
+        }
+        "message" => check(new, "message direction", |c| {
+            Direction::from_code(c).is_some()
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn row_to_entry(row: &Row<'_>) -> rusqlite::Result<Option<ActivityEntry>> {
     let code: String = row.get(4)?;
     let old: Value = row.get(6)?;
     let new: Value = row.get(7)?;
+    check_codes(&code, &old, &new).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Integer, Box::new(e))
+    })?;
     Ok(
         decode(&code, row.get(5)?, &old, &new).map(|kind| ActivityEntry {
             id: row.get(0).unwrap_or_default(),

@@ -20,7 +20,7 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::schema::{APPLICATION_ID, SCHEMA_VERSION};
-use super::{Store, StoreError, beside, check_contents, open_untouched};
+use super::{FileStore, StoreError, beside, check_contents, open_untouched};
 use crate::clock::Clock;
 
 /// How many backups are kept beside a database.
@@ -70,7 +70,7 @@ pub struct BackupFile {
     sequence: u32,
 }
 
-impl Store {
+impl FileStore {
     /// Writes a backup of the database beside it now, then deletes all but
     /// the newest [`BACKUPS_KEPT`] backups. `progress` hears (pages copied,
     /// pages in all) as the copy goes.

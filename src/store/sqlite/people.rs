@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::listing::email_patterns;
 use super::tickets::{agent, refresh_assignee_key, row_to_agent, tag_by_name};
-use super::{Store, StoreError, fts_query};
+use super::{FileStore, StoreError, fts_query};
 use crate::domain::validate;
 use crate::domain::{Agent, AgentId, Customer, CustomerId, NewCustomer, Tag, TagId, TicketNumber};
 
@@ -13,7 +13,7 @@ pub(crate) fn sort_key(name: &str) -> String {
     name.to_lowercase()
 }
 
-impl Store {
+impl FileStore {
     /// Adds an agent. Returns the new agent's id.
     pub fn add_agent(&mut self, name: &str, email: &str) -> Result<AgentId, StoreError> {
         let name = validate::name(name)?;
@@ -137,7 +137,7 @@ impl Store {
     /// (as words and word beginnings; an email address from its start), or
     /// whose id it is; by name, at most `limit`.
     pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
-        self.reading(|| {
+        self.reading(|_| {
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let mut conds = Vec::new();
             let mut values: Vec<rusqlite::types::Value> = Vec::new();

@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{Store, StoreError, activity};
+use super::{FileStore, StoreError, activity};
 use crate::domain::validate;
 use crate::domain::{
     ActivityKind, Agent, AgentId, Customer, CustomerId, Direction, Message, MessageId, NewTicket,
@@ -34,8 +34,8 @@ fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketState, StoreEr
     )?
     .query_row([ticket], |r| {
         Ok(TicketState {
-            status: Status::from_code(r.get(0)?).unwrap_or(Status::Open),
-            priority: Priority::from_code(r.get(1)?).unwrap_or_default(),
+            status: r.get(0)?,
+            priority: r.get(1)?,
             subject: r.get(2)?,
             description: r.get(3)?,
             customer: r.get(4)?,
@@ -161,7 +161,7 @@ pub(crate) fn tag_by_name(conn: &Connection, name: &str) -> Result<Tag, StoreErr
     })
 }
 
-impl Store {
+impl FileStore {
     /// Raises a ticket as Open and records who raised it. Returns its number.
     pub fn create_ticket(
         &mut self,
@@ -659,7 +659,7 @@ impl Store {
 
     /// Everything the ticket panel shows about one ticket.
     pub fn load_ticket(&self, ticket: TicketNumber) -> Result<TicketDetail, StoreError> {
-        self.reading(|| {
+        self.reading(|_| {
             let conn = &self.conn;
             let (mut detail, customer_id) = conn
                 .prepare_cached(
@@ -675,8 +675,8 @@ impl Store {
                             number: ticket,
                             subject: r.get(0)?,
                             description: r.get(1)?,
-                            status: Status::from_code(r.get(2)?).unwrap_or(Status::Open),
-                            priority: Priority::from_code(r.get(3)?).unwrap_or_default(),
+                            status: r.get(2)?,
+                            priority: r.get(3)?,
                             customer: None,
                             assignees: Vec::new(),
                             tags: Vec::new(),
@@ -729,7 +729,7 @@ impl Store {
                 .query_map([ticket], |r| {
                     Ok(Message {
                         id: r.get(0)?,
-                        direction: Direction::from_code(r.get(1)?).unwrap_or(Direction::Inbound),
+                        direction: r.get(1)?,
                         body: r.get(2)?,
                         at: from_millis(r.get(3)?),
                         author: optional_agent(r, 4)?,

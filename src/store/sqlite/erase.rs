@@ -42,7 +42,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::people::sort_key;
 use super::tickets::{agent, touch};
-use super::{Store, StoreError, activity};
+use super::{FileStore, StoreError, activity};
 use crate::domain::{ActivityKind, AgentId, CustomerId, MAX_SUBJECT_CHARS, TicketNumber};
 
 /// What erased text is replaced with.
@@ -93,7 +93,7 @@ impl std::fmt::Display for ErasedSummary {
     }
 }
 
-impl Store {
+impl FileStore {
     /// Erases a customer's personal data (see the module documentation for
     /// exactly what), recording it in the activity of each ticket it changed.
     /// Erasing an erased customer again changes nothing.

@@ -4,157 +4,40 @@
 //! widen (OR): statuses Open and Waiting means either. Every filter is served by
 //! an index (see `tests/query_plans.rs`).
 
-use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension};
 
-use super::{Store, StoreError};
-use crate::analytics::{Scope, scope_ids};
+use super::numbers::{first_created_from, last_created_before};
+use super::report::scope_ids;
+use super::{FileStore, StoreError};
 use crate::domain::validate::{self, MAX_SEARCH_CHARS};
 use crate::domain::{
-    AgentId, CustomerId, Priority, Status, TagId, TicketNumber, TicketRow, from_millis,
-    parse_ticket_number, to_millis,
+    Priority, Status, TicketNumber, TicketRow, from_millis, parse_ticket_number, to_millis,
 };
+use crate::store::{FacetCounts, ListRequest, Sort, SortColumn, TicketFilter, TicketPage};
 
-/// Which tickets to list. Empty fields do not narrow.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct TicketFilter {
-    /// Words matched against the subject and the customer's name, email and
-    /// company (each word also as a prefix), or a ticket number.
-    pub text: String,
-    /// Any of these statuses.
-    pub statuses: Vec<Status>,
-    /// Any of these priorities.
-    pub priorities: Vec<Priority>,
-    /// Created at or after this time.
-    pub created_from: Option<DateTime<Utc>>,
-    /// Created before this time.
-    pub created_to: Option<DateTime<Utc>>,
-    /// Tagged with any of these.
-    pub tags: Vec<TagId>,
-    /// Belonging to a customer tagged with any of these.
-    pub customer_tags: Vec<TagId>,
-    /// Assigned to any of these agents...
-    pub assignees: Vec<AgentId>,
-    /// ...or to nobody.
-    pub unassigned: bool,
-    /// Belonging to this customer.
-    pub customer: Option<CustomerId>,
-    /// Only the tickets behind one analytics figure ("Closed in Last 30d"),
-    /// set by drilling down from the Analytics window; not remembered between runs.
-    #[serde(skip)]
-    pub scope: Option<Scope>,
-}
-
-impl TicketFilter {
-    /// Whether the filter lets every ticket through.
-    pub fn is_empty(&self) -> bool {
-        *self == TicketFilter::default()
+/// The primary sort expression of a column; ties are broken by number (=
+/// creation order).
+fn expression(column: SortColumn) -> &'static str {
+    match column {
+        SortColumn::Number => "t.id",
+        SortColumn::Subject => "t.subject COLLATE NOCASE",
+        SortColumn::Status => "t.status",
+        SortColumn::Priority => "t.priority",
+        SortColumn::Customer => "t.customer_key",
+        SortColumn::Assignee => "t.assignee_key",
+        SortColumn::Created => "t.id",
     }
 }
 
-/// A list column to sort by.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub enum SortColumn {
-    /// Ticket number.
-    Number,
-    /// Subject, ignoring case.
-    Subject,
-    /// Status, in lifecycle order.
-    Status,
-    /// Priority, least urgent first.
-    Priority,
-    /// Customer name, ignoring case; tickets without a customer first.
-    Customer,
-    /// First assignee's name, ignoring case; unassigned tickets first.
-    Assignee,
-    /// Creation time.
-    #[default]
-    Created,
-}
-
-impl SortColumn {
-    /// Every column, in list order.
-    pub const ALL: [SortColumn; 7] = [
-        SortColumn::Number,
-        SortColumn::Subject,
-        SortColumn::Status,
-        SortColumn::Priority,
-        SortColumn::Customer,
-        SortColumn::Assignee,
-        SortColumn::Created,
-    ];
-
-    /// The primary sort expression; ties are broken by number (= creation order).
-    fn expression(self) -> &'static str {
-        match self {
-            SortColumn::Number => "t.id",
-            SortColumn::Subject => "t.subject COLLATE NOCASE",
-            SortColumn::Status => "t.status",
-            SortColumn::Priority => "t.priority",
-            SortColumn::Customer => "t.customer_key",
-            SortColumn::Assignee => "t.assignee_key",
-            SortColumn::Created => "t.id",
-        }
+/// The ORDER BY of a sort: ties go by number in the same direction.
+fn order_by(sort: Sort) -> String {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    match sort.column {
+        // Numbers grow with creation time, so both sort by number alone.
+        SortColumn::Number | SortColumn::Created => format!("t.id {dir}"),
+        column => format!("{} {dir}, t.id {dir}", expression(column)),
     }
-}
-
-/// A sort order: a column and a direction. Ties go by number (which is
-/// creation order) in the same direction, so a descending sort is the exact reverse.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct Sort {
-    /// The column.
-    pub column: SortColumn,
-    /// Largest first.
-    pub descending: bool,
-}
-
-impl Default for Sort {
-    /// Newest first.
-    fn default() -> Self {
-        Sort {
-            column: SortColumn::Created,
-            descending: true,
-        }
-    }
-}
-
-impl Sort {
-    fn order_by(self) -> String {
-        let dir = if self.descending { "DESC" } else { "ASC" };
-        match self.column {
-            // Numbers grow with creation time, so both sort by number alone.
-            SortColumn::Number | SortColumn::Created => format!("t.id {dir}"),
-            column => format!("{} {dir}, t.id {dir}", column.expression()),
-        }
-    }
-}
-
-/// One page of the list.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ListRequest {
-    /// Which tickets.
-    pub filter: TicketFilter,
-    /// In what order.
-    pub sort: Sort,
-    /// How many to skip.
-    pub offset: u64,
-    /// How many at most.
-    pub limit: u32,
-}
-
-/// A page of the list with the exact number of matching tickets.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TicketPage {
-    /// How many tickets match the filter in all.
-    pub total: u64,
-    /// Position of the first row in the whole list.
-    pub offset: u64,
-    /// The rows.
-    pub rows: Vec<TicketRow>,
 }
 
 /// Whether a typed word is (the start of) an email address: text, `@`, text.
@@ -313,7 +196,7 @@ impl Plan {
             plan.conds.push(format!("t.created_at < {}", to_millis(to)));
         }
         if filter.scope.is_some() {
-            // Filled by `Store::prepare_scope` before the plan is built.
+            // Filled by `FileStore::prepare_scope` before the plan is built.
             plan.sets.push(IdSet {
                 select: format!("SELECT id FROM temp.scope_tickets WHERE 1{}", bounds("id")),
                 probe: "t.id IN (SELECT id FROM temp.scope_tickets)".to_owned(),
@@ -530,7 +413,7 @@ impl Plan {
         format!(
             "SELECT t.id FROM tickets t{} ORDER BY {} LIMIT {} OFFSET {}",
             Self::where_sql(&conds),
-            request.sort.order_by(),
+            order_by(request.sort),
             request.limit,
             request.offset
         )
@@ -554,31 +437,10 @@ fn number_bounds(
     Ok((lo, hi))
 }
 
-/// The number of the first ticket created at or after `at` (ms, UTC): tickets
-/// are numbered in creation order, so a creation range is a number range.
-pub(crate) fn first_created_from(conn: &Connection, at: i64) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM tickets WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1",
-        )?
-        .query_row([at], |r| r.get(0))
-        .optional()?)
-}
-
-/// The number of the last ticket created before `at` (ms, UTC).
-pub(crate) fn last_created_before(conn: &Connection, at: i64) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM tickets WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
-        )?
-        .query_row([at], |r| r.get(0))
-        .optional()?)
-}
-
-impl Store {
+impl FileStore {
     /// One page of the tickets matching a filter, in order, with the exact total.
     pub fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError> {
-        self.reading(|| {
+        self.reading(|_| {
             self.prepare_scope(&request.filter)?;
             let plan = Plan::build(&self.conn, &request.filter)?;
             let total = self.run_count(&plan)?;
@@ -593,7 +455,7 @@ impl Store {
 
     /// The numbers of one page of matching tickets, in order.
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
-        self.reading(|| {
+        self.reading(|_| {
             self.prepare_scope(&request.filter)?;
             let plan = Plan::build(&self.conn, &request.filter)?;
             let total = self.run_count(&plan)?;
@@ -603,10 +465,41 @@ impl Store {
 
     /// How many tickets match a filter.
     pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
-        self.reading(|| {
+        self.reading(|_| {
             self.prepare_scope(filter)?;
             let plan = Plan::build(&self.conn, filter)?;
             self.run_count(&plan)
+        })
+    }
+
+    /// How many tickets match `filter` with each status in place of its
+    /// statuses, and with each priority in place of its priorities.
+    pub fn facet_counts(&self, filter: &TicketFilter) -> Result<FacetCounts, StoreError> {
+        self.reading(|_| {
+            let statuses = Status::ALL
+                .into_iter()
+                .map(|status| {
+                    let f = TicketFilter {
+                        statuses: vec![status],
+                        ..filter.clone()
+                    };
+                    self.count_tickets(&f).map(|n| (status, n))
+                })
+                .collect::<Result<_, _>>()?;
+            let priorities = Priority::ALL
+                .into_iter()
+                .map(|priority| {
+                    let f = TicketFilter {
+                        priorities: vec![priority],
+                        ..filter.clone()
+                    };
+                    self.count_tickets(&f).map(|n| (priority, n))
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(FacetCounts {
+                statuses,
+                priorities,
+            })
         })
     }
 
@@ -744,8 +637,8 @@ impl Store {
                     TicketRow {
                         number,
                         subject: r.get(1)?,
-                        status: Status::from_code(r.get(2)?).unwrap_or(Status::Open),
-                        priority: Priority::from_code(r.get(3)?).unwrap_or_default(),
+                        status: r.get(2)?,
+                        priority: r.get(3)?,
                         customer: r.get(4)?,
                         created: from_millis(r.get(5)?),
                         updated: from_millis(r.get(6)?),

@@ -1,0 +1,125 @@
+//! What the list is asked for, the same for every engine: which tickets
+//! (a filter), in what order (a sort), which page, and the page that comes
+//! back with the exact total.
+
+use chrono::{DateTime, Utc};
+
+use crate::analytics::Scope;
+use crate::domain::{AgentId, CustomerId, Priority, Status, TagId, TicketRow};
+
+/// Which tickets to list. Empty fields do not narrow.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct TicketFilter {
+    /// Words matched against the subject and the customer's name, email and
+    /// company (each word also as a prefix), or a ticket number.
+    pub text: String,
+    /// Any of these statuses.
+    pub statuses: Vec<Status>,
+    /// Any of these priorities.
+    pub priorities: Vec<Priority>,
+    /// Created at or after this time.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created before this time.
+    pub created_to: Option<DateTime<Utc>>,
+    /// Tagged with any of these.
+    pub tags: Vec<TagId>,
+    /// Belonging to a customer tagged with any of these.
+    pub customer_tags: Vec<TagId>,
+    /// Assigned to any of these agents...
+    pub assignees: Vec<AgentId>,
+    /// ...or to nobody.
+    pub unassigned: bool,
+    /// Belonging to this customer.
+    pub customer: Option<CustomerId>,
+    /// Only the tickets behind one analytics figure ("Closed in Last 30d"),
+    /// set by drilling down from the Analytics window; not remembered between runs.
+    #[serde(skip)]
+    pub scope: Option<Scope>,
+}
+
+impl TicketFilter {
+    /// Whether the filter lets every ticket through.
+    pub fn is_empty(&self) -> bool {
+        *self == TicketFilter::default()
+    }
+}
+
+/// A list column to sort by.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum SortColumn {
+    /// Ticket number.
+    Number,
+    /// Subject, ignoring case.
+    Subject,
+    /// Status, in lifecycle order.
+    Status,
+    /// Priority, least urgent first.
+    Priority,
+    /// Customer name, ignoring case; tickets without a customer first.
+    Customer,
+    /// First assignee's name, ignoring case; unassigned tickets first.
+    Assignee,
+    /// Creation time.
+    #[default]
+    Created,
+}
+
+impl SortColumn {
+    /// Every column, in list order.
+    pub const ALL: [SortColumn; 7] = [
+        SortColumn::Number,
+        SortColumn::Subject,
+        SortColumn::Status,
+        SortColumn::Priority,
+        SortColumn::Customer,
+        SortColumn::Assignee,
+        SortColumn::Created,
+    ];
+}
+
+/// A sort order: a column and a direction. Ties go by number (which is
+/// creation order) in the same direction, so a descending sort is the exact reverse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Sort {
+    /// The column.
+    pub column: SortColumn,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    /// Newest first.
+    fn default() -> Self {
+        Sort {
+            column: SortColumn::Created,
+            descending: true,
+        }
+    }
+}
+
+/// One page of the list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListRequest {
+    /// Which tickets.
+    pub filter: TicketFilter,
+    /// In what order.
+    pub sort: Sort,
+    /// How many to skip.
+    pub offset: u64,
+    /// How many at most.
+    pub limit: u32,
+}
+
+/// A page of the list with the exact number of matching tickets.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TicketPage {
+    /// How many tickets match the filter in all.
+    pub total: u64,
+    /// Position of the first row in the whole list.
+    pub offset: u64,
+    /// The rows.
+    pub rows: Vec<TicketRow>,
+}
