@@ -13,7 +13,9 @@ use crate::clock::{Clock, SystemClock, local_midnight};
 use crate::domain::{Priority, Status};
 use crate::export::{ReportFormat, export_tickets, write_report};
 use crate::seed::{SeedOptions, generate};
-use crate::store::{ListRequest, Sort, SortColumn, Store, TicketFilter, default_database_path};
+use crate::store::{
+    ListRequest, Location, Sort, SortColumn, Store, TicketFilter, default_database_path,
+};
 
 /// Tickets: an offline help desk for support teams.
 #[derive(Debug, Parser)]
@@ -197,7 +199,14 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
         // The window opens the database on its own thread.
         return crate::app::run(path, clock);
     };
-    let mut store = Store::open(&path, clock.clone()).map_err(|e| e.to_string())?;
+    // Only `seed` writes; the others read a database that must be there,
+    // and never create, upgrade or change one.
+    let location = Location::File(path);
+    let mut store = match command {
+        Command::Seed { .. } => Store::open_at(&location, clock.clone()),
+        _ => Store::open_existing(&location, clock.clone()),
+    }
+    .map_err(|e| e.to_string())?;
     match command {
         Command::Seed { tickets, seed } => {
             let started = Instant::now();

@@ -189,8 +189,8 @@ impl FileStore {
             .execute(params![
                 subject,
                 description,
-                Status::Open.code(),
-                new.priority.code(),
+                Status::Open,
+                new.priority,
                 new.customer,
                 created,
                 customer_key
@@ -198,6 +198,28 @@ impl FileStore {
             let number = TicketNumber(tx.last_insert_rowid());
             activity::record(tx, number, created, actor, &ActivityKind::Created)?;
             Ok(number)
+        })
+    }
+
+    /// Every field edit: in one transaction, checks the actor and that the
+    /// ticket is still at `expected_version`, lets `edit` write the change
+    /// (it returns the activity entry, or `None` when nothing changes), then
+    /// moves the ticket's version on and records the entry.
+    fn edit_field(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        expected_version: i64,
+        edit: impl FnOnce(&Connection, TicketState, i64) -> Result<Option<ActivityKind>, StoreError>,
+    ) -> Result<(), StoreError> {
+        self.transact(|tx, now| {
+            agent(tx, actor)?;
+            let st = state_at_version(tx, ticket, expected_version)?;
+            let Some(kind) = edit(tx, st, now)? else {
+                return Ok(());
+            };
+            touch(tx, ticket, now, true)?;
+            activity::record(tx, ticket, now, actor, &kind)
         })
     }
 
@@ -209,12 +231,10 @@ impl FileStore {
         expected_version: i64,
         to: Status,
     ) -> Result<(), StoreError> {
-        self.transact(|tx, now| {
-            agent(tx, actor)?;
-            let st = state_at_version(tx, ticket, expected_version)?;
+        self.edit_field(actor, ticket, expected_version, |tx, st, now| {
             let from = st.status;
             if from == to {
-                return Ok(());
+                return Ok(None);
             }
             // The resolution moment is the latest entry into Resolved/Closed from an
             // unresolved status; a ticket that is no longer resolved-like has none.
@@ -232,20 +252,13 @@ impl FileStore {
             )?
             .execute(params![
                 ticket,
-                to.code(),
+                to,
                 resolved_at,
                 resolved_by,
                 to == Status::Closed,
                 now
             ])?;
-            touch(tx, ticket, now, true)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::StatusChanged { from, to },
-            )
+            Ok(Some(ActivityKind::StatusChanged { from, to }))
         })
     }
 
@@ -257,22 +270,14 @@ impl FileStore {
         expected_version: i64,
         to: Priority,
     ) -> Result<(), StoreError> {
-        self.transact(|tx, now| {
-            agent(tx, actor)?;
-            let from = state_at_version(tx, ticket, expected_version)?.priority;
+        self.edit_field(actor, ticket, expected_version, |tx, st, _| {
+            let from = st.priority;
             if from == to {
-                return Ok(());
+                return Ok(None);
             }
             tx.prepare_cached("UPDATE tickets SET priority = ?2 WHERE id = ?1")?
-                .execute(params![ticket, to.code()])?;
-            touch(tx, ticket, now, true)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::PriorityChanged { from, to },
-            )
+                .execute(params![ticket, to])?;
+            Ok(Some(ActivityKind::PriorityChanged { from, to }))
         })
     }
 
@@ -285,22 +290,16 @@ impl FileStore {
         subject: &str,
     ) -> Result<(), StoreError> {
         let to = validate::subject(subject)?;
-        self.transact(|tx, now| {
-            agent(tx, actor)?;
-            let from = state_at_version(tx, ticket, expected_version)?.subject;
-            if from == to {
-                return Ok(());
+        self.edit_field(actor, ticket, expected_version, |tx, st, _| {
+            if st.subject == to {
+                return Ok(None);
             }
             tx.prepare_cached("UPDATE tickets SET subject = ?2 WHERE id = ?1")?
                 .execute(params![ticket, to])?;
-            touch(tx, ticket, now, true)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::SubjectEdited { from, to },
-            )
+            Ok(Some(ActivityKind::SubjectEdited {
+                from: st.subject,
+                to,
+            }))
         })
     }
 
@@ -313,15 +312,13 @@ impl FileStore {
         description: &str,
     ) -> Result<(), StoreError> {
         let to = validate::description(description)?;
-        self.transact(|tx, now| {
-            agent(tx, actor)?;
-            if state_at_version(tx, ticket, expected_version)?.description == to {
-                return Ok(());
+        self.edit_field(actor, ticket, expected_version, |tx, st, _| {
+            if st.description == to {
+                return Ok(None);
             }
             tx.prepare_cached("UPDATE tickets SET description = ?2 WHERE id = ?1")?
                 .execute(params![ticket, to])?;
-            touch(tx, ticket, now, true)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::DescriptionEdited)
+            Ok(Some(ActivityKind::DescriptionEdited))
         })
     }
 
@@ -333,11 +330,9 @@ impl FileStore {
         expected_version: i64,
         customer: Option<CustomerId>,
     ) -> Result<(), StoreError> {
-        self.transact(|tx, now| {
-            agent(tx, actor)?;
-            let st = state_at_version(tx, ticket, expected_version)?;
+        self.edit_field(actor, ticket, expected_version, |tx, st, _| {
             if st.customer == customer {
-                return Ok(());
+                return Ok(None);
             }
             let from = match st.customer {
                 Some(id) => Some(customer_name_and_key(tx, id)?.0),
@@ -354,14 +349,7 @@ impl FileStore {
                 "UPDATE tickets SET customer_id = ?2, customer_key = ?3 WHERE id = ?1",
             )?
             .execute(params![ticket, customer, key])?;
-            touch(tx, ticket, now, true)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::CustomerChanged { from, to },
-            )
+            Ok(Some(ActivityKind::CustomerChanged { from, to }))
         })
     }
 
@@ -374,9 +362,7 @@ impl FileStore {
         rating: u8,
     ) -> Result<(), StoreError> {
         let rating = validate::csat(rating)?;
-        self.transact(|tx, now| {
-            agent(tx, actor)?;
-            let st = state_at_version(tx, ticket, expected_version)?;
+        self.edit_field(actor, ticket, expected_version, |tx, st, now| {
             if !st.status.is_resolved_like() {
                 return Err(StoreError::NotAllowed(format!(
                     "a satisfaction rating can be recorded once {ticket} is Resolved or Closed; it is {}",
@@ -384,21 +370,14 @@ impl FileStore {
                 )));
             }
             if st.csat == Some(rating) {
-                return Ok(());
+                return Ok(None);
             }
             tx.prepare_cached("UPDATE tickets SET csat = ?2, csat_at = ?3 WHERE id = ?1")?
                 .execute(params![ticket, rating, now])?;
-            touch(tx, ticket, now, true)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::CsatRecorded {
-                    rating,
-                    previous: st.csat,
-                },
-            )
+            Ok(Some(ActivityKind::CsatRecorded {
+                rating,
+                previous: st.csat,
+            }))
         })
     }
 
@@ -642,7 +621,7 @@ impl FileStore {
             tx.prepare_cached(
                 "INSERT INTO messages (ticket_id, direction, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![ticket, direction.code(), actor, body, now])?;
+            .execute(params![ticket, direction, actor, body, now])?;
             let message = MessageId(tx.last_insert_rowid());
             if direction == Direction::Outbound {
                 tx.prepare_cached(

@@ -6,13 +6,11 @@
 //! times below are New York's; "Z" times are UTC (EDT = UTC−4 until the change,
 //! EST = UTC−5 after it).
 
-mod common;
-
+use crate::fixtures::Desk;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use chrono_tz::Europe::London;
 use chrono_tz::Tz;
-use common::Desk;
 use tickets::analytics::{AgentRow, Measure, Period, PeriodChoice, Report, Scope, TOP_TAGS};
 use tickets::domain::{
     AgentId, CustomerId, Direction, NewCustomer, NewTicket, Priority, Status, TicketNumber,
@@ -1497,11 +1495,11 @@ fn closing_after_a_report_leaves_the_file_whole_with_nothing_beside_it() {
     // database alone (copied elsewhere, say) would miss the latest changes.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
-    let clock = common::fixed_clock();
-    let mut store = common::open_store(&path, &clock);
+    let clock = crate::fixtures::fixed_clock();
+    let mut store = crate::fixtures::open_store(&path, &clock);
     let agent = store.add_agent("Ava", "").unwrap();
     store
-        .create_ticket(agent, &common::new_ticket("Printer on fire"))
+        .create_ticket(agent, &crate::fixtures::new_ticket("Printer on fire"))
         .unwrap();
     clock.advance(chrono::Duration::minutes(1));
     let now = tickets::clock::Clock::now(clock.as_ref());
@@ -1509,7 +1507,7 @@ fn closing_after_a_report_leaves_the_file_whole_with_nothing_beside_it() {
     assert_eq!(store.report(&period).unwrap().created, 1);
     drop(store);
     assert_eq!(
-        common::sidecars(&path),
+        crate::fixtures::sidecars(&path),
         Vec::<std::path::PathBuf>::new(),
         "files left beside the database"
     );

@@ -4,16 +4,14 @@
 //! nothing a spreadsheet would run as a formula gets through, every column is
 //! there, and a cancelled or failed export leaves nothing behind.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::fixtures::{Desk, bytes, names_in};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use clap::Parser;
-use common::{Desk, bytes, names_in};
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::cli::{self, Cli};
 use tickets::clock::Clock;

@@ -3,11 +3,9 @@
 //! A file that is not a Tickets database, or that a newer Tickets wrote, must
 //! be refused before anything is written to it or beside it.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{bytes, fixed_clock, new_ticket, open_store, sidecars, t0};
+use crate::fixtures::{bytes, fixed_clock, new_ticket, open_store, sidecars, t0};
 use rusqlite::Connection;
 use tickets::domain::{Status, TicketNumber, to_millis};
 use tickets::store::schema::{APPLICATION_ID, SCHEMA_VERSION, migrate_to};

@@ -9,15 +9,13 @@
 //! `two_writers_child`. `TICKETS_TWO_WRITERS_EDITS` sets the edits per process
 //! (default 1000); `TICKETS_TWO_WRITERS_SEED` replays a run's choices.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::Arc;
 
-use common::{
+use crate::fixtures::{
     child_job, env_number, is_field_edit, next_child_line, spawn_child_test, tell_parent,
 };
 use serde::{Deserialize, Serialize};
@@ -317,7 +315,7 @@ fn run_together(jobs: &[Job]) -> Vec<Vec<Said>> {
         .iter()
         .map(|job| {
             let job = serde_json::to_string(job).expect("encode the job");
-            let mut child = spawn_child_test("two_writers_child", &[(CHILD_VAR, job)]);
+            let mut child = spawn_child_test("two_writers::two_writers_child", &[(CHILD_VAR, job)]);
             let out = BufReader::new(child.stdout.take().expect("the child's output"));
             (child, out)
         })

@@ -1,10 +1,8 @@
 //! Every store operation and every kind of activity, as an agent would notice them:
 //! what the ticket panel shows afterwards, what the trail says, and what is refused.
 
-mod common;
-
+use crate::fixtures::{Desk, at, new_ticket, t0};
 use chrono::{DateTime, Utc};
-use common::{Desk, at, new_ticket, t0};
 use tickets::domain::{
     ActivityEntry, ActivityKind, AgentId, CustomerId, Direction, NewCustomer, NewTicket, Priority,
     Status, TicketDetail, TicketNumber,

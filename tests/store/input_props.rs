@@ -23,14 +23,12 @@
 //! `PROPTEST_CASES` sets the number of cases per property (128 by default);
 //! `TICKETS_LONG_PROPS=1` makes it 4096.
 
-mod common;
-
 use std::cell::RefCell;
 use std::ffi::OsString;
 use std::path::Path;
 
+use crate::fixtures::{Desk, fixed_clock};
 use clap::Parser;
-use common::{Desk, fixed_clock};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;

@@ -3,10 +3,8 @@
 //! write-ahead log) in one transaction, while every ticket and every
 //! analytics figure stays as it was.
 
-mod common;
-
+use crate::fixtures::{Desk, sidecars};
 use chrono::{NaiveDate, Utc};
-use common::{Desk, sidecars};
 use tickets::analytics::{Period, PeriodChoice, Report};
 use tickets::clock::Clock;
 use tickets::domain::{
@@ -626,8 +624,8 @@ fn erase_timing_on_a_big_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("copy.db");
     std::fs::copy(&source, &path).unwrap();
-    let clock = common::fixed_clock();
-    let mut store = common::open_store(&path, &clock);
+    let clock = crate::fixtures::fixed_clock();
+    let mut store = crate::fixtures::open_store(&path, &clock);
     let raw = rusqlite::Connection::open(&path).unwrap();
     let customers: i64 = raw
         .query_row("SELECT count(DISTINCT customer_id) FROM tickets", [], |r| {

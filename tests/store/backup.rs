@@ -4,12 +4,10 @@
 //! `TICKETS_BACKUP_TRIALS` sets how many damaged copies of a backup
 //! `a_damaged_copy_of_a_backup_is_refused_or_restores_whole` tries (40 by default).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::fixtures::{Desk, bytes, new_ticket};
 use chrono::{Duration, TimeZone, Utc};
-use common::{Desk, bytes, new_ticket};
 use tickets::domain::{Direction, Status, TicketDetail, TicketNumber};
 use tickets::store::{
     BACKUPS_KEPT, BackupFile, BackupKind, ListRequest, Store, StoreError, list_backups,

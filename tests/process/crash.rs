@@ -10,18 +10,16 @@
 //! `TICKETS_CRASH_SEED` replays a run's choices (what the child does, after how
 //! many changes and how long after it is killed; not the exact instant).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use common::{
+use crate::fixtures::{
     Desk, child_job, env_number, is_field_edit, next_child_line, spawn_child_test, tell_parent,
 };
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use tickets::clock::SystemClock;
@@ -713,7 +711,7 @@ fn crash_once(rng: &mut fastrand::Rng, path: &Path, trial: usize, torn: bool) ->
         torn,
     };
     let mut child = spawn_child_test(
-        "crash_child",
+        "crash::crash_child",
         &[(
             CHILD_VAR,
             serde_json::to_string(&job).expect("encode the job"),

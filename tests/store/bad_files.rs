@@ -18,11 +18,9 @@
 //! Text files, PNGs, other programs' databases, newer Tickets files and
 //! missing folders are in `tests/store_files.rs`.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{Desk, bytes, fixed_clock, names_in, new_ticket, open_store, sidecars};
+use crate::fixtures::{Desk, bytes, fixed_clock, names_in, new_ticket, open_store, sidecars};
 use rusqlite::Connection;
 use tickets::domain::{Direction, NewTicket, TicketNumber};
 use tickets::store::{Store, StoreError};

@@ -1,0 +1,163 @@
+//! The command line as a script runs it: a whole `tickets` process, with
+//! the environment (time zone) it is given.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::fixtures::Desk;
+
+/// Runs the `tickets` binary with `args`, in time zone `tz`; returns
+/// (succeeded, stdout, stderr).
+fn tickets(args: &[&str], tz: &str) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tickets"))
+        .args(args)
+        .env("TZ", tz)
+        .output()
+        .expect("run tickets");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn db_arg(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[test]
+fn reading_commands_never_create_or_change_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here.db");
+    let db = db_arg(&missing);
+    for args in [
+        vec!["--db", &db, "list"],
+        vec!["--db", &db, "report", "--period", "today", "--out", "r.csv"],
+        vec!["--db", &db, "export", "--out", "t.csv"],
+    ] {
+        let (ok, _, err) = tickets(&args, "UTC");
+        assert!(!ok, "{args:?} succeeded on a missing file");
+        assert!(err.contains("there is no database at"), "{args:?}: {err}");
+        assert!(!missing.exists(), "{args:?} created the file");
+    }
+    // An empty file stays empty.
+    std::fs::write(&missing, b"").unwrap();
+    let (ok, _, err) = tickets(&["--db", &db, "list"], "UTC");
+    assert!(!ok);
+    assert!(err.contains("is empty"), "{err}");
+    assert_eq!(
+        std::fs::metadata(&missing).unwrap().len(),
+        0,
+        "list wrote into it"
+    );
+    assert_eq!(
+        crate::fixtures::names_in(dir.path()),
+        ["nothing-here.db"],
+        "nothing beside it either"
+    );
+}
+
+#[test]
+fn a_path_that_looks_like_a_uri_is_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("file:x.db?mode=memory");
+    let db = db_arg(&odd);
+    let (ok, out, err) = tickets(&["--db", &db, "seed", "--tickets", "10"], "UTC");
+    assert!(ok, "{err}");
+    assert!(out.contains("Added 10 tickets"), "{out}");
+    assert!(odd.is_file(), "the file of that name holds the database");
+    let (ok, out, err) = tickets(&["--db", &db, "list", "--limit", "3"], "UTC");
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("TKT-")).count(),
+        3,
+        "{out}"
+    );
+}
+
+#[test]
+fn a_device_is_refused_in_a_sentence() {
+    let (ok, _, err) = tickets(&["--db", "/dev/null", "list"], "UTC");
+    assert!(!ok);
+    assert!(
+        err.contains("is a device or a pipe"),
+        "not a sentence: {err}"
+    );
+    assert!(!err.contains("disk I/O error"), "{err}");
+}
+
+/// A file with one ticket closed 30 minutes after the first of Havana's two
+/// midnights on 1 November 2026 (clocks go back from 01:00 to 00:00).
+fn havana_desk() -> Desk {
+    use chrono::{TimeZone, Utc};
+    let mut desk = Desk::new();
+    // 00:10 at UTC-4, the first midnight hour: 04:10 UTC.
+    desk.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 1, 4, 10, 0).unwrap());
+    let n = desk.ticket("Closed in the first hour");
+    let v = desk.version(n);
+    desk.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 1, 4, 30, 0).unwrap());
+    desk.store
+        .set_status(desk.dana, n, v, tickets::domain::Status::Closed)
+        .unwrap();
+    desk
+}
+
+#[test]
+fn in_havana_the_day_begins_at_the_first_of_its_two_midnights() {
+    let desk = havana_desk();
+    let db = db_arg(&desk.path);
+    // The ticket raised at 00:10 (the first 00:10) belongs to 1 November.
+    let (ok, out, err) = tickets(
+        &[
+            "--db",
+            &db,
+            "list",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-01",
+        ],
+        "America/Havana",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Closed in the first hour"), "missing: {out}");
+    // The report of 1 November counts it as created and closed.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("havana.csv");
+    let out_arg = db_arg(&report);
+    let (ok, _, err) = tickets(
+        &[
+            "--db",
+            &db,
+            "report",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-01",
+            "--out",
+            &out_arg,
+        ],
+        "America/Havana",
+    );
+    assert!(ok, "{err}");
+    let summary = std::fs::read_to_string(&report).unwrap();
+    assert!(summary.contains("card,Created,,1,tickets"), "{summary}");
+    assert!(summary.contains("card,Closed,,1,tickets"), "{summary}");
+    // And 31 October does not.
+    let (ok, out, _) = tickets(
+        &[
+            "--db",
+            &db,
+            "list",
+            "--from",
+            "2026-10-31",
+            "--to",
+            "2026-10-31",
+        ],
+        "America/Havana",
+    );
+    assert!(ok);
+    assert!(!out.contains("Closed in the first hour"), "{out}");
+}

@@ -1,0 +1,23 @@
+//! The store, driven as the window and the command line drive it: one test
+//! binary, a module per subject, on the shared fixtures of `tests/fixtures/`.
+//!
+//! - `store_ops`: every operation and every kind of activity;
+//! - `listing_props`, `query_plans`: the list's answers and the plans behind them;
+//! - `analytics`, `export`: the figures of a period and the files they go to;
+//! - `store_files`, `bad_files`, `backup`: the database file, damaged files, backups;
+//! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data.
+
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
+
+mod analytics;
+mod backup;
+mod bad_files;
+mod erase;
+mod export;
+mod input_props;
+mod listing_props;
+mod query_plans;
+mod seed;
+mod store_files;
+mod store_ops;
