@@ -315,7 +315,7 @@ impl TicketsApp {
                 if self.analytics.is_some() {
                     self.analytics = None;
                 } else {
-                    let today = self.clock.now().with_timezone(&chrono::Local).date_naive();
+                    let today = self.today();
                     self.analytics = Some(AnalyticsWindow::new(today));
                     self.ask_report(PeriodChoice::Last30d);
                 }
@@ -460,7 +460,7 @@ impl TicketsApp {
     /// Opens the export dialog for `kind`, with a dated file in the folder
     /// exports go to.
     fn open_export(&mut self, kind: ExportKind) {
-        let today = self.clock.now().with_timezone(&chrono::Local).date_naive();
+        let today = self.today();
         let name = match &kind {
             ExportKind::Report { period, .. } => format!(
                 "tickets-report-{}.{}",

@@ -15,6 +15,11 @@ use crate::domain::TicketNumber;
 use crate::store::{ListRequest, TicketFilter};
 
 impl TicketsApp {
+    /// Today in local time, by the app's clock.
+    pub(super) fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().with_timezone(&chrono::Local).date_naive()
+    }
+
     /// Sends a request to the store's worker.
     pub(super) fn request(&self, request: Request) {
         if let Some(worker) = &self.worker {

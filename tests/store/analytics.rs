@@ -15,7 +15,7 @@ use tickets::analytics::{AgentRow, Measure, Period, PeriodChoice, Report, Scope,
 use tickets::domain::{
     AgentId, CustomerId, Direction, NewCustomer, NewTicket, Priority, Status, TicketNumber,
 };
-use tickets::store::Store;
+use tickets::store::{ListRequest, Sort, Store, TicketFilter, TicketPage};
 
 // ---------------------------------------------------------------------------
 // Time helpers
@@ -915,6 +915,42 @@ fn the_week_cards_open_exactly_their_tickets() {
     let sunday = &r.trend[2];
     assert_eq!(scope(s, Measure::Created, sunday.start, sunday.end), [7]);
     assert_eq!(scope(s, Measure::Closed, sunday.start, sunday.end), [6, 7]);
+}
+
+/// A drill-down in the list: the scope's tickets listed, paged, counted per
+/// status and counted again, as the window asks for them one after another.
+#[test]
+fn a_drill_down_lists_pages_and_counts_its_tickets_again_and_again() {
+    let f = november();
+    let r = the_week(&f);
+    let s = f.store();
+    let filter = TicketFilter {
+        scope: Some(Scope {
+            measure: Measure::OpenAtEnd,
+            start_ms: r.period.start.timestamp_millis(),
+            end_ms: r.period.end.timestamp_millis(),
+            label: "Open backlog".to_owned(),
+        }),
+        ..TicketFilter::default()
+    };
+    let page = |offset| ListRequest {
+        filter: filter.clone(),
+        sort: Sort::default(),
+        offset,
+        limit: 4,
+    };
+    let numbers = |p: TicketPage| p.rows.iter().map(|t| t.number.0).collect::<Vec<_>>();
+    for _ in 0..2 {
+        let first = s.list_tickets(&page(0)).expect("the first page");
+        assert_eq!(first.total, 6);
+        let second = s.list_tickets(&page(4)).expect("the second page");
+        let mut all = [numbers(first), numbers(second)].concat();
+        all.sort();
+        assert_eq!(all, [2, 3, 8, 9, 10, 11]);
+        let facets = s.facet_counts(&filter).expect("the facet counts");
+        assert_eq!(facets.statuses.iter().map(|(_, n)| n).sum::<u64>(), 6);
+        assert_eq!(s.count_tickets(&filter).expect("the count"), 6);
+    }
 }
 
 // ---------------------------------------------------------------------------

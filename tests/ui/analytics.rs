@@ -21,15 +21,15 @@ fn cards_count_the_period_and_switching_periods_recounts() {
         let mut store = store_of(&desk);
         let t = store.load_ticket(TicketNumber(1)).unwrap();
         store
-            .add_message(desk.agent, TicketNumber(1), Direction::Outbound, "On it")
+            .add_message(desk.dana, TicketNumber(1), Direction::Outbound, "On it")
             .unwrap();
         store
-            .set_status(desk.agent, TicketNumber(1), t.version, Status::Closed)
+            .set_status(desk.dana, TicketNumber(1), t.version, Status::Closed)
             .unwrap();
     }
     // Periods end now, exclusive: let a minute pass after the changes.
     desk.clock.advance(chrono::Duration::minutes(1));
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_analytics(&mut harness);
     // Last 30d by default: three created today, one closed, two still open.
     harness.get_by_label("Created: 3");
@@ -42,7 +42,7 @@ fn cards_count_the_period_and_switching_periods_recounts() {
     step_until(&mut harness, "last month's cards", |h| {
         h.query_by_label("Created: 0").is_some()
     });
-    harness.get_by_label("1 Oct – 31 Oct 2026, local time");
+    harness.get_by_label("1 Feb – 29 Feb 2024, local time");
     harness.get_by_label("Closure Rate: —");
     harness.get_by_label("Avg Resolution: —");
     // Back to Today.
@@ -62,12 +62,12 @@ fn clicking_a_card_lists_exactly_the_tickets_behind_it() {
         for n in [1, 3] {
             let t = store.load_ticket(TicketNumber(n)).unwrap();
             store
-                .set_status(desk.agent, TicketNumber(n), t.version, Status::Closed)
+                .set_status(desk.dana, TicketNumber(n), t.version, Status::Closed)
                 .unwrap();
         }
     }
     desk.clock.advance(chrono::Duration::minutes(1));
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "all three", |h| {
         h.query_by_label("3 tickets").is_some()
     });
@@ -95,7 +95,7 @@ fn export_writes_the_report_to_the_chosen_path() {
     let desk = desk(&["=HYPERLINK(\"http://evil\")", "Cannot log in"]);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("november.csv");
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     let chosen = target.clone();
     crate::common::save_dialog_answers(&mut harness, &chosen);
     open_analytics(&mut harness);
@@ -119,12 +119,12 @@ fn ticket_export_includes_internal_notes_only_when_ticked() {
     {
         let mut store = store_of(&desk);
         store
-            .add_note(desk.agent, TicketNumber(1), "Customer is a reseller")
+            .add_note(desk.dana, TicketNumber(1), "Customer is a reseller")
             .unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("tickets.csv");
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     let chosen = target.clone();
     crate::common::save_dialog_answers(&mut harness, &chosen);
     // Ctrl+E: Export tickets…, without notes.
@@ -161,7 +161,7 @@ fn every_card_stays_inside_a_narrow_window() {
     // and none runs past the app window's right edge (CSAT once did).
     let desk = desk(&["Printer on fire"]);
     desk.clock.advance(chrono::Duration::minutes(1));
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.set_size(egui::vec2(900.0, 700.0));
     harness.run_steps(2);
     open_analytics(&mut harness);
@@ -196,7 +196,7 @@ fn a_ticket_export_shows_its_progress_and_cancel_without_analytics_open() {
     let desk = desk(&["Printer on fire"]);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("tickets.csv");
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     let chosen = target.clone();
     crate::common::save_dialog_answers(&mut harness, &chosen);
     // Another program's write holds the file: the export's own connection
@@ -229,7 +229,7 @@ fn a_ticket_export_shows_its_progress_and_cancel_without_analytics_open() {
 fn the_backlog_card_is_named_so_and_a_drill_down_says_what_it_did() {
     let desk = desk(&["Printer on fire", "Cannot log in"]);
     desk.clock.advance(chrono::Duration::minutes(1));
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_analytics(&mut harness);
     // Not "Open", which the sidebar uses for one status.
     harness.get_by_label("Open backlog: 2").click();
@@ -260,10 +260,10 @@ fn a_customers_chip_names_the_customer() {
             .unwrap();
         let version = store.load_ticket(TicketNumber(1)).unwrap().version;
         store
-            .set_customer(desk.agent, TicketNumber(1), version, Some(acme))
+            .set_customer(desk.dana, TicketNumber(1), version, Some(acme))
             .unwrap();
     }
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     crate::common::open_ticket(&mut harness, "Printer on fire");
     harness
         .get_by_role_and_label(egui::accesskit::Role::Link, "Acme Ltd")
@@ -278,7 +278,7 @@ fn a_customers_chip_names_the_customer() {
 fn at_1366_no_card_lies_under_the_scroll_bar() {
     let desk = desk(&["Printer on fire"]);
     desk.clock.advance(chrono::Duration::minutes(1));
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.set_size(egui::vec2(1366.0, 768.0));
     harness.run_steps(2);
     open_analytics(&mut harness);

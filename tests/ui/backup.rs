@@ -152,7 +152,7 @@ fn another_database_can_be_opened_from_the_failed_screen() {
     let mut harness = window_on(
         &png,
         desk.clock.clone(),
-        settings_for(&desk.path, Some(desk.agent)),
+        settings_for(&desk.path, Some(desk.dana)),
     );
     wait_for_failed_screen(&mut harness);
     open_dialog_answers(&mut harness, &desk.path);
@@ -177,7 +177,7 @@ fn a_backup_can_be_restored_from_the_failed_screen() {
     let mut harness = window_on(
         &desk.path,
         desk.clock.clone(),
-        settings_for(&desk.path, Some(desk.agent)),
+        settings_for(&desk.path, Some(desk.dana)),
     );
     wait_for_failed_screen(&mut harness);
     harness.get_by_label("Restore a backup…").click();
@@ -199,7 +199,7 @@ fn opening_a_database_makes_the_days_backup_once() {
     let desk = desk(&["Refund for order 1182"]);
     let automatic = || tickets::app::Settings {
         automatic_backups: true,
-        ..settings_for(&desk.path, Some(desk.agent))
+        ..settings_for(&desk.path, Some(desk.dana))
     };
     {
         let mut harness = open_with(&desk, automatic());
@@ -230,7 +230,7 @@ fn with_automatic_backups_off_opening_makes_none_but_backup_now_still_works() {
     let desk = desk(&["Refund for order 1182"]);
     let settings = tickets::app::Settings {
         automatic_backups: false,
-        ..settings_for(&desk.path, Some(desk.agent))
+        ..settings_for(&desk.path, Some(desk.dana))
     };
     let mut harness = crate::common::open_with(&desk, settings);
     // Give an automatic backup every chance to start, then look.
@@ -262,7 +262,7 @@ fn backup_now(harness: &mut Window) {
 #[test]
 fn backup_now_writes_a_private_backup_beside_the_database() {
     let desk = desk(&["Refund for order 1182"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     backup_now(&mut harness);
     let newest = backups(&desk.path)[0].clone();
     // The message says where.
@@ -283,13 +283,13 @@ fn backup_now_writes_a_private_backup_beside_the_database() {
 #[test]
 fn restoring_from_the_menu_keeps_the_current_database_beside_it() {
     let desk = desk(&["Refund for order 1182", "Login loops"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     backup_now(&mut harness);
     let made = backups(&desk.path)[0].clone();
     // Someone raises a ticket after the backup; the window shows it.
     store_of(&desk)
         .create_ticket(
-            desk.agent,
+            desk.dana,
             &NewTicket {
                 subject: "Written after the backup".to_owned(),
                 ..Default::default()
@@ -312,12 +312,42 @@ fn restoring_from_the_menu_keeps_the_current_database_beside_it() {
 }
 
 #[test]
+fn restoring_while_another_window_has_the_file_open_says_so_and_changes_nothing() {
+    let desk = desk(&["Refund for order 1182", "Login loops"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    backup_now(&mut harness);
+    let made = backups(&desk.path)[0].clone();
+    // Another window on the same file, which a restore would pull the file from under.
+    let mut other = store_of(&desk);
+    other
+        .create_ticket(
+            desk.dana,
+            &NewTicket {
+                subject: "Written in the other window".to_owned(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    wait_for_rows(&mut harness, &["Written in the other window"]);
+
+    run_from_palette(&mut harness, "restore");
+    restore_listed(&mut harness, &made);
+    step_until(&mut harness, "the refusal", |h| {
+        h.query_by_label_contains("is open in another Tickets window")
+            .is_some()
+    });
+    wait_for_rows(&mut harness, &["Written in the other window"]);
+    assert!(kept_by_restores(&desk.path).is_empty());
+    assert_eq!(other.count_tickets(&Default::default()).unwrap(), 3);
+}
+
+#[test]
 fn a_file_that_is_no_backup_is_refused_and_the_database_carries_on() {
     let desk = desk(&["Refund for order 1182", "Login loops"]);
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("backup.db");
     std::fs::write(&fake, "SQLite format 3 (not really)").unwrap();
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_dialog_answers(&mut harness, &fake);
     run_from_palette(&mut harness, "restore");
     step_until(&mut harness, "the restore dialog with its list", |h| {
@@ -352,7 +382,7 @@ fn a_file_that_is_no_backup_is_refused_and_the_database_carries_on() {
 fn switching_databases_keeps_each_ones_settings() {
     let first = desk(&["Refund for order 1182"]);
     let second = desk(&["Printer on fire", "Login loops"]);
-    let mut harness = open(&first, Some(first.agent));
+    let mut harness = open(&first, Some(first.dana));
     open_dialog_answers(&mut harness, &second.path);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     wait_for_rows(&mut harness, &["Printer on fire", "Login loops"]);
@@ -373,6 +403,6 @@ fn switching_databases_keeps_each_ones_settings() {
     });
     let settings = harness.state().as_ref().unwrap().settings();
     let agent_in = |path: &Path| settings.databases[&path.to_string_lossy().into_owned()].agent;
-    assert_eq!(agent_in(&first.path), Some(first.agent));
-    assert_eq!(agent_in(&second.path), Some(second.other));
+    assert_eq!(agent_in(&first.path), Some(first.dana));
+    assert_eq!(agent_in(&second.path), Some(second.agents[1]));
 }

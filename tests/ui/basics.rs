@@ -10,7 +10,7 @@ use tickets::domain::{Priority, Status, TicketNumber};
 #[test]
 fn the_list_shows_every_ticket_with_its_columns() {
     let desk = desk(&["Refund for order 1234", "Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "rows", |h| {
         h.query_by_label("Cannot log in").is_some()
     });
@@ -26,7 +26,7 @@ fn the_list_shows_every_ticket_with_its_columns() {
 #[test]
 fn an_empty_subject_is_refused_and_what_was_typed_stays() {
     let desk = desk(&["Existing"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     // N opens the form (the top bar's button was checked by hand under Xvfb:
     // a synthetic one-frame pointer click does not reach menu-bar buttons).
     harness.key_press(egui::Key::N);
@@ -57,7 +57,7 @@ fn an_empty_subject_is_refused_and_what_was_typed_stays() {
 #[test]
 fn search_narrows_the_list() {
     let desk = desk(&["Refund for order 1234", "Cannot log in", "Refund again"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     type_into(&mut harness, "Search", "refund");
     step_until(&mut harness, "the search result", |h| {
         h.query_by_label("2 tickets").is_some()
@@ -78,7 +78,7 @@ fn search_narrows_the_list() {
 #[test]
 fn changing_status_records_activity() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "the row", |h| {
         h.query_by_label("Cannot log in").is_some()
     });
@@ -107,7 +107,7 @@ fn changing_status_records_activity() {
             .unwrap()
             .activity[0]
             .actor,
-        Some(desk.agent)
+        Some(desk.dana)
     );
 }
 
@@ -124,17 +124,26 @@ fn first_launch_asks_who_is_using_the_app() {
     });
     assert!(harness.query_by_label("Who is using Tickets?").is_none());
     let app = harness.state().as_ref().unwrap();
-    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.other));
+    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.agents[1]));
 }
 
 #[test]
 fn keyboard_opens_the_form_and_escape_closes_it() {
     let desk = desk(&["Something"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.key_press(egui::Key::N);
     harness.run_steps(2);
     harness.get_by_label("New Ticket");
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
     assert!(harness.query_by_label("Create Ticket").is_none());
+}
+
+/// The created-date pickers open on today by the desk's clock, not the
+/// computer's: a desk in another year picks that year's days.
+#[test]
+fn the_created_date_pickers_open_on_the_desks_today() {
+    let desk = desk(&["Printer on fire"]);
+    let harness = open(&desk, Some(desk.dana));
+    assert_eq!(harness.query_all_by_label("2024-03-04 📆").count(), 2);
 }

@@ -10,68 +10,42 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use tickets::app::{DatabaseSettings, Settings, TicketsApp};
 use tickets::clock::FixedClock;
-use tickets::domain::{AgentId, NewTicket, TicketDetail, TicketNumber};
+use tickets::domain::{AgentId, TicketDetail, TicketNumber};
 use tickets::store::Store;
 
-/// A database file with two agents (Dana Scully, Sam Okafor) and some tickets.
-pub struct Desk {
-    _dir: tempfile::TempDir,
-    /// The file.
-    pub path: PathBuf,
-    /// Dana Scully, who the window acts as unless a test says otherwise.
-    pub agent: AgentId,
-    /// Sam Okafor.
-    pub other: AgentId,
-    /// The clock the window and the test's stores share.
-    pub clock: Arc<FixedClock>,
-}
+/// The window tests' desk: the shared fixture's, with two agents.
+pub use crate::fixtures::Desk;
 
-/// A clock standing at 24 November 2026, 15:00 UTC.
+/// The clock every window test starts at (the fixtures' [`t0`]).
 pub fn clock() -> Arc<FixedClock> {
     Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap(),
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 24, 15, 0, 0).unwrap(),
     ))
 }
 
-/// A database with two agents (Dana, Sam) and the given tickets, five
-/// minutes apart, numbered from 1 in this order.
+/// A database with two agents, Dana Scully (`desk.dana`, who the window acts
+/// as unless a test says otherwise) and Sam Okafor (`desk.agents[1]`), and
+/// the given tickets, five minutes apart, numbered from 1 in this order. The
+/// clock then stands five minutes after the last, and the desk's store is
+/// closed: the window meets the file as an agent's first start does.
 pub fn desk(subjects: &[&str]) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("desk.db");
-    let clock = clock();
-    let mut store = Store::open(&path, clock.clone()).unwrap();
-    let agent = store.add_agent("Dana Scully", "dana@example.com").unwrap();
-    let other = store.add_agent("Sam Okafor", "").unwrap();
+    let mut desk = Desk::team(&[("Dana Scully", "dana@example.com"), ("Sam Okafor", "")]);
     for subject in subjects {
-        clock.advance(chrono::Duration::minutes(5));
-        store
-            .create_ticket(
-                agent,
-                &NewTicket {
-                    subject: (*subject).to_owned(),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        desk.clock.advance(chrono::Duration::minutes(5));
+        desk.ticket(subject);
     }
-    clock.advance(chrono::Duration::minutes(5));
-    Desk {
-        _dir: dir,
-        path,
-        agent,
-        other,
-        clock,
-    }
+    desk.clock.advance(chrono::Duration::minutes(5));
+    desk.store.close();
+    desk
 }
 
 /// Remembered settings that open `path` acting as `agent`, with automatic
@@ -172,10 +146,14 @@ pub fn step_until(harness: &mut Window, what: &str, done: impl Fn(&Window) -> bo
         if done(harness) {
             return;
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
-        );
+        if start.elapsed() >= Duration::from_secs(20) {
+            let shown: Vec<String> = harness
+                .root()
+                .query_all(egui_kittest::kittest::By::new())
+                .filter_map(|n| n.accesskit_node().label().or(n.accesskit_node().value()))
+                .collect();
+            panic!("timed out waiting for {what}; the window shows {shown:?}");
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
 }

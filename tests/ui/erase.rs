@@ -57,7 +57,7 @@ fn erasing_a_customer_from_the_people_window() {
     store.add_customer_tag(ada, "vip").unwrap();
     let ticket = store
         .create_ticket(
-            desk.agent,
+            desk.dana,
             &NewTicket {
                 subject: "Engine jammed".to_owned(),
                 description: "The mill stopped at card 42".to_owned(),
@@ -68,7 +68,7 @@ fn erasing_a_customer_from_the_people_window() {
         .unwrap();
     store
         .add_message(
-            desk.agent,
+            desk.dana,
             ticket,
             Direction::Inbound,
             "Bernoulli numbers come out wrong",
@@ -84,7 +84,7 @@ fn erasing_a_customer_from_the_people_window() {
         "Bernoulli",
     ];
 
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Engine jammed");
     // The panel names the customer (a link to their tickets) and their email.
     harness.get_by_role_and_label(Role::Link, "Ada Lovelace");
@@ -189,7 +189,7 @@ fn a_refused_erasure_says_why_and_changes_nothing() {
         .unwrap();
     store
         .create_ticket(
-            desk.agent,
+            desk.dana,
             &NewTicket {
                 subject: "Engine jammed".to_owned(),
                 customer: Some(ada),
@@ -207,7 +207,7 @@ fn a_refused_erasure_says_why_and_changes_nothing() {
         )
         .unwrap();
 
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_people(&mut harness);
     click_when_still(&mut harness, "Edit Ada Lovelace");
     click_when_still(&mut harness, "Erase customer data…");

@@ -34,7 +34,7 @@ fn facet<'a>(harness: &'a Window, name: &str) -> egui_kittest::Node<'a> {
 #[test]
 fn the_first_ticket_of_an_empty_database_shows_in_the_list() {
     let desk = desk(&[]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.get_by_label("No tickets yet");
 
     harness.get_by_label("Create ticket").click();
@@ -62,11 +62,11 @@ fn the_first_ticket_of_an_empty_database_shows_in_the_list() {
 #[test]
 fn a_ticket_made_elsewhere_in_an_empty_database_shows_without_a_restart() {
     let desk = desk(&[]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.get_by_label("No tickets yet");
     store_of(&desk)
         .create_ticket(
-            desk.agent,
+            desk.dana,
             &NewTicket {
                 subject: "Raised in another window".to_owned(),
                 ..Default::default()
@@ -85,7 +85,7 @@ fn a_ticket_made_elsewhere_in_an_empty_database_shows_without_a_restart() {
 fn exporting_to(desk: &Desk, folder: &Path) -> Settings {
     Settings {
         export_folder: Some(folder.to_path_buf()),
-        ..settings_for(&desk.path, Some(desk.agent))
+        ..settings_for(&desk.path, Some(desk.dana))
     }
 }
 
@@ -106,7 +106,7 @@ fn without_a_file_dialog_an_export_goes_to_the_path_typed_in_the_dialog() {
     });
     // A dated name in the default folder, ready to use.
     let suggested = crate::common::field_value(&harness, "Save as").unwrap();
-    let expected = out.path().join("tickets-2026-11-24.csv");
+    let expected = out.path().join("tickets-2024-03-04.csv");
     assert_eq!(Path::new(&suggested), expected);
 
     // The native dialog is not there: the dialog says so, and the path field works.
@@ -150,13 +150,13 @@ fn a_path_chosen_in_the_native_dialog_is_the_one_written() {
         h.query_by_label_contains("Exported 1 ticket to").is_some()
     });
     assert!(chosen.exists());
-    assert!(!out.path().join("tickets-2026-11-24.csv").exists());
+    assert!(!out.path().join("tickets-2024-03-04.csv").exists());
 }
 
 #[test]
 fn j_after_the_open_ticket_leaves_the_filtered_list_opens_the_one_that_followed_it() {
     let desk = desk(&["One", "Two", "Three", "Four"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     facet(&harness, "Open").click();
     step_until(&mut harness, "the Open filter", |h| {
         crate::common::text_containing(h, "Status: Open").is_some()
@@ -187,7 +187,7 @@ fn j_after_the_open_ticket_leaves_the_filtered_list_opens_the_one_that_followed_
 #[test]
 fn ticking_a_filter_moves_none_of_the_filters() {
     let desk = desk(&["One", "Two"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "the counts", |h| {
         facet(h, "Closed")
             .accesskit_node()
@@ -214,9 +214,9 @@ fn ticking_a_filter_moves_none_of_the_filters() {
 fn a_pick_in_the_agent_picker_moves_nothing_and_only_a_tags_x_removes_it() {
     let desk = desk(&["Cannot log in"]);
     store_of(&desk)
-        .add_tag(desk.agent, TicketNumber(1), "billing")
+        .add_tag(desk.dana, TicketNumber(1), "billing")
         .unwrap();
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     let tags_heading = top(&harness, "Tags");
 
@@ -255,7 +255,7 @@ fn a_pick_in_the_agent_picker_moves_nothing_and_only_a_tags_x_removes_it() {
 #[test]
 fn filters_that_match_nothing_say_so_and_offer_to_clear_them() {
     let desk = desk(&["Refund for order 1182", "Login loops"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     type_into(&mut harness, "Search", "zebra");
     step_until(&mut harness, "the empty result", |h| {
         h.query_by_label("No tickets match these filters").is_some()
@@ -275,7 +275,7 @@ fn filters_that_match_nothing_say_so_and_offer_to_clear_them() {
 #[test]
 fn the_new_ticket_form_keeps_still_focuses_the_subject_and_clears_a_fixed_error() {
     let desk = desk(&["Existing"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.key_press(egui::Key::N);
     step_until(&mut harness, "the form", |h| {
         h.query_by_label("Subject (required)").is_some()
@@ -371,7 +371,7 @@ fn who_is_using_tickets_takes_enter_and_shows_its_error_by_the_field() {
 #[test]
 fn an_empty_note_is_refused_beside_the_box_and_the_tabs_stay_put() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label("Notes (0)").click();
     step_until(&mut harness, "the note box", |h| {
@@ -415,6 +415,6 @@ fn someone_new_who_is_already_an_agent_is_that_agent() {
         h.query_by_label("Who is using Tickets?").is_none()
     });
     let app = harness.state().as_ref().unwrap();
-    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.agent));
+    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.dana));
     assert_eq!(store_of(&desk).agents().unwrap().len(), 2, "no second Dana");
 }

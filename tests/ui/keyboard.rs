@@ -24,9 +24,9 @@ fn no_new_ticket_form(harness: &Window) -> bool {
 fn typing_in_an_edited_note_types_and_fires_no_shortcut() {
     let desk = desk(&["Alpha", "Beta"]);
     store_of(&desk)
-        .add_note(desk.agent, TicketNumber(2), "Called the customer")
+        .add_note(desk.dana, TicketNumber(2), "Called the customer")
         .unwrap();
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Beta");
     harness.get_by_label("Notes (1)").click();
     step_until(&mut harness, "the note", |h| {
@@ -53,7 +53,7 @@ fn typing_in_an_edited_note_types_and_fires_no_shortcut() {
 #[test]
 fn keys_pressed_as_a_box_opens_fire_no_shortcut() {
     let desk = desk(&["Alpha", "Beta"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Beta");
     // The click that opens the description editor and the first keys
     // arrive in the same frame.
@@ -76,7 +76,7 @@ fn keys_pressed_as_a_box_opens_fire_no_shortcut() {
 #[test]
 fn every_box_that_opens_for_typing_takes_the_cursor() {
     let desk = desk(&["Alpha"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Alpha");
     for (button, field) in [
         ("Add an assignee", "Find an agent"),
@@ -100,7 +100,7 @@ fn every_box_that_opens_for_typing_takes_the_cursor() {
 #[test]
 fn escape_in_a_box_leaves_the_box_and_a_second_escape_closes_the_panel() {
     let desk = desk(&["Alpha"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Alpha");
     harness.get_by_label("Notes (0)").click();
     step_until(&mut harness, "the note box", |h| {
@@ -124,7 +124,7 @@ fn escape_in_a_box_leaves_the_box_and_a_second_escape_closes_the_panel() {
 #[test]
 fn the_palette_lists_commands_left_aligned_with_their_keys_as_printed() {
     let desk = desk(&["Alpha"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
     step_until(&mut harness, "the palette", |h| {
         h.query_by_label("Command").is_some()
@@ -147,7 +147,7 @@ fn the_palette_lists_commands_left_aligned_with_their_keys_as_printed() {
 #[test]
 fn a_ticket_is_triaged_from_the_palette() {
     let desk = desk(&["Alpha", "Beta"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Beta");
     for (words, check) in [
         (
@@ -177,7 +177,7 @@ fn a_ticket_is_triaged_from_the_palette() {
 #[test]
 fn a_ticket_is_triaged_from_the_keyboard_alone() {
     let desk = desk(&["Alpha", "Beta"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     // J opens the first ticket of the list; S, P, I change it.
     harness.key_press(Key::J);
     step_until(&mut harness, "Beta open", |h| shows(h, "Beta"));
@@ -201,10 +201,7 @@ fn a_ticket_is_triaged_from_the_keyboard_alone() {
     });
     harness.key_press(Key::I);
     step_until(&mut harness, "assigned to me", |_| {
-        stored(&desk, 2)
-            .assignees
-            .iter()
-            .any(|a| a.id == desk.agent)
+        stored(&desk, 2).assignees.iter().any(|a| a.id == desk.dana)
     });
     harness.key_press(Key::T);
     step_until(&mut harness, "the tag box", |h| {
@@ -225,7 +222,7 @@ fn a_ticket_is_triaged_from_the_keyboard_alone() {
 #[test]
 fn enter_assigns_the_only_agent_the_picker_shows() {
     let desk = desk(&["Alpha"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Alpha");
     harness.get_by_label("Add an assignee").click();
     step_until(&mut harness, "the picker", |h| {
@@ -253,13 +250,13 @@ fn the_first_click_on_priority_puts_urgent_first() {
     let mut store = store_of(&desk);
     let version = stored(&desk, 1).version;
     store
-        .set_priority(desk.agent, TicketNumber(1), version, Priority::Low)
+        .set_priority(desk.dana, TicketNumber(1), version, Priority::Low)
         .unwrap();
     let version = stored(&desk, 2).version;
     store
-        .set_priority(desk.agent, TicketNumber(2), version, Priority::Urgent)
+        .set_priority(desk.dana, TicketNumber(2), version, Priority::Urgent)
         .unwrap();
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness
         .get_by_role_and_label(Role::Button, "Priority")
         .click();
@@ -277,9 +274,9 @@ fn satisfaction_is_rated_with_labelled_stars() {
     let desk = desk(&["Alpha"]);
     let version = stored(&desk, 1).version;
     store_of(&desk)
-        .set_status(desk.agent, TicketNumber(1), version, Status::Resolved)
+        .set_status(desk.dana, TicketNumber(1), version, Status::Resolved)
         .unwrap();
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Alpha");
     harness
         .get_by_role_and_label(Role::Button, "Rate 4 of 5")

@@ -38,13 +38,11 @@ fn long_desk() -> Desk {
         .unwrap();
     let version = store.load_ticket(TicketNumber(1)).unwrap().version;
     store
-        .set_customer(desk.agent, TicketNumber(1), version, Some(customer))
+        .set_customer(desk.dana, TicketNumber(1), version, Some(customer))
         .unwrap();
+    store.assign(desk.dana, TicketNumber(1), desk.dana).unwrap();
     store
-        .assign(desk.agent, TicketNumber(1), desk.agent)
-        .unwrap();
-    store
-        .assign(desk.agent, TicketNumber(1), desk.other)
+        .assign(desk.dana, TicketNumber(1), desk.agents[1])
         .unwrap();
     desk
 }
@@ -52,7 +50,7 @@ fn long_desk() -> Desk {
 #[test]
 fn at_1920_the_columns_span_the_window_and_the_subject_takes_the_room() {
     let desk = long_desk();
-    let harness = open_sized(&desk, Some(desk.agent), [1920.0, 1080.0]);
+    let harness = open_sized(&desk, Some(desk.dana), [1920.0, 1080.0]);
     let created = header(&harness, "Created");
     assert!(
         created.max.x > 1920.0 - 200.0,
@@ -71,7 +69,7 @@ fn at_1920_the_columns_span_the_window_and_the_subject_takes_the_room() {
 #[test]
 fn at_1366_with_the_panel_open_customer_assignee_and_created_stay_in_view() {
     let desk = long_desk();
-    let mut harness = open_sized(&desk, Some(desk.agent), [1366.0, 768.0]);
+    let mut harness = open_sized(&desk, Some(desk.dana), [1366.0, 768.0]);
     open_ticket(&mut harness, "Login loops");
     harness.run_steps(2);
     // The panel's left edge: its Detail tab.
@@ -98,7 +96,7 @@ fn at_1366_with_the_panel_open_customer_assignee_and_created_stay_in_view() {
 #[test]
 fn at_800_by_560_the_filters_fold_away_and_the_list_has_the_room() {
     let desk = long_desk();
-    let mut harness = open_sized(&desk, Some(desk.agent), [800.0, 560.0]);
+    let mut harness = open_sized(&desk, Some(desk.dana), [800.0, 560.0]);
     assert!(
         harness
             .query_by_role_and_label(Role::TextInput, "Search")
@@ -127,7 +125,7 @@ fn at_800_by_560_the_filters_fold_away_and_the_list_has_the_room() {
 #[test]
 fn the_panel_keeps_its_width_from_ticket_to_ticket() {
     let desk = long_desk();
-    let mut harness = open_sized(&desk, Some(desk.agent), [1366.0, 768.0]);
+    let mut harness = open_sized(&desk, Some(desk.dana), [1366.0, 768.0]);
     open_ticket(&mut harness, "Login loops");
     harness.run_steps(2);
     // Where the panel begins: its Detail tab's left edge.
@@ -174,6 +172,6 @@ fn counts_are_written_with_thousands_separators() {
     )
     .unwrap();
     drop(store);
-    let harness = open_sized(&desk, Some(desk.agent), [1366.0, 768.0]);
+    let harness = open_sized(&desk, Some(desk.dana), [1366.0, 768.0]);
     harness.get_by_label("1,200 tickets");
 }

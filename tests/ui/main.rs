@@ -7,6 +7,9 @@
 //! - `layout`: the window at the sizes agents' screens have;
 //! - `analytics`, `backup`, `erase`, `two_windows`: those features end to end.
 
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
+
 mod analytics;
 mod backup;
 mod basics;

@@ -96,8 +96,8 @@ fn hold_write_lock(desk: &crate::common::Desk) -> Connection {
 #[test]
 fn two_windows_changing_one_ticket_at_once_save_one_and_refuse_the_other() {
     let desk = desk(&["Printer on fire"]);
-    let mut dana = open(&desk, Some(desk.agent));
-    let mut sam = open(&desk, Some(desk.other));
+    let mut dana = open(&desk, Some(desk.dana));
+    let mut sam = open(&desk, Some(desk.agents[1]));
     open_ticket(&mut dana, "Printer on fire");
     open_ticket(&mut sam, "Printer on fire");
     let version = stored(&desk, 1).version;
@@ -172,8 +172,8 @@ fn two_windows_changing_one_ticket_at_once_save_one_and_refuse_the_other() {
 #[test]
 fn two_windows_adding_notes_at_once_both_keep_theirs() {
     let desk = desk(&["Printer on fire"]);
-    let mut dana = open(&desk, Some(desk.agent));
-    let mut sam = open(&desk, Some(desk.other));
+    let mut dana = open(&desk, Some(desk.dana));
+    let mut sam = open(&desk, Some(desk.agents[1]));
     for (window, note) in [
         (&mut dana, "Called facilities"),
         (&mut sam, "Ordered a new fuser"),
@@ -235,8 +235,8 @@ fn stored_state(conn: &Connection) -> (i64, i64, i64) {
 #[test]
 fn two_windows_making_many_edits_lose_none_and_refuse_each_conflict() {
     let desk = desk(&["Printer on fire"]);
-    let mut dana = open(&desk, Some(desk.agent));
-    let mut sam = open(&desk, Some(desk.other));
+    let mut dana = open(&desk, Some(desk.dana));
+    let mut sam = open(&desk, Some(desk.agents[1]));
     open_ticket(&mut dana, "Printer on fire");
     open_ticket(&mut sam, "Printer on fire");
     let look = Connection::open(&desk.path).unwrap();

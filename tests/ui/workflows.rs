@@ -39,7 +39,7 @@ fn choose(harness: &mut Window, field: &str, choice: &str) {
 #[test]
 fn sorting_by_subject_and_back() {
     let desk = desk(&["Banana split", "Apple pie", "Cherry tart"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "the rows", |h| {
         h.query_by_label("Cherry tart").is_some()
     });
@@ -86,7 +86,7 @@ fn sorting_by_subject_and_back() {
 fn keys_move_the_selection_and_the_panel_follows() {
     let desk = desk(&["First ticket", "Second ticket", "Third ticket"]);
     let before = stored(&desk, 2);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     // Newest first: Third (3), Second (2), First (1).
     open_ticket(&mut harness, "Second ticket");
     let shows = |h: &Window, number: &str, subject: &str| {
@@ -118,7 +118,7 @@ fn keys_move_the_selection_and_the_panel_follows() {
 #[test]
 fn changing_priority_from_the_detail_tab() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     choose(&mut harness, "Priority", "High");
     step_until(&mut harness, "the panel to show High", |h| {
@@ -141,13 +141,13 @@ fn changing_priority_from_the_detail_tab() {
             to: Priority::High
         }
     );
-    assert_eq!(ticket.activity[0].actor, Some(desk.agent));
+    assert_eq!(ticket.activity[0].actor, Some(desk.dana));
 }
 
 #[test]
 fn editing_the_description_saves_and_cancel_discards() {
     let desk = desk(&["Printer jams"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Printer jams");
     harness.get_by_label("No description");
 
@@ -209,7 +209,7 @@ fn add_assignee(harness: &mut Window) {
 #[test]
 fn assigning_and_unassigning_agents() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
 
     add_assignee(&mut harness);
@@ -281,9 +281,9 @@ fn adding_and_removing_tags() {
     let desk = desk(&["Cannot log in", "Refund please"]);
     // A tag already in use elsewhere, to be offered as a suggestion.
     store_of(&desk)
-        .add_tag(desk.agent, TicketNumber(2), "refund")
+        .add_tag(desk.dana, TicketNumber(2), "refund")
         .unwrap();
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label("No tags");
 
@@ -343,7 +343,7 @@ fn adding_and_removing_tags() {
 #[test]
 fn notes_are_added_edited_and_deleted() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label("Notes (0)").click();
     harness.run_steps(2);
@@ -451,7 +451,7 @@ fn notes_are_added_edited_and_deleted() {
 #[test]
 fn conversation_replies_and_customer_messages() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label("Conversation (0)").click();
     harness.run_steps(2);
@@ -494,7 +494,7 @@ fn conversation_replies_and_customer_messages() {
 #[test]
 fn satisfaction_is_rated_once_resolved() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     assert!(
         harness.query_by_label("Customer satisfaction").is_none(),
@@ -558,7 +558,7 @@ fn satisfaction_is_rated_once_resolved() {
 #[test]
 fn switching_agent_from_the_palette() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "Dana in the top bar", |h| {
         h.query_by_label_contains("You: Dana Scully").is_some()
     });
@@ -586,16 +586,16 @@ fn switching_agent_from_the_palette() {
     );
     let ticket = stored(&desk, 1);
     assert_eq!(ticket.priority, Priority::Urgent);
-    assert_eq!(ticket.activity[0].actor, Some(desk.other));
+    assert_eq!(ticket.activity[0].actor, Some(desk.agents[1]));
     // Remembered for this database.
     let app = harness.state().as_ref().unwrap();
-    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.other));
+    assert_eq!(app.acting_agent().map(|a| a.id), Some(desk.agents[1]));
 }
 
 #[test]
 fn a_conflicting_change_reloads_and_keeps_what_was_typed() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label("Edit the description").click();
     harness.run_steps(1);
@@ -665,14 +665,14 @@ fn a_conflicting_change_reloads_and_keeps_what_was_typed() {
 #[test]
 fn a_ticket_created_elsewhere_appears() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "the row", |h| {
         h.query_by_label("Cannot log in").is_some()
             && h.query_by_label_contains("Counting").is_none()
     });
     let number = store_of(&desk)
         .create_ticket(
-            desk.other,
+            desk.agents[1],
             &NewTicket {
                 subject: "Made in another window".to_owned(),
                 ..Default::default()
@@ -696,7 +696,7 @@ fn a_ticket_created_elsewhere_appears() {
 #[test]
 fn an_empty_database_offers_sample_data() {
     let desk = desk(&[]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     harness.get_by_label("No tickets yet");
     harness
         .get_by_role_and_label(Role::Button, "Create ticket")
@@ -738,7 +738,7 @@ fn an_open_tag_box_or_agent_picker_leaves_other_fields_typeable() {
     // open. (A click elsewhere closes their pop-ups; moving the keyboard, as
     // Tab or a screen reader does, leaves them open.)
     let desk = desk(&["Cannot log in", "Printer jams"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label("Edit the description").click();
     harness.run_steps(1);
@@ -786,7 +786,7 @@ fn an_open_tag_box_or_agent_picker_leaves_other_fields_typeable() {
 #[test]
 fn escape_closes_the_agent_picker_not_the_panel() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     add_assignee(&mut harness);
     harness.key_press(Key::Escape);
@@ -805,14 +805,14 @@ fn escape_closes_the_agent_picker_not_the_panel() {
 #[test]
 fn a_change_elsewhere_shows_even_when_the_window_asks_for_something_right_after() {
     let desk = desk(&["Cannot log in", "Printer jams"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     step_until(&mut harness, "the rows", |h| {
         h.query_by_label("Printer jams").is_some()
             && h.query_by_label_contains("Counting").is_none()
     });
     store_of(&desk)
         .create_ticket(
-            desk.other,
+            desk.agents[1],
             &NewTicket {
                 subject: "Made in another window".to_owned(),
                 ..Default::default()
@@ -837,7 +837,7 @@ fn a_change_elsewhere_shows_even_when_the_window_asks_for_something_right_after(
 #[test]
 fn unsaved_text_survives_moving_to_another_ticket_and_back() {
     let desk = desk(&["Cannot log in", "Printer jams"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label_contains("Notes (").click();
     harness.run_steps(2);
@@ -865,14 +865,14 @@ fn unsaved_text_survives_moving_to_another_ticket_and_back() {
 #[test]
 fn filters_and_theme_are_remembered_between_runs() {
     let desk = desk(&["Cannot log in", "Printer jams"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     let closed = |h: &Window| h.query_by_label("Printer jams").is_none();
     // Resolve one ticket elsewhere, then show only Open ones, in dark colours.
     {
         let mut store = store_of(&desk);
         let t = store.load_ticket(TicketNumber(2)).unwrap();
         store
-            .set_status(desk.agent, t.number, t.version, Status::Resolved)
+            .set_status(desk.dana, t.number, t.version, Status::Resolved)
             .unwrap();
     }
     step_until(&mut harness, "the counts to see the change", |h| {
@@ -911,7 +911,7 @@ fn open_people(harness: &mut Window) {
 #[test]
 fn customers_are_added_and_tagged_and_agents_renamed_and_deactivated() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     open_people(&mut harness);
     harness.get_by_label("+ New customer").click();
     harness.run_steps(2);
@@ -961,7 +961,7 @@ fn customers_are_added_and_tagged_and_agents_renamed_and_deactivated() {
 #[test]
 fn a_description_changed_elsewhere_while_editing_is_not_overwritten() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     let mut elsewhere = store_of(&desk);
     open_ticket(&mut harness, "Cannot log in");
     harness.get_by_label("Edit the description").click();
@@ -972,11 +972,11 @@ fn a_description_changed_elsewhere_while_editing_is_not_overwritten() {
     // window shows, so the test can see when it has noticed).
     let version = stored(&desk, 1).version;
     elsewhere
-        .set_description(desk.other, TicketNumber(1), version, "Theirs")
+        .set_description(desk.agents[1], TicketNumber(1), version, "Theirs")
         .unwrap();
     elsewhere
         .set_subject(
-            desk.other,
+            desk.agents[1],
             TicketNumber(1),
             version + 1,
             "Cannot log in since Monday",
@@ -1013,7 +1013,7 @@ fn a_description_changed_elsewhere_while_editing_is_not_overwritten() {
 #[test]
 fn a_pasted_page_in_the_search_box_stops_at_the_longest_search() {
     let desk = desk(&["Cannot log in"]);
-    let mut harness = open(&desk, Some(desk.agent));
+    let mut harness = open(&desk, Some(desk.dana));
     let page = "login ".repeat(200);
     type_into(&mut harness, "Search", &page);
     harness.run_steps(3);

@@ -221,6 +221,7 @@ impl TicketsApp {
                         counts: self.counts.as_ref(),
                         agents: &self.agents,
                         tags: &self.tags,
+                        today: self.today(),
                     };
                     sidebar::sidebar_ui(ui, &input, &mut self.search, &mut self.focus, actions);
                 });

@@ -23,6 +23,8 @@ pub struct SidebarInput<'a> {
     pub agents: &'a [Agent],
     /// Every tag.
     pub tags: &'a [Tag],
+    /// Today in local time, by the app's clock: where a date picker opens.
+    pub today: NaiveDate,
 }
 
 pub(super) fn to_jiff(d: NaiveDate) -> jiff::civil::Date {
@@ -127,9 +129,9 @@ pub fn sidebar_ui(
                 .num_columns(2)
                 .spacing([6.0, 4.0])
                 .show(ui, |ui| {
-                    date_row(ui, "From", filter, actions);
+                    date_row(ui, "From", filter, input.today, actions);
                     ui.end_row();
-                    date_row(ui, "To", filter, actions);
+                    date_row(ui, "To", filter, input.today, actions);
                     ui.end_row();
                 });
 
@@ -266,7 +268,13 @@ fn tag_choices(
 }
 
 /// One end of the created-date range: a tick box and a date picker.
-fn date_row(ui: &mut Ui, which: &str, filter: &TicketFilter, actions: &mut Vec<Action>) {
+fn date_row(
+    ui: &mut Ui,
+    which: &str,
+    filter: &TicketFilter,
+    today: NaiveDate,
+    actions: &mut Vec<Action>,
+) {
     let is_from = which == "From";
     let current = if is_from {
         filter.created_from
@@ -284,7 +292,7 @@ fn date_row(ui: &mut Ui, which: &str, filter: &TicketFilter, actions: &mut Vec<A
     });
     let mut on = local.is_some();
     let changed = ui.checkbox(&mut on, which).changed();
-    let mut date = to_jiff(local.unwrap_or_else(|| Local::now().date_naive()));
+    let mut date = to_jiff(local.unwrap_or(today));
     let picked = ui
         .add_enabled(
             on,

@@ -391,9 +391,19 @@ impl FileStore {
             .conn
             .unchecked_transaction()
             .map_err(|e| E::from(self.seen(e.into())))?;
-        let value = read(&snapshot)?;
-        tx.finish().map_err(|e| E::from(self.seen(e.into())))?;
-        Ok(value)
+        // Committed, not rolled back: a read changes nothing in the file, but
+        // the drill-down's scope is kept in a temporary table filled within
+        // the snapshot, which a rollback would empty behind its cache.
+        match read(&snapshot) {
+            Ok(value) => {
+                tx.commit().map_err(|e| E::from(self.seen(e.into())))?;
+                Ok(value)
+            }
+            Err(e) => {
+                self.scope_cache.replace(None);
+                Err(e)
+            }
+        }
     }
 
     /// [`Self::snapshot`] for reads whose errors are the store's own.
