@@ -118,4 +118,39 @@ mod tests {
             "2026-11-23T23:00:00+00:00"
         );
     }
+
+    /// Havana's clocks go back from 01:00 to 00:00 on 1 November 2026: the
+    /// day starts at the first 00:00 (04:00 UTC), not the second (05:00 UTC).
+    #[test]
+    fn a_repeated_midnight_starts_the_day_at_the_first() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(
+            midnight_in(&chrono_tz::America::Havana, day)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-01T04:00:00+00:00"
+        );
+        // The day before is 24 hours long, not 25.
+        let before = midnight_in(&chrono_tz::America::Havana, day.pred_opt().unwrap()).unwrap();
+        assert_eq!(before.to_rfc3339(), "2026-10-31T04:00:00+00:00");
+    }
+
+    /// Santiago's clocks go forward from 00:00 to 01:00 on 6 September 2026:
+    /// the day starts at 01:00 (04:00 UTC), the first moment that exists.
+    #[test]
+    fn a_skipped_midnight_starts_the_day_when_the_clocks_change() {
+        let day = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
+        let start = midnight_in(&chrono_tz::America::Santiago, day).unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-09-06T04:00:00+00:00");
+        assert_eq!(
+            start
+                .with_timezone(&chrono_tz::America::Santiago)
+                .format("%H:%M")
+                .to_string(),
+            "01:00"
+        );
+        // The next day starts at its own midnight, 23 hours later.
+        let next = midnight_in(&chrono_tz::America::Santiago, day.succ_opt().unwrap()).unwrap();
+        assert_eq!(next.to_rfc3339(), "2026-09-07T03:00:00+00:00");
+    }
 }

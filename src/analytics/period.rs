@@ -247,22 +247,33 @@ fn day_buckets<Tz: TimeZone>(
 }
 
 /// One bucket per hour from `start` up to `end` (a day across a clock change
-/// has 23 or 25), each named by its local starting time.
+/// has 23 or 25), each named by its local starting time. Where clocks go back
+/// and an hour happens twice, every hour names its UTC offset as well, so the
+/// two are told apart (`docs/METRICS.md`, "Period").
 fn hour_buckets<Tz: TimeZone>(start: DateTime<Utc>, end: DateTime<Utc>, tz: &Tz) -> Vec<Bucket> {
-    let mut buckets = Vec::new();
+    let mut hours = Vec::new();
     let mut at = start;
     while at < end {
-        let next = at + Duration::hours(1);
-        let local = at.with_timezone(tz).fixed_offset();
-        buckets.push(Bucket {
-            start: at,
-            end: next.min(end),
-            label: local.format("%H:%M").to_string(),
-            label_local: local.format("%Y-%m-%d %H:%M").to_string(),
-        });
-        at = next;
+        hours.push(at);
+        at += Duration::hours(1);
     }
-    buckets
+    let local = |t: &DateTime<Utc>| t.with_timezone(tz).fixed_offset();
+    let mut seen = std::collections::HashSet::new();
+    let repeated = !hours.iter().all(|t| seen.insert(local(t).naive_local()));
+    let (label, label_local) = if repeated {
+        ("%H:%M (UTC%:z)", "%Y-%m-%d %H:%M%:z")
+    } else {
+        ("%H:%M", "%Y-%m-%d %H:%M")
+    };
+    hours
+        .iter()
+        .map(|&start| Bucket {
+            start,
+            end: (start + Duration::hours(1)).min(end),
+            label: local(&start).format(label).to_string(),
+            label_local: local(&start).format(label_local).to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -312,5 +323,46 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         };
         assert!(Period::resolve(custom, now, &tz).is_err());
+    }
+
+    /// Today in Havana on 1 November 2026, whose 00:00 hour happens twice: the
+    /// day starts at the first, and every hour names its offset.
+    #[test]
+    fn today_with_a_repeated_midnight_has_both_hours_named_by_offset() {
+        let tz = chrono_tz::America::Havana;
+        // 18:30 local (UTC-5).
+        let now = at("2026-11-01T23:30:00Z");
+        let p = Period::resolve(PeriodChoice::Today, now, &tz).unwrap();
+        assert_eq!(p.start, at("2026-11-01T04:00:00Z"));
+        assert_eq!(p.buckets.len(), 20);
+        let labels: Vec<&str> = p.buckets.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(
+            labels[..3],
+            [
+                "00:00 (UTC-04:00)",
+                "00:00 (UTC-05:00)",
+                "01:00 (UTC-05:00)"
+            ]
+        );
+        assert_eq!(labels[19], "18:00 (UTC-05:00)");
+        assert_eq!(p.buckets[0].label_local, "2026-11-01 00:00-04:00");
+        assert_eq!(p.buckets[1].label_local, "2026-11-01 00:00-05:00");
+        assert_eq!(p.start_local, "2026-11-01T00:00:00-04:00");
+    }
+
+    /// Today in Santiago on 6 September 2026, which has no 00:00: the day
+    /// starts at 01:00, and no hour repeats, so the labels are plain.
+    #[test]
+    fn today_with_a_skipped_midnight_starts_at_one() {
+        let tz = chrono_tz::America::Santiago;
+        // 10:30 local (UTC-3).
+        let now = at("2026-09-06T13:30:00Z");
+        let p = Period::resolve(PeriodChoice::Today, now, &tz).unwrap();
+        assert_eq!(p.start, at("2026-09-06T04:00:00Z"));
+        let labels: Vec<&str> = p.buckets.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels.len(), 10);
+        assert_eq!(labels[0], "01:00");
+        assert_eq!(labels[9], "10:00");
+        assert_eq!(p.buckets[0].label_local, "2026-09-06 01:00");
     }
 }

@@ -1,7 +1,9 @@
-//! Local times as exports write them ("2026-11-03 14:05:00"), fast enough for
-//! millions of cells: no allocation per time, the zone asked once per quarter
-//! hour of UTC time (every offset change in the time-zone database falls on a
-//! quarter hour), and the calendar date worked out by arithmetic.
+//! Local times as exports write them, with their offset from UTC
+//! ("2026-11-03 14:05:00-05:00": the hour repeated when clocks go back is
+//! told apart by it, `docs/METRICS.md`, "Period"), fast enough for millions
+//! of cells: no allocation per time, the zone asked once per quarter hour of
+//! UTC time (every offset change in the time-zone database falls on a quarter
+//! hour), and the calendar date worked out by arithmetic.
 
 use std::collections::HashMap;
 
@@ -14,8 +16,8 @@ const DAY_MS: i64 = 86_400_000;
 /// Formats stored times (ms since the epoch, UTC) as local times in one zone.
 pub struct LocalTimes<'a, Tz: TimeZone> {
     tz: &'a Tz,
-    /// Quarter hour (UTC) → the zone's offset in it, in ms.
-    offsets: HashMap<i64, i64>,
+    /// Quarter hour (UTC) → the zone's offset in it, in ms, and as text.
+    offsets: HashMap<i64, (i64, [u8; 6])>,
     /// The last local day written and its "YYYY-MM-DD " text.
     day: i64,
     day_text: [u8; 11],
@@ -32,23 +34,31 @@ impl<'a, Tz: TimeZone> LocalTimes<'a, Tz> {
         }
     }
 
-    fn offset_ms(&mut self, ms: i64) -> i64 {
+    /// The zone's offset at `ms`: in ms, and as "+01:00".
+    fn offset(&mut self, ms: i64) -> (i64, [u8; 6]) {
         let quarter = ms.div_euclid(QUARTER_MS);
         let tz = self.tz;
         *self.offsets.entry(quarter).or_insert_with(|| {
-            DateTime::from_timestamp_millis(quarter * QUARTER_MS).map_or(0, |t| {
-                i64::from(
-                    tz.offset_from_utc_datetime(&t.naive_utc())
-                        .fix()
-                        .local_minus_utc(),
-                ) * 1000
-            })
+            let seconds = DateTime::from_timestamp_millis(quarter * QUARTER_MS).map_or(0, |t| {
+                tz.offset_from_utc_datetime(&t.naive_utc())
+                    .fix()
+                    .local_minus_utc()
+            });
+            let mut text = [0u8; 6];
+            text[0] = if seconds < 0 { b'-' } else { b'+' };
+            // Offsets of whole seconds (some before 1900) are written to the minute.
+            let minutes = seconds.unsigned_abs() / 60;
+            put_digits(&mut text[1..3], minutes / 60);
+            text[3] = b':';
+            put_digits(&mut text[4..6], minutes % 60);
+            (i64::from(seconds) * 1000, text)
         })
     }
 
-    /// Appends "2026-11-03 14:05:00" for `ms` to `out`.
+    /// Appends "2026-11-03 14:05:00+01:00" for `ms` to `out`.
     pub fn push(&mut self, out: &mut String, ms: i64) {
-        let local = ms + self.offset_ms(ms);
+        let (offset_ms, offset_text) = self.offset(ms);
+        let local = ms + offset_ms;
         let day = local.div_euclid(DAY_MS);
         if day != self.day {
             self.day = day;
@@ -74,11 +84,12 @@ impl<'a, Tz: TimeZone> LocalTimes<'a, Tz> {
         // Both arrays hold ASCII digits and separators only.
         out.push_str(std::str::from_utf8(&self.day_text).unwrap_or_default());
         out.push_str(std::str::from_utf8(&clock).unwrap_or_default());
+        out.push_str(std::str::from_utf8(&offset_text).unwrap_or_default());
     }
 
-    /// "2026-11-03 14:05:00" for a stored time.
+    /// "2026-11-03 14:05:00+01:00" for a stored time.
     pub fn format(&mut self, ms: i64) -> String {
-        let mut out = String::with_capacity(19);
+        let mut out = String::with_capacity(25);
         self.push(&mut out, ms);
         out
     }
@@ -115,7 +126,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{FixedOffset, NaiveDate, Utc};
+    use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 
     #[test]
     fn civil_dates_match_chrono_across_centuries_and_leap_days() {
@@ -149,9 +160,31 @@ mod tests {
             let expected = DateTime::<Utc>::from_timestamp_millis(ms)
                 .unwrap()
                 .with_timezone(&tz)
-                .format("%Y-%m-%d %H:%M:%S")
+                .format("%Y-%m-%d %H:%M:%S%:z")
                 .to_string();
             assert_eq!(times.format(ms), expected, "{ms}");
         }
+    }
+
+    /// Havana's clocks go back from 01:00 to 00:00 on 1 November 2026: the
+    /// two 00:30s are told apart by their offsets.
+    #[test]
+    fn the_repeated_hour_reads_with_its_offset() {
+        let mut times = LocalTimes::new(&chrono_tz::America::Havana);
+        let first = Utc.with_ymd_and_hms(2026, 11, 1, 4, 30, 0).unwrap();
+        let second = Utc.with_ymd_and_hms(2026, 11, 1, 5, 30, 0).unwrap();
+        assert_eq!(
+            times.format(first.timestamp_millis()),
+            "2026-11-01 00:30:00-04:00"
+        );
+        assert_eq!(
+            times.format(second.timestamp_millis()),
+            "2026-11-01 00:30:00-05:00"
+        );
+        let india = FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+        assert_eq!(
+            LocalTimes::new(&india).format(second.timestamp_millis()),
+            "2026-11-01 11:00:00+05:30"
+        );
     }
 }

@@ -1032,11 +1032,20 @@ fn today_on_the_autumn_change_has_25_hourly_points() {
     assert!(r.period.hourly);
     assert_eq!(r.period.start, z(11, 3, 4, 0));
     assert_eq!(r.period.end, z(11, 4, 4, 30));
-    // 00:00, 01:00 EDT, 01:00 EST, 02:00, …, 23:00: 25 points, the last ending now.
+    // 00:00, 01:00 EDT, 01:00 EST, 02:00, …, 23:00: 25 points, the last ending
+    // now, each naming its offset since one hour repeats.
     assert_eq!(r.trend.len(), 25);
     let labels: Vec<&str> = r.trend.iter().map(|p| p.label.as_str()).collect();
-    assert_eq!(labels[..4], ["00:00", "01:00", "01:00", "02:00"]);
-    assert_eq!(labels[24], "23:00");
+    assert_eq!(
+        labels[..4],
+        [
+            "00:00 (UTC-04:00)",
+            "01:00 (UTC-04:00)",
+            "01:00 (UTC-05:00)",
+            "02:00 (UTC-05:00)"
+        ]
+    );
+    assert_eq!(labels[24], "23:00 (UTC-05:00)");
     assert_eq!(r.trend[1].start, z(11, 3, 5, 0));
     assert_eq!(r.trend[2].start, z(11, 3, 6, 0));
     assert_eq!(
@@ -1054,7 +1063,7 @@ fn today_on_the_autumn_change_has_25_hourly_points() {
         .map(|(i, p)| (i, p.created))
         .collect();
     assert_eq!(created, [(10, 1)]);
-    assert_eq!(r.trend[10].label, "09:00");
+    assert_eq!(r.trend[10].label, "09:00 (UTC-05:00)");
     let closed: Vec<(usize, u64)> = r
         .trend
         .iter()
@@ -1063,7 +1072,7 @@ fn today_on_the_autumn_change_has_25_hourly_points() {
         .map(|(i, p)| (i, p.closed))
         .collect();
     assert_eq!(closed, [(12, 1), (24, 1)]);
-    assert_eq!(r.trend[12].label, "11:00");
+    assert_eq!(r.trend[12].label, "11:00 (UTC-05:00)");
 
     assert_eq!((r.created, r.closed), (1, 2));
     // At 23:30: #2 In Progress, #3 Waiting, #5 Open (reopened Saturday, re-resolved Monday).

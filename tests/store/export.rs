@@ -599,12 +599,12 @@ fn report_ticket_rows_add_up_to_the_cards() {
     assert_eq!(full.get("customer"), "Ann Lee");
     assert_eq!(full.get("status_at_end"), "Closed");
     assert_eq!(full.get("priority_at_end"), "High");
-    assert_eq!(full.get("created"), "2024-03-05 09:00:00");
-    assert_eq!(full.get("first_reply"), "2024-03-05 11:00:00");
+    assert_eq!(full.get("created"), "2024-03-05 09:00:00-05:00");
+    assert_eq!(full.get("first_reply"), "2024-03-05 11:00:00-05:00");
     assert_eq!(full.get("first_reply_by"), "Eve");
-    assert_eq!(full.get("resolved"), "2024-03-08 09:00:00");
+    assert_eq!(full.get("resolved"), "2024-03-08 09:00:00-05:00");
     assert_eq!(full.get("resolved_by"), "Eve");
-    assert_eq!(full.get("closed"), "2024-03-09 05:00:00");
+    assert_eq!(full.get("closed"), "2024-03-09 05:00:00-05:00");
     assert_eq!(full.get("csat"), "5");
     assert_eq!(full.get("tags"), "billing");
     assert_eq!(full.get("assignees"), "Eve");
@@ -612,7 +612,11 @@ fn report_ticket_rows_add_up_to_the_cards() {
     assert_eq!(full.get("resolution_seconds"), "259199.750");
     // A reopened and re-resolved ticket counts its latest resolution.
     let again = rows.ticket(t.re_resolved);
-    assert_eq!(again.get("resolved"), "2024-03-11 06:00:00", "EDT by then");
+    assert_eq!(
+        again.get("resolved"),
+        "2024-03-11 06:00:00-04:00",
+        "EDT by then"
+    );
     assert_eq!(again.get("resolution_seconds"), "500400.000");
     assert_eq!(again.get("status_at_end"), "Resolved");
     assert_eq!(again.get("tags"), "billing; vpn");
@@ -625,12 +629,12 @@ fn report_ticket_rows_add_up_to_the_cards() {
     assert_eq!(rows.ticket(t.waiting).get("status_at_end"), "Waiting");
     assert_eq!(
         rows.ticket(t.closed_after).get("created"),
-        "2024-03-10 03:30:00",
+        "2024-03-10 03:30:00-04:00",
         "the daylight-saving day"
     );
     assert_eq!(
         rows.ticket(t.last_moment).get("created"),
-        "2024-03-14 23:59:59"
+        "2024-03-14 23:59:59-04:00"
     );
     // No reply before the first outbound message; notes never count.
     let quiet = rows.ticket(t.no_reply);
@@ -973,8 +977,8 @@ fn export_tickets_writes_every_column_for_the_matching_tickets() {
     assert_eq!(table.column("ticket"), ["TKT-000002", "TKT-000001"]);
     let row = table.ticket(printer);
     let cells: Vec<(&str, &str)> = TICKET_COLUMNS.iter().map(|c| (*c, row.get(c))).collect();
-    let messages = "2024-03-04 09:10:00 · Customer: It is still smoking\n\n\
-                    2024-03-04 09:20:00 · Dana (reply): Unplug it, please";
+    let messages = "2024-03-04 09:10:00+00:00 · Customer: It is still smoking\n\n\
+                    2024-03-04 09:20:00+00:00 · Dana (reply): Unplug it, please";
     assert_eq!(
         cells,
         [
@@ -987,9 +991,9 @@ fn export_tickets_writes_every_column_for_the_matching_tickets() {
             ("company", "Lee & Co"),
             ("assignees", "Dana; eve"),
             ("tags", "Fire; hardware"),
-            ("created", "2024-03-04 09:00:00"),
-            ("updated", "2024-03-04 09:25:00"),
-            ("first_reply", "2024-03-04 09:20:00"),
+            ("created", "2024-03-04 09:00:00+00:00"),
+            ("updated", "2024-03-04 09:25:00+00:00"),
+            ("first_reply", "2024-03-04 09:20:00+00:00"),
             ("resolved", ""),
             ("resolved_by", ""),
             ("closed", ""),
@@ -1026,7 +1030,7 @@ fn export_tickets_writes_every_column_for_the_matching_tickets() {
     assert_eq!(table.header, header);
     assert_eq!(
         table.ticket(printer).get("internal_notes"),
-        "2024-03-04 09:25:00 · Dana: Secret: we sold them that printer"
+        "2024-03-04 09:25:00+00:00 · Dana: Secret: we sold them that printer"
     );
     assert_eq!(table.ticket(waiting).get("internal_notes"), "");
     assert_eq!(

@@ -177,7 +177,13 @@ fn trend(ui: &mut Ui, state: &AnalyticsWindow, actions: &mut Vec<Action>) {
         .max(1) as f64;
     let created_color = status_hue(crate::domain::Status::Open);
     let closed_color = status_hue(crate::domain::Status::Resolved);
-    let axis: Vec<String> = r.trend.iter().map(|p| p.label.clone()).collect();
+    // An hour named with its offset (a day with a repeated hour) takes two
+    // lines under the axis, so neighbouring marks keep apart.
+    let axis: Vec<String> = r
+        .trend
+        .iter()
+        .map(|p| p.label.replacen(" (", "\n(", 1))
+        .collect();
     let hover: Vec<(String, u64, u64)> = r
         .trend
         .iter()
