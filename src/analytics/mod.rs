@@ -17,7 +17,9 @@ pub use period::{Bucket, Period, PeriodChoice, PeriodError};
 
 use crate::domain::{AgentId, Priority, Status, TagId};
 
-/// How many tags the By Tag chart names; the rest are summed as "Other".
+/// How many tags the By Tag chart names; the rest make up "Other", which
+/// counts the distinct tickets carrying any of them, each once
+/// (`docs/METRICS.md`, "By Tag").
 pub const TOP_TAGS: usize = 15;
 /// How many agents the Top Agents chart shows.
 pub const TOP_AGENTS: usize = 10;
@@ -185,7 +187,8 @@ pub struct Report {
     pub by_priority: Vec<(Priority, u64)>,
     /// Tickets created in the period per tag: the largest fifteen, then Other.
     pub by_tag: Vec<TagCount>,
-    /// The tags summed into Other.
+    /// The tags behind Other (its bar counts their tickets once each, not
+    /// the sum of their counts).
     pub other_tags: Vec<TagId>,
     /// One row per agent with anything in the period (agents with nothing
     /// get none, active or not), most tickets handled first.
