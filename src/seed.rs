@@ -110,8 +110,7 @@ fn load(
     for sql in &set_aside {
         tx.execute_batch(sql)?;
     }
-    tx.execute_batch(crate::store::schema::FILL_SEARCH)?;
-    tx.execute_batch(crate::store::schema::FILL_ANALYTICS)?;
+    tx.execute_batch(crate::store::schema::REBUILD_DERIVED)?;
     tx.commit()?;
     progress(options.tickets, options.tickets);
     summary.tickets = options.tickets;

@@ -5,6 +5,7 @@
 //! - `listing_props`, `query_plans`: the list's answers and the plans behind them;
 //! - `analytics`, `export`: the figures of a period and the files they go to;
 //! - `store_files`, `bad_files`, `backup`: the database file, damaged files, backups;
+//! - `migrations`: files of every earlier schema version, upgraded;
 //! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data.
 
 #[path = "../fixtures/mod.rs"]
@@ -17,6 +18,7 @@ mod erase;
 mod export;
 mod input_props;
 mod listing_props;
+mod migrations;
 mod query_plans;
 mod seed;
 mod store_files;

@@ -5,23 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::fixtures::{bytes, fixed_clock, new_ticket, open_store, sidecars, t0};
+use crate::fixtures::{bytes, fixed_clock, identity, new_ticket, open_store, sidecars, t0};
 use rusqlite::Connection;
 use tickets::domain::{Status, TicketNumber, to_millis};
 use tickets::store::schema::{APPLICATION_ID, SCHEMA_VERSION, migrate_to};
 use tickets::store::{ListRequest, Store, StoreError, TicketFilter};
-
-/// `(application_id, user_version)` read through a plain connection.
-fn identity(path: &Path) -> (i32, i64) {
-    let conn = Connection::open(path).unwrap();
-    let app: i32 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .unwrap();
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    (app, version)
-}
 
 /// Asserts that opening `path` is refused as not a Tickets database and that
 /// the file, and the folder around it, are exactly as they were.
