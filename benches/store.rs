@@ -106,6 +106,7 @@ fn first_page(filter: TicketFilter) -> ListRequest {
         sort: Sort::default(),
         offset: 0,
         limit: PAGE,
+        anchor: None,
     }
 }
 

@@ -246,6 +246,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
                 },
                 offset: 0,
                 limit,
+                anchor: None,
             };
             let page = store.list_tickets(&request).map_err(|e| e.to_string())?;
             for row in &page.rows {

@@ -187,6 +187,7 @@ impl TicketsApp {
                     sort: self.db().sort,
                     offset: page * u64::from(PAGE),
                     limit: PAGE,
+                    anchor: self.list.anchor_for(page),
                 },
             });
         }

@@ -67,9 +67,13 @@ impl TicketsApp {
                 request,
                 page,
             } => match page {
-                Ok(page) => self
-                    .list
-                    .receive(generation, request.offset, page.total, page.rows),
+                Ok(page) => self.list.receive(
+                    generation,
+                    request.offset,
+                    page.total,
+                    page.rows,
+                    page.edges,
+                ),
                 Err(error) => self.list.page_failed(generation, error.to_string()),
             },
             Response::Counts { generation, counts } => {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::analytics::Scope;
-use crate::domain::{AgentId, CustomerId, Priority, Status, TagId, TicketRow};
+use crate::domain::{AgentId, CustomerId, Priority, Status, TagId, TicketNumber, TicketRow};
 
 /// Which tickets to list. Empty fields do not narrow.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -111,6 +111,41 @@ pub struct ListRequest {
     pub offset: u64,
     /// How many at most.
     pub limit: u32,
+    /// A row of this list whose place is known (the edge of a page read
+    /// before): the page is read on from its key instead of counting rows
+    /// from the top, so a page far down costs what the first one does.
+    pub anchor: Option<Anchor>,
+}
+
+/// A row's place in a sorted list: the sort column's value and the ticket's
+/// number, which breaks ties. Reading "after this key" finds the next rows
+/// through the sort column's index without stepping over those before.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListKey {
+    /// The sort column's value in this row.
+    pub value: SortValue,
+    /// The ticket.
+    pub number: TicketNumber,
+}
+
+/// A sort column's value as the store compares it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SortValue {
+    /// No value (no customer, nobody assigned): first when ascending.
+    None,
+    /// A number or a code.
+    Number(i64),
+    /// Text, compared ignoring case.
+    Text(String),
+}
+
+/// A row known to stand at `position` (from 0) in the list, with its key.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Anchor {
+    /// Where it stands.
+    pub position: u64,
+    /// Its key.
+    pub key: ListKey,
 }
 
 /// A page of the list with the exact number of matching tickets.
@@ -122,4 +157,7 @@ pub struct TicketPage {
     pub offset: u64,
     /// The rows.
     pub rows: Vec<TicketRow>,
+    /// The keys of the first and the last row, to anchor the pages beside
+    /// this one (`None` for an empty page).
+    pub edges: Option<(ListKey, ListKey)>,
 }

@@ -36,7 +36,9 @@ use crate::domain::{
 };
 
 pub use error::StoreError;
-pub use filter::{ListRequest, Sort, SortColumn, TicketFilter, TicketPage};
+pub use filter::{
+    Anchor, ListKey, ListRequest, Sort, SortColumn, SortValue, TicketFilter, TicketPage,
+};
 pub use sqlite::backup::{
     BACKUPS_KEPT, BackupFile, BackupKind, backup_due, list_backups, restore_backup, verify_backup,
 };
@@ -263,8 +265,9 @@ impl Store {
         /// How many tickets match a filter with each status and each priority
         /// in place of its own: the counts beside the sidebar's choices.
         fn facet_counts(&self, filter: &TicketFilter) -> Result<FacetCounts, StoreError>;
-        /// The two queries a listing runs (page; total), for checking plans.
-        fn listing_sql(&self, request: &ListRequest) -> Result<(String, String), StoreError>;
+        /// The queries a listing runs (the page's, one per part of a read
+        /// on from an anchor; the total's), for checking plans.
+        fn listing_sql(&self, request: &ListRequest) -> Result<(Vec<String>, String), StoreError>;
         /// List rows for these tickets, in the order given.
         fn rows(&self, numbers: &[TicketNumber]) -> Result<Vec<TicketRow>, StoreError>;
         /// Everything the ticket panel shows about one ticket, in one snapshot.

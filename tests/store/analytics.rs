@@ -938,6 +938,7 @@ fn a_drill_down_lists_pages_and_counts_its_tickets_again_and_again() {
         sort: Sort::default(),
         offset,
         limit: 4,
+        anchor: None,
     };
     let numbers = |p: TicketPage| p.rows.iter().map(|t| t.number.0).collect::<Vec<_>>();
     for _ in 0..2 {

@@ -37,7 +37,7 @@ use tickets::domain::{
     AgentId, CustomerId, NewCustomer, NewTicket, Priority, Status, TagId, TicketNumber, TicketRow,
     from_millis, parse_ticket_number, to_millis,
 };
-use tickets::store::{ListRequest, Sort, SortColumn, Store, TicketFilter};
+use tickets::store::{Anchor, ListRequest, Sort, SortColumn, Store, TicketFilter};
 
 // ---------------------------------------------------------------------------
 // Vocabulary
@@ -1036,7 +1036,69 @@ impl World {
             sort: spec.sort,
             offset: spec.offset,
             limit: spec.limit,
+            anchor: None,
         }
+    }
+
+    /// Pages read on from the edges of `request`'s page (keyset paging),
+    /// forwards and backwards, next door and a few rows further, are the
+    /// pages their offsets name.
+    fn check_anchored(&self, request: &ListRequest) -> Result<(), TestCaseError> {
+        let page = self
+            .store
+            .list_tickets(request)
+            .map_err(|e| TestCaseError::fail(format!("list_tickets failed: {e}")))?;
+        let Some((first, last)) = page.edges else {
+            return Ok(());
+        };
+        let (start, limit) = (request.offset, u64::from(request.limit));
+        let end = start + page.rows.len() as u64 - 1;
+        let mut reads = Vec::new();
+        for gap in [0, 3] {
+            reads.push((end + 1 + gap, end, last.clone()));
+            if let Some(offset) = start.checked_sub(limit + gap) {
+                reads.push((offset, start, first.clone()));
+            }
+        }
+        for (offset, position, key) in reads {
+            self.check(&ListRequest {
+                offset,
+                anchor: Some(Anchor { position, key }),
+                ..request.clone()
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The counts beside the sidebar's choices: each status in place of the
+    /// filter's statuses, each priority in place of its priorities.
+    fn check_facets(&self, filter: &TicketFilter) -> Result<(), TestCaseError> {
+        let facets = self
+            .store
+            .facet_counts(filter)
+            .map_err(|e| TestCaseError::fail(format!("facet_counts failed: {e}\n{filter:#?}")))?;
+        let count = |filter: TicketFilter| {
+            let request = ListRequest {
+                filter,
+                ..ListRequest::default()
+            };
+            expected_page(&self.model, &request).1
+        };
+        for (status, n) in facets.statuses {
+            let want = count(TicketFilter {
+                statuses: vec![status],
+                ..filter.clone()
+            });
+            prop_assert_eq!(n, want, "{:?} count for {:#?}", status, filter);
+        }
+        for (priority, n) in facets.priorities {
+            let want = count(TicketFilter {
+                priorities: vec![priority],
+                ..filter.clone()
+            });
+            prop_assert_eq!(n, want, "{:?} count for {:#?}", priority, filter);
+        }
+        Ok(())
     }
 
     /// Checks one request against the model; `Err` describes the difference.
@@ -1062,6 +1124,12 @@ impl World {
         prop_assert_eq!(page.total, total, "total differs for {:#?}", request);
         prop_assert_eq!(count, total, "count_tickets differs for {:#?}", request);
         prop_assert_eq!(page.offset, request.offset);
+        let edges = page.edges.as_ref().map(|(a, b)| (a.number.0, b.number.0));
+        prop_assert_eq!(
+            edges,
+            got.first().copied().zip(got.last().copied()),
+            "the page's edges are its first and last rows"
+        );
         for (row, t) in page.rows.iter().zip(&expected) {
             let want = TicketRow {
                 number: t.number,
@@ -1139,9 +1207,13 @@ proptest! {
             // The same filter and sort as a short page near the top: when the
             // filter's sets match many tickets, such pages are read by
             // scanning in sort order and probing the sets, not from the sets.
-            for (offset, limit) in [(0, 1), (2, 2)] {
-                world.check(&ListRequest { offset, limit, ..request.clone() })?;
+            for (offset, limit) in [(0, 1), (2, 2), (7, 3)] {
+                let short = ListRequest { offset, limit, ..request.clone() };
+                world.check(&short)?;
+                world.check_anchored(&short)?;
             }
+            world.check_anchored(&request)?;
+            world.check_facets(&request.filter)?;
         }
         // Every sort, both ways, over everything: the whole order at once.
         for column in SortColumn::ALL {
@@ -1206,6 +1278,7 @@ fn search(store: &Store, text: &str) -> Vec<i64> {
         },
         offset: 0,
         limit: 100,
+        anchor: None,
     };
     let page = store
         .list_tickets(&request)

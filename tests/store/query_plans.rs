@@ -26,7 +26,9 @@ use chrono::{Duration, TimeZone, Utc};
 use rusqlite::{Connection, StatementStatus};
 use tickets::clock::FixedClock;
 use tickets::domain::{AgentId, CustomerId, NewCustomer, NewTicket, Priority, Status, TagId};
-use tickets::store::{ListRequest, Sort, SortColumn, Store, TicketFilter, fts_query};
+use tickets::store::{
+    Anchor, ListRequest, Sort, SortColumn, SortValue, Store, TicketFilter, fts_query,
+};
 
 const TICKETS: usize = 400;
 const PAGE: u32 = 50;
@@ -207,6 +209,11 @@ fn plan(conn: &Connection, sql: &str, values: &[String]) -> Vec<String> {
             format!("{}{detail}", "  ".repeat(d))
         })
         .collect()
+}
+
+/// How many values a statement binds.
+fn parameters(conn: &Connection, sql: &str) -> usize {
+    conn.prepare(sql).unwrap().parameter_count()
 }
 
 /// Plan lines that read a real table or index from one end to the other
@@ -419,8 +426,10 @@ fn check_plans(conn: &Connection, desk: &Desk, state: &str) -> Vec<String> {
                 sort: Sort { column, descending },
                 offset: 0,
                 limit: PAGE,
+                anchor: None,
             };
-            let (sql, _) = desk.store.listing_sql(&request).unwrap();
+            let (pages, _) = desk.store.listing_sql(&request).unwrap();
+            let sql = pages[0].clone();
             let p = plan(conn, &sql, &[]);
             let label = format!("[{state}] no filter / {column:?} desc={descending}");
             println!("{}\n", show(&label, &sql, &p));
@@ -445,6 +454,71 @@ fn check_plans(conn: &Connection, desk: &Desk, state: &str) -> Vec<String> {
         }
     }
 
+    // Each sort alone, read on from a row in the middle and, where the
+    // column can be empty, from a row without a value (keyset paging):
+    // every part is a search through an index, never a scan or a sort.
+    for column in SortColumn::ALL {
+        for descending in [true, false] {
+            let sort = Sort { column, descending };
+            let at = |offset| {
+                let request = ListRequest {
+                    sort,
+                    offset,
+                    limit: 1,
+                    ..ListRequest::default()
+                };
+                let page = desk.store.list_tickets(&request).unwrap();
+                page.edges.map(|(key, _)| Anchor {
+                    position: offset,
+                    key,
+                })
+            };
+            // Ascending, rows without a value come first; descending, last.
+            let empty_end = if descending { TICKETS as u64 - 1 } else { 0 };
+            for anchor in [at(TICKETS as u64 / 2), at(empty_end)]
+                .into_iter()
+                .flatten()
+            {
+                // A few rows past the anchor, or before it at the end.
+                let offset = if anchor.position + 4 + u64::from(PAGE) <= TICKETS as u64 {
+                    anchor.position + 4
+                } else {
+                    anchor.position - 3 - u64::from(PAGE)
+                };
+                let request = ListRequest {
+                    sort,
+                    offset,
+                    limit: PAGE,
+                    anchor: Some(anchor.clone()),
+                    ..ListRequest::default()
+                };
+                let (pages, _) = desk.store.listing_sql(&request).unwrap();
+                let values: Vec<String> = match &anchor.key.value {
+                    SortValue::Text(text) => vec![text.clone()],
+                    _ => Vec::new(),
+                };
+                for sql in &pages {
+                    let p = plan(
+                        conn,
+                        sql,
+                        &values[..values.len().min(parameters(conn, sql))],
+                    );
+                    let label = format!(
+                        "[{state}] {column:?} desc={descending} after {:?}",
+                        anchor.key.value
+                    );
+                    println!("{}\n", show(&label, sql, &p));
+                    if !scans(&p).is_empty() || p.iter().any(|l| l.contains("TEMP B-TREE")) {
+                        problems.push(format!(
+                            "a keyset part scans or sorts:\n{}",
+                            show(&label, sql, &p)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
     // Each filter alone, under every sort.
     for (name, filter) in filter_cases(desk) {
         for column in SortColumn::ALL {
@@ -454,8 +528,10 @@ fn check_plans(conn: &Connection, desk: &Desk, state: &str) -> Vec<String> {
                     sort: Sort { column, descending },
                     offset: 0,
                     limit: PAGE,
+                    anchor: None,
                 };
-                let (page_sql, count_sql) = desk.store.listing_sql(&request).unwrap();
+                let (pages, count_sql) = desk.store.listing_sql(&request).unwrap();
+                let page_sql = pages[0].clone();
                 let by_number = matches!(column, SortColumn::Number | SortColumn::Created);
                 let label = format!("[{state}] {name} / {column:?} desc={descending}");
 

@@ -45,6 +45,7 @@ fn sorted_by(column: SortColumn) -> ListRequest {
         },
         offset: 0,
         limit: 100,
+        anchor: None,
     }
 }
 

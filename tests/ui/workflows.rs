@@ -76,6 +76,7 @@ fn sorting_by_subject_and_back() {
             sort,
             offset: 0,
             limit: 10,
+            anchor: None,
         })
         .unwrap();
     let subjects: Vec<&str> = page.rows.iter().map(|r| r.subject.as_str()).collect();

@@ -4,7 +4,7 @@
 //! lists get shorter forms ("Dana +2", "3h"). The line above it is in
 //! `list_header.rs`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use egui::{Label, RichText, Sense, Ui};
@@ -16,7 +16,7 @@ use super::widgets::{
     status_pill,
 };
 use crate::domain::{TicketNumber, TicketRow};
-use crate::store::{Sort, SortColumn};
+use crate::store::{Anchor, ListKey, Sort, SortColumn};
 
 /// Rows fetched per request.
 pub const PAGE: u32 = 100;
@@ -54,6 +54,10 @@ pub struct ListState {
     scroll_to: Option<u64>,
     /// Why the last page asked for could not be read.
     pub failed: Option<String>,
+    /// Keys of rows whose place is known in this generation (the edges of
+    /// the pages received), by position: a page is read on from the nearest,
+    /// so a page deep in the list costs what the first does.
+    anchors: BTreeMap<u64, ListKey>,
 }
 
 impl ListState {
@@ -67,6 +71,7 @@ impl ListState {
         self.selected_gone = false;
         self.visible = (0, 0);
         self.failed = None;
+        self.anchors.clear();
     }
 
     /// Fetches the same list again (data changed), keeping what is on show.
@@ -74,12 +79,26 @@ impl ListState {
         self.generation += 1;
         self.requested.clear();
         self.failed = None;
+        // Rows may have moved: a key no longer says exactly where it stands.
+        self.anchors.clear();
     }
 
-    /// Takes in a page that arrived.
-    pub fn receive(&mut self, generation: u64, offset: u64, total: u64, rows: Vec<TicketRow>) {
+    /// Takes in a page that arrived, with the keys of its first and last rows.
+    pub fn receive(
+        &mut self,
+        generation: u64,
+        offset: u64,
+        total: u64,
+        rows: Vec<TicketRow>,
+        edges: Option<(ListKey, ListKey)>,
+    ) {
         if generation != self.generation {
             return;
+        }
+        if let Some((first, last)) = edges {
+            let end = offset + rows.len().saturating_sub(1) as u64;
+            self.anchors.insert(offset, first);
+            self.anchors.insert(end, last);
         }
         self.total = Some(total);
         self.failed = None;
@@ -153,6 +172,30 @@ impl ListState {
             }
         }
         wanted
+    }
+
+    /// The known row nearest to page `page`, to read it on from.
+    pub fn anchor_for(&self, page: u64) -> Option<Anchor> {
+        let start = page * u64::from(PAGE);
+        let end = start + u64::from(PAGE);
+        let before = self
+            .anchors
+            .range(..start)
+            .next_back()
+            .map(|(p, key)| (start - p, p, key));
+        let after = self
+            .anchors
+            .range(end..)
+            .next()
+            .map(|(p, key)| (p - end, p, key));
+        [before, after]
+            .into_iter()
+            .flatten()
+            .min_by_key(|(distance, ..)| *distance)
+            .map(|(_, &position, key)| Anchor {
+                position,
+                key: key.clone(),
+            })
     }
 
     /// Whether a page for the current list is on its way.
@@ -427,15 +470,51 @@ mod tests {
             "the first page even before any row is drawn"
         );
         assert!(list.wanted().is_empty(), "asked once");
-        list.receive(list.generation, 0, 250, (1..=100).map(row).collect());
+        list.receive(list.generation, 0, 250, (1..=100).map(row).collect(), None);
         assert_eq!(list.row(5).map(|r| r.number), Some(TicketNumber(6)));
         list.visible = (150, 210);
         assert_eq!(list.wanted(), [1, 2]);
         // An answer for an older list is dropped.
         let old = list.generation;
         list.restart();
-        list.receive(old, 100, 250, (101..=200).map(row).collect());
+        list.receive(old, 100, 250, (101..=200).map(row).collect(), None);
         assert!(list.row(120).is_none());
+    }
+
+    #[test]
+    fn a_page_is_read_on_from_the_nearest_known_row_until_the_data_changes() {
+        use crate::store::SortValue;
+        let key = |n: i64| ListKey {
+            value: SortValue::Number(n),
+            number: TicketNumber(n),
+        };
+        let mut list = ListState::default();
+        list.restart();
+        assert_eq!(list.anchor_for(1), None, "nothing known yet");
+        let rows: Vec<TicketRow> = (1..=100).map(row).collect();
+        list.receive(list.generation, 0, 100_000, rows, Some((key(1), key(100))));
+        // The next page reads on from the last row; one far down, too.
+        let next = list.anchor_for(1).expect("an anchor");
+        assert_eq!((next.position, next.key.number), (99, TicketNumber(100)));
+        assert_eq!(list.anchor_for(700).map(|a| a.position), Some(99));
+        // A page that arrived further down is nearer for pages around it.
+        let rows: Vec<TicketRow> = (50_001..=50_100).map(row).collect();
+        list.receive(
+            list.generation,
+            50_000,
+            100_000,
+            rows,
+            Some((key(50_001), key(50_100))),
+        );
+        let before = list.anchor_for(499).expect("an anchor");
+        assert_eq!(
+            (before.position, before.key.number),
+            (50_000, TicketNumber(50_001))
+        );
+        assert_eq!(list.anchor_for(501).map(|a| a.position), Some(50_099));
+        // Once the data changed, rows may have moved: nothing is known.
+        list.refresh();
+        assert_eq!(list.anchor_for(1), None);
     }
 
     #[test]
@@ -443,7 +522,7 @@ mod tests {
         let mut list = ListState::default();
         list.restart();
         assert_eq!(list.wanted(), [0]);
-        list.receive(list.generation, 0, 0, Vec::new());
+        list.receive(list.generation, 0, 0, Vec::new(), None);
         assert!(list.wanted().is_empty());
         // A ticket was created: nothing is drawn, yet the list asks again.
         list.refresh();
@@ -454,7 +533,13 @@ mod tests {
     fn pages_far_from_the_screen_are_let_go_and_fetched_again_on_return() {
         let mut list = ListState::default();
         list.restart();
-        list.receive(list.generation, 0, 1_000_000, (1..=100).map(row).collect());
+        list.receive(
+            list.generation,
+            0,
+            1_000_000,
+            (1..=100).map(row).collect(),
+            None,
+        );
         list.visible = (500_000, 500_030);
         assert_eq!(list.wanted(), [5000]);
         assert!(list.row(5).is_none(), "the first page was let go");
@@ -479,7 +564,7 @@ mod tests {
     fn stepping_moves_the_selection_within_the_list() {
         let mut list = ListState::default();
         list.restart();
-        list.receive(list.generation, 0, 3, (1..=3).map(row).collect());
+        list.receive(list.generation, 0, 3, (1..=3).map(row).collect(), None);
         assert_eq!(
             list.step(1),
             Some(TicketNumber(1)),
@@ -494,7 +579,7 @@ mod tests {
     fn after_the_selected_ticket_leaves_the_list_next_is_the_one_that_followed() {
         let mut list = ListState::default();
         list.restart();
-        list.receive(list.generation, 0, 4, (1..=4).map(row).collect());
+        list.receive(list.generation, 0, 4, (1..=4).map(row).collect(), None);
         list.select(TicketNumber(2));
         // Ticket 2 left the filter: the list is now 1, 3, 4.
         list.refresh();
@@ -503,13 +588,20 @@ mod tests {
             0,
             3,
             [1, 3, 4].into_iter().map(row).collect(),
+            None,
         );
         assert_eq!(list.step(1), Some(TicketNumber(3)));
         assert_eq!(list.step(1), Some(TicketNumber(4)));
         // Going back from a gone ticket goes to the one before it.
         list.select(TicketNumber(4));
         list.refresh();
-        list.receive(list.generation, 0, 2, [1, 3].into_iter().map(row).collect());
+        list.receive(
+            list.generation,
+            0,
+            2,
+            [1, 3].into_iter().map(row).collect(),
+            None,
+        );
         assert_eq!(list.step(-1), Some(TicketNumber(3)));
     }
 }

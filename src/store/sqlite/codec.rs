@@ -7,6 +7,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use crate::domain::{
     AgentId, CustomerId, Direction, MessageId, NoteId, Priority, Status, TagId, TicketNumber,
 };
+use crate::store::SortValue;
 
 /// Ids are stored as their integer.
 macro_rules! integer_id {
@@ -80,5 +81,27 @@ impl ToSql for Priority {
 impl ToSql for Direction {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::from(self.code()))
+    }
+}
+
+/// A sort key's value is stored as what the column holds.
+impl ToSql for SortValue {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            SortValue::None => ToSqlOutput::Owned(rusqlite::types::Value::Null),
+            SortValue::Number(n) => ToSqlOutput::from(*n),
+            SortValue::Text(text) => ToSqlOutput::from(text.as_str()),
+        })
+    }
+}
+
+impl FromSql for SortValue {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value {
+            ValueRef::Null => Ok(SortValue::None),
+            ValueRef::Integer(n) => Ok(SortValue::Number(n)),
+            ValueRef::Text(_) => String::column_result(value).map(SortValue::Text),
+            ValueRef::Real(_) | ValueRef::Blob(_) => Err(FromSqlError::InvalidType),
+        }
     }
 }

@@ -311,6 +311,7 @@ impl Snapshot<'_> {
             sort,
             offset: 0,
             limit: u32::MAX,
+            anchor: None,
         })?;
         let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
         let total = ids.len() as u64;

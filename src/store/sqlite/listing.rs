@@ -14,7 +14,9 @@ use crate::domain::validate::{self, MAX_SEARCH_CHARS};
 use crate::domain::{
     Priority, Status, TicketNumber, TicketRow, from_millis, parse_ticket_number, to_millis,
 };
-use crate::store::{FacetCounts, ListRequest, Sort, SortColumn, TicketFilter, TicketPage};
+use crate::store::{
+    FacetCounts, ListKey, ListRequest, Sort, SortColumn, SortValue, TicketFilter, TicketPage,
+};
 
 /// The primary sort expression of a column; ties are broken by number (=
 /// creation order).
@@ -358,6 +360,25 @@ impl Plan {
         format!("SELECT count(*) FROM tickets t{}", Self::where_sql(&conds))
     }
 
+    /// The tickets matching, counted per status and priority (for the facet
+    /// counts), driven as [`Self::count_sql`] is.
+    fn grouped_sql(&self, driver: Driver) -> String {
+        let conds = if self.sets.is_empty() {
+            self.conds.clone()
+        } else {
+            let mut conds = match driver {
+                Driver::Sets => vec![format!("t.id IN ({})", self.intersection())],
+                Driver::Rows => self.sets.iter().map(|s| s.probe.clone()).collect(),
+            };
+            conds.extend(self.conds.iter().cloned());
+            conds
+        };
+        format!(
+            "SELECT t.status, t.priority, count(*) FROM tickets t{} GROUP BY t.status, t.priority",
+            Self::where_sql(&conds)
+        )
+    }
+
     /// How many tickets meet the row conditions, counting no further than `cap`.
     fn capped_rows_sql(&self, cap: u64) -> String {
         format!(
@@ -366,25 +387,33 @@ impl Plan {
         )
     }
 
-    /// The page query, driven by the sets or scanning in sort order.
-    fn page_sql(&self, request: &ListRequest, matches: u64, all: u64) -> String {
+    /// The page query without its LIMIT, driven by the sets or scanning in
+    /// sort order: the rows after `after` (a part of the keyset, see
+    /// [`Part`]) in `sort`, each with its sort value. `wanted` is how many
+    /// rows it will step over and return, which decides the drive.
+    fn page_sql(
+        &self,
+        sort: Sort,
+        after: Option<&After>,
+        wanted: u64,
+        matches: u64,
+        all: u64,
+    ) -> String {
         let mut conds = Vec::new();
+        let dir = if sort.descending { "DESC" } else { "ASC" };
         if !self.sets.is_empty() {
             // Visiting a ticket through a set costs about twice a step of the
             // sort-order scan (a lookup plus its share of the sort).
-            let wanted = request
-                .offset
-                .saturating_add(u64::from(request.limit))
-                .max(1);
-            let scan_steps = wanted.saturating_mul(all) / matches.max(1);
+            let scan_steps = wanted.max(1).saturating_mul(all) / matches.max(1);
             if matches.saturating_mul(2) <= scan_steps {
                 conds.push(format!("t.id IN ({})", self.intersection()));
             } else if let (Some((set, param)), SortColumn::Number | SortColumn::Created) =
-                (self.words, request.sort.column)
+                (self.words, sort.column)
             {
                 // Read the word matches in number order straight from the
                 // search index, testing each against the rest of the filter.
                 conds.push(format!("ticket_search MATCH ?{param}"));
+                conds.extend(after.map(|a| a.condition(sort, "s.rowid")));
                 conds.extend(
                     self.sets
                         .iter()
@@ -393,30 +422,187 @@ impl Plan {
                         .map(|(_, s)| s.probe.clone()),
                 );
                 conds.extend(self.conds.iter().cloned());
-                let dir = if request.sort.descending {
-                    "DESC"
-                } else {
-                    "ASC"
-                };
                 return format!(
-                    "SELECT t.id FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid{} \
-                     ORDER BY s.rowid {dir} LIMIT {} OFFSET {}",
+                    "SELECT t.id, t.id FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid{} \
+                     ORDER BY s.rowid {dir}",
                     Self::where_sql(&conds),
-                    request.limit,
-                    request.offset
                 );
             } else {
                 conds.extend(self.sets.iter().map(|s| s.probe.clone()));
             }
         }
+        conds.extend(after.map(|a| a.condition(sort, "t.id")));
         conds.extend(self.conds.iter().cloned());
         format!(
-            "SELECT t.id FROM tickets t{} ORDER BY {} LIMIT {} OFFSET {}",
+            "SELECT t.id, {} FROM tickets t{} ORDER BY {}",
+            expression(sort.column),
             Self::where_sql(&conds),
-            order_by(request.sort),
-            request.limit,
-            request.offset
+            order_by(sort),
         )
+    }
+}
+
+/// The keys of a page's first and last rows.
+type Edges = (ListKey, ListKey);
+
+/// The values a statement binds: the first as many as it has parameters
+/// (a part of a keyset read may not name the key's value, bound last).
+fn bound<'v>(
+    statement: &rusqlite::Statement<'_>,
+    values: &'v [Value],
+) -> rusqlite::ParamsFromIter<std::slice::Iter<'v, Value>> {
+    let n = statement.parameter_count().min(values.len());
+    rusqlite::params_from_iter(values[..n].iter())
+}
+
+/// How a page is read: from the top of the list, from its end, or on from
+/// a row whose key is known, whichever passes over the fewest rows.
+struct PageRead<'k> {
+    /// The order the rows are read in: the request's, or its reverse.
+    sort: Sort,
+    /// Read on after this key (in `sort`); from the start when `None`.
+    after: Option<&'k ListKey>,
+    /// Rows to pass over first.
+    skip: u64,
+    /// Rows to read.
+    take: u64,
+    /// Whether `sort` is the request's reversed (the rows are turned round).
+    reversed: bool,
+}
+
+impl<'k> PageRead<'k> {
+    fn of(request: &'k ListRequest, total: u64) -> Option<PageRead<'k>> {
+        let offset = request.offset;
+        if total == 0 || request.limit == 0 || offset >= total {
+            return None;
+        }
+        let end = offset.saturating_add(u64::from(request.limit)).min(total);
+        let take = end - offset;
+        let reverse = Sort {
+            descending: !request.sort.descending,
+            ..request.sort
+        };
+        let mut best = PageRead {
+            sort: request.sort,
+            after: None,
+            skip: offset,
+            take,
+            reversed: false,
+        };
+        let mut candidates = vec![PageRead {
+            sort: reverse,
+            after: None,
+            skip: total - end,
+            take,
+            reversed: true,
+        }];
+        match &request.anchor {
+            Some(anchor) if anchor.position < offset => candidates.push(PageRead {
+                sort: request.sort,
+                after: Some(&anchor.key),
+                skip: offset - anchor.position - 1,
+                take,
+                reversed: false,
+            }),
+            Some(anchor) if anchor.position >= end && anchor.position < total => {
+                candidates.push(PageRead {
+                    sort: reverse,
+                    after: Some(&anchor.key),
+                    skip: anchor.position - end,
+                    take,
+                    reversed: true,
+                });
+            }
+            _ => {}
+        }
+        for candidate in candidates {
+            if candidate.skip < best.skip {
+                best = candidate;
+            }
+        }
+        Some(best)
+    }
+
+    /// The parts of the list after the key, in reading order (one when
+    /// reading from the start). A key's text is bound as parameter `param`.
+    fn parts(&self, param: usize) -> Vec<Option<After>> {
+        let Some(key) = self.after else {
+            return vec![None];
+        };
+        let column = self.sort.column;
+        let nullable = matches!(column, SortColumn::Customer | SortColumn::Assignee);
+        let parts: &[Part] = match (column, &key.value, self.sort.descending) {
+            (SortColumn::Number | SortColumn::Created, _, _) => &[Part::LaterNumbers],
+            (_, SortValue::None, false) => &[Part::NoValueLaterNumbers, Part::AnyValue],
+            (_, SortValue::None, true) => &[Part::NoValueLaterNumbers],
+            (_, _, false) => &[Part::SameValueLaterNumbers, Part::LaterValues],
+            (_, _, true) if nullable => &[
+                Part::SameValueLaterNumbers,
+                Part::LaterValues,
+                Part::NoValue,
+            ],
+            (_, _, true) => &[Part::SameValueLaterNumbers, Part::LaterValues],
+        };
+        parts
+            .iter()
+            .map(|&part| {
+                Some(After {
+                    part,
+                    column,
+                    key: key.clone(),
+                    param,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One part of the rows after a key, each read through an index range (a
+/// row-value comparison, or an OR of the parts, would scan).
+#[derive(Clone, Copy, Debug)]
+enum Part {
+    /// Numbers past the key's (the sort is by number).
+    LaterNumbers,
+    /// The key's value, numbers past the key's.
+    SameValueLaterNumbers,
+    /// Values past the key's.
+    LaterValues,
+    /// No value, numbers past the key's.
+    NoValueLaterNumbers,
+    /// Any value: after every row without one, ascending.
+    AnyValue,
+    /// No value: after every row with one, descending.
+    NoValue,
+}
+
+/// A part of the rows after a key, as a condition.
+struct After {
+    part: Part,
+    column: SortColumn,
+    key: ListKey,
+    /// The parameter the key's text is bound to.
+    param: usize,
+}
+
+impl After {
+    /// The condition, with `id` the ticket number's column.
+    fn condition(&self, sort: Sort, id: &str) -> String {
+        let (later, n) = (if sort.descending { "<" } else { ">" }, self.key.number.0);
+        let e = expression(self.column);
+        let value = match &self.key.value {
+            SortValue::None => "NULL".to_owned(),
+            SortValue::Number(v) => v.to_string(),
+            // Text is bound, after the plan's own values.
+            SortValue::Text(_) => format!("?{}", self.param),
+        };
+        match self.part {
+            Part::LaterNumbers => format!("{id} {later} {n}"),
+            Part::SameValueLaterNumbers => format!("{e} = {value} AND {id} {later} {n}"),
+            Part::LaterValues => format!("{e} {later} {value}"),
+            Part::NoValueLaterNumbers => format!("{e} IS NULL AND {id} {later} {n}"),
+            Part::AnyValue => format!("{e} IS NOT NULL"),
+            Part::NoValue => format!("{e} IS NULL"),
+        }
     }
 }
 
@@ -444,11 +630,12 @@ impl FileStore {
             self.prepare_scope(&request.filter)?;
             let plan = Plan::build(&self.conn, &request.filter)?;
             let total = self.run_count(&plan)?;
-            let numbers = self.run_page(&plan, request, total)?;
+            let (numbers, edges) = self.run_page(&plan, request, total)?;
             Ok(TicketPage {
                 total,
                 offset: request.offset,
                 rows: self.rows(&numbers)?,
+                edges,
             })
         })
     }
@@ -459,7 +646,7 @@ impl FileStore {
             self.prepare_scope(&request.filter)?;
             let plan = Plan::build(&self.conn, &request.filter)?;
             let total = self.run_count(&plan)?;
-            self.run_page(&plan, request, total)
+            Ok(self.run_page(&plan, request, total)?.0)
         })
     }
 
@@ -473,29 +660,50 @@ impl FileStore {
     }
 
     /// How many tickets match `filter` with each status in place of its
-    /// statuses, and with each priority in place of its priorities.
+    /// statuses, and with each priority in place of its priorities: one
+    /// query grouping the tickets that meet the rest of the filter by status
+    /// and priority, summed both ways.
     pub fn facet_counts(&self, filter: &TicketFilter) -> Result<FacetCounts, StoreError> {
         self.reading(|_| {
+            self.prepare_scope(filter)?;
+            let rest = TicketFilter {
+                statuses: Vec::new(),
+                priorities: Vec::new(),
+                ..filter.clone()
+            };
+            let plan = Plan::build(&self.conn, &rest)?;
+            let driver = self.count_driver(&plan)?;
+            let mut statement = self.conn.prepare(&plan.grouped_sql(driver))?;
+            let groups: Vec<(Status, Priority, u64)> = statement
+                .query_map(bound(&statement, &plan.values), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))
+                })?
+                .collect::<Result<_, _>>()?;
+            let status_in = |s: &Status| filter.statuses.is_empty() || filter.statuses.contains(s);
+            let priority_in =
+                |p: &Priority| filter.priorities.is_empty() || filter.priorities.contains(p);
             let statuses = Status::ALL
                 .into_iter()
                 .map(|status| {
-                    let f = TicketFilter {
-                        statuses: vec![status],
-                        ..filter.clone()
-                    };
-                    self.count_tickets(&f).map(|n| (status, n))
+                    let n = groups
+                        .iter()
+                        .filter(|(s, p, _)| *s == status && priority_in(p))
+                        .map(|(.., n)| n)
+                        .sum();
+                    (status, n)
                 })
-                .collect::<Result<_, _>>()?;
+                .collect();
             let priorities = Priority::ALL
                 .into_iter()
                 .map(|priority| {
-                    let f = TicketFilter {
-                        priorities: vec![priority],
-                        ..filter.clone()
-                    };
-                    self.count_tickets(&f).map(|n| (priority, n))
+                    let n = groups
+                        .iter()
+                        .filter(|(s, p, _)| *p == priority && status_in(s))
+                        .map(|(.., n)| n)
+                        .sum();
+                    (priority, n)
                 })
-                .collect::<Result<_, _>>()?;
+                .collect();
             Ok(FacetCounts {
                 statuses,
                 priorities,
@@ -503,14 +711,34 @@ impl FileStore {
         })
     }
 
-    /// The two queries a listing runs (page of numbers; total), for checking plans.
-    pub fn listing_sql(&self, request: &ListRequest) -> Result<(String, String), StoreError> {
+    /// The queries a listing runs, for checking plans: the page's (one per
+    /// part when read on from an anchor, each bound to the filter's values
+    /// and then the key's text, if any) and the count.
+    pub fn listing_sql(&self, request: &ListRequest) -> Result<(Vec<String>, String), StoreError> {
         self.prepare_scope(&request.filter)?;
         let plan = Plan::build(&self.conn, &request.filter)?;
         let total = self.run_count(&plan)?;
         let all = self.all_tickets()?;
         let driver = self.count_driver(&plan)?;
-        Ok((plan.page_sql(request, total, all), plan.count_sql(driver)))
+        // For an empty list, as the first page would be read.
+        let empty = PageRead {
+            sort: request.sort,
+            after: None,
+            skip: request.offset,
+            take: u64::from(request.limit),
+            reversed: false,
+        };
+        let read = PageRead::of(request, total).unwrap_or(empty);
+        let pages = read
+            .parts(plan.values.len() + 1)
+            .iter()
+            .map(|after| {
+                let body =
+                    plan.page_sql(read.sort, after.as_ref(), read.skip + read.take, total, all);
+                format!("{body} LIMIT {} OFFSET {}", read.take, read.skip)
+            })
+            .collect();
+        Ok((pages, plan.count_sql(driver)))
     }
 
     /// Puts the tickets of the filter's scope (if any) in `temp.scope_tickets`.
@@ -563,10 +791,8 @@ impl FileStore {
     }
 
     fn count_with(&self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
-            .prepare(sql)?
-            .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?;
+        let mut statement = self.conn.prepare(sql)?;
+        let n: i64 = statement.query_row(bound(&statement, values), |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
@@ -595,21 +821,63 @@ impl FileStore {
         self.count_with(&plan.count_sql(driver), &plan.values)
     }
 
+    /// The numbers of one page, in order, with the keys of its first and
+    /// last row. The page is read by whichever way passes over the fewest
+    /// rows ([`PageRead`]); after a key, part by part ([`Part`]).
     fn run_page(
         &self,
         plan: &Plan,
         request: &ListRequest,
         total: u64,
-    ) -> Result<Vec<TicketNumber>, StoreError> {
-        if total == 0 || request.limit == 0 || request.offset >= total {
-            return Ok(Vec::new());
+    ) -> Result<(Vec<TicketNumber>, Option<Edges>), StoreError> {
+        let Some(read) = PageRead::of(request, total) else {
+            return Ok((Vec::new(), None));
+        };
+        let all = self.all_tickets()?;
+        let mut values = plan.values.clone();
+        if let Some(ListKey {
+            value: SortValue::Text(text),
+            ..
+        }) = read.after
+        {
+            values.push(Value::Text(text.clone()));
         }
-        let sql = plan.page_sql(request, total, self.all_tickets()?);
-        let mut stmt = self.conn.prepare(&sql)?;
-        let numbers = stmt
-            .query_map(rusqlite::params_from_iter(plan.values.iter()), |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(numbers)
+        let (mut skip, mut take) = (read.skip, read.take);
+        let mut found: Vec<(TicketNumber, SortValue)> = Vec::new();
+        for after in read.parts(values.len()) {
+            if take == 0 {
+                break;
+            }
+            let body = plan.page_sql(read.sort, after.as_ref(), skip + take, total, all);
+            let mut statement = self
+                .conn
+                .prepare(&format!("{body} LIMIT {take} OFFSET {skip}"))?;
+            let rows: Vec<(TicketNumber, SortValue)> = statement
+                .query_map(bound(&statement, &values), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            if rows.is_empty() {
+                // This part holds no more rows than are to be passed over.
+                if skip > 0 {
+                    skip -= self.count_with(&format!("SELECT count(*) FROM ({body})"), &values)?;
+                }
+            } else {
+                skip = 0;
+                take -= rows.len() as u64;
+                found.extend(rows);
+            }
+        }
+        if read.reversed {
+            found.reverse();
+        }
+        let key = |(number, value): &(TicketNumber, SortValue)| ListKey {
+            value: value.clone(),
+            number: *number,
+        };
+        let edges = found
+            .first()
+            .zip(found.last())
+            .map(|(a, b)| (key(a), key(b)));
+        Ok((found.into_iter().map(|(n, _)| n).collect(), edges))
     }
 
     /// List rows for these tickets, in the order given; numbers that do not exist are skipped.
