@@ -1,21 +1,37 @@
 //! The sample-data generator: consistent with the store's rules, deterministic,
-//! and never mixed into real data.
+//! lifelike, and never mixed into real data.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension};
 use tickets::clock::FixedClock;
-use tickets::domain::{ActivityKind, Direction, Status, TicketNumber};
+use tickets::domain::{
+    ActivityKind, AgentId, Direction, MessageId, NoteId, Priority, Status, TicketDetail,
+    TicketNumber,
+};
 use tickets::seed::{SeedOptions, generate};
 use tickets::store::{ListRequest, Sort, SortColumn, Store, StoreError, TicketFilter};
 
+/// The moment every sample here is made at.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap()
+}
+
 fn seeded(tickets: u64, seed: u64) -> Store {
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap(),
-    ));
-    let mut store = Store::open_in_memory(clock).unwrap();
+    let mut store = Store::open_in_memory(Arc::new(FixedClock::new(now()))).unwrap();
     generate(&mut store, SeedOptions { tickets, seed }, |_, _| true).unwrap();
     store
+}
+
+/// A sample in a file at `path`, so that a plain connection can read what
+/// the store does not show (sort keys, who replied first, handled tickets).
+fn seeded_file(path: &Path, tickets: u64, seed: u64) -> (Store, Connection) {
+    let mut store = Store::open(path, Arc::new(FixedClock::new(now()))).unwrap();
+    generate(&mut store, SeedOptions { tickets, seed }, |_, _| true).unwrap();
+    (store, Connection::open(path).unwrap())
 }
 
 fn all_numbers(store: &Store) -> Vec<TicketNumber> {
@@ -30,20 +46,35 @@ fn all_numbers(store: &Store) -> Vec<TicketNumber> {
     store.list_numbers(&request).unwrap()
 }
 
-/// Replays a ticket's trail by the rules of docs/metrics.md and the store's
-/// operations, and checks the stored state says the same.
+/// A ticket's trail, oldest first.
+fn trail(t: &TicketDetail) -> Vec<tickets::domain::ActivityEntry> {
+    let mut trail = t.activity.clone();
+    trail.reverse();
+    trail
+}
+
+/// Replays a ticket's trail by the rules of docs/METRICS.md and the store's
+/// operations, and checks that the stored state, down to the columns only
+/// the list and the analytics read, says the same.
 #[test]
 fn every_seeded_ticket_agrees_with_its_activity_trail() {
+    let dir = tempfile::tempdir().unwrap();
     // Five tickets a day: enough for a live backlog in every status.
-    let store = seeded(1800, 7);
+    let (store, raw) = seeded_file(&dir.path().join("sample.db"), 1800, 7);
     let numbers = all_numbers(&store);
     assert_eq!(numbers.len(), 1800);
+    let agent_keys: HashMap<AgentId, String> = raw
+        .prepare("SELECT id, sort_key FROM agents")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     let mut reopened = 0;
     let mut statuses = std::collections::HashSet::new();
     for number in numbers {
         let t = store.load_ticket(number).unwrap();
-        let mut trail = t.activity.clone();
-        trail.reverse();
+        let trail = trail(&t);
         assert!(
             matches!(trail.first().map(|e| &e.kind), Some(ActivityKind::Created)),
             "{number} starts with Created"
@@ -53,17 +84,41 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
             trail.windows(2).all(|w| w[0].at <= w[1].at),
             "{number} in time order"
         );
+        assert!(
+            trail.iter().all(|e| e.at < now()),
+            "{number}: nothing happens at or after now"
+        );
+        let messages: HashMap<MessageId, (DateTime<Utc>, Direction)> = t
+            .messages
+            .iter()
+            .map(|m| (m.id, (m.at, m.direction)))
+            .collect();
         let mut status = Status::Open;
         let mut version = 1;
         let mut resolved = None;
         let mut resolved_by = None;
         let mut closed = None;
-        let mut csat = None;
-        let mut first_reply = None;
-        for e in &trail {
+        let mut csat: Option<(u8, DateTime<Utc>)> = None;
+        let mut first_reply: Option<(DateTime<Utc>, Option<AgentId>)> = None;
+        // Fields whose first value the trail does not say: known from their first change.
+        let mut priority: Option<Priority> = None;
+        let mut subject: Option<String> = None;
+        let mut customer: Option<Option<String>> = None;
+        let mut assignees: BTreeMap<AgentId, DateTime<Utc>> = BTreeMap::new();
+        let mut tags = BTreeSet::new();
+        // Each live note: its edits and when it last changed.
+        let mut notes: BTreeMap<NoteId, (i64, DateTime<Utc>)> = BTreeMap::new();
+        let mut handled: BTreeMap<AgentId, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        let mut message_entries = 0;
+        for (i, e) in trail.iter().enumerate() {
+            let actor = e.actor.expect("every sample event has an agent");
+            let span = handled.entry(actor).or_insert((e.at, e.at));
+            span.1 = e.at;
             match &e.kind {
+                ActivityKind::Created => assert_eq!(i, 0, "{number}: created once, first"),
                 ActivityKind::StatusChanged { from, to } => {
                     assert_eq!(*from, status, "{number}: trail continuity");
+                    assert_ne!(from, to, "{number}: a status change changes it");
                     if !to.is_resolved_like() {
                         resolved = None;
                         resolved_by = None;
@@ -80,16 +135,97 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
                     status = *to;
                     version += 1;
                 }
-                ActivityKind::CsatRecorded { rating, .. } => {
-                    assert!(status.is_resolved_like(), "{number}: rated while resolved");
-                    csat = Some(*rating);
+                ActivityKind::PriorityChanged { from, to } => {
+                    assert_eq!(
+                        *priority.get_or_insert(*from),
+                        *from,
+                        "{number}: priority continuity"
+                    );
+                    assert_ne!(from, to, "{number}: a priority change changes it");
+                    priority = Some(*to);
                     version += 1;
                 }
-                ActivityKind::MessageAttached {
-                    direction: Direction::Outbound,
-                    ..
-                } if first_reply.is_none() => first_reply = Some(e.at),
-                _ => {}
+                ActivityKind::SubjectEdited { from, to } => {
+                    assert_eq!(
+                        subject.get_or_insert(from.clone()),
+                        from,
+                        "{number}: subject continuity"
+                    );
+                    assert_ne!(from, to, "{number}: an edit changes the subject");
+                    subject = Some(to.clone());
+                    version += 1;
+                }
+                ActivityKind::DescriptionEdited => version += 1,
+                ActivityKind::CustomerChanged { from, to } => {
+                    assert_eq!(
+                        customer.get_or_insert(from.clone()),
+                        from,
+                        "{number}: customer continuity"
+                    );
+                    assert_ne!(from, to, "{number}: a move changes the customer");
+                    customer = Some(to.clone());
+                    version += 1;
+                }
+                ActivityKind::AgentAssigned { agent, .. } => {
+                    assert!(
+                        assignees.insert(*agent, e.at).is_none(),
+                        "{number}: {agent:?} assigned twice"
+                    );
+                }
+                ActivityKind::AgentUnassigned { agent, .. } => {
+                    assert!(
+                        assignees.remove(agent).is_some(),
+                        "{number}: {agent:?} unassigned but not assigned"
+                    );
+                }
+                ActivityKind::TagAdded { tag } => {
+                    assert!(tags.insert(tag.clone()), "{number}: “{tag}” added twice");
+                }
+                ActivityKind::TagRemoved { tag } => {
+                    assert!(tags.remove(tag), "{number}: “{tag}” removed but not there");
+                }
+                ActivityKind::NoteAdded { note } => {
+                    assert!(
+                        notes.insert(*note, (0, e.at)).is_none(),
+                        "{number}: note added twice"
+                    );
+                }
+                ActivityKind::NoteEdited { note } => {
+                    let edited = notes.get_mut(note).expect("an edited note exists");
+                    *edited = (edited.0 + 1, e.at);
+                }
+                ActivityKind::NoteDeleted { note, text } => {
+                    assert!(
+                        notes.remove(note).is_some(),
+                        "{number}: deleted note existed"
+                    );
+                    assert!(!text.is_empty(), "{number}: a deleted note's text is kept");
+                }
+                ActivityKind::MessageAttached { message, direction } => {
+                    message_entries += 1;
+                    assert_eq!(
+                        messages.get(message),
+                        Some(&(e.at, *direction)),
+                        "{number}: the message is there"
+                    );
+                    if *direction == Direction::Outbound && first_reply.is_none() {
+                        first_reply = Some((e.at, e.actor));
+                    }
+                }
+                ActivityKind::CsatRecorded { rating, previous } => {
+                    assert!(status.is_resolved_like(), "{number}: rated while resolved");
+                    assert_eq!(
+                        *previous,
+                        csat.map(|c| c.0),
+                        "{number}: the rating it replaced"
+                    );
+                    assert_ne!(Some(*rating), *previous, "{number}: a new rating differs");
+                    csat = Some((*rating, e.at));
+                    version += 1;
+                }
+                ActivityKind::CustomerErased { .. } => {
+                    panic!("{number}: sample data erases nobody")
+                }
             }
         }
         statuses.insert(status);
@@ -98,21 +234,131 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
         assert_eq!(t.resolved, resolved, "{number} resolution moment");
         assert_eq!(t.resolved_by, resolved_by, "{number} resolver");
         assert_eq!(t.closed, closed, "{number} close moment");
-        assert_eq!(t.csat, csat, "{number} rating");
-        assert_eq!(t.first_reply, first_reply, "{number} first reply");
+        assert_eq!(t.csat, csat.map(|c| c.0), "{number} rating");
+        assert_eq!(
+            t.first_reply,
+            first_reply.map(|f| f.0),
+            "{number} first reply"
+        );
         assert_eq!(
             t.updated,
             trail.last().unwrap().at,
             "{number} updated = last change"
         );
+        assert_eq!(
+            t.priority,
+            priority.unwrap_or(t.priority),
+            "{number} priority"
+        );
+        assert_eq!(
+            &t.subject,
+            subject.as_ref().unwrap_or(&t.subject),
+            "{number} subject"
+        );
+        let customer_now = t.customer.as_ref().map(|c| c.name.clone());
+        assert_eq!(
+            customer_now,
+            customer.unwrap_or(customer_now.clone()),
+            "{number} customer"
+        );
+        assert_eq!(
+            t.assignees.iter().map(|a| a.id).collect::<BTreeSet<_>>(),
+            assignees.keys().copied().collect(),
+            "{number} assignees"
+        );
+        assert_eq!(
+            t.tags
+                .iter()
+                .map(|g| g.name.clone())
+                .collect::<BTreeSet<_>>(),
+            tags,
+            "{number} tags"
+        );
+        assert_eq!(
+            t.notes
+                .iter()
+                .map(|n| (n.id, (n.version - 1, n.updated)))
+                .collect::<BTreeMap<_, _>>(),
+            notes,
+            "{number} notes, their versions and last edits"
+        );
         // The conversation and the trail tell the same story.
+        assert_eq!(message_entries, t.messages.len(), "{number} messages");
         let outbound: Vec<_> = t
             .messages
             .iter()
             .filter(|m| m.direction == Direction::Outbound)
             .collect();
-        assert_eq!(first_reply, outbound.first().map(|m| m.at));
+        assert_eq!(first_reply.map(|f| f.0), outbound.first().map(|m| m.at));
         assert!(t.created <= t.updated);
+
+        // What only the list and the analytics read.
+        let (first_reply_by, csat_at, customer_key, assignee_key): (
+            Option<AgentId>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        ) = raw
+            .query_row(
+                "SELECT first_reply_by, csat_at, customer_key, assignee_key FROM tickets WHERE id = ?1",
+                [number],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            first_reply_by,
+            first_reply.and_then(|f| f.1),
+            "{number} first replier"
+        );
+        assert_eq!(
+            csat_at,
+            csat.map(|c| c.1.timestamp_millis()),
+            "{number} rating moment"
+        );
+        let expected_customer_key: Option<String> = match &t.customer {
+            Some(c) => raw
+                .query_row(
+                    "SELECT sort_key FROM customers WHERE id = ?1",
+                    [c.id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .unwrap(),
+            None => None,
+        };
+        assert_eq!(
+            customer_key, expected_customer_key,
+            "{number} customer sort key"
+        );
+        assert_eq!(
+            assignee_key,
+            assignees.keys().map(|a| agent_keys[a].clone()).min(),
+            "{number} assignee sort key"
+        );
+        let assigned_at: BTreeMap<AgentId, DateTime<Utc>> = raw
+            .prepare("SELECT agent_id, assigned_at FROM ticket_assignees WHERE ticket_id = ?1")
+            .unwrap()
+            .query_map([number], |r| {
+                Ok((
+                    r.get(0)?,
+                    DateTime::from_timestamp_millis(r.get(1)?).unwrap(),
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(assigned_at, assignees, "{number} assignment moments");
+        let agent_tickets: BTreeMap<AgentId, (DateTime<Utc>, DateTime<Utc>)> = raw
+            .prepare("SELECT agent_id, first_at, last_at FROM agent_tickets WHERE ticket_id = ?1")
+            .unwrap()
+            .query_map([number], |r| {
+                let at = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap();
+                Ok((r.get(0)?, (at(r.get(1)?), at(r.get(2)?))))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(agent_tickets, handled, "{number} tickets handled per agent");
     }
     // The data is varied enough to mean something.
     assert_eq!(statuses.len(), 5, "every status occurs: {statuses:?}");
