@@ -46,6 +46,49 @@ fn all_numbers(store: &Store) -> Vec<TicketNumber> {
     store.list_numbers(&request).unwrap()
 }
 
+/// Every kind of activity by name. The match has no catch-all, so a new kind
+/// cannot be added without deciding here whether sample data shows it.
+fn kind_name(kind: &ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::Created => "created",
+        ActivityKind::StatusChanged { .. } => "status",
+        ActivityKind::PriorityChanged { .. } => "priority",
+        ActivityKind::SubjectEdited { .. } => "subject",
+        ActivityKind::DescriptionEdited => "description",
+        ActivityKind::CustomerChanged { .. } => "customer",
+        ActivityKind::AgentAssigned { .. } => "assigned",
+        ActivityKind::AgentUnassigned { .. } => "unassigned",
+        ActivityKind::TagAdded { .. } => "tag added",
+        ActivityKind::TagRemoved { .. } => "tag removed",
+        ActivityKind::NoteAdded { .. } => "note added",
+        ActivityKind::NoteEdited { .. } => "note edited",
+        ActivityKind::NoteDeleted { .. } => "note deleted",
+        ActivityKind::MessageAttached { .. } => "message",
+        ActivityKind::CsatRecorded { .. } => "rating",
+        // Only erasing a customer's personal data writes this; sample data erases nobody.
+        ActivityKind::CustomerErased { .. } => "erased",
+    }
+}
+
+/// The kinds a sample shows: all but the erasure.
+const SAMPLE_KINDS: &[&str] = &[
+    "created",
+    "status",
+    "priority",
+    "subject",
+    "description",
+    "customer",
+    "assigned",
+    "unassigned",
+    "tag added",
+    "tag removed",
+    "note added",
+    "note edited",
+    "note deleted",
+    "message",
+    "rating",
+];
+
 /// A ticket's trail, oldest first.
 fn trail(t: &TicketDetail) -> Vec<tickets::domain::ActivityEntry> {
     let mut trail = t.activity.clone();
@@ -72,6 +115,7 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
         .unwrap();
     let mut reopened = 0;
     let mut statuses = std::collections::HashSet::new();
+    let mut kinds = BTreeSet::new();
     for number in numbers {
         let t = store.load_ticket(number).unwrap();
         let trail = trail(&t);
@@ -111,6 +155,7 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
         let mut handled: BTreeMap<AgentId, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
         let mut message_entries = 0;
         for (i, e) in trail.iter().enumerate() {
+            kinds.insert(kind_name(&e.kind));
             let actor = e.actor.expect("every sample event has an agent");
             let span = handled.entry(actor).or_insert((e.at, e.at));
             span.1 = e.at;
@@ -363,6 +408,11 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
     // The data is varied enough to mean something.
     assert_eq!(statuses.len(), 5, "every status occurs: {statuses:?}");
     assert!(reopened > 0, "some tickets were reopened");
+    let missing: Vec<_> = SAMPLE_KINDS
+        .iter()
+        .filter(|k| !kinds.contains(*k))
+        .collect();
+    assert!(missing.is_empty(), "kinds never replayed: {missing:?}");
 }
 
 #[test]
