@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use tickets::clock::FixedClock;
 use tickets::domain::{
@@ -549,4 +549,220 @@ fn sample_data_loads_beside_the_people_and_tags_already_there() {
         .filter(|t| t.name.eq_ignore_ascii_case("vip"))
         .collect();
     assert_eq!(vip.len(), 1);
+}
+
+/// The command line's default sample (1,000 tickets, seed 1) shows every
+/// kind of activity the store writes in daily work, each more than by a fluke.
+#[test]
+fn a_default_sample_shows_every_kind_of_activity() {
+    let store = seeded(1000, 1);
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for number in all_numbers(&store) {
+        for e in store.load_ticket(number).unwrap().activity {
+            *counts.entry(kind_name(&e.kind)).or_default() += 1;
+        }
+    }
+    for kind in SAMPLE_KINDS {
+        let n = counts.get(kind).copied().unwrap_or(0);
+        assert!(n >= 5, "“{kind}” {n} times in a default sample: {counts:?}");
+    }
+    assert_eq!(counts.len(), SAMPLE_KINDS.len(), "{counts:?}");
+    // Shown with --nocapture.
+    println!("{counts:?}");
+}
+
+/// The share of `count` in `of`, as a percentage.
+fn percent(count: usize, of: usize) -> f64 {
+    100.0 * count as f64 / of.max(1) as f64
+}
+
+/// The largest share (in %) that one value holds among `values`.
+fn largest_share(values: impl IntoIterator<Item = i64>) -> f64 {
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    let mut total = 0;
+    for v in values {
+        *counts.entry(v).or_default() += 1;
+        total += 1;
+    }
+    percent(counts.values().copied().max().unwrap_or(0), total)
+}
+
+/// How the lives of a sample go, counted per ticket, against bands wide
+/// enough for any seed yet narrow enough to catch a life that never happens
+/// (or always does).
+#[test]
+fn a_sample_lives_like_a_help_desk() {
+    // 5,000 tickets over a year: a share of 2% is about 100 tickets, so the
+    // bands below are far outside the noise.
+    let store = seeded(5000, 3);
+    let numbers = all_numbers(&store);
+    let tickets = numbers.len();
+    assert_eq!(tickets, 5000);
+    let inactive: BTreeSet<AgentId> = store
+        .agents()
+        .unwrap()
+        .into_iter()
+        .filter(|a| !a.active)
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(inactive.len(), 2);
+    let minute = Duration::minutes(1).num_milliseconds();
+    let hour = Duration::hours(1).num_milliseconds();
+    let day = Duration::days(1).num_milliseconds();
+    let (mut priority_changed, mut reopened_after_closed, mut tag_removed) = (0, 0, 0);
+    let (mut rated, mut rerated, mut moved, mut handed_over) = (0, 0, 0, 0);
+    let (mut old_backlog, mut waiting_for_months, mut by_leavers) = (0, 0, 0);
+    let mut close_gaps = Vec::new();
+    let mut waits = Vec::new();
+    for number in numbers {
+        let t = store.load_ticket(number).unwrap();
+        let trail = trail(&t);
+        let any = |f: &dyn Fn(&ActivityKind) -> bool| trail.iter().any(|e| f(&e.kind));
+        priority_changed +=
+            usize::from(any(&|k| matches!(k, ActivityKind::PriorityChanged { .. })));
+        tag_removed += usize::from(any(&|k| matches!(k, ActivityKind::TagRemoved { .. })));
+        moved += usize::from(any(&|k| matches!(k, ActivityKind::CustomerChanged { .. })));
+        handed_over += usize::from(any(&|k| matches!(k, ActivityKind::AgentUnassigned { .. })));
+        rated += usize::from(any(&|k| matches!(k, ActivityKind::CsatRecorded { .. })));
+        rerated += usize::from(any(&|k| {
+            matches!(
+                k,
+                ActivityKind::CsatRecorded {
+                    previous: Some(_),
+                    ..
+                }
+            )
+        }));
+        reopened_after_closed += usize::from(any(
+            &|k| matches!(k, ActivityKind::StatusChanged { from: Status::Closed, to } if !to.is_resolved_like()),
+        ));
+        by_leavers += usize::from(
+            trail
+                .iter()
+                .any(|e| e.actor.is_some_and(|a| inactive.contains(&a))),
+        );
+        // Each stretch in Waiting that has ended: how long the customer took.
+        let mut waiting_since: Option<DateTime<Utc>> = None;
+        for e in &trail {
+            if let ActivityKind::StatusChanged { from, to } = &e.kind {
+                if let (Status::Waiting, Some(since)) = (from, waiting_since.take()) {
+                    waits.push((e.at - since).num_milliseconds());
+                }
+                if *to == Status::Waiting {
+                    waiting_since = Some(e.at);
+                }
+            }
+        }
+        if let (Status::Closed, Some(resolved), Some(closed)) = (t.status, t.resolved, t.closed) {
+            close_gaps.push((closed - resolved).num_milliseconds());
+        }
+        if !t.status.is_resolved_like() {
+            assert!(
+                t.assignees.iter().all(|a| a.active),
+                "{number}: whoever left handed their backlog on"
+            );
+            if now() - t.created > Duration::days(60) {
+                old_backlog += 1;
+                waiting_for_months += usize::from(
+                    t.status == Status::Waiting && now() - t.updated > Duration::days(60),
+                );
+            }
+        }
+    }
+    let share = |count: usize| percent(count, tickets);
+    let report = format!(
+        "priority changed {:.1}%, reopened after Closed {:.1}%, tag removed {:.1}%, \
+         rated {:.1}%, re-rated {:.1}% of rated, moved {:.1}%, handed over {:.1}%, \
+         open over 60 days {:.2}% ({waiting_for_months} waiting that long), \
+         {by_leavers} touched by agents who left",
+        share(priority_changed),
+        share(reopened_after_closed),
+        share(tag_removed),
+        share(rated),
+        percent(rerated, rated),
+        share(moved),
+        share(handed_over),
+        share(old_backlog),
+    );
+    // Triage corrects about one priority in 14, and escalations and tickets
+    // parked for months add more: well above 5%, far below a quarter.
+    assert!((5.0..=25.0).contains(&share(priority_changed)), "{report}");
+    // About one customer in ten comes back after a resolution, and about half
+    // of those after the close: a few percent.
+    assert!(
+        (1.0..=10.0).contains(&share(reopened_after_closed)),
+        "{report}"
+    );
+    // Hasty triage tags and "escalated"/"outage" tags coming off on resolution.
+    assert!((2.0..=15.0).contains(&share(tag_removed)), "{report}");
+    // About a third of customers rate; some of them change their mind.
+    assert!((20.0..=45.0).contains(&share(rated)), "{report}");
+    assert!((5.0..=35.0).contains(&percent(rerated, rated)), "{report}");
+    // Unknown senders matched to a customer, tickets raised by the wrong colleague.
+    assert!((0.5..=6.0).contains(&share(moved)), "{report}");
+    // Shift changes and the backlog of agents who left.
+    assert!((1.0..=10.0).contains(&share(handed_over)), "{report}");
+    // Feature requests and customers gone quiet keep some tickets open for
+    // months, but the backlog is not mostly stale.
+    assert!((0.3..=5.0).contains(&share(old_backlog)), "{report}");
+    assert!(waiting_for_months > 0, "{report}");
+    // The agents who left have a history.
+    assert!(by_leavers > 20, "{report}");
+
+    // Resolved → Closed: from minutes to weeks, never piled on one value, not
+    // even to the minute (the old generator, its waits capped at a day, closed
+    // 65% of tickets exactly one day after resolving).
+    let closed = close_gaps.len();
+    assert!(closed > tickets / 2, "{closed} closed");
+    let within_a_day = close_gaps.iter().filter(|&&g| g < day).count();
+    let over_a_week = close_gaps.iter().filter(|&&g| g > 7 * day).count();
+    let gaps = format!(
+        "{:.1}% closed within a day of resolving, {:.1}% over a week later; \
+         the most common gap holds {:.1}%, the most common minute {:.1}%",
+        percent(within_a_day, closed),
+        percent(over_a_week, closed),
+        largest_share(close_gaps.iter().copied()),
+        largest_share(close_gaps.iter().map(|g| g / minute)),
+    );
+    assert!(largest_share(close_gaps.iter().copied()) <= 5.0, "{gaps}");
+    assert!(
+        largest_share(close_gaps.iter().map(|g| g / minute)) <= 5.0,
+        "{gaps}"
+    );
+    assert!(
+        (20.0..=60.0).contains(&percent(within_a_day, closed)),
+        "{gaps}"
+    );
+    assert!(
+        (2.0..=20.0).contains(&percent(over_a_week, closed)),
+        "{gaps}"
+    );
+
+    // Waiting on the customer: mostly hours, a long tail of days and weeks.
+    let mut sorted = waits.clone();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    let over_a_week = waits.iter().filter(|&&w| w > 7 * day).count();
+    let over_a_month = waits.iter().filter(|&&w| w > 30 * day).count();
+    let waiting = format!(
+        "{} waits: median {:.1} h, {:.1}% over a week, {:.1}% over a month; \
+         the most common wait holds {:.1}%",
+        waits.len(),
+        median as f64 / hour as f64,
+        percent(over_a_week, waits.len()),
+        percent(over_a_month, waits.len()),
+        largest_share(waits.iter().copied()),
+    );
+    assert!(waits.len() > tickets / 5, "{waiting}");
+    assert!(median < day, "{waiting}");
+    let within_a_day = waits.iter().filter(|&&w| w < day).count();
+    assert!(percent(within_a_day, waits.len()) > 50.0, "{waiting}");
+    assert!(
+        (3.0..=25.0).contains(&percent(over_a_week, waits.len())),
+        "{waiting}"
+    );
+    assert!(over_a_month > 0, "{waiting}");
+    assert!(largest_share(waits.iter().copied()) <= 5.0, "{waiting}");
+    // Shown with --nocapture.
+    println!("{report}\n{gaps}\n{waiting}");
 }
