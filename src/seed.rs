@@ -992,7 +992,8 @@ impl Generator {
             };
             self.set_priority(conn, life, to, dispatcher, summary)?;
         }
-        // A missing description is written; a vague one or a subject made clearer.
+        // A missing description is written, or a vague one clarified; now and
+        // then the subject is made clearer too.
         let describe = if life.description.is_empty() {
             0.3
         } else {
