@@ -2,22 +2,31 @@
 //! of tickets with plausible histories.
 //!
 //! The same seed and the same "now" give the same database. Each ticket's life is
-//! simulated as a sequence of events (messages, assignments, status changes,
-//! tags, notes, ratings) that never reaches past now, so recent tickets are
-//! still being worked while older ones are resolved and closed. Its final state
-//! (status, resolution and close moments, first reply, rating, version, sort
-//! keys) is derived from those events by the same rules as the store's own
-//! operations; `tests/seed.rs` checks the two agree.
+//! simulated as a sequence of events that never reaches past now, so recent
+//! tickets are still being worked while older ones are resolved and closed.
+//! Lives vary the way a help desk's do: triage corrects the customer, tags,
+//! priority and wording; work changes hands; customers answer within hours,
+//! days or weeks (some tickets wait for months); tickets are escalated, rated
+//! and re-rated, and reopened after a resolution or even after the close.
+//! Every kind of activity the store writes in daily work occurs, so the demo
+//! and the benchmarks exercise every analytics path. A ticket's final state
+//! (status, priority, customer, resolution and close moments, first reply,
+//! rating, version, sort keys) is derived from its events by the same rules as
+//! the store's own operations; `tests/seed.rs` checks the two agree, and how
+//! often each kind of event happens.
 //!
 //! For speed the whole load is one transaction that sets the secondary indexes
 //! and triggers aside, inserts rows in creation order, then rebuilds them: a
 //! cancelled or failed load leaves the database exactly as it was.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 use rusqlite::{Connection, params};
 
 use crate::domain::{
-    ActivityKind, AgentId, Direction, MessageId, NoteId, Priority, Status, TicketNumber, to_millis,
+    ActivityKind, AgentId, Direction, MessageId, NoteId, Priority, Status, TicketNumber,
+    from_millis, to_millis,
 };
 use crate::store::{Store, StoreError, record_activity};
 
@@ -41,7 +50,7 @@ pub struct SeedSummary {
     pub tickets: u64,
     /// Messages added.
     pub messages: u64,
-    /// Notes added.
+    /// Notes added (not counting those deleted again).
     pub notes: u64,
     /// Activity entries added.
     pub activity: u64,
@@ -448,15 +457,79 @@ const NOTES: &[&str] = &[
     "Reproduced on staging. Bug filed.",
     "Spoke to the account manager, they know about this.",
 ];
+/// What an agent adds when they come back to a note.
+const NOTE_ADDITIONS: &[&str] = &[
+    "Update: engineering confirmed the cause.",
+    "Update: billing approved it.",
+    "Correction: it only happens on the web app.",
+    "Update: the fix ships in the next release.",
+];
+/// What an agent adds to a subject to make it say more.
+const SUBJECT_ADDITIONS: &[&str] = &[
+    "all users affected",
+    "EU region only",
+    "since the last update",
+    "reported again",
+    "mobile only",
+];
+/// What an agent adds to a description once they know more.
+const DESCRIPTION_ADDITIONS: &[&str] = &[
+    "Steps to reproduce are in the first message.",
+    "Affects the whole team on the customer's side.",
+    "Started after the customer changed plans.",
+];
+/// Tags triage adds now and then, whatever the topic.
+const TRIAGE_TAGS: &[&str] = &[
+    "urgent-customer",
+    "escalated",
+    "mobile",
+    "outage",
+    "reporting",
+    "dashboard",
+];
+/// Tags that say how a ticket is going rather than what it is about: they
+/// often come off once it is resolved.
+const PASSING_TAGS: &[&str] = &["urgent-customer", "escalated", "outage"];
+
+/// Minutes in a day, for delays of days.
+const DAY: f64 = 24.0 * 60.0;
+
+/// The most work rounds a ticket gets: the first, and up to two more after
+/// the customer comes back.
+const MAX_ROUNDS: usize = 3;
+/// The chance that the customer comes back after each resolution (but the last):
+/// before the close it reopens a Resolved ticket, after it a Closed one.
+const COME_BACK: [f64; MAX_ROUNDS - 1] = [0.09, 0.04];
+
+/// An agent of the sample team.
+struct SeedAgent {
+    id: i64,
+    name: String,
+    /// The name's sort key, as the store keeps it.
+    key: String,
+    /// When they left the team (they keep their history; nothing new goes to them).
+    left: Option<DateTime<Utc>>,
+}
+
+/// A sample customer.
+struct SeedCustomer {
+    id: i64,
+    name: String,
+    /// The name's sort key, as the store keeps it.
+    key: String,
+    /// Index into `COMPANIES`.
+    company: usize,
+}
 
 struct Generator {
     rng: fastrand::Rng,
     now: DateTime<Utc>,
-    agents: Vec<(i64, String)>,
+    agents: Vec<SeedAgent>,
     /// Agents who take tickets (active ones).
     workers: Vec<usize>,
-    /// Customers' ids and names.
-    customers: Vec<(i64, String)>,
+    customers: Vec<SeedCustomer>,
+    /// The customers of each company (by index into `COMPANIES`).
+    colleagues: Vec<Vec<usize>>,
     tag_ids: std::collections::HashMap<&'static str, i64>,
     next_message: i64,
     next_note: i64,
@@ -465,7 +538,13 @@ struct Generator {
 /// A ticket being simulated, collecting what its rows will say.
 struct Life {
     id: i64,
+    /// The moment the simulation has reached.
+    t: DateTime<Utc>,
     status: Status,
+    priority: Priority,
+    subject: String,
+    description: Cow<'static, str>,
+    customer: Option<usize>,
     version: i64,
     updated: i64,
     first_reply: Option<i64>,
@@ -473,6 +552,45 @@ struct Life {
     closed: Option<i64>,
     csat: Option<(u8, i64)>,
     assignees: Vec<usize>,
+    /// Who triaged it: an active agent, who also hands it over when needed.
+    dispatcher: usize,
+    /// Who works it: its first assignee, or the dispatcher if it has none.
+    owner: usize,
+    tags: Vec<&'static str>,
+    /// Its notes not deleted: id and text now.
+    notes: Vec<(i64, String)>,
+}
+
+/// Why a ticket's life stops before its story is told: its next event would
+/// come at or after now (that part has not happened yet), or the database failed.
+enum Stop {
+    Now,
+    Failed(StoreError),
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+impl From<rusqlite::Error> for Stop {
+    fn from(e: rusqlite::Error) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+/// What can follow a resolution, each at its own moment.
+#[derive(Clone, Copy)]
+enum Aftermath {
+    /// The customer rates the ticket.
+    Rating,
+    /// The customer changes their rating.
+    Rerating,
+    /// The ticket is closed.
+    Close,
+    /// The customer writes back: the ticket is reopened.
+    ComeBack,
 }
 
 impl Generator {
@@ -483,6 +601,7 @@ impl Generator {
             agents: Vec::new(),
             workers: Vec::new(),
             customers: Vec::new(),
+            colleagues: vec![Vec::new(); COMPANIES.len()],
             tag_ids: Default::default(),
             next_message: 1,
             next_note: 1,
@@ -503,15 +622,26 @@ impl Generator {
             let first = FIRST_NAMES[i % FIRST_NAMES.len()];
             let last = LAST_NAMES[(i * 7 + 3) % LAST_NAMES.len()];
             let name = format!("{first} {last}");
+            let key = name.to_lowercase();
             let email = format!("{}@support.example", first.to_lowercase());
-            // Two agents have left the team: history keeps them, new work does not.
-            let active = i < count - 2;
-            stmt.execute(params![name, name.to_lowercase(), email, active, start])?;
+            // Two agents have left the team, one some seven months ago and one
+            // some three: history keeps them, new work does not.
+            let left = match count - i {
+                2 => Some(self.now - Duration::days(210)),
+                1 => Some(self.now - Duration::days(85)),
+                _ => None,
+            };
+            stmt.execute(params![name, key, email, left.is_none(), start])?;
             let id = conn.last_insert_rowid();
-            if active {
+            if left.is_none() {
                 self.workers.push(self.agents.len());
             }
-            self.agents.push((id, name));
+            self.agents.push(SeedAgent {
+                id,
+                name,
+                key,
+                left,
+            });
         }
         Ok(count as u64)
     }
@@ -528,8 +658,10 @@ impl Generator {
         for i in 0..count {
             let first = self.pick(FIRST_NAMES);
             let last = self.pick(LAST_NAMES);
-            let company = self.pick(COMPANIES);
+            let company_index = self.rng.usize(..COMPANIES.len());
+            let company = COMPANIES[company_index];
             let name = format!("{first} {last}");
+            let key = name.to_lowercase();
             let domain: String = company
                 .chars()
                 .filter(|c| c.is_ascii_alphanumeric())
@@ -541,9 +673,15 @@ impl Generator {
                 .collect::<String>()
                 .to_lowercase();
             let email = format!("{local}{}@{domain}.example", i % 97);
-            stmt.execute(params![name, name.to_lowercase(), email, company, start])?;
+            stmt.execute(params![name, key, email, company, start])?;
             let id = conn.last_insert_rowid();
-            self.customers.push((id, name));
+            self.colleagues[company_index].push(self.customers.len());
+            self.customers.push(SeedCustomer {
+                id,
+                name,
+                key,
+                company: company_index,
+            });
             // The biggest customers (lowest ids get the most tickets) are often tagged.
             let tag_chance = if i < count / 20 { 0.8 } else { 0.2 };
             if self.rng.f64() < tag_chance {
@@ -571,12 +709,56 @@ impl Generator {
         Ok(id)
     }
 
-    /// A minutes-scale delay with a long tail (log-normal around `median` minutes).
+    /// A delay with a long tail: log-normal around `median_minutes`, wider
+    /// with `spread`. Only the absurd is cut off (under 30 s, over 400 days:
+    /// longer than any sample ticket has lived), so nothing piles up at a bound.
     fn delay(&mut self, median_minutes: f64, spread: f64) -> Duration {
         let z = (-2.0 * (1.0 - self.rng.f64()).ln()).sqrt()
             * (std::f64::consts::TAU * self.rng.f64()).cos();
         let minutes = median_minutes * (spread * z).exp();
-        Duration::seconds((minutes * 60.0).clamp(30.0, 60.0 * 24.0 * 60.0) as i64)
+        Duration::seconds((minutes * 60.0).clamp(30.0, 400.0 * 24.0 * 3600.0) as i64)
+    }
+
+    /// How long a customer takes to answer: mostly hours, often a day or
+    /// two, now and then weeks, and a few go quiet for months.
+    fn customer_wait(&mut self) -> Duration {
+        match self.rng.f64() {
+            u if u < 0.6 => self.delay(120.0, 1.0),
+            u if u < 0.88 => self.delay(DAY * 1.5, 0.7),
+            u if u < 0.97 => self.delay(DAY * 10.0, 0.6),
+            _ => self.delay(DAY * 60.0, 0.6),
+        }
+    }
+
+    /// How long a resolved ticket stays open to the customer before it is
+    /// closed: hours when the customer confirms at once, days otherwise.
+    fn close_gap(&mut self) -> Duration {
+        if self.rng.f64() < 0.35 {
+            self.delay(180.0, 1.0)
+        } else {
+            self.delay(DAY * 3.0, 0.7)
+        }
+    }
+
+    /// Moves the ticket's clock on by a [`Self::delay`]; stops the life if that reaches now.
+    fn after(&mut self, life: &mut Life, median_minutes: f64, spread: f64) -> Result<(), Stop> {
+        let by = self.delay(median_minutes, spread);
+        self.wait(life, by)
+    }
+
+    /// Moves the ticket's clock on by `by`; stops the life if that reaches now.
+    fn wait(&self, life: &mut Life, by: Duration) -> Result<(), Stop> {
+        self.wait_until(life, life.t + by)
+    }
+
+    /// Moves the ticket's clock to `at`; stops the life if that is not before now.
+    fn wait_until(&self, life: &mut Life, at: DateTime<Utc>) -> Result<(), Stop> {
+        life.t = at;
+        if at < self.now {
+            Ok(())
+        } else {
+            Err(Stop::Now)
+        }
     }
 
     fn subject(&mut self, topic: &Topic) -> String {
@@ -600,6 +782,48 @@ impl Generator {
         s
     }
 
+    /// A customer, skewed so that a few raise most tickets.
+    fn skewed_customer(&mut self) -> usize {
+        let u = self.rng.f64();
+        ((u * u * u) * self.customers.len() as f64) as usize
+    }
+
+    /// Another customer at the same company, if it has one.
+    fn colleague(&mut self, customer: usize) -> Option<usize> {
+        let peers = &self.colleagues[self.customers[customer].company];
+        if peers.len() < 2 {
+            return None;
+        }
+        let i = self.rng.usize(..peers.len());
+        Some(if peers[i] == customer {
+            peers[(i + 1) % peers.len()]
+        } else {
+            peers[i]
+        })
+    }
+
+    /// An active agent other than `agent` (the same one only if nobody else is active).
+    fn other_worker(&mut self, agent: usize) -> usize {
+        let i = self.rng.usize(..self.workers.len());
+        if self.workers[i] == agent {
+            self.workers[(i + 1) % self.workers.len()]
+        } else {
+            self.workers[i]
+        }
+    }
+
+    /// Someone to assign at `at`: anyone on the team, except that nobody gets
+    /// new work in the two weeks before they leave, or after.
+    fn assignee_at(&mut self, at: DateTime<Utc>) -> usize {
+        let agent = self.rng.usize(..self.agents.len());
+        match self.agents[agent].left {
+            Some(left) if left <= at + Duration::days(14) => {
+                self.workers[self.rng.usize(..self.workers.len())]
+            }
+            _ => agent,
+        }
+    }
+
     fn add_ticket(
         &mut self,
         conn: &Connection,
@@ -615,29 +839,19 @@ impl Generator {
             70..92 => Priority::High,
             _ => Priority::Urgent,
         };
-        // Skewed volume: a few customers raise most tickets.
-        let customer = {
-            let u = self.rng.f64();
-            ((u * u * u) * self.customers.len() as f64) as usize
+        // Now and then a message comes from an address nobody knows yet.
+        let customer = if self.rng.f64() < 0.015 {
+            None
+        } else {
+            Some(self.skewed_customer())
         };
         let dispatcher = self.workers[self.rng.usize(..self.workers.len())];
         let created_ms = to_millis(created);
-        let mut life = Life {
-            id,
-            status: Status::Open,
-            version: 1,
-            updated: created_ms,
-            first_reply: None,
-            resolved: None,
-            closed: None,
-            csat: None,
-            assignees: Vec::new(),
-        };
-        let description = if self.rng.f64() < 0.8 {
+        let description = Cow::Borrowed(if self.rng.f64() < 0.8 {
             topic.detail
         } else {
             ""
-        };
+        });
         // The ticket row goes first (activity refers to it); its final state is
         // written once the simulation below is done.
         conn.prepare_cached(
@@ -649,15 +863,63 @@ impl Generator {
             subject,
             description,
             priority.code(),
-            self.customers[customer].0,
+            customer.map(|c| self.customers[c].id),
             created_ms,
-            self.customers[customer].1.to_lowercase()
+            customer.map(|c| &self.customers[c].key)
         ])?;
-        let mut t = created;
+        let mut life = Life {
+            id,
+            t: created,
+            status: Status::Open,
+            priority,
+            subject,
+            description,
+            customer,
+            version: 1,
+            updated: created_ms,
+            first_reply: None,
+            resolved: None,
+            closed: None,
+            csat: None,
+            assignees: Vec::new(),
+            dispatcher,
+            owner: dispatcher,
+            tags: Vec::new(),
+            notes: Vec::new(),
+        };
+        match self.live(conn, &mut life, topic, summary) {
+            Ok(()) | Err(Stop::Now) => {}
+            Err(Stop::Failed(e)) => return Err(e),
+        }
+        // Whoever left the team with this ticket still in the backlog handed
+        // it on when they went.
+        if let Some(left) = self.agents[life.owner].left
+            && left < self.now
+            && !life.status.is_resolved_like()
+        {
+            let at = left.max(from_millis(life.updated));
+            self.hand_over(conn, &mut life, at, summary)?;
+        }
+        self.finish(conn, life)
+    }
+
+    /// A ticket's life from its creation, until its story ends or reaches now.
+    ///
+    /// Every kind of activity the store records in daily work happens in some
+    /// lives; `CustomerErased` does not, as it comes only from erasing a
+    /// customer's personal data, which sample data has no reason to do.
+    fn live(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        topic: &Topic,
+        summary: &mut SeedSummary,
+    ) -> Result<(), Stop> {
+        let (dispatcher, created) = (life.dispatcher, life.t);
         self.activity(
             conn,
-            &mut life,
-            t,
+            life,
+            created,
             dispatcher,
             &ActivityKind::Created,
             summary,
@@ -666,51 +928,113 @@ impl Generator {
             let body = self.pick(INBOUND);
             self.message(
                 conn,
-                &mut life,
-                t,
+                life,
+                created,
                 dispatcher,
                 Direction::Inbound,
                 body,
                 summary,
             )?;
         }
-        // Triage: tags and assignment within the first hour or so.
+        self.triage(conn, life, topic, summary)?;
+        for round in 0..MAX_ROUNDS {
+            self.work(conn, life, round, topic, summary)?;
+            if !self.aftermath(conn, life, round, summary)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Triage, within the first hour or so: the customer, tags, priority,
+    /// wording and assignment put right.
+    fn triage(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        topic: &Topic,
+        summary: &mut SeedSummary,
+    ) -> Result<(), Stop> {
+        let dispatcher = life.dispatcher;
+        // Most unknown senders turn out to be a customer's new address.
+        if life.customer.is_none() && self.rng.f64() < 0.7 {
+            self.after(life, 15.0, 1.0)?;
+            let to = self.skewed_customer();
+            self.move_to_customer(conn, life, Some(to), dispatcher, summary)?;
+        }
         for _ in 0..self.rng.usize(..4).min(topic.tags.len() + 1) {
             let tag = if self.rng.f64() < 0.85 {
                 topic.tags[self.rng.usize(..topic.tags.len())]
             } else {
-                [
-                    "urgent-customer",
-                    "escalated",
-                    "mobile",
-                    "outage",
-                    "reporting",
-                    "dashboard",
-                ][self.rng.usize(..6)]
+                self.pick(TRIAGE_TAGS)
             };
-            t += self.delay(5.0, 1.0);
-            if !self.before_now(t) {
-                return self.finish(conn, life);
-            }
-            let tag_id = self.tag_id(conn, tag)?;
-            if conn
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)",
-                )?
-                .execute(params![id, tag_id])?
-                > 0
-            {
-                self.activity(
-                    conn,
-                    &mut life,
-                    t,
-                    dispatcher,
-                    &ActivityKind::TagAdded {
-                        tag: tag.to_owned(),
-                    },
-                    summary,
-                )?;
-            }
+            self.after(life, 5.0, 1.0)?;
+            self.add_tag(conn, life, tag, dispatcher, summary)?;
+        }
+        // A tag put on in haste comes off again.
+        if !life.tags.is_empty() && self.rng.f64() < 0.04 {
+            self.after(life, 8.0, 1.0)?;
+            let tag = life.tags[self.rng.usize(..life.tags.len())];
+            self.remove_tag(conn, life, tag, dispatcher, summary)?;
+        }
+        // Raised by the wrong person: moved to the colleague it is about.
+        if let Some(customer) = life.customer
+            && self.rng.f64() < 0.02
+            && let Some(to) = self.colleague(customer)
+        {
+            self.after(life, 20.0, 1.0)?;
+            self.move_to_customer(conn, life, Some(to), dispatcher, summary)?;
+        }
+        // The priority the ticket came in with is corrected.
+        if self.rng.f64() < 0.07 {
+            self.after(life, 10.0, 1.0)?;
+            let to = if self.rng.f64() < 0.6 {
+                raised(life.priority)
+            } else {
+                lowered(life.priority)
+            };
+            self.set_priority(conn, life, to, dispatcher, summary)?;
+        }
+        // A missing description is written, or a vague one clarified; now and
+        // then the subject is made clearer too.
+        let describe = if life.description.is_empty() {
+            0.3
+        } else {
+            0.02
+        };
+        if self.rng.f64() < describe {
+            self.after(life, 12.0, 1.0)?;
+            let to = if life.description.is_empty() {
+                Cow::Borrowed(topic.detail)
+            } else {
+                let addition = self.pick(DESCRIPTION_ADDITIONS);
+                Cow::Owned(format!("{}\n\n{addition}", life.description))
+            };
+            life.description = to;
+            let at = life.t;
+            self.field_edit(
+                conn,
+                life,
+                at,
+                dispatcher,
+                &ActivityKind::DescriptionEdited,
+                summary,
+            )?;
+        }
+        if self.rng.f64() < 0.03 {
+            self.after(life, 12.0, 1.0)?;
+            let addition = self.pick(SUBJECT_ADDITIONS);
+            let to = format!("{} ({addition})", life.subject);
+            let from = std::mem::replace(&mut life.subject, to.clone());
+            let at = life.t;
+            self.field_edit(
+                conn,
+                life,
+                at,
+                dispatcher,
+                &ActivityKind::SubjectEdited { from, to },
+                summary,
+            )?;
         }
         let assignees = match self.rng.u32(..100) {
             0..8 => 0,
@@ -719,168 +1043,470 @@ impl Generator {
             _ => 3,
         };
         for _ in 0..assignees {
-            t += self.delay(20.0, 1.2);
-            if !self.before_now(t) {
-                return self.finish(conn, life);
-            }
-            let agent = self.workers[self.rng.usize(..self.workers.len())];
-            if life.assignees.contains(&agent) {
-                continue;
-            }
-            life.assignees.push(agent);
-            conn.prepare_cached("INSERT INTO ticket_assignees (ticket_id, agent_id, assigned_at) VALUES (?1, ?2, ?3)")?
-                .execute(params![id, self.agents[agent].0, to_millis(t)])?;
-            let kind = ActivityKind::AgentAssigned {
-                agent: AgentId(self.agents[agent].0),
-                name: self.agents[agent].1.clone(),
-            };
-            self.activity(conn, &mut life, t, dispatcher, &kind, summary)?;
-        }
-        let owner = life.assignees.first().copied().unwrap_or(dispatcher);
-        // Work: reply, maybe wait on the customer, resolve, sometimes reopen, close.
-        let reopen = self.rng.f64() < 0.06;
-        let rounds = if reopen { 2 } else { 1 };
-        for round in 0..rounds {
-            t += self.delay(if round == 0 { 90.0 } else { 600.0 }, 1.3);
-            if !self.before_now(t) {
-                return self.finish(conn, life);
-            }
-            self.status(conn, &mut life, t, owner, Status::InProgress, summary)?;
-            if self.rng.f64() < 0.92 {
-                t += self.delay(25.0, 1.0);
-                if !self.before_now(t) {
-                    return self.finish(conn, life);
-                }
-                let body = self.pick(OUTBOUND);
-                self.message(
-                    conn,
-                    &mut life,
-                    t,
-                    owner,
-                    Direction::Outbound,
-                    body,
-                    summary,
-                )?;
-            }
-            if self.rng.f64() < 0.3 {
-                t += self.delay(10.0, 1.0);
-                if !self.before_now(t) {
-                    return self.finish(conn, life);
-                }
-                self.note(conn, &mut life, t, owner, summary)?;
-            }
-            if self.rng.f64() < 0.35 {
-                t += self.delay(15.0, 1.0);
-                if !self.before_now(t) {
-                    return self.finish(conn, life);
-                }
-                self.status(conn, &mut life, t, owner, Status::Waiting, summary)?;
-                // Customers often take days to answer; some take weeks.
-                t += if self.rng.f64() < 0.4 {
-                    self.delay(60.0 * 24.0 * 3.0, 1.0)
-                } else {
-                    self.delay(600.0, 1.5)
-                };
-                if !self.before_now(t) {
-                    return self.finish(conn, life);
-                }
-                let body = self.pick(INBOUND);
-                self.message(conn, &mut life, t, owner, Direction::Inbound, body, summary)?;
-                self.status(
-                    conn,
-                    &mut life,
-                    t + Duration::seconds(1),
-                    owner,
-                    Status::InProgress,
-                    summary,
-                )?;
-            }
-            // Most fixes take hours; the hard ones take days.
-            t += if self.rng.f64() < 0.15 {
-                self.delay(60.0 * 24.0 * 2.0, 1.0)
+            self.after(life, 20.0, 1.2)?;
+            // The first assignee owns the ticket: anyone on the team then,
+            // including someone who has since left. Helpers are active agents.
+            let agent = if life.assignees.is_empty() {
+                self.assignee_at(life.t)
             } else {
-                self.delay(240.0, 1.4)
-            };
-            if !self.before_now(t) {
-                return self.finish(conn, life);
-            }
-            // Now and then someone other than the owner resolves it.
-            let resolver = if self.rng.f64() < 0.15 {
                 self.workers[self.rng.usize(..self.workers.len())]
-            } else {
-                owner
             };
-            self.status(conn, &mut life, t, resolver, Status::Resolved, summary)?;
-            if round + 1 < rounds {
-                t += self.delay(1440.0, 0.8);
-                if !self.before_now(t) {
-                    return self.finish(conn, life);
-                }
-                let body = "It is happening again, sorry.";
-                self.message(conn, &mut life, t, owner, Direction::Inbound, body, summary)?;
-                self.status(
-                    conn,
-                    &mut life,
-                    t + Duration::seconds(1),
-                    owner,
-                    Status::Open,
-                    summary,
-                )?;
-                t += Duration::seconds(1);
+            if !life.assignees.contains(&agent) {
+                let at = life.t;
+                self.assign(conn, life, agent, at, dispatcher, summary)?;
+            }
+        }
+        life.owner = life.assignees.first().copied().unwrap_or(dispatcher);
+        Ok(())
+    }
+
+    /// One round of work, up to resolving the ticket: picked up, replied to,
+    /// perhaps waiting on the customer or escalated.
+    fn work(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        round: usize,
+        topic: &Topic,
+        summary: &mut SeedSummary,
+    ) -> Result<(), Stop> {
+        // Picked up within the hour or two; a reopened ticket waits its turn longer.
+        if round == 0 {
+            self.after(life, 90.0, 1.3)?;
+        } else {
+            self.after(life, 240.0, 1.3)?;
+        }
+        // Now and then it changes hands: a shift ends, someone knows the area better.
+        if !life.assignees.is_empty() && self.rng.f64() < 0.04 {
+            let at = life.t;
+            self.hand_over(conn, life, at, summary)?;
+        }
+        let owner = self.owner(conn, life, summary)?;
+        self.status(conn, life, owner, Status::InProgress, summary)?;
+        if self.rng.f64() < 0.92 {
+            self.after(life, 25.0, 1.0)?;
+            let owner = self.owner(conn, life, summary)?;
+            let body = self.pick(OUTBOUND);
+            let at = life.t;
+            self.message(conn, life, at, owner, Direction::Outbound, body, summary)?;
+        }
+        // Some tickets wait for months: a feature to be built, a fix in a
+        // release far off. Feature requests above all.
+        let park = if topic.tags.contains(&"feature-request") {
+            0.25
+        } else {
+            0.02
+        };
+        if round == 0 && self.rng.f64() < park {
+            self.after(life, 30.0, 1.0)?;
+            let owner = self.owner(conn, life, summary)?;
+            if self.rng.f64() < 0.5 && life.priority != Priority::Low {
+                self.set_priority(conn, life, Priority::Low, owner, summary)?;
+            }
+            // Most wait on the customer's side of things; some stay In Progress.
+            let waiting = self.rng.f64() < 0.6;
+            if waiting {
+                self.status(conn, life, owner, Status::Waiting, summary)?;
+            }
+            let by = self.delay(DAY * 150.0, 0.6);
+            self.wait(life, by)?;
+            let owner = self.owner(conn, life, summary)?;
+            let at = life.t;
+            self.message(
+                conn,
+                life,
+                at,
+                owner,
+                Direction::Inbound,
+                "Any news on this?",
+                summary,
+            )?;
+            if waiting {
+                self.wait(life, Duration::seconds(1))?;
+                self.status(conn, life, owner, Status::InProgress, summary)?;
+            }
+        }
+        if self.rng.f64() < 0.3 {
+            self.after(life, 10.0, 1.0)?;
+            let owner = self.owner(conn, life, summary)?;
+            self.note(conn, life, owner, summary)?;
+            // Notes are put right, and sometimes taken back.
+            if self.rng.f64() < 0.12 {
+                self.after(life, 40.0, 1.0)?;
+                let owner = self.owner(conn, life, summary)?;
+                self.edit_note(conn, life, owner, summary)?;
+            }
+            if self.rng.f64() < 0.05 {
+                self.after(life, 120.0, 1.0)?;
+                let owner = self.owner(conn, life, summary)?;
+                self.delete_note(conn, life, owner, summary)?;
             }
         }
         if self.rng.f64() < 0.35 {
-            t += self.delay(720.0, 1.0);
-            if !self.before_now(t) {
-                return self.finish(conn, life);
+            self.after(life, 15.0, 1.0)?;
+            let owner = self.owner(conn, life, summary)?;
+            self.status(conn, life, owner, Status::Waiting, summary)?;
+            let wait = self.customer_wait();
+            self.wait(life, wait)?;
+            let owner = self.owner(conn, life, summary)?;
+            let body = self.pick(INBOUND);
+            let at = life.t;
+            self.message(conn, life, at, owner, Direction::Inbound, body, summary)?;
+            self.wait(life, Duration::seconds(1))?;
+            self.status(conn, life, owner, Status::InProgress, summary)?;
+            // A customer kept waiting long enough chases, and it is escalated.
+            if wait > Duration::days(2) && self.rng.f64() < 0.25 {
+                self.after(life, 20.0, 1.0)?;
+                self.escalate(conn, life, summary)?;
             }
-            let rating = match self.rng.u32(..100) {
-                0..5 => 1,
-                5..12 => 2,
-                12..25 => 3,
-                25..55 => 4,
-                _ => 5,
-            };
-            life.csat = Some((rating, to_millis(t)));
-            let kind = ActivityKind::CsatRecorded {
-                rating,
-                previous: None,
-            };
-            self.field_edit(conn, &mut life, t, owner, &kind, summary)?;
         }
-        if self.rng.f64() < 0.9 {
-            t += self.delay(60.0 * 24.0 * 4.0, 0.5);
-            if !self.before_now(t) {
-                return self.finish(conn, life);
+        if self.rng.f64() < 0.04 {
+            self.after(life, 60.0, 1.0)?;
+            self.escalate(conn, life, summary)?;
+        }
+        // Most fixes take hours; the hard ones take days.
+        if self.rng.f64() < 0.15 {
+            self.after(life, DAY * 2.0, 1.0)?;
+        } else {
+            self.after(life, 240.0, 1.4)?;
+        }
+        let owner = self.owner(conn, life, summary)?;
+        // Now and then someone other than the owner resolves it.
+        let resolver = if self.rng.f64() < 0.15 {
+            self.workers[self.rng.usize(..self.workers.len())]
+        } else {
+            owner
+        };
+        self.status(conn, life, resolver, Status::Resolved, summary)?;
+        // Tags that said how it was going come off now that it is solved.
+        for tag in PASSING_TAGS {
+            if life.tags.contains(tag) && self.rng.f64() < 0.4 {
+                self.after(life, 2.0, 1.0)?;
+                self.remove_tag(conn, life, tag, resolver, summary)?;
             }
-            self.status(conn, &mut life, t, owner, Status::Closed, summary)?;
         }
-        self.finish(conn, life)
+        Ok(())
     }
 
-    fn before_now(&self, t: DateTime<Utc>) -> bool {
-        t < self.now
+    /// What follows a resolution: a rating (perhaps changed later), the close,
+    /// and perhaps the customer coming back, each at its own moment, in time
+    /// order. Returns whether the ticket was reopened.
+    fn aftermath(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        round: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<bool, Stop> {
+        let resolved = life.t;
+        let mut next: Vec<(DateTime<Utc>, Aftermath)> = Vec::with_capacity(4);
+        if life.csat.is_some() {
+            // Resolved again after a rating: the customer says what they think now.
+            if self.rng.f64() < 0.5 {
+                next.push((resolved + self.delay(720.0, 1.0), Aftermath::Rerating));
+            }
+        } else if self.rng.f64() < 0.35 {
+            let rated = resolved + self.delay(720.0, 1.0);
+            next.push((rated, Aftermath::Rating));
+            if self.rng.f64() < 0.15 {
+                next.push((rated + self.delay(DAY * 2.0, 1.0), Aftermath::Rerating));
+            }
+        }
+        if self.rng.f64() < 0.9 {
+            next.push((resolved + self.close_gap(), Aftermath::Close));
+        }
+        if round + 1 < MAX_ROUNDS && self.rng.f64() < COME_BACK[round] {
+            next.push((resolved + self.delay(DAY * 2.0, 1.2), Aftermath::ComeBack));
+        }
+        next.sort_by_key(|(at, _)| *at);
+        for (at, what) in next {
+            self.wait_until(life, at)?;
+            let owner = self.owner(conn, life, summary)?;
+            match what {
+                Aftermath::Rating => {
+                    let rating = match self.rng.u32(..100) {
+                        0..5 => 1,
+                        5..12 => 2,
+                        12..25 => 3,
+                        25..55 => 4,
+                        _ => 5,
+                    };
+                    self.rate(conn, life, rating, owner, summary)?;
+                }
+                Aftermath::Rerating => {
+                    if let Some((previous, _)) = life.csat {
+                        let rating = self.rerating(previous);
+                        self.rate(conn, life, rating, owner, summary)?;
+                    }
+                }
+                Aftermath::Close => self.status(conn, life, owner, Status::Closed, summary)?,
+                Aftermath::ComeBack => {
+                    let body = if life.status == Status::Closed {
+                        "Sorry to write again, the problem is back."
+                    } else {
+                        "It is happening again, sorry."
+                    };
+                    self.message(conn, life, at, owner, Direction::Inbound, body, summary)?;
+                    self.wait(life, Duration::seconds(1))?;
+                    self.status(conn, life, owner, Status::Open, summary)?;
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// A changed rating: mostly warmer after a follow-up, sometimes cooler
+    /// when the fix did not last; never the same.
+    fn rerating(&mut self, previous: u8) -> u8 {
+        let up = previous == 1 || (previous < 5 && self.rng.f64() < 0.7);
+        let step = 1 + self.rng.u8(..2);
+        if up {
+            (previous + step).min(5)
+        } else {
+            previous - step.min(previous - 1)
+        }
+    }
+
+    /// The ticket's owner now. One who has left the team by now handed the
+    /// ticket on when they went.
+    fn owner(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        summary: &mut SeedSummary,
+    ) -> Result<usize, StoreError> {
+        if let Some(left) = self.agents[life.owner].left
+            && left <= life.t
+        {
+            let at = left.max(from_millis(life.updated));
+            self.hand_over(conn, life, at, summary)?;
+        }
+        Ok(life.owner)
+    }
+
+    /// The dispatcher gives the ticket to another active agent at `at`: the
+    /// new owner is assigned and the old one unassigned.
+    fn hand_over(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        at: DateTime<Utc>,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        let from = life.owner;
+        let to = self.other_worker(from);
+        if to == from {
+            return Ok(());
+        }
+        let by = life.dispatcher;
+        if !life.assignees.contains(&to) {
+            self.assign(conn, life, to, at, by, summary)?;
+        }
+        if let Some(i) = life.assignees.iter().position(|&a| a == from) {
+            life.assignees.remove(i);
+            conn.prepare_cached(
+                "DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND agent_id = ?2",
+            )?
+            .execute(params![life.id, self.agents[from].id])?;
+            let kind = ActivityKind::AgentUnassigned {
+                agent: AgentId(self.agents[from].id),
+                name: self.agents[from].name.clone(),
+            };
+            self.activity(conn, life, at, by, &kind, summary)?;
+        }
+        life.owner = to;
+        Ok(())
+    }
+
+    fn assign(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        agent: usize,
+        at: DateTime<Utc>,
+        by: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        life.assignees.push(agent);
+        conn.prepare_cached(
+            "INSERT INTO ticket_assignees (ticket_id, agent_id, assigned_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![life.id, self.agents[agent].id, to_millis(at)])?;
+        let kind = ActivityKind::AgentAssigned {
+            agent: AgentId(self.agents[agent].id),
+            name: self.agents[agent].name.clone(),
+        };
+        self.activity(conn, life, at, by, &kind, summary)
+    }
+
+    /// Raises the priority a level (if it can go higher) and tags the ticket
+    /// "escalated", on the owner's word.
+    fn escalate(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        let owner = self.owner(conn, life, summary)?;
+        self.set_priority(conn, life, raised(life.priority), owner, summary)?;
+        self.add_tag(conn, life, "escalated", owner, summary)
+    }
+
+    /// Tags the ticket at `life.t`, unless it has the tag already.
+    fn add_tag(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        tag: &'static str,
+        actor: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        if life.tags.contains(&tag) {
+            return Ok(());
+        }
+        let tag_id = self.tag_id(conn, tag)?;
+        conn.prepare_cached("INSERT INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)")?
+            .execute(params![life.id, tag_id])?;
+        life.tags.push(tag);
+        let at = life.t;
+        self.activity(
+            conn,
+            life,
+            at,
+            actor,
+            &ActivityKind::TagAdded {
+                tag: tag.to_owned(),
+            },
+            summary,
+        )
+    }
+
+    /// Takes a tag off the ticket at `life.t`, if it has it.
+    fn remove_tag(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        tag: &'static str,
+        actor: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        let Some(i) = life.tags.iter().position(|&t| t == tag) else {
+            return Ok(());
+        };
+        life.tags.remove(i);
+        let tag_id = self.tag_id(conn, tag)?;
+        conn.prepare_cached("DELETE FROM ticket_tags WHERE ticket_id = ?1 AND tag_id = ?2")?
+            .execute(params![life.id, tag_id])?;
+        let at = life.t;
+        self.activity(
+            conn,
+            life,
+            at,
+            actor,
+            &ActivityKind::TagRemoved {
+                tag: tag.to_owned(),
+            },
+            summary,
+        )
+    }
+
+    /// Changes the priority at `life.t`, as `Store::set_priority` (nothing if unchanged).
+    fn set_priority(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        to: Priority,
+        actor: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        let from = life.priority;
+        if from == to {
+            return Ok(());
+        }
+        life.priority = to;
+        let at = life.t;
+        self.field_edit(
+            conn,
+            life,
+            at,
+            actor,
+            &ActivityKind::PriorityChanged { from, to },
+            summary,
+        )
+    }
+
+    /// Moves the ticket to another customer at `life.t`, as `Store::set_customer`.
+    fn move_to_customer(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        to: Option<usize>,
+        actor: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        if life.customer == to {
+            return Ok(());
+        }
+        let name = |c: Option<usize>| c.map(|c| self.customers[c].name.clone());
+        let kind = ActivityKind::CustomerChanged {
+            from: name(life.customer),
+            to: name(to),
+        };
+        life.customer = to;
+        let at = life.t;
+        self.field_edit(conn, life, at, actor, &kind, summary)
+    }
+
+    /// Records a rating at `life.t`, as `Store::set_csat` (the ticket is
+    /// resolved-like; nothing if the rating is unchanged).
+    fn rate(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        rating: u8,
+        actor: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        let previous = life.csat.map(|c| c.0);
+        if previous == Some(rating) || !life.status.is_resolved_like() {
+            return Ok(());
+        }
+        let at = life.t;
+        life.csat = Some((rating, to_millis(at)));
+        self.field_edit(
+            conn,
+            life,
+            at,
+            actor,
+            &ActivityKind::CsatRecorded { rating, previous },
+            summary,
+        )
     }
 
     /// Writes the ticket's final state, derived from its events.
     fn finish(&mut self, conn: &Connection, life: Life) -> Result<(), StoreError> {
-        let assignee_key = life
-            .assignees
-            .iter()
-            .map(|&a| self.agents[a].1.to_lowercase())
-            .min();
+        let assignee_key = life.assignees.iter().map(|&a| &self.agents[a].key).min();
         let (resolved_at, resolved_by) = match life.resolved {
             Some((at, by)) if life.status.is_resolved_like() => (Some(at), Some(by)),
             _ => (None, None),
         };
+        let customer = life.customer.map(|c| &self.customers[c]);
         conn.prepare_cached(
-            "UPDATE tickets SET status = ?2, version = ?3, updated_at = ?4, first_reply_at = ?5,
-                 resolved_at = ?6, resolved_by = ?7, closed_at = ?8, csat = ?9, csat_at = ?10, assignee_key = ?11
+            "UPDATE tickets SET subject = ?2, description = ?3, status = ?4, priority = ?5,
+                 customer_id = ?6, customer_key = ?7, version = ?8, updated_at = ?9,
+                 first_reply_at = ?10, resolved_at = ?11, resolved_by = ?12, closed_at = ?13,
+                 csat = ?14, csat_at = ?15, assignee_key = ?16
              WHERE id = ?1",
         )?
         .execute(params![
             life.id,
+            life.subject,
+            life.description,
             life.status.code(),
+            life.priority.code(),
+            customer.map(|c| c.id),
+            customer.map(|c| &c.key),
             life.version,
             life.updated,
             life.first_reply,
@@ -909,7 +1535,7 @@ impl Generator {
             conn,
             TicketNumber(life.id),
             at,
-            AgentId(self.agents[actor].0),
+            AgentId(self.agents[actor].id),
             kind,
         )?;
         summary.activity += 1;
@@ -930,12 +1556,11 @@ impl Generator {
         self.activity(conn, life, at, actor, kind, summary)
     }
 
-    /// A status change, with the same moment rules as `Store::set_status`.
+    /// A status change at `life.t`, with the same moment rules as `Store::set_status`.
     fn status(
         &mut self,
         conn: &Connection,
         life: &mut Life,
-        at: DateTime<Utc>,
         actor: usize,
         to: Status,
         summary: &mut SeedSummary,
@@ -944,11 +1569,12 @@ impl Generator {
         if from == to {
             return Ok(());
         }
+        let at = life.t;
         let ms = to_millis(at);
         if !to.is_resolved_like() {
             life.resolved = None;
         } else if !from.is_resolved_like() {
-            life.resolved = Some((ms, self.agents[actor].0));
+            life.resolved = Some((ms, self.agents[actor].id));
         }
         if to == Status::Closed {
             life.closed = Some(ms);
@@ -981,7 +1607,7 @@ impl Generator {
         conn.prepare_cached(
             "INSERT INTO messages (id, ticket_id, direction, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![id, life.id, direction.code(), self.agents[actor].0, body, ms])?;
+        .execute(params![id, life.id, direction.code(), self.agents[actor].id, body, ms])?;
         if direction == Direction::Outbound && life.first_reply.is_none() {
             life.first_reply = Some(ms);
         }
@@ -993,22 +1619,23 @@ impl Generator {
         self.activity(conn, life, at, actor, &kind, summary)
     }
 
+    /// Adds an internal note at `life.t`.
     fn note(
         &mut self,
         conn: &Connection,
         life: &mut Life,
-        at: DateTime<Utc>,
         actor: usize,
         summary: &mut SeedSummary,
     ) -> Result<(), StoreError> {
         let id = self.next_note;
         self.next_note += 1;
         let body = self.pick(NOTES);
-        let ms = to_millis(at);
+        let at = life.t;
         conn.prepare_cached(
             "INSERT INTO notes (id, ticket_id, author_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
-        .execute(params![id, life.id, self.agents[actor].0, body, ms])?;
+        .execute(params![id, life.id, self.agents[actor].id, body, to_millis(at)])?;
+        life.notes.push((id, body.to_owned()));
         summary.notes += 1;
         self.activity(
             conn,
@@ -1018,5 +1645,83 @@ impl Generator {
             &ActivityKind::NoteAdded { note: NoteId(id) },
             summary,
         )
+    }
+
+    /// Adds a line to the ticket's latest note at `life.t`, as `Store::edit_note`.
+    fn edit_note(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        actor: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        let addition = self.pick(NOTE_ADDITIONS);
+        let Some((id, body)) = life.notes.last_mut() else {
+            return Ok(());
+        };
+        let id = *id;
+        body.push('\n');
+        body.push_str(addition);
+        let at = life.t;
+        conn.prepare_cached(
+            "UPDATE notes SET body = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
+        )?
+        .execute(params![id, body.as_str(), to_millis(at)])?;
+        self.activity(
+            conn,
+            life,
+            at,
+            actor,
+            &ActivityKind::NoteEdited { note: NoteId(id) },
+            summary,
+        )
+    }
+
+    /// Deletes the ticket's latest note at `life.t`, as `Store::delete_note`:
+    /// its text stays in the trail.
+    fn delete_note(
+        &mut self,
+        conn: &Connection,
+        life: &mut Life,
+        actor: usize,
+        summary: &mut SeedSummary,
+    ) -> Result<(), StoreError> {
+        let Some((id, text)) = life.notes.pop() else {
+            return Ok(());
+        };
+        conn.prepare_cached("DELETE FROM notes WHERE id = ?1")?
+            .execute([id])?;
+        // The summary counts the notes the database holds.
+        summary.notes -= 1;
+        let at = life.t;
+        self.activity(
+            conn,
+            life,
+            at,
+            actor,
+            &ActivityKind::NoteDeleted {
+                note: NoteId(id),
+                text,
+            },
+            summary,
+        )
+    }
+}
+
+/// One level more urgent (Urgent stays Urgent).
+fn raised(p: Priority) -> Priority {
+    match p {
+        Priority::Low => Priority::Medium,
+        Priority::Medium => Priority::High,
+        Priority::High | Priority::Urgent => Priority::Urgent,
+    }
+}
+
+/// One level less urgent (Low stays Low).
+fn lowered(p: Priority) -> Priority {
+    match p {
+        Priority::Urgent => Priority::High,
+        Priority::High => Priority::Medium,
+        Priority::Medium | Priority::Low => Priority::Low,
     }
 }
