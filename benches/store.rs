@@ -5,6 +5,7 @@
 //! table and writes `target/bench/store.json`.
 
 mod common;
+mod listing;
 
 use common::{bench_dir, parse_tickets, percentile};
 use std::path::{Path, PathBuf};
@@ -13,10 +14,10 @@ use std::time::{Duration, Instant};
 
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::clock::SystemClock;
-use tickets::domain::{AgentId, CustomerId, Priority, Status, TicketNumber};
+use tickets::domain::{AgentId, Status, TicketNumber};
 use tickets::export::export_tickets;
 use tickets::seed::{SeedOptions, generate};
-use tickets::store::{ListRequest, Sort, SortColumn, Store, TicketFilter};
+use tickets::store::{ListRequest, Sort, Store, TicketFilter};
 
 const RUNS: usize = 25;
 const WARMUP: usize = 3;
@@ -26,13 +27,17 @@ struct Measured {
     name: String,
     median_ms: f64,
     p95_ms: f64,
+    /// The plainest correct SQL for the same answer, where there is one.
+    plain_median_ms: Option<f64>,
 }
 
-/// `--only PREFIX`: run just the operations whose names start with it.
+/// `--only PREFIX[,PREFIX…]`: run just the operations whose names start with one of them.
 fn wanted(name: &str) -> bool {
     let args: Vec<String> = std::env::args().collect();
     match args.iter().position(|a| a == "--only") {
-        Some(i) => args.get(i + 1).is_none_or(|p| name.starts_with(p.as_str())),
+        Some(i) => args
+            .get(i + 1)
+            .is_none_or(|list| list.split(',').any(|p| name.starts_with(p))),
         None => true,
     }
 }
@@ -46,11 +51,28 @@ fn measure_runs(
     name: &str,
     warmup: usize,
     runs: usize,
-    mut op: impl FnMut(usize),
+    op: impl FnMut(usize),
 ) {
     if !wanted(name) {
         return;
     }
+    let (median_ms, p95_ms) = timings_of(warmup, runs, op);
+    let m = Measured {
+        name: name.to_owned(),
+        median_ms,
+        p95_ms,
+        plain_median_ms: None,
+    };
+    println!("{:<36} {:>10.2} {:>10.2}", m.name, m.median_ms, m.p95_ms);
+    results.push(m);
+}
+
+/// Median and p95 (ms) of `op` over the usual runs, after the warm-up.
+fn timings(op: impl FnMut(usize)) -> (f64, f64) {
+    timings_of(WARMUP, RUNS, op)
+}
+
+fn timings_of(warmup: usize, runs: usize, mut op: impl FnMut(usize)) -> (f64, f64) {
     for i in 0..warmup {
         op(i);
     }
@@ -62,13 +84,7 @@ fn measure_runs(
         })
         .collect();
     times.sort();
-    let m = Measured {
-        name: name.to_owned(),
-        median_ms: percentile(&times, 0.5),
-        p95_ms: percentile(&times, 0.95),
-    };
-    println!("{:<36} {:>10.2} {:>10.2}", m.name, m.median_ms, m.p95_ms);
-    results.push(m);
+    (percentile(&times, 0.5), percentile(&times, 0.95))
 }
 
 /// Opens the seeded database for `tickets`, seeding it first if needed.
@@ -120,25 +136,6 @@ fn main() {
     let mut store = Store::open(&path, clock.clone()).expect("open");
     let db_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
 
-    // Realistic values from the data itself.
-    let tag = |name: &str| store.tag_named(name).expect("tag").expect("seeded tag").id;
-    let (refund, sso, vip) = (tag("refund"), tag("sso"), tag("vip"));
-    let agent = store.agents().expect("agents")[3].id;
-    let customer = store.customer(CustomerId(1)).expect("customer 1");
-    let order_number = store
-        .list_tickets(&first_page(TicketFilter {
-            text: "refund request order".into(),
-            ..TicketFilter::default()
-        }))
-        .expect("refund tickets")
-        .rows
-        .first()
-        .and_then(|r| r.subject.rsplit('#').next().map(str::to_owned))
-        .expect("an order number");
-    let now = chrono::Utc::now();
-    let last_30d = Some(now - chrono::Duration::days(30));
-    let backlog = vec![Status::Open, Status::InProgress, Status::Waiting];
-
     println!("\n{tickets} tickets, {:.0} MB", db_bytes as f64 / 1e6);
     println!("{:<36} {:>10} {:>10}", "operation", "median ms", "p95 ms");
     let mut results = Vec::new();
@@ -151,171 +148,7 @@ fn main() {
         assert_eq!(page.total, tickets);
     });
 
-    let filters: Vec<(&str, TicketFilter)> = vec![
-        (
-            "filter_status_backlog",
-            TicketFilter {
-                statuses: backlog.clone(),
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_status_closed",
-            TicketFilter {
-                statuses: vec![Status::Closed],
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_priority_urgent",
-            TicketFilter {
-                priorities: vec![Priority::Urgent],
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_priority_low_medium",
-            TicketFilter {
-                priorities: vec![Priority::Low, Priority::Medium],
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_created_last_30d",
-            TicketFilter {
-                created_from: last_30d,
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_tag_refund",
-            TicketFilter {
-                tags: vec![refund],
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_customer_tag_vip",
-            TicketFilter {
-                customer_tags: vec![vip],
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_assignee",
-            TicketFilter {
-                assignees: vec![agent],
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_unassigned",
-            TicketFilter {
-                unassigned: true,
-                ..Default::default()
-            },
-        ),
-        (
-            "filter_customer",
-            TicketFilter {
-                customer: Some(customer.id),
-                ..Default::default()
-            },
-        ),
-        (
-            "combo_backlog_urgent_unassigned",
-            TicketFilter {
-                statuses: backlog.clone(),
-                priorities: vec![Priority::Urgent],
-                unassigned: true,
-                ..Default::default()
-            },
-        ),
-        (
-            "combo_tag_sso_resolved_30d",
-            TicketFilter {
-                tags: vec![sso],
-                statuses: vec![Status::Resolved, Status::Closed],
-                created_from: last_30d,
-                ..Default::default()
-            },
-        ),
-        (
-            "combo_my_queue",
-            TicketFilter {
-                assignees: vec![agent],
-                statuses: backlog.clone(),
-                ..Default::default()
-            },
-        ),
-        (
-            "combo_search_vip_high",
-            TicketFilter {
-                text: "refund".into(),
-                customer_tags: vec![vip],
-                priorities: vec![Priority::High],
-                ..Default::default()
-            },
-        ),
-        (
-            "search_common_word",
-            TicketFilter {
-                text: "order".into(),
-                ..Default::default()
-            },
-        ),
-        (
-            "search_rare_word",
-            TicketFilter {
-                text: order_number.clone(),
-                ..Default::default()
-            },
-        ),
-        (
-            "search_prefix",
-            TicketFilter {
-                text: "refu".into(),
-                ..Default::default()
-            },
-        ),
-        (
-            "search_ticket_number",
-            TicketFilter {
-                text: format!("TKT-{:06}", tickets / 2),
-                ..Default::default()
-            },
-        ),
-        (
-            "search_customer_email",
-            TicketFilter {
-                text: customer.email.clone(),
-                ..Default::default()
-            },
-        ),
-    ];
-    for (name, filter) in &filters {
-        let request = first_page(filter.clone());
-        measure(&mut results, name, |_| {
-            store.list_tickets(&request).expect("list");
-        });
-    }
-
-    for column in SortColumn::ALL {
-        for descending in [false, true] {
-            let name = format!(
-                "sort_{}_{}",
-                format!("{column:?}").to_lowercase(),
-                if descending { "desc" } else { "asc" }
-            );
-            let request = ListRequest {
-                sort: Sort { column, descending },
-                ..first_page(TicketFilter::default())
-            };
-            measure(&mut results, &name, |_| {
-                store.list_tickets(&request).expect("list");
-            });
-        }
-    }
+    listing::run(&mut results, &store, &path, tickets);
 
     for (name, choice) in [
         ("analytics_today", PeriodChoice::Today),
@@ -395,8 +228,30 @@ fn main() {
         "seed_seconds": seed_seconds,
         "operations": results.iter().map(|m| serde_json::json!({
             "name": m.name, "median_ms": m.median_ms, "p95_ms": m.p95_ms,
+            "plain_sql_median_ms": m.plain_median_ms,
         })).collect::<Vec<_>>(),
     });
+    let compared: Vec<&Measured> = results
+        .iter()
+        .filter(|m| m.plain_median_ms.is_some())
+        .collect();
+    if !compared.is_empty() {
+        println!("\nList operations beside plain SQL (exact count + first page), medians:");
+        println!(
+            "{:<36} {:>10} {:>10} {:>8}",
+            "operation", "store ms", "plain ms", "ratio"
+        );
+        for m in compared {
+            let plain = m.plain_median_ms.unwrap_or(f64::NAN);
+            println!(
+                "{:<36} {:>10.2} {:>10.2} {:>7.2}×",
+                m.name,
+                m.median_ms,
+                plain,
+                m.median_ms / plain
+            );
+        }
+    }
     let out = dir.join("store.json");
     std::fs::write(&out, serde_json::to_string_pretty(&json).expect("json"))
         .expect("write store.json");
