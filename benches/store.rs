@@ -1,8 +1,11 @@
 //! Store benchmark: `cargo bench --bench store -- --tickets N` (default 1,000,000).
 //!
 //! Builds (or reuses) a seeded database under `target/bench/`, times each
-//! operation (median and p95 over at least 20 runs after a warm-up), prints a
-//! table and writes `target/bench/store.json`.
+//! operation (median and p95 over at least 20 runs after a warm-up; fewer
+//! for the ones that read or write the whole file), prints a table and
+//! writes `target/bench/store.json`. `--only PREFIX` runs just the
+//! operations whose names start with PREFIX (`--only backup`: the backup,
+//! its check and a restore, with the backup's size against the file's).
 
 mod common;
 mod listing;
@@ -17,7 +20,9 @@ use tickets::clock::SystemClock;
 use tickets::domain::{AgentId, Status, TicketNumber};
 use tickets::export::export_tickets;
 use tickets::seed::{SeedOptions, generate};
-use tickets::store::{ListRequest, Sort, Store, TicketFilter};
+use tickets::store::{
+    BACKUPS_KEPT, BackupFile, ListRequest, Sort, Store, TicketFilter, restore_backup, verify_backup,
+};
 
 const RUNS: usize = 25;
 const WARMUP: usize = 3;
@@ -116,6 +121,69 @@ fn prepare(path: &Path, tickets: u64) -> Option<f64> {
     Some(seconds)
 }
 
+/// An operation's name at this size: `NAME_1m` at a million tickets.
+fn sized(name: &str, tickets: u64) -> String {
+    if tickets == 1_000_000 {
+        format!("{name}_1m")
+    } else {
+        format!("{name}_{tickets}")
+    }
+}
+
+/// Backups of the whole file: 3 made (each compresses the whole file), then
+/// the newest checked as a restore checks it and restored to a new file,
+/// once each. Deletes what it made. Returns the figures for store.json.
+fn backups(
+    results: &mut Vec<Measured>,
+    store: &Store,
+    dir: &Path,
+    tickets: u64,
+    db_bytes: u64,
+) -> Option<serde_json::Value> {
+    let name = sized("backup", tickets);
+    let mut made: Vec<BackupFile> = Vec::new();
+    measure_runs(results, &name, 0, 3, |_| {
+        made.push(store.backup_now(&mut |_, _| {}).expect("backup"));
+    });
+    let newest = made.last()?.clone();
+    measure_runs(results, &sized("backup_verify", tickets), 0, 1, |_| {
+        verify_backup(&newest.path).expect("the backup checks out");
+    });
+    let restored = dir.join(format!("restored-{tickets}.db"));
+    measure_runs(results, &sized("backup_restore", tickets), 0, 1, |_| {
+        let kept = restore_backup(&restored, &newest.path, &SystemClock).expect("restore");
+        assert!(kept.is_none(), "nothing was there to replace");
+    });
+    let _ = std::fs::remove_file(&restored);
+    for backup in &made {
+        let _ = std::fs::remove_file(&backup.path);
+    }
+    let kept_bytes = newest.bytes * BACKUPS_KEPT as u64;
+    println!(
+        "  (backup file: {:.0} MB, {:.1}% of the {:.0} MB database; {BACKUPS_KEPT} kept: {:.0} MB, {:.2}× the database)",
+        newest.bytes as f64 / 1e6,
+        100.0 * newest.bytes as f64 / db_bytes as f64,
+        db_bytes as f64 / 1e6,
+        kept_bytes as f64 / 1e6,
+        kept_bytes as f64 / db_bytes as f64,
+    );
+    let median = |name: String| {
+        results
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.median_ms / 1000.0)
+    };
+    Some(serde_json::json!({
+        "bytes": newest.bytes,
+        "db_bytes": db_bytes,
+        "kept": BACKUPS_KEPT,
+        "kept_bytes": kept_bytes,
+        "seconds": median(name),
+        "verify_seconds": median(sized("backup_verify", tickets)),
+        "restore_seconds": median(sized("backup_restore", tickets)),
+    }))
+}
+
 fn first_page(filter: TicketFilter) -> ListRequest {
     ListRequest {
         filter,
@@ -167,11 +235,7 @@ fn main() {
     // Every ticket, every column, with the conversation: 1 warm-up and 5 runs
     // (each writes the whole file).
     let export_path = dir.join(format!("export-{tickets}.csv"));
-    let export_name = if tickets == 1_000_000 {
-        "export_tickets_1m".to_owned()
-    } else {
-        format!("export_tickets_{tickets}")
-    };
+    let export_name = sized("export_tickets", tickets);
     measure_runs(&mut results, &export_name, 1, 5, |_| {
         let n = export_tickets(
             &store,
@@ -189,6 +253,8 @@ fn main() {
         println!("  (export file: {:.0} MB)", meta.len() as f64 / 1e6);
         let _ = std::fs::remove_file(&export_path);
     }
+
+    let backup = backups(&mut results, &store, &dir, tickets, db_bytes);
 
     let mut rng = fastrand::Rng::with_seed(7);
     measure(&mut results, "load_ticket", |_| {
@@ -226,6 +292,7 @@ fn main() {
         "tickets": tickets,
         "db_bytes": db_bytes,
         "seed_seconds": seed_seconds,
+        "backup": backup,
         "operations": results.iter().map(|m| serde_json::json!({
             "name": m.name, "median_ms": m.median_ms, "p95_ms": m.p95_ms,
             "plain_sql_median_ms": m.plain_median_ms,

@@ -133,7 +133,7 @@ impl TicketsApp {
             Action::StartExport => self.start_export(),
             Action::ChooseBackupFile => {
                 let folder = self.path.parent().map(PathBuf::from);
-                let outcome = (self.open_dialog)("Choose a backup to restore", folder.as_deref());
+                let outcome = (self.open_dialog)(super::RESTORE_DIALOG_TITLE, folder.as_deref());
                 if outcome == DialogOutcome::Unavailable {
                     self.focus.request(TextBox::Path);
                 }

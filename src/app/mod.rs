@@ -95,11 +95,19 @@ fn native_save_dialog(name: &str, extension: &str, folder: Option<&Path>) -> Dia
     dialog_outcome(dialog.save_file(), started)
 }
 
+/// The open dialog's title when it asks for a backup to restore.
+const RESTORE_DIALOG_TITLE: &str = "Choose a backup to restore";
+
 fn native_open_dialog(title: &str, folder: Option<&Path>) -> DialogOutcome {
-    let mut dialog = rfd::FileDialog::new()
-        .set_title(title)
-        .add_filter("Tickets database", &["db", "tickets"])
-        .add_filter("All files", &["*"]);
+    let mut dialog = rfd::FileDialog::new().set_title(title);
+    // Backups are compressed (NAME.backup-STAMP.db.zst); older ones and the
+    // files restores kept are plain databases.
+    dialog = if title == RESTORE_DIALOG_TITLE {
+        dialog.add_filter("Tickets backup", &["zst", "db", "tickets"])
+    } else {
+        dialog.add_filter("Tickets database", &["db", "tickets"])
+    };
+    dialog = dialog.add_filter("All files", &["*"]);
     if let Some(folder) = folder {
         dialog = dialog.set_directory(folder);
     }

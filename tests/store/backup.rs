@@ -1,13 +1,17 @@
 //! Backups and restore, at the store: what an agent would find in the folder
-//! beside their database, and what a restore puts back or refuses.
+//! beside their database, and what a restore puts back or refuses. Backups
+//! are compressed (`NAME.backup-STAMP.db.zst`); the uncompressed backups
+//! older versions made (`NAME.backup-STAMP.db`) still count.
 //!
 //! `TICKETS_BACKUP_TRIALS` sets how many damaged copies of a backup
-//! `a_damaged_copy_of_a_backup_is_refused_or_restores_whole` tries (40 by default).
+//! `a_damaged_copy_of_a_backup_is_refused_or_restores_whole` tries of each
+//! kind (40 by default).
 
 use std::path::{Path, PathBuf};
 
 use crate::fixtures::{Desk, bytes, new_ticket};
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
+use tickets::clock::Clock;
 use tickets::domain::{Direction, Status, TicketDetail, TicketNumber};
 use tickets::store::{
     BACKUPS_KEPT, BackupFile, BackupKind, ListRequest, Store, StoreError, list_backups,
@@ -66,6 +70,46 @@ fn backup(store: &Store) -> BackupFile {
     store.backup_now(&mut |_, _| {}).unwrap()
 }
 
+/// The SQLite file a compressed backup holds, unpacked.
+fn unpacked(backup: &Path) -> Vec<u8> {
+    zstd::decode_all(std::fs::File::open(backup).unwrap()).unwrap()
+}
+
+/// The SQLite file a compressed backup holds, unpacked to `to` (not beside
+/// the database, where it could pass for a backup).
+fn unpack_to(backup: &Path, to: &Path) -> PathBuf {
+    std::fs::write(to, unpacked(backup)).unwrap();
+    to.to_path_buf()
+}
+
+/// The first bytes of every zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+
+/// An uncompressed backup as Tickets made them before compressing (the
+/// online backup API's copy, in rollback-journal mode), made now and named
+/// as made at `made`: what a user upgrading has beside their database.
+fn old_backup(desk: &Desk, made: DateTime<Utc>) -> PathBuf {
+    let path = desk.dir.path().join(format!(
+        "tickets.backup-{}.db",
+        made.format("%Y-%m-%dT%H%M%SZ")
+    ));
+    desk.raw()
+        .backup(
+            rusqlite::MAIN_DB,
+            &path,
+            None::<fn(rusqlite::backup::Progress)>,
+        )
+        .unwrap();
+    let copy = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = copy
+        .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+    drop(copy);
+    assert!(!bytes(&path).starts_with(&ZSTD_MAGIC));
+    path
+}
+
 #[test]
 fn a_database_round_trips_through_backup_and_restore() {
     let mut desk = busy_desk();
@@ -73,6 +117,38 @@ fn a_database_round_trips_through_backup_and_restore() {
     let made = backup(&desk.store);
     assert_eq!(made.kind, BackupKind::Backup);
     assert_eq!(made.path.parent(), desk.path.parent());
+    // Compressed, under a name that says so, and smaller than the database.
+    assert!(made.compressed);
+    let name = made
+        .path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("tickets.backup-2024-03-04T") && name.ends_with(".db.zst"),
+        "{name}"
+    );
+    let packed = bytes(&made.path);
+    assert!(packed.starts_with(&ZSTD_MAGIC));
+    assert_eq!(made.bytes, packed.len() as u64);
+    let inside = unpacked(&made.path);
+    assert!(inside.starts_with(b"SQLite format 3\0"));
+    // One frame that records the size of what it holds, and (bit 2 of its
+    // header descriptor, RFC 8878 3.1.1.1.1) a checksum of it, so damage
+    // that still unpacks is found.
+    assert_eq!(
+        zstd::zstd_safe::get_frame_content_size(&packed).ok(),
+        Some(Some(inside.len() as u64))
+    );
+    assert_ne!(packed[4] & 0b100, 0, "no content checksum");
+    assert!(
+        made.bytes * 2 < inside.len() as u64,
+        "{} bytes packed from {}",
+        made.bytes,
+        inside.len()
+    );
+    verify_backup(&made.path).unwrap();
 
     // Work goes on after the backup.
     desk.at(60);
@@ -117,6 +193,54 @@ fn a_database_round_trips_through_backup_and_restore() {
         listed.iter().map(|b| b.path.clone()).collect::<Vec<_>>(),
         [kept.path.clone(), made.path.clone()]
     );
+    drop(dir);
+}
+
+#[test]
+fn an_uncompressed_backup_from_before_is_listed_checked_and_restored() {
+    let mut desk = busy_desk();
+    let before = everything(&desk.store);
+    let yesterday = desk.clock.now() - Duration::days(1);
+    let old = old_backup(&desk, yesterday);
+    desk.at(60);
+    desk.ticket("Written after the old backup");
+
+    // Listed as it is, uncompressed, and it counts as yesterday's backup.
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (&listed[0].path, listed[0].kind, listed[0].compressed),
+        (&old, BackupKind::Backup, false)
+    );
+    assert_eq!(listed[0].made, yesterday.with_nanosecond(0).unwrap());
+    assert_eq!(listed[0].bytes, bytes(&old).len() as u64);
+    assert!(tickets::store::backup_due(&desk.path, desk.clock.now(), &Utc).unwrap());
+    verify_backup(&old).unwrap();
+
+    let old_bytes = bytes(&old);
+    let Desk {
+        dir,
+        path,
+        clock,
+        store,
+        ..
+    } = desk;
+    drop(store);
+    let kept = restore_backup(&path, &old, clock.as_ref())
+        .unwrap()
+        .expect("the replaced database is kept");
+    assert_eq!(
+        everything(&Store::open(&path, clock.clone()).unwrap()),
+        before
+    );
+    assert_eq!(
+        Store::open(&kept.path, clock.clone())
+            .unwrap()
+            .count_tickets(&Default::default())
+            .unwrap(),
+        4
+    );
+    assert_eq!(bytes(&old), old_bytes, "the old backup changed");
     drop(dir);
 }
 
@@ -216,7 +340,7 @@ fn the_newest_seven_backups_are_kept() {
         .dir
         .path()
         .join("tickets.before-restore-2024-03-01T000000Z.db");
-    std::fs::copy(backup(&desk.store).path, &before_restore).unwrap();
+    unpack_to(&backup(&desk.store).path, &before_restore);
 
     let mut made = Vec::new();
     for _ in 0..10 {
@@ -244,6 +368,60 @@ fn the_newest_seven_backups_are_kept() {
         listed.last().map(|b| (b.kind, b.path.clone())),
         Some((BackupKind::BeforeRestore, before_restore))
     );
+}
+
+#[test]
+fn rotation_counts_old_uncompressed_and_new_compressed_backups_together() {
+    let desk = busy_desk();
+    let day = |n: i64| desk.clock.now() + Duration::days(n);
+    // An upgraded user's folder: uncompressed backups from days 0, 2 and 4.
+    let old: Vec<PathBuf> = [0, 2, 4]
+        .iter()
+        .map(|&n| old_backup(&desk, day(n)))
+        .collect();
+    // Compressed ones made on days 1, 3, 5, 6, 7, 8: nine backups in all,
+    // one a day, the two kinds interleaved.
+    let mut new = Vec::new();
+    let start = desk.clock.now();
+    for n in [1, 3, 5, 6, 7, 8] {
+        desk.clock.set(start + Duration::days(n));
+        new.push(backup(&desk.store).path);
+    }
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), BACKUPS_KEPT);
+    // The two oldest went, whatever their kind: day 0 (uncompressed) and
+    // day 1 (compressed). Newest first: 8, 7, 6, 5, 4, 3, 2.
+    assert!(!old[0].exists(), "day 0 should be deleted");
+    assert!(!new[0].exists(), "day 1 should be deleted");
+    let expected = [
+        &new[5], &new[4], &new[3], &new[2], &old[2], &new[1], &old[1],
+    ];
+    assert_eq!(listed.iter().map(|b| &b.path).collect::<Vec<_>>(), expected,);
+    assert_eq!(
+        listed.iter().map(|b| b.compressed).collect::<Vec<_>>(),
+        [true, true, true, true, false, true, false]
+    );
+    let mut days: Vec<_> = listed.iter().map(|b| b.made).collect();
+    days.dedup();
+    assert_eq!(days.len(), BACKUPS_KEPT, "each backup keeps its own moment");
+
+    // A new compressed backup in the same second as an old uncompressed one
+    // takes the next sequence number, not the same name with .zst.
+    let same_second = old_backup(&desk, desk.clock.now() + Duration::days(1));
+    desk.clock.advance(Duration::days(1));
+    let made = backup(&desk.store);
+    let name = made
+        .path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.ends_with("-2.db.zst"), "{name}");
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed[0].path, made.path);
+    assert_eq!(listed[1].path, same_second);
+    // The day's backup is made, whichever kind it was.
+    assert!(!tickets::store::backup_due(&desk.path, desk.clock.now(), &Utc).unwrap());
 }
 
 #[cfg(unix)]
@@ -301,14 +479,23 @@ fn a_backup_is_one_snapshot_even_while_another_window_writes() {
     assert!(steps.windows(2).all(|w| w[0].0 < w[1].0), "{steps:?}");
     assert_eq!(steps.last().map(|s| s.0), steps.last().map(|s| s.1));
 
-    let copy = Store::open(&made.path, desk.clock.clone()).unwrap();
+    // Half the steps copy pages, half compress them.
+    assert_eq!(steps[0].1 % 2, 0);
+    assert!(
+        steps.iter().any(|s| s.0 < s.1 / 2) && steps.iter().any(|s| s.0 > s.1 / 2),
+        "{steps:?}"
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let copy = unpack_to(&made.path, &scratch.path().join("copy.db"));
+    let copy = Store::open(&copy, desk.clock.clone()).unwrap();
     assert_eq!(copy.count_tickets(&Default::default()).unwrap(), 100);
     assert_eq!(desk.store.count_tickets(&Default::default()).unwrap(), 101);
 }
 
-/// Files that are no backup: their names and bytes.
-fn not_backups(desk: &Desk, good: &Path) -> Vec<(&'static str, Vec<u8>)> {
-    let good = bytes(good);
+/// Files that are no backup: their names and bytes. `good` is a whole
+/// uncompressed database, `packed` a compressed backup of it.
+fn not_backups(desk: &Desk, good: &[u8], packed: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let good = good.to_vec();
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.resize(300, 0);
     let foreign = {
@@ -337,14 +524,42 @@ fn not_backups(desk: &Desk, good: &Path) -> Vec<(&'static str, Vec<u8>)> {
     for b in &mut damaged[page + 8..page + 200] {
         *b = 0xA5;
     }
+    let pack = |b: &[u8]| zstd::encode_all(b, 3).unwrap();
+    let packed = packed.to_vec();
+    let mut garbled = packed.clone();
+    // Three bytes flipped in the middle of the compressed data.
+    let middle = garbled.len() / 2;
+    for b in &mut garbled[middle..middle + 3] {
+        *b ^= 0xFF;
+    }
+    // The last four bytes are the checksum of what the frame holds.
+    let mut wrong_sum = packed.clone();
+    let last = wrong_sum.len() - 1;
+    wrong_sum[last] ^= 0x01;
+    let mut trailing = packed.clone();
+    trailing.extend_from_slice(b"and a stray line\n");
     vec![
         ("notes.txt", b"remember the milk\n".to_vec()),
         ("photo.png", png),
         ("empty.db", Vec::new()),
-        ("music.db", foreign),
-        ("newer.db", too_new),
+        ("music.db", foreign.clone()),
+        ("newer.db", too_new.clone()),
         ("truncated.db", good[..good.len() / 2].to_vec()),
-        ("damaged.db", damaged),
+        ("damaged.db", damaged.clone()),
+        // Compressed backups cut short, garbled or with something after
+        // them, and compressed files that hold no good backup.
+        ("cut.db.zst", packed[..packed.len() / 2].to_vec()),
+        ("cut-by-one.db.zst", packed[..packed.len() - 1].to_vec()),
+        ("only-the-start.db.zst", packed[..4].to_vec()),
+        ("garbled.db.zst", garbled),
+        ("wrong-checksum.db.zst", wrong_sum),
+        ("trailing.db.zst", trailing),
+        ("notes.txt.zst", pack(b"remember the milk\n")),
+        ("empty-inside.db.zst", pack(b"")),
+        ("music.db.zst", pack(&foreign)),
+        ("newer.db.zst", pack(&too_new)),
+        ("truncated-inside.db.zst", pack(&good[..good.len() / 2])),
+        ("damaged-inside.db.zst", pack(&damaged)),
     ]
 }
 
@@ -352,7 +567,7 @@ fn not_backups(desk: &Desk, good: &Path) -> Vec<(&'static str, Vec<u8>)> {
 fn a_file_that_is_no_good_backup_is_refused_and_nothing_changes() {
     let desk = busy_desk();
     let made = backup(&desk.store);
-    let candidates = not_backups(&desk, &made.path);
+    let candidates = not_backups(&desk, &unpacked(&made.path), &bytes(&made.path));
     let Desk {
         dir,
         path,
@@ -371,11 +586,26 @@ fn a_file_that_is_no_good_backup_is_refused_and_nothing_changes() {
         let restore_err = restore_backup(&path, &candidate, clock.as_ref()).unwrap_err();
         assert_eq!(err.to_string(), restore_err.to_string());
         let expected = match name {
-            "newer.db" => "newer version of Tickets",
+            "newer.db" | "newer.db.zst" => "newer version of Tickets",
             "damaged.db" | "truncated.db" => "is damaged",
+            "cut.db.zst" | "cut-by-one.db.zst" | "only-the-start.db.zst" => {
+                "is damaged and cannot be read (its compressed data is cut short"
+            }
+            "garbled.db.zst" | "wrong-checksum.db.zst" | "trailing.db.zst" => {
+                "is damaged and cannot be read (its compressed data cannot be unpacked"
+            }
+            "truncated-inside.db.zst" | "damaged-inside.db.zst" => "is damaged",
             _ => "is not a Tickets database",
         };
         assert!(err.to_string().contains(expected), "{name}: {err}");
+        // The sentence names the file chosen, never a temporary file.
+        if !matches!(err, StoreError::TooNew { .. }) {
+            assert!(
+                err.to_string()
+                    .contains(&format!("“{}”", candidate.display())),
+                "{name}: {err}"
+            );
+        }
         assert_eq!(bytes(&path), db, "{name}: the database changed");
         assert_eq!(bytes(&candidate), content, "{name}: the file changed");
         assert_eq!(folder(dir.path()), listing, "{name}: files appeared");
@@ -462,7 +692,8 @@ fn a_damaged_copy_of_a_backup_is_refused_or_restores_whole() {
         .unwrap_or(40);
     let desk = busy_desk();
     let made = backup(&desk.store);
-    let good = bytes(&made.path);
+    let packed = bytes(&made.path);
+    let plain = unpacked(&made.path);
     let Desk {
         dir,
         path,
@@ -472,36 +703,61 @@ fn a_damaged_copy_of_a_backup_is_refused_or_restores_whole() {
     } = desk;
     drop(store);
     let mut rng = fastrand::Rng::with_seed(7);
-    let (mut refused, mut restored) = (0, 0);
-    for trial in 0..trials {
-        let mut damaged = good.clone();
-        // A run of 1 to 64 bytes overwritten somewhere past the header.
-        let len = rng.usize(1..=64);
-        let at = rng.usize(100..damaged.len() - len);
-        for b in &mut damaged[at..at + len] {
-            *b = rng.u8(..);
-        }
-        let candidate = dir.path().join("candidate.db");
-        std::fs::write(&candidate, &damaged).unwrap();
-        let db = bytes(&path);
-        match restore_backup(&path, &candidate, clock.as_ref()) {
-            Err(e) => {
-                refused += 1;
-                assert_eq!(bytes(&path), db, "trial {trial}: refused ({e}) but changed");
+    // A compressed backup carries a checksum of what it holds: any damage
+    // to it is found. SQLite keeps none, so an uncompressed one can pass.
+    // The candidate is named .db either way: it is known by its contents.
+    for (kind, good, first) in [("compressed", &packed, 4), ("uncompressed", &plain, 100)] {
+        let (mut refused, mut restored) = (0, 0);
+        for trial in 0..trials {
+            let mut damaged = good.clone();
+            // A run of 1 to 64 bytes changed somewhere past the header (past
+            // the frame's first four bytes, for a compressed one).
+            let len = rng.usize(1..=64);
+            let at = rng.usize(first..damaged.len() - len);
+            for b in &mut damaged[at..at + len] {
+                *b ^= rng.u8(1..);
             }
-            Ok(kept) => {
-                restored += 1;
-                // What was accepted opens, passes the check, and lists.
-                verify_backup(&path).unwrap_or_else(|e| panic!("trial {trial}: {e}"));
-                let store = Store::open(&path, clock.clone()).unwrap();
-                store.count_tickets(&Default::default()).unwrap();
-                drop(store);
-                std::fs::remove_file(kept.unwrap().path).unwrap();
+            let candidate = dir.path().join("candidate.db");
+            std::fs::write(&candidate, &damaged).unwrap();
+            let db = bytes(&path);
+            let listing = folder(dir.path());
+            match restore_backup(&path, &candidate, clock.as_ref()) {
+                Err(e) => {
+                    refused += 1;
+                    assert_eq!(
+                        bytes(&path),
+                        db,
+                        "{kind} trial {trial}: refused ({e}) but changed"
+                    );
+                    assert_eq!(
+                        folder(dir.path()),
+                        listing,
+                        "{kind} trial {trial}: files appeared"
+                    );
+                    if kind == "compressed" {
+                        assert!(
+                            matches!(e, StoreError::Damaged { .. }),
+                            "{kind} trial {trial}: {e}"
+                        );
+                    }
+                }
+                Ok(kept) => {
+                    restored += 1;
+                    // What was accepted opens, passes the check, and lists.
+                    verify_backup(&path).unwrap_or_else(|e| panic!("{kind} trial {trial}: {e}"));
+                    let store = Store::open(&path, clock.clone()).unwrap();
+                    store.count_tickets(&Default::default()).unwrap();
+                    drop(store);
+                    std::fs::remove_file(kept.unwrap().path).unwrap();
+                }
             }
+            std::fs::remove_file(&candidate).unwrap();
         }
-        std::fs::remove_file(&candidate).unwrap();
+        eprintln!("{trials} damaged {kind} copies: {refused} refused, {restored} restored whole");
+        if kind == "compressed" {
+            assert_eq!(restored, 0, "a damaged compressed backup was restored");
+        }
     }
-    eprintln!("{trials} damaged copies: {refused} refused, {restored} restored whole");
 }
 
 #[cfg(unix)]

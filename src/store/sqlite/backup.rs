@@ -1,26 +1,35 @@
-//! Backups: copies of the database made with SQLite's online backup API and
-//! kept beside it, and putting one of them back.
+//! Backups: copies of the database made with SQLite's online backup API,
+//! compressed with zstd and kept beside it, and putting one of them back.
 //!
 //! A database `NAME.EXT` gets its backups in the same folder, named by the
 //! moment (UTC, from the store's clock) they were made:
-//! `NAME.backup-2026-11-24T093012Z.EXT` (`-2`, `-3`… when two are made in
-//! the same second). The newest [`BACKUPS_KEPT`] are kept and older ones
-//! deleted. A restore keeps the file it replaces as
+//! `NAME.backup-2026-11-24T093012Z.EXT.zst` (`-2`, `-3`… when two are made
+//! in the same second). Each is one zstd frame holding a whole SQLite file,
+//! with its size and a checksum of its contents, so `zstd -d` unpacks it
+//! too. Backups made before compression, `NAME.backup-STAMP.EXT`, are still
+//! listed, rotated and restored as they are. The newest [`BACKUPS_KEPT`]
+//! backups of both kinds are kept and older ones deleted. A restore keeps the
+//! file it replaces, uncompressed, as
 //! `NAME.before-restore-2026-11-24T093012Z.EXT`; Tickets never deletes those.
 //!
 //! Every file is written under a temporary name in the same folder (readable
 //! by its owner only), synced to disk, then renamed: a backup under its final
-//! name is always complete.
+//! name is always complete. A backup first copies the database into a
+//! temporary file with the online backup API, then streams that copy through
+//! zstd into another; a restore of a compressed backup unpacks it into a
+//! temporary file beside the database and checks that before anything moves.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
+use tempfile::NamedTempFile;
 
 use super::schema::{APPLICATION_ID, SCHEMA_VERSION};
-use super::{FileStore, StoreError, beside, check_contents, open_untouched};
+use super::{FileStore, StoreError, beside, check_contents, open_untouched, read_up_to};
 use crate::clock::Clock;
 
 /// How many backups are kept beside a database.
@@ -36,6 +45,23 @@ const RESTORE_WAIT: Duration = Duration::from_secs(1);
 
 /// The moment in a backup's name: `2026-11-24T093012Z`.
 const STAMP: &str = "%Y-%m-%dT%H%M%SZ";
+
+/// What a compressed backup's name ends with, after the database's extension.
+const COMPRESSED: &str = ".zst";
+
+/// The first four bytes of a zstd frame: how a compressed backup is known
+/// whatever it is called.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+
+/// The zstd level backups are written at. Measured on the 1M-ticket
+/// benchmark database (1.82 GB, one core): level 2 packs it to 638 MB in
+/// about 7.5 s; level 1 is 6% bigger for 0.5 s less, level 3 (zstd's
+/// default) 1% smaller for 1.3 s more, and level 9 10% smaller for six
+/// times as long (see docs/RELIABILITY.md).
+const ZSTD_LEVEL: i32 = 2;
+
+/// Bytes read or written at a time while compressing or unpacking.
+const CHUNK: usize = 4 << 20;
 
 /// Why a file beside the database was kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,16 +90,20 @@ pub struct BackupFile {
     pub made: DateTime<Utc>,
     /// A backup, or the file a restore replaced.
     pub kind: BackupKind,
-    /// Its size in bytes.
+    /// Its size in bytes, as it is on disk (compressed, for a compressed backup).
     pub bytes: u64,
+    /// Whether it is compressed (`.zst`); backups made by older versions
+    /// of Tickets, and files a restore kept, are not.
+    pub compressed: bool,
     /// Second and later files made in the same second: 2, 3…
     sequence: u32,
 }
 
 impl FileStore {
-    /// Writes a backup of the database beside it now, then deletes all but
-    /// the newest [`BACKUPS_KEPT`] backups. `progress` hears (pages copied,
-    /// pages in all) as the copy goes.
+    /// Writes a compressed backup of the database beside it now, then
+    /// deletes all but the newest [`BACKUPS_KEPT`] backups. `progress` hears
+    /// (steps done, steps in all) as it goes: a step for every page copied,
+    /// then one for every page's worth compressed.
     ///
     /// The copy reads one snapshot of the database: changes committed by
     /// other connections meanwhile are neither waited for nor held up.
@@ -86,12 +116,13 @@ impl FileStore {
         // One moment for the name and the listing: a big copy takes seconds.
         let now = self.clock.now();
         let (target, sequence) = free_name(&self.path, BackupKind::Backup, now)?;
-        write_copy(&self.conn, &target, progress)?;
+        write_compressed_copy(&self.conn, &self.path, &target, progress)?;
         let made = BackupFile {
             bytes: std::fs::metadata(&target)?.len(),
             path: target,
             made: now,
             kind: BackupKind::Backup,
+            compressed: true,
             sequence,
         };
         rotate(&self.path).map_err(|e| {
@@ -122,7 +153,7 @@ pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
     for entry in std::fs::read_dir(&names.folder)? {
         let entry = entry?;
         let name = entry.file_name();
-        let Some((kind, made, sequence)) = names.parse(&name.to_string_lossy()) else {
+        let Some((kind, made, sequence, compressed)) = names.parse(&name.to_string_lossy()) else {
             continue;
         };
         let meta = entry.metadata()?;
@@ -134,6 +165,7 @@ pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
             made,
             kind,
             bytes: meta.len(),
+            compressed,
             sequence,
         });
     }
@@ -142,9 +174,13 @@ pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
 }
 
 /// Checks that the file at `path` can be restored: a Tickets database, not
-/// from a newer Tickets, that passes SQLite's integrity check. Reads only.
+/// from a newer Tickets, that passes SQLite's integrity check. A compressed
+/// backup is unpacked whole into a temporary file (beside it, or in the
+/// system's temporary folder where its own folder cannot be written) and
+/// the unpacked copy is checked; the temporary file is deleted after. The
+/// backup itself is only read.
 pub fn verify_backup(path: &Path) -> Result<(), StoreError> {
-    open_backup(path).map(drop)
+    check_backup(path, None).map(drop)
 }
 
 /// Whether the database at `db` is due its day's automatic backup: no
@@ -165,11 +201,13 @@ pub fn backup_due<Tz: TimeZone>(
 /// Puts the backup at `backup` in place of the database at `db`, which no
 /// connection of this process may have open.
 ///
-/// The backup is checked first ([`verify_backup`]); if it fails, nothing is
-/// touched. Otherwise the database is moved aside as
-/// `NAME.before-restore-STAMP.EXT` (its write-ahead log folded in first, or,
-/// for a file that cannot be read as a database, moved with it untouched) and
-/// a copy of the backup takes its place. A database that another window or
+/// The backup is checked first ([`verify_backup`]; a compressed backup is
+/// unpacked into a temporary file beside the database and that copy is
+/// checked); if it fails, nothing is touched. Otherwise the database is moved
+/// aside as `NAME.before-restore-STAMP.EXT` (its write-ahead log folded in
+/// first, or, for a file that cannot be read as a database, moved with it
+/// untouched) and a copy of the backup (the checked, unpacked copy of a
+/// compressed one) takes its place. A database that another window or
 /// program has open is refused. Returns the file the replaced database was
 /// kept as, if there was one.
 pub fn restore_backup(
@@ -189,13 +227,22 @@ pub fn restore_backup(
     if !names.folder.is_dir() {
         return Err(StoreError::FolderMissing(names.folder));
     }
-    let source = open_backup(backup)?;
+    let Checked { conn, unpacked } = check_backup(backup, Some(db))?;
     let kept = match std::fs::symlink_metadata(db) {
         Ok(_) => Some(set_aside(db, clock.now())?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
     };
-    match write_copy(&source, db, &mut |_, _| {}) {
+    let placed = match unpacked {
+        // The unpacked copy was written and synced beside the database, and
+        // checked: it is renamed into place as it is.
+        Some(unpacked) => {
+            drop(conn);
+            put_in_place(unpacked, db)
+        }
+        None => write_copy(&conn, db, &mut |_, _| {}),
+    };
+    match placed {
         Ok(()) => Ok(kept),
         Err(e) => {
             // Put the database back where it was.
@@ -234,19 +281,38 @@ impl Names {
         }
     }
 
-    fn name(&self, kind: BackupKind, made: DateTime<Utc>, sequence: u32) -> PathBuf {
+    fn name(
+        &self,
+        kind: BackupKind,
+        made: DateTime<Utc>,
+        sequence: u32,
+        compressed: bool,
+    ) -> PathBuf {
         let mut name = format!("{}.{}-{}", self.stem, kind.infix(), made.format(STAMP));
         if sequence > 1 {
             name.push_str(&format!("-{sequence}"));
         }
         name.push('.');
         name.push_str(&self.extension);
+        if compressed {
+            name.push_str(COMPRESSED);
+        }
         self.folder.join(name)
     }
 
-    /// The kind, moment and sequence number a file name stands for, if it is
-    /// one of this database's backups.
-    fn parse(&self, name: &str) -> Option<(BackupKind, DateTime<Utc>, u32)> {
+    /// The kind, moment, sequence number and compression a file name stands
+    /// for, if it is one of this database's backups. Only backups are
+    /// compressed: a restore keeps the file it replaced as it was.
+    fn parse(&self, name: &str) -> Option<(BackupKind, DateTime<Utc>, u32, bool)> {
+        if let Some((kind, made, sequence)) = self.parse_plain(name) {
+            return Some((kind, made, sequence, false));
+        }
+        let (kind, made, sequence) = self.parse_plain(name.strip_suffix(COMPRESSED)?)?;
+        (kind == BackupKind::Backup).then_some((kind, made, sequence, true))
+    }
+
+    /// The kind, moment and sequence number of an uncompressed file's name.
+    fn parse_plain(&self, name: &str) -> Option<(BackupKind, DateTime<Utc>, u32)> {
         let rest = name
             .strip_prefix(self.stem.as_str())?
             .strip_prefix('.')?
@@ -272,17 +338,24 @@ impl Names {
     }
 }
 
-/// A name for a new file of `kind` beside `db` that no file has yet.
+/// A name for a new file of `kind` beside `db` that no file has yet: a
+/// compressed one for a backup. Its moment and sequence number are taken by
+/// neither kind of backup, so no two backups list as made at once.
 fn free_name(
     db: &Path,
     kind: BackupKind,
     now: DateTime<Utc>,
 ) -> Result<(PathBuf, u32), StoreError> {
     let names = Names::of(db);
+    let taken = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     for sequence in 1..10_000 {
-        let path = names.name(kind, now, sequence);
-        if std::fs::symlink_metadata(&path).is_err() {
-            return Ok((path, sequence));
+        let plain = names.name(kind, now, sequence, false);
+        if kind == BackupKind::BeforeRestore && !taken(&plain) {
+            return Ok((plain, sequence));
+        }
+        let compressed = names.name(kind, now, sequence, true);
+        if kind == BackupKind::Backup && !taken(&plain) && !taken(&compressed) {
+            return Ok((compressed, sequence));
         }
     }
     Err(StoreError::Unsupported(format!(
@@ -308,9 +381,10 @@ fn rotate(db: &Path) -> Result<(), StoreError> {
 /// stopped by a crash or a kill): no backup takes this long.
 const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
-/// Deletes the temporary files of backups that never finished
-/// (`.STEM.XXXX.partial` and its journal, left by a process that was killed
-/// mid-copy). Best effort: a file that cannot be looked at or removed stays.
+/// Deletes the temporary files of backups and restores that never finished
+/// (`.STEM.XXXX.partial`, the copy, compressed copy or unpacked backup, and
+/// the copy's journal, left by a process that was killed mid-way). Best
+/// effort: a file that cannot be looked at or removed stays.
 fn remove_abandoned_copies(db: &Path) {
     let names = Names::of(db);
     let prefix = format!(".{}.", names.stem);
@@ -343,37 +417,222 @@ fn write_copy(
     target: &Path,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(), StoreError> {
-    let names = Names::of(target);
-    // tempfile creates the file readable and writable by its owner only
-    // (0600 on Unix); SQLite gives its journal the same mode.
-    let partial = tempfile::Builder::new()
+    let partial = scratch_file(target)?;
+    snapshot_into(source, &partial, progress)?;
+    partial.as_file().sync_all()?;
+    put_in_place(partial, target)
+}
+
+/// Renames a whole, synced temporary file to `target` (never over a file
+/// there) and makes the rename durable.
+fn put_in_place(file: NamedTempFile, target: &Path) -> Result<(), StoreError> {
+    file.persist_noclobber(target)
+        .map_err(|e| StoreError::Io(e.error))?;
+    sync_folder(&Names::of(target).folder)?;
+    Ok(())
+}
+
+/// Copies the database open on `source` (at `db`) to a new compressed file
+/// at `target`: first a plain copy into a temporary file beside `db`, then
+/// that copy streamed through zstd into a second temporary file, which is
+/// synced and renamed to `target`. Both temporary files are gone after.
+fn write_compressed_copy(
+    source: &Connection,
+    db: &Path,
+    target: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), StoreError> {
+    // Half the steps for copying, half for compressing, a page each.
+    let mut pages = 0;
+    let copy = scratch_file(db)?;
+    snapshot_into(source, &copy, &mut |done, total| {
+        pages = total;
+        progress(done, total.saturating_mul(2));
+    })?;
+    let packed = scratch_file(db)?;
+    compress(copy.path(), packed.as_file(), &mut |read, len| {
+        let share = u128::from(read) * u128::from(pages) / u128::from(len.max(1));
+        let share = u64::try_from(share).unwrap_or(pages);
+        progress(pages.saturating_add(share), pages.saturating_mul(2));
+    })?;
+    drop(copy);
+    packed.as_file().sync_all()?;
+    put_in_place(packed, target)
+}
+
+/// A new, empty temporary file `.STEM.XXXX.partial` beside `path`, deleted
+/// when dropped. tempfile creates it readable and writable by its owner only
+/// (0600 on Unix); SQLite gives a journal beside it the same mode.
+fn scratch_file(path: &Path) -> std::io::Result<NamedTempFile> {
+    let names = Names::of(path);
+    tempfile::Builder::new()
         .prefix(&format!(".{}.", names.stem))
         .suffix(".partial")
-        .tempfile_in(&names.folder)?;
-    {
-        let mut copy = Connection::open(partial.path())?;
-        // One read transaction for the whole copy, so it is one consistent
-        // snapshot that commits elsewhere neither restart nor wait for.
-        source.execute_batch("BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema;")?;
-        let copied = copy_pages(source, &mut copy, progress);
-        source.execute_batch("COMMIT")?;
-        copied?;
-        // A plain rollback-journal file: the copy is whole without any
-        // write-ahead log beside it.
-        let mode: String =
-            copy.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("delete") {
-            return Err(StoreError::Unsupported(format!(
-                "the copy could not be made a self-contained file (it reports “{mode}”)"
-            )));
-        }
-        copy.close().map_err(|(_, e)| e)?;
+        .tempfile_in(&names.folder)
+}
+
+/// Streams the file at `from` through zstd into `to`, as one frame that
+/// records the file's size and a checksum of its contents. `progress` hears
+/// (bytes read, bytes in all).
+fn compress(
+    from: &Path,
+    to: &std::fs::File,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), StoreError> {
+    let mut input = std::fs::File::open(from)?;
+    let len = input.metadata()?.len();
+    let mut encoder = zstd::stream::write::Encoder::new(to, ZSTD_LEVEL)?;
+    encoder.include_checksum(true)?;
+    encoder.include_contentsize(true)?;
+    encoder.set_pledged_src_size(Some(len))?;
+    let mut buffer = vec![0; CHUNK];
+    let mut read = 0u64;
+    loop {
+        let n = match input.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        encoder.write_all(&buffer[..n])?;
+        read += n as u64;
+        progress(read, len);
     }
-    partial.as_file().sync_all()?;
-    partial
-        .persist_noclobber(target)
-        .map_err(|e| StoreError::Io(e.error))?;
-    sync_folder(&names.folder)?;
+    encoder.finish()?;
+    Ok(())
+}
+
+/// Whether the file at `path` starts as a zstd frame does. A file that
+/// cannot be read says no here, and is refused by the checks that follow.
+fn is_compressed(path: &Path) -> bool {
+    let mut start = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| read_up_to(&mut f, &mut start))
+        .is_ok_and(|n| n == start.len() && start == ZSTD_MAGIC)
+}
+
+/// Unpacks the compressed backup at `backup` into `into`, and syncs it.
+/// Data that zstd cannot unpack (cut short, garbled, or not matching its
+/// checksum) is damage in the backup; failing to write is not.
+fn unpack(backup: &Path, into: &NamedTempFile) -> Result<(), StoreError> {
+    let damaged = |detail: String| StoreError::Damaged {
+        path: backup.to_path_buf(),
+        detail,
+    };
+    let mut decoder = zstd::stream::read::Decoder::new(std::fs::File::open(backup)?)?;
+    let mut out = into.as_file();
+    let mut buffer = vec![0; CHUNK];
+    loop {
+        let n = match decoder.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // The disk or the system failed to read the file.
+            Err(e) if e.raw_os_error().is_some() => return Err(e.into()),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(damaged(
+                    "its compressed data is cut short: the file is incomplete".to_owned(),
+                ));
+            }
+            Err(e) => {
+                return Err(damaged(format!(
+                    "its compressed data cannot be unpacked: zstd reports “{e}”"
+                )));
+            }
+        };
+        out.write_all(&buffer[..n])?;
+    }
+    out.sync_all()?;
+    Ok(())
+}
+
+/// A backup checked and open, read-only: the file itself or, for a
+/// compressed backup, its unpacked copy, which is deleted once this is
+/// dropped (after the connection, which is dropped first).
+struct Checked {
+    conn: Connection,
+    unpacked: Option<NamedTempFile>,
+}
+
+/// Checks the backup at `backup` as [`open_backup`] does, unpacking a
+/// compressed one first into a temporary file beside `beside` (the database
+/// a restore puts it in place of). With no database, that is beside the
+/// backup or, where its folder cannot be written, in the system's
+/// temporary folder. Errors name the backup, never the temporary file.
+fn check_backup(backup: &Path, beside: Option<&Path>) -> Result<Checked, StoreError> {
+    if !is_compressed(backup) {
+        return Ok(Checked {
+            conn: open_backup(backup)?,
+            unpacked: None,
+        });
+    }
+    let scratch = match beside {
+        Some(db) => scratch_file(db)?,
+        None => scratch_file(backup).or_else(|_| {
+            tempfile::Builder::new()
+                .prefix(".tickets-backup.")
+                .suffix(".partial")
+                .tempfile()
+        })?,
+    };
+    unpack(backup, &scratch)?;
+    let conn = open_backup(scratch.path()).map_err(|e| naming(e, scratch.path(), backup))?;
+    Ok(Checked {
+        conn,
+        unpacked: Some(scratch),
+    })
+}
+
+/// `error`, about the file at `temporary`, told about `backup` instead.
+fn naming(error: StoreError, temporary: &Path, backup: &Path) -> StoreError {
+    let named = |path: PathBuf| {
+        if path == temporary {
+            backup.to_path_buf()
+        } else {
+            path
+        }
+    };
+    match error {
+        StoreError::NotTickets { path, reason } => StoreError::NotTickets {
+            path: named(path),
+            reason,
+        },
+        StoreError::Damaged { path, detail } => StoreError::Damaged {
+            path: named(path),
+            detail,
+        },
+        StoreError::ReadOnly { path, reason } => StoreError::ReadOnly {
+            path: named(path),
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// Copies the database open on `source` into the empty file `partial` with
+/// SQLite's online backup API, leaving a closed, self-contained file.
+fn snapshot_into(
+    source: &Connection,
+    partial: &NamedTempFile,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), StoreError> {
+    let mut copy = Connection::open(partial.path())?;
+    // One read transaction for the whole copy, so it is one consistent
+    // snapshot that commits elsewhere neither restart nor wait for.
+    source.execute_batch("BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema;")?;
+    let copied = copy_pages(source, &mut copy, progress);
+    source.execute_batch("COMMIT")?;
+    copied?;
+    // A plain rollback-journal file: the copy is whole without any
+    // write-ahead log beside it.
+    let mode: String =
+        copy.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(StoreError::Unsupported(format!(
+            "the copy could not be made a self-contained file (it reports “{mode}”)"
+        )));
+    }
+    copy.close().map_err(|(_, e)| e)?;
     Ok(())
 }
 
@@ -479,6 +738,7 @@ fn set_aside(db: &Path, now: DateTime<Utc>) -> Result<BackupFile, StoreError> {
         path: kept,
         made: now,
         kind: BackupKind::BeforeRestore,
+        compressed: false,
         sequence,
     })
 }
@@ -552,24 +812,35 @@ mod tests {
     fn backup_names_read_back_and_nothing_else_does() {
         let names = Names::of(Path::new("/data/tickets.db"));
         let at = Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 12).unwrap();
-        let first = names.name(BackupKind::Backup, at, 1);
+        let first = names.name(BackupKind::Backup, at, 1, true);
         assert_eq!(
             first,
-            Path::new("/data/tickets.backup-2026-11-24T093012Z.db")
+            Path::new("/data/tickets.backup-2026-11-24T093012Z.db.zst")
         );
-        let third = names.name(BackupKind::BeforeRestore, at, 3);
+        let old = names.name(BackupKind::Backup, at, 2, false);
+        assert_eq!(
+            old,
+            Path::new("/data/tickets.backup-2026-11-24T093012Z-2.db")
+        );
+        let third = names.name(BackupKind::BeforeRestore, at, 3, false);
         assert_eq!(
             third,
             Path::new("/data/tickets.before-restore-2026-11-24T093012Z-3.db")
         );
-        for (path, kind, sequence) in [
-            (&first, BackupKind::Backup, 1),
-            (&third, BackupKind::BeforeRestore, 3),
+        for (path, kind, sequence, compressed) in [
+            (&first, BackupKind::Backup, 1, true),
+            (&old, BackupKind::Backup, 2, false),
+            (&third, BackupKind::BeforeRestore, 3, false),
         ] {
             let name = path.file_name().unwrap().to_string_lossy();
-            assert_eq!(names.parse(&name), Some((kind, at, sequence)));
+            assert_eq!(names.parse(&name), Some((kind, at, sequence, compressed)));
         }
         for other in [
+            "tickets.db.zst",
+            "tickets.before-restore-2026-11-24T093012Z.db.zst",
+            "tickets.backup-2026-11-24T093012Z.db.zst.zst",
+            "tickets.backup-2026-11-24T093012Z.zst",
+            "tickets.backup-2026-11-24T093012Z.db.zst-journal",
             "tickets.db",
             "tickets.backup-2026-11-24T093012Z.db-wal",
             "tickets.backup-2026-11-24T093012Z.db.txt",
@@ -589,8 +860,24 @@ mod tests {
         let names = Names::of(Path::new("desk"));
         let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
         assert_eq!(
-            names.name(BackupKind::Backup, at, 1),
-            Path::new("./desk.backup-2026-01-02T030405Z.db")
+            names.name(BackupKind::Backup, at, 1, true),
+            Path::new("./desk.backup-2026-01-02T030405Z.db.zst")
+        );
+    }
+
+    #[test]
+    fn a_database_named_zst_gets_backups_of_both_kinds_read_back() {
+        // The database's own extension is the compressed suffix: each name
+        // still means one thing.
+        let names = Names::of(Path::new("/data/desk.zst"));
+        let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(
+            names.parse("desk.backup-2026-01-02T030405Z.zst"),
+            Some((BackupKind::Backup, at, 1, false))
+        );
+        assert_eq!(
+            names.parse("desk.backup-2026-01-02T030405Z.zst.zst"),
+            Some((BackupKind::Backup, at, 1, true))
         );
     }
 }

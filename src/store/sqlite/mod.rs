@@ -28,7 +28,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub(crate) use activity::record as record_activity;
-pub(crate) use files::{beside, check_contents, open_untouched};
+pub(crate) use files::{beside, check_contents, open_untouched, read_up_to};
 pub use listing::fts_query;
 
 use super::StoreError;
