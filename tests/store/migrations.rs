@@ -21,6 +21,7 @@ const FROZEN: &[&str] = &[
     include_str!("../../src/store/sqlite/migrations/0002_search.sql"),
     include_str!("../../src/store/sqlite/migrations/0003_analytics.sql"),
     include_str!("../../src/store/sqlite/migrations/0004_erasure.sql"),
+    include_str!("../../src/store/sqlite/migrations/0005_status_priority.sql"),
 ];
 
 /// A day before the fixtures' `t0`, plus `minutes`, in ms.

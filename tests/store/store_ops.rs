@@ -1704,3 +1704,106 @@ fn activity_sentences_read_naturally() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------
+// The counts beside the list's choices stay exact
+
+/// The counts of Open and of High beside the sidebar's choices, with no filter.
+fn open_and_high(store: &tickets::store::Store) -> (u64, u64) {
+    let facets = store.facet_counts(&TicketFilter::default()).unwrap();
+    let status = |s: Status| facets.statuses.iter().find(|(x, _)| *x == s).unwrap().1;
+    let priority = |p: Priority| facets.priorities.iter().find(|(x, _)| *x == p).unwrap().1;
+    (status(Status::Open), priority(Priority::High))
+}
+
+#[test]
+fn facet_counts_follow_changes_made_here_and_elsewhere() {
+    let mut desk = Desk::new();
+    let dana = desk.dana;
+    let a = desk.ticket("Printer jams");
+    let b = desk.ticket("Refund please");
+    assert_eq!(open_and_high(&desk.store), (2, 0));
+
+    // Made through this store: the counts follow at once.
+    let c = desk.ticket("Invoice copy");
+    move_to(&mut desk, dana, a, Status::Closed);
+    let v = desk.version(b);
+    desk.store.set_priority(dana, b, v, Priority::High).unwrap();
+    assert_eq!(open_and_high(&desk.store), (2, 1));
+
+    // A change refused (a stale version) changes no count.
+    let stale = desk.version(c) - 1;
+    assert!(
+        desk.store
+            .set_priority(dana, c, stale, Priority::High)
+            .is_err()
+    );
+    assert_eq!(open_and_high(&desk.store), (2, 1));
+
+    // Made by another window on the same file, then by a plain connection.
+    let mut other = desk.second_store();
+    let v = other.load_ticket(c).unwrap().version;
+    other.set_priority(dana, c, v, Priority::High).unwrap();
+    other
+        .create_ticket(dana, &new_ticket("Login loop"))
+        .unwrap();
+    assert_eq!(open_and_high(&desk.store), (3, 2));
+    desk.raw()
+        .execute("UPDATE tickets SET priority = 0 WHERE id = ?1", [c.0])
+        .unwrap();
+    assert_eq!(open_and_high(&desk.store), (3, 1));
+
+    // Filtered by a search, the counts are those of the tickets it finds.
+    let refund = TicketFilter {
+        text: "refund".into(),
+        ..TicketFilter::default()
+    };
+    let facets = desk.store.facet_counts(&refund).unwrap();
+    assert!(facets.statuses.contains(&(Status::Open, 1)));
+    assert!(facets.priorities.contains(&(Priority::High, 1)));
+    assert!(facets.statuses.contains(&(Status::Closed, 0)));
+}
+
+#[test]
+fn a_status_filter_within_a_created_range_counts_only_that_range() {
+    let mut desk = Desk::new();
+    for (minutes, subject) in [(0, "First"), (10, "Second"), (20, "Third"), (30, "Fourth")] {
+        desk.at(minutes);
+        desk.ticket(subject);
+    }
+    let open_between = |from: Option<i64>, to: Option<i64>| TicketFilter {
+        statuses: vec![Status::Open],
+        created_from: from.map(at),
+        created_to: to.map(at),
+        ..TicketFilter::default()
+    };
+    // Counted before and after the facet counts are first asked for (which
+    // lets the list count statuses from the facet table).
+    for _ in 0..2 {
+        assert_eq!(
+            desk.store
+                .count_tickets(&open_between(None, Some(15)))
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            desk.store
+                .count_tickets(&open_between(Some(5), None))
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            desk.store
+                .count_tickets(&open_between(Some(5), Some(25)))
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            desk.store
+                .count_tickets(&open_between(Some(40), None))
+                .unwrap(),
+            0
+        );
+        desk.store.facet_counts(&TicketFilter::default()).unwrap();
+    }
+}

@@ -4,9 +4,13 @@
 //! widen (OR): statuses Open and Waiting means either. Every filter is served by
 //! an index (see `tests/query_plans.rs`).
 
-use rusqlite::Connection;
-use rusqlite::types::Value;
+use std::rc::Rc;
 
+use rusqlite::types::{ToSqlOutput, Value};
+use rusqlite::vtab::array::Array;
+use rusqlite::{Connection, ToSql};
+
+use super::facets::{Codes, slot};
 use super::numbers::{first_created_from, last_created_before};
 use super::report::scope_ids;
 use super::{FileStore, StoreError};
@@ -120,6 +124,23 @@ fn id_list(ids: impl Iterator<Item = i64>) -> String {
     ids.map(|id| id.to_string()).collect::<Vec<_>>().join(",")
 }
 
+/// A value a listing's statements bind: a text, or the numbers of a set of
+/// tickets (read through `rarray`).
+#[derive(Clone, Debug)]
+enum Param {
+    Value(Value),
+    Numbers(Array),
+}
+
+impl ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Param::Value(value) => value.to_sql(),
+            Param::Numbers(numbers) => numbers.to_sql(),
+        }
+    }
+}
+
 impl IdSet {
     /// The tickets of the customers a subquery names, within `bounds` on `id`.
     fn of_customers(customers: &str, bounds: &str) -> IdSet {
@@ -164,21 +185,51 @@ struct Plan {
     /// FTS5 can hand its matches over in number order, so pages in number
     /// order are read straight from it.
     words: Option<(usize, usize)>,
+    /// Conditions on the ticket row: the number range first, if any.
     conds: Vec<String>,
-    values: Vec<Value>,
+    /// The created range as conditions on `created_at`: the same tickets
+    /// as the number range (numbers follow creation time), which only a
+    /// count of the range alone reads, through the `created_at` index.
+    created: Vec<String>,
+    values: Vec<Param>,
+    /// The filter's statuses and priorities (empty: any).
+    statuses: Vec<Status>,
+    priorities: Vec<Priority>,
+    /// The number range of the created range, if any (inclusive).
+    bounds: (Option<i64>, Option<i64>),
+}
+
+/// Where a filter's tickets are read from.
+enum Source {
+    /// A SELECT of distinct ticket numbers, `id`.
+    Numbers(String),
+    /// The rows of `tickets t` meeting this WHERE clause (empty: every ticket).
+    Rows(String),
 }
 
 impl Plan {
-    fn build(conn: &Connection, filter: &TicketFilter) -> Result<Plan, StoreError> {
+    /// The plan of `filter`. With the facet table at hand (`codes`), a
+    /// filter of sets and statuses or priorities is worked out here, to the
+    /// very tickets that match (see [`Self::narrow_sets`]).
+    fn build(
+        conn: &Connection,
+        filter: &TicketFilter,
+        codes: Option<&Codes>,
+    ) -> Result<Plan, StoreError> {
         let mut plan = Plan {
             sets: Vec::new(),
             words: None,
             conds: Vec::new(),
+            created: Vec::new(),
             values: Vec::new(),
+            statuses: filter.statuses.clone(),
+            priorities: filter.priorities.clone(),
+            bounds: (None, None),
         };
         // Creation order is number order, so a created range is a number range:
         // it narrows every set and scan below, not just the rows at the end.
         let (lo, hi) = number_bounds(conn, filter)?;
+        plan.bounds = (lo, hi);
         let bounds = |col: &str| match (lo, hi) {
             (None, None) => String::new(),
             (lo, hi) => format!(
@@ -191,11 +242,12 @@ impl Plan {
             plan.conds.push(format!("1{}", bounds("t.id")));
         }
         if let Some(from) = filter.created_from {
-            plan.conds
+            plan.created
                 .push(format!("t.created_at >= {}", to_millis(from)));
         }
         if let Some(to) = filter.created_to {
-            plan.conds.push(format!("t.created_at < {}", to_millis(to)));
+            plan.created
+                .push(format!("t.created_at < {}", to_millis(to)));
         }
         if filter.scope.is_some() {
             // Filled by `FileStore::prepare_scope` before the plan is built.
@@ -209,7 +261,7 @@ impl Plan {
             let number = parse_ticket_number(&filter.text).map(|n| n.0);
             match fts_query(&filter.text) {
                 Some(query) => {
-                    plan.values.push(Value::Text(query));
+                    plan.values.push(Param::Value(Value::Text(query)));
                     let n = plan.values.len();
                     let search = format!(
                         "SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ?{n}{}",
@@ -242,7 +294,7 @@ impl Plan {
                 },
             }
             for pattern in email_patterns(&filter.text) {
-                plan.values.push(Value::Text(pattern));
+                plan.values.push(Param::Value(Value::Text(pattern)));
                 let customers = format!(
                     "SELECT id FROM customers WHERE email LIKE ?{} ESCAPE '\\'",
                     plan.values.len()
@@ -306,7 +358,69 @@ impl Plan {
         } else if filter.unassigned {
             plan.conds.push("t.assignee_key IS NULL".to_owned());
         }
+        // Several sets, or sets with statuses or priorities the facet table
+        // can test, are worked out here.
+        let tests_codes = !plan.sets.is_empty()
+            && plan.tests_codes_only()
+            && plan.conds.len() > usize::from(plan.has_range());
+        match codes {
+            Some(codes) if tests_codes || (plan.sets.len() > 1 && plan.tests_codes_only()) => {
+                plan.narrow_sets(conn, Some(codes))?;
+            }
+            _ if plan.sets.len() > 1 => plan.narrow_sets(conn, None)?,
+            _ => {}
+        }
         Ok(plan)
+    }
+
+    fn has_range(&self) -> bool {
+        self.bounds != (None, None)
+    }
+
+    /// Replaces the sets by the tickets in all of them, worked out here
+    /// once: each set's numbers read (an index walk, no ticket rows), then
+    /// intersected in memory. SQLite's INTERSECT builds a temporary b-tree
+    /// of each side, and the count, the drive's choice and the page would
+    /// each build it again. With the facet table, the status and priority
+    /// conditions are applied here too (and dropped from the row
+    /// conditions): the set is then exactly the tickets that match, its
+    /// size the count, and no ticket row is read until the page's.
+    fn narrow_sets(&mut self, conn: &Connection, codes: Option<&Codes>) -> Result<(), StoreError> {
+        let mut common: Option<Vec<i64>> = None;
+        for set in &self.sets {
+            let mut statement = conn.prepare_cached(&set.select)?;
+            let params = bound(&statement, &self.values);
+            let mut numbers: Vec<i64> = statement
+                .query_map(params, |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            numbers.sort_unstable();
+            numbers.dedup();
+            common = Some(match common {
+                None => numbers,
+                Some(mut so_far) => {
+                    so_far.retain(|n| numbers.binary_search(n).is_ok());
+                    so_far
+                }
+            });
+        }
+        let mut common = common.unwrap_or_default();
+        if let Some(codes) = codes {
+            let wanted = wanted_slots(&self.statuses, &self.priorities);
+            common.retain(|&n| codes.slot_of(n).is_some_and(|slot| wanted[slot]));
+            self.conds.retain(|c| c.starts_with("1 AND t.id BETWEEN"));
+            self.statuses.clear();
+            self.priorities.clear();
+        }
+        let numbers: Vec<Value> = common.into_iter().map(Value::Integer).collect();
+        self.values.push(Param::Numbers(Rc::new(numbers)));
+        let n = self.values.len();
+        self.sets = vec![IdSet {
+            select: format!("SELECT value AS id FROM rarray(?{n})"),
+            probe: format!("+t.id IN rarray(?{n})"),
+            repeats: false,
+        }];
+        self.words = None;
+        Ok(())
     }
 
     /// The tickets in every set, as one SELECT of distinct ids.
@@ -330,6 +444,18 @@ impl Plan {
             .any(|c| !c.starts_with("1 AND t.id BETWEEN"))
     }
 
+    /// Whether the row conditions test status and priority only (besides
+    /// the number range, which the sets carry): a count can then name the
+    /// tickets in the sets and look their status and priority up in the
+    /// facet table rather than read each ticket's row.
+    fn tests_codes_only(&self) -> bool {
+        self.conds.iter().all(|c| {
+            c.starts_with("1 AND t.id BETWEEN")
+                || c.starts_with("t.status IN")
+                || c.starts_with("t.priority IN")
+        })
+    }
+
     fn where_sql(conds: &[String]) -> String {
         if conds.is_empty() {
             String::new()
@@ -338,45 +464,56 @@ impl Plan {
         }
     }
 
-    /// The count query. With both sets and row conditions, `driver` says which
-    /// side is smaller and so drives: the sets (looking each ticket up), or the
-    /// row conditions' index (testing each ticket against the sets).
-    fn count_sql(&self, driver: Driver) -> String {
+    /// Where the matching tickets are read from. With both sets and row
+    /// conditions, `driver` says which side is smaller and so drives: the
+    /// sets (looking each ticket up), or the row conditions' index (testing
+    /// each ticket against the sets).
+    fn source(&self, driver: Driver) -> Source {
         if self.sets.is_empty() {
-            return format!(
-                "SELECT count(*) FROM tickets t{}",
-                Self::where_sql(&self.conds)
-            );
+            if !self.has_row_conditions() && !self.created.is_empty() {
+                // The range alone: read from the `created_at` index, whose
+                // entries are smaller than ticket rows.
+                return Source::Rows(Self::where_sql(&self.created));
+            }
+            return Source::Rows(Self::where_sql(&self.conds));
         }
         if !self.has_row_conditions() {
-            // Counted from the sets alone, without visiting a single ticket row.
-            return format!("SELECT count(*) FROM ({})", self.intersection());
+            // From the sets alone, without visiting a single ticket row.
+            return Source::Numbers(self.intersection());
         }
         let mut conds = match driver {
             Driver::Sets => vec![format!("t.id IN ({})", self.intersection())],
             Driver::Rows => self.sets.iter().map(|s| s.probe.clone()).collect(),
         };
         conds.extend(self.conds.iter().cloned());
-        format!("SELECT count(*) FROM tickets t{}", Self::where_sql(&conds))
+        Source::Rows(Self::where_sql(&conds))
     }
 
-    /// The tickets matching, counted per status and priority (for the facet
-    /// counts), driven as [`Self::count_sql`] is.
-    fn grouped_sql(&self, driver: Driver) -> String {
-        let conds = if self.sets.is_empty() {
-            self.conds.clone()
-        } else {
-            let mut conds = match driver {
-                Driver::Sets => vec![format!("t.id IN ({})", self.intersection())],
-                Driver::Rows => self.sets.iter().map(|s| s.probe.clone()).collect(),
-            };
-            conds.extend(self.conds.iter().cloned());
-            conds
-        };
-        format!(
-            "SELECT t.status, t.priority, count(*) FROM tickets t{} GROUP BY t.status, t.priority",
-            Self::where_sql(&conds)
-        )
+    /// The count query, driven as [`Self::source`] says.
+    fn count_sql(&self, driver: Driver) -> String {
+        match self.source(driver) {
+            Source::Numbers(select) => format!("SELECT count(*) FROM ({select})"),
+            Source::Rows(clause) => format!("SELECT count(*) FROM tickets t{clause}"),
+        }
+    }
+
+    /// The matching tickets' numbers, driven as [`Self::source`] says;
+    /// `None` when every ticket matches.
+    fn numbers_sql(&self, driver: Driver) -> Option<String> {
+        match self.source(driver) {
+            Source::Numbers(select) => Some(select),
+            Source::Rows(clause) if clause.is_empty() => None,
+            Source::Rows(clause) => Some(format!("SELECT t.id FROM tickets t{clause}")),
+        }
+    }
+
+    /// Whether so few tickets match that gathering them all and sorting
+    /// them beats walking the sort order until `wanted` rows are found
+    /// (about `wanted × all / matches` steps). Visiting a match costs about
+    /// twice a step of the walk (a lookup plus its share of the sort).
+    fn few(&self, wanted: u64, matches: u64, all: u64) -> bool {
+        let scan_steps = wanted.max(1).saturating_mul(all) / matches.max(1);
+        matches.saturating_mul(2) <= scan_steps
     }
 
     /// How many tickets meet the row conditions, counting no further than `cap`.
@@ -402,10 +539,7 @@ impl Plan {
         let mut conds = Vec::new();
         let dir = if sort.descending { "DESC" } else { "ASC" };
         if !self.sets.is_empty() {
-            // Visiting a ticket through a set costs about twice a step of the
-            // sort-order scan (a lookup plus its share of the sort).
-            let scan_steps = wanted.max(1).saturating_mul(all) / matches.max(1);
-            if matches.saturating_mul(2) <= scan_steps {
+            if self.few(wanted, matches, all) {
                 conds.push(format!("t.id IN ({})", self.intersection()));
             } else if let (Some((set, param)), SortColumn::Number | SortColumn::Created) =
                 (self.words, sort.column)
@@ -432,13 +566,29 @@ impl Plan {
             }
         }
         conds.extend(after.map(|a| a.condition(sort, "t.id")));
-        conds.extend(self.conds.iter().cloned());
+        if self.sets.is_empty() && !self.few(wanted, matches, all) {
+            // Many match: walk the sort order and test each row, rather
+            // than gather every match through an index on the condition
+            // and sort them all (which a covering index makes look cheap).
+            conds.extend(self.conds.iter().map(|c| unindexed(c)));
+        } else {
+            conds.extend(self.conds.iter().cloned());
+        }
         format!(
             "SELECT t.id, {} FROM tickets t{} ORDER BY {}",
             expression(sort.column),
             Self::where_sql(&conds),
             order_by(sort),
         )
+    }
+}
+
+/// A row condition that no index can serve (`+` on its column), so SQLite
+/// walks the sort order and tests it; the number range stays indexed.
+fn unindexed(condition: &str) -> String {
+    match condition.strip_prefix("t.") {
+        Some(rest) if !rest.starts_with("id ") => format!("+t.{rest}"),
+        _ => condition.to_owned(),
     }
 }
 
@@ -449,8 +599,8 @@ type Edges = (ListKey, ListKey);
 /// (a part of a keyset read may not name the key's value, bound last).
 fn bound<'v>(
     statement: &rusqlite::Statement<'_>,
-    values: &'v [Value],
-) -> rusqlite::ParamsFromIter<std::slice::Iter<'v, Value>> {
+    values: &'v [Param],
+) -> rusqlite::ParamsFromIter<std::slice::Iter<'v, Param>> {
     let n = statement.parameter_count().min(values.len());
     rusqlite::params_from_iter(values[..n].iter())
 }
@@ -606,6 +756,47 @@ impl After {
     }
 }
 
+/// The counts beside the list's choices from a tally by status and priority
+/// (see [`Codes::tally`]): each status with the filter's priorities, each
+/// priority with the filter's statuses.
+fn facets_of(tally: &[u64; 20], filter: &TicketFilter) -> FacetCounts {
+    FacetCounts {
+        statuses: Status::ALL
+            .into_iter()
+            .map(|s| (s, kept(tally, &[s], &filter.priorities)))
+            .collect(),
+        priorities: Priority::ALL
+            .into_iter()
+            .map(|p| (p, kept(tally, &filter.statuses, &[p])))
+            .collect(),
+    }
+}
+
+/// The slots of a tally (see [`slot`]) that these statuses and priorities
+/// keep (none named: any).
+fn wanted_slots(statuses: &[Status], priorities: &[Priority]) -> [bool; 20] {
+    let mut wanted = [false; 20];
+    for s in Status::ALL {
+        for p in Priority::ALL {
+            wanted[slot(s, p)] = (statuses.is_empty() || statuses.contains(&s))
+                && (priorities.is_empty() || priorities.contains(&p));
+        }
+    }
+    wanted
+}
+
+/// How many tickets of a tally by status and priority these statuses and
+/// priorities keep.
+fn kept(tally: &[u64; 20], statuses: &[Status], priorities: &[Priority]) -> u64 {
+    let wanted = wanted_slots(statuses, priorities);
+    tally
+        .iter()
+        .zip(wanted)
+        .filter(|(_, w)| *w)
+        .map(|(n, _)| n)
+        .sum()
+}
+
 /// The first and last ticket numbers created within the filter's date range
 /// (`None` where the range is open). An empty range gives an empty number range.
 fn number_bounds(
@@ -628,7 +819,7 @@ impl FileStore {
     pub fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError> {
         self.reading(|_| {
             self.prepare_scope(&request.filter)?;
-            let plan = Plan::build(&self.conn, &request.filter)?;
+            let plan = self.plan(&request.filter)?;
             let total = self.run_count(&plan)?;
             let (numbers, edges) = self.run_page(&plan, request, total)?;
             Ok(TicketPage {
@@ -644,7 +835,7 @@ impl FileStore {
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
         self.reading(|_| {
             self.prepare_scope(&request.filter)?;
-            let plan = Plan::build(&self.conn, &request.filter)?;
+            let plan = self.plan(&request.filter)?;
             let total = self.run_count(&plan)?;
             Ok(self.run_page(&plan, request, total)?.0)
         })
@@ -654,15 +845,16 @@ impl FileStore {
     pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
         self.reading(|_| {
             self.prepare_scope(filter)?;
-            let plan = Plan::build(&self.conn, filter)?;
+            let plan = self.plan(filter)?;
             self.run_count(&plan)
         })
     }
 
     /// How many tickets match `filter` with each status in place of its
-    /// statuses, and with each priority in place of its priorities: one
-    /// query grouping the tickets that meet the rest of the filter by status
-    /// and priority, summed both ways.
+    /// statuses, and with each priority in place of its priorities: the
+    /// tickets meeting the rest of the filter are named (as a count would
+    /// read them) and tallied by status and priority from the table kept
+    /// beside the connection ([`super::facets`]), then summed both ways.
     pub fn facet_counts(&self, filter: &TicketFilter) -> Result<FacetCounts, StoreError> {
         self.reading(|_| {
             self.prepare_scope(filter)?;
@@ -671,43 +863,14 @@ impl FileStore {
                 priorities: Vec::new(),
                 ..filter.clone()
             };
-            let plan = Plan::build(&self.conn, &rest)?;
+            let plan = self.plan(&rest)?;
             let driver = self.count_driver(&plan)?;
-            let mut statement = self.conn.prepare(&plan.grouped_sql(driver))?;
-            let groups: Vec<(Status, Priority, u64)> = statement
-                .query_map(bound(&statement, &plan.values), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))
-                })?
-                .collect::<Result<_, _>>()?;
-            let status_in = |s: &Status| filter.statuses.is_empty() || filter.statuses.contains(s);
-            let priority_in =
-                |p: &Priority| filter.priorities.is_empty() || filter.priorities.contains(p);
-            let statuses = Status::ALL
-                .into_iter()
-                .map(|status| {
-                    let n = groups
-                        .iter()
-                        .filter(|(s, p, _)| *s == status && priority_in(p))
-                        .map(|(.., n)| n)
-                        .sum();
-                    (status, n)
-                })
-                .collect();
-            let priorities = Priority::ALL
-                .into_iter()
-                .map(|priority| {
-                    let n = groups
-                        .iter()
-                        .filter(|(s, p, _)| *p == priority && status_in(s))
-                        .map(|(.., n)| n)
-                        .sum();
-                    (priority, n)
-                })
-                .collect();
-            Ok(FacetCounts {
-                statuses,
-                priorities,
-            })
+            let codes = self.facets.current(&self.conn)?;
+            let tally = match plan.numbers_sql(driver) {
+                None => codes.tally_range(None, None),
+                Some(sql) => codes.tally(self.numbers(&sql, &plan.values)?.into_iter()),
+            };
+            Ok(facets_of(&tally, filter))
         })
     }
 
@@ -716,7 +879,7 @@ impl FileStore {
     /// and then the key's text, if any) and the count.
     pub fn listing_sql(&self, request: &ListRequest) -> Result<(Vec<String>, String), StoreError> {
         self.prepare_scope(&request.filter)?;
-        let plan = Plan::build(&self.conn, &request.filter)?;
+        let plan = self.plan(&request.filter)?;
         let total = self.run_count(&plan)?;
         let all = self.all_tickets()?;
         let driver = self.count_driver(&plan)?;
@@ -790,9 +953,20 @@ impl FileStore {
         Ok(u64::try_from(max.unwrap_or(0)).unwrap_or(0))
     }
 
-    fn count_with(&self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-        let mut statement = self.conn.prepare(sql)?;
-        let n: i64 = statement.query_row(bound(&statement, values), |r| r.get(0))?;
+    /// The ticket numbers a SELECT of one column names.
+    fn numbers(&self, sql: &str, values: &[Param]) -> Result<Vec<i64>, StoreError> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let params = bound(&statement, values);
+        let numbers = statement
+            .query_map(params, |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(numbers)
+    }
+
+    fn count_with(&self, sql: &str, values: &[Param]) -> Result<u64, StoreError> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let params = bound(&statement, values);
+        let n: i64 = statement.query_row(params, |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
@@ -816,7 +990,27 @@ impl FileStore {
         })
     }
 
+    /// The plan of a filter, with the facet table if it is at hand.
+    fn plan(&self, filter: &TicketFilter) -> Result<Plan, StoreError> {
+        let codes = self.facets.if_current(&self.conn)?;
+        Plan::build(&self.conn, filter, codes.as_deref())
+    }
+
     fn run_count(&self, plan: &Plan) -> Result<u64, StoreError> {
+        if plan.sets.is_empty()
+            && plan.has_row_conditions()
+            && plan.tests_codes_only()
+            && let Some(codes) = self.facets.if_current(&self.conn)?
+        {
+            // Statuses and priorities (in a created range): counted in the
+            // facet table, one byte a ticket.
+            let (lo, hi) = plan.bounds;
+            return Ok(kept(
+                &codes.tally_range(lo, hi),
+                &plan.statuses,
+                &plan.priorities,
+            ));
+        }
         let driver = self.count_driver(plan)?;
         self.count_with(&plan.count_sql(driver), &plan.values)
     }
@@ -840,7 +1034,7 @@ impl FileStore {
             ..
         }) = read.after
         {
-            values.push(Value::Text(text.clone()));
+            values.push(Param::Value(Value::Text(text.clone())));
         }
         let (mut skip, mut take) = (read.skip, read.take);
         let mut found: Vec<(TicketNumber, SortValue)> = Vec::new();
@@ -851,9 +1045,10 @@ impl FileStore {
             let body = plan.page_sql(read.sort, after.as_ref(), skip + take, total, all);
             let mut statement = self
                 .conn
-                .prepare(&format!("{body} LIMIT {take} OFFSET {skip}"))?;
+                .prepare_cached(&format!("{body} LIMIT {take} OFFSET {skip}"))?;
+            let params = bound(&statement, &values);
             let rows: Vec<(TicketNumber, SortValue)> = statement
-                .query_map(bound(&statement, &values), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
             if rows.is_empty() {
                 // This part holds no more rows than are to be passed over.
@@ -885,19 +1080,17 @@ impl FileStore {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = String::from(
+        const SQL: &str =
             "SELECT t.id, t.subject, t.status, t.priority, c.name, t.created_at, t.updated_at,
                     (SELECT group_concat(a.name, char(31) ORDER BY a.sort_key, a.id)
                      FROM ticket_assignees ta JOIN agents a ON a.id = ta.agent_id
                      WHERE ta.ticket_id = t.id)
              FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id
-             WHERE t.id IN (",
-        );
-        sql.push_str(&id_list(numbers.iter().map(|n| n.0)));
-        sql.push(')');
-        let mut stmt = self.conn.prepare(&sql)?;
+             WHERE t.id IN rarray(?1)";
+        let wanted: Array = Rc::new(numbers.iter().map(|n| Value::Integer(n.0)).collect());
+        let mut stmt = self.conn.prepare_cached(SQL)?;
         let mut found: std::collections::HashMap<TicketNumber, TicketRow> = stmt
-            .query_map([], |r| {
+            .query_map([wanted], |r| {
                 let assignees: Option<String> = r.get(7)?;
                 let number: TicketNumber = r.get(0)?;
                 Ok((

@@ -13,6 +13,7 @@ pub mod backup;
 pub(crate) mod codec;
 pub mod erase;
 pub mod export;
+mod facets;
 mod files;
 mod listing;
 mod numbers;
@@ -66,6 +67,16 @@ pub struct FileStore {
     reader: std::cell::RefCell<Option<Connection>>,
     /// SQLite's page cache on each connection, in KiB.
     cache_kib: std::cell::Cell<u32>,
+    /// Each ticket's status and priority, for the facet counts.
+    facets: facets::FacetCache,
+}
+
+/// Readies a new connection for the store: the `rarray` table function the
+/// list binds sets of tickets through, and the facet counts' table, which
+/// hears of the connection's changes.
+fn equip(conn: &mut Connection) -> Result<facets::FacetCache, StoreError> {
+    rusqlite::vtab::array::load_module(conn)?;
+    facets::FacetCache::watching(conn)
 }
 
 /// The page cache each connection keeps unless told otherwise: enough for
@@ -120,7 +131,7 @@ impl FileStore {
             other => other,
         };
         // A path is a path: "file:x.db?mode=memory" names a file, not a URI.
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
@@ -135,11 +146,13 @@ impl FileStore {
         let identity = schema::identify(&conn).map_err(fail)?;
         refuse_foreign(&path, identity)?;
         probe_tables(&conn).map_err(fail)?;
+        let facets = equip(&mut conn)?;
         let mut store = FileStore {
             conn,
             clock,
             path,
             scope_cache: Default::default(),
+            facets,
             cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
             damage: Default::default(),
             reader: Default::default(),
@@ -165,7 +178,7 @@ impl FileStore {
             return Err(StoreError::Empty(path.to_path_buf()));
         }
         check_contents(path, &meta)?;
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
@@ -185,11 +198,13 @@ impl FileStore {
         conn.execute_batch(&format!(
             "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{DEFAULT_CACHE_KIB};"
         ))?;
+        let facets = equip(&mut conn)?;
         Ok(FileStore {
             conn,
             clock,
             path: path.to_path_buf(),
             scope_cache: Default::default(),
+            facets,
             cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
             damage: Default::default(),
             reader: Default::default(),
@@ -198,12 +213,14 @@ impl FileStore {
 
     /// Opens a database kept only in memory (for tests and trials).
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<FileStore, StoreError> {
-        let conn = Connection::open_in_memory()?;
+        let mut conn = Connection::open_in_memory()?;
+        let facets = equip(&mut conn)?;
         let mut store = FileStore {
             conn,
             clock,
             path: PathBuf::from(":memory:"),
             scope_cache: Default::default(),
+            facets,
             cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
             damage: Default::default(),
             reader: Default::default(),
