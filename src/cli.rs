@@ -197,7 +197,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
     let path = database_path(cli.db)?;
     let Some(command) = cli.command else {
         // The window opens the database on its own thread.
-        return crate::app::run(path, clock);
+        return crate::app::run(Location::File(path), clock);
     };
     // Only `seed` writes; the others read a database that must be there,
     // and never create, upgrade or change one.

@@ -19,7 +19,7 @@ use super::ui::{Modal, TextBox};
 use super::worker::protocol::{Alters, Asker, Change, Request};
 use super::{DialogOutcome, ThemeChoice, TicketsApp};
 use crate::analytics::PeriodChoice;
-use crate::store::TicketFilter;
+use crate::store::{Location, TicketFilter};
 
 impl TicketsApp {
     /// Applies what a widget or a shortcut asked for.
@@ -132,7 +132,7 @@ impl TicketsApp {
             Action::ChooseExportPath => self.choose_export_path(),
             Action::StartExport => self.start_export(),
             Action::ChooseBackupFile => {
-                let folder = self.path.parent().map(PathBuf::from);
+                let folder = self.location.folder();
                 let outcome = (self.open_dialog)(super::RESTORE_DIALOG_TITLE, folder.as_deref());
                 if outcome == DialogOutcome::Unavailable {
                     self.focus.request(TextBox::Path);
@@ -144,7 +144,7 @@ impl TicketsApp {
             Action::Restore(backup) => {
                 if !self.export_running("restore") {
                     self.modal = None;
-                    self.switch_database(ctx, self.path.clone(), Some(backup));
+                    self.switch_database(ctx, self.location.clone(), Some(backup));
                 }
             }
             Action::CloseModal => self.close_modal(),
@@ -164,9 +164,11 @@ impl TicketsApp {
         }
         match command {
             UiCommand::OpenDatabase => {
-                let folder = self.path.parent().map(PathBuf::from);
+                let folder = self.location.folder();
                 match (self.open_dialog)("Open a Tickets database", folder.as_deref()) {
-                    DialogOutcome::Chosen(path) => self.switch_database(ctx, path, None),
+                    DialogOutcome::Chosen(path) => {
+                        self.switch_database(ctx, Location::File(path), None);
+                    }
                     DialogOutcome::Cancelled => {}
                     DialogOutcome::Unavailable => {
                         self.focus.request(TextBox::Path);
@@ -178,7 +180,7 @@ impl TicketsApp {
                 }
             }
             UiCommand::NewDatabase => {
-                let folder = self.path.parent().map(PathBuf::from);
+                let folder = self.location.folder();
                 match (self.save_dialog)("tickets.db", "db", folder.as_deref()) {
                     DialogOutcome::Chosen(path) => self.new_database(ctx, path),
                     DialogOutcome::Cancelled => {}
@@ -521,7 +523,13 @@ impl TicketsApp {
         if let Some(folder) = target.parent() {
             self.settings.export_folder = Some(folder.to_path_buf());
         }
-        if let Err(e) = exporter::spawn(self.path.clone(), self.clock.clone(), kind, target, task) {
+        if let Err(e) = exporter::spawn(
+            self.location.clone(),
+            self.clock.clone(),
+            kind,
+            target,
+            task,
+        ) {
             // The job, dropped unstarted, ends as stopped; say why here.
             eprintln!("tickets: the export thread could not be started: {e}");
         }

@@ -10,7 +10,7 @@ use super::worker::Failure;
 use crate::analytics::Period;
 use crate::clock::Clock;
 use crate::export::{ReportFormat, export_tickets, write_report};
-use crate::store::{Sort, Store, TicketFilter};
+use crate::store::{Location, Sort, Store, TicketFilter};
 
 /// What to export.
 #[derive(Clone, Debug)]
@@ -54,10 +54,10 @@ impl ExportKind {
     }
 }
 
-/// Starts writing `kind` to `target` from the database at `db`; the job
+/// Starts writing `kind` to `target` from the store at `db`; the job
 /// hears of progress and how it ended.
 pub fn spawn(
-    db: PathBuf,
+    db: Location,
     clock: Arc<dyn Clock>,
     kind: ExportKind,
     target: PathBuf,
@@ -67,42 +67,41 @@ pub fn spawn(
         .name("tickets-export".to_owned())
         .spawn(move || {
             let mut progress = |n: u64, of: u64| task.progress(n, of);
-            let outcome =
-                Store::open(&db, clock)
-                    .map_err(Failure::from)
-                    .and_then(|store| match kind {
-                        ExportKind::Report { period, format } => write_report(
-                            &store,
-                            &period,
-                            &chrono::Local,
-                            &target,
-                            format,
-                            &mut progress,
+            let outcome = Store::open_at(&db, clock)
+                .map_err(Failure::from)
+                .and_then(|store| match kind {
+                    ExportKind::Report { period, format } => write_report(
+                        &store,
+                        &period,
+                        &chrono::Local,
+                        &target,
+                        format,
+                        &mut progress,
+                    )
+                    .map(|(_, files)| {
+                        Done::Report(
+                            std::iter::once(files.summary)
+                                .chain(files.tickets)
+                                .collect(),
                         )
-                        .map(|(_, files)| {
-                            Done::Report(
-                                std::iter::once(files.summary)
-                                    .chain(files.tickets)
-                                    .collect(),
-                            )
-                        })
-                        .map_err(Failure::from),
-                        ExportKind::Tickets {
-                            filter,
-                            sort,
-                            include_notes,
-                        } => export_tickets(
-                            &store,
-                            &filter,
-                            sort,
-                            include_notes,
-                            &chrono::Local,
-                            &target,
-                            &mut progress,
-                        )
-                        .map(|n| Done::Tickets(n, target.clone()))
-                        .map_err(Failure::from),
-                    });
+                    })
+                    .map_err(Failure::from),
+                    ExportKind::Tickets {
+                        filter,
+                        sort,
+                        include_notes,
+                    } => export_tickets(
+                        &store,
+                        &filter,
+                        sort,
+                        include_notes,
+                        &chrono::Local,
+                        &target,
+                        &mut progress,
+                    )
+                    .map(|n| Done::Tickets(n, target.clone()))
+                    .map_err(Failure::from),
+                });
             task.finish(outcome);
         })
         .map(|_| ())

@@ -12,7 +12,7 @@ use super::worker::protocol::{Alters, Asker, Request};
 use super::{Database, TicketsApp};
 use crate::analytics::PeriodChoice;
 use crate::domain::TicketNumber;
-use crate::store::{ListRequest, TicketFilter};
+use crate::store::{ListRequest, Location, TicketFilter};
 
 impl TicketsApp {
     /// Today in local time, by the app's clock.
@@ -38,23 +38,23 @@ impl TicketsApp {
                 ),
             );
         } else {
-            self.switch_database(ctx, path, None);
+            self.switch_database(ctx, Location::File(path), None);
         }
     }
 
-    /// Leaves the database on show for the one at `path` (the same file when
-    /// putting the backup `restore` in its place). A new worker opens the
-    /// file once the old one has let go of it. What was on show belonged to
-    /// the old file and goes, except unsaved ticket text when the file stays
-    /// the same; each file's settings stay remembered under its path.
+    /// Leaves the store on show for the one at `location` (the same one when
+    /// putting the backup `restore` in its place). A new worker opens it
+    /// once the old one has let go of it. What was on show belonged to the
+    /// old store and goes, except unsaved ticket text when the store stays
+    /// the same; each store's settings stay remembered under its location.
     pub(super) fn switch_database(
         &mut self,
         ctx: &egui::Context,
-        path: PathBuf,
+        location: Location,
         restore: Option<PathBuf>,
     ) {
         self.close_panel();
-        if path != self.path {
+        if location != self.location {
             self.drafts.clear();
             self.new_ticket_draft = None;
         }
@@ -62,7 +62,7 @@ impl TicketsApp {
         let repaint = ctx.clone();
         let worker = Worker::replace(
             self.worker.take(),
-            path.clone(),
+            location.clone(),
             self.clock.clone(),
             restore,
             move || repaint.request_repaint(),
@@ -72,8 +72,8 @@ impl TicketsApp {
             Ok(worker) => (Some(worker), Database::Opening),
             Err(e) => (None, Database::Failed(e.into())),
         };
-        self.db_key = path.to_string_lossy().into_owned();
-        self.path = path;
+        self.db_key = location.key();
+        self.location = location;
         self.search = self.db().filter.text.clone();
         self.agents.clear();
         self.tags.clear();

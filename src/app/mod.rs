@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
 use crate::domain::{Agent, CustomerId, Tag, TicketNumber};
-use crate::store::StoreError;
+use crate::store::{Location, StoreError};
 pub use commands::{Action, UiCommand};
 use settings::SETTINGS_KEY;
 pub use settings::{DatabaseSettings, Settings, ThemeChoice};
@@ -128,8 +128,9 @@ pub struct TicketsApp {
     /// What is remembered between runs; the open database's entry in it is
     /// the one copy of that database's settings.
     settings: Settings,
-    /// The database file on show (or being opened, or that failed to open).
-    path: PathBuf,
+    /// The store on show (or being opened, or that failed to open): a file
+    /// today, a team's server next.
+    location: Location,
     /// Its key in `settings.databases`.
     db_key: String,
     /// The store's thread (`None` only if the system refused to start it).
@@ -174,15 +175,17 @@ pub struct TicketsApp {
 }
 
 impl TicketsApp {
-    /// The window on the database at `path`, with remembered settings.
+    /// The window on the store at `location` (a database file's path will
+    /// do), with remembered settings.
     pub fn new(
         ctx: &egui::Context,
-        path: PathBuf,
+        location: impl Into<Location>,
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Self {
+        let location = location.into();
         let repaint = ctx.clone();
-        let worker = Worker::start(path.clone(), clock.clone(), move || {
+        let worker = Worker::start(location.clone(), clock.clone(), move || {
             repaint.request_repaint()
         });
         let (worker, database) = match worker {
@@ -191,13 +194,13 @@ impl TicketsApp {
         };
         ui::style(ctx, settings.theme);
         let repaint = ctx.clone();
-        let db_key = path.to_string_lossy().into_owned();
+        let db_key = location.key();
         let mut list = ListState::default();
         list.restart();
         Self {
             search: settings.database(&db_key).filter.text.clone(),
             settings,
-            path,
+            location,
             db_key,
             worker,
             clock,
@@ -240,14 +243,14 @@ impl TicketsApp {
     /// The window as eframe creates it, with settings from its storage.
     pub fn from_creation_context(
         cc: &eframe::CreationContext<'_>,
-        path: PathBuf,
+        location: Location,
         clock: Arc<dyn Clock>,
     ) -> Self {
         let settings = cc
             .storage
             .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
             .unwrap_or_default();
-        Self::new(&cc.egui_ctx, path, clock, settings)
+        Self::new(&cc.egui_ctx, location, clock, settings)
     }
 
     /// The settings as they would be saved now.
@@ -309,8 +312,8 @@ impl eframe::App for TicketsApp {
     }
 }
 
-/// Opens the window on the database at `path`; returns when it is closed.
-pub fn run(path: PathBuf, clock: Arc<dyn Clock>) -> Result<(), String> {
+/// Opens the window on the store at `location`; returns when it is closed.
+pub fn run(location: Location, clock: Arc<dyn Clock>) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Tickets")
@@ -321,7 +324,11 @@ pub fn run(path: PathBuf, clock: Arc<dyn Clock>) -> Result<(), String> {
     eframe::run_native(
         "Tickets",
         options,
-        Box::new(move |cc| Ok(Box::new(TicketsApp::from_creation_context(cc, path, clock)))),
+        Box::new(move |cc| {
+            Ok(Box::new(TicketsApp::from_creation_context(
+                cc, location, clock,
+            )))
+        }),
     )
     .map_err(|e| format!("the window could not be opened: {e}"))
 }

@@ -81,6 +81,45 @@ impl fmt::Display for Location {
     }
 }
 
+/// What a location keeps beside the store: backups, for a file. Each call
+/// is refused with a sentence where a location keeps none.
+impl Location {
+    /// The folder the window's file dialogs start in: the file's own.
+    pub fn folder(&self) -> Option<PathBuf> {
+        self.file().and_then(Path::parent).map(Path::to_path_buf)
+    }
+
+    /// The backups kept beside it, newest first ([`list_backups`]).
+    pub fn backups(&self) -> Result<Vec<BackupFile>, StoreError> {
+        match self {
+            Location::File(path) => list_backups(path),
+        }
+    }
+
+    /// Whether its day's automatic backup is due ([`backup_due`]).
+    pub fn backup_due<Tz: TimeZone>(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        zone: &Tz,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Location::File(path) => backup_due(path, now, zone),
+        }
+    }
+
+    /// Puts the backup at `backup` in its place ([`restore_backup`]); the
+    /// file it replaced is kept and returned.
+    pub fn restore(
+        &self,
+        backup: &Path,
+        clock: &dyn Clock,
+    ) -> Result<Option<BackupFile>, StoreError> {
+        match self {
+            Location::File(path) => restore_backup(path, backup, clock),
+        }
+    }
+}
+
 impl From<PathBuf> for Location {
     fn from(path: PathBuf) -> Location {
         Location::File(path)

@@ -14,6 +14,7 @@ use super::super::{DialogOutcome, TicketsApp};
 use super::widgets::{count_of, field_error};
 use super::{Focus, Modal, TextBox, analytics, files, forms, palette, people};
 use crate::export::ReportFormat;
+use crate::store::Location;
 
 /// The export dialog: what will be written, its options, and where to.
 pub struct ExportDialog {
@@ -316,12 +317,12 @@ impl TicketsApp {
             }
             Modal::Restore(chooser) => {
                 ui.set_width(480.0);
-                keep = files::restore_ui(ui, chooser, &self.path, focus, actions);
+                keep = files::restore_ui(ui, chooser, &self.location, focus, actions);
             }
             Modal::Shortcuts => shortcuts_ui(ui, actions),
             Modal::About => {
-                let database = matches!(self.database, super::super::Database::Open)
-                    .then_some(self.path.as_path());
+                let database =
+                    matches!(self.database, super::super::Database::Open).then_some(&self.location);
                 about_ui(ui, database, actions);
             }
         });
@@ -331,7 +332,7 @@ impl TicketsApp {
         if let Some((purpose, path)) = path_chosen {
             self.modal = None;
             match purpose {
-                PathPurpose::OpenDatabase => self.switch_database(ctx, path, None),
+                PathPurpose::OpenDatabase => self.switch_database(ctx, Location::File(path), None),
                 PathPurpose::NewDatabase => self.new_database(ctx, path),
             }
         }
@@ -369,15 +370,15 @@ fn shortcuts_ui(ui: &mut Ui, actions: &mut Vec<Action>) {
     }
 }
 
-fn about_ui(ui: &mut Ui, database: Option<&std::path::Path>, actions: &mut Vec<Action>) {
+fn about_ui(ui: &mut Ui, database: Option<&Location>, actions: &mut Vec<Action>) {
     ui.heading("About Tickets");
     ui.label(format!(
         "Tickets {} (pre-launch preview)",
         env!("CARGO_PKG_VERSION")
     ));
     ui.label("An offline help desk: everything stays in one file on this computer.");
-    if let Some(path) = database {
-        ui.label(format!("Database: {}", path.display()));
+    if let Some(location) = database {
+        ui.label(format!("Database: {location}"));
     }
     if ui.button("Close").clicked() {
         actions.push(Action::CloseModal);

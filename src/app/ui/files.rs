@@ -1,7 +1,7 @@
 //! The screens around the database file itself: why it cannot be opened
 //! and the ways on, waiting for it, and choosing a backup to restore.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui::Ui;
 
@@ -9,7 +9,7 @@ use super::super::DialogOutcome;
 use super::super::commands::{Action, UiCommand};
 use super::widgets::busy;
 use super::{Focus, TextBox};
-use crate::store::{BackupFile, BackupKind};
+use crate::store::{BackupFile, BackupKind, Location};
 
 /// The Restore from backup dialog's state.
 #[derive(Default)]
@@ -79,14 +79,14 @@ pub fn failed_ui(ui: &mut Ui, message: &str, actions: &mut Vec<Action>) {
 pub fn restore_ui(
     ui: &mut Ui,
     chooser: &mut RestoreChooser,
-    database: &Path,
+    database: &Location,
     focus: &mut Focus,
     actions: &mut Vec<Action>,
 ) -> bool {
     ui.heading("Restore from a backup");
     ui.label(format!(
         "Puts a backup in place of {}. The database as it is now is kept beside it, so nothing is lost.",
-        database.display()
+        database
     ));
     ui.add_space(6.0);
     match &chooser.found {

@@ -17,7 +17,7 @@ use crate::analytics::Period;
 use crate::clock::Clock;
 use crate::domain::{AgentId, CustomerId, TicketNumber};
 use crate::seed::{SeedOptions, generate};
-use crate::store::{Store, StoreError, TicketFilter, backup_due, list_backups, restore_backup};
+use crate::store::{Location, Store, StoreError, TicketFilter};
 pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
 
 /// How often the worker looks for changes other windows or processes made to the file.
@@ -38,25 +38,25 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts the worker thread, which opens the database at `path`.
+    /// Starts the worker thread, which opens the store at `location`.
     /// `wake` is called after every response (the window's repaint request).
     pub fn start(
-        path: PathBuf,
+        location: Location,
         clock: Arc<dyn Clock>,
         wake: impl Fn() + Send + Sync + 'static,
     ) -> std::io::Result<Worker> {
-        Worker::replace(None, path, clock, None, wake)
+        Worker::replace(None, location, clock, None, wake)
     }
 
-    /// Starts a worker on the database at `path` in place of `previous`
-    /// (on another file, or on the same one to put the backup `restore` in
+    /// Starts a worker on the store at `location` in place of `previous`
+    /// (on another store, or on the same one to put the backup `restore` in
     /// its place first). The new thread waits for the old one to finish its
     /// request in hand and close its connection (and its backup thread's), so
     /// the window never waits; pages and answers still due from the old one
     /// are dropped with it.
     pub fn replace(
         previous: Option<Worker>,
-        path: PathBuf,
+        location: Location,
         clock: Arc<dyn Clock>,
         restore: Option<PathBuf>,
         wake: impl Fn() + Send + Sync + 'static,
@@ -74,7 +74,7 @@ impl Worker {
                 {
                     eprintln!("tickets: the previous database thread had failed");
                 }
-                run(path, clock, restore, inbox, outbox, Arc::new(wake));
+                run(location, clock, restore, inbox, outbox, Arc::new(wake));
             })?;
         Ok(Worker {
             requests,
@@ -97,7 +97,7 @@ impl Worker {
 }
 
 fn run(
-    path: PathBuf,
+    location: Location,
     clock: Arc<dyn Clock>,
     restore: Option<PathBuf>,
     inbox: Receiver<Request>,
@@ -110,7 +110,7 @@ fn run(
         sent
     };
     if let Some(backup) = restore {
-        let restored = match restore_backup(&path, &backup, clock.as_ref()) {
+        let restored = match location.restore(&backup, clock.as_ref()) {
             Ok(kept) => Response::Restored(kept.map(|k| k.path)),
             Err(e) => Response::RestoreFailed(e),
         };
@@ -118,14 +118,14 @@ fn run(
             return;
         }
     }
-    let mut store = match Store::open(&path, clock.clone()) {
+    let mut store = match Store::open_at(&location, clock.clone()) {
         Ok(store) => store,
         Err(e) => {
             send(Response::OpenFailed(e));
             // No database, but its backups can still be listed for a restore.
             while let Ok(request) = inbox.recv() {
                 if matches!(request, Request::ListBackups)
-                    && !send(Response::Backups(list_backups(&path)))
+                    && !send(Response::Backups(location.backups()))
                 {
                     return;
                 }
@@ -140,7 +140,7 @@ fn run(
         return;
     }
     let mut backups = BackupThread {
-        path,
+        location,
         clock,
         running: None,
     };
@@ -222,10 +222,7 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
     let failed = |e: StoreError| Response::Failed(e.into());
     let people_failed = |asker, error| Response::PeopleFailed { asker, error };
     Some(match request {
-        Request::ListBackups => Response::Backups(match store.path() {
-            Some(path) => list_backups(path),
-            None => Ok(Vec::new()),
-        }),
+        Request::ListBackups => Response::Backups(store.location().backups()),
         Request::Backup { automatic, task } => {
             backups.start(automatic, task);
             return None;
@@ -331,7 +328,7 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
 /// neither the worker's reads nor its writes). One at a time: the window's
 /// task registry refuses a second.
 struct BackupThread {
-    path: PathBuf,
+    location: Location,
     clock: Arc<dyn Clock>,
     running: Option<JoinHandle<()>>,
 }
@@ -345,25 +342,27 @@ impl BackupThread {
         {
             eprintln!("tickets: the backup thread had failed");
         }
-        let (path, clock) = (self.path.clone(), self.clock.clone());
+        let (location, clock) = (self.location.clone(), self.clock.clone());
         let spawned = std::thread::Builder::new()
             .name("tickets-backup".to_owned())
             .spawn(move || {
                 let made = if automatic {
                     // Most days the backup is made already: look at the
                     // folder before opening the database a second time.
-                    backup_due(&path, clock.now(), &chrono::Local).and_then(|due| {
-                        if !due {
-                            return Ok(Done::BackupNotDue);
-                        }
-                        let store = Store::open(&path, clock)?;
-                        let made = store.backup_now(&mut |done, total| {
-                            task.progress(done, total);
-                        })?;
-                        Ok(Done::Backup(made.path))
-                    })
+                    location
+                        .backup_due(clock.now(), &chrono::Local)
+                        .and_then(|due| {
+                            if !due {
+                                return Ok(Done::BackupNotDue);
+                            }
+                            let store = Store::open_at(&location, clock)?;
+                            let made = store.backup_now(&mut |done, total| {
+                                task.progress(done, total);
+                            })?;
+                            Ok(Done::Backup(made.path))
+                        })
                 } else {
-                    Store::open(&path, clock).and_then(|s| {
+                    Store::open_at(&location, clock).and_then(|s| {
                         let made = s.backup_now(&mut |done, total| {
                             task.progress(done, total);
                         })?;
