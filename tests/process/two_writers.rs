@@ -331,24 +331,27 @@ fn run_together(jobs: &[Job]) -> Vec<Vec<Said>> {
         .into_iter()
         .map(|(mut child, mut out)| {
             let mut go = child.stdin.take().expect("the child's input");
-            std::thread::spawn(move || {
-                go.write_all(b"go\n").expect("tell the child to go");
-                drop(go);
-                let mut said = Vec::new();
-                while let Some(line) = next_child_line(&mut out) {
-                    said.push(serde_json::from_str(&line).expect("a line from the child"));
-                }
-                let status = child.wait().expect("wait for the child");
-                let mut stderr = String::new();
-                if !status.success() {
-                    use std::io::Read;
-                    let _ = child
-                        .stderr
-                        .take()
-                        .map(|mut e| e.read_to_string(&mut stderr));
-                }
-                (said, status, stderr)
-            })
+            std::thread::Builder::new()
+                .name("test-child-listener".to_owned())
+                .spawn(move || {
+                    go.write_all(b"go\n").expect("tell the child to go");
+                    drop(go);
+                    let mut said = Vec::new();
+                    while let Some(line) = next_child_line(&mut out) {
+                        said.push(serde_json::from_str(&line).expect("a line from the child"));
+                    }
+                    let status = child.wait().expect("wait for the child");
+                    let mut stderr = String::new();
+                    if !status.success() {
+                        use std::io::Read;
+                        let _ = child
+                            .stderr
+                            .take()
+                            .map(|mut e| e.read_to_string(&mut stderr));
+                    }
+                    (said, status, stderr)
+                })
+                .expect("start a listener thread")
         })
         .collect();
     listeners
@@ -669,12 +672,15 @@ fn opening_a_file_another_process_is_writing_to_waits_for_it() {
              INSERT INTO agents (name, sort_key, created_at) VALUES ('Olu', 'olu', 0);",
         )
         .unwrap();
-    let finish = std::thread::spawn(move || {
-        // Long enough for the child to start and reach the file, far below the
-        // ten seconds a store waits for another's write.
-        std::thread::sleep(std::time::Duration::from_millis(1500));
-        other.execute_batch("COMMIT").unwrap();
-    });
+    let finish = std::thread::Builder::new()
+        .name("test-late-commit".to_owned())
+        .spawn(move || {
+            // Long enough for the child to start and reach the file, far below the
+            // ten seconds a store waits for another's write.
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            other.execute_batch("COMMIT").unwrap();
+        })
+        .expect("start the committing thread");
     run_together(&[Job::Join {
         path: path.clone(),
         name: "Ana".to_owned(),
