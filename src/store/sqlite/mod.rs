@@ -356,12 +356,7 @@ impl FileStore {
         &mut self,
         f: impl FnOnce(&Transaction<'_>, i64) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        if let Some(detail) = self.damage.borrow().as_ref() {
-            return Err(StoreError::Damaged {
-                path: self.path.clone(),
-                detail: detail.clone(),
-            });
-        }
+        self.refuse_if_damaged()?;
         let now = crate::domain::to_millis(self.clock.now());
         let result: Result<T, StoreError> = (|| {
             let tx = self
@@ -372,6 +367,18 @@ impl FileStore {
             Ok(value)
         })();
         result.map_err(|e| self.seen(e))
+    }
+
+    /// Refuses to write once a read or a write has met damage in the file
+    /// (see [`FileStore::seen`]).
+    fn refuse_if_damaged(&self) -> Result<(), StoreError> {
+        match self.damage.borrow().as_ref() {
+            Some(detail) => Err(StoreError::Damaged {
+                path: self.path.clone(),
+                detail: detail.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Runs `read` on one snapshot of the database: one read transaction,
