@@ -10,6 +10,7 @@
 
 mod activity;
 pub mod backup;
+mod bulk;
 pub(crate) mod codec;
 pub mod erase;
 pub mod export;
@@ -27,7 +28,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-pub(crate) use activity::record as record_activity;
+pub use bulk::Bulk;
 pub(crate) use files::{beside, check_contents, open_untouched};
 pub use listing::fts_query;
 
@@ -254,11 +255,6 @@ impl FileStore {
             *slot = Some(conn);
         }
         std::cell::RefMut::filter_map(slot, Option::as_mut).ok()
-    }
-
-    /// The underlying connection, for bulk loaders within the crate (the sample-data generator).
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// Gathers full query-planner statistics, histograms included (a few
