@@ -15,20 +15,20 @@
 //! the store's own operations; `tests/seed.rs` checks the two agree, and how
 //! often each kind of event happens.
 //!
-//! For speed the whole load is one transaction that sets the secondary indexes
-//! and triggers aside, inserts rows in creation order, then rebuilds them: a
-//! cancelled or failed load leaves the database exactly as it was.
+//! The rows are written in creation order through [`Store::bulk_load`], one
+//! load that the store commits whole (fast: no checks, indexes built once at
+//! the end) or not at all: a cancelled or failed load leaves the database
+//! exactly as it was. This module decides everything and names no engine.
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
-use rusqlite::{Connection, params};
 
 use crate::domain::{
-    ActivityKind, AgentId, Direction, MessageId, NoteId, Priority, Status, TicketNumber,
-    from_millis, to_millis,
+    ActivityKind, AgentId, CustomerId, Direction, MessageId, NoteId, Priority, Status, TagId,
+    TicketNumber, from_millis, to_millis,
 };
-use crate::store::{Store, StoreError, record_activity};
+use crate::store::{BulkSink, FinalTicket, Store, StoreError};
 
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,76 +74,42 @@ pub fn generate(
             if existing == 1 { "" } else { "s" }
         )));
     }
-    let Some(conn) = store.bulk_connection() else {
-        return Err(StoreError::Unsupported(
-            "sample data can be loaded into a database file only".to_owned(),
-        ));
-    };
-    // Bulk-load settings for this connection; restored below whatever happens.
-    conn.execute_batch("PRAGMA cache_size = -1048576; PRAGMA synchronous = OFF;")?;
-    let result = load(conn, options, now, &mut progress);
-    conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA synchronous = FULL;")?;
-    let summary = result?;
+    let summary = store.bulk_load(|sink| load(sink, options, now, &mut progress))?;
+    progress(options.tickets, options.tickets);
     store.analyze()?;
     Ok(summary)
 }
 
+/// Writes the agents, the customers and every ticket's life through `sink`.
 fn load(
-    conn: &mut Connection,
+    sink: &mut dyn BulkSink,
     options: SeedOptions,
     now: DateTime<Utc>,
     progress: &mut impl FnMut(u64, u64) -> bool,
 ) -> Result<SeedSummary, StoreError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let set_aside = set_aside_indexes(&tx)?;
     let mut g = Generator::new(options.seed, now);
     let mut summary = SeedSummary {
-        agents: g.add_agents(&tx)?,
-        customers: g.add_customers(&tx, options.tickets)?,
+        agents: g.add_agents(sink)?,
+        customers: g.add_customers(sink, options.tickets)?,
         ..SeedSummary::default()
     };
     let times = TicketTimes::new(now - Duration::days(365), now);
     // Numbers continue after any ever used (none are ever reused).
-    let first_number: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'tickets'",
-        [],
-        |r| r.get(0),
-    )?;
+    let first_number = sink.next_ticket_number()?.0;
     for i in 0..options.tickets {
         let created = times.at((i as f64 + g.rng.f64()) / options.tickets as f64);
-        g.add_ticket(&tx, first_number + i as i64, created, &mut summary)?;
+        g.add_ticket(
+            sink,
+            TicketNumber(first_number + i as i64),
+            created,
+            &mut summary,
+        )?;
         if i % 5000 == 4999 && !progress(i + 1, options.tickets) {
             return Err(StoreError::Cancelled);
         }
     }
-    for sql in &set_aside {
-        tx.execute_batch(sql)?;
-    }
-    tx.execute_batch(crate::store::schema::REBUILD_DERIVED)?;
-    tx.commit()?;
-    progress(options.tickets, options.tickets);
     summary.tickets = options.tickets;
     Ok(summary)
-}
-
-/// Drops the secondary indexes and triggers of the bulk-loaded tables and
-/// returns the SQL that recreates them (building an index once is far faster
-/// than keeping it sorted through millions of inserts).
-fn set_aside_indexes(conn: &Connection) -> Result<Vec<String>, StoreError> {
-    let items: Vec<(String, String, String)> = conn
-        .prepare(
-            "SELECT type, name, sql FROM sqlite_schema
-             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
-               AND tbl_name IN ('tickets', 'activity', 'messages', 'notes', 'ticket_tags',
-                                'ticket_assignees', 'customers', 'customer_tags')",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    for (kind, name, _) in &items {
-        let kind = if kind == "index" { "INDEX" } else { "TRIGGER" };
-        conn.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))?;
-    }
-    Ok(items.into_iter().map(|(_, _, sql)| sql).collect())
 }
 
 /// Ticket volume over a year: more on weekdays and in working hours.
@@ -503,7 +469,7 @@ const COME_BACK: [f64; MAX_ROUNDS - 1] = [0.09, 0.04];
 
 /// An agent of the sample team.
 struct SeedAgent {
-    id: i64,
+    id: AgentId,
     name: String,
     /// The name's sort key, as the store keeps it.
     key: String,
@@ -513,7 +479,7 @@ struct SeedAgent {
 
 /// A sample customer.
 struct SeedCustomer {
-    id: i64,
+    id: CustomerId,
     name: String,
     /// The name's sort key, as the store keeps it.
     key: String,
@@ -530,14 +496,14 @@ struct Generator {
     customers: Vec<SeedCustomer>,
     /// The customers of each company (by index into `COMPANIES`).
     colleagues: Vec<Vec<usize>>,
-    tag_ids: std::collections::HashMap<&'static str, i64>,
+    tag_ids: std::collections::HashMap<&'static str, TagId>,
     next_message: i64,
     next_note: i64,
 }
 
 /// A ticket being simulated, collecting what its rows will say.
 struct Life {
-    id: i64,
+    id: TicketNumber,
     /// The moment the simulation has reached.
     t: DateTime<Utc>,
     status: Status,
@@ -548,7 +514,7 @@ struct Life {
     version: i64,
     updated: i64,
     first_reply: Option<i64>,
-    resolved: Option<(i64, i64)>,
+    resolved: Option<(i64, AgentId)>,
     closed: Option<i64>,
     csat: Option<(u8, i64)>,
     assignees: Vec<usize>,
@@ -571,12 +537,6 @@ enum Stop {
 impl From<StoreError> for Stop {
     fn from(e: StoreError) -> Self {
         Stop::Failed(e)
-    }
-}
-
-impl From<rusqlite::Error> for Stop {
-    fn from(e: rusqlite::Error) -> Self {
-        Stop::Failed(e.into())
     }
 }
 
@@ -612,11 +572,8 @@ impl Generator {
         items[self.rng.usize(..items.len())]
     }
 
-    fn add_agents(&mut self, conn: &Connection) -> Result<u64, StoreError> {
+    fn add_agents(&mut self, sink: &mut dyn BulkSink) -> Result<u64, StoreError> {
         let start = to_millis(self.now - Duration::days(400));
-        let mut stmt = conn.prepare(
-            "INSERT INTO agents (name, sort_key, email, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
         let count = 36;
         for i in 0..count {
             let first = FIRST_NAMES[i % FIRST_NAMES.len()];
@@ -631,8 +588,7 @@ impl Generator {
                 1 => Some(self.now - Duration::days(85)),
                 _ => None,
             };
-            stmt.execute(params![name, key, email, left.is_none(), start])?;
-            let id = conn.last_insert_rowid();
+            let id = sink.add_agent(&name, &key, &email, left.is_none(), start)?;
             if left.is_none() {
                 self.workers.push(self.agents.len());
             }
@@ -646,15 +602,9 @@ impl Generator {
         Ok(count as u64)
     }
 
-    fn add_customers(&mut self, conn: &Connection, tickets: u64) -> Result<u64, StoreError> {
+    fn add_customers(&mut self, sink: &mut dyn BulkSink, tickets: u64) -> Result<u64, StoreError> {
         let count = (tickets / 25).clamp(12, 100_000);
         let start = to_millis(self.now - Duration::days(400));
-        let mut stmt = conn.prepare(
-            "INSERT INTO customers (name, sort_key, email, company, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        )?;
-        let mut tag_stmt = conn
-            .prepare("INSERT OR IGNORE INTO customer_tags (customer_id, tag_id) VALUES (?1, ?2)")?;
         for i in 0..count {
             let first = self.pick(FIRST_NAMES);
             let last = self.pick(LAST_NAMES);
@@ -673,8 +623,7 @@ impl Generator {
                 .collect::<String>()
                 .to_lowercase();
             let email = format!("{local}{}@{domain}.example", i % 97);
-            stmt.execute(params![name, key, email, company, start])?;
-            let id = conn.last_insert_rowid();
+            let id = sink.add_customer(&name, &key, &email, company, start)?;
             self.colleagues[company_index].push(self.customers.len());
             self.customers.push(SeedCustomer {
                 id,
@@ -687,24 +636,20 @@ impl Generator {
             if self.rng.f64() < tag_chance {
                 for _ in 0..1 + self.rng.usize(..2) {
                     let tag = self.pick(CUSTOMER_TAGS);
-                    let tag = self.tag_id(conn, tag)?;
-                    tag_stmt.execute(params![id, tag])?;
+                    let tag = self.tag_id(sink, tag)?;
+                    sink.tag_customer(id, tag)?;
                 }
             }
         }
         Ok(count)
     }
 
-    fn tag_id(&mut self, conn: &Connection, name: &'static str) -> Result<i64, StoreError> {
+    fn tag_id(&mut self, sink: &mut dyn BulkSink, name: &'static str) -> Result<TagId, StoreError> {
         if let Some(id) = self.tag_ids.get(name) {
             return Ok(*id);
         }
         // The tag may exist already (a customer tag made before the load).
-        conn.prepare_cached("INSERT OR IGNORE INTO tags (name) VALUES (?1)")?
-            .execute([name])?;
-        let id = conn
-            .prepare_cached("SELECT id FROM tags WHERE name = ?1")?
-            .query_row([name], |r| r.get(0))?;
+        let id = sink.tag_named(name)?;
         self.tag_ids.insert(name, id);
         Ok(id)
     }
@@ -782,6 +727,12 @@ impl Generator {
         s
     }
 
+    /// A customer as a ticket row names them: id and sort key.
+    fn customer_row(&self, customer: usize) -> (CustomerId, &str) {
+        let c = &self.customers[customer];
+        (c.id, &c.key)
+    }
+
     /// A customer, skewed so that a few raise most tickets.
     fn skewed_customer(&mut self) -> usize {
         let u = self.rng.f64();
@@ -826,8 +777,8 @@ impl Generator {
 
     fn add_ticket(
         &mut self,
-        conn: &Connection,
-        id: i64,
+        sink: &mut dyn BulkSink,
+        id: TicketNumber,
         created: DateTime<Utc>,
         summary: &mut SeedSummary,
     ) -> Result<(), StoreError> {
@@ -854,19 +805,14 @@ impl Generator {
         });
         // The ticket row goes first (activity refers to it); its final state is
         // written once the simulation below is done.
-        conn.prepare_cached(
-            "INSERT INTO tickets (id, subject, description, status, priority, customer_id, created_at, updated_at, customer_key)
-             VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?7)",
-        )?
-        .execute(params![
+        sink.add_ticket(
             id,
-            subject,
-            description,
-            priority.code(),
-            customer.map(|c| self.customers[c].id),
+            &subject,
+            &description,
+            priority,
+            customer.map(|c| self.customer_row(c)),
             created_ms,
-            customer.map(|c| &self.customers[c].key)
-        ])?;
+        )?;
         let mut life = Life {
             id,
             t: created,
@@ -887,7 +833,7 @@ impl Generator {
             tags: Vec::new(),
             notes: Vec::new(),
         };
-        match self.live(conn, &mut life, topic, summary) {
+        match self.live(sink, &mut life, topic, summary) {
             Ok(()) | Err(Stop::Now) => {}
             Err(Stop::Failed(e)) => return Err(e),
         }
@@ -898,9 +844,9 @@ impl Generator {
             && !life.status.is_resolved_like()
         {
             let at = left.max(from_millis(life.updated));
-            self.hand_over(conn, &mut life, at, summary)?;
+            self.hand_over(sink, &mut life, at, summary)?;
         }
-        self.finish(conn, life)
+        self.finish(sink, life)
     }
 
     /// A ticket's life from its creation, until its story ends or reaches now.
@@ -910,14 +856,14 @@ impl Generator {
     /// customer's personal data, which sample data has no reason to do.
     fn live(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         topic: &Topic,
         summary: &mut SeedSummary,
     ) -> Result<(), Stop> {
         let (dispatcher, created) = (life.dispatcher, life.t);
         self.activity(
-            conn,
+            sink,
             life,
             created,
             dispatcher,
@@ -927,7 +873,7 @@ impl Generator {
         if self.rng.f64() < 0.9 {
             let body = self.pick(INBOUND);
             self.message(
-                conn,
+                sink,
                 life,
                 created,
                 dispatcher,
@@ -936,10 +882,10 @@ impl Generator {
                 summary,
             )?;
         }
-        self.triage(conn, life, topic, summary)?;
+        self.triage(sink, life, topic, summary)?;
         for round in 0..MAX_ROUNDS {
-            self.work(conn, life, round, topic, summary)?;
-            if !self.aftermath(conn, life, round, summary)? {
+            self.work(sink, life, round, topic, summary)?;
+            if !self.aftermath(sink, life, round, summary)? {
                 break;
             }
         }
@@ -950,7 +896,7 @@ impl Generator {
     /// wording and assignment put right.
     fn triage(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         topic: &Topic,
         summary: &mut SeedSummary,
@@ -960,7 +906,7 @@ impl Generator {
         if life.customer.is_none() && self.rng.f64() < 0.7 {
             self.after(life, 15.0, 1.0)?;
             let to = self.skewed_customer();
-            self.move_to_customer(conn, life, Some(to), dispatcher, summary)?;
+            self.move_to_customer(sink, life, Some(to), dispatcher, summary)?;
         }
         for _ in 0..self.rng.usize(..4).min(topic.tags.len() + 1) {
             let tag = if self.rng.f64() < 0.85 {
@@ -969,13 +915,13 @@ impl Generator {
                 self.pick(TRIAGE_TAGS)
             };
             self.after(life, 5.0, 1.0)?;
-            self.add_tag(conn, life, tag, dispatcher, summary)?;
+            self.add_tag(sink, life, tag, dispatcher, summary)?;
         }
         // A tag put on in haste comes off again.
         if !life.tags.is_empty() && self.rng.f64() < 0.04 {
             self.after(life, 8.0, 1.0)?;
             let tag = life.tags[self.rng.usize(..life.tags.len())];
-            self.remove_tag(conn, life, tag, dispatcher, summary)?;
+            self.remove_tag(sink, life, tag, dispatcher, summary)?;
         }
         // Raised by the wrong person: moved to the colleague it is about.
         if let Some(customer) = life.customer
@@ -983,7 +929,7 @@ impl Generator {
             && let Some(to) = self.colleague(customer)
         {
             self.after(life, 20.0, 1.0)?;
-            self.move_to_customer(conn, life, Some(to), dispatcher, summary)?;
+            self.move_to_customer(sink, life, Some(to), dispatcher, summary)?;
         }
         // The priority the ticket came in with is corrected.
         if self.rng.f64() < 0.07 {
@@ -993,7 +939,7 @@ impl Generator {
             } else {
                 lowered(life.priority)
             };
-            self.set_priority(conn, life, to, dispatcher, summary)?;
+            self.set_priority(sink, life, to, dispatcher, summary)?;
         }
         // A missing description is written, or a vague one clarified; now and
         // then the subject is made clearer too.
@@ -1013,7 +959,7 @@ impl Generator {
             life.description = to;
             let at = life.t;
             self.field_edit(
-                conn,
+                sink,
                 life,
                 at,
                 dispatcher,
@@ -1028,7 +974,7 @@ impl Generator {
             let from = std::mem::replace(&mut life.subject, to.clone());
             let at = life.t;
             self.field_edit(
-                conn,
+                sink,
                 life,
                 at,
                 dispatcher,
@@ -1053,7 +999,7 @@ impl Generator {
             };
             if !life.assignees.contains(&agent) {
                 let at = life.t;
-                self.assign(conn, life, agent, at, dispatcher, summary)?;
+                self.assign(sink, life, agent, at, dispatcher, summary)?;
             }
         }
         life.owner = life.assignees.first().copied().unwrap_or(dispatcher);
@@ -1064,7 +1010,7 @@ impl Generator {
     /// perhaps waiting on the customer or escalated.
     fn work(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         round: usize,
         topic: &Topic,
@@ -1079,16 +1025,16 @@ impl Generator {
         // Now and then it changes hands: a shift ends, someone knows the area better.
         if !life.assignees.is_empty() && self.rng.f64() < 0.04 {
             let at = life.t;
-            self.hand_over(conn, life, at, summary)?;
+            self.hand_over(sink, life, at, summary)?;
         }
-        let owner = self.owner(conn, life, summary)?;
-        self.status(conn, life, owner, Status::InProgress, summary)?;
+        let owner = self.owner(sink, life, summary)?;
+        self.status(sink, life, owner, Status::InProgress, summary)?;
         if self.rng.f64() < 0.92 {
             self.after(life, 25.0, 1.0)?;
-            let owner = self.owner(conn, life, summary)?;
+            let owner = self.owner(sink, life, summary)?;
             let body = self.pick(OUTBOUND);
             let at = life.t;
-            self.message(conn, life, at, owner, Direction::Outbound, body, summary)?;
+            self.message(sink, life, at, owner, Direction::Outbound, body, summary)?;
         }
         // Some tickets wait for months: a feature to be built, a fix in a
         // release far off. Feature requests above all.
@@ -1099,21 +1045,21 @@ impl Generator {
         };
         if round == 0 && self.rng.f64() < park {
             self.after(life, 30.0, 1.0)?;
-            let owner = self.owner(conn, life, summary)?;
+            let owner = self.owner(sink, life, summary)?;
             if self.rng.f64() < 0.5 && life.priority != Priority::Low {
-                self.set_priority(conn, life, Priority::Low, owner, summary)?;
+                self.set_priority(sink, life, Priority::Low, owner, summary)?;
             }
             // Most wait on the customer's side of things; some stay In Progress.
             let waiting = self.rng.f64() < 0.6;
             if waiting {
-                self.status(conn, life, owner, Status::Waiting, summary)?;
+                self.status(sink, life, owner, Status::Waiting, summary)?;
             }
             let by = self.delay(DAY * 150.0, 0.6);
             self.wait(life, by)?;
-            let owner = self.owner(conn, life, summary)?;
+            let owner = self.owner(sink, life, summary)?;
             let at = life.t;
             self.message(
-                conn,
+                sink,
                 life,
                 at,
                 owner,
@@ -1123,46 +1069,46 @@ impl Generator {
             )?;
             if waiting {
                 self.wait(life, Duration::seconds(1))?;
-                self.status(conn, life, owner, Status::InProgress, summary)?;
+                self.status(sink, life, owner, Status::InProgress, summary)?;
             }
         }
         if self.rng.f64() < 0.3 {
             self.after(life, 10.0, 1.0)?;
-            let owner = self.owner(conn, life, summary)?;
-            self.note(conn, life, owner, summary)?;
+            let owner = self.owner(sink, life, summary)?;
+            self.note(sink, life, owner, summary)?;
             // Notes are put right, and sometimes taken back.
             if self.rng.f64() < 0.12 {
                 self.after(life, 40.0, 1.0)?;
-                let owner = self.owner(conn, life, summary)?;
-                self.edit_note(conn, life, owner, summary)?;
+                let owner = self.owner(sink, life, summary)?;
+                self.edit_note(sink, life, owner, summary)?;
             }
             if self.rng.f64() < 0.05 {
                 self.after(life, 120.0, 1.0)?;
-                let owner = self.owner(conn, life, summary)?;
-                self.delete_note(conn, life, owner, summary)?;
+                let owner = self.owner(sink, life, summary)?;
+                self.delete_note(sink, life, owner, summary)?;
             }
         }
         if self.rng.f64() < 0.35 {
             self.after(life, 15.0, 1.0)?;
-            let owner = self.owner(conn, life, summary)?;
-            self.status(conn, life, owner, Status::Waiting, summary)?;
+            let owner = self.owner(sink, life, summary)?;
+            self.status(sink, life, owner, Status::Waiting, summary)?;
             let wait = self.customer_wait();
             self.wait(life, wait)?;
-            let owner = self.owner(conn, life, summary)?;
+            let owner = self.owner(sink, life, summary)?;
             let body = self.pick(INBOUND);
             let at = life.t;
-            self.message(conn, life, at, owner, Direction::Inbound, body, summary)?;
+            self.message(sink, life, at, owner, Direction::Inbound, body, summary)?;
             self.wait(life, Duration::seconds(1))?;
-            self.status(conn, life, owner, Status::InProgress, summary)?;
+            self.status(sink, life, owner, Status::InProgress, summary)?;
             // A customer kept waiting long enough chases, and it is escalated.
             if wait > Duration::days(2) && self.rng.f64() < 0.25 {
                 self.after(life, 20.0, 1.0)?;
-                self.escalate(conn, life, summary)?;
+                self.escalate(sink, life, summary)?;
             }
         }
         if self.rng.f64() < 0.04 {
             self.after(life, 60.0, 1.0)?;
-            self.escalate(conn, life, summary)?;
+            self.escalate(sink, life, summary)?;
         }
         // Most fixes take hours; the hard ones take days.
         if self.rng.f64() < 0.15 {
@@ -1170,19 +1116,19 @@ impl Generator {
         } else {
             self.after(life, 240.0, 1.4)?;
         }
-        let owner = self.owner(conn, life, summary)?;
+        let owner = self.owner(sink, life, summary)?;
         // Now and then someone other than the owner resolves it.
         let resolver = if self.rng.f64() < 0.15 {
             self.workers[self.rng.usize(..self.workers.len())]
         } else {
             owner
         };
-        self.status(conn, life, resolver, Status::Resolved, summary)?;
+        self.status(sink, life, resolver, Status::Resolved, summary)?;
         // Tags that said how it was going come off now that it is solved.
         for tag in PASSING_TAGS {
             if life.tags.contains(tag) && self.rng.f64() < 0.4 {
                 self.after(life, 2.0, 1.0)?;
-                self.remove_tag(conn, life, tag, resolver, summary)?;
+                self.remove_tag(sink, life, tag, resolver, summary)?;
             }
         }
         Ok(())
@@ -1193,7 +1139,7 @@ impl Generator {
     /// order. Returns whether the ticket was reopened.
     fn aftermath(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         round: usize,
         summary: &mut SeedSummary,
@@ -1221,7 +1167,7 @@ impl Generator {
         next.sort_by_key(|(at, _)| *at);
         for (at, what) in next {
             self.wait_until(life, at)?;
-            let owner = self.owner(conn, life, summary)?;
+            let owner = self.owner(sink, life, summary)?;
             match what {
                 Aftermath::Rating => {
                     let rating = match self.rng.u32(..100) {
@@ -1231,24 +1177,24 @@ impl Generator {
                         25..55 => 4,
                         _ => 5,
                     };
-                    self.rate(conn, life, rating, owner, summary)?;
+                    self.rate(sink, life, rating, owner, summary)?;
                 }
                 Aftermath::Rerating => {
                     if let Some((previous, _)) = life.csat {
                         let rating = self.rerating(previous);
-                        self.rate(conn, life, rating, owner, summary)?;
+                        self.rate(sink, life, rating, owner, summary)?;
                     }
                 }
-                Aftermath::Close => self.status(conn, life, owner, Status::Closed, summary)?,
+                Aftermath::Close => self.status(sink, life, owner, Status::Closed, summary)?,
                 Aftermath::ComeBack => {
                     let body = if life.status == Status::Closed {
                         "Sorry to write again, the problem is back."
                     } else {
                         "It is happening again, sorry."
                     };
-                    self.message(conn, life, at, owner, Direction::Inbound, body, summary)?;
+                    self.message(sink, life, at, owner, Direction::Inbound, body, summary)?;
                     self.wait(life, Duration::seconds(1))?;
-                    self.status(conn, life, owner, Status::Open, summary)?;
+                    self.status(sink, life, owner, Status::Open, summary)?;
                     return Ok(true);
                 }
             }
@@ -1272,7 +1218,7 @@ impl Generator {
     /// ticket on when they went.
     fn owner(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         summary: &mut SeedSummary,
     ) -> Result<usize, StoreError> {
@@ -1280,7 +1226,7 @@ impl Generator {
             && left <= life.t
         {
             let at = left.max(from_millis(life.updated));
-            self.hand_over(conn, life, at, summary)?;
+            self.hand_over(sink, life, at, summary)?;
         }
         Ok(life.owner)
     }
@@ -1289,7 +1235,7 @@ impl Generator {
     /// new owner is assigned and the old one unassigned.
     fn hand_over(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         at: DateTime<Utc>,
         summary: &mut SeedSummary,
@@ -1301,19 +1247,16 @@ impl Generator {
         }
         let by = life.dispatcher;
         if !life.assignees.contains(&to) {
-            self.assign(conn, life, to, at, by, summary)?;
+            self.assign(sink, life, to, at, by, summary)?;
         }
         if let Some(i) = life.assignees.iter().position(|&a| a == from) {
             life.assignees.remove(i);
-            conn.prepare_cached(
-                "DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND agent_id = ?2",
-            )?
-            .execute(params![life.id, self.agents[from].id])?;
+            sink.unassign(life.id, self.agents[from].id)?;
             let kind = ActivityKind::AgentUnassigned {
-                agent: AgentId(self.agents[from].id),
+                agent: self.agents[from].id,
                 name: self.agents[from].name.clone(),
             };
-            self.activity(conn, life, at, by, &kind, summary)?;
+            self.activity(sink, life, at, by, &kind, summary)?;
         }
         life.owner = to;
         Ok(())
@@ -1321,7 +1264,7 @@ impl Generator {
 
     fn assign(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         agent: usize,
         at: DateTime<Utc>,
@@ -1329,34 +1272,31 @@ impl Generator {
         summary: &mut SeedSummary,
     ) -> Result<(), StoreError> {
         life.assignees.push(agent);
-        conn.prepare_cached(
-            "INSERT INTO ticket_assignees (ticket_id, agent_id, assigned_at) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![life.id, self.agents[agent].id, to_millis(at)])?;
+        sink.assign(life.id, self.agents[agent].id, to_millis(at))?;
         let kind = ActivityKind::AgentAssigned {
-            agent: AgentId(self.agents[agent].id),
+            agent: self.agents[agent].id,
             name: self.agents[agent].name.clone(),
         };
-        self.activity(conn, life, at, by, &kind, summary)
+        self.activity(sink, life, at, by, &kind, summary)
     }
 
     /// Raises the priority a level (if it can go higher) and tags the ticket
     /// "escalated", on the owner's word.
     fn escalate(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         summary: &mut SeedSummary,
     ) -> Result<(), StoreError> {
-        let owner = self.owner(conn, life, summary)?;
-        self.set_priority(conn, life, raised(life.priority), owner, summary)?;
-        self.add_tag(conn, life, "escalated", owner, summary)
+        let owner = self.owner(sink, life, summary)?;
+        self.set_priority(sink, life, raised(life.priority), owner, summary)?;
+        self.add_tag(sink, life, "escalated", owner, summary)
     }
 
     /// Tags the ticket at `life.t`, unless it has the tag already.
     fn add_tag(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         tag: &'static str,
         actor: usize,
@@ -1365,13 +1305,12 @@ impl Generator {
         if life.tags.contains(&tag) {
             return Ok(());
         }
-        let tag_id = self.tag_id(conn, tag)?;
-        conn.prepare_cached("INSERT INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)")?
-            .execute(params![life.id, tag_id])?;
+        let tag_id = self.tag_id(sink, tag)?;
+        sink.tag_ticket(life.id, tag_id)?;
         life.tags.push(tag);
         let at = life.t;
         self.activity(
-            conn,
+            sink,
             life,
             at,
             actor,
@@ -1385,7 +1324,7 @@ impl Generator {
     /// Takes a tag off the ticket at `life.t`, if it has it.
     fn remove_tag(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         tag: &'static str,
         actor: usize,
@@ -1395,12 +1334,11 @@ impl Generator {
             return Ok(());
         };
         life.tags.remove(i);
-        let tag_id = self.tag_id(conn, tag)?;
-        conn.prepare_cached("DELETE FROM ticket_tags WHERE ticket_id = ?1 AND tag_id = ?2")?
-            .execute(params![life.id, tag_id])?;
+        let tag_id = self.tag_id(sink, tag)?;
+        sink.untag_ticket(life.id, tag_id)?;
         let at = life.t;
         self.activity(
-            conn,
+            sink,
             life,
             at,
             actor,
@@ -1414,7 +1352,7 @@ impl Generator {
     /// Changes the priority at `life.t`, as `Store::set_priority` (nothing if unchanged).
     fn set_priority(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         to: Priority,
         actor: usize,
@@ -1427,7 +1365,7 @@ impl Generator {
         life.priority = to;
         let at = life.t;
         self.field_edit(
-            conn,
+            sink,
             life,
             at,
             actor,
@@ -1439,7 +1377,7 @@ impl Generator {
     /// Moves the ticket to another customer at `life.t`, as `Store::set_customer`.
     fn move_to_customer(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         to: Option<usize>,
         actor: usize,
@@ -1455,14 +1393,14 @@ impl Generator {
         };
         life.customer = to;
         let at = life.t;
-        self.field_edit(conn, life, at, actor, &kind, summary)
+        self.field_edit(sink, life, at, actor, &kind, summary)
     }
 
     /// Records a rating at `life.t`, as `Store::set_csat` (the ticket is
     /// resolved-like; nothing if the rating is unchanged).
     fn rate(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         rating: u8,
         actor: usize,
@@ -1475,7 +1413,7 @@ impl Generator {
         let at = life.t;
         life.csat = Some((rating, to_millis(at)));
         self.field_edit(
-            conn,
+            sink,
             life,
             at,
             actor,
@@ -1485,44 +1423,33 @@ impl Generator {
     }
 
     /// Writes the ticket's final state, derived from its events.
-    fn finish(&mut self, conn: &Connection, life: Life) -> Result<(), StoreError> {
-        let assignee_key = life.assignees.iter().map(|&a| &self.agents[a].key).min();
-        let (resolved_at, resolved_by) = match life.resolved {
-            Some((at, by)) if life.status.is_resolved_like() => (Some(at), Some(by)),
-            _ => (None, None),
-        };
-        let customer = life.customer.map(|c| &self.customers[c]);
-        conn.prepare_cached(
-            "UPDATE tickets SET subject = ?2, description = ?3, status = ?4, priority = ?5,
-                 customer_id = ?6, customer_key = ?7, version = ?8, updated_at = ?9,
-                 first_reply_at = ?10, resolved_at = ?11, resolved_by = ?12, closed_at = ?13,
-                 csat = ?14, csat_at = ?15, assignee_key = ?16
-             WHERE id = ?1",
-        )?
-        .execute(params![
-            life.id,
-            life.subject,
-            life.description,
-            life.status.code(),
-            life.priority.code(),
-            customer.map(|c| c.id),
-            customer.map(|c| &c.key),
-            life.version,
-            life.updated,
-            life.first_reply,
-            resolved_at,
-            resolved_by,
-            life.closed,
-            life.csat.map(|c| c.0),
-            life.csat.map(|c| c.1),
-            assignee_key
-        ])?;
-        Ok(())
+    fn finish(&mut self, sink: &mut dyn BulkSink, life: Life) -> Result<(), StoreError> {
+        let assignee_key = life
+            .assignees
+            .iter()
+            .map(|&a| self.agents[a].key.as_str())
+            .min();
+        let customer = life.customer.map(|c| self.customer_row(c));
+        sink.finish_ticket(&FinalTicket {
+            number: life.id,
+            subject: &life.subject,
+            description: &life.description,
+            status: life.status,
+            priority: life.priority,
+            customer,
+            version: life.version,
+            updated_at: life.updated,
+            first_reply_at: life.first_reply,
+            resolved: life.resolved.filter(|_| life.status.is_resolved_like()),
+            closed_at: life.closed,
+            csat: life.csat,
+            assignee_key,
+        })
     }
 
     fn activity(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         at: DateTime<Utc>,
         actor: usize,
@@ -1531,13 +1458,7 @@ impl Generator {
     ) -> Result<(), StoreError> {
         let at = to_millis(at);
         life.updated = life.updated.max(at);
-        record_activity(
-            conn,
-            TicketNumber(life.id),
-            at,
-            AgentId(self.agents[actor].id),
-            kind,
-        )?;
+        sink.record(life.id, at, self.agents[actor].id, kind)?;
         summary.activity += 1;
         Ok(())
     }
@@ -1545,7 +1466,7 @@ impl Generator {
     /// An event that edits a field: it moves the ticket's version on, as in the store.
     fn field_edit(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         at: DateTime<Utc>,
         actor: usize,
@@ -1553,13 +1474,13 @@ impl Generator {
         summary: &mut SeedSummary,
     ) -> Result<(), StoreError> {
         life.version += 1;
-        self.activity(conn, life, at, actor, kind, summary)
+        self.activity(sink, life, at, actor, kind, summary)
     }
 
     /// A status change at `life.t`, with the same moment rules as `Store::set_status`.
     fn status(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         actor: usize,
         to: Status,
@@ -1581,7 +1502,7 @@ impl Generator {
         }
         life.status = to;
         self.field_edit(
-            conn,
+            sink,
             life,
             at,
             actor,
@@ -1593,7 +1514,7 @@ impl Generator {
     #[allow(clippy::too_many_arguments)]
     fn message(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         at: DateTime<Utc>,
         actor: usize,
@@ -1604,10 +1525,8 @@ impl Generator {
         let id = self.next_message;
         self.next_message += 1;
         let ms = to_millis(at);
-        conn.prepare_cached(
-            "INSERT INTO messages (id, ticket_id, direction, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![id, life.id, direction.code(), self.agents[actor].id, body, ms])?;
+        let author = self.agents[actor].id;
+        sink.add_message(MessageId(id), life.id, direction, author, body, ms)?;
         if direction == Direction::Outbound && life.first_reply.is_none() {
             life.first_reply = Some(ms);
         }
@@ -1616,13 +1535,13 @@ impl Generator {
             message: MessageId(id),
             direction,
         };
-        self.activity(conn, life, at, actor, &kind, summary)
+        self.activity(sink, life, at, actor, &kind, summary)
     }
 
     /// Adds an internal note at `life.t`.
     fn note(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         actor: usize,
         summary: &mut SeedSummary,
@@ -1631,14 +1550,12 @@ impl Generator {
         self.next_note += 1;
         let body = self.pick(NOTES);
         let at = life.t;
-        conn.prepare_cached(
-            "INSERT INTO notes (id, ticket_id, author_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        )?
-        .execute(params![id, life.id, self.agents[actor].id, body, to_millis(at)])?;
+        let author = self.agents[actor].id;
+        sink.add_note(NoteId(id), life.id, author, body, to_millis(at))?;
         life.notes.push((id, body.to_owned()));
         summary.notes += 1;
         self.activity(
-            conn,
+            sink,
             life,
             at,
             actor,
@@ -1650,7 +1567,7 @@ impl Generator {
     /// Adds a line to the ticket's latest note at `life.t`, as `Store::edit_note`.
     fn edit_note(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         actor: usize,
         summary: &mut SeedSummary,
@@ -1663,12 +1580,9 @@ impl Generator {
         body.push('\n');
         body.push_str(addition);
         let at = life.t;
-        conn.prepare_cached(
-            "UPDATE notes SET body = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
-        )?
-        .execute(params![id, body.as_str(), to_millis(at)])?;
+        sink.edit_note(NoteId(id), body, to_millis(at))?;
         self.activity(
-            conn,
+            sink,
             life,
             at,
             actor,
@@ -1681,7 +1595,7 @@ impl Generator {
     /// its text stays in the trail.
     fn delete_note(
         &mut self,
-        conn: &Connection,
+        sink: &mut dyn BulkSink,
         life: &mut Life,
         actor: usize,
         summary: &mut SeedSummary,
@@ -1689,13 +1603,12 @@ impl Generator {
         let Some((id, text)) = life.notes.pop() else {
             return Ok(());
         };
-        conn.prepare_cached("DELETE FROM notes WHERE id = ?1")?
-            .execute([id])?;
+        sink.delete_note(NoteId(id))?;
         // The summary counts the notes the database holds.
         summary.notes -= 1;
         let at = life.t;
         self.activity(
-            conn,
+            sink,
             life,
             at,
             actor,

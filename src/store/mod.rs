@@ -14,9 +14,12 @@
 //! - [`Location`]: where a store is (a file today).
 //! - [`filter`]: what the list is asked for and what comes back.
 //! - [`StoreError`]: every way a store call can fail, in sentences.
+//! - [`BulkSink`]: rows written many at a time (sample data), through
+//!   [`Store::bulk_load`].
 //!
 //! SQL, and `rusqlite`, live under `sqlite/` and nowhere else.
 
+mod bulk;
 mod error;
 mod filter;
 pub mod sqlite;
@@ -35,6 +38,7 @@ use crate::domain::{
     Priority, Status, Tag, TagId, TicketDetail, TicketNumber, TicketRow,
 };
 
+pub use bulk::{BulkSink, FinalTicket};
 pub use error::StoreError;
 pub use filter::{
     Anchor, ListKey, ListRequest, Sort, SortColumn, SortValue, TicketFilter, TicketPage,
@@ -45,7 +49,6 @@ pub use sqlite::backup::{
 pub use sqlite::erase::{self, ErasedSummary};
 pub use sqlite::export::{ExportCustomer, ExportMessage, ExportTicket};
 pub use sqlite::fts_query;
-pub(crate) use sqlite::record_activity;
 pub use sqlite::schema;
 
 /// Where a store is: what the window opens and remembers, and the command
@@ -270,11 +273,18 @@ impl Store {
         }
     }
 
-    /// The SQLite connection of a file store, for the sample-data loader
-    /// while it moves under the store.
-    pub(crate) fn bulk_connection(&mut self) -> Option<&mut rusqlite::Connection> {
+    /// Runs `load` as one bulk load: it writes rows straight into the store
+    /// through the engine's [`BulkSink`], and everything it writes is
+    /// committed together when it returns `Ok`, or nothing is when it
+    /// returns an error (a cancelled load leaves the store as it was).
+    /// Nothing is checked or derived for it (see [`BulkSink`]); meant for
+    /// sample data going into an empty store. Afterwards, [`Store::analyze`].
+    pub fn bulk_load<T>(
+        &mut self,
+        load: impl FnOnce(&mut dyn BulkSink) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         match &mut self.engine {
-            Engine::File(db) => Some(db.conn_mut()),
+            Engine::File(db) => db.bulk_load(|sink| load(sink)),
         }
     }
 

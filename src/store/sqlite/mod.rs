@@ -10,6 +10,7 @@
 
 mod activity;
 pub mod backup;
+mod bulk;
 pub(crate) mod codec;
 pub mod erase;
 pub mod export;
@@ -28,7 +29,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-pub(crate) use activity::record as record_activity;
+pub use bulk::Bulk;
 pub(crate) use files::{beside, check_contents, open_untouched, read_up_to};
 pub use listing::fts_query;
 
@@ -273,11 +274,6 @@ impl FileStore {
         std::cell::RefMut::filter_map(slot, Option::as_mut).ok()
     }
 
-    /// The underlying connection, for bulk loaders within the crate (the sample-data generator).
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
-
     /// Gathers full query-planner statistics, histograms included (a few
     /// seconds at a million tickets); worth it after a bulk load. Status and
     /// priority are heavily skewed (most tickets are Closed), and without the
@@ -373,12 +369,7 @@ impl FileStore {
         &mut self,
         f: impl FnOnce(&Transaction<'_>, i64) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        if let Some(detail) = self.damage.borrow().as_ref() {
-            return Err(StoreError::Damaged {
-                path: self.path.clone(),
-                detail: detail.clone(),
-            });
-        }
+        self.refuse_if_damaged()?;
         let now = crate::domain::to_millis(self.clock.now());
         let result: Result<T, StoreError> = (|| {
             let tx = self
@@ -389,6 +380,18 @@ impl FileStore {
             Ok(value)
         })();
         result.map_err(|e| self.seen(e))
+    }
+
+    /// Refuses to write once a read or a write has met damage in the file
+    /// (see [`FileStore::seen`]).
+    fn refuse_if_damaged(&self) -> Result<(), StoreError> {
+        match self.damage.borrow().as_ref() {
+            Some(detail) => Err(StoreError::Damaged {
+                path: self.path.clone(),
+                detail: detail.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Runs `read` on one snapshot of the database: one read transaction,
