@@ -82,6 +82,39 @@ fn unpack_to(backup: &Path, to: &Path) -> PathBuf {
     to.to_path_buf()
 }
 
+/// Where the whole backup at `path` is once a newer backup has kept it as
+/// the changes since (`NAME.backup-STAMP.db.delta.zst`).
+fn as_changes(path: &Path) -> PathBuf {
+    let name = path.to_string_lossy();
+    PathBuf::from(format!(
+        "{}.delta.zst",
+        name.strip_suffix(".zst").unwrap_or(&name)
+    ))
+}
+
+/// `backup` as it is listed once a newer backup has kept it as changes:
+/// the same backup, made at the same moment, under its changes name.
+fn kept_as_changes(backup: &BackupFile, listed: &BackupFile) {
+    assert_eq!(
+        (
+            &listed.path,
+            listed.made,
+            listed.kind,
+            listed.compressed,
+            listed.delta
+        ),
+        (
+            &as_changes(&backup.path),
+            backup.made,
+            backup.kind,
+            true,
+            true
+        )
+    );
+    assert!(!backup.path.exists(), "{}", backup.path.display());
+    assert_eq!(listed.bytes, bytes(&listed.path).len() as u64);
+}
+
 /// The first bytes of every zstd frame.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 
@@ -283,10 +316,11 @@ fn the_automatic_backup_is_made_at_most_once_a_day() {
         .set(Utc.with_ymd_and_hms(2024, 3, 5, 0, 30, 0).unwrap());
     let second = store.backup_if_due(&Utc).unwrap().expect("a new day");
     assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
-    assert_eq!(
-        list_backups(&desk.path).unwrap(),
-        [second.clone(), first.clone()]
-    );
+    // The first is now kept as the changes since the second.
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0], second);
+    kept_as_changes(&first, &listed[1]);
     assert_eq!(
         (day(&first).to_string(), day(&second).to_string()),
         ("2024-03-04".to_owned(), "2024-03-05".to_owned())
@@ -357,10 +391,19 @@ fn the_newest_seven_backups_are_kept() {
         .filter(|b| b.kind == BackupKind::Backup)
         .map(|b| b.path.clone())
         .collect();
-    let newest: Vec<PathBuf> = made.iter().rev().take(BACKUPS_KEPT).cloned().collect();
+    // The newest whole, the six before it kept as changes.
+    let newest: Vec<PathBuf> = made
+        .iter()
+        .rev()
+        .take(BACKUPS_KEPT)
+        .enumerate()
+        .map(|(i, p)| if i == 0 { p.clone() } else { as_changes(p) })
+        .collect();
     assert_eq!(backups, newest);
     for gone in made.iter().rev().skip(BACKUPS_KEPT) {
         assert!(!gone.exists(), "{} should be deleted", gone.display());
+        let changes = as_changes(gone);
+        assert!(!changes.exists(), "{} should be deleted", changes.display());
     }
     assert!(unrelated.exists());
     assert!(before_restore.exists());
@@ -390,17 +433,36 @@ fn rotation_counts_old_uncompressed_and_new_compressed_backups_together() {
     let listed = list_backups(&desk.path).unwrap();
     assert_eq!(listed.len(), BACKUPS_KEPT);
     // The two oldest went, whatever their kind: day 0 (uncompressed) and
-    // day 1 (compressed). Newest first: 8, 7, 6, 5, 4, 3, 2.
+    // day 1 (compressed). Newest first: 8, 7, 6, 5, 4, 3, 2. Each newest
+    // backup was kept as changes when the next one was made (day 4's, an
+    // uncompressed one, too); days 2 and 3 were not the newest then.
     assert!(!old[0].exists(), "day 0 should be deleted");
     assert!(!new[0].exists(), "day 1 should be deleted");
+    assert!(!as_changes(&new[0]).exists(), "day 1 should be deleted");
     let expected = [
-        &new[5], &new[4], &new[3], &new[2], &old[2], &new[1], &old[1],
+        new[5].clone(),
+        as_changes(&new[4]),
+        as_changes(&new[3]),
+        as_changes(&new[2]),
+        as_changes(&old[2]),
+        new[1].clone(),
+        old[1].clone(),
     ];
-    assert_eq!(listed.iter().map(|b| &b.path).collect::<Vec<_>>(), expected,);
+    assert_eq!(
+        listed.iter().map(|b| b.path.clone()).collect::<Vec<_>>(),
+        expected,
+    );
     assert_eq!(
         listed.iter().map(|b| b.compressed).collect::<Vec<_>>(),
-        [true, true, true, true, false, true, false]
+        [true, true, true, true, true, true, false]
     );
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, true, true, true, true, false, false]
+    );
+    for b in &listed {
+        verify_backup(&b.path).unwrap_or_else(|e| panic!("{}: {e}", b.path.display()));
+    }
     let mut days: Vec<_> = listed.iter().map(|b| b.made).collect();
     days.dedup();
     assert_eq!(days.len(), BACKUPS_KEPT, "each backup keeps its own moment");
@@ -419,7 +481,7 @@ fn rotation_counts_old_uncompressed_and_new_compressed_backups_together() {
     assert!(name.ends_with("-2.db.zst"), "{name}");
     let listed = list_backups(&desk.path).unwrap();
     assert_eq!(listed[0].path, made.path);
-    assert_eq!(listed[1].path, same_second);
+    assert_eq!(listed[1].path, as_changes(&same_second));
     // The day's backup is made, whichever kind it was.
     assert!(!tickets::store::backup_due(&desk.path, desk.clock.now(), &Utc).unwrap());
 }
