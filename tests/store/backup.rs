@@ -1,7 +1,9 @@
 //! Backups and restore, at the store: what an agent would find in the folder
 //! beside their database, and what a restore puts back or refuses. Backups
 //! are compressed (`NAME.backup-STAMP.db.zst`); the uncompressed backups
-//! older versions made (`NAME.backup-STAMP.db`) still count.
+//! older versions made (`NAME.backup-STAMP.db`) still count. All but the
+//! newest are kept as the changes since the next newer one
+//! (`NAME.backup-STAMP.db.delta.zst`).
 //!
 //! `TICKETS_BACKUP_TRIALS` sets how many damaged copies of a backup
 //! `a_damaged_copy_of_a_backup_is_refused_or_restores_whole` tries of each
@@ -843,4 +845,309 @@ fn a_read_only_backup_restores_and_the_database_can_be_written() {
     store
         .create_ticket(agent, &new_ticket("After the restore"))
         .expect("the restored database can be written");
+}
+
+/// A desk with 300 tickets whose descriptions fill some hundreds of pages, so a
+/// day's work changes a small share of them.
+fn large_desk() -> Desk {
+    let mut desk = Desk::new();
+    let mut rng = fastrand::Rng::with_seed(11);
+    let words = [
+        "printer", "invoice", "refund", "login", "order", "euros", "error", "again",
+    ];
+    for i in 0..300 {
+        let n = desk.ticket(&format!("Ticket {i}"));
+        let v = desk.version(n);
+        let text: Vec<String> = (0..200)
+            .map(|_| format!("{}{}", words[rng.usize(..words.len())], rng.u16(..)))
+            .collect();
+        let text = text.join(" ");
+        desk.store.set_description(desk.dana, n, v, &text).unwrap();
+    }
+    desk
+}
+
+/// A day's work on `desk`: a new ticket, a closed one, a note on a third.
+fn a_days_work(desk: &mut Desk, day: i64) {
+    desk.clock.advance(Duration::days(1));
+    desk.ticket(&format!("Raised on day {day}"));
+    let closed = TicketNumber(day * 7 + 1);
+    let v = desk.version(closed);
+    desk.store
+        .set_status(desk.dana, closed, v, Status::Closed)
+        .unwrap();
+    desk.store
+        .add_note(desk.dana, TicketNumber(day * 11 + 3), &format!("Day {day}"))
+        .unwrap();
+}
+
+/// Restores `backup` to a new file beside the database and reads it all.
+fn restored_from(desk: &Desk, backup: &Path, name: &str) -> Vec<TicketDetail> {
+    let target = desk.dir.path().join(name);
+    assert_eq!(
+        restore_backup(&target, backup, desk.clock.as_ref()).unwrap(),
+        None
+    );
+    let store = Store::open(&target, desk.clock.clone()).unwrap();
+    let all = everything(&store);
+    drop(store);
+    std::fs::remove_file(&target).unwrap();
+    all
+}
+
+/// The bytes of every file in a folder, by name.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    folder(dir)
+        .into_iter()
+        .map(|name| {
+            let content = bytes(&dir.join(&name));
+            (name, content)
+        })
+        .collect()
+}
+
+#[test]
+fn each_of_seven_backups_kept_as_changes_restores_to_its_own_state() {
+    let mut desk = large_desk();
+    // Nine days of work, a backup after each: the two oldest are rotated out.
+    let mut states = Vec::new();
+    let mut made = Vec::new();
+    for day in 1..=9 {
+        a_days_work(&mut desk, day);
+        states.push(everything(&desk.store));
+        made.push(backup(&desk.store));
+    }
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), BACKUPS_KEPT);
+    assert_eq!(listed[0], made[8], "the newest is whole, as made");
+    for (i, b) in listed.iter().enumerate().skip(1) {
+        kept_as_changes(&made[8 - i], b);
+        // A day's changes are a small share of the whole.
+        assert!(
+            b.bytes * 4 < listed[0].bytes,
+            "{} bytes of changes against {} whole",
+            b.bytes,
+            listed[0].bytes
+        );
+    }
+    for gone in &made[..2] {
+        assert!(!gone.path.exists() && !as_changes(&gone.path).exists());
+    }
+    // Each restores to exactly the state it was made in, whether chosen
+    // from the list or by the path it was first made under; the backups
+    // are only read.
+    let before = snapshot(desk.dir.path());
+    for (i, b) in listed.iter().enumerate() {
+        verify_backup(&b.path).unwrap_or_else(|e| panic!("{}: {e}", b.path.display()));
+        assert_eq!(
+            restored_from(&desk, &b.path, "restored.db"),
+            states[8 - i],
+            "{}",
+            b.path.display()
+        );
+        assert_eq!(
+            restored_from(&desk, &made[8 - i].path, "restored.db"),
+            states[8 - i]
+        );
+    }
+    assert_eq!(snapshot(desk.dir.path()), before);
+}
+
+/// Whether the error names `path` as the file that is damaged.
+fn names_damaged(err: &StoreError, path: &Path) -> bool {
+    matches!(err, StoreError::Damaged { path: p, .. } if p == path)
+}
+
+#[test]
+fn a_damaged_or_missing_link_refuses_the_backups_that_need_it_and_nothing_changes() {
+    let mut desk = large_desk();
+    let mut states = Vec::new();
+    for day in 1..=4 {
+        a_days_work(&mut desk, day);
+        states.push(everything(&desk.store));
+        backup(&desk.store);
+    }
+    // Newest first: whole, then changes of days 3, 2 and 1.
+    let listed: Vec<PathBuf> = list_backups(&desk.path)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.path)
+        .collect();
+    let db = desk.path.clone();
+    desk.store.close();
+    let try_all = |desk: &Desk| -> Vec<Result<(), StoreError>> {
+        listed
+            .iter()
+            .map(|b| {
+                let before = snapshot(desk.dir.path());
+                let result = restore_backup(&db, b, desk.clock.as_ref()).map(|kept| {
+                    // Undo the restore: the test goes on with the same database.
+                    std::fs::rename(kept.unwrap().path, &db).unwrap();
+                });
+                if let Err(e) = &result {
+                    assert_eq!(snapshot(desk.dir.path()), before, "{e}: files changed");
+                    assert_eq!(verify_backup(b).unwrap_err().to_string(), e.to_string());
+                    assert!(
+                        e.to_string().contains(&format!("“{}”", b.display())),
+                        "the sentence names the backup chosen: {e}"
+                    );
+                    assert!(!e.to_string().contains(".partial"), "{e}");
+                }
+                result
+            })
+            .collect()
+    };
+    assert!(try_all(&desk).iter().all(Result::is_ok));
+
+    // Day 2's changes garbled: days 2 and 1 are refused, naming day 2's file.
+    let day2 = listed[2].clone();
+    let good = bytes(&day2);
+    let mut garbled = good.clone();
+    let middle = garbled.len() / 2;
+    for b in &mut garbled[middle..middle + 3] {
+        *b ^= 0xFF;
+    }
+    std::fs::write(&day2, &garbled).unwrap();
+    let results = try_all(&desk);
+    assert!(results[0].is_ok() && results[1].is_ok());
+    let own = results[2].as_ref().unwrap_err();
+    assert!(names_damaged(own, &day2), "{own}");
+    let older = results[3].as_ref().unwrap_err();
+    assert!(names_damaged(older, &listed[3]), "{older}");
+    assert!(
+        older
+            .to_string()
+            .contains(&format!("one of them, “{}”, is damaged", day2.display())),
+        "{older}"
+    );
+    std::fs::write(&day2, &good).unwrap();
+
+    // The whole backup cut short: every backup is refused, naming its own file.
+    let whole = listed[0].clone();
+    let good = bytes(&whole);
+    std::fs::write(&whole, &good[..good.len() / 2]).unwrap();
+    for (b, result) in listed.iter().zip(try_all(&desk)) {
+        let e = result.unwrap_err();
+        assert!(names_damaged(&e, b), "{e}");
+        assert!(e.to_string().contains("cut short"), "{e}");
+    }
+    std::fs::write(&whole, &good).unwrap();
+
+    // Day 3's changes deleted by hand: day 2's were made against them, not
+    // against the whole backup that is now next.
+    let day3 = bytes(&listed[1]);
+    std::fs::remove_file(&listed[1]).unwrap();
+    let e = restore_backup(&db, &listed[2], desk.clock.as_ref()).unwrap_err();
+    assert!(names_damaged(&e, &listed[2]), "{e}");
+    assert!(
+        e.to_string()
+            .contains("which is not the backup they were made against"),
+        "{e}"
+    );
+    std::fs::write(&listed[1], &day3).unwrap();
+
+    // Changes copied away from the backups they need.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let alone = elsewhere.path().join(listed[3].file_name().unwrap());
+    std::fs::copy(&listed[3], &alone).unwrap();
+    let e = verify_backup(&alone).unwrap_err();
+    assert!(matches!(e, StoreError::NotTickets { .. }), "{e:?}");
+    assert!(e.to_string().contains("only the changes"), "{e}");
+
+    // Mended, everything restores to its own state again.
+    assert!(try_all(&desk).iter().all(Result::is_ok));
+    for (b, state) in listed.iter().zip(states.iter().rev()) {
+        assert_eq!(&restored_from(&desk, b, "restored.db"), state);
+    }
+}
+
+#[test]
+fn a_backup_stopped_between_its_steps_leaves_every_backup_restorable() {
+    let mut desk = large_desk();
+    let mut states = Vec::new();
+    let mut made = Vec::new();
+    let every_backup_restores = |desk: &Desk, states: &[Vec<TicketDetail>]| {
+        let listed = list_backups(&desk.path).unwrap();
+        assert_eq!(listed.len(), states.len());
+        for (b, state) in listed.iter().zip(states.iter().rev()) {
+            assert_eq!(&restored_from(desk, &b.path, "restored.db"), state);
+        }
+    };
+    for day in 1..=2 {
+        a_days_work(&mut desk, day);
+        states.push(everything(&desk.store));
+        made.push(backup(&desk.store));
+    }
+    let day2_whole = bytes(&made[1].path);
+
+    // Stopped after the new whole copy, before the changes of the one
+    // before: day 2 stays whole, its temporary file lies about.
+    a_days_work(&mut desk, 3);
+    states.push(everything(&desk.store));
+    made.push(backup(&desk.store));
+    let day2_changes = as_changes(&made[1].path);
+    let changes = bytes(&day2_changes);
+    std::fs::remove_file(&day2_changes).unwrap();
+    std::fs::write(&made[1].path, &day2_whole).unwrap();
+    std::fs::write(
+        desk.dir.path().join(".tickets.x1y2z3.partial"),
+        &changes[..10],
+    )
+    .unwrap();
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, false, true]
+    );
+    every_backup_restores(&desk, &states);
+
+    // Stopped after the changes, before deleting the whole copy: the
+    // backup is listed once, as its whole copy.
+    std::fs::write(&day2_changes, &changes).unwrap();
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!((&listed[1].path, listed[1].delta), (&made[1].path, false));
+    every_backup_restores(&desk, &states);
+
+    // The next backup finishes the job: day 2 kept as changes alone, day 3
+    // rewritten as changes, and all four restore.
+    a_days_work(&mut desk, 4);
+    states.push(everything(&desk.store));
+    backup(&desk.store);
+    assert!(!made[1].path.exists());
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, true, true, true]
+    );
+    every_backup_restores(&desk, &states);
+}
+
+#[test]
+fn old_backups_are_kept_as_changes_when_newer_ones_come_and_restore_to_their_state() {
+    let mut desk = large_desk();
+    // An upgraded user's folder: an uncompressed backup, then a whole
+    // compressed one, each the newest in its time.
+    let mut states = vec![everything(&desk.store)];
+    let old = old_backup(&desk, desk.clock.now());
+    a_days_work(&mut desk, 1);
+    states.push(everything(&desk.store));
+    let first = backup(&desk.store);
+    assert!(
+        as_changes(&old).exists(),
+        "the uncompressed one is changes now"
+    );
+    a_days_work(&mut desk, 2);
+    states.push(everything(&desk.store));
+    backup(&desk.store);
+    assert!(!first.path.exists());
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, true, true]
+    );
+    for (b, state) in listed.iter().zip(states.iter().rev()) {
+        assert_eq!(&restored_from(&desk, &b.path, "restored.db"), state);
+    }
+    assert_eq!(restored_from(&desk, &old, "restored.db"), states[0]);
 }
