@@ -4,8 +4,9 @@
 //! operation (median and p95 over at least 20 runs after a warm-up; fewer
 //! for the ones that read or write the whole file), prints a table and
 //! writes `target/bench/store.json`. `--only PREFIX` runs just the
-//! operations whose names start with PREFIX (`--only backup`: the backup,
-//! its check and a restore, with the backup's size against the file's).
+//! operations whose names start with PREFIX (`--only backup`: seven backups
+//! with a day's work between them, on a copy of the file, their size
+//! against the file's, and the oldest checked and restored).
 
 mod common;
 mod listing;
@@ -17,11 +18,12 @@ use std::time::{Duration, Instant};
 
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::clock::SystemClock;
-use tickets::domain::{AgentId, Status, TicketNumber};
+use tickets::domain::{AgentId, Direction, NewTicket, Status, TicketNumber};
 use tickets::export::export_tickets;
 use tickets::seed::{SeedOptions, generate};
 use tickets::store::{
-    BACKUPS_KEPT, BackupFile, ListRequest, Sort, Store, TicketFilter, restore_backup, verify_backup,
+    BACKUPS_KEPT, ListRequest, Sort, Store, TicketFilter, list_backups, restore_backup,
+    verify_backup,
 };
 
 const RUNS: usize = 25;
@@ -107,9 +109,7 @@ fn prepare(path: &Path, tickets: u64) -> Option<f64> {
         }
         drop(store);
         for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+            let _ = std::fs::remove_file(with_suffix(path, suffix));
         }
     }
     println!("Seeding {tickets} tickets into {} …", path.display());
@@ -130,57 +130,161 @@ fn sized(name: &str, tickets: u64) -> String {
     }
 }
 
-/// Backups of the whole file: 3 made (each compresses the whole file), then
-/// the newest checked as a restore checks it and restored to a new file,
-/// once each. Deletes what it made. Returns the figures for store.json.
+/// Writes a day's work on a desk of `tickets` tickets: new tickets, status
+/// changes, notes and replies spread over the whole file.
+fn a_days_work(store: &mut Store, rng: &mut fastrand::Rng, tickets: u64) {
+    let actor = AgentId(1);
+    for i in 0..DAY_NEW {
+        let ticket = NewTicket {
+            subject: format!("Raised today, {i}"),
+            description: "The customer called about their order.".to_owned(),
+            ..NewTicket::default()
+        };
+        store.create_ticket(actor, &ticket).expect("create");
+    }
+    for _ in 0..DAY_EDITS {
+        let number = TicketNumber(rng.i64(1..=tickets as i64));
+        let ticket = store.load_ticket(number).expect("load");
+        let to = if ticket.status == Status::Waiting {
+            Status::InProgress
+        } else {
+            Status::Waiting
+        };
+        store
+            .set_status(actor, number, ticket.version, to)
+            .expect("change status");
+        let number = TicketNumber(rng.i64(1..=tickets as i64));
+        store
+            .add_note(actor, number, "Called back, waiting on the courier")
+            .expect("note");
+        let number = TicketNumber(rng.i64(1..=tickets as i64));
+        store
+            .add_message(
+                actor,
+                number,
+                Direction::Outbound,
+                "Thanks for your patience: a replacement is on its way.",
+            )
+            .expect("reply");
+    }
+}
+
+/// `path` with `suffix` after its name: its `-wal`.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Tickets raised in a day's work between two backups.
+const DAY_NEW: usize = 200;
+/// Status changes, notes and replies (each) in a day's work, on tickets drawn
+/// at random.
+const DAY_EDITS: usize = 1000;
+
+/// Seven backups, a day's work before each, on a copy of the benchmark file
+/// (left as it was): the time of each backup (the first has no backup
+/// before it to keep as changes), the size of the seven kept against the
+/// file's, then the oldest (rebuilt from the newest through six sets of
+/// changes) checked as a restore checks it and restored to a new file, once
+/// each. Deletes what it made. Returns the figures for store.json.
 fn backups(
     results: &mut Vec<Measured>,
-    store: &Store,
+    path: &Path,
     dir: &Path,
     tickets: u64,
-    db_bytes: u64,
 ) -> Option<serde_json::Value> {
     let name = sized("backup", tickets);
-    let mut made: Vec<BackupFile> = Vec::new();
-    measure_runs(results, &name, 0, 3, |_| {
-        made.push(store.backup_now(&mut |_, _| {}).expect("backup"));
-    });
-    let newest = made.last()?.clone();
-    measure_runs(results, &sized("backup_verify", tickets), 0, 1, |_| {
-        verify_backup(&newest.path).expect("the backup checks out");
+    if !wanted(&name) {
+        return None;
+    }
+    let copy = dir.join(format!("backups-{tickets}.db"));
+    // With its log, should another connection have left one.
+    for suffix in ["", "-wal"] {
+        let (from, to) = (with_suffix(path, suffix), with_suffix(&copy, suffix));
+        if from.exists() {
+            std::fs::copy(from, to).expect("copy the benchmark file");
+        }
+    }
+    let mut store = Store::open(&copy, Arc::new(SystemClock)).expect("open the copy");
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut times = Vec::new();
+    for day in 0..BACKUPS_KEPT {
+        if day > 0 {
+            a_days_work(&mut store, &mut rng, tickets);
+        }
+        let start = Instant::now();
+        store.backup_now(&mut |_, _| {}).expect("backup");
+        times.push(start.elapsed());
+        // A new name each time: backups are named by the second.
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    drop(store);
+    let db_bytes = std::fs::metadata(&copy).map(|m| m.len()).unwrap_or(0);
+    let kept = list_backups(&copy).expect("list");
+    assert_eq!(kept.len(), BACKUPS_KEPT);
+    let oldest = kept.last()?.clone();
+    let first = times.remove(0);
+    times.sort();
+    let m = Measured {
+        name: name.clone(),
+        median_ms: percentile(&times, 0.5),
+        p95_ms: percentile(&times, 0.95),
+        plain_median_ms: None,
+    };
+    println!("{:<36} {:>10.2} {:>10.2}", m.name, m.median_ms, m.p95_ms);
+    results.push(m);
+    let verify = sized("backup_verify_oldest", tickets);
+    measure_runs(results, &verify, 0, 1, |_| {
+        verify_backup(&oldest.path).expect("the oldest backup checks out");
     });
     let restored = dir.join(format!("restored-{tickets}.db"));
-    measure_runs(results, &sized("backup_restore", tickets), 0, 1, |_| {
-        let kept = restore_backup(&restored, &newest.path, &SystemClock).expect("restore");
+    let restore = sized("backup_restore_oldest", tickets);
+    measure_runs(results, &restore, 0, 1, |_| {
+        let kept = restore_backup(&restored, &oldest.path, &SystemClock).expect("restore");
         assert!(kept.is_none(), "nothing was there to replace");
     });
     let _ = std::fs::remove_file(&restored);
-    for backup in &made {
+    for backup in &kept {
         let _ = std::fs::remove_file(&backup.path);
     }
-    let kept_bytes = newest.bytes * BACKUPS_KEPT as u64;
+    let _ = std::fs::remove_file(&copy);
+    let whole = kept[0].bytes;
+    let changes: Vec<u64> = kept[1..].iter().map(|b| b.bytes).collect();
+    let kept_bytes: u64 = kept.iter().map(|b| b.bytes).sum();
+    let mb = |n: u64| n as f64 / 1e6;
     println!(
-        "  (backup file: {:.0} MB, {:.1}% of the {:.0} MB database; {BACKUPS_KEPT} kept: {:.0} MB, {:.2}× the database)",
-        newest.bytes as f64 / 1e6,
-        100.0 * newest.bytes as f64 / db_bytes as f64,
-        db_bytes as f64 / 1e6,
-        kept_bytes as f64 / 1e6,
+        "  (a day's work: {DAY_NEW} new tickets, {DAY_EDITS} status changes, notes and replies each; \
+         the first backup {:.1} s; the newest, whole: {:.0} MB; the six before it, changes: {} MB; \
+         {BACKUPS_KEPT} kept: {:.0} MB, {:.2}× the {:.0} MB database)",
+        first.as_secs_f64(),
+        mb(whole),
+        changes
+            .iter()
+            .map(|&n| format!("{:.1}", mb(n)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        mb(kept_bytes),
         kept_bytes as f64 / db_bytes as f64,
+        mb(db_bytes),
     );
-    let median = |name: String| {
+    let median = |name: &str| {
         results
             .iter()
             .find(|m| m.name == name)
             .map(|m| m.median_ms / 1000.0)
     };
     Some(serde_json::json!({
-        "bytes": newest.bytes,
+        "bytes": whole,
+        "changes_bytes": changes,
         "db_bytes": db_bytes,
         "kept": BACKUPS_KEPT,
         "kept_bytes": kept_bytes,
-        "seconds": median(name),
-        "verify_seconds": median(sized("backup_verify", tickets)),
-        "restore_seconds": median(sized("backup_restore", tickets)),
+        "day": { "new_tickets": DAY_NEW, "status_changes": DAY_EDITS, "notes": DAY_EDITS, "replies": DAY_EDITS },
+        "first_seconds": first.as_secs_f64(),
+        "seconds": median(&name),
+        "verify_oldest_seconds": median(&verify),
+        "restore_oldest_seconds": median(&restore),
     }))
 }
 
@@ -254,7 +358,7 @@ fn main() {
         let _ = std::fs::remove_file(&export_path);
     }
 
-    let backup = backups(&mut results, &store, &dir, tickets, db_bytes);
+    let backup = backups(&mut results, &path, &dir, tickets);
 
     let mut rng = fastrand::Rng::with_seed(7);
     measure(&mut results, "load_ticket", |_| {

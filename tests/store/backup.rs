@@ -1,7 +1,9 @@
 //! Backups and restore, at the store: what an agent would find in the folder
 //! beside their database, and what a restore puts back or refuses. Backups
 //! are compressed (`NAME.backup-STAMP.db.zst`); the uncompressed backups
-//! older versions made (`NAME.backup-STAMP.db`) still count.
+//! older versions made (`NAME.backup-STAMP.db`) still count. All but the
+//! newest are kept as the changes since the next newer one
+//! (`NAME.backup-STAMP.db.delta.zst`).
 //!
 //! `TICKETS_BACKUP_TRIALS` sets how many damaged copies of a backup
 //! `a_damaged_copy_of_a_backup_is_refused_or_restores_whole` tries of each
@@ -80,6 +82,39 @@ fn unpacked(backup: &Path) -> Vec<u8> {
 fn unpack_to(backup: &Path, to: &Path) -> PathBuf {
     std::fs::write(to, unpacked(backup)).unwrap();
     to.to_path_buf()
+}
+
+/// Where the whole backup at `path` is once a newer backup has kept it as
+/// the changes since (`NAME.backup-STAMP.db.delta.zst`).
+fn as_changes(path: &Path) -> PathBuf {
+    let name = path.to_string_lossy();
+    PathBuf::from(format!(
+        "{}.delta.zst",
+        name.strip_suffix(".zst").unwrap_or(&name)
+    ))
+}
+
+/// `backup` as it is listed once a newer backup has kept it as changes:
+/// the same backup, made at the same moment, under its changes name.
+fn kept_as_changes(backup: &BackupFile, listed: &BackupFile) {
+    assert_eq!(
+        (
+            &listed.path,
+            listed.made,
+            listed.kind,
+            listed.compressed,
+            listed.delta
+        ),
+        (
+            &as_changes(&backup.path),
+            backup.made,
+            backup.kind,
+            true,
+            true
+        )
+    );
+    assert!(!backup.path.exists(), "{}", backup.path.display());
+    assert_eq!(listed.bytes, bytes(&listed.path).len() as u64);
 }
 
 /// The first bytes of every zstd frame.
@@ -283,10 +318,11 @@ fn the_automatic_backup_is_made_at_most_once_a_day() {
         .set(Utc.with_ymd_and_hms(2024, 3, 5, 0, 30, 0).unwrap());
     let second = store.backup_if_due(&Utc).unwrap().expect("a new day");
     assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
-    assert_eq!(
-        list_backups(&desk.path).unwrap(),
-        [second.clone(), first.clone()]
-    );
+    // The first is now kept as the changes since the second.
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0], second);
+    kept_as_changes(&first, &listed[1]);
     assert_eq!(
         (day(&first).to_string(), day(&second).to_string()),
         ("2024-03-04".to_owned(), "2024-03-05".to_owned())
@@ -357,10 +393,19 @@ fn the_newest_seven_backups_are_kept() {
         .filter(|b| b.kind == BackupKind::Backup)
         .map(|b| b.path.clone())
         .collect();
-    let newest: Vec<PathBuf> = made.iter().rev().take(BACKUPS_KEPT).cloned().collect();
+    // The newest whole, the six before it kept as changes.
+    let newest: Vec<PathBuf> = made
+        .iter()
+        .rev()
+        .take(BACKUPS_KEPT)
+        .enumerate()
+        .map(|(i, p)| if i == 0 { p.clone() } else { as_changes(p) })
+        .collect();
     assert_eq!(backups, newest);
     for gone in made.iter().rev().skip(BACKUPS_KEPT) {
         assert!(!gone.exists(), "{} should be deleted", gone.display());
+        let changes = as_changes(gone);
+        assert!(!changes.exists(), "{} should be deleted", changes.display());
     }
     assert!(unrelated.exists());
     assert!(before_restore.exists());
@@ -390,17 +435,36 @@ fn rotation_counts_old_uncompressed_and_new_compressed_backups_together() {
     let listed = list_backups(&desk.path).unwrap();
     assert_eq!(listed.len(), BACKUPS_KEPT);
     // The two oldest went, whatever their kind: day 0 (uncompressed) and
-    // day 1 (compressed). Newest first: 8, 7, 6, 5, 4, 3, 2.
+    // day 1 (compressed). Newest first: 8, 7, 6, 5, 4, 3, 2. Each newest
+    // backup was kept as changes when the next one was made (day 4's, an
+    // uncompressed one, too); days 2 and 3 were not the newest then.
     assert!(!old[0].exists(), "day 0 should be deleted");
     assert!(!new[0].exists(), "day 1 should be deleted");
+    assert!(!as_changes(&new[0]).exists(), "day 1 should be deleted");
     let expected = [
-        &new[5], &new[4], &new[3], &new[2], &old[2], &new[1], &old[1],
+        new[5].clone(),
+        as_changes(&new[4]),
+        as_changes(&new[3]),
+        as_changes(&new[2]),
+        as_changes(&old[2]),
+        new[1].clone(),
+        old[1].clone(),
     ];
-    assert_eq!(listed.iter().map(|b| &b.path).collect::<Vec<_>>(), expected,);
+    assert_eq!(
+        listed.iter().map(|b| b.path.clone()).collect::<Vec<_>>(),
+        expected,
+    );
     assert_eq!(
         listed.iter().map(|b| b.compressed).collect::<Vec<_>>(),
-        [true, true, true, true, false, true, false]
+        [true, true, true, true, true, true, false]
     );
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, true, true, true, true, false, false]
+    );
+    for b in &listed {
+        verify_backup(&b.path).unwrap_or_else(|e| panic!("{}: {e}", b.path.display()));
+    }
     let mut days: Vec<_> = listed.iter().map(|b| b.made).collect();
     days.dedup();
     assert_eq!(days.len(), BACKUPS_KEPT, "each backup keeps its own moment");
@@ -419,7 +483,7 @@ fn rotation_counts_old_uncompressed_and_new_compressed_backups_together() {
     assert!(name.ends_with("-2.db.zst"), "{name}");
     let listed = list_backups(&desk.path).unwrap();
     assert_eq!(listed[0].path, made.path);
-    assert_eq!(listed[1].path, same_second);
+    assert_eq!(listed[1].path, as_changes(&same_second));
     // The day's backup is made, whichever kind it was.
     assert!(!tickets::store::backup_due(&desk.path, desk.clock.now(), &Utc).unwrap());
 }
@@ -781,4 +845,309 @@ fn a_read_only_backup_restores_and_the_database_can_be_written() {
     store
         .create_ticket(agent, &new_ticket("After the restore"))
         .expect("the restored database can be written");
+}
+
+/// A desk with 300 tickets whose descriptions fill some hundreds of pages, so a
+/// day's work changes a small share of them.
+fn large_desk() -> Desk {
+    let mut desk = Desk::new();
+    let mut rng = fastrand::Rng::with_seed(11);
+    let words = [
+        "printer", "invoice", "refund", "login", "order", "euros", "error", "again",
+    ];
+    for i in 0..300 {
+        let n = desk.ticket(&format!("Ticket {i}"));
+        let v = desk.version(n);
+        let text: Vec<String> = (0..200)
+            .map(|_| format!("{}{}", words[rng.usize(..words.len())], rng.u16(..)))
+            .collect();
+        let text = text.join(" ");
+        desk.store.set_description(desk.dana, n, v, &text).unwrap();
+    }
+    desk
+}
+
+/// A day's work on `desk`: a new ticket, a closed one, a note on a third.
+fn a_days_work(desk: &mut Desk, day: i64) {
+    desk.clock.advance(Duration::days(1));
+    desk.ticket(&format!("Raised on day {day}"));
+    let closed = TicketNumber(day * 7 + 1);
+    let v = desk.version(closed);
+    desk.store
+        .set_status(desk.dana, closed, v, Status::Closed)
+        .unwrap();
+    desk.store
+        .add_note(desk.dana, TicketNumber(day * 11 + 3), &format!("Day {day}"))
+        .unwrap();
+}
+
+/// Restores `backup` to a new file beside the database and reads it all.
+fn restored_from(desk: &Desk, backup: &Path, name: &str) -> Vec<TicketDetail> {
+    let target = desk.dir.path().join(name);
+    assert_eq!(
+        restore_backup(&target, backup, desk.clock.as_ref()).unwrap(),
+        None
+    );
+    let store = Store::open(&target, desk.clock.clone()).unwrap();
+    let all = everything(&store);
+    drop(store);
+    std::fs::remove_file(&target).unwrap();
+    all
+}
+
+/// The bytes of every file in a folder, by name.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    folder(dir)
+        .into_iter()
+        .map(|name| {
+            let content = bytes(&dir.join(&name));
+            (name, content)
+        })
+        .collect()
+}
+
+#[test]
+fn each_of_seven_backups_kept_as_changes_restores_to_its_own_state() {
+    let mut desk = large_desk();
+    // Nine days of work, a backup after each: the two oldest are rotated out.
+    let mut states = Vec::new();
+    let mut made = Vec::new();
+    for day in 1..=9 {
+        a_days_work(&mut desk, day);
+        states.push(everything(&desk.store));
+        made.push(backup(&desk.store));
+    }
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), BACKUPS_KEPT);
+    assert_eq!(listed[0], made[8], "the newest is whole, as made");
+    for (i, b) in listed.iter().enumerate().skip(1) {
+        kept_as_changes(&made[8 - i], b);
+        // A day's changes are a small share of the whole.
+        assert!(
+            b.bytes * 4 < listed[0].bytes,
+            "{} bytes of changes against {} whole",
+            b.bytes,
+            listed[0].bytes
+        );
+    }
+    for gone in &made[..2] {
+        assert!(!gone.path.exists() && !as_changes(&gone.path).exists());
+    }
+    // Each restores to exactly the state it was made in, whether chosen
+    // from the list or by the path it was first made under; the backups
+    // are only read.
+    let before = snapshot(desk.dir.path());
+    for (i, b) in listed.iter().enumerate() {
+        verify_backup(&b.path).unwrap_or_else(|e| panic!("{}: {e}", b.path.display()));
+        assert_eq!(
+            restored_from(&desk, &b.path, "restored.db"),
+            states[8 - i],
+            "{}",
+            b.path.display()
+        );
+        assert_eq!(
+            restored_from(&desk, &made[8 - i].path, "restored.db"),
+            states[8 - i]
+        );
+    }
+    assert_eq!(snapshot(desk.dir.path()), before);
+}
+
+/// Whether the error names `path` as the file that is damaged.
+fn names_damaged(err: &StoreError, path: &Path) -> bool {
+    matches!(err, StoreError::Damaged { path: p, .. } if p == path)
+}
+
+#[test]
+fn a_damaged_or_missing_link_refuses_the_backups_that_need_it_and_nothing_changes() {
+    let mut desk = large_desk();
+    let mut states = Vec::new();
+    for day in 1..=4 {
+        a_days_work(&mut desk, day);
+        states.push(everything(&desk.store));
+        backup(&desk.store);
+    }
+    // Newest first: whole, then changes of days 3, 2 and 1.
+    let listed: Vec<PathBuf> = list_backups(&desk.path)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.path)
+        .collect();
+    let db = desk.path.clone();
+    desk.store.close();
+    let try_all = |desk: &Desk| -> Vec<Result<(), StoreError>> {
+        listed
+            .iter()
+            .map(|b| {
+                let before = snapshot(desk.dir.path());
+                let result = restore_backup(&db, b, desk.clock.as_ref()).map(|kept| {
+                    // Undo the restore: the test goes on with the same database.
+                    std::fs::rename(kept.unwrap().path, &db).unwrap();
+                });
+                if let Err(e) = &result {
+                    assert_eq!(snapshot(desk.dir.path()), before, "{e}: files changed");
+                    assert_eq!(verify_backup(b).unwrap_err().to_string(), e.to_string());
+                    assert!(
+                        e.to_string().contains(&format!("“{}”", b.display())),
+                        "the sentence names the backup chosen: {e}"
+                    );
+                    assert!(!e.to_string().contains(".partial"), "{e}");
+                }
+                result
+            })
+            .collect()
+    };
+    assert!(try_all(&desk).iter().all(Result::is_ok));
+
+    // Day 2's changes garbled: days 2 and 1 are refused, naming day 2's file.
+    let day2 = listed[2].clone();
+    let good = bytes(&day2);
+    let mut garbled = good.clone();
+    let middle = garbled.len() / 2;
+    for b in &mut garbled[middle..middle + 3] {
+        *b ^= 0xFF;
+    }
+    std::fs::write(&day2, &garbled).unwrap();
+    let results = try_all(&desk);
+    assert!(results[0].is_ok() && results[1].is_ok());
+    let own = results[2].as_ref().unwrap_err();
+    assert!(names_damaged(own, &day2), "{own}");
+    let older = results[3].as_ref().unwrap_err();
+    assert!(names_damaged(older, &listed[3]), "{older}");
+    assert!(
+        older
+            .to_string()
+            .contains(&format!("one of them, “{}”, is damaged", day2.display())),
+        "{older}"
+    );
+    std::fs::write(&day2, &good).unwrap();
+
+    // The whole backup cut short: every backup is refused, naming its own file.
+    let whole = listed[0].clone();
+    let good = bytes(&whole);
+    std::fs::write(&whole, &good[..good.len() / 2]).unwrap();
+    for (b, result) in listed.iter().zip(try_all(&desk)) {
+        let e = result.unwrap_err();
+        assert!(names_damaged(&e, b), "{e}");
+        assert!(e.to_string().contains("cut short"), "{e}");
+    }
+    std::fs::write(&whole, &good).unwrap();
+
+    // Day 3's changes deleted by hand: day 2's were made against them, not
+    // against the whole backup that is now next.
+    let day3 = bytes(&listed[1]);
+    std::fs::remove_file(&listed[1]).unwrap();
+    let e = restore_backup(&db, &listed[2], desk.clock.as_ref()).unwrap_err();
+    assert!(names_damaged(&e, &listed[2]), "{e}");
+    assert!(
+        e.to_string()
+            .contains("which is not the backup they were made against"),
+        "{e}"
+    );
+    std::fs::write(&listed[1], &day3).unwrap();
+
+    // Changes copied away from the backups they need.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let alone = elsewhere.path().join(listed[3].file_name().unwrap());
+    std::fs::copy(&listed[3], &alone).unwrap();
+    let e = verify_backup(&alone).unwrap_err();
+    assert!(matches!(e, StoreError::NotTickets { .. }), "{e:?}");
+    assert!(e.to_string().contains("only the changes"), "{e}");
+
+    // Mended, everything restores to its own state again.
+    assert!(try_all(&desk).iter().all(Result::is_ok));
+    for (b, state) in listed.iter().zip(states.iter().rev()) {
+        assert_eq!(&restored_from(&desk, b, "restored.db"), state);
+    }
+}
+
+#[test]
+fn a_backup_stopped_between_its_steps_leaves_every_backup_restorable() {
+    let mut desk = large_desk();
+    let mut states = Vec::new();
+    let mut made = Vec::new();
+    let every_backup_restores = |desk: &Desk, states: &[Vec<TicketDetail>]| {
+        let listed = list_backups(&desk.path).unwrap();
+        assert_eq!(listed.len(), states.len());
+        for (b, state) in listed.iter().zip(states.iter().rev()) {
+            assert_eq!(&restored_from(desk, &b.path, "restored.db"), state);
+        }
+    };
+    for day in 1..=2 {
+        a_days_work(&mut desk, day);
+        states.push(everything(&desk.store));
+        made.push(backup(&desk.store));
+    }
+    let day2_whole = bytes(&made[1].path);
+
+    // Stopped after the new whole copy, before the changes of the one
+    // before: day 2 stays whole, its temporary file lies about.
+    a_days_work(&mut desk, 3);
+    states.push(everything(&desk.store));
+    made.push(backup(&desk.store));
+    let day2_changes = as_changes(&made[1].path);
+    let changes = bytes(&day2_changes);
+    std::fs::remove_file(&day2_changes).unwrap();
+    std::fs::write(&made[1].path, &day2_whole).unwrap();
+    std::fs::write(
+        desk.dir.path().join(".tickets.x1y2z3.partial"),
+        &changes[..10],
+    )
+    .unwrap();
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, false, true]
+    );
+    every_backup_restores(&desk, &states);
+
+    // Stopped after the changes, before deleting the whole copy: the
+    // backup is listed once, as its whole copy.
+    std::fs::write(&day2_changes, &changes).unwrap();
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!((&listed[1].path, listed[1].delta), (&made[1].path, false));
+    every_backup_restores(&desk, &states);
+
+    // The next backup finishes the job: day 2 kept as changes alone, day 3
+    // rewritten as changes, and all four restore.
+    a_days_work(&mut desk, 4);
+    states.push(everything(&desk.store));
+    backup(&desk.store);
+    assert!(!made[1].path.exists());
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, true, true, true]
+    );
+    every_backup_restores(&desk, &states);
+}
+
+#[test]
+fn old_backups_are_kept_as_changes_when_newer_ones_come_and_restore_to_their_state() {
+    let mut desk = large_desk();
+    // An upgraded user's folder: an uncompressed backup, then a whole
+    // compressed one, each the newest in its time.
+    let mut states = vec![everything(&desk.store)];
+    let old = old_backup(&desk, desk.clock.now());
+    a_days_work(&mut desk, 1);
+    states.push(everything(&desk.store));
+    let first = backup(&desk.store);
+    assert!(
+        as_changes(&old).exists(),
+        "the uncompressed one is changes now"
+    );
+    a_days_work(&mut desk, 2);
+    states.push(everything(&desk.store));
+    backup(&desk.store);
+    assert!(!first.path.exists());
+    let listed = list_backups(&desk.path).unwrap();
+    assert_eq!(
+        listed.iter().map(|b| b.delta).collect::<Vec<_>>(),
+        [false, true, true]
+    );
+    for (b, state) in listed.iter().zip(states.iter().rev()) {
+        assert_eq!(&restored_from(&desk, &b.path, "restored.db"), state);
+    }
+    assert_eq!(restored_from(&desk, &old, "restored.db"), states[0]);
 }

@@ -7,17 +7,30 @@
 //! in the same second). Each is one zstd frame holding a whole SQLite file,
 //! with its size and a checksum of its contents, so `zstd -d` unpacks it
 //! too. Backups made before compression, `NAME.backup-STAMP.EXT`, are still
-//! listed, rotated and restored as they are. The newest [`BACKUPS_KEPT`]
-//! backups of both kinds are kept and older ones deleted. A restore keeps the
-//! file it replaces, uncompressed, as
+//! listed, rotated and restored as they are.
+//!
+//! Only the newest backup is kept whole. When a new one is made, the one
+//! before it (if it is whole) is rewritten as the changes that rebuild it
+//! from the new one, `NAME.backup-STAMP.EXT.delta.zst`: the pages that
+//! differ, with checksums of the whole file it rebuilds and of the file it
+//! was made against (see [`delta`]). Each such backup depends only on newer
+//! ones, so deleting the oldest never breaks another. The newest
+//! [`BACKUPS_KEPT`] backups of every kind are kept and older ones deleted. A
+//! restore keeps the file it replaces, uncompressed, as
 //! `NAME.before-restore-2026-11-24T093012Z.EXT`; Tickets never deletes those.
 //!
 //! Every file is written under a temporary name in the same folder (readable
 //! by its owner only), synced to disk, then renamed: a backup under its final
 //! name is always complete. A backup first copies the database into a
 //! temporary file with the online backup API, then streams that copy through
-//! zstd into another; a restore of a compressed backup unpacks it into a
-//! temporary file beside the database and checks that before anything moves.
+//! zstd into another; then the changes of the backup before it are written
+//! the same way, and only then is that backup's whole copy deleted, so at
+//! every moment each listed backup can be rebuilt. A restore of a compressed
+//! backup unpacks it (or, for changes, the newest backup, with the changes
+//! of each one down to the chosen one applied) into a temporary file beside
+//! the database and checks that before anything moves.
+
+mod delta;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -49,6 +62,9 @@ const STAMP: &str = "%Y-%m-%dT%H%M%SZ";
 /// What a compressed backup's name ends with, after the database's extension.
 const COMPRESSED: &str = ".zst";
 
+/// What the name of a backup kept as changes ends with, after the database's extension.
+const CHANGES: &str = ".delta.zst";
+
 /// The first four bytes of a zstd frame: how a compressed backup is known
 /// whatever it is called.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
@@ -62,6 +78,28 @@ const ZSTD_LEVEL: i32 = 2;
 
 /// Bytes read or written at a time while compressing or unpacking.
 const CHUNK: usize = 4 << 20;
+
+/// How a backup's file holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// A whole SQLite file (backups from before compression, and the files
+    /// restores kept).
+    Plain,
+    /// A whole SQLite file in one zstd frame.
+    Compressed,
+    /// The changes that rebuild it from the next newer backup, in one zstd frame.
+    Changes,
+}
+
+impl Form {
+    fn suffix(self) -> &'static str {
+        match self {
+            Form::Plain => "",
+            Form::Compressed => COMPRESSED,
+            Form::Changes => CHANGES,
+        }
+    }
+}
 
 /// Why a file beside the database was kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,15 +133,22 @@ pub struct BackupFile {
     /// Whether it is compressed (`.zst`); backups made by older versions
     /// of Tickets, and files a restore kept, are not.
     pub compressed: bool,
+    /// Whether it is kept as the changes since the next newer backup
+    /// (`.delta.zst`, compressed too): restoring it reads the newer backups
+    /// beside it as well.
+    pub delta: bool,
     /// Second and later files made in the same second: 2, 3…
     sequence: u32,
 }
 
 impl FileStore {
-    /// Writes a compressed backup of the database beside it now, then
-    /// deletes all but the newest [`BACKUPS_KEPT`] backups. `progress` hears
-    /// (steps done, steps in all) as it goes: a step for every page copied,
-    /// then one for every page's worth compressed.
+    /// Writes a compressed backup of the database beside it now, rewrites
+    /// the backup before it (if that one is whole) as the changes since this
+    /// one, then deletes all but the newest [`BACKUPS_KEPT`] backups.
+    /// `progress` hears (steps done, steps in all) as it goes: a step for
+    /// every page copied, then one for every page's worth compressed, then
+    /// (when there is a backup before it to rewrite) one for every page's
+    /// worth compared.
     ///
     /// The copy reads one snapshot of the database: changes committed by
     /// other connections meanwhile are neither waited for nor held up.
@@ -115,19 +160,51 @@ impl FileStore {
         }
         // One moment for the name and the listing: a big copy takes seconds.
         let now = self.clock.now();
+        // The newest backup so far, if it is whole: once this one is made it
+        // is kept as the changes since this one.
+        let previous = list_backups(&self.path)?
+            .into_iter()
+            .find(|b| b.kind == BackupKind::Backup)
+            .filter(|b| !b.delta);
         let (target, sequence) = free_name(&self.path, BackupKind::Backup, now)?;
-        write_compressed_copy(&self.conn, &self.path, &target, progress)?;
+        let phases = if previous.is_some() { 3 } else { 2 };
+        let (copy, pages) =
+            write_compressed_copy(&self.conn, &self.path, &target, phases, progress)?;
         let made = BackupFile {
             bytes: std::fs::metadata(&target)?.len(),
             path: target,
             made: now,
             kind: BackupKind::Backup,
             compressed: true,
+            delta: false,
             sequence,
         };
+        let kept = previous.as_ref().map_or(Ok(()), |previous| {
+            let len = copy.as_file().metadata()?.len().max(1);
+            let mut reported = 0;
+            keep_as_changes(&self.path, previous, copy.path(), &mut |compared| {
+                let share = u128::from(compared.min(len)) * u128::from(pages) / u128::from(len);
+                let done = 2 * pages + u64::try_from(share).unwrap_or(pages);
+                if done > reported {
+                    reported = done;
+                    progress(done, 3 * pages);
+                }
+            })?;
+            if reported < 3 * pages {
+                progress(3 * pages, 3 * pages);
+            }
+            Ok(())
+        });
+        drop(copy);
         rotate(&self.path).map_err(|e| {
             StoreError::Unsupported(format!(
                 "the backup {} was made, but an older backup could not be deleted ({e})",
+                made.path.display()
+            ))
+        })?;
+        kept.map_err(|e: StoreError| {
+            StoreError::Unsupported(format!(
+                "the backup {} was made, but the one before it could not be stored as the changes since ({e}); it was kept whole",
                 made.path.display()
             ))
         })?;
@@ -146,14 +223,28 @@ impl FileStore {
 }
 
 /// Every backup beside the database at `db` (and every file a restore kept),
-/// newest first.
+/// newest first. A backup stopped after it wrote the changes of the one
+/// before it but before it deleted that one's whole copy left both: that
+/// backup is listed once, as its whole copy.
 pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
-    let names = Names::of(db);
+    let mut found = backup_files(&Names::of(db))?;
+    found.dedup_by(|later, earlier| later.delta && same_backup(later, earlier));
+    Ok(found)
+}
+
+/// Whether two files hold the same backup, in two forms.
+fn same_backup(a: &BackupFile, b: &BackupFile) -> bool {
+    (a.kind, a.made, a.sequence) == (b.kind, b.made, b.sequence)
+}
+
+/// Every file beside a database that holds one of its backups or a file a
+/// restore kept, newest first; of two forms of one backup, the whole copy first.
+fn backup_files(names: &Names) -> Result<Vec<BackupFile>, StoreError> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&names.folder)? {
         let entry = entry?;
         let name = entry.file_name();
-        let Some((kind, made, sequence, compressed)) = names.parse(&name.to_string_lossy()) else {
+        let Some((kind, made, sequence, form)) = names.parse(&name.to_string_lossy()) else {
             continue;
         };
         let meta = entry.metadata()?;
@@ -165,11 +256,12 @@ pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
             made,
             kind,
             bytes: meta.len(),
-            compressed,
+            compressed: form != Form::Plain,
+            delta: form == Form::Changes,
             sequence,
         });
     }
-    found.sort_by_key(|b| std::cmp::Reverse((b.made, b.sequence)));
+    found.sort_by_key(|b| (std::cmp::Reverse((b.made, b.sequence)), b.delta));
     Ok(found)
 }
 
@@ -177,8 +269,10 @@ pub fn list_backups(db: &Path) -> Result<Vec<BackupFile>, StoreError> {
 /// from a newer Tickets, that passes SQLite's integrity check. A compressed
 /// backup is unpacked whole into a temporary file (beside it, or in the
 /// system's temporary folder where its own folder cannot be written) and
-/// the unpacked copy is checked; the temporary file is deleted after. The
-/// backup itself is only read.
+/// the unpacked copy is checked; the temporary file is deleted after. A
+/// backup kept as changes is rebuilt there first: the newest backup beside
+/// it unpacked, then the changes of each one down to it applied, each
+/// checked against its checksum. The backups are only read.
 pub fn verify_backup(path: &Path) -> Result<(), StoreError> {
     check_backup(path, None).map(drop)
 }
@@ -261,12 +355,17 @@ struct Names {
     extension: String,
 }
 
+/// The folder a file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 impl Names {
     fn of(db: &Path) -> Names {
-        let folder = match db.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let folder = folder_of(db);
         let stem = db.file_stem().map_or_else(
             || "tickets".to_owned(),
             |s| s.to_string_lossy().into_owned(),
@@ -281,34 +380,46 @@ impl Names {
         }
     }
 
-    fn name(
-        &self,
-        kind: BackupKind,
-        made: DateTime<Utc>,
-        sequence: u32,
-        compressed: bool,
-    ) -> PathBuf {
+    /// The names of the database whose backup (or kept file) `backup` is,
+    /// read from its own name.
+    fn of_backup(backup: &Path) -> Option<Names> {
+        let name = backup.file_name()?.to_str()?;
+        let at = name.rfind(".backup-")?;
+        // After the moment and sequence number (which hold no dot) comes
+        // the database's extension (which holds none either).
+        let extension = name[at + ".backup-".len()..].split('.').nth(1)?;
+        let names = Names {
+            folder: folder_of(backup),
+            stem: name[..at].to_owned(),
+            extension: extension.to_owned(),
+        };
+        names.parse(name).is_some().then_some(names)
+    }
+
+    fn name(&self, kind: BackupKind, made: DateTime<Utc>, sequence: u32, form: Form) -> PathBuf {
         let mut name = format!("{}.{}-{}", self.stem, kind.infix(), made.format(STAMP));
         if sequence > 1 {
             name.push_str(&format!("-{sequence}"));
         }
         name.push('.');
         name.push_str(&self.extension);
-        if compressed {
-            name.push_str(COMPRESSED);
-        }
+        name.push_str(form.suffix());
         self.folder.join(name)
     }
 
-    /// The kind, moment, sequence number and compression a file name stands
-    /// for, if it is one of this database's backups. Only backups are
-    /// compressed: a restore keeps the file it replaced as it was.
-    fn parse(&self, name: &str) -> Option<(BackupKind, DateTime<Utc>, u32, bool)> {
+    /// The kind, moment, sequence number and form a file name stands for,
+    /// if it is one of this database's backups. Only backups are compressed
+    /// or kept as changes: a restore keeps the file it replaced as it was.
+    fn parse(&self, name: &str) -> Option<(BackupKind, DateTime<Utc>, u32, Form)> {
         if let Some((kind, made, sequence)) = self.parse_plain(name) {
-            return Some((kind, made, sequence, false));
+            return Some((kind, made, sequence, Form::Plain));
         }
-        let (kind, made, sequence) = self.parse_plain(name.strip_suffix(COMPRESSED)?)?;
-        (kind == BackupKind::Backup).then_some((kind, made, sequence, true))
+        [Form::Changes, Form::Compressed]
+            .into_iter()
+            .find_map(|form| {
+                let (kind, made, sequence) = self.parse_plain(name.strip_suffix(form.suffix())?)?;
+                (kind == BackupKind::Backup).then_some((kind, made, sequence, form))
+            })
     }
 
     /// The kind, moment and sequence number of an uncompressed file's name.
@@ -340,7 +451,7 @@ impl Names {
 
 /// A name for a new file of `kind` beside `db` that no file has yet: a
 /// compressed one for a backup. Its moment and sequence number are taken by
-/// neither kind of backup, so no two backups list as made at once.
+/// no backup in any form, so no two backups list as made at once.
 fn free_name(
     db: &Path,
     kind: BackupKind,
@@ -349,12 +460,17 @@ fn free_name(
     let names = Names::of(db);
     let taken = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     for sequence in 1..10_000 {
-        let plain = names.name(kind, now, sequence, false);
+        let plain = names.name(kind, now, sequence, Form::Plain);
         if kind == BackupKind::BeforeRestore && !taken(&plain) {
             return Ok((plain, sequence));
         }
-        let compressed = names.name(kind, now, sequence, true);
-        if kind == BackupKind::Backup && !taken(&plain) && !taken(&compressed) {
+        let [compressed, changes] =
+            [Form::Compressed, Form::Changes].map(|form| names.name(kind, now, sequence, form));
+        if kind == BackupKind::Backup
+            && ![&plain, &compressed, &changes]
+                .into_iter()
+                .any(|p| taken(p))
+        {
             return Ok((compressed, sequence));
         }
     }
@@ -365,13 +481,28 @@ fn free_name(
 }
 
 /// Deletes all but the newest [`BACKUPS_KEPT`] backups of `db` (never the
-/// files a restore kept).
+/// files a restore kept), in whatever form they are. Each backup kept as
+/// changes depends only on newer ones, so the rest can all be rebuilt. A
+/// whole copy that a stopped backup left beside its changes (not the
+/// newest backup's) is deleted, as that backup would have done.
 fn rotate(db: &Path) -> Result<(), StoreError> {
-    let backups = list_backups(db)?
+    let files: Vec<BackupFile> = backup_files(&Names::of(db))?
         .into_iter()
-        .filter(|b| b.kind == BackupKind::Backup);
-    for old in backups.skip(BACKUPS_KEPT) {
-        std::fs::remove_file(&old.path)?;
+        .filter(|b| b.kind == BackupKind::Backup)
+        .collect();
+    let mut rank = 0;
+    for (i, file) in files.iter().enumerate() {
+        if i > 0 && !same_backup(file, &files[i - 1]) {
+            rank += 1;
+        }
+        let replaced = rank > 0
+            && !file.delta
+            && files
+                .iter()
+                .any(|other| other.delta && same_backup(other, file));
+        if rank >= BACKUPS_KEPT || replaced {
+            std::fs::remove_file(&file.path)?;
+        }
     }
     remove_abandoned_copies(db);
     Ok(())
@@ -435,29 +566,94 @@ fn put_in_place(file: NamedTempFile, target: &Path) -> Result<(), StoreError> {
 /// Copies the database open on `source` (at `db`) to a new compressed file
 /// at `target`: first a plain copy into a temporary file beside `db`, then
 /// that copy streamed through zstd into a second temporary file, which is
-/// synced and renamed to `target`. Both temporary files are gone after.
+/// synced and renamed to `target`. Returns the plain copy (deleted when
+/// dropped) and its pages. `progress` hears a step a page for the copy and
+/// for the compression, out of `phases` steps a page in all.
 fn write_compressed_copy(
     source: &Connection,
     db: &Path,
     target: &Path,
+    phases: u64,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<(), StoreError> {
-    // Half the steps for copying, half for compressing, a page each.
+) -> Result<(NamedTempFile, u64), StoreError> {
     let mut pages = 0;
     let copy = scratch_file(db)?;
     snapshot_into(source, &copy, &mut |done, total| {
         pages = total;
-        progress(done, total.saturating_mul(2));
+        progress(done, total.saturating_mul(phases));
     })?;
     let packed = scratch_file(db)?;
     compress(copy.path(), packed.as_file(), &mut |read, len| {
         let share = u128::from(read) * u128::from(pages) / u128::from(len.max(1));
         let share = u64::try_from(share).unwrap_or(pages);
-        progress(pages.saturating_add(share), pages.saturating_mul(2));
+        progress(pages.saturating_add(share), pages.saturating_mul(phases));
     })?;
-    drop(copy);
     packed.as_file().sync_all()?;
-    put_in_place(packed, target)
+    put_in_place(packed, target)?;
+    Ok((copy, pages))
+}
+
+/// Rewrites the whole backup `previous` of `db` as the changes that rebuild
+/// it from `newer` (the plain copy of the backup just made), under its
+/// changes name: written to a temporary file, synced, renamed (over changes
+/// a stopped backup may have left), the folder synced; only then is the
+/// whole copy deleted. `progress` hears how many bytes were compared.
+fn keep_as_changes(
+    db: &Path,
+    previous: &BackupFile,
+    newer: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), StoreError> {
+    let names = Names::of(db);
+    let target = names.name(
+        BackupKind::Backup,
+        previous.made,
+        previous.sequence,
+        Form::Changes,
+    );
+    let block = page_size(newer)?;
+    let partial = scratch_file(db)?;
+    let file = std::fs::File::open(&previous.path)?;
+    let mut older: Box<dyn Read> = if is_compressed(&previous.path) {
+        Box::new(zstd::stream::read::Decoder::new(file)?)
+    } else {
+        Box::new(file)
+    };
+    let mut encoder = zstd::stream::write::Encoder::new(partial.as_file(), ZSTD_LEVEL)?;
+    encoder.include_checksum(true)?;
+    delta::write_changes(
+        &mut older,
+        &mut std::fs::File::open(newer)?,
+        block,
+        &mut encoder,
+        progress,
+    )
+    .map_err(|e| match e {
+        delta::WriteError::Older(e) => read_error(&previous.path, e),
+        delta::WriteError::Io(e) => e.into(),
+    })?;
+    encoder.finish()?;
+    partial.as_file().sync_all()?;
+    partial
+        .persist(&target)
+        .map_err(|e| StoreError::Io(e.error))?;
+    sync_folder(&names.folder)?;
+    std::fs::remove_file(&previous.path)?;
+    sync_folder(&names.folder)?;
+    Ok(())
+}
+
+/// The page size in the SQLite header of the file at `path` (4096 if it
+/// holds none that SQLite allows): what changes are counted in.
+fn page_size(path: &Path) -> std::io::Result<usize> {
+    let mut header = [0u8; 18];
+    let read = read_up_to(&mut std::fs::File::open(path)?, &mut header)?;
+    let size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => usize::from(n),
+    };
+    let allowed = read == header.len() && size.is_power_of_two() && (512..=65536).contains(&size);
+    Ok(if allowed { size } else { 4096 })
 }
 
 /// A new, empty temporary file `.STEM.XXXX.partial` beside `path`, deleted
@@ -511,39 +707,166 @@ fn is_compressed(path: &Path) -> bool {
         .is_ok_and(|n| n == start.len() && start == ZSTD_MAGIC)
 }
 
-/// Unpacks the compressed backup at `backup` into `into`, and syncs it.
-/// Data that zstd cannot unpack (cut short, garbled, or not matching its
-/// checksum) is damage in the backup; failing to write is not.
-fn unpack(backup: &Path, into: &NamedTempFile) -> Result<(), StoreError> {
+/// Whether the compressed file at `path` holds a backup's changes (rather
+/// than a whole file): what the first bytes it unpacks to say.
+fn holds_changes(path: &Path) -> bool {
+    let mut start = [0u8; delta::MAGIC.len()];
+    std::fs::File::open(path)
+        .and_then(zstd::stream::read::Decoder::new)
+        .and_then(|mut decoder| read_up_to(&mut decoder, &mut start))
+        .is_ok_and(|n| n == start.len() && start == delta::MAGIC)
+}
+
+/// Unpacks the compressed backup at `backup` into `into`, which is left at
+/// its end. Data that zstd cannot unpack (cut short, garbled, or not
+/// matching its checksum) is damage in the backup; failing to write is not.
+fn unpack(backup: &Path, into: &std::fs::File) -> Result<delta::Summary, StoreError> {
+    let mut decoder = zstd::stream::read::Decoder::new(std::fs::File::open(backup)?)?;
+    write_summing(&mut decoder, into, &|e| read_error(backup, e))
+}
+
+/// Writes all that `from` holds to `out`, and sums it up. `read_failed`
+/// tells what a failure to read means.
+fn write_summing(
+    from: &mut dyn Read,
+    mut out: &std::fs::File,
+    read_failed: &dyn Fn(std::io::Error) -> StoreError,
+) -> Result<delta::Summary, StoreError> {
+    let mut sum = delta::Summing::new();
+    let mut buffer = vec![0; CHUNK];
+    loop {
+        let n = match from.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_failed(e)),
+        };
+        sum.update(&buffer[..n]);
+        out.write_all(&buffer[..n])?;
+    }
+    Ok(sum.summary())
+}
+
+/// What failing to read the compressed file at `backup` means: the disk or
+/// the system failed, or (anything zstd reports) the file is damaged.
+fn read_error(backup: &Path, e: std::io::Error) -> StoreError {
     let damaged = |detail: String| StoreError::Damaged {
         path: backup.to_path_buf(),
         detail,
     };
-    let mut decoder = zstd::stream::read::Decoder::new(std::fs::File::open(backup)?)?;
-    let mut out = into.as_file();
-    let mut buffer = vec![0; CHUNK];
-    loop {
-        let n = match decoder.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            // The disk or the system failed to read the file.
-            Err(e) if e.raw_os_error().is_some() => return Err(e.into()),
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                return Err(damaged(
-                    "its compressed data is cut short: the file is incomplete".to_owned(),
-                ));
-            }
-            Err(e) => {
-                return Err(damaged(format!(
-                    "its compressed data cannot be unpacked: zstd reports “{e}”"
-                )));
-            }
-        };
-        out.write_all(&buffer[..n])?;
+    if e.raw_os_error().is_some() {
+        e.into()
+    } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        damaged("its compressed data is cut short: the file is incomplete".to_owned())
+    } else {
+        damaged(format!(
+            "its compressed data cannot be unpacked: zstd reports “{e}”"
+        ))
     }
-    out.sync_all()?;
+}
+
+/// Rebuilds the backup at `backup`, kept as changes, into `into`: the whole
+/// backup the changes start from (the oldest whole one newer than it),
+/// then the changes of every backup between, newest first, down to its
+/// own, each applied to the file the one before rebuilt and checked. A
+/// damaged or missing link is told about `backup`, naming the link.
+fn rebuild(backup: &Path, into: &mut NamedTempFile) -> Result<(), StoreError> {
+    let chain = chain_to(backup)?;
+    let in_chain = |link: &Path, error: StoreError| match error {
+        StoreError::Damaged { detail, .. } if link != backup => StoreError::Damaged {
+            path: backup.to_path_buf(),
+            detail: format!(
+                "it is kept as the changes since newer backups, and one of them, “{}”, is damaged: {detail}",
+                link.display()
+            ),
+        },
+        other => other,
+    };
+    let (whole, changes) = chain.split_first().ok_or_else(|| missing_chain(backup))?;
+    let mut summary = if is_compressed(whole) {
+        unpack(whole, into.as_file())
+    } else {
+        write_summing(&mut std::fs::File::open(whole)?, into.as_file(), &|e| {
+            e.into()
+        })
+    }
+    .map_err(|e| in_chain(whole, e))?;
+    let mut newer = whole;
+    for link in changes {
+        let mut decoder = zstd::stream::read::Decoder::new(std::fs::File::open(link)?)?;
+        summary = delta::apply_changes(&mut decoder, into.as_file_mut(), summary)
+            .map_err(|e| match e {
+                delta::ApplyError::Io(e) => read_error(link, e),
+                delta::ApplyError::Damaged(detail) => StoreError::Damaged {
+                    path: link.clone(),
+                    detail,
+                },
+                delta::ApplyError::WrongBase => StoreError::Damaged {
+                    path: link.clone(),
+                    detail: format!(
+                        "it is kept as the changes since the next newer backup, “{}”, which is not the backup they were made against (one between them may have been deleted or replaced)",
+                        newer.display()
+                    ),
+                },
+            })
+            .map_err(|e| in_chain(link, e))?;
+        newer = link;
+    }
     Ok(())
+}
+
+/// The refusal of a backup kept as changes whose newer backups are not beside it.
+fn missing_chain(backup: &Path) -> StoreError {
+    StoreError::NotTickets {
+        path: backup.to_path_buf(),
+        reason: "it holds only the changes since newer backups, and no whole backup newer than it is beside it under its database's name; put it back in the folder of the backups made after it, under the name it was made with".to_owned(),
+    }
+}
+
+/// The files that rebuild the backup at `backup`: the oldest whole backup
+/// newer than it first, then each newer backup kept as changes, newest
+/// first, then `backup` itself. Of a backup in two forms, the whole one.
+fn chain_to(backup: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let names = Names::of_backup(backup).ok_or_else(|| missing_chain(backup))?;
+    let name = backup.file_name().unwrap_or_default().to_string_lossy();
+    let Some((BackupKind::Backup, made, sequence, _)) = names.parse(&name) else {
+        return Err(missing_chain(backup));
+    };
+    let files = backup_files(&names)?;
+    // Newer backups, oldest first; of two forms of one backup, the whole one first.
+    let mut newer: Vec<&BackupFile> = files
+        .iter()
+        .filter(|b| b.kind == BackupKind::Backup && (b.made, b.sequence) > (made, sequence))
+        .collect();
+    newer.sort_by_key(|b| (b.made, b.sequence, b.delta));
+    newer.dedup_by(|later, earlier| same_backup(later, earlier));
+    let mut chain = vec![backup.to_path_buf()];
+    for b in newer {
+        chain.push(b.path.clone());
+        if !b.delta {
+            chain.reverse();
+            return Ok(chain);
+        }
+    }
+    Err(missing_chain(backup))
+}
+
+/// The file holding the backup at `path` now: a whole backup that the next
+/// backup rewrote as changes is found under its changes name.
+fn current_file(path: &Path) -> PathBuf {
+    let moved = || {
+        let names = Names::of_backup(path)?;
+        let name = path.file_name()?.to_string_lossy();
+        let (kind, made, sequence, form) = names.parse(&name)?;
+        let changes = names.name(kind, made, sequence, Form::Changes);
+        (form != Form::Changes && changes.is_file()).then_some(changes)
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            moved().unwrap_or_else(|| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
 }
 
 /// A backup checked and open, read-only: the file itself or, for a
@@ -560,13 +883,14 @@ struct Checked {
 /// backup or, where its folder cannot be written, in the system's
 /// temporary folder. Errors name the backup, never the temporary file.
 fn check_backup(backup: &Path, beside: Option<&Path>) -> Result<Checked, StoreError> {
+    let backup = &current_file(backup);
     if !is_compressed(backup) {
         return Ok(Checked {
             conn: open_backup(backup)?,
             unpacked: None,
         });
     }
-    let scratch = match beside {
+    let mut scratch = match beside {
         Some(db) => scratch_file(db)?,
         None => scratch_file(backup).or_else(|_| {
             tempfile::Builder::new()
@@ -575,7 +899,12 @@ fn check_backup(backup: &Path, beside: Option<&Path>) -> Result<Checked, StoreEr
                 .tempfile()
         })?,
     };
-    unpack(backup, &scratch)?;
+    if holds_changes(backup) {
+        rebuild(backup, &mut scratch)?;
+    } else {
+        unpack(backup, scratch.as_file())?;
+    }
+    scratch.as_file().sync_all()?;
     let conn = open_backup(scratch.path()).map_err(|e| naming(e, scratch.path(), backup))?;
     Ok(Checked {
         conn,
@@ -739,6 +1068,7 @@ fn set_aside(db: &Path, now: DateTime<Utc>) -> Result<BackupFile, StoreError> {
         made: now,
         kind: BackupKind::BeforeRestore,
         compressed: false,
+        delta: false,
         sequence,
     })
 }
@@ -812,32 +1142,56 @@ mod tests {
     fn backup_names_read_back_and_nothing_else_does() {
         let names = Names::of(Path::new("/data/tickets.db"));
         let at = Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 12).unwrap();
-        let first = names.name(BackupKind::Backup, at, 1, true);
+        let first = names.name(BackupKind::Backup, at, 1, Form::Compressed);
         assert_eq!(
             first,
             Path::new("/data/tickets.backup-2026-11-24T093012Z.db.zst")
         );
-        let old = names.name(BackupKind::Backup, at, 2, false);
+        let old = names.name(BackupKind::Backup, at, 2, Form::Plain);
         assert_eq!(
             old,
             Path::new("/data/tickets.backup-2026-11-24T093012Z-2.db")
         );
-        let third = names.name(BackupKind::BeforeRestore, at, 3, false);
+        let third = names.name(BackupKind::BeforeRestore, at, 3, Form::Plain);
         assert_eq!(
             third,
             Path::new("/data/tickets.before-restore-2026-11-24T093012Z-3.db")
         );
-        for (path, kind, sequence, compressed) in [
-            (&first, BackupKind::Backup, 1, true),
-            (&old, BackupKind::Backup, 2, false),
-            (&third, BackupKind::BeforeRestore, 3, false),
+        let changes = names.name(BackupKind::Backup, at, 4, Form::Changes);
+        assert_eq!(
+            changes,
+            Path::new("/data/tickets.backup-2026-11-24T093012Z-4.db.delta.zst")
+        );
+        for (path, kind, sequence, form) in [
+            (&first, BackupKind::Backup, 1, Form::Compressed),
+            (&old, BackupKind::Backup, 2, Form::Plain),
+            (&third, BackupKind::BeforeRestore, 3, Form::Plain),
+            (&changes, BackupKind::Backup, 4, Form::Changes),
         ] {
             let name = path.file_name().unwrap().to_string_lossy();
-            assert_eq!(names.parse(&name), Some((kind, at, sequence, compressed)));
+            assert_eq!(names.parse(&name), Some((kind, at, sequence, form)));
+            // The database's names are read back from any of its backups' names.
+            if kind == BackupKind::BeforeRestore {
+                assert!(Names::of_backup(path).is_none());
+                continue;
+            }
+            let back = Names::of_backup(path).unwrap();
+            assert_eq!(
+                (back.folder, back.stem, back.extension),
+                (
+                    names.folder.clone(),
+                    names.stem.clone(),
+                    names.extension.clone()
+                )
+            );
         }
         for other in [
             "tickets.db.zst",
             "tickets.before-restore-2026-11-24T093012Z.db.zst",
+            "tickets.before-restore-2026-11-24T093012Z.db.delta.zst",
+            "tickets.backup-2026-11-24T093012Z.db.delta",
+            "tickets.backup-2026-11-24T093012Z.db.delta.zst.zst",
+            "tickets.backup-2026-11-24T093012Z.delta.zst",
             "tickets.backup-2026-11-24T093012Z.db.zst.zst",
             "tickets.backup-2026-11-24T093012Z.zst",
             "tickets.backup-2026-11-24T093012Z.db.zst-journal",
@@ -860,7 +1214,7 @@ mod tests {
         let names = Names::of(Path::new("desk"));
         let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
         assert_eq!(
-            names.name(BackupKind::Backup, at, 1, true),
+            names.name(BackupKind::Backup, at, 1, Form::Compressed),
             Path::new("./desk.backup-2026-01-02T030405Z.db.zst")
         );
     }
@@ -869,15 +1223,41 @@ mod tests {
     fn a_database_named_zst_gets_backups_of_both_kinds_read_back() {
         // The database's own extension is the compressed suffix: each name
         // still means one thing.
-        let names = Names::of(Path::new("/data/desk.zst"));
+        // And a database named .delta: every form is still one name.
         let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
-        assert_eq!(
-            names.parse("desk.backup-2026-01-02T030405Z.zst"),
-            Some((BackupKind::Backup, at, 1, false))
-        );
-        assert_eq!(
-            names.parse("desk.backup-2026-01-02T030405Z.zst.zst"),
-            Some((BackupKind::Backup, at, 1, true))
-        );
+        for (db, name, form) in [
+            (
+                "desk.zst",
+                "desk.backup-2026-01-02T030405Z.zst",
+                Form::Plain,
+            ),
+            (
+                "desk.zst",
+                "desk.backup-2026-01-02T030405Z.zst.zst",
+                Form::Compressed,
+            ),
+            (
+                "desk.zst",
+                "desk.backup-2026-01-02T030405Z.zst.delta.zst",
+                Form::Changes,
+            ),
+            (
+                "desk.delta",
+                "desk.backup-2026-01-02T030405Z.delta.zst",
+                Form::Compressed,
+            ),
+            (
+                "desk.delta",
+                "desk.backup-2026-01-02T030405Z.delta.delta.zst",
+                Form::Changes,
+            ),
+        ] {
+            let names = Names::of(&Path::new("/data").join(db));
+            assert_eq!(
+                names.parse(name),
+                Some((BackupKind::Backup, at, 1, form)),
+                "{name}"
+            );
+        }
     }
 }

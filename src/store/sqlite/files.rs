@@ -239,7 +239,7 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
-pub(crate) fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_up_to<R: Read + ?Sized>(file: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..])? {
