@@ -1807,3 +1807,25 @@ fn a_status_filter_within_a_created_range_counts_only_that_range() {
         desk.store.facet_counts(&TicketFilter::default()).unwrap();
     }
 }
+
+#[test]
+fn a_status_code_tickets_does_not_know_is_damage_in_the_facet_counts() {
+    let mut desk = Desk::new();
+    desk.ticket("Printer jams");
+    let odd = desk.ticket("Refund please");
+    assert_eq!(open_and_high(&desk.store), (2, 0));
+    // A file damaged past the schema's checks: a status no Tickets wrote.
+    let raw = desk.raw();
+    raw.execute_batch("PRAGMA ignore_check_constraints = ON")
+        .unwrap();
+    raw.execute("UPDATE tickets SET status = 9 WHERE id = ?1", [odd.0])
+        .unwrap();
+    let err = desk
+        .store
+        .facet_counts(&TicketFilter::default())
+        .expect_err("counts that leave a ticket out");
+    assert!(
+        matches!(err, StoreError::Damaged { .. }),
+        "expected Damaged, got {err:?}"
+    );
+}

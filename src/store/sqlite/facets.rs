@@ -173,10 +173,9 @@ impl FacetCache {
 
 /// Reads the codes of these tickets again (a ticket that is gone has none).
 fn read_again(conn: &Connection, codes: &mut Codes, tickets: &[i64]) -> Result<(), StoreError> {
-    let mut read =
-        conn.prepare_cached("SELECT status * 4 + priority FROM tickets WHERE id = ?1")?;
+    let mut read = conn.prepare_cached("SELECT status, priority FROM tickets WHERE id = ?1")?;
     for &ticket in tickets {
-        let code = match read.query_row([ticket], |r| r.get(0)) {
+        let code = match read.query_row([ticket], |row| code_of(row, 0)) {
             Ok(code) => code,
             Err(rusqlite::Error::QueryReturnedNoRows) => NONE,
             Err(e) => return Err(e.into()),
@@ -184,6 +183,14 @@ fn read_again(conn: &Connection, codes: &mut Codes, tickets: &[i64]) -> Result<(
         codes.put(ticket, code);
     }
     Ok(())
+}
+
+/// The code of the status and priority in columns `at` and `at + 1`; a
+/// stored code Tickets does not know is damage (an error), not a slot.
+fn code_of(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<u8> {
+    let status: Status = row.get(at)?;
+    let priority: Priority = row.get(at + 1)?;
+    Ok(slot(status, priority) as u8)
 }
 
 fn data_version(conn: &Connection) -> Result<i64, StoreError> {
@@ -219,10 +226,11 @@ fn read_all(conn: &Connection, data_version: i64) -> Result<Codes, StoreError> {
         totals: [0; 20],
         data_version,
     };
-    let mut statement = conn.prepare_cached("SELECT id, status * 4 + priority FROM tickets")?;
+    let mut statement = conn.prepare_cached("SELECT id, status, priority FROM tickets")?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
-        codes.put(row.get(0)?, row.get(1)?);
+        let code = code_of(row, 1)?;
+        codes.put(row.get(0)?, code);
     }
     Ok(codes)
 }
