@@ -265,7 +265,7 @@ impl UiCommand {
         }
         use UiCommand as C;
         match self {
-            C::NewTicket => const { &[key(Key::N)] },
+            C::NewTicket => const { &[key(Key::N), cmd(Key::N)] },
             C::ExportTickets => const { &[cmd(Key::E)] },
             C::OpenDatabase => const { &[cmd(Key::O)] },
             C::Quit => const { &[cmd(Key::Q)] },

@@ -286,3 +286,73 @@ fn satisfaction_is_rated_with_labelled_stars() {
     });
     assert!(harness.query_by_role_and_label(Role::Button, "4").is_none());
 }
+
+/// Frames as a real window runs them: eframe draws one when input comes and
+/// more only while the window asks for them (kittest's `run` draws frames
+/// whether asked for or not, which hid a dialog that waited for a key).
+fn frames_while_asked(harness: &mut Window) {
+    for _ in 0..20 {
+        if !harness.ctx.has_requested_repaint() {
+            return;
+        }
+        harness.step();
+    }
+}
+
+/// A key as a window gets it (down, its text, up) in a frame of its own,
+/// then the frames the window asks for.
+fn key_as_a_window_gets_it(harness: &mut Window, c: char) {
+    let key = Key::from_name(&c.to_string()).expect("a letter key");
+    harness.key_down(key);
+    harness.event(egui::Event::Text(c.to_string()));
+    harness.key_up(key);
+    harness.step();
+    frames_while_asked(harness);
+}
+
+#[test]
+fn a_form_opened_by_a_shortcut_shows_at_once_and_takes_every_key_typed_next() {
+    let desk = desk(&["Alpha"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    step_until(&mut harness, "the list", |h| {
+        h.query_by_label("Alpha").is_some()
+    });
+    harness.run_steps(3);
+    frames_while_asked(&mut harness);
+    assert!(
+        !harness.ctx.has_requested_repaint(),
+        "the window never goes idle"
+    );
+
+    for shortcut in [Modifiers::NONE, Modifiers::COMMAND] {
+        harness.key_press_modifiers(shortcut, Key::N);
+        harness.step();
+        frames_while_asked(&mut harness);
+        assert!(
+            harness.query_by_label("Subject (required)").is_some(),
+            "{shortcut:?}+N showed no form"
+        );
+        harness.key_press(Key::Escape);
+        harness.step();
+        frames_while_asked(&mut harness);
+        assert!(harness.query_by_label("Subject (required)").is_none());
+    }
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.step();
+    frames_while_asked(&mut harness);
+    // P, R, I and N are shortcuts outside a text box.
+    for c in "Printer".chars() {
+        key_as_a_window_gets_it(&mut harness, c);
+    }
+    assert_eq!(
+        field_value(&harness, "Subject (required)").as_deref(),
+        Some("Printer"),
+        "keys typed into the new form were lost"
+    );
+    assert!(
+        harness
+            .query_by_label("Open a ticket first (click a row, or J).")
+            .is_none(),
+        "a typed key fired a ticket shortcut"
+    );
+}
