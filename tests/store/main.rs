@@ -23,3 +23,4 @@ mod query_plans;
 mod seed;
 mod store_files;
 mod store_ops;
+mod team_server;
