@@ -61,11 +61,43 @@ impl Codes {
         if (lo, hi) == (None, None) {
             return self.totals;
         }
+        tally_of(self.codes[self.span(lo, hi)].iter().copied())
+    }
+
+    /// The number of the `n`-th ticket (from 1) numbered `lo` to `hi`
+    /// (inclusive; open where `None`) whose slot is `wanted`, counting from
+    /// the highest number down (`downwards`) or from the lowest up.
+    pub(super) fn nth(
+        &self,
+        downwards: bool,
+        (lo, hi): (Option<i64>, Option<i64>),
+        wanted: &[bool; 20],
+        n: u64,
+    ) -> Option<i64> {
+        let span = self.span(lo, hi);
+        let start = span.start;
+        let matches = |(_, code): &(usize, &u8)| wanted.get(usize::from(**code)) == Some(&true);
+        let slice = self.codes[span].iter().enumerate();
+        let found = if downwards {
+            slice
+                .rev()
+                .filter(matches)
+                .nth(usize::try_from(n.checked_sub(1)?).ok()?)
+        } else {
+            slice
+                .filter(matches)
+                .nth(usize::try_from(n.checked_sub(1)?).ok()?)
+        };
+        found.and_then(|(i, _)| i64::try_from(start + i).ok())
+    }
+
+    /// Where the tickets numbered `lo` to `hi` (inclusive; open where
+    /// `None`) are in `codes`.
+    fn span(&self, lo: Option<i64>, hi: Option<i64>) -> std::ops::Range<usize> {
         let index = |n: i64| usize::try_from(n.max(0)).unwrap_or(0);
         let start = lo.map_or(0, index).min(self.codes.len());
         let end = hi.map_or(self.codes.len(), |hi| index(hi.saturating_add(1)));
-        let end = end.clamp(start, self.codes.len());
-        tally_of(self.codes[start..end].iter().copied())
+        start..end.clamp(start, self.codes.len())
     }
 
     /// The tally slot of a ticket's status and priority; `None` if there is
