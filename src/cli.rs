@@ -13,6 +13,7 @@ use crate::clock::{Clock, SystemClock, local_midnight};
 use crate::domain::{Priority, Status};
 use crate::export::{ReportFormat, export_tickets, write_report};
 use crate::seed::{SeedOptions, generate};
+use crate::store::server::{NewAgentLogin, TeamAdmin, redact};
 use crate::store::{
     ListRequest, Location, Sort, SortColumn, Store, TicketFilter, default_database_path,
 };
@@ -75,6 +76,12 @@ pub enum Command {
         #[arg(long)]
         xlsx: bool,
     },
+    /// Set up and manage a team's PostgreSQL server (team mode).
+    Server {
+        /// What to do on the server.
+        #[command(subcommand)]
+        command: ServerCommand,
+    },
     /// Write the tickets matching filters to CSV, every column, in the list's order.
     Export {
         /// Which tickets.
@@ -87,6 +94,124 @@ pub enum Command {
         #[arg(long)]
         include_notes: bool,
     },
+}
+
+/// What `tickets server` does. Each takes the server's address as a
+/// `postgres://user@host/database` URL (or libpq's `key=value` form); the
+/// password comes from `~/.pgpass`, `PGPASSFILE` or `PGPASSWORD`, as with
+/// `psql`.
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Set a team up on an empty database: the schema, the team's roles, and
+    /// you (the URL's login) as its first agent and admin.
+    Init {
+        /// The server and database, as the login that will own them.
+        url: String,
+        /// Your name, as your colleagues will see it.
+        #[arg(long)]
+        name: String,
+        /// Your email.
+        #[arg(long, default_value = "")]
+        email: String,
+    },
+    /// Add an agent with their own login (admins only).
+    AddAgent {
+        /// The server and database, as an admin's login.
+        url: String,
+        /// The agent's name.
+        #[arg(long)]
+        name: String,
+        /// The agent's email.
+        #[arg(long, default_value = "")]
+        email: String,
+        /// The PostgreSQL login they will sign in with (made if it does not exist).
+        #[arg(long)]
+        login: String,
+        /// Read the new login's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Let them manage agents too.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Stop an agent's login signing in; their history stays (admins only).
+    DeactivateAgent {
+        /// The server and database, as an admin's login.
+        url: String,
+        /// The agent's login.
+        login: String,
+    },
+    /// Let an agent manage the others (admins only).
+    MakeAdmin {
+        /// The server and database, as an admin's login.
+        url: String,
+        /// The agent's login.
+        login: String,
+    },
+}
+
+/// Runs a `tickets server` command.
+fn run_server(command: ServerCommand, clock: &dyn Clock) -> Result<(), String> {
+    let fail = |e: crate::store::StoreError| e.to_string();
+    match command {
+        ServerCommand::Init { url, name, email } => {
+            TeamAdmin::connect(&url)
+                .and_then(|mut admin| admin.init(&name, &email, clock.now()))
+                .map_err(fail)?;
+            println!(
+                "Set up a team on {}, with {name} as its first agent and admin.",
+                redact(&url)
+            );
+        }
+        ServerCommand::AddAgent {
+            url,
+            name,
+            email,
+            login,
+            password_stdin,
+            admin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| format!("could not read the password: {e}"))?;
+                let line = line.trim_end_matches(['\r', '\n']).to_owned();
+                (!line.is_empty()).then_some(line)
+            } else {
+                None
+            };
+            let agent = NewAgentLogin {
+                name: name.clone(),
+                email,
+                login: login.clone(),
+                password,
+                admin,
+            };
+            TeamAdmin::connect(&url)
+                .and_then(|mut team| team.add_agent(&agent, clock.now()))
+                .map_err(fail)?;
+            let role = if admin {
+                "an agent and admin"
+            } else {
+                "an agent"
+            };
+            println!("Added {name} as {role}, signing in as {login}.");
+        }
+        ServerCommand::DeactivateAgent { url, login } => {
+            TeamAdmin::connect(&url)
+                .and_then(|mut team| team.deactivate_agent(&login))
+                .map_err(fail)?;
+            println!("{login} can no longer sign in; their history stays.");
+        }
+        ServerCommand::MakeAdmin { url, login } => {
+            TeamAdmin::connect(&url)
+                .and_then(|mut team| team.make_admin(&login))
+                .map_err(fail)?;
+            println!("{login} can now manage agents.");
+        }
+    }
+    Ok(())
 }
 
 fn parse_period(s: &str) -> Result<PeriodChoice, String> {
@@ -194,6 +319,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
 
 /// [`run`] with a given clock (tests fix the time).
 pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
+    if let Some(Command::Server { command }) = cli.command {
+        return run_server(command, clock.as_ref());
+    }
     let path = database_path(cli.db)?;
     let Some(command) = cli.command else {
         // The window opens the database on its own thread.
@@ -208,6 +336,8 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
     }
     .map_err(|e| e.to_string())?;
     match command {
+        // Answered above, before any file is looked for.
+        Command::Server { command } => run_server(command, clock.as_ref()),
         Command::Seed { tickets, seed } => {
             let started = Instant::now();
             let mut last_report = Instant::now();

@@ -117,6 +117,22 @@ pub enum StoreError {
     /// The file could not be used the way the store needs.
     #[error("{0}")]
     Unsupported(String),
+    /// A team's server refused a call, saying why.
+    #[error("the team server {server} refused: {message}")]
+    Server {
+        /// `host/database`.
+        server: String,
+        /// What the server said.
+        message: String,
+    },
+    /// A team's server could not be reached (or the connection broke).
+    #[error("the team server {server} could not be reached ({detail})")]
+    ServerUnreachable {
+        /// `host/database`.
+        server: String,
+        /// Why, as the client library says it.
+        detail: String,
+    },
     /// Reading or writing a file failed.
     #[error("could not read or write the file: {0}")]
     Io(#[from] std::io::Error),

@@ -22,6 +22,7 @@
 mod bulk;
 mod error;
 mod filter;
+pub mod server;
 pub mod sqlite;
 
 use std::fmt;

@@ -161,3 +161,81 @@ fn in_havana_the_day_begins_at_the_first_of_its_two_midnights() {
     assert!(ok);
     assert!(!out.contains("Closed in the first hour"), "{out}");
 }
+
+#[test]
+fn a_team_server_is_set_up_and_its_agents_managed_from_the_command_line() {
+    let Some(server) = crate::fixtures::pg::TestServer::start() else {
+        return;
+    };
+    let url = server.create_database("help");
+    let (ok, out, err) = tickets(
+        &[
+            "server",
+            "init",
+            &url,
+            "--name",
+            "Olu Owner",
+            "--email",
+            "olu@example.com",
+        ],
+        "UTC",
+    );
+    assert!(ok, "init failed: {err}");
+    assert!(
+        out.contains("with Olu Owner as its first agent and admin"),
+        "{out}"
+    );
+
+    let (ok, _, err) = tickets(&["server", "init", &url, "--name", "Olu"], "UTC");
+    assert!(!ok, "a second init succeeded");
+    assert!(err.contains("set up for a team already"), "{err}");
+
+    let (ok, out, err) = tickets(
+        &[
+            "server",
+            "add-agent",
+            &url,
+            "--name",
+            "Dana Scully",
+            "--login",
+            "dana",
+        ],
+        "UTC",
+    );
+    assert!(ok, "add-agent failed: {err}");
+    assert!(
+        out.contains("Added Dana Scully as an agent, signing in as dana"),
+        "{out}"
+    );
+
+    // Dana is no admin: the server refuses her, in a sentence.
+    let as_dana = server.url("dana", "help");
+    let add_sam = [
+        "server",
+        "add-agent",
+        &as_dana,
+        "--name",
+        "Sam",
+        "--login",
+        "sam",
+    ];
+    let (ok, _, err) = tickets(&add_sam, "UTC");
+    assert!(!ok);
+    assert!(
+        err.contains("refused: only an admin of this team can manage its agents"),
+        "{err}"
+    );
+    let (ok, _, err) = tickets(&["server", "make-admin", &url, "dana"], "UTC");
+    assert!(ok, "{err}");
+    let (ok, _, err) = tickets(&add_sam, "UTC");
+    assert!(ok, "{err}");
+    let (ok, out, err) = tickets(&["server", "deactivate-agent", &as_dana, "sam"], "UTC");
+    assert!(ok, "{err}");
+    assert!(out.contains("sam can no longer sign in"), "{out}");
+
+    // An address with nobody listening says so.
+    let nowhere = "postgres://olu@/help?host=/nonexistent-socket-dir";
+    let (ok, _, err) = tickets(&["server", "make-admin", nowhere, "dana"], "UTC");
+    assert!(!ok);
+    assert!(err.contains("could not be reached"), "{err}");
+}

@@ -1,16 +1,17 @@
-//! Tickets is offline: no code path opens a network connection. Checked two
-//! ways: no crate in the dependency tree (`Cargo.lock`, every platform and
-//! every feature together) is a network client or the socket layer one would
-//! sit on, and the app's own source names no socket type.
+//! Tickets reaches the network in one way only: team mode's PostgreSQL
+//! client, connecting to the server the user names (`src/store/server/`).
+//! Checked two ways: every network client, TLS or socket crate in the
+//! dependency tree (`Cargo.lock`, every platform and every feature together)
+//! is there only for that client (`TEAM_CLIENT`), and the app's own source
+//! names no socket type and uses the client only under `src/store/server/`.
 //!
 //! What is there and is not networking: `zbus` (pulled in by `rfd` for the
 //! desktop's file-chooser portal, and by AccessKit for screen readers on
 //! Linux) talks D-Bus over the session bus, a local Unix socket; it could
 //! reach a TCP bus only if the user's own `DBUS_SESSION_BUS_ADDRESS` said
-//! `tcp:`, which no desktop sets. `tokio` is there only for
-//! `wasm-bindgen-futures` (WebAssembly builds) with the "rt" feature alone: it
-//! depends on nothing but `pin-project-lite`, whereas its networking needs
-//! `mio`, listed below.
+//! `tcp:`, which no desktop sets. `tokio` (with `mio` and `socket2` under it)
+//! runs the PostgreSQL client's connection; `wasm-bindgen-futures` uses it
+//! for WebAssembly builds only.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -74,6 +75,23 @@ const NETWORK_CRATES: &[&str] = &[
     "opentelemetry-otlp",
 ];
 
+/// The team server's client: the crates that may need a network crate. The
+/// synchronous `postgres` client runs `tokio-postgres` on a `tokio` runtime;
+/// TLS is rustls through `tokio-postgres-rustls`.
+const TEAM_CLIENT: &[&str] = &[
+    "postgres",
+    "tokio-postgres",
+    "tokio-postgres-rustls",
+    "tokio-rustls",
+    "rustls",
+    "tokio",
+    "tokio-util",
+];
+
+/// What Tickets' own code takes from the network crates: the TLS settings
+/// and the root certificates it checks a team server against.
+const TICKETS_USES: &[&str] = &["rustls", "webpki-roots"];
+
 /// Each package in a `Cargo.lock`, with the names of the packages it depends on.
 fn packages(lock: &str) -> BTreeMap<String, Vec<String>> {
     let mut packages = BTreeMap::new();
@@ -103,18 +121,22 @@ fn packages(lock: &str) -> BTreeMap<String, Vec<String>> {
     packages
 }
 
-/// The network crates among the packages, each with who depends on it.
+/// The network crates among the packages that something other than the
+/// team server's client needs, each with who needs it.
 fn network_crates(packages: &BTreeMap<String, Vec<String>>) -> Vec<String> {
     NETWORK_CRATES
         .iter()
         .filter(|banned| packages.contains_key(**banned))
-        .map(|banned| {
+        .filter_map(|banned| {
             let users: Vec<&str> = packages
                 .iter()
                 .filter(|(_, deps)| deps.iter().any(|d| d == banned))
                 .map(|(name, _)| name.as_str())
                 .collect();
-            format!("{banned} (needed by {})", users.join(", "))
+            let only_the_client = users.iter().all(|user| {
+                TEAM_CLIENT.contains(user) || (*user == "tickets" && TICKETS_USES.contains(banned))
+            });
+            (!only_the_client).then(|| format!("{banned} (needed by {})", users.join(", ")))
         })
         .collect()
 }
@@ -125,15 +147,30 @@ fn no_network_client_in_the_dependency_tree() {
     let lock = std::fs::read_to_string(&path).expect("Cargo.lock is committed");
     let packages = packages(&lock);
     // The parse saw the real tree: the crates the app is built from are there.
-    for known in ["tickets", "rusqlite", "eframe", "rfd", "zbus"] {
+    for known in ["tickets", "rusqlite", "eframe", "rfd", "zbus", "postgres"] {
         assert!(
             packages.contains_key(known),
             "{known} missing from {path:?}"
         );
     }
     assert_eq!(network_crates(&packages), Vec::<String>::new());
-    if let Some(tokio) = packages.get("tokio") {
-        assert_eq!(tokio, &["pin-project-lite"], "tokio without networking");
+    // The client's own crates are needed by nothing but the client and Tickets.
+    for client in TEAM_CLIENT {
+        let users: Vec<&String> = packages
+            .iter()
+            .filter(|(_, deps)| deps.iter().any(|d| d == client))
+            .map(|(name, _)| name)
+            .filter(|name| {
+                !TEAM_CLIENT.contains(&name.as_str())
+                    && *name != "tickets"
+                    && *name != "wasm-bindgen-futures"
+            })
+            .collect();
+        assert_eq!(
+            users,
+            Vec::<&String>::new(),
+            "{client} is needed outside the team client"
+        );
     }
 }
 
@@ -178,6 +215,49 @@ version = "0.43.0"
             "rustls (needed by reqwest)",
         ]
     );
+    // TLS needed by the team client alone passes; by anything else, not.
+    let tls = r#"
+[[package]]
+name = "tickets"
+dependencies = [
+ "postgres",
+ "webpki-roots",
+]
+
+[[package]]
+name = "postgres"
+dependencies = [
+ "rustls",
+]
+
+[[package]]
+name = "egui"
+dependencies = [
+ "rustls",
+ "webpki-roots",
+]
+
+[[package]]
+name = "rustls"
+
+[[package]]
+name = "webpki-roots"
+"#;
+    assert_eq!(
+        network_crates(&packages(tls)),
+        [
+            "rustls (needed by egui, postgres)",
+            "webpki-roots (needed by egui, tickets)",
+        ]
+    );
+    let without_egui = tls.replace(
+        " \"rustls\",\n \"webpki-roots\",\n]\n\n[[package]]\nname = \"rustls\"",
+        "]\n\n[[package]]\nname = \"rustls\"",
+    );
+    assert_eq!(
+        network_crates(&packages(&without_egui)),
+        Vec::<String>::new()
+    );
 }
 
 /// Socket types and calls that would let the app's own code reach the network,
@@ -215,12 +295,22 @@ fn the_source_opens_no_socket() {
         files.iter().any(|f| f.ends_with("store/mod.rs")),
         "{files:?}"
     );
+    let server = root.join("src").join("store").join("server");
     let mut found = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).expect("read a source file");
         for word in SOCKET_WORDS {
             if text.contains(word) {
                 found.push(format!("{} uses {word}", file.display()));
+            }
+        }
+        // The team client connects only where the server's address is taken.
+        for word in ["postgres::", "tokio_postgres"] {
+            if text.contains(word) && !file.starts_with(&server) {
+                found.push(format!(
+                    "{} uses {word} outside src/store/server",
+                    file.display()
+                ));
             }
         }
     }

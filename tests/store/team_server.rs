@@ -38,3 +38,182 @@ fn two_throwaway_servers_start_answer_and_keep_apart() {
         .get(0);
     assert_eq!(tables, 0, "the second server sees the first one's table");
 }
+
+use crate::fixtures::t0;
+use tickets::store::StoreError;
+use tickets::store::server::{NewAgentLogin, TEAM_SCHEMA_VERSION, TeamAdmin};
+
+/// A server with a team database set up by its owner, Olu (an admin).
+fn team() -> Option<(TestServer, String)> {
+    let server = TestServer::start()?;
+    let url = server.create_database("help");
+    TeamAdmin::connect(&url)
+        .expect("connect as the owner")
+        .init("Olu Owner", "olu@example.com", t0())
+        .expect("set the team up");
+    Some((server, url))
+}
+
+fn agent(name: &str, login: &str) -> NewAgentLogin {
+    NewAgentLogin {
+        name: name.to_owned(),
+        email: format!("{login}@example.com"),
+        login: login.to_owned(),
+        password: None,
+        admin: false,
+    }
+}
+
+fn refused_saying(result: Result<impl std::fmt::Debug, StoreError>, words: &str) {
+    match result {
+        Err(e) => assert!(e.to_string().contains(words), "expected “{words}” in: {e}"),
+        Ok(v) => panic!("expected a refusal saying “{words}”, got {v:?}"),
+    }
+}
+
+#[test]
+fn a_team_is_set_up_once_and_its_owner_is_its_first_admin() {
+    let Some((server, url)) = team() else {
+        return;
+    };
+    let mut owner = TeamAdmin::connect(&url).unwrap();
+    assert_eq!(owner.version().unwrap(), Some(TEAM_SCHEMA_VERSION));
+    refused_saying(
+        owner.init("Olu Again", "", t0()),
+        "set up for a team already",
+    );
+
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let (name, login, admin): (String, String, bool) = {
+        let row = db
+            .query_one("SELECT name, login, admin FROM tickets.agents", &[])
+            .unwrap();
+        (row.get(0), row.get(1), row.get(2))
+    };
+    assert_eq!(
+        (name.as_str(), login.as_str(), admin),
+        ("Olu Owner", SUPERUSER, true)
+    );
+
+    // A database whose "tickets" schema is someone else's is left alone.
+    let other = server.create_database("other");
+    let mut raw = postgres::Client::connect(&other, postgres::NoTls).unwrap();
+    raw.batch_execute("CREATE SCHEMA tickets; CREATE TABLE tickets.mine (n int);")
+        .unwrap();
+    refused_saying(
+        TeamAdmin::connect(&other).unwrap().init("Olu", "", t0()),
+        "did not make",
+    );
+    let tables: i64 = raw
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'tickets'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 1, "init wrote into a schema that was not its own");
+}
+
+#[test]
+fn only_admins_manage_agents_and_a_deactivated_login_cannot_sign_in() {
+    let Some((server, url)) = team() else {
+        return;
+    };
+    let mut owner = TeamAdmin::connect(&url).unwrap();
+    let dana_id = owner
+        .add_agent(&agent("Dana Scully", "dana"), t0())
+        .unwrap();
+
+    // Dana signs in as herself, reads the team's tables, and the server knows her.
+    let dana_url = server.url("dana", "help");
+    let mut dana = postgres::Client::connect(&dana_url, postgres::NoTls).unwrap();
+    let me: i64 = dana
+        .query_one("SELECT tickets.current_agent()", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(me, dana_id);
+    let tickets: i64 = dana
+        .query_one("SELECT count(*) FROM tickets.tickets", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(tickets, 0);
+
+    // She is not an admin: she cannot add, promote or deactivate anyone.
+    let mut as_dana = TeamAdmin::connect(&dana_url).unwrap();
+    refused_saying(
+        as_dana.add_agent(&agent("Sam Okafor", "sam"), t0()),
+        "only an admin",
+    );
+    refused_saying(as_dana.make_admin("dana"), "only an admin");
+    refused_saying(as_dana.deactivate_agent("olu"), "only an admin");
+    // Nor can she write to the tables behind the functions' backs.
+    let direct = dana.execute(
+        "INSERT INTO tickets.agents (name, sort_key, created_at, login, admin)
+         VALUES ('Mallory', 'mallory', 0, 'mallory', true)",
+        &[],
+    );
+    assert!(
+        direct.is_err(),
+        "an agent wrote to the agents table directly"
+    );
+
+    // Made an admin, she manages the others.
+    owner.make_admin("dana").unwrap();
+    as_dana
+        .add_agent(&agent("Sam Okafor", "sam"), t0())
+        .unwrap();
+    postgres::Client::connect(&server.url("sam", "help"), postgres::NoTls).expect("Sam signs in");
+    as_dana.deactivate_agent("sam").unwrap();
+    let refused = postgres::Client::connect(&server.url("sam", "help"), postgres::NoTls);
+    assert!(
+        refused
+            .as_ref()
+            .err()
+            .and_then(postgres::Error::as_db_error)
+            .is_some_and(|e| e.message().contains("not permitted to log in")),
+        "a deactivated login still signs in: {:?}",
+        refused.err()
+    );
+    refused_saying(as_dana.deactivate_agent("dana"), "their own login");
+    refused_saying(
+        owner.add_agent(&agent("Dana Again", "dana"), t0()),
+        "already belongs",
+    );
+}
+
+#[test]
+fn nobody_rewrites_the_activity_trail_not_even_the_owner() {
+    let Some((_server, url)) = team() else {
+        return;
+    };
+    let mut owner = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    owner
+        .batch_execute(
+            "INSERT INTO tickets.tickets (subject, status, priority, created_at, updated_at)
+                 VALUES ('Printer jams', 0, 1, 0, 0);
+             INSERT INTO tickets.activity (ticket_id, at, agent_id, kind)
+                 VALUES (1, 0, 1, 'Created');",
+        )
+        .unwrap();
+    for statement in [
+        "UPDATE tickets.activity SET kind = 'Nothing'",
+        "DELETE FROM tickets.activity",
+        "TRUNCATE tickets.activity CASCADE",
+    ] {
+        let err = owner.batch_execute(statement).expect_err(statement);
+        let said = err.as_db_error().map(|e| e.message().to_owned());
+        assert_eq!(
+            said.as_deref(),
+            Some("the activity trail is append-only"),
+            "{statement}"
+        );
+    }
+    let kept: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM tickets.activity WHERE kind = 'Created'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 1);
+}

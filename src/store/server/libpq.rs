@@ -1,0 +1,202 @@
+//! What a server address leaves out, filled in as `psql` and every libpq
+//! program would: `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`, `PGSSLMODE`,
+//! then the password from `PGPASSWORD` or the password file (`PGPASSFILE`,
+//! else `~/.pgpass`, or `%APPDATA%\postgresql\pgpass.conf` on Windows).
+//! The Rust client reads none of them itself.
+
+use std::path::{Path, PathBuf};
+
+use postgres::Config;
+use postgres::config::{Host, SslMode};
+
+/// Reads an environment variable (tests give their own).
+pub(super) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Fills in what `config` (parsed from `address`) leaves out.
+pub(super) fn fill_in(config: &mut Config, address: &str, env: Env<'_>) {
+    if config.get_hosts().is_empty() {
+        match env("PGHOST") {
+            Some(host) => {
+                config.host(&host);
+            }
+            None => {
+                config.host(default_host());
+            }
+        }
+    }
+    if config.get_ports().is_empty()
+        && let Some(port) = env("PGPORT").and_then(|p| p.parse().ok())
+    {
+        config.port(port);
+    }
+    if config.get_user().is_none()
+        && let Some(user) = env("PGUSER")
+            .or_else(|| env("USER"))
+            .or_else(|| env("USERNAME"))
+    {
+        config.user(&user);
+    }
+    if config.get_dbname().is_none()
+        && let Some(db) = env("PGDATABASE").or_else(|| config.get_user().map(str::to_owned))
+    {
+        config.dbname(&db);
+    }
+    if !address.contains("sslmode")
+        && let Some(mode) = env("PGSSLMODE").as_deref().and_then(ssl_mode)
+    {
+        config.ssl_mode(mode);
+    }
+    if config.get_password().is_none() {
+        let password = env("PGPASSWORD").or_else(|| {
+            let file = env("PGPASSFILE")
+                .map(PathBuf::from)
+                .or_else(|| default_password_file(env))?;
+            let text = std::fs::read_to_string(file).ok()?;
+            password_for(&text, config)
+        });
+        if let Some(password) = password {
+            config.password(password);
+        }
+    }
+}
+
+/// libpq's default server: the system's socket folder where there is one.
+fn default_host() -> &'static str {
+    if cfg!(unix) && Path::new("/var/run/postgresql").is_dir() {
+        "/var/run/postgresql"
+    } else {
+        "localhost"
+    }
+}
+
+/// An `sslmode` as the client can honour it: `verify-ca` and `verify-full`
+/// are `require` with the certificate checked, as rustls always does.
+pub(super) fn ssl_mode(mode: &str) -> Option<SslMode> {
+    match mode {
+        "disable" => Some(SslMode::Disable),
+        "allow" | "prefer" => Some(SslMode::Prefer),
+        "require" | "verify-ca" | "verify-full" => Some(SslMode::Require),
+        _ => None,
+    }
+}
+
+fn default_password_file(env: Env<'_>) -> Option<PathBuf> {
+    if cfg!(windows) {
+        env("APPDATA").map(|dir| Path::new(&dir).join("postgresql").join("pgpass.conf"))
+    } else {
+        env("HOME").map(|home| Path::new(&home).join(".pgpass"))
+    }
+}
+
+/// The password a password file gives for `config`'s first host, port,
+/// database and user: the first line whose five fields match (`*` matches
+/// anything; `\:` and `\\` are a colon and a backslash).
+pub(super) fn password_for(text: &str, config: &Config) -> Option<String> {
+    let host = match config.get_hosts().first()? {
+        Host::Tcp(name) => name.clone(),
+        #[cfg(unix)]
+        Host::Unix(_) => "localhost".to_owned(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let db = config.get_dbname().unwrap_or_default();
+    let user = config.get_user().unwrap_or_default();
+    let wanted = [host.as_str(), port.as_str(), db, user];
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .map(fields)
+        .find(|fields| {
+            fields.len() == 5
+                && fields
+                    .iter()
+                    .zip(wanted)
+                    .all(|(field, want)| field == "*" || field == want)
+        })
+        .map(|mut fields| fields.swap_remove(4))
+}
+
+/// A password-file line's fields.
+fn fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next()
+                    && let Some(field) = fields.last_mut()
+                {
+                    field.push(next);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => {
+                if let Some(field) = fields.last_mut() {
+                    field.push(c);
+                }
+            }
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    #[test]
+    fn what_the_address_leaves_out_comes_from_the_environment() {
+        let mut config: Config = "postgres:///help".parse().unwrap();
+        let env = env_of(&[
+            ("PGHOST", "db.example"),
+            ("PGPORT", "6543"),
+            ("PGUSER", "dana"),
+            ("PGSSLMODE", "disable"),
+            ("PGPASSWORD", "s3cret"),
+        ]);
+        fill_in(&mut config, "postgres:///help", &env);
+        assert_eq!(config.get_hosts(), [Host::Tcp("db.example".to_owned())]);
+        assert_eq!(config.get_ports(), [6543]);
+        assert_eq!(config.get_user(), Some("dana"));
+        assert_eq!(config.get_dbname(), Some("help"));
+        assert_eq!(config.get_ssl_mode(), SslMode::Disable);
+        assert_eq!(config.get_password(), Some(&b"s3cret"[..]));
+
+        // What the address says wins.
+        let address = "postgres://olu:pw@other/team?sslmode=require";
+        let mut config: Config = address.parse().unwrap();
+        fill_in(&mut config, address, &env);
+        assert_eq!(config.get_hosts(), [Host::Tcp("other".to_owned())]);
+        assert_eq!(config.get_user(), Some("olu"));
+        assert_eq!(config.get_ssl_mode(), SslMode::Require);
+        assert_eq!(config.get_password(), Some(&b"pw"[..]));
+    }
+
+    #[test]
+    fn the_password_file_gives_the_first_matching_line() {
+        let mut config: Config = "postgres://dana@db.example:5433/help".parse().unwrap();
+        config.port(5433);
+        let file = "# team servers\n\
+                    db.example:5432:help:dana:wrong-port\n\
+                    db.example:5433:*:olu:wrong-user\n\
+                    db.example:5433:help:dana:pa\\:ss\\\\word\n\
+                    *:*:*:*:fallback\n";
+        assert_eq!(password_for(file, &config).as_deref(), Some("pa:ss\\word"));
+        let mut elsewhere: Config = "postgres://sam@db2/help".parse().unwrap();
+        elsewhere.port(5432);
+        assert_eq!(password_for(file, &elsewhere).as_deref(), Some("fallback"));
+        assert_eq!(password_for("too:few:fields\n", &elsewhere), None);
+    }
+}

@@ -1,0 +1,341 @@
+//! A team's PostgreSQL server: connecting to it (TLS as libpq's `sslmode`
+//! says), setting one up, and saying who may sign in.
+//!
+//! Everyone is themself: each agent signs in with their own PostgreSQL
+//! login, and the server, not the client, knows who that is
+//! (`tickets.current_agent()`). Only admins manage agents, through functions
+//! that check the caller's login; the activity trail refuses every update
+//! and delete, the owner's included. The schema lives in its own PostgreSQL
+//! schema, `tickets`, with its version in `tickets.team`; each database gets
+//! its own two roles, `{db}_agents` and `{db}_admins`, so two teams on one
+//! server never share a grant.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use postgres::config::{Host, SslMode};
+use postgres::{Client, Config};
+
+use super::StoreError;
+use crate::domain::validate;
+
+mod libpq;
+
+/// Migration 1, frozen (see the file's head).
+const MIGRATION_1: &str = include_str!("migrations/0001_team.sql");
+
+/// The schema version this build sets up and understands.
+pub const TEAM_SCHEMA_VERSION: i32 = 1;
+
+/// Hosts that are this computer: TLS is not required to reach them.
+fn is_local(host: &Host) -> bool {
+    match host {
+        Host::Tcp(name) => matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1"),
+        #[cfg(unix)]
+        Host::Unix(_) => true,
+    }
+}
+
+/// How a server is named in messages: `host/database` (no user, no password).
+pub fn server_name(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(name)) => name.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    format!("{host}/{}", config.get_dbname().unwrap_or("?"))
+}
+
+/// The server a `postgres://` URL (or libpq `key=value` string) names, with
+/// what it leaves out filled in as libpq would (`PGHOST`, `PGUSER`,
+/// `PGPASSWORD`, `~/.pgpass`…). TLS follows `sslmode` (or `PGSSLMODE`);
+/// where neither says, a server on another computer must speak TLS
+/// (`require`) and one on this computer may (`prefer`).
+pub fn config_of(url: &str) -> Result<Config, StoreError> {
+    let mut config: Config = url.parse().map_err(|e: postgres::Error| {
+        StoreError::Unsupported(format!(
+            "“{}” is not a PostgreSQL address: {e}",
+            redact(url)
+        ))
+    })?;
+    let env = |name: &str| std::env::var(name).ok();
+    libpq::fill_in(&mut config, url, &env);
+    let says_sslmode = url.contains("sslmode") || env("PGSSLMODE").is_some();
+    if !says_sslmode && !config.get_hosts().iter().all(is_local) {
+        config.ssl_mode(SslMode::Require);
+    }
+    Ok(config)
+}
+
+/// Connects to the server a URL names ([`config_of`]), over TLS checked
+/// against the Mozilla root certificates where TLS is used.
+pub fn connect(url: &str) -> Result<Client, StoreError> {
+    let config = config_of(url)?;
+    let name = server_name(&config);
+    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key
+    // exchange; aws-lc-rs, which has it, needs a C/CMake build on every
+    // platform. A team's own server on its own network can wait for that.
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::Unsupported(format!("TLS could not be set up: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config
+        .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        .map_err(|e| server_error(&name, e))
+}
+
+/// A URL as it may be shown: without its password.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:…{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A server's error as a sentence: what the server said (our functions
+/// raise sentences), or that it could not be reached.
+pub fn server_error(server: &str, error: postgres::Error) -> StoreError {
+    match error.as_db_error() {
+        Some(db) => StoreError::Server {
+            server: server.to_owned(),
+            message: db.message().to_owned(),
+        },
+        None => StoreError::ServerUnreachable {
+            server: server.to_owned(),
+            detail: error.to_string(),
+        },
+    }
+}
+
+/// An agent to add, with the login they will sign in with.
+#[derive(Clone, Debug)]
+pub struct NewAgentLogin {
+    /// Their name, as the window shows it.
+    pub name: String,
+    /// Their email (optional).
+    pub email: String,
+    /// The PostgreSQL login: who they are, to the server.
+    pub login: String,
+    /// The login's password; none where the server signs people in otherwise
+    /// (certificates, peer) or an admin sets it later.
+    pub password: Option<String>,
+    /// Whether they may manage agents.
+    pub admin: bool,
+}
+
+/// A connection for setting a team's server up and managing its agents.
+pub struct TeamAdmin {
+    client: Client,
+    server: String,
+}
+
+impl TeamAdmin {
+    /// Connects as the URL's login.
+    pub fn connect(url: &str) -> Result<TeamAdmin, StoreError> {
+        let config = config_of(url)?;
+        Ok(TeamAdmin {
+            client: connect(url)?,
+            server: server_name(&config),
+        })
+    }
+
+    fn fail(&self, error: postgres::Error) -> StoreError {
+        server_error(&self.server, error)
+    }
+
+    /// The team schema's version on this database; `None` where there is
+    /// none. A `tickets` schema that is not a team's is refused.
+    pub fn version(&mut self) -> Result<Option<i32>, StoreError> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT to_regnamespace('tickets') IS NOT NULL,
+                        to_regclass('tickets.team') IS NOT NULL",
+                &[],
+            )
+            .map_err(|e| self.fail(e))?;
+        match (row.get::<_, bool>(0), row.get::<_, bool>(1)) {
+            (false, _) => Ok(None),
+            (true, false) => Err(StoreError::Server {
+                server: self.server.clone(),
+                message: "this database already has a schema named “tickets” that Tickets did not make; it was left untouched".to_owned(),
+            }),
+            (true, true) => {
+                let version: i32 = self
+                    .client
+                    .query_one("SELECT version FROM tickets.team", &[])
+                    .map_err(|e| self.fail(e))?
+                    .get(0);
+                Ok(Some(version))
+            }
+        }
+    }
+
+    /// Sets the team up on an empty database, in one transaction: the
+    /// schema, this database's two roles, and the signed-in login as the
+    /// first agent, an admin, named `name`.
+    pub fn init(&mut self, name: &str, email: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let name = validate::name(name)?;
+        let email = validate::email(email)?;
+        if let Some(version) = self.version()? {
+            return Err(StoreError::Server {
+                server: self.server.clone(),
+                message: format!(
+                    "this database is set up for a team already (schema version {version}); nothing was changed"
+                ),
+            });
+        }
+        let database: String = self
+            .client
+            .query_one("SELECT current_database()", &[])
+            .map_err(|e| self.fail(e))?
+            .get(0);
+        let agents = role_name(&database, "agents");
+        let admins = role_name(&database, "admins");
+        let migration = MIGRATION_1
+            .replace(":agents", &quote_ident(&agents))
+            .replace(":admins", &quote_ident(&admins));
+        let server = self.server.clone();
+        let fail = |e| server_error(&server, e);
+        let mut tx = self.client.transaction().map_err(fail)?;
+        for role in [&agents, &admins] {
+            let exists: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                    &[role],
+                )
+                .map_err(fail)?
+                .get(0);
+            if !exists {
+                tx.batch_execute(&format!("CREATE ROLE {} NOLOGIN", quote_ident(role)))
+                    .map_err(fail)?;
+            }
+        }
+        tx.batch_execute(&format!(
+            "GRANT {} TO {};
+             CREATE SCHEMA tickets;
+             {migration}
+             GRANT {} TO session_user;",
+            quote_ident(&agents),
+            quote_ident(&admins),
+            quote_ident(&admins),
+        ))
+        .map_err(fail)?;
+        tx.execute(
+            "INSERT INTO tickets.team (agents_role, admins_role, version) VALUES ($1, $2, $3)",
+            &[&agents, &admins, &TEAM_SCHEMA_VERSION],
+        )
+        .map_err(fail)?;
+        tx.execute(
+            "INSERT INTO tickets.agents (name, sort_key, email, created_at, login, admin)
+             VALUES ($1, $2, $3, $4, session_user, true)",
+            &[&name, &name.to_lowercase(), &email, &now.timestamp_millis()],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)
+    }
+
+    /// Adds an agent with their own login (an admin's call). Returns their id.
+    pub fn add_agent(
+        &mut self,
+        agent: &NewAgentLogin,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let name = validate::name(&agent.name)?;
+        let email = validate::email(&agent.email)?;
+        let login = login_name(&agent.login)?;
+        let id: i64 = self
+            .client
+            .query_one(
+                "SELECT tickets.add_agent($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &name,
+                    &name.to_lowercase(),
+                    &email,
+                    &login,
+                    &agent.password,
+                    &agent.admin,
+                    &now.timestamp_millis(),
+                ],
+            )
+            .map_err(|e| self.fail(e))?
+            .get(0);
+        Ok(id)
+    }
+
+    /// Stops a login signing in; the agent's history stays (an admin's call).
+    pub fn deactivate_agent(&mut self, login: &str) -> Result<(), StoreError> {
+        let login = login_name(login)?;
+        self.client
+            .execute("SELECT tickets.deactivate_agent($1)", &[&login])
+            .map_err(|e| self.fail(e))
+            .map(drop)
+    }
+
+    /// Lets an agent manage the others (an admin's call).
+    pub fn make_admin(&mut self, login: &str) -> Result<(), StoreError> {
+        let login = login_name(login)?;
+        self.client
+            .execute("SELECT tickets.make_admin($1)", &[&login])
+            .map_err(|e| self.fail(e))
+            .map(drop)
+    }
+}
+
+/// A login as PostgreSQL takes it: one line, 1 to 63 bytes.
+fn login_name(login: &str) -> Result<String, StoreError> {
+    let login = login.trim();
+    if login.is_empty() || login.len() > 63 || login.chars().any(char::is_control) {
+        return Err(StoreError::NotAllowed(format!(
+            "“{login}” cannot be a login: a login is one line of 1 to 63 bytes"
+        )));
+    }
+    Ok(login.to_owned())
+}
+
+/// This database's role for `what` ("agents", "admins"): `{db}_{what}`,
+/// cut to PostgreSQL's 63 bytes.
+fn role_name(database: &str, what: &str) -> String {
+    let mut base = database.to_owned();
+    while base.len() + what.len() + 1 > 63 {
+        base.pop();
+    }
+    format!("{base}_{what}")
+}
+
+/// An identifier quoted for SQL text.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shown_url_keeps_no_password() {
+        assert_eq!(
+            redact("postgres://dana:s3cret@db.example/help"),
+            "postgres://dana:…@db.example/help"
+        );
+        assert_eq!(redact("postgres://dana@db/help"), "postgres://dana@db/help");
+    }
+
+    #[test]
+    fn role_names_fit_postgres() {
+        assert_eq!(role_name("help", "agents"), "help_agents");
+        assert_eq!(role_name(&"x".repeat(80), "admins").len(), 63);
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+}
