@@ -24,6 +24,7 @@ mod error;
 mod filter;
 pub mod server;
 pub mod sqlite;
+pub mod transfer;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -302,6 +303,10 @@ impl Store {
     }
 
     reads! {
+        /// How many rows each table of a move holds ([`transfer::TABLES`]).
+        fn transfer_counts(&self) -> Result<Vec<u64>, StoreError>;
+        /// Every row of every table of a move, in key order, in one snapshot.
+        fn transfer_rows(&self, row: &mut transfer::RowSink<'_>) -> Result<(), StoreError>;
         /// The report of `period`, read in one snapshot.
         fn report(&self, period: &Period) -> Result<Report, StoreError>;
         /// The numbers of the tickets behind a scope, ascending.

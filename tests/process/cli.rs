@@ -239,3 +239,37 @@ fn a_team_server_is_set_up_and_its_agents_managed_from_the_command_line() {
     assert!(!ok);
     assert!(err.contains("could not be reached"), "{err}");
 }
+
+#[test]
+fn a_desk_file_moves_into_a_team_server_from_the_command_line() {
+    let Some(server) = crate::fixtures::pg::TestServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.db");
+    let db = db_arg(&file);
+    let (ok, _, err) = tickets(&["--db", &db, "seed", "--tickets", "300"], "UTC");
+    assert!(ok, "seed: {err}");
+    let url = server.create_database("help");
+    let (ok, _, err) = tickets(&["server", "init", &url, "--name", "Olu Owner"], "UTC");
+    assert!(ok, "init: {err}");
+
+    let (ok, out, err) = tickets(&["server", "import", "--from", &db, &url], "UTC");
+    assert!(ok, "import: {err}");
+    assert!(out.contains("every table checked: "), "{out}");
+    assert!(out.contains(", 300 tickets, "), "{out}");
+
+    let mut team = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let tickets_there: i64 = team
+        .query_one("SELECT count(*) FROM tickets.tickets", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(tickets_there, 300);
+    // The file itself is only read.
+    let (ok, out, _) = tickets(&["--db", &db, "list", "--limit", "1"], "UTC");
+    assert!(ok && out.contains("of 300 tickets"), "{out}");
+
+    let (ok, _, err) = tickets(&["server", "import", "--from", &db, &url], "UTC");
+    assert!(!ok, "a second move succeeded");
+    assert!(err.contains("only be moved into an empty one"), "{err}");
+}

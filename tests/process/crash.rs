@@ -919,7 +919,8 @@ fn killing_a_writer_that_splits_its_changes_leaves_a_torn_ticket_that_is_caught(
     // in four here); forty trials all missing it would take a freak run.
     for trial in 0..40 {
         let heard = crash_once(&mut rng, &path, trial + 1, true);
-        let store = Store::open(&path, Arc::new(SystemClock)).expect("open");
+        let store = Store::open(&path, Arc::new(SystemClock))
+            .unwrap_or_else(|e| panic!("open after trial {trial} ({SEED_VAR}={seed}): {e:?}"));
         let torn: Vec<TicketNumber> = every_ticket(&store)
             .iter()
             .filter(|d| !half_written(d).is_empty())

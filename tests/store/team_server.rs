@@ -217,3 +217,111 @@ fn nobody_rewrites_the_activity_trail_not_even_the_owner() {
         .get(0);
     assert_eq!(kept, 1);
 }
+
+#[test]
+fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
+    let Some((server, url)) = team() else {
+        return;
+    };
+    let mut desk = crate::fixtures::Desk::new();
+    tickets::seed::generate(
+        &mut desk.store,
+        tickets::seed::SeedOptions {
+            tickets: 1500,
+            seed: 3,
+        },
+        |_, _| true,
+    )
+    .expect("seed the desk");
+    let mut heard = Vec::new();
+    let moved = TeamAdmin::connect(&url)
+        .unwrap()
+        .import(&desk.store, &mut |done, total| heard.push((done, total)))
+        .expect("move the desk");
+    let tickets = moved
+        .tables
+        .iter()
+        .find(|(t, _)| *t == "tickets")
+        .unwrap()
+        .1;
+    assert_eq!(tickets, 1500);
+    let (done, total) = *heard.last().unwrap();
+    assert_eq!(done, total, "progress ends at the whole");
+
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let raw = desk.raw();
+    for (table, rows) in &moved.tables {
+        let here: i64 = db
+            .query_one(&format!("SELECT count(*) FROM tickets.{table}"), &[])
+            .unwrap()
+            .get(0);
+        let extra = i64::from(*table == "agents"); // the owner, after the desk's agents
+        let there: i64 = raw
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            (here - extra, there),
+            (*rows as i64, *rows as i64),
+            "{table}"
+        );
+    }
+    // Numbers kept: ticket 1,234 is the same ticket, and its trail with it.
+    let subject: String = db
+        .query_one("SELECT subject FROM tickets.tickets WHERE id = 1234", &[])
+        .unwrap()
+        .get(0);
+    let there: String = raw
+        .query_row("SELECT subject FROM tickets WHERE id = 1234", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(subject, there);
+    let statuses: i64 = db
+        .query_one(
+            "SELECT count(*) FROM tickets.activity WHERE kind = 'status' AND jsonb_typeof(new_value) = 'number'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(statuses > 0, "status codes stay numbers in the trail");
+    // The owner is still an admin agent, numbered after the desk's agents;
+    // new tickets carry on after the last number.
+    let (owner_id, admin): (i64, bool) = {
+        let row = db
+            .query_one(
+                "SELECT id, admin FROM tickets.agents WHERE login = session_user",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    let desk_agents: i64 = raw
+        .query_row("SELECT max(id) FROM agents", [], |r| r.get(0))
+        .unwrap();
+    assert!(admin && owner_id > desk_agents);
+    let next: i64 = db
+        .query_one(
+            "INSERT INTO tickets.tickets (subject, status, priority, created_at, updated_at)
+             VALUES ('After the move', 0, 1, 0, 0) RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(next, 1501);
+
+    // A second move finds it no longer empty, and changes nothing.
+    refused_saying(
+        TeamAdmin::connect(&url)
+            .unwrap()
+            .import(&desk.store, &mut |_, _| {}),
+        "only be moved into an empty one",
+    );
+    // A database not set up for a team is refused too.
+    let bare = server.create_database("bare");
+    refused_saying(
+        TeamAdmin::connect(&bare)
+            .unwrap()
+            .import(&desk.store, &mut |_, _| {}),
+        "not set up for a team yet",
+    );
+}

@@ -19,7 +19,10 @@ use postgres::{Client, Config};
 use super::StoreError;
 use crate::domain::validate;
 
+mod import;
 mod libpq;
+
+pub use import::Moved;
 
 /// Migration 1, frozen (see the file's head).
 const MIGRATION_1: &str = include_str!("migrations/0001_team.sql");

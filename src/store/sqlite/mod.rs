@@ -22,6 +22,7 @@ mod people;
 pub(crate) mod report;
 pub mod schema;
 mod tickets;
+mod transfer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

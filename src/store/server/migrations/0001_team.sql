@@ -129,6 +129,33 @@ CREATE TABLE tickets.activity (
 );
 CREATE INDEX activity_ticket ON tickets.activity (ticket_id, at);
 CREATE INDEX activity_at ON tickets.activity (at, agent_id);
+CREATE INDEX activity_status_changes ON tickets.activity (at, ticket_id) WHERE kind = 'status';
+CREATE INDEX activity_priority_changes ON tickets.activity (at, ticket_id) WHERE kind = 'priority';
+CREATE INDEX activity_customer_moves ON tickets.activity (ticket_id) WHERE kind = 'customer';
+
+-- Which tickets each agent touched, first and last (the Agents table of the
+-- report reads it), kept by the trail's own inserts.
+CREATE TABLE tickets.agent_tickets (
+    agent_id    bigint NOT NULL REFERENCES tickets.agents (id),
+    ticket_id   bigint NOT NULL REFERENCES tickets.tickets (id),
+    first_at    bigint NOT NULL,
+    last_at     bigint NOT NULL,
+    PRIMARY KEY (agent_id, ticket_id)
+);
+CREATE INDEX agent_tickets_last ON tickets.agent_tickets (agent_id, last_at);
+CREATE INDEX agent_tickets_first ON tickets.agent_tickets (agent_id, first_at);
+CREATE FUNCTION tickets.agent_tickets_track() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO tickets.agent_tickets (agent_id, ticket_id, first_at, last_at)
+    VALUES (NEW.agent_id, NEW.ticket_id, NEW.at, NEW.at)
+    ON CONFLICT (agent_id, ticket_id) DO UPDATE
+    SET first_at = least(tickets.agent_tickets.first_at, excluded.first_at),
+        last_at = greatest(tickets.agent_tickets.last_at, excluded.last_at);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER agent_tickets_track AFTER INSERT ON tickets.activity
+    FOR EACH ROW WHEN (NEW.agent_id IS NOT NULL) EXECUTE FUNCTION tickets.agent_tickets_track();
 
 -- Append-only for everyone, the owner included.
 CREATE FUNCTION tickets.activity_is_append_only() RETURNS trigger
