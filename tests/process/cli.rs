@@ -273,3 +273,82 @@ fn a_desk_file_moves_into_a_team_server_from_the_command_line() {
     assert!(!ok, "a second move succeeded");
     assert!(err.contains("only be moved into an empty one"), "{err}");
 }
+
+#[test]
+fn passwords_come_from_the_password_file_as_with_psql() {
+    let Some(server) = crate::fixtures::pg::TestServer::start_with_passwords("owner-pw") else {
+        return;
+    };
+    let url = server.create_database("help");
+    let dir = tempfile::tempdir().unwrap();
+    let passfile = dir.path().join("pgpass");
+    // The owner's line, as ~/.pgpass would hold it (a socket is "localhost").
+    std::fs::write(&passfile, "localhost:*:help:tickets_owner:owner-pw\n").unwrap();
+    let as_script = |args: &[&str], passfile: Option<&Path>, stdin: &str| {
+        use std::io::Write;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tickets"));
+        command
+            .args(args)
+            .env_remove("PGPASSWORD")
+            .env("HOME", dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        match passfile {
+            Some(file) => command.env("PGPASSFILE", file),
+            None => command.env("PGPASSFILE", dir.path().join("none")),
+        };
+        let mut child = command.spawn().expect("run tickets");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let init = ["server", "init", url.as_str(), "--name", "Olu Owner"];
+    let (ok, err) = as_script(&init, None, "");
+    assert!(!ok, "signed in without a password");
+    assert!(err.contains("password"), "{err}");
+    let (ok, err) = as_script(&init, Some(&passfile), "");
+    assert!(ok, "with the password file: {err}");
+
+    // A new agent's password, read from standard input, signs her in.
+    let add = [
+        "server",
+        "add-agent",
+        url.as_str(),
+        "--name",
+        "Dana Scully",
+        "--login",
+        "dana",
+        "--admin",
+        "--password-stdin",
+    ];
+    let (ok, err) = as_script(&add, Some(&passfile), "dana-pw\n");
+    assert!(ok, "{err}");
+    let as_dana = server.url("dana", "help");
+    std::fs::write(
+        &passfile,
+        "localhost:*:help:tickets_owner:owner-pw\nlocalhost:*:*:dana:dana-pw\n",
+    )
+    .unwrap();
+    let (ok, err) = as_script(
+        &["server", "make-admin", &as_dana, "dana"],
+        Some(&passfile),
+        "",
+    );
+    assert!(ok, "Dana with her password: {err}");
+    std::fs::write(&passfile, "localhost:*:*:dana:wrong\n").unwrap();
+    let (ok, err) = as_script(
+        &["server", "make-admin", &as_dana, "dana"],
+        Some(&passfile),
+        "",
+    );
+    assert!(!ok && err.contains("password"), "{err}");
+}

@@ -114,10 +114,24 @@ pub fn server_error(server: &str, error: postgres::Error) -> StoreError {
             server: server.to_owned(),
             message: db.message().to_owned(),
         },
-        None => StoreError::ServerUnreachable {
-            server: server.to_owned(),
-            detail: error.to_string(),
-        },
+        None => {
+            let mut detail = error.to_string();
+            let mut cause = std::error::Error::source(&error);
+            while let Some(inner) = cause {
+                detail = format!("{detail}: {inner}");
+                cause = inner.source();
+            }
+            if detail.contains("password missing") {
+                return StoreError::Server {
+                    server: server.to_owned(),
+                    message: "it asks for a password, and none was given: put it in ~/.pgpass (or the file PGPASSFILE names), or in PGPASSWORD, as for psql".to_owned(),
+                };
+            }
+            StoreError::ServerUnreachable {
+                server: server.to_owned(),
+                detail,
+            }
+        }
     }
 }
 
