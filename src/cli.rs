@@ -134,6 +134,27 @@ pub enum ServerCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// List the team's agents: number, name, login, admin, active.
+    Agents {
+        /// The server and database.
+        url: String,
+    },
+    /// Give an agent who has no login yet (one moved in from a desk's file)
+    /// the login they will sign in with (admins only).
+    GiveLogin {
+        /// The server and database, as an admin's login.
+        url: String,
+        /// The agent's number (see `tickets server agents`).
+        agent: i64,
+        /// The PostgreSQL login (made if it does not exist).
+        login: String,
+        /// Read the new login's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Let them manage agents too.
+        #[arg(long)]
+        admin: bool,
+    },
     /// Stop an agent's login signing in; their history stays (admins only).
     DeactivateAgent {
         /// The server and database, as an admin's login.
@@ -160,6 +181,19 @@ pub enum ServerCommand {
     },
 }
 
+/// The first line of standard input, when `asked`: a new login's password.
+fn password_from_stdin(asked: bool) -> Result<Option<String>, String> {
+    if !asked {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("could not read the password: {e}"))?;
+    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+    Ok((!line.is_empty()).then_some(line))
+}
+
 /// Runs a `tickets server` command.
 fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), String> {
     let fail = |e: crate::store::StoreError| e.to_string();
@@ -181,16 +215,7 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
             password_stdin,
             admin,
         } => {
-            let password = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .map_err(|e| format!("could not read the password: {e}"))?;
-                let line = line.trim_end_matches(['\r', '\n']).to_owned();
-                (!line.is_empty()).then_some(line)
-            } else {
-                None
-            };
+            let password = password_from_stdin(password_stdin)?;
             let agent = NewAgentLogin {
                 name: name.clone(),
                 email,
@@ -207,6 +232,38 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
                 "an agent"
             };
             println!("Added {name} as {role}, signing in as {login}.");
+        }
+        ServerCommand::Agents { url } => {
+            let agents = TeamAdmin::connect(&url)
+                .and_then(|mut team| team.agents())
+                .map_err(fail)?;
+            for agent in agents {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    agent.id,
+                    agent.name,
+                    agent.login.as_deref().unwrap_or("(no login)"),
+                    if agent.admin { "admin" } else { "agent" },
+                    if agent.active {
+                        "active"
+                    } else {
+                        "deactivated"
+                    },
+                );
+            }
+        }
+        ServerCommand::GiveLogin {
+            url,
+            agent,
+            login,
+            password_stdin,
+            admin,
+        } => {
+            let password = password_from_stdin(password_stdin)?;
+            TeamAdmin::connect(&url)
+                .and_then(|mut team| team.give_login(agent, &login, password.as_deref(), admin))
+                .map_err(fail)?;
+            println!("Agent {agent} now signs in as {login}.");
         }
         ServerCommand::DeactivateAgent { url, login } => {
             TeamAdmin::connect(&url)

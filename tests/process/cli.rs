@@ -269,6 +269,25 @@ fn a_desk_file_moves_into_a_team_server_from_the_command_line() {
     let (ok, out, _) = tickets(&["--db", &db, "list", "--limit", "1"], "UTC");
     assert!(ok && out.contains("of 300 tickets"), "{out}");
 
+    // The desk's agents are listed without logins until given one.
+    let (ok, out, err) = tickets(&["server", "agents", &url], "UTC");
+    assert!(ok, "{err}");
+    let first = out
+        .lines()
+        .find(|l| l.starts_with("2\t"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(first.ends_with("\t(no login)\tagent\tactive"), "{out}");
+    let (ok, out, err) = tickets(&["server", "give-login", &url, "2", "sam"], "UTC");
+    assert!(ok, "{err}");
+    assert!(out.contains("Agent 2 now signs in as sam"), "{out}");
+    let (_, out, _) = tickets(&["server", "agents", &url], "UTC");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("2\t") && l.contains("\tsam\t")),
+        "{out}"
+    );
+
     let (ok, _, err) = tickets(&["server", "import", "--from", &db, &url], "UTC");
     assert!(!ok, "a second move succeeded");
     assert!(err.contains("only be moved into an empty one"), "{err}");

@@ -156,6 +156,19 @@ fn only_admins_manage_agents_and_a_deactivated_login_cannot_sign_in() {
         direct.is_err(),
         "an agent wrote to the agents table directly"
     );
+    // Nor call the helper the admin functions use, which checks nobody.
+    let helper = dana.execute(
+        "SELECT tickets.sign_in_as(t, 'mallory', NULL, true) FROM tickets.team t",
+        &[],
+    );
+    assert!(
+        helper
+            .as_ref()
+            .err()
+            .and_then(postgres::Error::as_db_error)
+            .is_some_and(|e| e.message().contains("permission denied")),
+        "an agent made herself a login: {helper:?}"
+    );
 
     // Made an admin, she manages the others.
     owner.make_admin("dana").unwrap();
@@ -308,6 +321,26 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
         .unwrap()
         .get(0);
     assert_eq!(next, 1501);
+
+    // The desk's agents came without logins; an admin gives Dana (agent 1 of
+    // the desk) hers, and the server then knows her as that agent.
+    let mut owner = TeamAdmin::connect(&url).unwrap();
+    let agents = owner.agents().unwrap();
+    let dana = agents.iter().find(|a| a.id == 1).unwrap();
+    assert_eq!((dana.name.as_str(), dana.login.as_deref()), ("Dana", None));
+    owner.give_login(1, "dana", None, false).unwrap();
+    let mut as_dana = postgres::Client::connect(&server.url("dana", "help"), postgres::NoTls)
+        .expect("Dana signs in");
+    let me: i64 = as_dana
+        .query_one("SELECT tickets.current_agent()", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(me, 1);
+    refused_saying(
+        owner.give_login(1, "dana2", None, false),
+        "not an active agent without a login",
+    );
+    refused_saying(owner.give_login(2, "dana", None, false), "already belongs");
 
     // A second move finds it no longer empty, and changes nothing.
     refused_saying(

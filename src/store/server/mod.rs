@@ -151,6 +151,22 @@ pub struct NewAgentLogin {
     pub admin: bool,
 }
 
+/// An agent as the team's server knows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamAgent {
+    /// Their number.
+    pub id: i64,
+    /// Their name.
+    pub name: String,
+    /// The login they sign in with; none for one moved in from a desk's
+    /// file until an admin gives them one.
+    pub login: Option<String>,
+    /// Whether they manage agents.
+    pub admin: bool,
+    /// Whether they may still sign in.
+    pub active: bool,
+}
+
 /// A connection for setting a team's server up and managing its agents.
 pub struct TeamAdmin {
     client: Client,
@@ -289,6 +305,46 @@ impl TeamAdmin {
             .map_err(|e| self.fail(e))?
             .get(0);
         Ok(id)
+    }
+
+    /// Gives an agent who has no login yet (one moved in from a desk's
+    /// file) the login they will sign in with (an admin's call).
+    pub fn give_login(
+        &mut self,
+        agent: i64,
+        login: &str,
+        password: Option<&str>,
+        admin: bool,
+    ) -> Result<(), StoreError> {
+        let login = login_name(login)?;
+        self.client
+            .execute(
+                "SELECT tickets.give_login($1, $2, $3, $4)",
+                &[&agent, &login, &password, &admin],
+            )
+            .map_err(|e| self.fail(e))
+            .map(drop)
+    }
+
+    /// Every agent: id, name, login (if any), admin, active; by name.
+    pub fn agents(&mut self) -> Result<Vec<TeamAgent>, StoreError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT id, name, login, admin, active FROM tickets.agents ORDER BY sort_key, id",
+                &[],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| TeamAgent {
+                id: r.get(0),
+                name: r.get(1),
+                login: r.get(2),
+                admin: r.get(3),
+                active: r.get(4),
+            })
+            .collect())
     }
 
     /// Stops a login signing in; the agent's history stays (an admin's call).

@@ -204,6 +204,25 @@ BEGIN
     RETURN t;
 END $$;
 
+-- A login (made if it does not exist) that signs in as one of the team's
+-- agents, and as an admin if `p_admin`. Called by the functions below only.
+CREATE FUNCTION tickets.sign_in_as(t tickets.team, p_login text, p_password text,
+                                   p_admin boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
+        IF p_password IS NULL THEN
+            EXECUTE format('CREATE ROLE %I LOGIN', p_login);
+        ELSE
+            EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', p_login, p_password);
+        END IF;
+    END IF;
+    EXECUTE format('GRANT %I TO %I', t.agents_role, p_login);
+    IF p_admin THEN
+        EXECUTE format('GRANT %I TO %I', t.admins_role, p_login);
+    END IF;
+END $$;
+
 -- A new agent with their own login (made if it does not exist yet).
 CREATE FUNCTION tickets.add_agent(p_name text, p_sort_key text, p_email text, p_login text,
                                   p_password text, p_admin boolean, p_at bigint) RETURNS bigint
@@ -216,21 +235,31 @@ BEGIN
         RAISE EXCEPTION 'the login % already belongs to an agent', p_login
             USING ERRCODE = 'unique_violation';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
-        IF p_password IS NULL THEN
-            EXECUTE format('CREATE ROLE %I LOGIN', p_login);
-        ELSE
-            EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', p_login, p_password);
-        END IF;
-    END IF;
-    EXECUTE format('GRANT %I TO %I', t.agents_role, p_login);
-    IF p_admin THEN
-        EXECUTE format('GRANT %I TO %I', t.admins_role, p_login);
-    END IF;
+    PERFORM tickets.sign_in_as(t, p_login, p_password, p_admin);
     INSERT INTO tickets.agents (name, sort_key, email, created_at, login, admin)
         VALUES (p_name, p_sort_key, p_email, p_at, p_login, p_admin)
         RETURNING id INTO new_id;
     RETURN new_id;
+END $$;
+
+-- A login for an agent who has none yet (one moved in from a desk's file).
+CREATE FUNCTION tickets.give_login(p_agent bigint, p_login text, p_password text,
+                                   p_admin boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t tickets.team := tickets.require_admin();
+BEGIN
+    IF EXISTS (SELECT 1 FROM tickets.agents WHERE login = p_login) THEN
+        RAISE EXCEPTION 'the login % already belongs to an agent', p_login
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    UPDATE tickets.agents SET login = p_login, admin = p_admin
+        WHERE id = p_agent AND login IS NULL AND active;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'agent % is not an active agent without a login', p_agent
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM tickets.sign_in_as(t, p_login, p_password, p_admin);
 END $$;
 
 -- An agent who leaves: their login can no longer sign in; their history stays.
@@ -264,7 +293,10 @@ BEGIN
     EXECUTE format('GRANT %I TO %I', t.admins_role, p_login);
 END $$;
 
+REVOKE ALL ON FUNCTION tickets.sign_in_as(tickets.team, text, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tickets.require_admin(), tickets.add_agent(text, text, text, text, text, boolean, bigint),
-    tickets.deactivate_agent(text), tickets.make_admin(text) FROM PUBLIC;
+    tickets.give_login(bigint, text, text, boolean), tickets.deactivate_agent(text),
+    tickets.make_admin(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tickets.require_admin(), tickets.add_agent(text, text, text, text, text, boolean, bigint),
-    tickets.deactivate_agent(text), tickets.make_admin(text) TO :agents;
+    tickets.give_login(bigint, text, text, boolean), tickets.deactivate_agent(text),
+    tickets.make_admin(text) TO :agents;
