@@ -387,27 +387,22 @@ impl TicketsApp {
 
     /// Ctrl+Enter: submits the box the cursor is in.
     fn submit(&mut self) {
+        // The New Ticket form is sent from any of its boxes (subject,
+        // description, customer search): it is the one form on show.
+        if let Some(Modal::NewTicket(form)) = &mut self.modal {
+            if let Some(ticket) = form.submit() {
+                match self.db().agent {
+                    Some(actor) => self.request(Request::Create { actor, ticket }),
+                    None => self.ask_who(),
+                }
+            }
+            return;
+        }
         let Some(text_box) = self.focus.focused_box() else {
             return;
         };
-        match text_box {
-            TextBox::NewSubject => {
-                let ticket = match &mut self.modal {
-                    Some(Modal::NewTicket(form)) => form.submit(),
-                    _ => None,
-                };
-                if let Some(ticket) = ticket {
-                    match self.db().agent {
-                        Some(actor) => self.request(Request::Create { actor, ticket }),
-                        None => self.ask_who(),
-                    }
-                }
-            }
-            _ => {
-                if let Some(change) = self.panel.as_ref().and_then(|p| p.submit(text_box)) {
-                    self.change(change);
-                }
-            }
+        if let Some(change) = self.panel.as_ref().and_then(|p| p.submit(text_box)) {
+            self.change(change);
         }
     }
 

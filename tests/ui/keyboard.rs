@@ -356,3 +356,26 @@ fn a_form_opened_by_a_shortcut_shows_at_once_and_takes_every_key_typed_next() {
         "a typed key fired a ticket shortcut"
     );
 }
+
+#[test]
+fn ctrl_enter_creates_the_new_ticket_from_its_description_too() {
+    let desk = desk(&["Existing"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    harness.key_press(Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Subject (required)", "Printer jams");
+    type_into(&mut harness, "Description", "Staff can't print");
+    // The cursor is in the description as Ctrl+Enter is pressed.
+    assert!(
+        harness
+            .get_by_role_and_label(Role::MultilineTextInput, "Description")
+            .is_focused()
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    step_until(&mut harness, "the new ticket", |h| {
+        h.query_by_label("Created TKT-000002").is_some()
+    });
+    let ticket = stored(&desk, 2);
+    assert_eq!(ticket.subject, "Printer jams");
+    assert_eq!(ticket.description, "Staff can't print");
+}
