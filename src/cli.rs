@@ -33,6 +33,20 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The commands on a database file.
+    #[command(flatten)]
+    File(FileCommand),
+    /// Set up and manage a team's PostgreSQL server (team mode).
+    Server {
+        /// What to do on the server.
+        #[command(subcommand)]
+        command: ServerCommand,
+    },
+}
+
+/// The commands on a database file (`--db`).
+#[derive(Debug, Subcommand)]
+pub enum FileCommand {
     /// Fill an empty database with realistic sample data.
     Seed {
         /// How many tickets.
@@ -75,12 +89,6 @@ pub enum Command {
         /// One Excel workbook instead of two CSV files.
         #[arg(long)]
         xlsx: bool,
-    },
-    /// Set up and manage a team's PostgreSQL server (team mode).
-    Server {
-        /// What to do on the server.
-        #[command(subcommand)]
-        command: ServerCommand,
     },
     /// Write the tickets matching filters to CSV, every column, in the list's order.
     Export {
@@ -181,6 +189,17 @@ pub enum ServerCommand {
     },
 }
 
+/// Progress on standard error, at most every two seconds: "  N of M what…".
+fn progress_every_2s(what: &'static str) -> impl FnMut(u64, u64) {
+    let mut last_report = Instant::now();
+    move |done, total| {
+        if last_report.elapsed().as_secs() >= 2 {
+            eprintln!("  {done} of {total} {what}…");
+            last_report = Instant::now();
+        }
+    }
+}
+
 /// The first line of standard input, when `asked`: a new login's password.
 fn password_from_stdin(asked: bool) -> Result<Option<String>, String> {
     if !asked {
@@ -197,10 +216,11 @@ fn password_from_stdin(asked: bool) -> Result<Option<String>, String> {
 /// Runs a `tickets server` command.
 fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), String> {
     let fail = |e: crate::store::StoreError| e.to_string();
+    let connect = |url: &str| TeamAdmin::connect(url).map_err(fail);
     match command {
         ServerCommand::Init { url, name, email } => {
-            TeamAdmin::connect(&url)
-                .and_then(|mut admin| admin.init(&name, &email, clock.now()))
+            connect(&url)?
+                .init(&name, &email, clock.now())
                 .map_err(fail)?;
             println!(
                 "Set up a team on {}, with {name} as its first agent and admin.",
@@ -223,8 +243,8 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
                 password,
                 admin,
             };
-            TeamAdmin::connect(&url)
-                .and_then(|mut team| team.add_agent(&agent, clock.now()))
+            connect(&url)?
+                .add_agent(&agent, clock.now())
                 .map_err(fail)?;
             let role = if admin {
                 "an agent and admin"
@@ -234,9 +254,7 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
             println!("Added {name} as {role}, signing in as {login}.");
         }
         ServerCommand::Agents { url } => {
-            let agents = TeamAdmin::connect(&url)
-                .and_then(|mut team| team.agents())
-                .map_err(fail)?;
+            let agents = connect(&url)?.agents().map_err(fail)?;
             for agent in agents {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
@@ -260,31 +278,21 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
             admin,
         } => {
             let password = password_from_stdin(password_stdin)?;
-            TeamAdmin::connect(&url)
-                .and_then(|mut team| team.give_login(agent, &login, password.as_deref(), admin))
+            connect(&url)?
+                .give_login(agent, &login, password.as_deref(), admin)
                 .map_err(fail)?;
             println!("Agent {agent} now signs in as {login}.");
         }
         ServerCommand::DeactivateAgent { url, login } => {
-            TeamAdmin::connect(&url)
-                .and_then(|mut team| team.deactivate_agent(&login))
-                .map_err(fail)?;
+            connect(&url)?.deactivate_agent(&login).map_err(fail)?;
             println!("{login} can no longer sign in; their history stays.");
         }
         ServerCommand::Import { from, url } => {
             let started = Instant::now();
             let desk =
                 Store::open_existing(&Location::File(from.clone()), clock.clone()).map_err(fail)?;
-            let mut last_report = Instant::now();
-            let moved = TeamAdmin::connect(&url)
-                .and_then(|mut team| {
-                    team.import(&desk, &mut |done, total| {
-                        if last_report.elapsed().as_secs() >= 2 {
-                            eprintln!("  {done} of {total} rows…");
-                            last_report = Instant::now();
-                        }
-                    })
-                })
+            let moved = connect(&url)?
+                .import(&desk, &mut progress_every_2s("rows"))
                 .map_err(fail)?;
             let rows: Vec<String> = moved
                 .tables
@@ -300,9 +308,7 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
             );
         }
         ServerCommand::MakeAdmin { url, login } => {
-            TeamAdmin::connect(&url)
-                .and_then(|mut team| team.make_admin(&login))
-                .map_err(fail)?;
+            connect(&url)?.make_admin(&login).map_err(fail)?;
             println!("{login} can now manage agents.");
         }
     }
@@ -414,11 +420,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
 
 /// [`run`] with a given clock (tests fix the time).
 pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
-    if let Some(Command::Server { command }) = cli.command {
-        return run_server(command, clock);
-    }
+    let command = match cli.command {
+        Some(Command::Server { command }) => return run_server(command, clock),
+        Some(Command::File(command)) => Some(command),
+        None => None,
+    };
     let path = database_path(cli.db)?;
-    let Some(command) = cli.command else {
+    let Some(command) = command else {
         // The window opens the database on its own thread.
         return crate::app::run(Location::File(path), clock);
     };
@@ -426,21 +434,16 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
     // and never create, upgrade or change one.
     let location = Location::File(path);
     let mut store = match command {
-        Command::Seed { .. } => Store::open_at(&location, clock.clone()),
+        FileCommand::Seed { .. } => Store::open_at(&location, clock.clone()),
         _ => Store::open_existing(&location, clock.clone()),
     }
     .map_err(|e| e.to_string())?;
     match command {
-        // Answered above, before any file is looked for.
-        Command::Server { command } => run_server(command, clock.clone()),
-        Command::Seed { tickets, seed } => {
+        FileCommand::Seed { tickets, seed } => {
             let started = Instant::now();
-            let mut last_report = Instant::now();
+            let mut progress = progress_every_2s("tickets");
             let summary = generate(&mut store, SeedOptions { tickets, seed }, |done, total| {
-                if last_report.elapsed().as_secs() >= 2 {
-                    eprintln!("  {done} of {total} tickets…");
-                    last_report = Instant::now();
-                }
+                progress(done, total);
                 true
             })
             .map_err(|e| e.to_string())?;
@@ -457,7 +460,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::List {
+        FileCommand::List {
             filter,
             sort,
             ascending,
@@ -494,7 +497,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             println!("{} of {} tickets", page.rows.len(), page.total);
             Ok(())
         }
-        Command::Report {
+        FileCommand::Report {
             period,
             from,
             to,
@@ -524,13 +527,13 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Export {
+        FileCommand::Export {
             filter,
             out,
             include_notes,
         } => {
             let filter = filter.to_filter(&store)?;
-            let mut last_report = Instant::now();
+            let mut progress = progress_every_2s("tickets");
             let n = export_tickets(
                 &store,
                 &filter,
@@ -539,10 +542,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
                 &Local,
                 &out,
                 &mut |done, total| {
-                    if last_report.elapsed().as_secs() >= 2 {
-                        eprintln!("  {done} of {total} tickets…");
-                        last_report = Instant::now();
-                    }
+                    progress(done, total);
                     true
                 },
             )

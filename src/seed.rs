@@ -579,7 +579,7 @@ impl Generator {
             let first = FIRST_NAMES[i % FIRST_NAMES.len()];
             let last = LAST_NAMES[(i * 7 + 3) % LAST_NAMES.len()];
             let name = format!("{first} {last}");
-            let key = name.to_lowercase();
+            let key = crate::domain::sort_key(&name);
             let email = format!("{}@support.example", first.to_lowercase());
             // Two agents have left the team, one some seven months ago and one
             // some three: history keeps them, new work does not.
@@ -611,7 +611,7 @@ impl Generator {
             let company_index = self.rng.usize(..COMPANIES.len());
             let company = COMPANIES[company_index];
             let name = format!("{first} {last}");
-            let key = name.to_lowercase();
+            let key = crate::domain::sort_key(&name);
             let domain: String = company
                 .chars()
                 .filter(|c| c.is_ascii_alphanumeric())

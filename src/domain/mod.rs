@@ -16,6 +16,12 @@ pub use ticket::{
 
 use chrono::{DateTime, TimeZone, Utc};
 
+/// The key names sort by, on every engine: lower-cased the Unicode way, so
+/// "Émile" sorts with "emile".
+pub fn sort_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

@@ -154,7 +154,8 @@ pub const TABLES: &[Table] = &[
 ];
 
 /// What a move hands each row to: its table, then its cells.
-pub type RowSink<'a> = dyn FnMut(&Table, &[Cell]) -> Result<(), crate::store::StoreError> + 'a;
+pub type RowSink<'a> =
+    dyn FnMut(&'static Table, &[Cell]) -> Result<(), crate::store::StoreError> + 'a;
 
 /// One value of a row being moved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,19 +192,17 @@ impl Summer {
         for cell in row {
             match cell {
                 Cell::Null => self.hash.update(&[0]),
-                Cell::Int(n) => {
-                    let text = n.to_string();
-                    self.hash.update(&[1]);
-                    self.hash.update(&(text.len() as u64).to_le_bytes());
-                    self.hash.update(text.as_bytes());
-                }
-                Cell::Text(text) => {
-                    self.hash.update(&[1]);
-                    self.hash.update(&(text.len() as u64).to_le_bytes());
-                    self.hash.update(text.as_bytes());
-                }
+                // A number sums as its digits: the server hands values back as text.
+                Cell::Int(n) => self.text(&n.to_string()),
+                Cell::Text(text) => self.text(text),
             }
         }
+    }
+
+    fn text(&mut self, text: &str) {
+        self.hash.update(&[1]);
+        self.hash.update(&(text.len() as u64).to_le_bytes());
+        self.hash.update(text.as_bytes());
     }
 
     /// The sum of the rows added.

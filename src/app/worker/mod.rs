@@ -17,7 +17,7 @@ use crate::analytics::Period;
 use crate::clock::Clock;
 use crate::domain::{AgentId, CustomerId, TicketNumber};
 use crate::seed::{SeedOptions, generate};
-use crate::store::{Location, Store, StoreError, TicketFilter};
+use crate::store::{Location, Store, StoreError};
 pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
 
 /// How often the worker looks for changes other windows or processes made to the file.
@@ -242,7 +242,7 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             page: store.list_tickets(&request),
             request,
         },
-        Request::Counts { generation, filter } => match counts(store, &filter) {
+        Request::Counts { generation, filter } => match store.facet_counts(&filter) {
             Ok(counts) => Response::Counts { generation, counts },
             Err(e) => failed(e),
         },
@@ -442,19 +442,11 @@ fn apply(
     }
 }
 
-fn counts(store: &Store, filter: &TicketFilter) -> Result<Counts, StoreError> {
-    let facets = store.facet_counts(filter)?;
-    Ok(Counts {
-        statuses: facets.statuses,
-        priorities: facets.priorities,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use crate::store::ListRequest;
+    use crate::store::{ListRequest, TicketFilter};
 
     fn page(generation: u64, offset: u64) -> Request {
         Request::List {

@@ -281,16 +281,8 @@ pub enum Request {
     },
 }
 
-/// Live facet counts: each status's count under the filter with its status
-/// choice replaced by that status (likewise for priorities), so the sidebar
-/// says how many tickets each choice would show.
-#[derive(Clone, Debug, Default)]
-pub struct Counts {
-    /// Tickets per status.
-    pub statuses: Vec<(Status, u64)>,
-    /// Tickets per priority.
-    pub priorities: Vec<(Priority, u64)>,
-}
+/// The counts beside the sidebar's choices: the store's facet counts.
+pub use crate::store::FacetCounts as Counts;
 
 /// What the store answered.
 #[derive(Debug)]

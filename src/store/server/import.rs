@@ -46,6 +46,8 @@ fn copy_text(out: &mut String, cell: &Cell, typed: bool) {
 /// Rows of one table on their way into the server, sent a chunk at a time.
 struct Copying {
     table: &'static Table,
+    /// For each column, whether its values keep their type (`jsonb`).
+    typed: Vec<bool>,
     text: String,
     sum: Summer,
 }
@@ -182,12 +184,13 @@ impl TeamAdmin {
                     finished.send(&mut tx, &server)?;
                     sums.push((finished.table, finished.sum.finish()));
                 }
-                let table = TABLES
-                    .iter()
-                    .find(|t| t.name == table.name)
-                    .expect("a table of TABLES");
                 copying = Some(Copying {
                     table,
+                    typed: table
+                        .columns
+                        .iter()
+                        .map(|c| table.typed.contains(c))
+                        .collect(),
                     text: String::with_capacity(CHUNK + 4096),
                     sum: Summer::default(),
                 });
@@ -196,15 +199,11 @@ impl TeamAdmin {
                 return Ok(());
             };
             current.sum.add(row);
-            for (i, cell) in row.iter().enumerate() {
+            for (i, (cell, typed)) in row.iter().zip(&current.typed).enumerate() {
                 if i > 0 {
                     current.text.push('\t');
                 }
-                copy_text(
-                    &mut current.text,
-                    cell,
-                    table.typed.contains(&table.columns[i]),
-                );
+                copy_text(&mut current.text, cell, *typed);
             }
             current.text.push('\n');
             if current.text.len() >= CHUNK {

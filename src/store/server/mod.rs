@@ -17,7 +17,7 @@ use postgres::config::{Host, SslMode};
 use postgres::{Client, Config};
 
 use super::StoreError;
-use crate::domain::validate;
+use crate::domain::{sort_key, validate};
 
 mod import;
 mod libpq;
@@ -273,7 +273,7 @@ impl TeamAdmin {
         tx.execute(
             "INSERT INTO tickets.agents (name, sort_key, email, created_at, login, admin)
              VALUES ($1, $2, $3, $4, session_user, true)",
-            &[&name, &name.to_lowercase(), &email, &now.timestamp_millis()],
+            &[&name, &sort_key(&name), &email, &now.timestamp_millis()],
         )
         .map_err(fail)?;
         tx.commit().map_err(fail)
@@ -294,7 +294,7 @@ impl TeamAdmin {
                 "SELECT tickets.add_agent($1, $2, $3, $4, $5, $6, $7)",
                 &[
                     &name,
-                    &name.to_lowercase(),
+                    &sort_key(&name),
                     &email,
                     &login,
                     &agent.password,

@@ -155,8 +155,8 @@ impl FacetCache {
     /// The table as the connection sees the database now (call within the
     /// read's snapshot): made, caught up or read again as needed.
     pub(super) fn current(&self, conn: &Connection) -> Result<Ref<'_, Codes>, StoreError> {
-        if !self.catch_up(conn)? {
-            let data_version = data_version(conn)?;
+        let data_version = data_version(conn)?;
+        if !self.catch_up(conn, data_version)? {
             *self.codes.borrow_mut() = Some(read_all(conn, data_version)?);
         }
         Ok(Ref::map(self.codes.borrow(), |codes| {
@@ -171,7 +171,7 @@ impl FacetCache {
         &self,
         conn: &Connection,
     ) -> Result<Option<Ref<'_, Codes>>, StoreError> {
-        Ok(if self.catch_up(conn)? {
+        Ok(if self.catch_up(conn, data_version(conn)?)? {
             Some(Ref::map(self.codes.borrow(), |codes| {
                 codes.as_ref().expect("caught up")
             }))
@@ -181,9 +181,9 @@ impl FacetCache {
     }
 
     /// Reads again the tickets this connection changed; `false` (and the
-    /// table dropped) if it must be read whole instead.
-    fn catch_up(&self, conn: &Connection) -> Result<bool, StoreError> {
-        let data_version = data_version(conn)?;
+    /// table dropped) if it must be read whole instead (another connection
+    /// wrote: the database is at another `data_version`).
+    fn catch_up(&self, conn: &Connection, data_version: i64) -> Result<bool, StoreError> {
         let changed =
             std::mem::take(&mut *self.changed.lock().unwrap_or_else(PoisonError::into_inner));
         let mut slot = self.codes.borrow_mut();
@@ -225,7 +225,9 @@ fn code_of(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<u8> {
     Ok(slot(status, priority) as u8)
 }
 
-fn data_version(conn: &Connection) -> Result<i64, StoreError> {
+/// What SQLite's `PRAGMA data_version` says: it changes when another
+/// connection commits.
+pub(super) fn data_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
 }
 

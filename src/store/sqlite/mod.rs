@@ -133,7 +133,7 @@ impl FileStore {
             other => other,
         };
         // A path is a path: "file:x.db?mode=memory" names a file, not a URI.
-        let mut conn = Connection::open_with_flags(
+        let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
@@ -148,8 +148,20 @@ impl FileStore {
         let identity = schema::identify(&conn).map_err(fail)?;
         refuse_foreign(&path, identity)?;
         probe_tables(&conn).map_err(fail)?;
+        let mut store = FileStore::on(conn, clock, path)?;
+        store.configure()?;
+        schema::migrate_to(&mut store.conn, schema::SCHEMA_VERSION)?;
+        Ok(store)
+    }
+
+    /// A store on an open connection, readied for it ([`equip`]).
+    fn on(
+        mut conn: Connection,
+        clock: Arc<dyn Clock>,
+        path: PathBuf,
+    ) -> Result<FileStore, StoreError> {
         let facets = equip(&mut conn)?;
-        let mut store = FileStore {
+        Ok(FileStore {
             conn,
             clock,
             path,
@@ -158,10 +170,7 @@ impl FileStore {
             cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
             damage: Default::default(),
             reader: Default::default(),
-        };
-        store.configure()?;
-        schema::migrate_to(&mut store.conn, schema::SCHEMA_VERSION)?;
-        Ok(store)
+        })
     }
 
     /// Opens an existing Tickets database for reading only: nothing is
@@ -180,7 +189,7 @@ impl FileStore {
             return Err(StoreError::Empty(path.to_path_buf()));
         }
         check_contents(path, &meta)?;
-        let mut conn = Connection::open_with_flags(
+        let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
@@ -200,33 +209,16 @@ impl FileStore {
         conn.execute_batch(&format!(
             "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{DEFAULT_CACHE_KIB};"
         ))?;
-        let facets = equip(&mut conn)?;
-        Ok(FileStore {
-            conn,
-            clock,
-            path: path.to_path_buf(),
-            scope_cache: Default::default(),
-            facets,
-            cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
-            damage: Default::default(),
-            reader: Default::default(),
-        })
+        FileStore::on(conn, clock, path.to_path_buf())
     }
 
     /// Opens a database kept only in memory (for tests and trials).
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<FileStore, StoreError> {
-        let mut conn = Connection::open_in_memory()?;
-        let facets = equip(&mut conn)?;
-        let mut store = FileStore {
-            conn,
+        let mut store = FileStore::on(
+            Connection::open_in_memory()?,
             clock,
-            path: PathBuf::from(":memory:"),
-            scope_cache: Default::default(),
-            facets,
-            cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
-            damage: Default::default(),
-            reader: Default::default(),
-        };
+            PathBuf::from(":memory:"),
+        )?;
         store.configure()?;
         schema::migrate_to(&mut store.conn, schema::SCHEMA_VERSION)?;
         Ok(store)
@@ -245,9 +237,7 @@ impl FileStore {
     /// A counter that changes whenever another connection commits to the file
     /// (`PRAGMA data_version`): poll it to notice changes made elsewhere.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+        facets::data_version(&self.conn)
     }
 
     /// The read-only second connection to the file, opened on first use;

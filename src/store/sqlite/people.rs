@@ -8,10 +8,7 @@ use super::{FileStore, StoreError, fts_query};
 use crate::domain::validate;
 use crate::domain::{Agent, AgentId, Customer, CustomerId, NewCustomer, Tag, TagId, TicketNumber};
 
-/// The key names sort by: lower-cased the Unicode way, so "Émile" sorts with "emile".
-pub(crate) fn sort_key(name: &str) -> String {
-    name.to_lowercase()
-}
+pub(crate) use crate::domain::sort_key;
 
 impl FileStore {
     /// Adds an agent. Returns the new agent's id.
