@@ -133,7 +133,7 @@ impl TicketsApp {
             Action::StartExport => self.start_export(),
             Action::ChooseBackupFile => {
                 let folder = self.location.folder();
-                let outcome = (self.open_dialog)(super::RESTORE_DIALOG_TITLE, folder.as_deref());
+                let outcome = (self.open_dialog)(super::OpenKind::Backup, folder.as_deref());
                 if outcome == DialogOutcome::Unavailable {
                     self.focus.request(TextBox::Path);
                 }
@@ -165,7 +165,7 @@ impl TicketsApp {
         match command {
             UiCommand::OpenDatabase => {
                 let folder = self.location.folder();
-                match (self.open_dialog)("Open a Tickets database", folder.as_deref()) {
+                match (self.open_dialog)(super::OpenKind::Database, folder.as_deref()) {
                     DialogOutcome::Chosen(path) => {
                         self.switch_database(ctx, Location::File(path), None);
                     }

@@ -61,9 +61,38 @@ pub enum DialogOutcome {
 /// folder to start in. The system's dialog in the app; a fixed answer in tests.
 pub type SaveDialog = Box<dyn FnMut(&str, &str, Option<&Path>) -> DialogOutcome>;
 
-/// Asks which existing file to open: given the dialog's title and the
-/// folder to start in. The system's dialog in the app; a fixed answer in tests.
-pub type OpenDialog = Box<dyn FnMut(&str, Option<&Path>) -> DialogOutcome>;
+/// What an open dialog asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenKind {
+    /// A database to open.
+    Database,
+    /// A backup to restore.
+    Backup,
+}
+
+impl OpenKind {
+    /// The dialog's title.
+    fn title(self) -> &'static str {
+        match self {
+            OpenKind::Database => "Open a Tickets database",
+            OpenKind::Backup => "Choose a backup to restore",
+        }
+    }
+
+    /// The file filter offered first: backups are compressed
+    /// (NAME.backup-STAMP.db.zst); older ones and the files restores kept
+    /// are plain databases.
+    fn filter(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            OpenKind::Database => ("Tickets database", &["db", "tickets"]),
+            OpenKind::Backup => ("Tickets backup", &["zst", "db", "tickets"]),
+        }
+    }
+}
+
+/// Asks which existing file to open: given what for and the folder to start
+/// in. The system's dialog in the app; a fixed answer in tests.
+pub type OpenDialog = Box<dyn FnMut(OpenKind, Option<&Path>) -> DialogOutcome>;
 
 /// A dialog that gave nothing back faster than this was never shown: rfd
 /// answers at once when there is neither a desktop portal nor zenity.
@@ -95,19 +124,12 @@ fn native_save_dialog(name: &str, extension: &str, folder: Option<&Path>) -> Dia
     dialog_outcome(dialog.save_file(), started)
 }
 
-/// The open dialog's title when it asks for a backup to restore.
-const RESTORE_DIALOG_TITLE: &str = "Choose a backup to restore";
-
-fn native_open_dialog(title: &str, folder: Option<&Path>) -> DialogOutcome {
-    let mut dialog = rfd::FileDialog::new().set_title(title);
-    // Backups are compressed (NAME.backup-STAMP.db.zst); older ones and the
-    // files restores kept are plain databases.
-    dialog = if title == RESTORE_DIALOG_TITLE {
-        dialog.add_filter("Tickets backup", &["zst", "db", "tickets"])
-    } else {
-        dialog.add_filter("Tickets database", &["db", "tickets"])
-    };
-    dialog = dialog.add_filter("All files", &["*"]);
+fn native_open_dialog(kind: OpenKind, folder: Option<&Path>) -> DialogOutcome {
+    let (name, extensions) = kind.filter();
+    let mut dialog = rfd::FileDialog::new()
+        .set_title(kind.title())
+        .add_filter(name, extensions)
+        .add_filter("All files", &["*"]);
     if let Some(folder) = folder {
         dialog = dialog.set_directory(folder);
     }
