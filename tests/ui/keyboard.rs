@@ -379,3 +379,21 @@ fn ctrl_enter_creates_the_new_ticket_from_its_description_too() {
     assert_eq!(ticket.subject, "Printer jams");
     assert_eq!(ticket.description, "Staff can't print");
 }
+
+#[test]
+fn ctrl_enter_on_a_focused_priority_sends_the_form_and_changes_no_priority() {
+    let desk = desk(&["Existing"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    harness.key_press(Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Subject (required)", "Printer jams");
+    type_into(&mut harness, "Description", "Staff can't print");
+    // Tab from the description reaches the first priority, Low.
+    harness.key_press(Key::Tab);
+    harness.run_steps(2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    step_until(&mut harness, "the new ticket", |h| {
+        h.query_by_label("Created TKT-000002").is_some()
+    });
+    assert_eq!(stored(&desk, 2).priority, Priority::Medium);
+}

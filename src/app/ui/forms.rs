@@ -109,6 +109,14 @@ pub fn new_ticket_ui(
     actions: &mut Vec<Action>,
 ) -> bool {
     let mut open = true;
+    // Ctrl+Enter sends the form whichever of its widgets has the keyboard.
+    // Taken before they are drawn: a focused priority would otherwise read
+    // the Enter as a click and set itself.
+    if let Some(send) = UiCommand::Submit.shortcuts().first()
+        && ui.input_mut(|i| i.consume_shortcut(send))
+    {
+        actions.push(Action::Command(UiCommand::Submit));
+    }
     ui.heading("New Ticket");
     ui.add_space(4.0);
     let subject = labelled_line(
