@@ -22,8 +22,10 @@
 mod bulk;
 mod error;
 mod filter;
+mod search;
 pub mod server;
 pub mod sqlite;
+mod trail;
 pub mod transfer;
 
 use std::fmt;
@@ -59,6 +61,9 @@ pub use sqlite::schema;
 pub enum Location {
     /// A database file on this computer.
     File(PathBuf),
+    /// A team's PostgreSQL database: the `postgres://` URL (or libpq
+    /// `key=value` string) that names it.
+    Server(String),
 }
 
 impl Location {
@@ -66,6 +71,18 @@ impl Location {
     pub fn file(&self) -> Option<&Path> {
         match self {
             Location::File(path) => Some(path),
+            Location::Server(_) => None,
+        }
+    }
+
+    /// What `--db` names: a `postgres://` or `postgresql://` URL is a team's
+    /// server, anything else a file.
+    pub fn parse(text: &str) -> Location {
+        let lower = text.trim_start().to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Location::Server(text.trim().to_owned())
+        } else {
+            Location::File(PathBuf::from(text))
         }
     }
 
@@ -73,6 +90,7 @@ impl Location {
     pub fn key(&self) -> String {
         match self {
             Location::File(path) => path.to_string_lossy().into_owned(),
+            Location::Server(url) => server::redact(url),
         }
     }
 }
@@ -82,6 +100,10 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::File(path) => write!(f, "{}", path.display()),
+            Location::Server(url) => match server::config_of(url) {
+                Ok(config) => write!(f, "{}", server::server_name(&config)),
+                Err(_) => write!(f, "{}", server::redact(url)),
+            },
         }
     }
 }
@@ -98,6 +120,7 @@ impl Location {
     pub fn backups(&self) -> Result<Vec<BackupFile>, StoreError> {
         match self {
             Location::File(path) => list_backups(path),
+            Location::Server(_) => Err(server_keeps_backups()),
         }
     }
 
@@ -109,6 +132,7 @@ impl Location {
     ) -> Result<bool, StoreError> {
         match self {
             Location::File(path) => backup_due(path, now, zone),
+            Location::Server(_) => Ok(false),
         }
     }
 
@@ -121,8 +145,16 @@ impl Location {
     ) -> Result<Option<BackupFile>, StoreError> {
         match self {
             Location::File(path) => restore_backup(path, backup, clock),
+            Location::Server(_) => Err(server_keeps_backups()),
         }
     }
+}
+
+/// Why a team's server keeps no backups beside it, and what does.
+pub fn server_keeps_backups() -> StoreError {
+    StoreError::Unsupported(
+        "a team server's backups are the server's: its admin makes them with `pg_dump` (and restores them with `pg_restore`) or keeps continuous archiving for point-in-time recovery; see docs/TEAM.md".to_owned(),
+    )
 }
 
 impl From<PathBuf> for Location {
@@ -146,6 +178,8 @@ pub struct ChangeToken(i64);
 enum Engine {
     /// A SQLite file.
     File(sqlite::FileStore),
+    /// A team's PostgreSQL server.
+    Server(server::ServerStore),
 }
 
 /// An open store, on whichever engine keeps it.
@@ -157,6 +191,7 @@ impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.engine {
             Engine::File(db) => db.fmt(f),
+            Engine::Server(db) => db.fmt(f),
         }
     }
 }
@@ -171,6 +206,7 @@ macro_rules! reads {
         pub fn $name(&self $(, $arg: $ty)*) -> $ret {
             match &self.engine {
                 Engine::File(db) => db.$name($($arg),*),
+                Engine::Server(db) => db.$name($($arg),*),
             }
         }
     )*};
@@ -186,6 +222,7 @@ macro_rules! writes {
         pub fn $name(&mut self $(, $arg: $ty)*) -> $ret {
             match &mut self.engine {
                 Engine::File(db) => db.$name($($arg),*),
+                Engine::Server(db) => db.$name($($arg),*),
             }
         }
     )*};
@@ -206,6 +243,7 @@ impl Store {
     pub fn open_at(location: &Location, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
         match location {
             Location::File(path) => Store::open(path, clock),
+            Location::Server(url) => Store::connect(url, clock),
         }
     }
 
@@ -216,6 +254,23 @@ impl Store {
             Location::File(path) => Ok(Store {
                 engine: Engine::File(sqlite::FileStore::open_existing(path, clock)?),
             }),
+            Location::Server(url) => Store::connect(url, clock),
+        }
+    }
+
+    /// Connects to a team's server as the agent the URL's login is.
+    pub fn connect(url: &str, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        Ok(Store {
+            engine: Engine::Server(server::ServerStore::open(url, clock)?),
+        })
+    }
+
+    /// On a team's server, the agent signed in: who every change is made
+    /// as. `None` on a file, where the window's "You:" picker chooses.
+    pub fn signed_in(&self) -> Option<&Agent> {
+        match &self.engine {
+            Engine::File(_) => None,
+            Engine::Server(db) => Some(db.me()),
         }
     }
 
@@ -230,6 +285,7 @@ impl Store {
     pub fn location(&self) -> Location {
         match &self.engine {
             Engine::File(db) => Location::File(db.path().to_path_buf()),
+            Engine::Server(db) => Location::Server(db.url().to_owned()),
         }
     }
 
@@ -237,6 +293,7 @@ impl Store {
     pub fn path(&self) -> Option<&Path> {
         match &self.engine {
             Engine::File(db) => Some(db.path()),
+            Engine::Server(_) => None,
         }
     }
 
@@ -244,6 +301,7 @@ impl Store {
     pub fn clock(&self) -> &Arc<dyn Clock> {
         match &self.engine {
             Engine::File(db) => db.clock(),
+            Engine::Server(db) => db.clock(),
         }
     }
 
@@ -254,6 +312,7 @@ impl Store {
     pub fn changes_since(&self, token: &mut ChangeToken) -> Result<bool, StoreError> {
         let now = match &self.engine {
             Engine::File(db) => db.data_version()?,
+            Engine::Server(db) => db.data_version()?,
         };
         let changed = token.0 != 0 && token.0 != now;
         token.0 = now;
@@ -265,6 +324,7 @@ impl Store {
     pub fn backup_now(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupFile, StoreError> {
         match &self.engine {
             Engine::File(db) => db.backup_now(progress),
+            Engine::Server(_) => Err(server_keeps_backups()),
         }
     }
 
@@ -272,6 +332,7 @@ impl Store {
     pub fn backup_if_due<Tz: TimeZone>(&self, zone: &Tz) -> Result<Option<BackupFile>, StoreError> {
         match &self.engine {
             Engine::File(db) => db.backup_if_due(zone),
+            Engine::Server(_) => Ok(None),
         }
     }
 
@@ -287,6 +348,10 @@ impl Store {
     ) -> Result<T, StoreError> {
         match &mut self.engine {
             Engine::File(db) => db.bulk_load(|sink| load(sink)),
+            Engine::Server(db) => Err(StoreError::Unsupported(format!(
+                "{} is a team server: sample data goes into a desk's file, which `tickets server import` then moves in",
+                db.server()
+            ))),
         }
     }
 
@@ -299,6 +364,11 @@ impl Store {
     ) -> Result<T, E> {
         match &self.engine {
             Engine::File(db) => db.snapshot(|s| read(&Snapshot::File(s))),
+            Engine::Server(db) => Err(StoreError::Unsupported(format!(
+                "reports and exports are not read from a team server ({}) in this version of Tickets; they work on a desk's file",
+                db.server()
+            ))
+            .into()),
         }
     }
 

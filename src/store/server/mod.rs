@@ -19,16 +19,23 @@ use postgres::{Client, Config};
 use super::StoreError;
 use crate::domain::{sort_key, validate};
 
+mod desk;
 mod import;
 mod libpq;
 
+pub use desk::ServerStore;
 pub use import::Moved;
 
 /// Migration 1, frozen (see the file's head).
-const MIGRATION_1: &str = include_str!("migrations/0001_team.sql");
+/// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
+const MIGRATIONS: [&str; 3] = [
+    include_str!("migrations/0001_team.sql"),
+    include_str!("migrations/0002_writes.sql"),
+    include_str!("migrations/0003_search.sql"),
+];
 
 /// The schema version this build sets up and understands.
-pub const TEAM_SCHEMA_VERSION: i32 = 1;
+pub const TEAM_SCHEMA_VERSION: i32 = 3;
 
 /// Hosts that are this computer: TLS is not required to reach them.
 fn is_local(host: &Host) -> bool {
@@ -236,9 +243,12 @@ impl TeamAdmin {
             .get(0);
         let agents = role_name(&database, "agents");
         let admins = role_name(&database, "admins");
-        let migration = MIGRATION_1
-            .replace(":agents", &quote_ident(&agents))
-            .replace(":admins", &quote_ident(&admins));
+        let migration = MIGRATIONS
+            .map(|m| {
+                m.replace(":agents", &quote_ident(&agents))
+                    .replace(":admins", &quote_ident(&admins))
+            })
+            .join("\n");
         let server = self.server.clone();
         let fail = |e| server_error(&server, e);
         let mut tx = self.client.transaction().map_err(fail)?;

@@ -5,9 +5,9 @@ use rusqlite::{Connection, Row, params};
 
 use super::StoreError;
 use crate::domain::{
-    ActivityEntry, ActivityKind, AgentId, Direction, MessageId, NoteId, Priority, Status,
-    TicketNumber, from_millis,
+    ActivityEntry, ActivityKind, AgentId, Direction, Priority, Status, TicketNumber, from_millis,
 };
+use crate::store::trail::{StoredValue, decode};
 
 /// How one kind is stored: its code, the id it refers to, and its before/after values.
 struct Encoded {
@@ -91,68 +91,17 @@ fn as_int(v: &Value) -> Option<i64> {
     }
 }
 
-fn as_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Text(s) => Some(s.clone()),
-        _ => None,
+impl StoredValue for Value {
+    fn int(&self) -> Option<i64> {
+        as_int(self)
     }
-}
 
-fn decode(code: &str, ref_id: Option<i64>, old: &Value, new: &Value) -> Option<ActivityKind> {
-    let rating = |v: &Value| as_int(v).and_then(|r| u8::try_from(r).ok());
-    Some(match code {
-        "created" => ActivityKind::Created,
-        "status" => ActivityKind::StatusChanged {
-            from: Status::from_code(as_int(old)?)?,
-            to: Status::from_code(as_int(new)?)?,
-        },
-        "priority" => ActivityKind::PriorityChanged {
-            from: Priority::from_code(as_int(old)?)?,
-            to: Priority::from_code(as_int(new)?)?,
-        },
-        "subject" => ActivityKind::SubjectEdited {
-            from: as_text(old)?,
-            to: as_text(new)?,
-        },
-        "description" => ActivityKind::DescriptionEdited,
-        "customer" => ActivityKind::CustomerChanged {
-            from: as_text(old),
-            to: as_text(new),
-        },
-        "assigned" => ActivityKind::AgentAssigned {
-            agent: AgentId(ref_id?),
-            name: as_text(new)?,
-        },
-        "unassigned" => ActivityKind::AgentUnassigned {
-            agent: AgentId(ref_id?),
-            name: as_text(old)?,
-        },
-        "tag_added" => ActivityKind::TagAdded { tag: as_text(new)? },
-        "tag_removed" => ActivityKind::TagRemoved { tag: as_text(old)? },
-        "note_added" => ActivityKind::NoteAdded {
-            note: NoteId(ref_id?),
-        },
-        "note_edited" => ActivityKind::NoteEdited {
-            note: NoteId(ref_id?),
-        },
-        "note_deleted" => ActivityKind::NoteDeleted {
-            note: NoteId(ref_id?),
-            text: as_text(old)?,
-        },
-        "message" => ActivityKind::MessageAttached {
-            message: MessageId(ref_id?),
-            direction: Direction::from_code(as_int(new)?)?,
-        },
-        "csat" => ActivityKind::CsatRecorded {
-            rating: rating(new)?,
-            previous: rating(old),
-        },
-        "customer_erased" => ActivityKind::CustomerErased {
-            by: AgentId(ref_id?),
-            name: as_text(new)?,
-        },
-        _ => return None,
-    })
+    fn text(&self) -> Option<String> {
+        match self {
+            Value::Text(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// Appends one entry to a ticket's trail.
@@ -240,6 +189,7 @@ fn row_to_entry(row: &Row<'_>) -> rusqlite::Result<Option<ActivityEntry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{MessageId, NoteId};
 
     #[test]
     fn every_kind_round_trips() {

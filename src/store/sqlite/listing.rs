@@ -14,10 +14,11 @@ use super::facets::{Codes, slot};
 use super::numbers::{first_created_from, last_created_before};
 use super::report::scope_ids;
 use super::{FileStore, StoreError};
-use crate::domain::validate::{self, MAX_SEARCH_CHARS};
+use crate::domain::validate;
 use crate::domain::{
     Priority, Status, TicketNumber, TicketRow, from_millis, parse_ticket_number, to_millis,
 };
+use crate::store::search::{email_patterns, is_email_like, search_words, text_has_email};
 use crate::store::{
     FacetCounts, ListKey, ListRequest, Sort, SortColumn, SortValue, TicketFilter, TicketPage,
 };
@@ -46,32 +47,6 @@ fn order_by(sort: Sort) -> String {
     }
 }
 
-/// Whether a typed word is (the start of) an email address: text, `@`, text.
-/// Such words are matched against customers' emails, from the start, rather
-/// than word by word (where the domain's "com" would match half the world).
-fn is_email_like(word: &str) -> bool {
-    word.split_once('@')
-        .is_some_and(|(user, domain)| !user.is_empty() && !domain.is_empty())
-}
-
-/// The words of a search: split at white space and at control characters
-/// (which the search index never holds; a NUL would end the query early).
-///
-/// Only the first [`MAX_SEARCH_CHARS`] characters are read: the list refuses
-/// a longer search with a message (`validate::search`); the customer picker
-/// searches by its start (thousands of words kept SQLite busy for minutes, or
-/// made a query too deep for it).
-fn search_words(text: &str) -> impl Iterator<Item = &str> {
-    let text = text.trim_start();
-    let end = text
-        .char_indices()
-        .nth(MAX_SEARCH_CHARS)
-        .map_or(text.len(), |(at, _)| at);
-    text[..end]
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-}
-
 /// Whether a word may hold a token for the search index's tokenizer. In
 /// ASCII only letters and digits are word characters to `unicode61`; beyond
 /// ASCII its own Unicode tables decide (characters newer than them count as
@@ -80,21 +55,6 @@ fn search_words(text: &str) -> impl Iterator<Item = &str> {
 fn may_hold_token(word: &str) -> bool {
     word.chars()
         .any(|c| c.is_ascii_alphanumeric() || !c.is_ascii())
-}
-
-/// The email-like words of a search, as `LIKE` patterns (prefix, literal).
-pub(crate) fn email_patterns(text: &str) -> impl Iterator<Item = String> + '_ {
-    search_words(text).filter(|w| is_email_like(w)).map(|word| {
-        let mut pattern = String::with_capacity(word.len() + 1);
-        for c in word.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
-        pattern
-    })
 }
 
 /// Turns what a person typed into an FTS5 query that matches every word (as a
@@ -114,10 +74,6 @@ pub fn fts_query(text: &str) -> Option<String> {
         query.push_str(&format!("\"{}\" *", word.replace('"', "\"\"")));
     }
     (!query.is_empty()).then_some(query)
-}
-
-fn text_has_email(text: &str) -> bool {
-    search_words(text).any(is_email_like)
 }
 
 fn id_list(ids: impl Iterator<Item = i64>) -> String {

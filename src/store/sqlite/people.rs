@@ -2,11 +2,11 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::listing::email_patterns;
 use super::tickets::{agent, refresh_assignee_key, row_to_agent, tag_by_name};
 use super::{FileStore, StoreError, fts_query};
 use crate::domain::validate;
 use crate::domain::{Agent, AgentId, Customer, CustomerId, NewCustomer, Tag, TagId, TicketNumber};
+use crate::store::search::email_patterns;
 
 pub(crate) use crate::domain::sort_key;
 

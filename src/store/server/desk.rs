@@ -1,0 +1,1366 @@
+//! The store on a team's server: one agent's connection, signed in as
+//! themself. Every change is a call of one of the team schema's functions
+//! (migration 2), which takes the actor from the login, checks the version
+//! an edit was made against and writes the change with its activity entry
+//! in one transaction; reads that span statements run in one snapshot.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, Row, Transaction};
+
+use super::{TEAM_SCHEMA_VERSION, config_of, connect, server_error, server_name};
+use crate::clock::Clock;
+use crate::domain::validate;
+use crate::domain::{
+    ActivityEntry, Agent, AgentId, Customer, CustomerId, Direction, Message, MessageId,
+    NewCustomer, NewTicket, Note, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
+    TicketRow, from_millis, parse_ticket_number, sort_key, to_millis,
+};
+use crate::store::search::{email_patterns, text_has_email, ts_query};
+use crate::store::trail::decode;
+use crate::store::{
+    FacetCounts, ListKey, ListRequest, Sort, SortColumn, SortValue, StoreError, TicketFilter,
+    TicketPage,
+};
+
+/// An open connection to a team's database, as the agent its login is.
+pub struct ServerStore {
+    client: RefCell<Client>,
+    /// The URL it was opened with.
+    url: String,
+    /// "host/database", as messages and the title bar name it.
+    server: String,
+    clock: Arc<dyn Clock>,
+    /// The signed-in agent.
+    me: Agent,
+    /// Changes other desks announced since the connection opened.
+    heard: Cell<i64>,
+    /// This connection's server process, which signs its own announcements.
+    pid: String,
+}
+
+impl std::fmt::Debug for ServerStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerStore")
+            .field("server", &self.server)
+            .field("me", &self.me.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the server's SQLSTATE says went wrong, in the store's words.
+fn refused(server: &str, ticket: Option<TicketNumber>, error: postgres::Error) -> StoreError {
+    let Some(db) = error.as_db_error() else {
+        return server_error(server, error);
+    };
+    let detail = db.detail().unwrap_or_default();
+    match db.code().code() {
+        "TK409" => StoreError::Conflict {
+            ticket: ticket.unwrap_or(TicketNumber(0)),
+            current_version: detail.parse().unwrap_or_default(),
+        },
+        "TK410" => StoreError::NoteConflict,
+        "TK403" => StoreError::NotAllowed(db.message().to_owned()),
+        "TK404" => {
+            let id = db.hint().and_then(|h| h.parse().ok()).unwrap_or_default();
+            match detail {
+                "ticket" => StoreError::NoSuchTicket(TicketNumber(id)),
+                "agent" => StoreError::NotFound { what: "agent", id },
+                "customer" => StoreError::NotFound {
+                    what: "customer",
+                    id,
+                },
+                "tag" => StoreError::NotFound { what: "tag", id },
+                _ => StoreError::NotFound { what: "note", id },
+            }
+        }
+        _ => server_error(server, error),
+    }
+}
+
+fn row_to_agent(r: &Row, first: usize) -> Agent {
+    Agent {
+        id: AgentId(r.get(first)),
+        name: r.get(first + 1),
+        email: r.get(first + 2),
+        active: r.get(first + 3),
+    }
+}
+
+fn optional_agent(r: &Row, first: usize) -> Option<Agent> {
+    r.get::<_, Option<i64>>(first)
+        .map(|_| row_to_agent(r, first))
+}
+
+fn status_of(code: i16) -> Result<Status, StoreError> {
+    Status::from_code(i64::from(code)).ok_or_else(|| damaged("status", code))
+}
+
+fn priority_of(code: i16) -> Result<Priority, StoreError> {
+    Priority::from_code(i64::from(code)).ok_or_else(|| damaged("priority", code))
+}
+
+fn damaged(what: &str, code: i16) -> StoreError {
+    StoreError::Damaged {
+        path: Default::default(),
+        detail: format!("a {what} stored as {code}, which Tickets does not know"),
+    }
+}
+
+fn code(c: i64) -> i16 {
+    i16::try_from(c).unwrap_or(i16::MAX)
+}
+
+impl ServerStore {
+    /// Connects to the team database a URL names, as the agent its login
+    /// is. A database not set up for a team, set up by a newer Tickets, or a
+    /// login that is no active agent of it, is refused with a sentence.
+    pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<ServerStore, StoreError> {
+        let server = server_name(&config_of(url)?);
+        let mut client = connect(url)?;
+        let fail = |e| server_error(&server, e);
+        let version: Option<i32> = client
+            .query_one(
+                "SELECT CASE WHEN to_regclass('tickets.team') IS NULL THEN NULL
+                        ELSE (SELECT version FROM tickets.team) END",
+                &[],
+            )
+            .map_err(fail)?
+            .get(0);
+        let says = |message: String| StoreError::Server {
+            server: server.clone(),
+            message,
+        };
+        match version {
+            None => {
+                return Err(says(
+                    "this database is not set up for a team yet: its admin runs `tickets server init` on it first"
+                        .to_owned(),
+                ));
+            }
+            Some(v) if v > TEAM_SCHEMA_VERSION => {
+                return Err(StoreError::TooNew {
+                    found: i64::from(v),
+                    supported: i64::from(TEAM_SCHEMA_VERSION),
+                });
+            }
+            Some(v) if v < TEAM_SCHEMA_VERSION => {
+                return Err(says(format!(
+                    "this team's database has schema version {v}; this Tickets needs {TEAM_SCHEMA_VERSION}: its admin runs `tickets server init` on it again to upgrade it"
+                )));
+            }
+            Some(_) => {}
+        }
+        let me = client
+            .query_opt(
+                "SELECT id, name, email, active FROM tickets.agents WHERE login = session_user AND active",
+                &[],
+            )
+            .map_err(fail)?
+            .map(|r| row_to_agent(&r, 0));
+        let Some(me) = me else {
+            let login: String = client
+                .query_one("SELECT session_user::text", &[])
+                .map_err(fail)?
+                .get(0);
+            return Err(says(format!(
+                "the login “{login}” is not an active agent of this team; an admin adds it with `tickets server add-agent`"
+            )));
+        };
+        client.batch_execute("LISTEN tickets").map_err(fail)?;
+        let pid: i32 = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .map_err(fail)?
+            .get(0);
+        Ok(ServerStore {
+            client: RefCell::new(client),
+            url: url.to_owned(),
+            server,
+            clock,
+            me,
+            heard: Cell::new(1),
+            pid: pid.to_string(),
+        })
+    }
+
+    /// The URL it was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// "host/database".
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// The signed-in agent: who every change is recorded as.
+    pub fn me(&self) -> &Agent {
+        &self.me
+    }
+
+    /// The clock changes are stamped with.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    fn now(&self) -> i64 {
+        to_millis(self.clock.now())
+    }
+
+    fn fail(&self, error: postgres::Error) -> StoreError {
+        refused(&self.server, None, error)
+    }
+
+    /// A change made as `actor`, who must be the signed-in agent.
+    fn as_me(&self, actor: AgentId) -> Result<(), StoreError> {
+        if actor == self.me.id {
+            Ok(())
+        } else {
+            Err(StoreError::NotAllowed(format!(
+                "on a team server every change is made as the agent signed in ({}), not as anyone else",
+                self.me.name
+            )))
+        }
+    }
+
+    /// Calls one of the team's functions, returning its one row.
+    fn call(
+        &self,
+        ticket: Option<TicketNumber>,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, StoreError> {
+        self.client
+            .borrow_mut()
+            .query_one(sql, params)
+            .map_err(|e| refused(&self.server, ticket, e))
+    }
+
+    /// Runs `read` in one read-only snapshot.
+    fn reading<T>(
+        &self,
+        read: impl FnOnce(&mut Transaction<'_>) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| self.fail(e))?;
+        let value = read(&mut tx).map_err(|e| self.fail(e))?;
+        tx.commit().map_err(|e| self.fail(e))?;
+        Ok(value)
+    }
+
+    /// How many changes other desks announced since the connection opened:
+    /// a number that moves when someone else commits a change.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        let mut client = self.client.borrow_mut();
+        // The client reads what the server sent only while it waits for an
+        // answer: an empty round trip brings in announcements made since.
+        client
+            .batch_execute("")
+            .map_err(|e| server_error(&self.server, e))?;
+        let mine = &self.pid;
+        let mut notifications = client.notifications();
+        let mut heard = self.heard.get();
+        let mut pending = notifications.iter();
+        while let Some(n) = pending.next().map_err(|e| server_error(&self.server, e))? {
+            if n.payload() != mine.as_str() {
+                heard += 1;
+            }
+        }
+        self.heard.set(heard);
+        Ok(heard)
+    }
+
+    // ---- Changes -------------------------------------------------------
+
+    /// Raises a ticket as Open and records who raised it.
+    pub fn create_ticket(
+        &mut self,
+        actor: AgentId,
+        new: &NewTicket,
+    ) -> Result<TicketNumber, StoreError> {
+        self.as_me(actor)?;
+        let subject = validate::subject(&new.subject)?;
+        let description = validate::description(&new.description)?;
+        let row = self.call(
+            None,
+            "SELECT tickets.create_ticket($1, $2, $3, $4, $5)",
+            &[
+                &subject,
+                &description,
+                &code(new.priority.code()),
+                &new.customer.map(|c| c.0),
+                &self.now(),
+            ],
+        )?;
+        Ok(TicketNumber(row.get(0)))
+    }
+
+    fn edit(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        function: &str,
+        expected_version: i64,
+        value: &(dyn ToSql + Sync),
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(
+            Some(ticket),
+            &format!("SELECT tickets.{function}($1, $2, $3, $4)::text"),
+            &[&ticket.0, &expected_version, value, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a ticket to another status.
+    pub fn set_status(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        expected_version: i64,
+        to: Status,
+    ) -> Result<(), StoreError> {
+        self.edit(
+            actor,
+            ticket,
+            "set_status",
+            expected_version,
+            &code(to.code()),
+        )
+    }
+
+    /// Changes a ticket's priority.
+    pub fn set_priority(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        expected_version: i64,
+        to: Priority,
+    ) -> Result<(), StoreError> {
+        self.edit(
+            actor,
+            ticket,
+            "set_priority",
+            expected_version,
+            &code(to.code()),
+        )
+    }
+
+    /// Edits a ticket's subject.
+    pub fn set_subject(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        expected_version: i64,
+        subject: &str,
+    ) -> Result<(), StoreError> {
+        let to = validate::subject(subject)?;
+        self.edit(actor, ticket, "set_subject", expected_version, &to)
+    }
+
+    /// Edits a ticket's description.
+    pub fn set_description(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        expected_version: i64,
+        description: &str,
+    ) -> Result<(), StoreError> {
+        let to = validate::description(description)?;
+        self.edit(actor, ticket, "set_description", expected_version, &to)
+    }
+
+    /// Moves a ticket to another customer, or to none.
+    pub fn set_customer(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        expected_version: i64,
+        customer: Option<CustomerId>,
+    ) -> Result<(), StoreError> {
+        let to = customer.map(|c| c.0);
+        self.edit(actor, ticket, "set_customer", expected_version, &to)
+    }
+
+    /// Records the customer's satisfaction rating on a resolved ticket.
+    pub fn set_csat(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        expected_version: i64,
+        rating: u8,
+    ) -> Result<(), StoreError> {
+        let rating = i16::from(validate::csat(rating)?);
+        self.edit(actor, ticket, "set_csat", expected_version, &rating)
+    }
+
+    /// Assigns an agent to a ticket.
+    pub fn assign(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        assignee: AgentId,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(
+            Some(ticket),
+            "SELECT tickets.assign($1, $2, $3)::text",
+            &[&ticket.0, &assignee.0, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Removes an agent from a ticket's assignees.
+    pub fn unassign(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        assignee: AgentId,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(
+            Some(ticket),
+            "SELECT tickets.unassign($1, $2, $3)::text",
+            &[&ticket.0, &assignee.0, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Tags a ticket, creating the tag if it is new.
+    pub fn add_tag(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        name: &str,
+    ) -> Result<Tag, StoreError> {
+        self.as_me(actor)?;
+        let name = validate::tag(name)?;
+        let row = self.call(
+            Some(ticket),
+            "SELECT tag_id, tag_name FROM tickets.add_tag($1, $2, $3)",
+            &[&ticket.0, &name, &self.now()],
+        )?;
+        Ok(Tag {
+            id: TagId(row.get(0)),
+            name: row.get(1),
+        })
+    }
+
+    /// Removes a tag from a ticket.
+    pub fn remove_tag(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        tag: TagId,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(
+            Some(ticket),
+            "SELECT tickets.remove_tag($1, $2, $3)::text",
+            &[&ticket.0, &tag.0, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Adds an internal note.
+    pub fn add_note(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        body: &str,
+    ) -> Result<NoteId, StoreError> {
+        self.as_me(actor)?;
+        let body = validate::note(body)?;
+        let row = self.call(
+            Some(ticket),
+            "SELECT tickets.add_note($1, $2, $3)",
+            &[&ticket.0, &body, &self.now()],
+        )?;
+        Ok(NoteId(row.get(0)))
+    }
+
+    /// Edits an internal note, if nobody changed it since `expected_version`.
+    pub fn edit_note(
+        &mut self,
+        actor: AgentId,
+        note: NoteId,
+        expected_version: i64,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        let body = validate::note(body)?;
+        self.call(
+            None,
+            "SELECT tickets.edit_note($1, $2, $3, $4)::text",
+            &[&note.0, &expected_version, &body, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes an internal note.
+    pub fn delete_note(&mut self, actor: AgentId, note: NoteId) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(
+            None,
+            "SELECT tickets.delete_note($1, $2)::text",
+            &[&note.0, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Attaches a message to the conversation.
+    pub fn add_message(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        direction: Direction,
+        body: &str,
+    ) -> Result<MessageId, StoreError> {
+        self.as_me(actor)?;
+        let body = validate::message(body)?;
+        let row = self.call(
+            Some(ticket),
+            "SELECT tickets.add_message($1, $2, $3, $4)",
+            &[&ticket.0, &code(direction.code()), &body, &self.now()],
+        )?;
+        Ok(MessageId(row.get(0)))
+    }
+
+    /// Adds an agent without a login (admins only; an agent who signs in
+    /// is added with `tickets server add-agent`).
+    pub fn add_agent(&mut self, name: &str, email: &str) -> Result<AgentId, StoreError> {
+        let name = validate::name(name)?;
+        let email = validate::email(email)?;
+        let row = self.call(
+            None,
+            "SELECT tickets.add_plain_agent($1, $2, $3, $4)",
+            &[&name, &sort_key(&name), &email, &self.now()],
+        )?;
+        Ok(AgentId(row.get(0)))
+    }
+
+    /// Renames an agent or changes their email (admins only).
+    pub fn update_agent(&mut self, id: AgentId, name: &str, email: &str) -> Result<(), StoreError> {
+        let name = validate::name(name)?;
+        let email = validate::email(email)?;
+        self.call(
+            None,
+            "SELECT tickets.update_agent($1, $2, $3, $4)::text",
+            &[&id.0, &name, &sort_key(&name), &email],
+        )?;
+        Ok(())
+    }
+
+    /// Deactivates or reactivates an agent, and their login (admins only).
+    pub fn set_agent_active(&mut self, id: AgentId, active: bool) -> Result<(), StoreError> {
+        self.call(
+            None,
+            "SELECT tickets.set_agent_active($1, $2)::text",
+            &[&id.0, &active],
+        )?;
+        Ok(())
+    }
+
+    /// Adds a customer.
+    pub fn add_customer(&mut self, new: &NewCustomer) -> Result<CustomerId, StoreError> {
+        let (name, email, company) = (
+            validate::name(&new.name)?,
+            validate::email(&new.email)?,
+            validate::company(&new.company)?,
+        );
+        let row = self.call(
+            None,
+            "SELECT tickets.add_customer($1, $2, $3, $4, $5)",
+            &[&name, &sort_key(&name), &email, &company, &self.now()],
+        )?;
+        Ok(CustomerId(row.get(0)))
+    }
+
+    /// Changes a customer's name, email or company.
+    pub fn update_customer(
+        &mut self,
+        id: CustomerId,
+        changed: &NewCustomer,
+    ) -> Result<(), StoreError> {
+        let (name, email, company) = (
+            validate::name(&changed.name)?,
+            validate::email(&changed.email)?,
+            validate::company(&changed.company)?,
+        );
+        self.call(
+            None,
+            "SELECT tickets.update_customer($1, $2, $3, $4, $5, $6)::text",
+            &[
+                &id.0,
+                &name,
+                &sort_key(&name),
+                &email,
+                &company,
+                &self.now(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Tags a customer.
+    pub fn add_customer_tag(&mut self, id: CustomerId, tag: &str) -> Result<Tag, StoreError> {
+        let name = validate::tag(tag)?;
+        let row = self.call(
+            None,
+            "SELECT tag_id, tag_name FROM tickets.add_customer_tag($1, $2)",
+            &[&id.0, &name],
+        )?;
+        Ok(Tag {
+            id: TagId(row.get(0)),
+            name: row.get(1),
+        })
+    }
+
+    /// Untags a customer.
+    pub fn remove_customer_tag(&mut self, id: CustomerId, tag: TagId) -> Result<(), StoreError> {
+        self.call(
+            None,
+            "SELECT tickets.remove_customer_tag($1, $2)::text",
+            &[&id.0, &tag.0],
+        )?;
+        Ok(())
+    }
+
+    // ---- Reads ---------------------------------------------------------
+
+    /// An agent.
+    pub fn agent(&self, id: AgentId) -> Result<Agent, StoreError> {
+        self.client
+            .borrow_mut()
+            .query_opt(
+                "SELECT id, name, email, active FROM tickets.agents WHERE id = $1",
+                &[&id.0],
+            )
+            .map_err(|e| self.fail(e))?
+            .map(|r| row_to_agent(&r, 0))
+            .ok_or(StoreError::NotFound {
+                what: "agent",
+                id: id.0,
+            })
+    }
+
+    /// Every agent, active or not, by name.
+    pub fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id, name, email, active FROM tickets.agents ORDER BY sort_key COLLATE \"C\", id",
+                &[],
+            )
+            .map_err(|e| self.fail(e))?
+            .iter()
+            .map(|r| row_to_agent(r, 0))
+            .collect())
+    }
+
+    /// A customer with their tags.
+    pub fn customer(&self, id: CustomerId) -> Result<Customer, StoreError> {
+        self.reading(|tx| customer_in(tx, id))?
+            .ok_or(StoreError::NotFound {
+                what: "customer",
+                id: id.0,
+            })
+    }
+
+    /// Customers whose name, email or company matches every word of `text`
+    /// (as words and word beginnings; an email address from its start), or
+    /// whose id it is; by name, at most `limit`.
+    pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
+        let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let mut conds = Vec::new();
+        if let Some(query) = ts_query(text) {
+            params.push(Box::new(query));
+            conds.push(format!(
+                "tickets.words(c.name || ' ' || c.email || ' ' || c.company) @@ ${}::text::tsquery",
+                params.len()
+            ));
+        }
+        for pattern in email_patterns(text) {
+            params.push(Box::new(pattern));
+            conds.push(format!(
+                "lower(c.email) LIKE lower(${}::text) ESCAPE '\\'",
+                params.len()
+            ));
+        }
+        let mut either = Vec::new();
+        if !conds.is_empty() {
+            either.push(format!("({})", conds.join(" AND ")));
+        }
+        if let Ok(id) = text.trim().parse::<i64>() {
+            either.push(format!("c.id = {id}"));
+        }
+        let filter = match (either.is_empty(), text.trim().is_empty()) {
+            (false, _) => format!("WHERE {}", either.join(" OR ")),
+            (true, true) => String::new(),
+            (true, false) => return Ok(Vec::new()),
+        };
+        params.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let sql = format!(
+            "SELECT c.id FROM tickets.customers c {filter}
+             ORDER BY c.sort_key COLLATE \"C\", c.id LIMIT ${}",
+            params.len()
+        );
+        self.reading(|tx| {
+            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p as _).collect();
+            let ids: Vec<i64> = tx.query(&sql, &refs)?.iter().map(|r| r.get(0)).collect();
+            let mut customers = Vec::with_capacity(ids.len());
+            for id in ids {
+                customers.extend(customer_in(tx, CustomerId(id))?);
+            }
+            Ok(customers)
+        })
+    }
+
+    /// Every tag, by name.
+    pub fn tags(&self) -> Result<Vec<Tag>, StoreError> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id, name FROM tickets.tags ORDER BY lower(name) COLLATE \"C\", id",
+                &[],
+            )
+            .map_err(|e| self.fail(e))?
+            .iter()
+            .map(|r| Tag {
+                id: TagId(r.get(0)),
+                name: r.get(1),
+            })
+            .collect())
+    }
+
+    /// A tag by name, ignoring case.
+    pub fn tag_named(&self, name: &str) -> Result<Option<Tag>, StoreError> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT id, name FROM tickets.tags WHERE lower(name) = lower($1)",
+                &[&name.trim()],
+            )
+            .map_err(|e| self.fail(e))?
+            .map(|r| Tag {
+                id: TagId(r.get(0)),
+                name: r.get(1),
+            }))
+    }
+
+    /// Everything the ticket panel shows about one ticket, in one snapshot.
+    pub fn load_ticket(&self, ticket: TicketNumber) -> Result<TicketDetail, StoreError> {
+        let found = self.reading(|tx| {
+            let Some(r) = tx.query_opt(
+                "SELECT subject, description, status, priority, customer_id, created_at, updated_at,
+                        version, first_reply_at, resolved_at, resolved_by, closed_at, csat
+                 FROM tickets.tickets WHERE id = $1",
+                &[&ticket.0],
+            )?
+            else {
+                return Ok(None);
+            };
+            let opt_time = |i: usize| r.get::<_, Option<i64>>(i).map(from_millis);
+            let customer = match r.get::<_, Option<i64>>(4) {
+                Some(id) => customer_in(tx, CustomerId(id))?,
+                None => None,
+            };
+            let assignees = tx
+                .query(
+                    "SELECT a.id, a.name, a.email, a.active FROM tickets.ticket_assignees ta
+                     JOIN tickets.agents a ON a.id = ta.agent_id
+                     WHERE ta.ticket_id = $1 ORDER BY a.sort_key COLLATE \"C\", a.id",
+                    &[&ticket.0],
+                )?
+                .iter()
+                .map(|r| row_to_agent(r, 0))
+                .collect();
+            let tags = tx
+                .query(
+                    "SELECT g.id, g.name FROM tickets.ticket_tags tt JOIN tickets.tags g ON g.id = tt.tag_id
+                     WHERE tt.ticket_id = $1 ORDER BY lower(g.name) COLLATE \"C\"",
+                    &[&ticket.0],
+                )?
+                .iter()
+                .map(|r| Tag {
+                    id: TagId(r.get(0)),
+                    name: r.get(1),
+                })
+                .collect();
+            let messages = tx
+                .query(
+                    "SELECT m.id, m.direction, m.body, m.created_at, a.id, a.name, a.email, a.active
+                     FROM tickets.messages m LEFT JOIN tickets.agents a ON a.id = m.author_id
+                     WHERE m.ticket_id = $1 ORDER BY m.created_at, m.id",
+                    &[&ticket.0],
+                )?
+                .iter()
+                .map(|r| {
+                    (
+                        r.get::<_, i16>(1),
+                        Message {
+                            id: MessageId(r.get(0)),
+                            direction: Direction::Inbound,
+                            body: r.get(2),
+                            at: from_millis(r.get(3)),
+                            author: optional_agent(r, 4),
+                        },
+                    )
+                })
+                .collect::<Vec<_>>();
+            let notes = tx
+                .query(
+                    "SELECT n.id, n.body, n.created_at, n.updated_at, n.version, a.id, a.name, a.email, a.active
+                     FROM tickets.notes n LEFT JOIN tickets.agents a ON a.id = n.author_id
+                     WHERE n.ticket_id = $1 ORDER BY n.created_at, n.id",
+                    &[&ticket.0],
+                )?
+                .iter()
+                .map(|r| Note {
+                    id: NoteId(r.get(0)),
+                    body: r.get(1),
+                    created: from_millis(r.get(2)),
+                    updated: from_millis(r.get(3)),
+                    version: r.get(4),
+                    author: optional_agent(r, 5),
+                })
+                .collect();
+            let activity = tx
+                .query(
+                    "SELECT a.id, a.at, a.agent_id, coalesce(g.name, ''), a.kind, a.ref_id,
+                            a.old_value::text, a.new_value::text
+                     FROM tickets.activity a LEFT JOIN tickets.agents g ON g.id = a.agent_id
+                     WHERE a.ticket_id = $1 ORDER BY a.at DESC, a.id DESC",
+                    &[&ticket.0],
+                )?
+                .iter()
+                .filter_map(|r| {
+                    let value = |i: usize| {
+                        r.get::<_, Option<String>>(i)
+                            .and_then(|t| serde_json::from_str(&t).ok())
+                            .unwrap_or(serde_json::Value::Null)
+                    };
+                    let kind = decode(r.get(4), r.get(5), &value(6), &value(7))?;
+                    Some(ActivityEntry {
+                        id: r.get(0),
+                        at: from_millis(r.get(1)),
+                        actor: r.get::<_, Option<i64>>(2).map(AgentId),
+                        actor_name: r.get(3),
+                        kind,
+                    })
+                })
+                .collect();
+            Ok(Some((
+                r.get::<_, i16>(2),
+                r.get::<_, i16>(3),
+                TicketDetail {
+                    number: ticket,
+                    subject: r.get(0),
+                    description: r.get(1),
+                    status: Status::Open,
+                    priority: Priority::Low,
+                    customer,
+                    assignees,
+                    tags,
+                    created: from_millis(r.get(5)),
+                    updated: from_millis(r.get(6)),
+                    version: r.get(7),
+                    first_reply: opt_time(8),
+                    resolved: opt_time(9),
+                    resolved_by: r.get::<_, Option<i64>>(10).map(AgentId),
+                    closed: opt_time(11),
+                    csat: r
+                        .get::<_, Option<i16>>(12)
+                        .and_then(|c| u8::try_from(c).ok()),
+                    messages: Vec::new(),
+                    notes,
+                    activity,
+                },
+                messages,
+            )))
+        })?;
+        let Some((status, priority, mut detail, messages)) = found else {
+            return Err(StoreError::NoSuchTicket(ticket));
+        };
+        detail.status = status_of(status)?;
+        detail.priority = priority_of(priority)?;
+        detail.messages = messages
+            .into_iter()
+            .map(|(direction, mut m)| {
+                m.direction = Direction::from_code(i64::from(direction))
+                    .ok_or_else(|| damaged("message direction", direction))?;
+                Ok(m)
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(detail)
+    }
+
+    // ---- The list ------------------------------------------------------
+
+    /// One page of the tickets matching a filter, in order, with the exact total.
+    pub fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError> {
+        let listing = Listing::of(&request.filter, Facet::None)?;
+        let (page_sql, total_sql) = listing.page_sql(request);
+        let (rows, total) = self.reading(|tx| {
+            let params = listing.params();
+            let rows = tx.query(&page_sql, &params)?;
+            let total: i64 = tx.query_one(&total_sql, &params)?.get(0);
+            Ok((rows, total))
+        })?;
+        let mut page = TicketPage {
+            total: u64::try_from(total).unwrap_or_default(),
+            offset: request.offset,
+            rows: Vec::with_capacity(rows.len()),
+            edges: None,
+        };
+        let mut keys = Vec::with_capacity(rows.len());
+        for r in &rows {
+            keys.push(sort_key_of(request.sort.column, r)?);
+            page.rows.push(ticket_row(r)?);
+        }
+        if let (Some(first), Some(last)) = (keys.first(), keys.last()) {
+            page.edges = Some((first.clone(), last.clone()));
+        }
+        Ok(page)
+    }
+
+    /// The numbers of one page of matching tickets, in order.
+    pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
+        let listing = Listing::of(&request.filter, Facet::None)?;
+        let (page_sql, _) = listing.page_sql(request);
+        let rows = self.reading(|tx| tx.query(&page_sql, &listing.params()))?;
+        Ok(rows.iter().map(|r| TicketNumber(r.get(0))).collect())
+    }
+
+    /// How many tickets match a filter.
+    pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
+        let listing = Listing::of(filter, Facet::None)?;
+        let sql = listing.count_sql();
+        let total: i64 = self.reading(|tx| Ok(tx.query_one(&sql, &listing.params())?.get(0)))?;
+        Ok(u64::try_from(total).unwrap_or_default())
+    }
+
+    /// How many tickets match a filter with each status and each priority
+    /// in place of its own.
+    pub fn facet_counts(&self, filter: &TicketFilter) -> Result<FacetCounts, StoreError> {
+        let by_status = Listing::of(filter, Facet::Status)?;
+        let by_priority = Listing::of(filter, Facet::Priority)?;
+        let (status_sql, priority_sql) = (
+            by_status.grouped_sql("t.status"),
+            by_priority.grouped_sql("t.priority"),
+        );
+        let (statuses, priorities) = self.reading(|tx| {
+            let count = |rows: Vec<Row>| -> Vec<(i16, i64)> {
+                rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+            };
+            Ok((
+                count(tx.query(&status_sql, &by_status.params())?),
+                count(tx.query(&priority_sql, &by_priority.params())?),
+            ))
+        })?;
+        let of = |counts: &[(i16, i64)], c: i64| {
+            counts
+                .iter()
+                .find(|(code, _)| i64::from(*code) == c)
+                .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or_default())
+        };
+        Ok(FacetCounts {
+            statuses: Status::ALL
+                .iter()
+                .map(|s| (*s, of(&statuses, s.code())))
+                .collect(),
+            priorities: Priority::ALL
+                .iter()
+                .map(|p| (*p, of(&priorities, p.code())))
+                .collect(),
+        })
+    }
+
+    /// The queries a listing runs (the page's; the total's).
+    pub fn listing_sql(&self, request: &ListRequest) -> Result<(Vec<String>, String), StoreError> {
+        let listing = Listing::of(&request.filter, Facet::None)?;
+        let (page, total) = listing.page_sql(request);
+        Ok((vec![page], total))
+    }
+
+    /// List rows for these tickets, in the order given.
+    pub fn rows(&self, numbers: &[TicketNumber]) -> Result<Vec<TicketRow>, StoreError> {
+        let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
+        let sql = format!("{ROW_SELECT} WHERE t.id = ANY($1)");
+        let rows = self.reading(|tx| tx.query(&sql, &[&ids]))?;
+        let mut by_id = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let row = ticket_row(r)?;
+            by_id.insert(row.number, row);
+        }
+        Ok(numbers.iter().filter_map(|n| by_id.remove(n)).collect())
+    }
+
+    /// Planner statistics are the server's own (autovacuum keeps them), so
+    /// there is nothing for a desk to refresh.
+    pub fn analyze(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// A team server's memory is set on the server (`shared_buffers`), not
+    /// by each desk: nothing to change here.
+    pub fn set_cache_size(&self, _kib: u32) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// A team server's size is the server's to limit, not a desk's.
+    pub fn set_max_page_count(&self, _pages: u32) -> Result<u32, StoreError> {
+        Err(self.not_here("its size is limited on the server, not from a desk"))
+    }
+
+    /// Moving a team's data out goes through the server's own tools.
+    pub fn transfer_counts(&self) -> Result<Vec<u64>, StoreError> {
+        Err(self.not_here("its data is copied out with pg_dump"))
+    }
+
+    /// Moving a team's data out goes through the server's own tools.
+    pub fn transfer_rows(
+        &self,
+        _row: &mut crate::store::transfer::RowSink<'_>,
+    ) -> Result<(), StoreError> {
+        Err(self.not_here("its data is copied out with pg_dump"))
+    }
+
+    /// Analytics are not read from a team server yet.
+    pub fn report(
+        &self,
+        _period: &crate::analytics::Period,
+    ) -> Result<crate::analytics::Report, StoreError> {
+        Err(self.not_yet("Analytics"))
+    }
+
+    /// Analytics are not read from a team server yet.
+    pub fn scope_tickets(&self, _scope: &crate::analytics::Scope) -> Result<Vec<i64>, StoreError> {
+        Err(self.not_yet("Analytics"))
+    }
+
+    /// Erasing a customer is not done on a team server yet.
+    pub fn erase_customer(
+        &mut self,
+        _actor: AgentId,
+        _customer: CustomerId,
+    ) -> Result<crate::store::ErasedSummary, StoreError> {
+        Err(self.not_yet("Erasing a customer"))
+    }
+
+    fn not_here(&self, why: &str) -> StoreError {
+        StoreError::Unsupported(format!("{} is a team server: {why}", self.server))
+    }
+
+    fn not_yet(&self, what: &str) -> StoreError {
+        StoreError::Unsupported(format!(
+            "{what} is not available on a team server ({}) in this version of Tickets; it works on a desk's file",
+            self.server
+        ))
+    }
+
+    /// How long a change waits for another's lock on the same ticket.
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+        self.client
+            .borrow_mut()
+            .batch_execute(&format!("SET lock_timeout = {}", wait.as_millis()))
+            .map_err(|e| self.fail(e))
+    }
+}
+
+fn customer_in(
+    tx: &mut Transaction<'_>,
+    id: CustomerId,
+) -> Result<Option<Customer>, postgres::Error> {
+    let Some(r) = tx.query_opt(
+        "SELECT id, name, email, company FROM tickets.customers WHERE id = $1",
+        &[&id.0],
+    )?
+    else {
+        return Ok(None);
+    };
+    let tags = tx
+        .query(
+            "SELECT g.name FROM tickets.customer_tags ct JOIN tickets.tags g ON g.id = ct.tag_id
+             WHERE ct.customer_id = $1 ORDER BY lower(g.name) COLLATE \"C\"",
+            &[&id.0],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(Some(Customer {
+        id,
+        name: r.get(1),
+        email: r.get(2),
+        company: r.get(3),
+        tags,
+    }))
+}
+
+/// A list row's columns, then the sort columns' values (10: subject key,
+/// 11: customer key, 12: assignee key).
+const ROW_SELECT: &str = "SELECT t.id, t.subject, t.status, t.priority, c.name,
+        ARRAY(SELECT a.name FROM tickets.ticket_assignees ta JOIN tickets.agents a ON a.id = ta.agent_id
+              WHERE ta.ticket_id = t.id ORDER BY a.sort_key COLLATE \"C\", a.id),
+        t.created_at, t.updated_at, 0, 0,
+        lower(t.subject) COLLATE \"C\", t.customer_key, t.assignee_key
+    FROM tickets.tickets t LEFT JOIN tickets.customers c ON c.id = t.customer_id";
+
+fn ticket_row(r: &Row) -> Result<TicketRow, StoreError> {
+    Ok(TicketRow {
+        number: TicketNumber(r.get(0)),
+        subject: r.get(1),
+        status: status_of(r.get(2))?,
+        priority: priority_of(r.get(3))?,
+        customer: r.get(4),
+        assignees: r.get(5),
+        created: from_millis(r.get(6)),
+        updated: from_millis(r.get(7)),
+    })
+}
+
+fn sort_key_of(column: SortColumn, r: &Row) -> Result<ListKey, StoreError> {
+    let text = |i: usize| match r.get::<_, Option<String>>(i) {
+        Some(t) => SortValue::Text(t),
+        None => SortValue::None,
+    };
+    let value = match column {
+        SortColumn::Number | SortColumn::Created => SortValue::Number(r.get(0)),
+        SortColumn::Status => SortValue::Number(i64::from(r.get::<_, i16>(2))),
+        SortColumn::Priority => SortValue::Number(i64::from(r.get::<_, i16>(3))),
+        SortColumn::Subject => text(10),
+        SortColumn::Customer => text(11),
+        SortColumn::Assignee => text(12),
+    };
+    Ok(ListKey {
+        value,
+        number: TicketNumber(r.get(0)),
+    })
+}
+
+/// Which choice a facet count replaces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Facet {
+    None,
+    Status,
+    Priority,
+}
+
+/// A filter as SQL: its conditions on `t` (tickets) and the texts they bind.
+struct Listing {
+    conds: Vec<String>,
+    texts: Vec<String>,
+}
+
+fn id_list(ids: impl Iterator<Item = i64>) -> String {
+    ids.map(|id| id.to_string()).collect::<Vec<_>>().join(",")
+}
+
+impl Listing {
+    fn of(filter: &TicketFilter, facet: Facet) -> Result<Listing, StoreError> {
+        let mut l = Listing {
+            conds: Vec::new(),
+            texts: Vec::new(),
+        };
+        if filter.scope.is_some() {
+            return Err(StoreError::Unsupported(
+                "the tickets behind an analytics figure cannot be listed from a team server yet"
+                    .to_owned(),
+            ));
+        }
+        if let Some(from) = filter.created_from {
+            l.conds.push(format!("t.created_at >= {}", to_millis(from)));
+        }
+        if let Some(to) = filter.created_to {
+            l.conds.push(format!("t.created_at < {}", to_millis(to)));
+        }
+        if !validate::search(&filter.text)?.trim().is_empty() {
+            let number = parse_ticket_number(&filter.text).map(|n| n.0);
+            match ts_query(&filter.text) {
+                Some(query) => {
+                    let n = l.bind(query);
+                    let search = format!("t.search @@ ${n}::text::tsquery");
+                    l.conds.push(match number {
+                        Some(number) => format!("({search} OR t.id = {number})"),
+                        None => search,
+                    });
+                }
+                None => match number {
+                    Some(number) => l.conds.push(format!("t.id = {number}")),
+                    None if !text_has_email(&filter.text) => l.conds.push("false".to_owned()),
+                    None => {}
+                },
+            }
+            for pattern in email_patterns(&filter.text) {
+                let n = l.bind(pattern);
+                l.conds.push(format!(
+                    "t.customer_id IN (SELECT id FROM tickets.customers WHERE lower(email) LIKE lower(${n}::text) ESCAPE '\\')"
+                ));
+            }
+        }
+        if !filter.statuses.is_empty() && facet != Facet::Status {
+            let codes = id_list(filter.statuses.iter().map(|s| s.code()));
+            l.conds.push(format!("t.status IN ({codes})"));
+        }
+        if !filter.priorities.is_empty() && facet != Facet::Priority {
+            let codes = id_list(filter.priorities.iter().map(|p| p.code()));
+            l.conds.push(format!("t.priority IN ({codes})"));
+        }
+        if let Some(customer) = filter.customer {
+            l.conds.push(format!("t.customer_id = {}", customer.0));
+        }
+        if !filter.tags.is_empty() {
+            let tags = id_list(filter.tags.iter().map(|t| t.0));
+            l.conds.push(format!(
+                "EXISTS (SELECT 1 FROM tickets.ticket_tags g WHERE g.ticket_id = t.id AND g.tag_id IN ({tags}))"
+            ));
+        }
+        if !filter.customer_tags.is_empty() {
+            let tags = id_list(filter.customer_tags.iter().map(|t| t.0));
+            l.conds.push(format!(
+                "t.customer_id IN (SELECT customer_id FROM tickets.customer_tags WHERE tag_id IN ({tags}))"
+            ));
+        }
+        if !filter.assignees.is_empty() {
+            let agents = id_list(filter.assignees.iter().map(|a| a.0));
+            let assigned = format!(
+                "EXISTS (SELECT 1 FROM tickets.ticket_assignees a WHERE a.ticket_id = t.id AND a.agent_id IN ({agents}))"
+            );
+            l.conds.push(if filter.unassigned {
+                format!("({assigned} OR t.assignee_key IS NULL)")
+            } else {
+                assigned
+            });
+        } else if filter.unassigned {
+            l.conds.push("t.assignee_key IS NULL".to_owned());
+        }
+        Ok(l)
+    }
+
+    fn bind(&mut self, text: String) -> usize {
+        self.texts.push(text);
+        self.texts.len()
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.texts
+            .iter()
+            .map(|t| t as &(dyn ToSql + Sync))
+            .collect()
+    }
+
+    fn where_clause(&self) -> String {
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conds.join(" AND "))
+        }
+    }
+
+    fn count_sql(&self) -> String {
+        format!(
+            "SELECT count(*) FROM tickets.tickets t{}",
+            self.where_clause()
+        )
+    }
+
+    fn grouped_sql(&self, column: &str) -> String {
+        format!(
+            "SELECT {column}, count(*) FROM tickets.tickets t{} GROUP BY {column}",
+            self.where_clause()
+        )
+    }
+
+    /// The page's query and the total's. A page read on from an anchor is
+    /// read from the anchor's key (through the sort column's index) when it
+    /// lies after it in the list; otherwise rows are counted from the top.
+    fn page_sql(&self, request: &ListRequest) -> (String, String) {
+        let sort = request.sort;
+        let mut conds = self.conds.clone();
+        let mut offset = request.offset;
+        if let Some(anchor) = &request.anchor
+            && anchor.position < request.offset
+            && let Some(after) = after_key(sort, &anchor.key)
+        {
+            conds.push(after);
+            offset = request.offset - anchor.position - 1;
+        }
+        let where_clause = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        (
+            format!(
+                "{ROW_SELECT}{where_clause} ORDER BY {} LIMIT {} OFFSET {offset}",
+                order_by(sort),
+                request.limit
+            ),
+            self.count_sql(),
+        )
+    }
+}
+
+/// The primary sort expression of a column (ties go by number).
+fn expression(column: SortColumn) -> &'static str {
+    match column {
+        SortColumn::Number | SortColumn::Created => "t.id",
+        SortColumn::Subject => "lower(t.subject) COLLATE \"C\"",
+        SortColumn::Status => "t.status",
+        SortColumn::Priority => "t.priority",
+        SortColumn::Customer => "t.customer_key COLLATE \"C\"",
+        SortColumn::Assignee => "t.assignee_key COLLATE \"C\"",
+    }
+}
+
+/// The ORDER BY of a sort, as the file orders: no value first when ascending.
+fn order_by(sort: Sort) -> String {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    let nulls = if sort.descending {
+        "NULLS LAST"
+    } else {
+        "NULLS FIRST"
+    };
+    match sort.column {
+        SortColumn::Number | SortColumn::Created => format!("t.id {dir}"),
+        column => format!("{} {dir} {nulls}, t.id {dir}", expression(column)),
+    }
+}
+
+/// The condition for the rows after `key` in `sort`'s order; `None` where
+/// the key's value cannot be compared (text where a number sorts).
+fn after_key(sort: Sort, key: &ListKey) -> Option<String> {
+    let (cmp, id) = (if sort.descending { "<" } else { ">" }, key.number.0);
+    let column = sort.column;
+    if matches!(column, SortColumn::Number | SortColumn::Created) {
+        return Some(format!("t.id {cmp} {id}"));
+    }
+    let e = expression(column);
+    let quoted = |t: &str| format!("'{}'", t.replace('\'', "''"));
+    Some(match (&key.value, sort.descending) {
+        (SortValue::Number(v), _) => format!("({e}, t.id) {cmp} ({v}, {id})"),
+        (SortValue::Text(v), false) => {
+            format!("({e}, t.id) > ({} COLLATE \"C\", {id})", quoted(v))
+        }
+        // After a value, descending: smaller values, then no value.
+        (SortValue::Text(v), true) => format!(
+            "(({e}, t.id) < ({} COLLATE \"C\", {id}) OR {e} IS NULL)",
+            quoted(v)
+        ),
+        // After no value, ascending: the rest of no value, then every value.
+        (SortValue::None, false) => format!("(({e} IS NULL AND t.id > {id}) OR {e} IS NOT NULL)"),
+        (SortValue::None, true) => format!("({e} IS NULL AND t.id < {id})"),
+    })
+}
