@@ -22,8 +22,9 @@ use crate::store::{
 #[derive(Debug, Parser)]
 #[command(name = "tickets", version, about)]
 pub struct Cli {
-    /// The database file (default: the platform's data folder).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The database file (default: the platform's data folder), or a team's
+    /// server: `postgres://user@host/database`.
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
@@ -399,18 +400,27 @@ impl FilterArgs {
     }
 }
 
-/// The database to use: `--db PATH`, or the platform's data folder (created if need be).
-fn database_path(db: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(path) = db {
-        return Ok(path);
+/// The database to use: `--db PATH` or `--db postgres://…`, or the
+/// platform's data folder (created if need be).
+fn database_location(db: Option<PathBuf>) -> Result<Location, String> {
+    match db {
+        Some(path) => Ok(match path.to_str() {
+            Some(text) => Location::parse(text),
+            None => Location::File(path),
+        }),
+        None => default_location(),
     }
+}
+
+/// The platform's data folder's database file (the folder created if need be).
+fn default_location() -> Result<Location, String> {
     let path =
         default_database_path().ok_or("no data folder is known for this user; pass --db PATH")?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     }
-    Ok(path)
+    Ok(Location::File(path))
 }
 
 /// Runs a parsed command line: with no command, opens the window.
@@ -425,14 +435,13 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
         Some(Command::File(command)) => Some(command),
         None => None,
     };
-    let path = database_path(cli.db)?;
+    let location = database_location(cli.db)?;
     let Some(command) = command else {
         // The window opens the database on its own thread.
-        return crate::app::run(Location::File(path), clock);
+        return crate::app::run(location, clock);
     };
     // Only `seed` writes; the others read a database that must be there,
     // and never create, upgrade or change one.
-    let location = Location::File(path);
     let mut store = match command {
         FileCommand::Seed { .. } => Store::open_at(&location, clock.clone()),
         _ => Store::open_existing(&location, clock.clone()),

@@ -269,6 +269,41 @@ fn a_desk_file_moves_into_a_team_server_from_the_command_line() {
     let (ok, out, _) = tickets(&["--db", &db, "list", "--limit", "1"], "UTC");
     assert!(ok && out.contains("of 300 tickets"), "{out}");
 
+    // `list` prints the same bytes from the file and from the server.
+    let lists: [&[&str]; 9] = [
+        &["--limit", "300"],
+        &["--sort", "subject", "--ascending", "--limit", "40"],
+        &["--sort", "customer", "--limit", "40"],
+        &["--sort", "assignee", "--ascending", "--limit", "40"],
+        &[
+            "--sort", "priority", "--status", "open", "--status", "waiting",
+        ],
+        &["--search", "password", "--sort", "number", "--ascending"],
+        &["--search", "TKT-000007"],
+        &["--unassigned", "--priority", "urgent"],
+        &["--tag", "billing", "--sort", "status"],
+    ];
+    for args in lists {
+        let run = |db: &str| {
+            let mut all = vec!["--db", db, "list"];
+            all.extend(args);
+            tickets(&all, "Europe/Berlin")
+        };
+        let (from_file, from_server) = (run(&db), run(&url));
+        assert!(
+            from_file.0 && from_server.0,
+            "{args:?}: {} / {}",
+            from_file.2,
+            from_server.2
+        );
+        assert!(
+            from_file.1.lines().count() > 1,
+            "{args:?} lists nothing: {}",
+            from_file.1
+        );
+        assert_eq!(from_file.1, from_server.1, "list {args:?}");
+    }
+
     // The desk's agents are listed without logins until given one.
     let (ok, out, err) = tickets(&["server", "agents", &url], "UTC");
     assert!(ok, "{err}");
