@@ -49,52 +49,24 @@ pub(crate) fn text_has_email(text: &str) -> bool {
     search_words(text).any(is_email_like)
 }
 
-/// Whether a character ends a word, as the team server's `tickets.words`
-/// cuts text: white space, control characters, and every ASCII character
-/// that is not a letter or a digit.
-fn ends_word(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || (c.is_ascii() && !c.is_ascii_alphanumeric())
-}
-
-/// What a person typed as a PostgreSQL `tsquery` over the words
-/// `tickets.words` keeps: every typed word must match, as a word or the
-/// start of one; a typed word the server cuts in several (`e-mail`) is its
-/// parts, the last as a prefix. Quotes, `!`, `|`, `:` and the like end words,
-/// so nothing typed is read as query syntax. Email-like words are left to the
-/// email match. `None` when nothing searchable by words was typed.
-pub(crate) fn ts_query(text: &str) -> Option<String> {
-    let mut terms = Vec::new();
-    for word in search_words(text).filter(|w| !is_email_like(w)) {
-        let lowered = word.to_lowercase();
-        let parts: Vec<&str> = lowered.split(ends_word).filter(|p| !p.is_empty()).collect();
-        if parts.is_empty() {
-            continue;
-        }
-        let quoted: Vec<String> = parts.iter().map(|p| format!("'{p}'")).collect();
-        terms.push(format!("{}:*", quoted.join(" <-> ")));
-    }
-    (!terms.is_empty()).then(|| terms.join(" & "))
+/// The typed words a search matches word by word: all but the email-like
+/// ones (a team server makes its query of them with `tickets.query_of`).
+pub(crate) fn plain_words(text: &str) -> Vec<String> {
+    search_words(text)
+        .filter(|w| !is_email_like(w))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ts_query;
+    use super::plain_words;
 
     #[test]
-    fn typed_words_become_prefixes_and_syntax_stays_text() {
+    fn email_words_are_left_to_the_email_match() {
         assert_eq!(
-            ts_query("Printer JAM").as_deref(),
-            Some("'printer':* & 'jam':*")
+            plain_words("  Printer\tJAM ann@example.com @x"),
+            ["Printer", "JAM", "@x"]
         );
-        assert_eq!(ts_query("e-mail").as_deref(), Some("'e' <-> 'mail':*"));
-        assert_eq!(
-            ts_query("it's !x | y:*").as_deref(),
-            Some("'it' <-> 's':* & 'x':* & 'y':*")
-        );
-        assert_eq!(
-            ts_query("Élan ann@example.com").as_deref(),
-            Some("'élan':*")
-        );
-        assert_eq!(ts_query("'' && ::"), None);
     }
 }

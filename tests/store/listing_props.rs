@@ -29,6 +29,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use crate::fixtures::{Desk, Engine};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -740,18 +741,34 @@ struct World {
     clock: Arc<FixedClock>,
     model: Model,
     actor: AgentId,
+    /// On a server: the desk whose database the store is on.
+    _desk: Option<Desk>,
 }
 
 impl World {
-    fn new() -> World {
-        let clock = Arc::new(FixedClock::new(start()));
-        let store = Store::open_in_memory(clock.clone()).expect("open store");
-        World {
-            store,
-            clock,
-            model: Model::default(),
-            actor: AgentId(0),
+    /// An empty world on `engine`; `None` where there is no server to use.
+    fn new(engine: Engine) -> Option<World> {
+        if engine == Engine::File {
+            let clock = Arc::new(FixedClock::new(start()));
+            let store = Store::open_in_memory(clock.clone()).expect("open store");
+            return Some(World {
+                store,
+                clock,
+                model: Model::default(),
+                actor: AgentId(0),
+                _desk: None,
+            });
         }
+        let mut desk = Desk::on(engine)?;
+        desk.clock.set(start());
+        Some(World {
+            store: desk.store.take(),
+            clock: desk.clock.clone(),
+            model: Model::default(),
+            // Every change on a server is the signed-in agent's.
+            actor: desk.dana,
+            _desk: Some(desk),
+        })
     }
 
     fn advance(&self, ms: i64) {
@@ -807,8 +824,8 @@ impl World {
         self.model.customers[c].tags.insert(got.id);
     }
 
-    fn build(data: &Dataset) -> World {
-        let mut w = World::new();
+    fn build(data: &Dataset, engine: Engine) -> Option<World> {
+        let mut w = World::new(engine)?;
         for &name in &data.agents {
             let id = w.store.add_agent(NAMES[name], "").expect("add_agent");
             w.model.agents.push(MAgent {
@@ -816,7 +833,9 @@ impl World {
                 name: NAMES[name].to_owned(),
             });
         }
-        w.actor = w.model.agents[0].id;
+        if engine == Engine::File {
+            w.actor = w.model.agents[0].id;
+        }
         for spec in &data.customers {
             let new = new_customer(spec);
             let id = w.store.add_customer(&new).expect("add_customer");
@@ -875,7 +894,7 @@ impl World {
         for edit in &data.edits {
             w.apply(edit);
         }
-        w
+        Some(w)
     }
 
     fn apply(&mut self, edit: &Edit) {
@@ -1179,6 +1198,52 @@ impl World {
     }
 }
 
+impl World {
+    /// Every request, as pages, short pages and anchored pages, with facet
+    /// counts; then every sort, both ways, over everything.
+    fn check_all(&self, requests: &[RequestSpec]) -> Result<(), TestCaseError> {
+        let world = self;
+        for spec in requests {
+            let request = world.request(spec);
+            world.check(&request)?;
+            // The same filter and sort as a short page near the top: when the
+            // filter's sets match many tickets, such pages are read by
+            // scanning in sort order and probing the sets, not from the sets.
+            for (offset, limit) in [(0, 1), (2, 2), (7, 3)] {
+                let short = ListRequest {
+                    offset,
+                    limit,
+                    ..request.clone()
+                };
+                world.check(&short)?;
+                world.check_anchored(&short)?;
+            }
+            world.check_anchored(&request)?;
+            world.check_facets(&request.filter)?;
+        }
+        // Every sort, both ways, over everything: the whole order at once.
+        for column in SortColumn::ALL {
+            for descending in [false, true] {
+                world.check(&ListRequest {
+                    sort: Sort { column, descending },
+                    limit: u32::MAX,
+                    ..ListRequest::default()
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A quarter of the cases (at least 8): each builds a database on the server.
+fn server_config() -> ProptestConfig {
+    let cases = config().cases;
+    ProptestConfig {
+        cases: (cases / 4).max(8),
+        ..config()
+    }
+}
+
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
@@ -1200,30 +1265,22 @@ proptest! {
         data in dataset(),
         requests in prop::collection::vec(request(), 1..=8),
     ) {
-        let world = World::build(&data);
-        for spec in &requests {
-            let request = world.request(spec);
-            world.check(&request)?;
-            // The same filter and sort as a short page near the top: when the
-            // filter's sets match many tickets, such pages are read by
-            // scanning in sort order and probing the sets, not from the sets.
-            for (offset, limit) in [(0, 1), (2, 2), (7, 3)] {
-                let short = ListRequest { offset, limit, ..request.clone() };
-                world.check(&short)?;
-                world.check_anchored(&short)?;
-            }
-            world.check_anchored(&request)?;
-            world.check_facets(&request.filter)?;
-        }
-        // Every sort, both ways, over everything: the whole order at once.
-        for column in SortColumn::ALL {
-            for descending in [false, true] {
-                world.check(&ListRequest {
-                    sort: Sort { column, descending },
-                    limit: u32::MAX,
-                    ..ListRequest::default()
-                })?;
-            }
+        let world = World::build(&data, Engine::File).expect("a world on a file");
+        world.check_all(&requests)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(server_config())]
+
+    /// The same on a team's server: one database per case, so fewer cases.
+    #[test]
+    fn list_and_count_agree_with_the_model_on_a_server(
+        data in dataset(),
+        requests in prop::collection::vec(request(), 1..=8),
+    ) {
+        if let Some(world) = World::build(&data, Engine::Server) {
+            world.check_all(&requests)?;
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::domain::{
     NewCustomer, NewTicket, Note, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
     TicketRow, from_millis, parse_ticket_number, sort_key, to_millis,
 };
-use crate::store::search::{email_patterns, text_has_email, ts_query};
+use crate::store::search::{email_patterns, plain_words, text_has_email};
 use crate::store::trail::decode;
 use crate::store::{
     FacetCounts, ListKey, ListRequest, Sort, SortColumn, SortValue, StoreError, TicketFilter,
@@ -683,10 +683,10 @@ impl ServerStore {
     pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
         let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
         let mut conds = Vec::new();
-        if let Some(query) = ts_query(text) {
+        if let Some(query) = self.query_of(text)? {
             params.push(Box::new(query));
             conds.push(format!(
-                "tickets.words(c.name || ' ' || c.email || ' ' || c.company) @@ ${}::text::tsquery",
+                "tickets.customer_words(c.name, c.email, c.company) @@ ${}::text::tsquery",
                 params.len()
             ));
         }
@@ -726,13 +726,38 @@ impl ServerStore {
         })
     }
 
+    /// What was typed as the server's search query (`tickets.query_of`):
+    /// `None` where no word holds anything searchable.
+    fn query_of(&self, text: &str) -> Result<Option<String>, StoreError> {
+        let words = plain_words(text);
+        if words.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .client
+            .borrow_mut()
+            .query_one("SELECT tickets.query_of($1)::text", &[&words])
+            .map_err(|e| self.fail(e))?
+            .get(0))
+    }
+
+    /// A filter as SQL, its search made into the server's query.
+    fn listing(&self, filter: &TicketFilter, facet: Facet) -> Result<Listing, StoreError> {
+        let query = if validate::search(&filter.text)?.trim().is_empty() {
+            None
+        } else {
+            self.query_of(&filter.text)?
+        };
+        Listing::of(filter, facet, query)
+    }
+
     /// Every tag, by name.
     pub fn tags(&self) -> Result<Vec<Tag>, StoreError> {
         Ok(self
             .client
             .borrow_mut()
             .query(
-                "SELECT id, name FROM tickets.tags ORDER BY lower(name) COLLATE \"C\", id",
+                "SELECT id, name FROM tickets.tags ORDER BY lower(name COLLATE \"C\"), id",
                 &[],
             )
             .map_err(|e| self.fail(e))?
@@ -790,7 +815,7 @@ impl ServerStore {
             let tags = tx
                 .query(
                     "SELECT g.id, g.name FROM tickets.ticket_tags tt JOIN tickets.tags g ON g.id = tt.tag_id
-                     WHERE tt.ticket_id = $1 ORDER BY lower(g.name) COLLATE \"C\"",
+                     WHERE tt.ticket_id = $1 ORDER BY lower(g.name COLLATE \"C\")",
                     &[&ticket.0],
                 )?
                 .iter()
@@ -911,7 +936,7 @@ impl ServerStore {
 
     /// One page of the tickets matching a filter, in order, with the exact total.
     pub fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError> {
-        let listing = Listing::of(&request.filter, Facet::None)?;
+        let listing = self.listing(&request.filter, Facet::None)?;
         let (page_sql, total_sql) = listing.page_sql(request);
         let (rows, total) = self.reading(|tx| {
             let params = listing.params();
@@ -938,7 +963,7 @@ impl ServerStore {
 
     /// The numbers of one page of matching tickets, in order.
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
-        let listing = Listing::of(&request.filter, Facet::None)?;
+        let listing = self.listing(&request.filter, Facet::None)?;
         let (page_sql, _) = listing.page_sql(request);
         let rows = self.reading(|tx| tx.query(&page_sql, &listing.params()))?;
         Ok(rows.iter().map(|r| TicketNumber(r.get(0))).collect())
@@ -946,7 +971,7 @@ impl ServerStore {
 
     /// How many tickets match a filter.
     pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
-        let listing = Listing::of(filter, Facet::None)?;
+        let listing = self.listing(filter, Facet::None)?;
         let sql = listing.count_sql();
         let total: i64 = self.reading(|tx| Ok(tx.query_one(&sql, &listing.params())?.get(0)))?;
         Ok(u64::try_from(total).unwrap_or_default())
@@ -955,8 +980,8 @@ impl ServerStore {
     /// How many tickets match a filter with each status and each priority
     /// in place of its own.
     pub fn facet_counts(&self, filter: &TicketFilter) -> Result<FacetCounts, StoreError> {
-        let by_status = Listing::of(filter, Facet::Status)?;
-        let by_priority = Listing::of(filter, Facet::Priority)?;
+        let by_status = self.listing(filter, Facet::Status)?;
+        let by_priority = self.listing(filter, Facet::Priority)?;
         let (status_sql, priority_sql) = (
             by_status.grouped_sql("t.status"),
             by_priority.grouped_sql("t.priority"),
@@ -990,7 +1015,7 @@ impl ServerStore {
 
     /// The queries a listing runs (the page's; the total's).
     pub fn listing_sql(&self, request: &ListRequest) -> Result<(Vec<String>, String), StoreError> {
-        let listing = Listing::of(&request.filter, Facet::None)?;
+        let listing = self.listing(&request.filter, Facet::None)?;
         let (page, total) = listing.page_sql(request);
         Ok((vec![page], total))
     }
@@ -1094,7 +1119,7 @@ fn customer_in(
     let tags = tx
         .query(
             "SELECT g.name FROM tickets.customer_tags ct JOIN tickets.tags g ON g.id = ct.tag_id
-             WHERE ct.customer_id = $1 ORDER BY lower(g.name) COLLATE \"C\"",
+             WHERE ct.customer_id = $1 ORDER BY lower(g.name COLLATE \"C\")",
             &[&id.0],
         )?
         .iter()
@@ -1115,7 +1140,7 @@ const ROW_SELECT: &str = "SELECT t.id, t.subject, t.status, t.priority, c.name,
         ARRAY(SELECT a.name FROM tickets.ticket_assignees ta JOIN tickets.agents a ON a.id = ta.agent_id
               WHERE ta.ticket_id = t.id ORDER BY a.sort_key COLLATE \"C\", a.id),
         t.created_at, t.updated_at, 0, 0,
-        lower(t.subject) COLLATE \"C\", t.customer_key, t.assignee_key
+        lower(t.subject COLLATE \"C\"), t.customer_key, t.assignee_key
     FROM tickets.tickets t LEFT JOIN tickets.customers c ON c.id = t.customer_id";
 
 fn ticket_row(r: &Row) -> Result<TicketRow, StoreError> {
@@ -1169,7 +1194,11 @@ fn id_list(ids: impl Iterator<Item = i64>) -> String {
 }
 
 impl Listing {
-    fn of(filter: &TicketFilter, facet: Facet) -> Result<Listing, StoreError> {
+    fn of(
+        filter: &TicketFilter,
+        facet: Facet,
+        query: Option<String>,
+    ) -> Result<Listing, StoreError> {
         let mut l = Listing {
             conds: Vec::new(),
             texts: Vec::new(),
@@ -1188,7 +1217,7 @@ impl Listing {
         }
         if !validate::search(&filter.text)?.trim().is_empty() {
             let number = parse_ticket_number(&filter.text).map(|n| n.0);
-            match ts_query(&filter.text) {
+            match query {
                 Some(query) => {
                     let n = l.bind(query);
                     let search = format!("t.search @@ ${n}::text::tsquery");
@@ -1302,6 +1331,8 @@ impl Listing {
         } else {
             format!(" WHERE {}", conds.join(" AND "))
         };
+        // PostgreSQL counts rows in a bigint: an offset past it is past every row.
+        let offset = offset.min(i64::MAX as u64);
         (
             format!(
                 "{ROW_SELECT}{where_clause} ORDER BY {} LIMIT {} OFFSET {offset}",
@@ -1317,7 +1348,7 @@ impl Listing {
 fn expression(column: SortColumn) -> &'static str {
     match column {
         SortColumn::Number | SortColumn::Created => "t.id",
-        SortColumn::Subject => "lower(t.subject) COLLATE \"C\"",
+        SortColumn::Subject => "lower(t.subject COLLATE \"C\")",
         SortColumn::Status => "t.status",
         SortColumn::Priority => "t.priority",
         SortColumn::Customer => "t.customer_key COLLATE \"C\"",
