@@ -358,3 +358,65 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
         "not set up for a team yet",
     );
 }
+
+/// An agent's own login, in psql or any client, can change tickets only
+/// through the team's functions: as themself, against the version, with the
+/// trail written by the server.
+#[test]
+fn an_agents_login_cannot_forge_the_actor_touch_the_trail_or_skip_the_version() {
+    use crate::fixtures::{Desk, Engine};
+    use tickets::domain::{ActivityKind, Status};
+    let Some(mut desk) = Desk::team_on(Engine::Server, &[("Dana", ""), ("Sam", "")]) else {
+        return;
+    };
+    let n = desk.ticket("Printer on fire");
+    let (dana, sam) = (desk.dana, desk.agents[1]);
+    let owner_url = desk.url.clone().expect("a server desk");
+    let sam_url = owner_url.replacen(&format!("{SUPERUSER}@"), &format!("{}@", desk.logins[1]), 1);
+    let mut psql = postgres::Client::connect(&sam_url, postgres::NoTls).expect("Sam signs in");
+    let refused = |client: &mut postgres::Client, sql: &str| {
+        let err = client.batch_execute(sql).expect_err(sql);
+        let code = err.code().map(|c| c.code().to_owned()).unwrap_or_default();
+        assert_eq!(code, "42501", "{sql}: {err}");
+    };
+    for sql in [
+        "UPDATE tickets.tickets SET status = 4",
+        "UPDATE tickets.tickets SET version = version + 1",
+        "INSERT INTO tickets.activity (ticket_id, at, agent_id, kind) VALUES (1, 0, 1, 'created')",
+        "DELETE FROM tickets.activity",
+        "UPDATE tickets.activity SET agent_id = 1",
+        "SELECT tickets.record(1, 0, 1, 'created', NULL, NULL, NULL)",
+        "SELECT tickets.touch(1, 0, true)",
+        "SELECT tickets.add_plain_agent('Mallory', 'mallory', '', 0)",
+    ] {
+        refused(&mut psql, sql);
+    }
+    // Through the function, a change is Sam's whatever he claims, and a
+    // stale version is refused.
+    psql.batch_execute(
+        "SELECT tickets.set_status(1, 1, 1::smallint, (extract(epoch FROM now()) * 1000)::bigint)",
+    )
+    .expect("Sam moves the ticket on");
+    let err = psql
+        .batch_execute("SELECT tickets.set_status(1, 1, 2::smallint, 0)")
+        .expect_err("a stale version");
+    assert_eq!(err.code().map(|c| c.code()), Some("TK409"), "{err}");
+    let t = desk.load(n);
+    assert_eq!(t.status, Status::InProgress);
+    assert_eq!(t.activity[0].actor, Some(sam));
+    assert!(matches!(
+        t.activity[0].kind,
+        ActivityKind::StatusChanged { .. }
+    ));
+    assert_eq!(t.activity[1].actor, Some(dana));
+    // Even the owner cannot rewrite the trail.
+    let mut owner = postgres::Client::connect(&owner_url, postgres::NoTls).unwrap();
+    let err = owner
+        .batch_execute("DELETE FROM tickets.activity")
+        .expect_err("the trail is append-only");
+    let said = err
+        .as_db_error()
+        .map(|e| e.message().to_owned())
+        .unwrap_or_default();
+    assert!(said.contains("append-only"), "{err:?}");
+}
