@@ -117,6 +117,19 @@ pub struct ListRequest {
     pub anchor: Option<Anchor>,
 }
 
+impl ListRequest {
+    /// Every ticket matching `filter`, in `sort`'s order: what an export reads.
+    pub fn all(filter: &TicketFilter, sort: Sort) -> ListRequest {
+        ListRequest {
+            filter: filter.clone(),
+            sort,
+            offset: 0,
+            limit: u32::MAX,
+            anchor: None,
+        }
+    }
+}
+
 /// A row's place in a sorted list: the sort column's value and the ticket's
 /// number, which breaks ties. Reading "after this key" finds the next rows
 /// through the sort column's index without stepping over those before.

@@ -21,6 +21,8 @@
 
 mod bulk;
 mod error;
+mod export_read;
+mod figures;
 mod filter;
 mod search;
 pub mod server;
@@ -44,6 +46,7 @@ use crate::domain::{
 
 pub use bulk::{BulkSink, FinalTicket};
 pub use error::StoreError;
+pub use export_read::{ExportCustomer, ExportMessage, ExportTicket};
 pub use filter::{
     Anchor, ListKey, ListRequest, Sort, SortColumn, SortValue, TicketFilter, TicketPage,
 };
@@ -51,7 +54,6 @@ pub use sqlite::backup::{
     BACKUPS_KEPT, BackupFile, BackupKind, backup_due, list_backups, restore_backup, verify_backup,
 };
 pub use sqlite::erase::{self, ErasedSummary};
-pub use sqlite::export::{ExportCustomer, ExportMessage, ExportTicket};
 pub use sqlite::fts_query;
 pub use sqlite::schema;
 
@@ -364,11 +366,7 @@ impl Store {
     ) -> Result<T, E> {
         match &self.engine {
             Engine::File(db) => db.snapshot(|s| read(&Snapshot::File(s))),
-            Engine::Server(db) => Err(StoreError::Unsupported(format!(
-                "reports and exports are not read from a team server ({}) in this version of Tickets; they work on a desk's file",
-                db.server()
-            ))
-            .into()),
+            Engine::Server(db) => db.snapshot(|s| read(&Snapshot::Server(s))),
         }
     }
 
@@ -473,6 +471,8 @@ impl Store {
 pub enum Snapshot<'a> {
     /// On a SQLite file.
     File(&'a sqlite::Snapshot<'a>),
+    /// On a team's server.
+    Server(&'a server::ServerSnapshot<'a>),
 }
 
 impl Snapshot<'_> {
@@ -480,6 +480,7 @@ impl Snapshot<'_> {
     pub fn report(&self, period: &Period) -> Result<Report, StoreError> {
         match self {
             Snapshot::File(s) => s.report(period),
+            Snapshot::Server(s) => s.report(period),
         }
     }
 
@@ -494,6 +495,7 @@ impl Snapshot<'_> {
     ) -> Result<u64, StoreError> {
         match self {
             Snapshot::File(s) => s.report_tickets(period, each),
+            Snapshot::Server(s) => s.report_tickets(period, each),
         }
     }
 
@@ -509,6 +511,7 @@ impl Snapshot<'_> {
     ) -> Result<u64, StoreError> {
         match self {
             Snapshot::File(s) => s.export_tickets(filter, sort, notes, each),
+            Snapshot::Server(s) => s.export_tickets(filter, sort, notes, each),
         }
     }
 }

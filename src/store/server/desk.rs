@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{Client, IsolationLevel, Row, Transaction};
+use postgres::{Client, Row};
 
 use super::{TEAM_SCHEMA_VERSION, config_of, connect, server_error, server_name};
 use crate::clock::Clock;
@@ -22,6 +22,7 @@ use crate::domain::{
 };
 use crate::store::search::{email_patterns, plain_words, text_has_email};
 use crate::store::trail::decode;
+use crate::store::{Counted, ExportTicket, export_read, figures};
 use crate::store::{
     FacetCounts, ListKey, ListRequest, Sort, SortColumn, SortValue, StoreError, TicketFilter,
     TicketPage,
@@ -41,6 +42,196 @@ pub struct ServerStore {
     heard: Cell<i64>,
     /// This connection's server process, which signs its own announcements.
     pid: String,
+    /// Whether a snapshot ([`ServerStore::snapshot`]) is open.
+    in_snapshot: Cell<bool>,
+}
+
+/// What a read on the server can fail with: the server, or the store's rules.
+enum ReadError {
+    Server(postgres::Error),
+    Store(StoreError),
+}
+
+impl From<postgres::Error> for ReadError {
+    fn from(e: postgres::Error) -> ReadError {
+        ReadError::Server(e)
+    }
+}
+
+impl From<StoreError> for ReadError {
+    fn from(e: StoreError) -> ReadError {
+        ReadError::Store(e)
+    }
+}
+
+/// One read transaction on a team's server (see [`ServerStore::snapshot`]).
+pub struct ServerSnapshot<'a> {
+    db: &'a ServerStore,
+}
+
+impl ServerSnapshot<'_> {
+    /// The report of `period`, within this snapshot.
+    pub fn report(
+        &self,
+        period: &crate::analytics::Period,
+    ) -> Result<crate::analytics::Report, StoreError> {
+        self.db.report(period)
+    }
+
+    /// Every ticket matching `filter`, in `sort`'s order, with everything an
+    /// export writes (see `Snapshot::export_tickets` of the file).
+    pub fn export_tickets(
+        &self,
+        filter: &TicketFilter,
+        sort: Sort,
+        notes: bool,
+        each: &mut dyn FnMut(ExportTicket, u64) -> Result<bool, StoreError>,
+    ) -> Result<u64, StoreError> {
+        let numbers = self.db.list_numbers(&ListRequest::all(filter, sort))?;
+        let server = self.db.server.clone();
+        self.db.reading(|client| {
+            Ok(export_read::export_tickets(
+                &mut Pg(client, &server),
+                &numbers,
+                notes,
+                each,
+            )?)
+        })
+    }
+
+    /// Every ticket a card of `period`'s report counted, in number order,
+    /// with its status and priority as at the period's end and why.
+    pub fn report_tickets(
+        &self,
+        period: &crate::analytics::Period,
+        each: &mut dyn FnMut(ExportTicket, Counted, u64) -> Result<bool, StoreError>,
+    ) -> Result<u64, StoreError> {
+        let server = self.db.server.clone();
+        self.db.reading(|client| {
+            let r = &mut Pg(client, &server);
+            let (flags, at_end) = figures::report_ticket_flags(r, period)?;
+            Ok(export_read::report_tickets(r, flags, &at_end, each)?)
+        })
+    }
+}
+
+impl export_read::Row for Row {
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(int_at(self, i))
+    }
+
+    fn text(&self, i: usize) -> Result<String, StoreError> {
+        Ok(self
+            .try_get::<_, Option<String>>(i)
+            .ok()
+            .flatten()
+            .unwrap_or_default())
+    }
+}
+
+impl export_read::Rows for Pg<'_> {
+    fn rows(
+        &mut self,
+        sql: &str,
+        row: &mut dyn FnMut(&dyn export_read::Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let sql = in_postgres_spelling(sql);
+        let server = self.1;
+        let fail = |e| refused(server, None, e);
+        let mut rows = self
+            .0
+            .query_raw(&sql, std::iter::empty::<i64>())
+            .map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            row(&r)?;
+        }
+        Ok(())
+    }
+}
+
+/// The server answering the analytics' queries, which are written in
+/// SQLite's spelling: parameters become `$n` (as bigint), index hints go,
+/// names sort as the file sorts them, and a trail value is read as a number.
+struct Pg<'c>(&'c mut Client, &'c str);
+
+fn in_postgres_spelling(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 32);
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                out.push(d);
+            }
+            out.push_str("::bigint");
+        } else {
+            out.push(c);
+        }
+    }
+    let mut words: Vec<&str> = Vec::new();
+    let mut skip = 0;
+    let tokens: Vec<&str> = out.split(' ').collect();
+    for (i, w) in tokens.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        if *w == "INDEXED" && tokens.get(i + 1) == Some(&"BY") {
+            skip = 2;
+            continue;
+        }
+        words.push(w);
+    }
+    words
+        .join(" ")
+        .replace("name COLLATE NOCASE", "lower(name COLLATE \"C\")")
+        .replace("ORDER BY sort_key", "ORDER BY sort_key COLLATE \"C\"")
+        .replace("old_value", "(old_value #>> '{}')::bigint")
+}
+
+/// An integer column of any width, or `None` for NULL (or no integer).
+fn int_at(r: &Row, i: usize) -> Option<i64> {
+    r.try_get::<_, Option<i64>>(i)
+        .ok()
+        .flatten()
+        .or_else(|| r.try_get::<_, Option<i32>>(i).ok().flatten().map(i64::from))
+        .or_else(|| r.try_get::<_, Option<i16>>(i).ok().flatten().map(i64::from))
+}
+
+impl figures::Sql for Pg<'_> {
+    fn each(
+        &mut self,
+        sql: &str,
+        params: &[i64],
+        row: &mut dyn FnMut(&[Option<i64>]),
+    ) -> Result<(), StoreError> {
+        let sql = in_postgres_spelling(sql);
+        let server = self.1;
+        let fail = |e| refused(server, None, e);
+        let mut rows = self.0.query_raw(&sql, params.iter()).map_err(fail)?;
+        let mut values = Vec::new();
+        while let Some(r) = rows.next().map_err(fail)? {
+            values.clear();
+            values.extend((0..r.len()).map(|i| int_at(&r, i)));
+            row(&values);
+        }
+        Ok(())
+    }
+
+    fn named(&mut self, sql: &str) -> Result<Vec<(i64, String, bool)>, StoreError> {
+        let sql = in_postgres_spelling(sql);
+        let rows = self
+            .0
+            .query(&sql, &[])
+            .map_err(|e| refused(self.1, None, e))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let flag = r.len() > 2 && r.get::<_, bool>(2);
+                (r.get(0), r.get(1), flag)
+            })
+            .collect())
+    }
 }
 
 impl std::fmt::Debug for ServerStore {
@@ -184,6 +375,7 @@ impl ServerStore {
             me,
             heard: Cell::new(1),
             pid: pid.to_string(),
+            in_snapshot: Cell::new(false),
         })
     }
 
@@ -240,21 +432,80 @@ impl ServerStore {
             .map_err(|e| refused(&self.server, ticket, e))
     }
 
-    /// Runs `read` in one read-only snapshot.
+    /// Runs `read` in one read-only snapshot: its own, or the one
+    /// [`ServerStore::snapshot`] holds open around it.
     fn reading<T>(
         &self,
-        read: impl FnOnce(&mut Transaction<'_>) -> Result<T, postgres::Error>,
+        read: impl FnOnce(&mut Client) -> Result<T, ReadError>,
     ) -> Result<T, StoreError> {
         let mut client = self.client.borrow_mut();
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(|e| self.fail(e))?;
-        let value = read(&mut tx).map_err(|e| self.fail(e))?;
-        tx.commit().map_err(|e| self.fail(e))?;
-        Ok(value)
+        let own = !self.in_snapshot.get();
+        if own {
+            client
+                .batch_execute(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+                     SET LOCAL search_path = tickets, pg_catalog",
+                )
+                .map_err(|e| self.fail(e))?;
+        }
+        let value = read(&mut client);
+        if own {
+            let end = if value.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            client.batch_execute(end).map_err(|e| self.fail(e))?;
+        }
+        value.map_err(|e| match e {
+            ReadError::Server(e) => self.fail(e),
+            ReadError::Store(e) => e,
+        })
+    }
+
+    /// Runs `read` on one snapshot of the team's data: every read in it sees
+    /// the same data, whatever other desks commit meanwhile.
+    pub fn snapshot<T, E: From<StoreError>>(
+        &self,
+        read: impl FnOnce(&ServerSnapshot<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if self.in_snapshot.get() {
+            return read(&ServerSnapshot { db: self });
+        }
+        self.client
+            .borrow_mut()
+            .batch_execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+                 SET LOCAL search_path = tickets, pg_catalog",
+            )
+            .map_err(|e| E::from(self.fail(e)))?;
+        self.in_snapshot.set(true);
+        let value = read(&ServerSnapshot { db: self });
+        self.in_snapshot.set(false);
+        let end = if value.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.client
+            .borrow_mut()
+            .batch_execute(end)
+            .map_err(|e| E::from(self.fail(e)))?;
+        value
+    }
+
+    /// The report of `period`, read in one snapshot.
+    pub fn report(
+        &self,
+        period: &crate::analytics::Period,
+    ) -> Result<crate::analytics::Report, StoreError> {
+        let server = self.server.clone();
+        let (start, end) = period.millis();
+        self.reading(|client| {
+            Ok(figures::report_main(
+                &mut Pg(client, &server),
+                period,
+                |r| figures::side(r, start, end),
+            )?)
+        })
+    }
+
+    /// The numbers of the tickets behind a scope, ascending.
+    pub fn scope_tickets(&self, scope: &crate::analytics::Scope) -> Result<Vec<i64>, StoreError> {
+        let server = self.server.clone();
+        self.reading(|client| Ok(figures::scope_ids(&mut Pg(client, &server), scope)?))
     }
 
     /// How many changes other desks announced since the connection opened:
@@ -670,7 +921,7 @@ impl ServerStore {
 
     /// A customer with their tags.
     pub fn customer(&self, id: CustomerId) -> Result<Customer, StoreError> {
-        self.reading(|tx| customer_in(tx, id))?
+        self.reading(|tx| Ok(customer_in(tx, id)?))?
             .ok_or(StoreError::NotFound {
                 what: "customer",
                 id: id.0,
@@ -748,7 +999,15 @@ impl ServerStore {
         } else {
             self.query_of(&filter.text)?
         };
-        Listing::of(filter, facet, query)
+        let mut listing = Listing::of(filter, facet, query)?;
+        if let Some(scope) = &filter.scope {
+            let ids = self.scope_tickets(scope)?;
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            listing
+                .conds
+                .push(format!("t.id = ANY('{{{}}}'::bigint[])", list.join(",")));
+        }
+        Ok(listing)
     }
 
     /// Every tag, by name.
@@ -965,7 +1224,7 @@ impl ServerStore {
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
         let listing = self.listing(&request.filter, Facet::None)?;
         let (page_sql, _) = listing.page_sql(request);
-        let rows = self.reading(|tx| tx.query(&page_sql, &listing.params()))?;
+        let rows = self.reading(|tx| Ok(tx.query(&page_sql, &listing.params())?))?;
         Ok(rows.iter().map(|r| TicketNumber(r.get(0))).collect())
     }
 
@@ -1024,7 +1283,7 @@ impl ServerStore {
     pub fn rows(&self, numbers: &[TicketNumber]) -> Result<Vec<TicketRow>, StoreError> {
         let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
         let sql = format!("{ROW_SELECT} WHERE t.id = ANY($1)");
-        let rows = self.reading(|tx| tx.query(&sql, &[&ids]))?;
+        let rows = self.reading(|tx| Ok(tx.query(&sql, &[&ids])?))?;
         let mut by_id = std::collections::HashMap::with_capacity(rows.len());
         for r in &rows {
             let row = ticket_row(r)?;
@@ -1063,19 +1322,6 @@ impl ServerStore {
         Err(self.not_here("its data is copied out with pg_dump"))
     }
 
-    /// Analytics are not read from a team server yet.
-    pub fn report(
-        &self,
-        _period: &crate::analytics::Period,
-    ) -> Result<crate::analytics::Report, StoreError> {
-        Err(self.not_yet("Analytics"))
-    }
-
-    /// Analytics are not read from a team server yet.
-    pub fn scope_tickets(&self, _scope: &crate::analytics::Scope) -> Result<Vec<i64>, StoreError> {
-        Err(self.not_yet("Analytics"))
-    }
-
     /// Erasing a customer is not done on a team server yet.
     pub fn erase_customer(
         &mut self,
@@ -1105,10 +1351,7 @@ impl ServerStore {
     }
 }
 
-fn customer_in(
-    tx: &mut Transaction<'_>,
-    id: CustomerId,
-) -> Result<Option<Customer>, postgres::Error> {
+fn customer_in(tx: &mut Client, id: CustomerId) -> Result<Option<Customer>, postgres::Error> {
     let Some(r) = tx.query_opt(
         "SELECT id, name, email, company FROM tickets.customers WHERE id = $1",
         &[&id.0],
@@ -1203,12 +1446,6 @@ impl Listing {
             conds: Vec::new(),
             texts: Vec::new(),
         };
-        if filter.scope.is_some() {
-            return Err(StoreError::Unsupported(
-                "the tickets behind an analytics figure cannot be listed from a team server yet"
-                    .to_owned(),
-            ));
-        }
         if let Some(from) = filter.created_from {
             l.conds.push(format!("t.created_at >= {}", to_millis(from)));
         }

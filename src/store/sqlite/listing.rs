@@ -11,13 +11,13 @@ use rusqlite::vtab::array::Array;
 use rusqlite::{Connection, ToSql};
 
 use super::facets::{Codes, slot};
-use super::numbers::{first_created_from, last_created_before};
-use super::report::scope_ids;
+use super::report::Lite;
 use super::{FileStore, StoreError};
 use crate::domain::validate;
 use crate::domain::{
     Priority, Status, TicketNumber, TicketRow, from_millis, parse_ticket_number, to_millis,
 };
+use crate::store::figures::{first_created_from, last_created_before, scope_ids};
 use crate::store::search::{email_patterns, is_email_like, search_words, text_has_email};
 use crate::store::{
     FacetCounts, ListKey, ListRequest, Sort, SortColumn, SortValue, TicketFilter, TicketPage,
@@ -760,11 +760,13 @@ fn number_bounds(
     filter: &TicketFilter,
 ) -> Result<(Option<i64>, Option<i64>), StoreError> {
     let lo = match filter.created_from {
-        Some(from) => Some(first_created_from(conn, to_millis(from))?.unwrap_or(i64::MAX)),
+        Some(from) => {
+            Some(first_created_from(&mut Lite(conn), to_millis(from))?.unwrap_or(i64::MAX))
+        }
         None => None,
     };
     let hi = match filter.created_to {
-        Some(to) => Some(last_created_before(conn, to_millis(to))?.unwrap_or(i64::MIN)),
+        Some(to) => Some(last_created_before(&mut Lite(conn), to_millis(to))?.unwrap_or(i64::MIN)),
         None => None,
     };
     Ok((lo, hi))
@@ -881,7 +883,7 @@ impl FileStore {
             .is_autocommit()
             .then(|| self.conn.unchecked_transaction())
             .transpose()?;
-        let ids = scope_ids(&self.conn, scope)?;
+        let ids = scope_ids(&mut Lite(&self.conn), scope)?;
         self.conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS scope_tickets (id INTEGER PRIMARY KEY);
              DELETE FROM temp.scope_tickets;",

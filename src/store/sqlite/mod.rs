@@ -17,7 +17,6 @@ pub mod export;
 mod facets;
 mod files;
 mod listing;
-mod numbers;
 mod people;
 pub(crate) mod report;
 pub mod schema;
