@@ -44,7 +44,7 @@ impl TicketsApp {
             }
             Action::RetryList => self.list.retry(),
             Action::Change(change) => self.change(change),
-            Action::Create(ticket) => match self.db().agent {
+            Action::Create(ticket) => match self.actor() {
                 Some(actor) => self.request(Request::Create { actor, ticket }),
                 None => self.ask_who(),
             },
@@ -59,7 +59,7 @@ impl TicketsApp {
             }
             Action::TagCustomer(id, tag) => self.request(Request::AddCustomerTag { id, tag }),
             Action::UntagCustomer(id, tag) => self.request(Request::RemoveCustomerTag { id, tag }),
-            Action::EraseCustomer(customer) => match self.db().agent {
+            Action::EraseCustomer(customer) => match self.actor() {
                 Some(actor) => self.request(Request::EraseCustomer { actor, customer }),
                 None => {
                     // The erasure is recorded under someone: ask who first.
@@ -193,6 +193,12 @@ impl TicketsApp {
                     }
                 }
             }
+            UiCommand::BackupNow | UiCommand::RestoreBackup
+                if matches!(self.location, Location::Server(_)) =>
+            {
+                self.toasts
+                    .add(ToastKind::Info, crate::store::server_keeps_backups().to_string());
+            }
             UiCommand::BackupNow => self.backup(false),
             UiCommand::RestoreBackup => {
                 if !self.export_running("restore") {
@@ -245,7 +251,7 @@ impl TicketsApp {
                     self.change(change);
                 }
             }
-            UiCommand::AssignToMe => match self.db().agent {
+            UiCommand::AssignToMe => match self.actor() {
                 Some(me) => {
                     let assigned = self
                         .panel
@@ -293,8 +299,18 @@ impl TicketsApp {
                 tags: true,
                 report: true,
             }),
+            UiCommand::SwitchAgent if self.signed_in.is_some() => self.toasts.add(
+                ToastKind::Info,
+                "On a team server you are the agent you signed in as; to work as someone else, connect with their login.",
+            ),
             UiCommand::SwitchAgent => self.modal = Some(Modal::WhoAreYou(AgentPicker::new(true))),
             UiCommand::ManageAgents => self.people = Some(PeopleWindow::default()),
+            UiCommand::LoadSampleData if matches!(self.location, Location::Server(_)) => {
+                self.toasts.add(
+                    ToastKind::Info,
+                    "Sample data goes into a desk's own file, not a team server: open or create a file to try it.",
+                );
+            }
             UiCommand::LoadSampleData => {
                 if self.list.total.unwrap_or(0) > 0 {
                     self.toasts.add(
@@ -391,7 +407,7 @@ impl TicketsApp {
         // description, customer search): it is the one form on show.
         if let Some(Modal::NewTicket(form)) = &mut self.modal {
             if let Some(ticket) = form.submit() {
-                match self.db().agent {
+                match self.actor() {
                     Some(actor) => self.request(Request::Create { actor, ticket }),
                     None => self.ask_who(),
                 }
@@ -427,7 +443,7 @@ impl TicketsApp {
     /// Sends a change to the open ticket, as the acting agent.
     fn change(&mut self, change: Change) {
         let (Some(actor), Some(ticket)) =
-            (self.db().agent, self.panel.as_ref().and_then(|p| p.ticket))
+            (self.actor(), self.panel.as_ref().and_then(|p| p.ticket))
         else {
             self.ask_who();
             return;

@@ -74,6 +74,7 @@ impl TicketsApp {
         };
         self.db_key = location.key();
         self.location = location;
+        self.signed_in = None;
         self.search = self.db().filter.text.clone();
         self.agents.clear();
         self.tags.clear();

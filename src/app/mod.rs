@@ -194,6 +194,10 @@ pub struct TicketsApp {
     customer_names: HashMap<CustomerId, String>,
     save_dialog: SaveDialog,
     open_dialog: OpenDialog,
+    /// On a team's server, the agent signed in: who "You" is, not a choice.
+    signed_in: Option<Agent>,
+    /// The window title last sent, naming the store on show.
+    title: String,
 }
 
 impl TicketsApp {
@@ -249,6 +253,8 @@ impl TicketsApp {
             customer_names: HashMap::new(),
             save_dialog: Box::new(native_save_dialog),
             open_dialog: Box::new(native_open_dialog),
+            signed_in: None,
+            title: String::new(),
         }
     }
 
@@ -297,17 +303,43 @@ impl TicketsApp {
         matches!(self.database, Database::Open)
     }
 
-    /// The acting agent, once chosen.
+    /// The acting agent: on a team's server the one signed in; on a file
+    /// the one chosen, once chosen.
     pub fn acting_agent(&self) -> Option<&Agent> {
+        if let Some(me) = &self.signed_in {
+            return Some(me);
+        }
         self.db()
             .agent
             .and_then(|id| self.agents.iter().find(|a| a.id == id))
+    }
+
+    /// The acting agent's id.
+    fn actor(&self) -> Option<crate::domain::AgentId> {
+        self.acting_agent().map(|a| a.id)
+    }
+
+    /// The window's title: the app and the store on show (a file's name, or
+    /// a team server's host and database).
+    pub fn window_title(&self) -> String {
+        match &self.location {
+            Location::File(path) => match path.file_name() {
+                Some(name) => format!("{} — Tickets", name.to_string_lossy()),
+                None => "Tickets".to_owned(),
+            },
+            Location::Server(_) => format!("{} (team server) — Tickets", self.location),
+        }
     }
 
     /// Work that draws nothing: answers from the store and the background
     /// jobs become state, and what the state lacks is asked for.
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.receive();
+        let title = self.window_title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
         self.keep_up(ctx);
     }
 

@@ -34,8 +34,9 @@ impl TicketsApp {
 
     fn take(&mut self, response: Response) {
         match response {
-            Response::Opened => {
+            Response::Opened(signed_in) => {
                 self.database = Database::Open;
+                self.signed_in = signed_in;
                 self.request(Request::People);
                 if self.settings.automatic_backups {
                     // The day's backup, unless one was made today already.
@@ -155,10 +156,12 @@ impl TicketsApp {
             Response::People { agents, tags } => {
                 self.agents = agents;
                 self.tags = tags;
-                let chosen = self
-                    .db()
-                    .agent
-                    .is_some_and(|id| self.agents.iter().any(|a| a.id == id && a.active));
+                // On a team server the login says who; on a file someone is chosen.
+                let chosen = self.signed_in.is_some()
+                    || self
+                        .db()
+                        .agent
+                        .is_some_and(|id| self.agents.iter().any(|a| a.id == id && a.active));
                 if !chosen && !matches!(self.modal, Some(Modal::WhoAreYou(_))) {
                     self.modal = Some(Modal::WhoAreYou(AgentPicker::new(false)));
                     self.focus.request(TextBox::WhoAreYou);

@@ -165,6 +165,12 @@ impl From<PathBuf> for Location {
     }
 }
 
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Location {
+        Location::File(path.clone())
+    }
+}
+
 impl From<&Path> for Location {
     fn from(path: &Path) -> Location {
         Location::File(path.to_path_buf())

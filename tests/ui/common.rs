@@ -20,7 +20,9 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use tickets::app::{DatabaseSettings, Settings, TicketsApp};
 use tickets::clock::FixedClock;
 use tickets::domain::{AgentId, TicketDetail, TicketNumber};
-use tickets::store::Store;
+use tickets::store::{Location, Store};
+
+pub use crate::fixtures::Engine;
 
 /// The window tests' desk: the shared fixture's, with two agents.
 pub use crate::fixtures::Desk;
@@ -38,7 +40,17 @@ pub fn clock() -> Arc<FixedClock> {
 /// clock then stands five minutes after the last, and the desk's store is
 /// closed: the window meets the file as an agent's first start does.
 pub fn desk(subjects: &[&str]) -> Desk {
-    let mut desk = Desk::team(&[("Dana Scully", "dana@example.com"), ("Sam Okafor", "")]);
+    desk_on(Engine::File, subjects)
+}
+
+/// [`desk`] on `engine`: on a team server Dana set the team up and Sam has
+/// a login of his own.
+pub fn desk_on(engine: Engine, subjects: &[&str]) -> Desk {
+    let mut desk = Desk::team_on(
+        engine,
+        &[("Dana Scully", "dana@example.com"), ("Sam Okafor", "")],
+    )
+    .expect("a desk on this engine");
     for subject in subjects {
         desk.clock.advance(chrono::Duration::minutes(5));
         desk.ticket(subject);
@@ -48,15 +60,16 @@ pub fn desk(subjects: &[&str]) -> Desk {
     desk
 }
 
-/// Remembered settings that open `path` acting as `agent`, with automatic
+/// Remembered settings that open `location` acting as `agent`, with automatic
 /// backups off (the backup tests turn them on).
-pub fn settings_for(path: &Path, agent: Option<AgentId>) -> Settings {
+pub fn settings_for(location: impl Into<Location>, agent: Option<AgentId>) -> Settings {
+    let location = location.into();
     let mut settings = Settings {
         automatic_backups: false,
         ..Settings::default()
     };
     settings.databases.insert(
-        path.to_string_lossy().into_owned(),
+        location.key(),
         DatabaseSettings {
             agent,
             ..DatabaseSettings::default()
@@ -70,12 +83,12 @@ pub type Window = Harness<'static, Option<TicketsApp>>;
 
 /// The window on a desk, built on the harness's own context in its first frame.
 pub fn open(desk: &Desk, agent: Option<AgentId>) -> Window {
-    open_with(desk, settings_for(&desk.path, agent))
+    open_with(desk, settings_for(desk.location(), agent))
 }
 
 /// The window on a desk with these remembered settings.
 pub fn open_with(desk: &Desk, settings: Settings) -> Window {
-    let mut harness = window_on(&desk.path, desk.clock.clone(), settings);
+    let mut harness = window_on(desk.location(), desk.clock.clone(), settings);
     step_until(&mut harness, "the list to load", |h| {
         // "1 ticket", "N tickets", or the empty database's "No tickets yet".
         h.query_by_label("1 ticket").is_some()
@@ -87,9 +100,9 @@ pub fn open_with(desk: &Desk, settings: Settings) -> Window {
 /// The window on a desk at a screen size, once its list has loaded.
 pub fn open_sized(desk: &Desk, agent: Option<AgentId>, size: [f32; 2]) -> Window {
     let mut harness = window_sized(
-        &desk.path,
+        desk.location(),
         desk.clock.clone(),
-        settings_for(&desk.path, agent),
+        settings_for(desk.location(), agent),
         size,
     );
     step_until(&mut harness, "the list to load", |h| {
@@ -99,24 +112,28 @@ pub fn open_sized(desk: &Desk, agent: Option<AgentId>, size: [f32; 2]) -> Window
     harness
 }
 
-/// The window on the file at `path`, built on the harness's own context in
-/// its first frame, without waiting for anything.
-pub fn window_on(path: &Path, clock: Arc<FixedClock>, settings: Settings) -> Window {
-    window_sized(path, clock, settings, [1280.0, 800.0])
+/// The window on the store at `location`, built on the harness's own
+/// context in its first frame, without waiting for anything.
+pub fn window_on(
+    location: impl Into<Location>,
+    clock: Arc<FixedClock>,
+    settings: Settings,
+) -> Window {
+    window_sized(location, clock, settings, [1280.0, 800.0])
 }
 
 /// [`window_on`] at a given size.
 pub fn window_sized(
-    path: &Path,
+    location: impl Into<Location>,
     clock: Arc<FixedClock>,
     settings: Settings,
     size: [f32; 2],
 ) -> Window {
-    let path = path.to_path_buf();
+    let location: Location = location.into();
     Harness::builder().with_size(size).build_ui_state(
         move |ui, app: &mut Option<TicketsApp>| {
             app.get_or_insert_with(|| {
-                TicketsApp::new(ui.ctx(), path.clone(), clock.clone(), settings.clone())
+                TicketsApp::new(ui.ctx(), location.clone(), clock.clone(), settings.clone())
             })
             .show(ui)
         },
@@ -182,9 +199,9 @@ pub fn field_value(harness: &Window, label: &str) -> Option<String> {
         .and_then(|field| field.value())
 }
 
-/// A second connection to the window's file, as another window would have.
+/// A second connection to the window's store, as another window would have.
 pub fn store_of(desk: &Desk) -> Store {
-    Store::open(&desk.path, desk.clock.clone()).unwrap()
+    Store::open_at(&desk.location(), desk.clock.clone()).unwrap()
 }
 
 /// The ticket as the file holds it now.

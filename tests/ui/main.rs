@@ -18,5 +18,6 @@ mod erase;
 mod first_minute;
 mod keyboard;
 mod layout;
+mod team;
 mod two_windows;
 mod workflows;

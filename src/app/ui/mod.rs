@@ -314,7 +314,10 @@ impl TicketsApp {
                 {
                     actions.push(Action::Command(UiCommand::NewTicket));
                 }
-                if ui.button("Load sample data").clicked() {
+                // A team's server holds the team's real tickets: sample data
+                // goes into a desk's file only.
+                let on_file = matches!(self.location, crate::store::Location::File(_));
+                if on_file && ui.button("Load sample data").clicked() {
                     actions.push(Action::Command(UiCommand::LoadSampleData));
                 }
             });

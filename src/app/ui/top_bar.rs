@@ -58,6 +58,14 @@ impl TicketsApp {
                     actions.push(Action::CancelTask(name));
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some(me) = &self.signed_in {
+                        // On a team server everyone is themself: a name, not a switch.
+                        ui.label(format!("You: {}", me.name)).on_hover_text(format!(
+                            "Signed in to {} as {}. On a team server every change is recorded as the agent signed in.",
+                            self.location, me.name
+                        ));
+                        return;
+                    }
                     let you = self
                         .acting_agent()
                         .map_or("nobody yet".to_owned(), |a| a.name.clone());

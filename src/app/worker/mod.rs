@@ -136,7 +136,7 @@ fn run(
     if let Err(e) = store.set_cache_size(WINDOW_CACHE_KIB) {
         send(Response::Failed(e.into()));
     }
-    if !send(Response::Opened) {
+    if !send(Response::Opened(store.signed_in().cloned())) {
         return;
     }
     let mut backups = BackupThread {

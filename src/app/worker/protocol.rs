@@ -288,8 +288,9 @@ pub use crate::store::FacetCounts as Counts;
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // Responses are few and short-lived.
 pub enum Response {
-    /// The database is open.
-    Opened,
+    /// The database is open; on a team's server, as this agent (who every
+    /// change is made as).
+    Opened(Option<Agent>),
     /// The database could not be opened.
     OpenFailed(StoreError),
     /// The backups beside the database, newest first, or why they could not be listed.
