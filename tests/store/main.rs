@@ -6,7 +6,8 @@
 //! - `analytics`, `export`: the figures of a period and the files they go to;
 //! - `store_files`, `bad_files`, `backup`: the database file, damaged files, backups;
 //! - `migrations`: files of every earlier schema version, upgraded;
-//! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data.
+//! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data;
+//! - `team_server`, `team_many`: the team server itself, and fifty desks on one.
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
@@ -23,4 +24,5 @@ mod query_plans;
 mod seed;
 mod store_files;
 mod store_ops;
+mod team_many;
 mod team_server;
