@@ -48,6 +48,28 @@ pub enum StoreError {
         /// What is read-only.
         reason: String,
     },
+    /// The file is on a network drive, where SQLite can lose or corrupt
+    /// changes; it was not opened.
+    #[error(
+        "“{}” is on a network drive ({kind}), and SQLite, which keeps this file, can lose or corrupt changes there, above all when several computers use it (sqlite.org/useovernet.html); it was left untouched. Keep the file on this computer's own disk, or share the help desk through a team server (see docs/TEAM.md); to open it anyway for one agent at a time, start Tickets with --allow-network-drive",
+        path.display()
+    )]
+    NetworkDrive {
+        /// The file.
+        path: PathBuf,
+        /// The kind of drive: `nfs4`, `cifs`, `fuse.sshfs`, "a network share"…
+        kind: String,
+    },
+    /// A file on a network drive, opened for one program at a time
+    /// (`--allow-network-drive`), is open in another program.
+    #[error(
+        "“{}” is on a network drive and open in another Tickets or program, on this computer or another; there only one at a time can use it. Close it there and try again; to share the help desk, use a team server (see docs/TEAM.md)",
+        path.display()
+    )]
+    NetworkDriveInUse {
+        /// The file.
+        path: PathBuf,
+    },
     /// The disk has no room for the change.
     #[error(
         "the disk is full, so this change was not saved; everything saved before is intact. Free some space on the disk and try again"

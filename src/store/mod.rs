@@ -54,8 +54,8 @@ pub use sqlite::backup::{
     BACKUPS_KEPT, BackupFile, BackupKind, backup_due, list_backups, restore_backup, verify_backup,
 };
 pub use sqlite::erase::{self, ErasedSummary};
-pub use sqlite::fts_query;
 pub use sqlite::schema;
+pub use sqlite::{allow_network_drives, fts_query};
 
 /// Where a store is: what the window opens and remembers, and the command
 /// line's `--db` names.
@@ -240,10 +240,29 @@ impl Store {
     /// Opens the Tickets database file at `path`, creating it if there is no
     /// file there. A file that is not a Tickets database, or one written by a
     /// newer version, is refused before anything is written to it; an older
-    /// one is upgraded one schema version at a time.
+    /// one is upgraded one schema version at a time. A file on a network
+    /// drive is refused unless [`allow_network_drives`] was called.
     pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
         Ok(Store {
             engine: Engine::File(sqlite::FileStore::open(path, clock)?),
+        })
+    }
+
+    /// Opens the file at `path` as [`Store::open`] opens one on a network
+    /// drive when allowed, wherever it is: for this store alone, which
+    /// holds an exclusive lock on it until it is dropped. For tests, which
+    /// have no network drive.
+    #[doc(hidden)]
+    pub fn open_for_one(
+        path: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Store, StoreError> {
+        Ok(Store {
+            engine: Engine::File(sqlite::FileStore::open_shared(
+                path.as_ref(),
+                clock,
+                sqlite::Sharing::OneAtATime,
+            )?),
         })
     }
 

@@ -5,6 +5,7 @@
 //! - `listing_props`, `query_plans`: the list's answers and the plans behind them;
 //! - `analytics`, `export`: the figures of a period and the files they go to;
 //! - `store_files`, `bad_files`, `backup`: the database file, damaged files, backups;
+//! - `network_drive`: files on network drives, refused or kept for one program;
 //! - `migrations`: files of every earlier schema version, upgraded;
 //! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data;
 //! - `team_server`, `team_many`: the team server itself, and fifty desks on one.
@@ -20,6 +21,7 @@ mod export;
 mod input_props;
 mod listing_props;
 mod migrations;
+mod network_drive;
 mod query_plans;
 mod seed;
 mod store_files;

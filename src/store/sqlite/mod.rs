@@ -12,6 +12,7 @@ mod activity;
 pub mod backup;
 mod bulk;
 pub(crate) mod codec;
+mod drive;
 pub mod erase;
 pub mod export;
 mod facets;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use bulk::Bulk;
+pub use drive::allow_network_drives;
 pub(crate) use files::{beside, check_contents, open_untouched, read_up_to};
 pub use listing::fts_query;
 
@@ -39,6 +41,67 @@ use files::{check_existing_file, probe_tables, read_only_folder, refuse_foreign}
 
 /// How long a write waits for another process's write to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long opening a file on a network drive waits for another program to
+/// let go of it: one that has it open keeps it until it closes it, so
+/// waiting longer only delays the sentence saying so.
+const NETWORK_DRIVE_WAIT: Duration = Duration::from_secs(2);
+
+/// How a file is shared between the programs that open it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sharing {
+    /// Any number of windows and programs on this computer, through
+    /// SQLite's write-ahead log and its shared memory.
+    Shared,
+    /// One program at a time, which holds an exclusive lock on the file
+    /// from opening to closing, with a rollback journal and no shared
+    /// memory: how a file on a network drive is opened when allowed.
+    OneAtATime,
+}
+
+/// How the file at `path` may be opened: shared on this computer's own
+/// disk; on a network drive refused, or one at a time when this process
+/// was started with `--allow-network-drive`.
+fn sharing_for(path: &Path) -> Result<Sharing, StoreError> {
+    decide_sharing(
+        path,
+        drive::network_drive(path),
+        drive::network_drives_allowed(),
+    )
+}
+
+/// [`sharing_for`], given what the drive is and whether it is allowed.
+fn decide_sharing(
+    path: &Path,
+    network: Option<String>,
+    allowed: bool,
+) -> Result<Sharing, StoreError> {
+    match network {
+        None => Ok(Sharing::Shared),
+        Some(_) if allowed => Ok(Sharing::OneAtATime),
+        Some(kind) => Err(StoreError::NetworkDrive {
+            path: path.to_path_buf(),
+            kind,
+        }),
+    }
+}
+
+/// Takes the exclusive lock of a file opened [`Sharing::OneAtATime`] and
+/// keeps it until the connection closes; must come before anything reads
+/// the file, so that SQLite never uses the shared memory of a write-ahead
+/// log left in it (sqlite.org/wal.html, "Use of WAL Without Shared-Memory").
+fn lock_for_one(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    conn.busy_timeout(NETWORK_DRIVE_WAIT)?;
+    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Busy => StoreError::NetworkDriveInUse {
+                path: path.to_path_buf(),
+            },
+            other => other.in_file(path),
+        })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(())
+}
 
 /// One read transaction on a [`FileStore`]: what a multi-statement read
 /// sees (see [`FileStore::snapshot`]).
@@ -70,6 +133,8 @@ pub struct FileStore {
     cache_kib: std::cell::Cell<u32>,
     /// Each ticket's status and priority, for the facet counts.
     facets: facets::FacetCache,
+    /// How the file is shared with other programs.
+    sharing: Sharing,
 }
 
 /// Readies a new connection for the store: the `rarray` table function the
@@ -108,8 +173,22 @@ impl FileStore {
     /// A file that is not a Tickets database, or one written by a newer version,
     /// is refused before anything is written to it. An older Tickets file is
     /// upgraded one schema version at a time.
+    ///
+    /// A file on a network drive is refused, before anything is created or
+    /// written, unless the process allowed it
+    /// ([`allow_network_drives`]); then it is opened one program at a time.
     pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<FileStore, StoreError> {
-        let path = path.as_ref().to_path_buf();
+        let path = path.as_ref();
+        FileStore::open_shared(path, clock, sharing_for(path)?)
+    }
+
+    /// [`FileStore::open`], shared as `sharing` says wherever the file is.
+    pub(crate) fn open_shared(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+        sharing: Sharing,
+    ) -> Result<FileStore, StoreError> {
+        let path = path.to_path_buf();
         let stamped = check_existing_file(&path)?;
         // SQLite opens a file it may not write read-only, or cannot keep its
         // working files beside it: say which.
@@ -140,6 +219,9 @@ impl FileStore {
         if conn.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
             return Err(read_only(&path));
         }
+        if sharing == Sharing::OneAtATime {
+            lock_for_one(&conn, &path)?;
+        }
         // Check again under SQLite's own reading, before anything is written
         // (switching to write-ahead logging is a write): the header check above
         // cannot see changes still in a write-ahead log.
@@ -147,7 +229,7 @@ impl FileStore {
         let identity = schema::identify(&conn).map_err(fail)?;
         refuse_foreign(&path, identity)?;
         probe_tables(&conn).map_err(fail)?;
-        let mut store = FileStore::on(conn, clock, path)?;
+        let mut store = FileStore::on(conn, clock, path, sharing)?;
         store.configure()?;
         schema::migrate_to(&mut store.conn, schema::SCHEMA_VERSION)?;
         Ok(store)
@@ -158,6 +240,7 @@ impl FileStore {
         mut conn: Connection,
         clock: Arc<dyn Clock>,
         path: PathBuf,
+        sharing: Sharing,
     ) -> Result<FileStore, StoreError> {
         let facets = equip(&mut conn)?;
         Ok(FileStore {
@@ -169,6 +252,7 @@ impl FileStore {
             cache_kib: std::cell::Cell::new(DEFAULT_CACHE_KIB),
             damage: Default::default(),
             reader: Default::default(),
+            sharing,
         })
     }
 
@@ -176,7 +260,18 @@ impl FileStore {
     /// created, upgraded or written, and a missing or empty file, or one
     /// that is not (yet) a database of this version, is refused with a
     /// sentence. The command line's `list`, `report` and `export` read so.
+    ///
+    /// A file on a network drive is refused as by [`FileStore::open`].
     pub fn open_existing(path: &Path, clock: Arc<dyn Clock>) -> Result<FileStore, StoreError> {
+        FileStore::open_existing_shared(path, clock, sharing_for(path)?)
+    }
+
+    /// [`FileStore::open_existing`], shared as `sharing` says wherever the file is.
+    pub(crate) fn open_existing_shared(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+        sharing: Sharing,
+    ) -> Result<FileStore, StoreError> {
         let meta = match std::fs::metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -188,12 +283,20 @@ impl FileStore {
             return Err(StoreError::Empty(path.to_path_buf()));
         }
         check_contents(path, &meta)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| StoreError::from_open(path, e))?;
+        // Read-only, but for a file kept for one program: the exclusive lock
+        // that keeps a write-ahead log's index out of shared memory is a
+        // write lock, which the system refuses on a file opened for reading.
+        // Nothing is written through it all the same.
+        let access = match sharing {
+            Sharing::Shared => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            Sharing::OneAtATime => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        };
+        let conn = Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| StoreError::from_open(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        if sharing == Sharing::OneAtATime {
+            lock_for_one(&conn, path)?;
+        }
         let identity = schema::identify(&conn).map_err(|e| StoreError::from_open(path, e))?;
         refuse_foreign(path, identity)?;
         if identity.version == 0 {
@@ -208,7 +311,7 @@ impl FileStore {
         conn.execute_batch(&format!(
             "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{DEFAULT_CACHE_KIB};"
         ))?;
-        FileStore::on(conn, clock, path.to_path_buf())
+        FileStore::on(conn, clock, path.to_path_buf(), sharing)
     }
 
     /// Opens a database kept only in memory (for tests and trials).
@@ -217,6 +320,7 @@ impl FileStore {
             Connection::open_in_memory()?,
             clock,
             PathBuf::from(":memory:"),
+            Sharing::Shared,
         )?;
         store.configure()?;
         schema::migrate_to(&mut store.conn, schema::SCHEMA_VERSION)?;
@@ -242,8 +346,10 @@ impl FileStore {
     /// The read-only second connection to the file, opened on first use;
     /// none for a database in memory, or if it cannot be opened (callers then
     /// read everything on the main connection).
+    /// None either for a file opened one program at a time, whose lock
+    /// keeps every other connection out.
     fn reader(&self) -> Option<std::cell::RefMut<'_, Connection>> {
-        if self.path == Path::new(":memory:") {
+        if self.path == Path::new(":memory:") || self.sharing == Sharing::OneAtATime {
             return None;
         }
         let mut slot = self.reader.try_borrow_mut().ok()?;
@@ -314,11 +420,18 @@ impl FileStore {
         // Switching to write-ahead logging is a write that starts as a read:
         // while another process writes (another window switching the same
         // file), SQLite refuses it at once rather than wait. So wait here.
+        // One program at a time (a network drive) keeps a rollback journal:
+        // a write-ahead log needs memory shared between its users, which
+        // does not reach across computers.
+        let wanted = match self.sharing {
+            Sharing::Shared => "wal",
+            Sharing::OneAtATime => "delete",
+        };
         let started = std::time::Instant::now();
         let mode: String = loop {
             match self
                 .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .query_row(&format!("PRAGMA journal_mode = {wanted}"), [], |r| r.get(0))
             {
                 Err(e)
                     if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
@@ -329,9 +442,13 @@ impl FileStore {
                 mode => break mode?,
             }
         };
-        if mode != "wal" && self.path != Path::new(":memory:") {
+        if mode != wanted && self.path != Path::new(":memory:") {
             return Err(StoreError::Unsupported(format!(
-                "the file could not be switched to write-ahead logging (it reports “{mode}”)"
+                "the file could not be switched to {} (it reports “{mode}”)",
+                match self.sharing {
+                    Sharing::Shared => "write-ahead logging",
+                    Sharing::OneAtATime => "a rollback journal",
+                }
             )));
         }
         // FULL: a change is on disk before the store reports it committed.
@@ -439,5 +556,78 @@ impl FileStore {
             }
         }
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+
+    fn clock() -> Arc<dyn Clock> {
+        Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH))
+    }
+
+    /// SQLite's files beside `path` now.
+    fn beside_now(path: &Path) -> Vec<&'static str> {
+        ["-wal", "-shm", "-journal"]
+            .into_iter()
+            .filter(|suffix| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                Path::new(&name).exists()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_network_drive_is_refused_unless_allowed_and_then_kept_for_one() {
+        let path = Path::new("/mnt/office/tickets.db");
+        let nfs = || Some("nfs4".to_owned());
+        let refused = decide_sharing(path, nfs(), false).unwrap_err();
+        let said = refused.to_string();
+        for words in [
+            "“/mnt/office/tickets.db” is on a network drive (nfs4)",
+            "left untouched",
+            "this computer's own disk",
+            "team server",
+            "--allow-network-drive",
+        ] {
+            assert!(said.contains(words), "{words:?} missing from: {said}");
+        }
+        assert_eq!(
+            decide_sharing(path, nfs(), true).unwrap(),
+            Sharing::OneAtATime
+        );
+        for allowed in [false, true] {
+            assert_eq!(
+                decide_sharing(path, None, allowed).unwrap(),
+                Sharing::Shared
+            );
+        }
+    }
+
+    #[test]
+    fn reading_a_file_kept_for_one_locks_others_out_and_uses_no_shared_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tickets.db");
+        // Left in write-ahead-log mode, as a file made on a local disk is.
+        drop(FileStore::open_shared(&path, clock(), Sharing::Shared).unwrap());
+        let before = std::fs::read(&path).unwrap();
+        let reader = FileStore::open_existing_shared(&path, clock(), Sharing::OneAtATime).unwrap();
+        assert_eq!(reader.count_tickets(&Default::default()).unwrap(), 0);
+        assert!(
+            !beside_now(&path).contains(&"-shm"),
+            "{:?}",
+            beside_now(&path)
+        );
+        let other = FileStore::open_existing_shared(&path, clock(), Sharing::OneAtATime)
+            .unwrap_err()
+            .to_string();
+        assert!(other.contains("open in another Tickets"), "{other}");
+        drop(reader);
+        assert_eq!(std::fs::read(&path).unwrap(), before, "reading wrote to it");
+        assert_eq!(beside_now(&path), Vec::<&str>::new());
+        FileStore::open_existing_shared(&path, clock(), Sharing::OneAtATime).unwrap();
     }
 }
