@@ -26,6 +26,12 @@ pub struct Cli {
     /// server: `postgres://user@host/database`.
     #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
+    /// Open a database file even on a network drive (NFS, SMB, sshfs, a
+    /// mapped drive…), where it is otherwise refused: for one agent at a
+    /// time, since SQLite can lose changes there when several computers use
+    /// the file. A team server is the way to share (see docs/TEAM.md).
+    #[arg(long, global = true)]
+    pub allow_network_drive: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -430,6 +436,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
 
 /// [`run`] with a given clock (tests fix the time).
 pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
+    if cli.allow_network_drive {
+        crate::store::allow_network_drives();
+    }
     let command = match cli.command {
         Some(Command::Server { command }) => return run_server(command, clock),
         Some(Command::File(command)) => Some(command),

@@ -86,6 +86,38 @@ fn a_device_is_refused_in_a_sentence() {
     assert!(!err.contains("disk I/O error"), "{err}");
 }
 
+#[test]
+fn the_network_drive_allowance_leaves_a_file_on_this_computers_disk_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tickets.db");
+    let db = db_arg(&path);
+    // Taken before the command and after it, like --db.
+    let (ok, out, err) = tickets(
+        &[
+            "--allow-network-drive",
+            "--db",
+            &db,
+            "seed",
+            "--tickets",
+            "5",
+        ],
+        "UTC",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Added 5 tickets"), "{out}");
+    let (ok, out, err) = tickets(&["--db", &db, "list", "--allow-network-drive"], "UTC");
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("TKT-")).count(),
+        5,
+        "{out}"
+    );
+    // Still in write-ahead-log mode (header bytes 18 and 19), which other
+    // windows share: the allowance changes nothing on a local disk.
+    let header = std::fs::read(&path).unwrap();
+    assert_eq!((header[18], header[19]), (2, 2));
+}
+
 /// A file with one ticket closed 30 minutes after the first of Havana's two
 /// midnights on 1 November 2026 (clocks go back from 01:00 to 00:00).
 fn havana_desk() -> Desk {
