@@ -226,13 +226,20 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
     let connect = |url: &str| TeamAdmin::connect(url).map_err(fail);
     match command {
         ServerCommand::Init { url, name, email } => {
-            connect(&url)?
+            match connect(&url)?
                 .init(&name, &email, clock.now())
-                .map_err(fail)?;
-            println!(
-                "Set up a team on {}, with {name} as its first agent and admin.",
-                redact(&url)
-            );
+                .map_err(fail)?
+            {
+                None => println!(
+                    "Set up a team on {}, with {name} as its first agent and admin.",
+                    redact(&url)
+                ),
+                Some(from) => println!(
+                    "Upgraded the team on {} from schema version {from} to {}; nothing else was changed.",
+                    redact(&url),
+                    crate::store::server::TEAM_SCHEMA_VERSION
+                ),
+            }
         }
         ServerCommand::AddAgent {
             url,

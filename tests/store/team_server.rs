@@ -420,3 +420,50 @@ fn an_agents_login_cannot_forge_the_actor_touch_the_trail_or_skip_the_version() 
         .unwrap_or_default();
     assert!(said.contains("append-only"), "{err:?}");
 }
+
+/// A team database set up by the first team version (schema 1) is brought
+/// up to this one by `init` run again, and then works.
+#[test]
+fn init_on_a_team_database_of_schema_1_upgrades_it() {
+    let Some(server) = TestServer::start() else {
+        return;
+    };
+    let url = server.create_database("old");
+    let mut owner = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let first = include_str!("../../src/store/server/migrations/0001_team.sql")
+        .replace(":agents", "old_agents")
+        .replace(":admins", "old_admins");
+    owner
+        .batch_execute(&format!(
+            "CREATE ROLE old_agents NOLOGIN; CREATE ROLE old_admins NOLOGIN;
+             GRANT old_agents TO old_admins; CREATE SCHEMA tickets; {first}
+             GRANT old_admins TO session_user;
+             INSERT INTO tickets.team VALUES ('old_agents', 'old_admins', 1);
+             INSERT INTO tickets.agents (name, sort_key, email, created_at, login, admin)
+             VALUES ('Olu Owner', 'olu owner', '', 0, session_user, true);"
+        ))
+        .expect("a schema-1 team database");
+    let refused = tickets::store::Store::connect(&url, crate::fixtures::fixed_clock())
+        .expect_err("an old schema is not used as it is");
+    assert!(
+        refused.to_string().contains("schema version 1"),
+        "{refused}"
+    );
+
+    let upgraded = TeamAdmin::connect(&url)
+        .unwrap()
+        .init("Olu Owner", "", t0())
+        .expect("upgrade");
+    assert_eq!(upgraded, Some(1));
+    assert_eq!(
+        TeamAdmin::connect(&url).unwrap().version().unwrap(),
+        Some(TEAM_SCHEMA_VERSION)
+    );
+    let mut store =
+        tickets::store::Store::connect(&url, crate::fixtures::fixed_clock()).expect("connect");
+    let me = store.signed_in().expect("signed in").id;
+    let n = store
+        .create_ticket(me, &crate::fixtures::new_ticket("After the upgrade"))
+        .unwrap();
+    assert_eq!(store.load_ticket(n).unwrap().subject, "After the upgrade");
+}

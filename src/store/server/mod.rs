@@ -224,17 +224,31 @@ impl TeamAdmin {
 
     /// Sets the team up on an empty database, in one transaction: the
     /// schema, this database's two roles, and the signed-in login as the
-    /// first agent, an admin, named `name`.
-    pub fn init(&mut self, name: &str, email: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// first agent, an admin, named `name`. On a database an older Tickets
+    /// set up, brings its schema up to this version instead and returns the
+    /// version it had.
+    pub fn init(
+        &mut self,
+        name: &str,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i32>, StoreError> {
         let name = validate::name(name)?;
         let email = validate::email(email)?;
-        if let Some(version) = self.version()? {
-            return Err(StoreError::Server {
-                server: self.server.clone(),
-                message: format!(
-                    "this database is set up for a team already (schema version {version}); nothing was changed"
-                ),
-            });
+        match self.version()? {
+            Some(version) if version < TEAM_SCHEMA_VERSION => {
+                self.upgrade(version)?;
+                return Ok(Some(version));
+            }
+            Some(version) => {
+                return Err(StoreError::Server {
+                    server: self.server.clone(),
+                    message: format!(
+                        "this database is set up for a team already (schema version {version}); nothing was changed"
+                    ),
+                });
+            }
+            None => {}
         }
         let database: String = self
             .client
@@ -284,6 +298,32 @@ impl TeamAdmin {
             "INSERT INTO tickets.agents (name, sort_key, email, created_at, login, admin)
              VALUES ($1, $2, $3, $4, session_user, true)",
             &[&name, &sort_key(&name), &email, &now.timestamp_millis()],
+        )
+        .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(None)
+    }
+
+    /// Brings a team database set up by an older Tickets to this version's
+    /// schema, one migration at a time, in one transaction (run by
+    /// [`TeamAdmin::init`] on such a database; the owner's login runs it).
+    fn upgrade(&mut self, from: i32) -> Result<(), StoreError> {
+        let server = self.server.clone();
+        let fail = |e| server_error(&server, e);
+        let mut tx = self.client.transaction().map_err(fail)?;
+        let row = tx
+            .query_one("SELECT agents_role, admins_role FROM tickets.team", &[])
+            .map_err(fail)?;
+        let (agents, admins): (String, String) = (row.get(0), row.get(1));
+        for migration in &MIGRATIONS[usize::try_from(from).unwrap_or_default()..] {
+            let sql = migration
+                .replace(":agents", &quote_ident(&agents))
+                .replace(":admins", &quote_ident(&admins));
+            tx.batch_execute(&sql).map_err(fail)?;
+        }
+        tx.execute(
+            "UPDATE tickets.team SET version = $1",
+            &[&TEAM_SCHEMA_VERSION],
         )
         .map_err(fail)?;
         tx.commit().map_err(fail)
