@@ -467,3 +467,76 @@ fn init_on_a_team_database_of_schema_1_upgrades_it() {
         .unwrap();
     assert_eq!(store.load_ticket(n).unwrap().subject, "After the upgrade");
 }
+
+/// The server restarts under two desks: what was acknowledged before is
+/// there after, the change that met the dead connection is reported as not
+/// saved (and is not), both desks reconnect by themselves, and the one that
+/// only watched hears that it must read everything again.
+#[test]
+fn desks_reconnect_after_the_server_restarts_and_lose_nothing_acknowledged() {
+    use tickets::store::{ChangeToken, Store};
+    let Some(server) = TestServer::start() else {
+        return;
+    };
+    let url = server.create_database("help");
+    TeamAdmin::connect(&url)
+        .unwrap()
+        .init("Olu Owner", "", t0())
+        .unwrap();
+    let clock = crate::fixtures::fixed_clock();
+    let mut writer = Store::connect(&url, clock.clone()).unwrap();
+    let watcher = Store::connect(&url, clock.clone()).unwrap();
+    let me = writer.signed_in().unwrap().id;
+    let mut seen = ChangeToken::default();
+    watcher.changes_since(&mut seen).unwrap();
+    let before: Vec<_> = (1..=5)
+        .map(|i| {
+            writer
+                .create_ticket(me, &crate::fixtures::new_ticket(&format!("Before {i}")))
+                .unwrap()
+        })
+        .collect();
+
+    server.restart();
+
+    // The first change meets the dead connection: it is refused as a lost
+    // connection, not shown as saved; the next one reconnects and lands.
+    let mut refused = 0;
+    let after = loop {
+        match writer.create_ticket(me, &crate::fixtures::new_ticket("After")) {
+            Ok(n) => break n,
+            Err(StoreError::ServerUnreachable { .. }) if refused < 3 => refused += 1,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    };
+    assert!(refused <= 1, "{refused} attempts refused");
+    // The watcher reconnects on its next look and hears it must catch up.
+    let mut heard = false;
+    for _ in 0..3 {
+        match watcher.changes_since(&mut seen) {
+            Ok(changed) => {
+                heard = changed;
+                break;
+            }
+            Err(StoreError::ServerUnreachable { .. }) => continue,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    assert!(heard, "the watcher did not hear it must read again");
+
+    let list = watcher
+        .list_tickets(&tickets::store::ListRequest {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    let subjects: Vec<&str> = list.rows.iter().map(|r| r.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "After", "Before 5", "Before 4", "Before 3", "Before 2", "Before 1"
+        ]
+    );
+    // The refused attempt never reached the server: its number was not used.
+    assert_eq!(after.0, before[4].0 + 1);
+}

@@ -41,7 +41,7 @@ pub struct ServerStore {
     /// Changes other desks announced since the connection opened.
     heard: Cell<i64>,
     /// This connection's server process, which signs its own announcements.
-    pid: String,
+    pid: RefCell<String>,
     /// Whether a snapshot ([`ServerStore::snapshot`]) is open.
     in_snapshot: Cell<bool>,
 }
@@ -374,9 +374,54 @@ impl ServerStore {
             clock,
             me,
             heard: Cell::new(1),
-            pid: pid.to_string(),
+            pid: RefCell::new(pid.to_string()),
             in_snapshot: Cell::new(false),
         })
+    }
+
+    /// The connection, connected again first if the last one was lost (the
+    /// server restarted, the network went away): a new connection listens
+    /// again, and counts as news, since what others announced meanwhile was
+    /// not stored for it: whoever asks [`ServerStore::data_version`] reads
+    /// everything again. A change whose connection was lost was reported as
+    /// failed, and is not retried: it may or may not have been committed,
+    /// and the read after reconnecting shows which.
+    fn conn(&self) -> Result<std::cell::RefMut<'_, Client>, StoreError> {
+        if self.client.borrow().is_closed() {
+            let (client, pid) = self.reconnect()?;
+            *self.client.borrow_mut() = client;
+            *self.pid.borrow_mut() = pid;
+            self.heard.set(self.heard.get() + 1);
+        }
+        Ok(self.client.borrow_mut())
+    }
+
+    /// A new connection as the same agent, listening for changes.
+    fn reconnect(&self) -> Result<(Client, String), StoreError> {
+        let mut client = connect(&self.url)?;
+        let fail = |e| server_error(&self.server, e);
+        let me: Option<i64> = client
+            .query_opt(
+                "SELECT id FROM tickets.agents WHERE login = session_user AND active",
+                &[],
+            )
+            .map_err(fail)?
+            .map(|r| r.get(0));
+        if me != Some(self.me.id.0) {
+            return Err(StoreError::Server {
+                server: self.server.clone(),
+                message: format!(
+                    "{} can no longer sign in as an agent of this team",
+                    self.me.name
+                ),
+            });
+        }
+        client.batch_execute("LISTEN tickets").map_err(fail)?;
+        let pid: i32 = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .map_err(fail)?
+            .get(0);
+        Ok((client, pid.to_string()))
     }
 
     /// The URL it was opened with.
@@ -426,8 +471,7 @@ impl ServerStore {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Row, StoreError> {
-        self.client
-            .borrow_mut()
+        self.conn()?
             .query_one(sql, params)
             .map_err(|e| refused(&self.server, ticket, e))
     }
@@ -438,7 +482,7 @@ impl ServerStore {
         &self,
         read: impl FnOnce(&mut Client) -> Result<T, ReadError>,
     ) -> Result<T, StoreError> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.conn()?;
         let own = !self.in_snapshot.get();
         if own {
             client
@@ -468,8 +512,7 @@ impl ServerStore {
         if self.in_snapshot.get() {
             return read(&ServerSnapshot { db: self });
         }
-        self.client
-            .borrow_mut()
+        self.conn()?
             .batch_execute(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
                  SET LOCAL search_path = tickets, pg_catalog",
@@ -479,8 +522,7 @@ impl ServerStore {
         let value = read(&ServerSnapshot { db: self });
         self.in_snapshot.set(false);
         let end = if value.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        self.client
-            .borrow_mut()
+        self.conn()?
             .batch_execute(end)
             .map_err(|e| E::from(self.fail(e)))?;
         value
@@ -511,13 +553,13 @@ impl ServerStore {
     /// How many changes other desks announced since the connection opened:
     /// a number that moves when someone else commits a change.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.conn()?;
         // The client reads what the server sent only while it waits for an
         // answer: an empty round trip brings in announcements made since.
         client
             .batch_execute("")
             .map_err(|e| server_error(&self.server, e))?;
-        let mine = &self.pid;
+        let mine = self.pid.borrow().clone();
         let mut notifications = client.notifications();
         let mut heard = self.heard.get();
         let mut pending = notifications.iter();
@@ -890,8 +932,7 @@ impl ServerStore {
 
     /// An agent.
     pub fn agent(&self, id: AgentId) -> Result<Agent, StoreError> {
-        self.client
-            .borrow_mut()
+        self.conn()?
             .query_opt(
                 "SELECT id, name, email, active FROM tickets.agents WHERE id = $1",
                 &[&id.0],
@@ -906,9 +947,7 @@ impl ServerStore {
 
     /// Every agent, active or not, by name.
     pub fn agents(&self) -> Result<Vec<Agent>, StoreError> {
-        Ok(self
-            .client
-            .borrow_mut()
+        Ok(self.conn()?
             .query(
                 "SELECT id, name, email, active FROM tickets.agents ORDER BY sort_key COLLATE \"C\", id",
                 &[],
@@ -985,8 +1024,7 @@ impl ServerStore {
             return Ok(None);
         }
         Ok(self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_one("SELECT tickets.query_of($1)::text", &[&words])
             .map_err(|e| self.fail(e))?
             .get(0))
@@ -1013,8 +1051,7 @@ impl ServerStore {
     /// Every tag, by name.
     pub fn tags(&self) -> Result<Vec<Tag>, StoreError> {
         Ok(self
-            .client
-            .borrow_mut()
+            .conn()?
             .query(
                 "SELECT id, name FROM tickets.tags ORDER BY lower(name COLLATE \"C\"), id",
                 &[],
@@ -1031,8 +1068,7 @@ impl ServerStore {
     /// A tag by name, ignoring case.
     pub fn tag_named(&self, name: &str) -> Result<Option<Tag>, StoreError> {
         Ok(self
-            .client
-            .borrow_mut()
+            .conn()?
             .query_opt(
                 "SELECT id, name FROM tickets.tags WHERE lower(name) = lower($1)",
                 &[&name.trim()],
@@ -1344,8 +1380,7 @@ impl ServerStore {
 
     /// How long a change waits for another's lock on the same ticket.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
-        self.client
-            .borrow_mut()
+        self.conn()?
             .batch_execute(&format!("SET lock_timeout = {}", wait.as_millis()))
             .map_err(|e| self.fail(e))
     }

@@ -11,6 +11,7 @@
 //! server never share a grant.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use postgres::config::{Host, SslMode};
@@ -75,6 +76,15 @@ pub fn config_of(url: &str) -> Result<Config, StoreError> {
     if !says_sslmode && !config.get_hosts().iter().all(is_local) {
         config.ssl_mode(SslMode::Require);
     }
+    // A server that went away is noticed in seconds, not at the system's
+    // TCP timeouts (minutes): connecting gives up, and an answer that stops
+    // coming is given up on (where the URL says nothing else).
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(5));
+    }
+    config.keepalives_idle(Duration::from_secs(5));
+    #[cfg(target_os = "linux")]
+    config.tcp_user_timeout(Duration::from_secs(10));
     Ok(config)
 }
 
