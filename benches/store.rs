@@ -7,6 +7,33 @@
 //! operations whose names start with PREFIX (`--only backup`: seven backups
 //! with a day's work between them, on a copy of the file, their size
 //! against the file's, and the oldest checked and restored).
+//!
+//! `--db postgres://…` then runs the same operations, under the same names,
+//! on a team server holding the same desk (the file moved in), signed in as
+//! an agent (who every change is made as); prints both engines side by side
+//! and writes `target/bench/store-postgres.json` in store.json's format.
+//! What the server refuses (backups: they are pg_dump's; sample data) is
+//! listed under `skipped` with the server's reason, not measured.
+//! `--server-only` skips the file's run and sets the server's figures beside
+//! the file's in store.json. "Cold" on a server is a new connection: the
+//! server's shared buffers and the OS's cache stay warm.
+//!
+//! A local server for it (PostgreSQL 15 on a Unix socket in /tmp/pgbench;
+//! settings in the script's head), from the repository's root:
+//!
+//! ```sh
+//! cargo build --release                     # the `tickets` that moves the file in
+//! target/release/tickets --db target/bench/store-100000.db seed --tickets 100000 --seed 42
+//! benches/pg-server.sh start                # initdb (as `postgres` when root) + pg_ctl start
+//! benches/pg-server.sh load 100000          # createdb, `tickets server init`, `server import`,
+//!                                           # an agent login `bench_agent`, VACUUM ANALYZE
+//! cargo bench --bench store -- --tickets 100000 --db "$(benches/pg-server.sh url 100000)"
+//! benches/pg-server.sh psql 100000          # psql as the owner (EXPLAIN ANALYZE …)
+//! benches/pg-server.sh stop                 # pg_ctl stop, and its folder deleted
+//! ```
+//!
+//! (The seed is the benchmark's own, 42; a file the benchmark seeded itself
+//! serves as well. Set `CARGO_TARGET_DIR` alike for cargo and the script.)
 
 mod common;
 mod listing;
@@ -133,7 +160,7 @@ fn sized(name: &str, tickets: u64) -> String {
 /// Writes a day's work on a desk of `tickets` tickets: new tickets, status
 /// changes, notes and replies spread over the whole file.
 fn a_days_work(store: &mut Store, rng: &mut fastrand::Rng, tickets: u64) {
-    let actor = AgentId(1);
+    let actor = actor_of(store);
     for i in 0..DAY_NEW {
         let ticket = NewTicket {
             subject: format!("Raised today, {i}"),
@@ -298,29 +325,102 @@ fn first_page(filter: TicketFilter) -> ListRequest {
     }
 }
 
-fn main() {
-    let tickets = parse_tickets();
-    let dir = bench_dir();
-    std::fs::create_dir_all(&dir).expect("create target/bench");
-    let path = dir.join(format!("store-{tickets}.db"));
-    let seed_seconds = prepare(&path, tickets);
-    let clock = Arc::new(SystemClock);
-    let mut store = Store::open(&path, clock.clone()).expect("open");
-    let db_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+/// Where the operations run: the desk's file, or a team's server holding
+/// the same desk (moved in with `tickets server import`).
+#[derive(Clone, Copy)]
+pub enum Engine<'a> {
+    /// The seeded file.
+    File(&'a Path),
+    /// A team server's `postgres://` URL, signed in as an agent.
+    Server(&'a str),
+}
 
-    println!("\n{tickets} tickets, {:.0} MB", db_bytes as f64 / 1e6);
+impl Engine<'_> {
+    /// A new connection to it.
+    pub fn open(&self) -> Store {
+        let clock = Arc::new(SystemClock);
+        match self {
+            Engine::File(path) => Store::open(path, clock).expect("open the file"),
+            Engine::Server(url) => Store::connect(url, clock).expect("connect to the server"),
+        }
+    }
+
+    /// The file, on the file.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Engine::File(path) => Some(path),
+            Engine::Server(_) => None,
+        }
+    }
+}
+
+/// Who the bench's changes are made as: on a server, the agent signed in
+/// (the server records every change as its login's agent, and refuses any
+/// other); on the file, agent 1.
+fn actor_of(store: &Store) -> AgentId {
+    store.signed_in().map_or(AgentId(1), |agent| agent.id)
+}
+
+/// `--db URL`: the team server to run the same operations on.
+fn server_url() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == "--db").map(|i| {
+        args.get(i + 1)
+            .cloned()
+            .expect("--db takes a postgres:// URL")
+    })
+}
+
+/// `--server-only`: with `--db`, skip the file's run and set the server's
+/// figures beside the file's last ones (store.json, at the same size).
+fn server_only() -> bool {
+    std::env::args().any(|a| a == "--server-only")
+}
+
+/// An operation an engine refuses, and its reason in the engine's words.
+struct Skipped {
+    name: String,
+    why: String,
+}
+
+/// What one engine's run measured.
+struct Run {
+    results: Vec<Measured>,
+    skipped: Vec<Skipped>,
+    backup: Option<serde_json::Value>,
+}
+
+fn skip(skipped: &mut Vec<Skipped>, name: &str, why: String) {
+    if wanted(name) {
+        println!("{name:<36} skipped: {why}");
+        skipped.push(Skipped {
+            name: name.to_owned(),
+            why,
+        });
+    }
+}
+
+/// Every operation on `engine`, through `store` (an open connection to it).
+fn run(
+    engine: Engine<'_>,
+    store: &mut Store,
+    ops: &[listing::ListOp],
+    dir: &Path,
+    tickets: u64,
+) -> Run {
     println!("{:<36} {:>10} {:>10}", "operation", "median ms", "p95 ms");
     let mut results = Vec::new();
+    let mut skipped = Vec::new();
 
     measure(&mut results, "open_first_page", |_| {
-        let store = Store::open(&path, clock.clone()).expect("open");
+        let store = engine.open();
         let page = store
             .list_tickets(&first_page(TicketFilter::default()))
             .expect("list");
         assert_eq!(page.total, tickets);
     });
 
-    listing::run(&mut results, &store, &path, tickets);
+    listing::run(&mut results, store, engine, tickets, ops);
 
     for (name, choice) in [
         ("analytics_today", PeriodChoice::Today),
@@ -342,7 +442,7 @@ fn main() {
     let export_name = sized("export_tickets", tickets);
     measure_runs(&mut results, &export_name, 1, 5, |_| {
         let n = export_tickets(
-            &store,
+            store,
             &TicketFilter::default(),
             Sort::default(),
             false,
@@ -358,7 +458,20 @@ fn main() {
         let _ = std::fs::remove_file(&export_path);
     }
 
-    let backup = backups(&mut results, &path, &dir, tickets);
+    let backup = match engine {
+        Engine::File(path) => backups(&mut results, path, dir, tickets),
+        // The server's own refusal, in its words.
+        Engine::Server(_) => {
+            let why = match store.backup_now(&mut |_, _| {}) {
+                Err(e) => e.to_string(),
+                Ok(_) => unreachable!("a team server keeps no backups beside it"),
+            };
+            for name in ["backup", "backup_verify_oldest", "backup_restore_oldest"] {
+                skip(&mut skipped, &sized(name, tickets), why.clone());
+            }
+            None
+        }
+    };
 
     let mut rng = fastrand::Rng::with_seed(7);
     measure(&mut results, "load_ticket", |_| {
@@ -367,7 +480,7 @@ fn main() {
     });
 
     // Status changes on distinct tickets, loaded beforehand so only the change is timed.
-    let actor = AgentId(1);
+    let actor = actor_of(store);
     let mut drawn = std::collections::BTreeSet::new();
     while drawn.len() < WARMUP + RUNS {
         drawn.insert(rng.i64(1..=tickets as i64));
@@ -392,39 +505,189 @@ fn main() {
             .expect("change status");
     });
 
-    let json = serde_json::json!({
+    Run {
+        results,
+        skipped,
+        backup,
+    }
+}
+
+/// An engine's figures as store.json keeps them.
+fn report_json(
+    tickets: u64,
+    db_bytes: u64,
+    seed_seconds: Option<f64>,
+    run: &Run,
+) -> serde_json::Value {
+    serde_json::json!({
         "tickets": tickets,
         "db_bytes": db_bytes,
         "seed_seconds": seed_seconds,
-        "backup": backup,
-        "operations": results.iter().map(|m| serde_json::json!({
+        "backup": run.backup,
+        "operations": run.results.iter().map(|m| serde_json::json!({
             "name": m.name, "median_ms": m.median_ms, "p95_ms": m.p95_ms,
             "plain_sql_median_ms": m.plain_median_ms,
         })).collect::<Vec<_>>(),
-    });
+        "skipped": run.skipped.iter().map(|s| serde_json::json!({
+            "name": s.name, "why": s.why,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The figures a store.json holds, where it was written at `tickets` tickets.
+fn read_results(path: &Path, tickets: u64) -> Vec<Measured> {
+    let Some(json) = std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .filter(|json| json["tickets"].as_u64() == Some(tickets))
+    else {
+        println!("(no figures at {tickets} tickets in {})", path.display());
+        return Vec::new();
+    };
+    json["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|op| {
+            Some(Measured {
+                name: op["name"].as_str()?.to_owned(),
+                median_ms: op["median_ms"].as_f64()?,
+                p95_ms: op["p95_ms"].as_f64()?,
+                plain_median_ms: op["plain_sql_median_ms"].as_f64(),
+            })
+        })
+        .collect()
+}
+
+fn print_beside_plain(results: &[Measured]) {
     let compared: Vec<&Measured> = results
         .iter()
         .filter(|m| m.plain_median_ms.is_some())
         .collect();
-    if !compared.is_empty() {
-        println!("\nList operations beside plain SQL (exact count + first page), medians:");
+    if compared.is_empty() {
+        return;
+    }
+    println!("\nList operations beside plain SQL (exact count + first page), medians:");
+    println!(
+        "{:<36} {:>10} {:>10} {:>8}",
+        "operation", "store ms", "plain ms", "ratio"
+    );
+    for m in compared {
+        let plain = m.plain_median_ms.unwrap_or(f64::NAN);
         println!(
-            "{:<36} {:>10} {:>10} {:>8}",
-            "operation", "store ms", "plain ms", "ratio"
+            "{:<36} {:>10.2} {:>10.2} {:>7.2}×",
+            m.name,
+            m.median_ms,
+            plain,
+            m.median_ms / plain
         );
-        for m in compared {
-            let plain = m.plain_median_ms.unwrap_or(f64::NAN);
-            println!(
-                "{:<36} {:>10.2} {:>10.2} {:>7.2}×",
-                m.name,
-                m.median_ms,
-                plain,
-                m.median_ms / plain
-            );
+    }
+}
+
+/// Both engines' figures, operation by operation, in the order they ran.
+fn print_side_by_side(file: &[Measured], server: &Run) {
+    println!("\nBoth engines (ms):");
+    println!(
+        "{:<36} {:>10} {:>10} {:>10} {:>10}",
+        "operation", "file med", "file p95", "server med", "server p95"
+    );
+    let cell = |m: Option<&Measured>| match m {
+        Some(m) => format!("{:>10.2} {:>10.2}", m.median_ms, m.p95_ms),
+        None => format!("{:>10} {:>10}", "—", "—"),
+    };
+    let mut names: Vec<&str> = file
+        .iter()
+        .map(|m| m.name.as_str())
+        .filter(|name| wanted(name))
+        .collect();
+    for m in &server.results {
+        if !names.contains(&m.name.as_str()) {
+            names.push(&m.name);
         }
     }
+    for name in names {
+        let on_server = server.results.iter().find(|m| m.name == name);
+        let refused = server.skipped.iter().any(|s| s.name == name);
+        let right = match (on_server, refused) {
+            (None, true) => format!("{:>21}", "refused (see above)"),
+            (m, _) => cell(m),
+        };
+        println!(
+            "{name:<36} {} {right}",
+            cell(file.iter().find(|m| m.name == name))
+        );
+    }
+}
+
+/// The server's database size, in bytes.
+fn server_bytes(url: &str) -> u64 {
+    tickets::store::server::connect(url)
+        .and_then(|mut client| {
+            client
+                .query_one("SELECT pg_database_size(current_database())", &[])
+                .map_err(|e| tickets::store::server::server_error(url, e))
+        })
+        .map(|row| u64::try_from(row.get::<_, i64>(0)).unwrap_or_default())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let tickets = parse_tickets();
+    let url = server_url();
+    let dir = bench_dir();
+    std::fs::create_dir_all(&dir).expect("create target/bench");
+    let path = dir.join(format!("store-{tickets}.db"));
+    let seed_seconds = prepare(&path, tickets);
+    let mut store = Engine::File(&path).open();
+    let db_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    // The filters' values come from the file; a server holding the same
+    // desk is asked the very same questions.
+    let ops = listing::list_ops(&store, tickets);
     let out = dir.join("store.json");
+
+    let file = if url.is_some() && server_only() {
+        read_results(&out, tickets)
+    } else {
+        println!(
+            "\nThe file: {tickets} tickets, {:.0} MB",
+            db_bytes as f64 / 1e6
+        );
+        let run = run(Engine::File(&path), &mut store, &ops, &dir, tickets);
+        let json = report_json(tickets, db_bytes, seed_seconds, &run);
+        print_beside_plain(&run.results);
+        std::fs::write(&out, serde_json::to_string_pretty(&json).expect("json"))
+            .expect("write store.json");
+        println!("\nWrote {}", out.display());
+        run.results
+    };
+    drop(store);
+
+    let Some(url) = url else { return };
+    let mut server = Engine::Server(&url).open();
+    let held = server
+        .count_tickets(&TicketFilter::default())
+        .expect("count the server's tickets");
+    assert_eq!(
+        held, tickets,
+        "the server holds {held} tickets, not {tickets}: move the file in first \
+         (benches/pg-server.sh load {tickets})"
+    );
+    let bytes = server_bytes(&url);
+    println!(
+        "\nThe server, as {}: {tickets} tickets, {:.0} MB",
+        server.signed_in().map_or("?", |a| a.name.as_str()),
+        bytes as f64 / 1e6
+    );
+    let mut run = run(Engine::Server(&url), &mut server, &ops, &dir, tickets);
+    // Sample data goes into a file (then moved in): the server's words.
+    let refused = server.bulk_load(|_| Ok(()));
+    if let Err(e) = refused {
+        skip(&mut run.skipped, "seed", e.to_string());
+    }
+    let json = report_json(tickets, bytes, None, &run);
+    print_side_by_side(&file, &run);
+    let out = dir.join("store-postgres.json");
     std::fs::write(&out, serde_json::to_string_pretty(&json).expect("json"))
-        .expect("write store.json");
+        .expect("write store-postgres.json");
     println!("\nWrote {}", out.display());
 }

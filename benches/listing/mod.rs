@@ -1,20 +1,17 @@
 //! The list's operations in the store benchmark: every filter and sort (each
-//! beside the plainest correct SQL for the same answer), pages deep in the
-//! list, the sidebar's facet counts, and cold reads on a new connection.
-
-use std::path::Path;
-use std::sync::Arc;
+//! beside the plainest correct SQL for the same answer, on the file), pages
+//! deep in the list, the sidebar's facet counts, and cold reads on a new
+//! connection. The same operations run on either engine ([`Engine`]).
 
 use rusqlite::Connection;
-use tickets::clock::SystemClock;
 use tickets::domain::{CustomerId, Priority, Status, to_millis};
 use tickets::store::{Anchor, ListRequest, Sort, SortColumn, Store, TicketFilter};
 
-use super::{Measured, PAGE, first_page, measure, timings};
+use super::{Engine, Measured, PAGE, first_page, measure, timings};
 
 /// A list operation: the filter, and the same answer (count + first page,
 /// newest first) asked in plain SQL as `WHERE {plain}`.
-struct ListOp {
+pub struct ListOp {
     name: String,
     filter: TicketFilter,
     plain: String,
@@ -62,16 +59,16 @@ fn plain(conn: &Connection, condition: &str, order: &str) {
 fn beside_plain(
     results: &mut Vec<Measured>,
     name: &str,
-    conn: &Connection,
+    conn: Option<&Connection>,
     condition: &str,
     order: &str,
     mut op: impl FnMut(),
 ) {
     let before = results.len();
     measure(results, name, |_| op());
-    if results.len() == before {
+    let Some(conn) = conn.filter(|_| results.len() > before) else {
         return;
-    }
+    };
     let (median, p95) = timings(|_| plain(conn, condition, order));
     let ratio = results[before].median_ms / median;
     println!(
@@ -81,22 +78,32 @@ fn beside_plain(
     results[before].plain_median_ms = Some(median);
 }
 
-/// Every list operation, at `tickets` tickets in the file at `path`.
-pub fn run(results: &mut Vec<Measured>, store: &Store, path: &Path, tickets: u64) {
-    let conn = Connection::open(path).expect("a plain connection");
-    // The same page cache the store gives itself.
-    conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
-        .expect("cache size");
+/// Every list operation, at `tickets` tickets, on `engine`'s `store`. The
+/// plain SQL beside each runs on the file only.
+pub fn run(
+    results: &mut Vec<Measured>,
+    store: &Store,
+    engine: Engine<'_>,
+    tickets: u64,
+    ops: &[ListOp],
+) {
+    let conn = engine.file().map(|path| {
+        let conn = Connection::open(path).expect("a plain connection");
+        // The same page cache the store gives itself.
+        conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
+            .expect("cache size");
+        conn
+    });
+    let conn = conn.as_ref();
 
     // The window asks for the facet counts with its first list, which makes
     // the facet table: the warm runs below find it made.
     store
         .facet_counts(&TicketFilter::default())
         .expect("facets");
-    let ops = list_ops(store, tickets);
-    for op in &ops {
+    for op in ops {
         let request = first_page(op.filter.clone());
-        beside_plain(results, &op.name, &conn, &op.plain, "t.id DESC", || {
+        beside_plain(results, &op.name, conn, &op.plain, "t.id DESC", || {
             store.list_tickets(&request).expect("list");
         });
     }
@@ -122,15 +129,15 @@ pub fn run(results: &mut Vec<Measured>, store: &Store, path: &Path, tickets: u64
                 SortColumn::Customer => format!("t.customer_key {dir}, t.id {dir}"),
                 SortColumn::Assignee => format!("t.assignee_key {dir}, t.id {dir}"),
             };
-            beside_plain(results, &name, &conn, "", &order, || {
+            beside_plain(results, &name, conn, "", &order, || {
                 store.list_tickets(&request).expect("list");
             });
         }
     }
 
     deep_pages(results, store, tickets);
-    facets(results, store, &ops);
-    cold(results, path, tickets, &ops);
+    facets(results, store, ops);
+    cold(results, engine, tickets, ops);
 }
 
 /// Pages half-way down and at the very end, by the default sort and by
@@ -222,13 +229,14 @@ fn facets(results: &mut Vec<Measured>, store: &Store, ops: &[ListOp]) {
 }
 
 /// Each filter as a script or the window's first click after opening meets
-/// it: a new connection per run, SQLite's cache empty (the OS's warm). Then
-/// the facet counts on a new connection, which read every ticket's status
-/// and priority into the facet table.
-fn cold(results: &mut Vec<Measured>, path: &Path, tickets: u64, ops: &[ListOp]) {
-    let clock = Arc::new(SystemClock);
+/// it: a new connection per run, SQLite's cache empty (the OS's warm); on a
+/// server, a new connection (a new server process, its catalog cache
+/// empty; the server's shared buffers and the OS's cache stay warm). Then
+/// the facet counts on a new connection, which on the file read every
+/// ticket's status and priority into the facet table.
+fn cold(results: &mut Vec<Measured>, engine: Engine<'_>, tickets: u64, ops: &[ListOp]) {
     measure(results, "cold_facets_all", |_| {
-        let store = Store::open(path, clock.clone()).expect("open");
+        let store = engine.open();
         store
             .facet_counts(&TicketFilter::default())
             .expect("facets");
@@ -237,15 +245,16 @@ fn cold(results: &mut Vec<Measured>, path: &Path, tickets: u64, ops: &[ListOp]) 
         let request = first_page(op.filter.clone());
         let name = format!("cold_{}", op.name);
         measure(results, &name, |_| {
-            let store = Store::open(path, clock.clone()).expect("open");
+            let store = engine.open();
             let page = store.list_tickets(&request).expect("list");
             assert!(page.total <= tickets);
         });
     }
 }
 
-/// The filters, with values taken from the data itself.
-fn list_ops(store: &Store, tickets: u64) -> Vec<ListOp> {
+/// The filters, with values taken from the data itself (the file's: a
+/// server holding the same desk runs the very same filters).
+pub fn list_ops(store: &Store, tickets: u64) -> Vec<ListOp> {
     let tag = |name: &str| store.tag_named(name).expect("tag").expect("seeded tag").id;
     let (refund, sso, vip) = (tag("refund"), tag("sso"), tag("vip"));
     let agent = store.agents().expect("agents")[3].id;
