@@ -29,14 +29,15 @@ pub use import::Moved;
 
 /// Migration 1, frozen (see the file's head).
 /// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("migrations/0001_team.sql"),
     include_str!("migrations/0002_writes.sql"),
     include_str!("migrations/0003_search.sql"),
+    include_str!("migrations/0004_list_indexes.sql"),
 ];
 
 /// The schema version this build sets up and understands.
-pub const TEAM_SCHEMA_VERSION: i32 = 3;
+pub const TEAM_SCHEMA_VERSION: i32 = 4;
 
 /// Hosts that are this computer: TLS is not required to reach them.
 fn is_local(host: &Host) -> bool {
