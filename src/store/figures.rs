@@ -186,20 +186,34 @@ impl AtEnd {
             status: HashMap::with_capacity(status.len()),
             priority: HashMap::with_capacity(priority.len()),
         };
-        let mut now = |id: i64| -> Result<(i64, i64), StoreError> {
-            let mut found = (0, 0);
+        // Their status and priority now, a few thousand at a time (one round
+        // trip each to a server, not one per ticket).
+        let mut changed: Vec<i64> = status.keys().chain(priority.keys()).copied().collect();
+        changed.sort_unstable();
+        changed.dedup();
+        let mut now: HashMap<i64, (i64, i64)> = HashMap::with_capacity(changed.len());
+        for chunk in changed.chunks(4096) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
             r.each(
-                "SELECT status, priority FROM tickets WHERE id = ?1",
-                &[id],
-                &mut |row| found = (row[0].unwrap_or(0), row[1].unwrap_or(0)),
+                &format!(
+                    "SELECT id, status, priority FROM tickets WHERE id IN ({})",
+                    list.join(",")
+                ),
+                &[],
+                &mut |row| {
+                    if let Some(id) = row[0] {
+                        now.insert(id, (row[1].unwrap_or(0), row[2].unwrap_or(0)));
+                    }
+                },
             )?;
-            Ok(found)
-        };
+        }
         for (&id, &then) in &status {
-            at_end.status.insert(id, (now(id)?.0, then));
+            let current = now.get(&id).map_or(0, |n| n.0);
+            at_end.status.insert(id, (current, then));
         }
         for (&id, &then) in &priority {
-            at_end.priority.insert(id, (now(id)?.1, then));
+            let current = now.get(&id).map_or(0, |n| n.1);
+            at_end.priority.insert(id, (current, then));
         }
         Ok(at_end)
     }

@@ -1259,8 +1259,8 @@ impl ServerStore {
     /// The numbers of one page of matching tickets, in order.
     pub fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError> {
         let listing = self.listing(&request.filter, Facet::None)?;
-        let (page_sql, _) = listing.page_sql(request);
-        let rows = self.reading(|tx| Ok(tx.query(&page_sql, &listing.params())?))?;
+        let sql = listing.numbers_sql(request);
+        let rows = self.reading(|tx| Ok(tx.query(&sql, &listing.params())?))?;
         Ok(rows.iter().map(|r| TicketNumber(r.get(0))).collect())
     }
 
@@ -1588,6 +1588,20 @@ impl Listing {
     /// read from the anchor's key (through the sort column's index) when it
     /// lies after it in the list; otherwise rows are counted from the top.
     fn page_sql(&self, request: &ListRequest) -> (String, String) {
+        // The page's numbers are found first, and only its rows are built
+        // (customer, assignees): rows skipped over are never built.
+        (
+            format!(
+                "{ROW_SELECT} WHERE t.id IN ({}) ORDER BY {}",
+                self.numbers_sql(request),
+                order_by(request.sort)
+            ),
+            self.count_sql(),
+        )
+    }
+
+    /// The numbers of one page, in order.
+    fn numbers_sql(&self, request: &ListRequest) -> String {
         let sort = request.sort;
         let mut conds = self.conds.clone();
         let mut offset = request.offset;
@@ -1605,13 +1619,10 @@ impl Listing {
         };
         // PostgreSQL counts rows in a bigint: an offset past it is past every row.
         let offset = offset.min(i64::MAX as u64);
-        (
-            format!(
-                "{ROW_SELECT}{where_clause} ORDER BY {} LIMIT {} OFFSET {offset}",
-                order_by(sort),
-                request.limit
-            ),
-            self.count_sql(),
+        format!(
+            "SELECT t.id FROM tickets.tickets t{where_clause} ORDER BY {} LIMIT {} OFFSET {offset}",
+            order_by(sort),
+            request.limit
         )
     }
 }
