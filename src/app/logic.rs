@@ -75,6 +75,7 @@ impl TicketsApp {
         self.db_key = location.key();
         self.location = location;
         self.signed_in = None;
+        self.offline = None;
         self.search = self.db().filter.text.clone();
         self.agents.clear();
         self.tags.clear();

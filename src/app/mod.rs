@@ -196,6 +196,8 @@ pub struct TicketsApp {
     open_dialog: OpenDialog,
     /// On a team's server, the agent signed in: who "You" is, not a choice.
     signed_in: Option<Agent>,
+    /// Why the team's server cannot be reached, while it cannot.
+    offline: Option<String>,
     /// The window title last sent, naming the store on show.
     title: String,
 }
@@ -254,6 +256,7 @@ impl TicketsApp {
             save_dialog: Box::new(native_save_dialog),
             open_dialog: Box::new(native_open_dialog),
             signed_in: None,
+            offline: None,
             title: String::new(),
         }
     }

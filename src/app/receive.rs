@@ -312,6 +312,13 @@ impl TicketsApp {
                 self.data_changed(EVERYTHING);
                 self.reload_panel();
             }
+            Response::Offline(why) => self.offline = Some(why),
+            Response::Online => {
+                // What others changed meanwhile was not heard: read it all again.
+                self.offline = None;
+                self.data_changed(EVERYTHING);
+                self.reload_panel();
+            }
             Response::Failed(failure) => self.toasts.add(ToastKind::Error, failure.to_string()),
         }
     }

@@ -5,6 +5,8 @@
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 
+use tickets::clock::Clock;
+
 use crate::common::{Engine, desk_on, open, run_from_palette, step_until, text_containing};
 use crate::fixtures::pg;
 
@@ -42,5 +44,50 @@ fn on_a_team_server_you_are_your_login_and_backups_point_to_pg_dump() {
     run_from_palette(&mut harness, "backup now");
     step_until(&mut harness, "the pg_dump sentence", |h| {
         text_containing(h, "pg_dump").is_some()
+    });
+}
+
+/// The server goes away under the window: the top bar says so, the list and
+/// ticket on show stay, and when the server is back the window reconnects
+/// by itself and the line goes.
+#[test]
+fn when_the_server_goes_away_the_window_says_offline_and_comes_back_by_itself() {
+    use tickets::store::server::TeamAdmin;
+    let Some(server) = pg::TestServer::start() else {
+        return;
+    };
+    let url = server.create_database("help");
+    let clock = crate::common::clock();
+    TeamAdmin::connect(&url)
+        .unwrap()
+        .init("Dana Scully", "", clock.now())
+        .unwrap();
+    {
+        let mut store = tickets::store::Store::connect(&url, clock.clone()).unwrap();
+        let me = store.signed_in().unwrap().id;
+        store
+            .create_ticket(me, &crate::fixtures::new_ticket("Printer jams"))
+            .unwrap();
+    }
+    let location = tickets::store::Location::Server(url);
+    let mut harness = crate::common::window_on(
+        location.clone(),
+        clock,
+        crate::common::settings_for(location, None),
+    );
+    step_until(&mut harness, "the ticket", |h| {
+        h.query_by_label("Printer jams").is_some()
+    });
+
+    server.stop();
+    step_until(&mut harness, "the offline line", |h| {
+        h.query_by_label("Offline: reconnecting…").is_some()
+    });
+    assert!(harness.query_by_label("Printer jams").is_some());
+
+    server.start_again();
+    step_until(&mut harness, "the line to go", |h| {
+        h.query_by_label("Offline: reconnecting…").is_none()
+            && h.query_by_label("Printer jams").is_some()
     });
 }

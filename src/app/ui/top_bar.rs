@@ -58,6 +58,15 @@ impl TicketsApp {
                     actions.push(Action::CancelTask(name));
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some(why) = &self.offline {
+                        ui.label(
+                            RichText::new("Offline: reconnecting…")
+                                .color(ui.visuals().warn_fg_color),
+                        )
+                        .on_hover_text(format!(
+                            "{why}. What is on show stays readable and what you type is kept; a change made now is not saved, and says so."
+                        ));
+                    }
                     if let Some(me) = &self.signed_in {
                         // On a team server everyone is themself: a name, not a switch.
                         ui.label(format!("You: {}", me.name)).on_hover_text(format!(

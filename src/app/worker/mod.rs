@@ -151,6 +151,7 @@ fn run(
     }
     // A failing check is said once, not at every look.
     let mut check_failing = false;
+    let mut offline = false;
     let mut last_check = Instant::now();
     loop {
         // Look for others' changes on a fixed schedule, busy or not.
@@ -158,8 +159,20 @@ fn run(
             last_check = Instant::now();
             match store.changes_since(&mut seen) {
                 Ok(changed) => {
+                    if std::mem::replace(&mut offline, false) && !send(Response::Online) {
+                        return;
+                    }
                     check_failing = false;
                     if changed && !send(Response::ExternalChange) {
+                        return;
+                    }
+                }
+                // A team's server that went away: said once; each look
+                // after is an attempt to connect again.
+                Err(e @ StoreError::ServerUnreachable { .. }) => {
+                    if !std::mem::replace(&mut offline, true)
+                        && !send(Response::Offline(e.to_string()))
+                    {
                         return;
                     }
                 }

@@ -393,6 +393,10 @@ pub enum Response {
     },
     /// Another window or process changed the file.
     ExternalChange,
+    /// The team's server cannot be reached (why); the worker keeps trying.
+    Offline(String),
+    /// The team's server answers again; everything on show is read again.
+    Online,
     /// Something went wrong that belongs to no form (sent once, not again
     /// while it stays the same).
     Failed(Failure),

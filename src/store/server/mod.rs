@@ -128,6 +128,15 @@ pub fn redact(url: &str) -> String {
 /// raise sentences), or that it could not be reached.
 pub fn server_error(server: &str, error: postgres::Error) -> StoreError {
     match error.as_db_error() {
+        // The server shutting down or restarting (class 57: "terminating
+        // connection due to administrator command"), or the connection
+        // failing (class 08): it went away, as far as a desk can tell.
+        Some(db) if matches!(&db.code().code()[..2], "57" | "08") => {
+            StoreError::ServerUnreachable {
+                server: server.to_owned(),
+                detail: db.message().to_owned(),
+            }
+        }
         Some(db) => StoreError::Server {
             server: server.to_owned(),
             message: db.message().to_owned(),
