@@ -1037,7 +1037,20 @@ impl ServerStore {
         } else {
             self.query_of(&filter.text)?
         };
-        let mut listing = Listing::of(filter, facet, query)?;
+        let mut emails = Vec::new();
+        if !validate::search(&filter.text)?.trim().is_empty() {
+            for pattern in email_patterns(&filter.text) {
+                let rows = self
+                    .conn()?
+                    .query(
+                        "SELECT id FROM tickets.customers WHERE lower(email) LIKE lower($1) ESCAPE '\\'",
+                        &[&pattern],
+                    )
+                    .map_err(|e| self.fail(e))?;
+                emails.push(rows.iter().map(|r| r.get::<_, i64>(0)).collect());
+            }
+        }
+        let mut listing = Listing::of(filter, facet, query, emails)?;
         if let Some(scope) = &filter.scope {
             let ids = self.scope_tickets(scope)?;
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();
@@ -1476,6 +1489,7 @@ impl Listing {
         filter: &TicketFilter,
         facet: Facet,
         query: Option<String>,
+        emails: Vec<Vec<i64>>,
     ) -> Result<Listing, StoreError> {
         let mut l = Listing {
             conds: Vec::new(),
@@ -1504,11 +1518,14 @@ impl Listing {
                     None => {}
                 },
             }
-            for pattern in email_patterns(&filter.text) {
-                let n = l.bind(pattern);
-                l.conds.push(format!(
-                    "t.customer_id IN (SELECT id FROM tickets.customers WHERE lower(email) LIKE lower(${n}::text) ESCAPE '\\')"
-                ));
+            // Each typed email, as the customers it names (looked up first,
+            // so the planner walks the list's order through their tickets).
+            for customers in emails {
+                l.conds.push(if customers.is_empty() {
+                    "false".to_owned()
+                } else {
+                    format!("t.customer_id IN ({})", id_list(customers.into_iter()))
+                });
             }
         }
         if !filter.statuses.is_empty() && facet != Facet::Status {
