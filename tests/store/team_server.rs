@@ -540,3 +540,46 @@ fn desks_reconnect_after_the_server_restarts_and_lose_nothing_acknowledged() {
     // The refused attempt never reached the server: its number was not used.
     assert_eq!(after.0, before[4].0 + 1);
 }
+
+/// Two teams on one server: an agent of one can neither open the other's
+/// database as an agent nor read its tables.
+#[test]
+fn an_agents_login_cannot_read_another_teams_database() {
+    let Some(server) = TestServer::start() else {
+        return;
+    };
+    let ours = server.create_database("ours");
+    let theirs = server.create_database("theirs");
+    for url in [&ours, &theirs] {
+        TeamAdmin::connect(url)
+            .unwrap()
+            .init("Olu Owner", "", t0())
+            .unwrap();
+    }
+    TeamAdmin::connect(&ours)
+        .unwrap()
+        .add_agent(&agent("Sam Okafor", "sam"), t0())
+        .unwrap();
+    let sam_there = server.url("sam", "theirs");
+
+    let refused = tickets::store::Store::connect(&sam_there, crate::fixtures::fixed_clock())
+        .expect_err("Sam is not one of their agents");
+    assert!(
+        refused.to_string().contains("is not an agent of this team"),
+        "{refused}"
+    );
+    let mut psql = postgres::Client::connect(&sam_there, postgres::NoTls)
+        .expect("PostgreSQL lets any login connect by default");
+    for sql in [
+        "SELECT count(*) FROM tickets.tickets",
+        "SELECT count(*) FROM tickets.activity",
+        "SELECT tickets.create_ticket('x', '', 1::smallint, NULL, 0)",
+    ] {
+        let err = psql.batch_execute(sql).expect_err(sql);
+        assert_eq!(
+            err.code().map(|c| c.code()),
+            Some("42501"),
+            "{sql}: {err:?}"
+        );
+    }
+}

@@ -314,6 +314,25 @@ impl ServerStore {
         let server = server_name(&config_of(url)?);
         let mut client = connect(url)?;
         let fail = |e| server_error(&server, e);
+        let says = |message: String| StoreError::Server {
+            server: server.clone(),
+            message,
+        };
+        // A login of another team (PostgreSQL lets any login connect to any
+        // database by default) may not even look at this one's schema.
+        let row = client
+            .query_one(
+                "SELECT session_user::text, to_regnamespace('tickets') IS NOT NULL
+                        AND NOT has_schema_privilege('tickets', 'USAGE')",
+                &[],
+            )
+            .map_err(fail)?;
+        if row.get::<_, bool>(1) {
+            return Err(says(format!(
+                "the login “{}” is not an agent of this team; an admin adds it with `tickets server add-agent`",
+                row.get::<_, String>(0)
+            )));
+        }
         let version: Option<i32> = client
             .query_one(
                 "SELECT CASE WHEN to_regclass('tickets.team') IS NULL THEN NULL
@@ -322,10 +341,6 @@ impl ServerStore {
             )
             .map_err(fail)?
             .get(0);
-        let says = |message: String| StoreError::Server {
-            server: server.clone(),
-            message,
-        };
         match version {
             None => {
                 return Err(says(
