@@ -179,6 +179,16 @@ impl TicketsApp {
                     }
                 }
             }
+            UiCommand::ConnectTeamServer => {
+                let known = self.settings.team_server.clone().unwrap_or_default();
+                self.modal = Some(Modal::Connect(crate::app::ui::dialogs::ConnectForm {
+                    host: known.host,
+                    port: known.port,
+                    database: known.database,
+                    user: known.user,
+                    ..Default::default()
+                }));
+            }
             UiCommand::NewDatabase => {
                 let folder = self.location.folder();
                 match (self.save_dialog)("tickets.db", "db", folder.as_deref()) {

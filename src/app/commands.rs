@@ -49,6 +49,8 @@ commands! {
     OpenDatabase,
     /// Start a new, empty database file.
     NewDatabase,
+    /// Connect to a team's PostgreSQL server.
+    ConnectTeamServer,
     /// Write a backup of the database now.
     BackupNow,
     /// Put a backup in place of the database.
@@ -169,6 +171,7 @@ impl UiCommand {
             C::ManageAgents => "Customers and agents…",
             C::OpenDatabase => "Open database…",
             C::NewDatabase => "New database…",
+            C::ConnectTeamServer => "Connect to team server…",
             C::BackupNow => "Backup now",
             C::RestoreBackup => "Restore from backup…",
             C::Quit => "Quit",
@@ -218,6 +221,7 @@ impl UiCommand {
             | C::ManageAgents
             | C::OpenDatabase
             | C::NewDatabase
+            | C::ConnectTeamServer
             | C::BackupNow
             | C::RestoreBackup
             | C::Quit => Menu::File,
@@ -297,6 +301,7 @@ impl UiCommand {
         match self {
             C::OpenDatabase
             | C::NewDatabase
+            | C::ConnectTeamServer
             | C::RestoreBackup
             | C::Palette
             | C::Close

@@ -42,6 +42,50 @@ impl TicketsApp {
         }
     }
 
+    /// Remembers the Connect form's server and login (never the password).
+    pub(super) fn remember_server(&mut self) {
+        if let Some(super::Modal::Connect(form)) = &self.modal {
+            self.settings.team_server = Some(crate::app::settings::TeamServer {
+                host: form.host.trim().to_owned(),
+                port: form.port.trim().to_owned(),
+                database: form.database.trim().to_owned(),
+                user: form.user.trim().to_owned(),
+            });
+        }
+    }
+
+    /// Tries a connection on a thread of its own (the window never waits
+    /// on the network); the Connect form shows the answer when it comes.
+    pub(super) fn test_connection(&mut self, url: String, ctx: &egui::Context) {
+        let Some(super::Modal::Connect(form)) = &mut self.modal else {
+            return;
+        };
+        let (tell, answer) = std::sync::mpsc::channel();
+        let clock = self.clock.clone();
+        let repaint = ctx.clone();
+        let started = std::thread::Builder::new()
+            .name("tickets-connect-test".to_owned())
+            .spawn(move || {
+                let outcome = match crate::store::Store::connect(&url, clock) {
+                    Ok(store) => Ok(match store.signed_in() {
+                        Some(me) => format!("signed in as {}", me.name),
+                        None => "the server answers".to_owned(),
+                    }),
+                    Err(e) => Err(e.to_string()),
+                };
+                let _ = tell.send(outcome);
+                repaint.request_repaint();
+            });
+        match started {
+            Ok(_) => {
+                form.testing = true;
+                form.tested = None;
+                form.answer = Some(answer);
+            }
+            Err(e) => form.tested = Some(Err(format!("the test could not start: {e}"))),
+        }
+    }
+
     /// Leaves the store on show for the one at `location` (the same one when
     /// putting the backup `restore` in its place). A new worker opens it
     /// once the old one has let go of it. What was on show belonged to the

@@ -66,6 +66,23 @@ pub struct Settings {
     /// Whether the filters beside the list are shown, once the agent has
     /// said; until then they are shown when the window is wide enough.
     pub filters_shown: Option<bool>,
+    /// The team server last connected to from File → Connect to team
+    /// server…, without its password (which is never kept).
+    #[serde(default)]
+    pub team_server: Option<TeamServer>,
+}
+
+/// Where a team's server is and who signs in to it (never the password).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TeamServer {
+    /// The server's name or address.
+    pub host: String,
+    /// Its port, as typed (empty: 5432).
+    pub port: String,
+    /// The team's database.
+    pub database: String,
+    /// The agent's login.
+    pub user: String,
 }
 
 impl Default for Settings {
@@ -76,6 +93,7 @@ impl Default for Settings {
             automatic_backups: true,
             export_folder: None,
             filters_shown: None,
+            team_server: None,
         }
     }
 }

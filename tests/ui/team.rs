@@ -91,3 +91,51 @@ fn when_the_server_goes_away_the_window_says_offline_and_comes_back_by_itself() 
             && h.query_by_label("Printer jams").is_some()
     });
 }
+
+/// File → Connect to team server…: the form tests the connection on its own
+/// thread, then connects; the window then shows the team's tickets as the
+/// login's agent, and remembers the server and login (not the password).
+#[test]
+fn connecting_to_a_team_server_from_the_file_menu() {
+    if pg::shared().is_none() {
+        return;
+    }
+    let team = desk_on(Engine::Server, &["Printer jams on the team server"]);
+    let url = team.url.clone().expect("a server desk");
+    let (rest, socket) = url.split_once("?host=").expect("a socket URL");
+    let database = rest.rsplit('/').next().unwrap();
+    let desk = crate::common::desk(&["A ticket on my own file"]);
+    let mut harness = open(&desk, Some(desk.dana));
+
+    run_from_palette(&mut harness, "connect to team");
+    step_until(&mut harness, "the form", |h| {
+        h.query_by_label("Server").is_some()
+    });
+    for (label, text) in [
+        ("Server", socket),
+        ("Database", database),
+        ("Login", pg::SUPERUSER),
+    ] {
+        crate::common::type_into(&mut harness, label, text);
+    }
+    harness.get_by_label("Test connection").click();
+    step_until(&mut harness, "the test's answer", |h| {
+        text_containing(h, "Connected: signed in as Dana Scully").is_some()
+    });
+    harness.get_by_label("Connect").click();
+    step_until(&mut harness, "the team's tickets", |h| {
+        h.query_by_label("Printer jams on the team server")
+            .is_some()
+            && h.query_by_label("You: Dana Scully").is_some()
+    });
+    let app = harness.state().as_ref().unwrap();
+    assert!(app.window_title().contains("(team server)"));
+    let remembered = app
+        .settings()
+        .team_server
+        .expect("the server is remembered");
+    assert_eq!(
+        (remembered.host.as_str(), remembered.user.as_str()),
+        (socket, pg::SUPERUSER)
+    );
+}

@@ -213,6 +213,166 @@ fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog, focus: &mut Focus, actions:
     });
 }
 
+/// File → Connect to team server…: where the server is and who signs in.
+/// The password is kept in memory only; the rest is remembered.
+#[derive(Debug, Default)]
+pub struct ConnectForm {
+    /// The server's name or address.
+    pub host: String,
+    /// Its port (empty: 5432).
+    pub port: String,
+    /// The team's database.
+    pub database: String,
+    /// The agent's login.
+    pub user: String,
+    /// The login's password (empty: from ~/.pgpass or PGPASSWORD).
+    pub password: String,
+    /// What the last Test connection said, once it answered (Ok: who).
+    pub tested: Option<Result<String, String>>,
+    /// Whether a test is running.
+    pub testing: bool,
+    /// The running test's answer, when it comes.
+    pub answer: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
+    /// Why the form cannot be used as it is.
+    pub error: Option<String>,
+}
+
+impl ConnectForm {
+    /// The server's URL, the password in it (held in memory only).
+    pub fn url(&self) -> Result<String, String> {
+        let host = self.host.trim();
+        let database = self.database.trim();
+        let user = self.user.trim();
+        if host.is_empty() || database.is_empty() || user.is_empty() {
+            return Err("Server, database and login are needed.".to_owned());
+        }
+        let port = match self.port.trim() {
+            "" => String::new(),
+            p => match p.parse::<u16>() {
+                Ok(p) => format!(":{p}"),
+                Err(_) => return Err(format!("“{p}” is not a port number.")),
+            },
+        };
+        let password = if self.password.is_empty() {
+            String::new()
+        } else {
+            format!(":{}", encode(&self.password))
+        };
+        Ok(format!(
+            "postgres://{}{password}@{}{port}/{}",
+            encode(user),
+            encode(host),
+            encode(database)
+        ))
+    }
+}
+
+/// Percent-encodes everything but letters, digits and `-._~`.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What the Connect form asks for.
+pub enum ConnectChoice {
+    /// Try the connection, without switching to it.
+    Test(String),
+    /// Switch to the server.
+    Connect(String),
+}
+
+fn connect_ui(
+    ui: &mut Ui,
+    form: &mut ConnectForm,
+    actions: &mut Vec<Action>,
+) -> Option<ConnectChoice> {
+    if let Some(answer) = form.answer.as_ref().and_then(|a| a.try_recv().ok()) {
+        form.tested = Some(answer);
+        form.testing = false;
+        form.answer = None;
+    }
+    ui.heading("Connect to a team server");
+    ui.add(
+        egui::Label::new(
+            "A team shares one PostgreSQL server, each agent signed in with their own login (docs/TEAM.md). The password is kept only while Tickets runs; leave it empty to use ~/.pgpass.",
+        )
+        .wrap(),
+    );
+    ui.add_space(6.0);
+    let mut entered = false;
+    egui::Grid::new("connect_form")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (label, text, password) in [
+                ("Server", &mut form.host, false),
+                ("Port", &mut form.port, false),
+                ("Database", &mut form.database, false),
+                ("Login", &mut form.user, false),
+                ("Password", &mut form.password, true),
+            ] {
+                let label = ui.label(label);
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(text)
+                            .password(password)
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(label.id);
+                entered |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.end_row();
+            }
+        });
+    field_error(ui, form.error.as_deref());
+    match &form.tested {
+        Some(Ok(who)) => {
+            ui.label(format!("Connected: {who}."));
+        }
+        Some(Err(why)) => {
+            ui.colored_label(ui.visuals().error_fg_color, why);
+        }
+        None if form.testing => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Testing the connection…");
+            });
+        }
+        None => {}
+    }
+    ui.add_space(6.0);
+    let mut choice = None;
+    ui.horizontal(|ui| {
+        if ui.button("Connect").clicked() || entered {
+            match form.url() {
+                Ok(url) => choice = Some(ConnectChoice::Connect(url)),
+                Err(why) => form.error = Some(why),
+            }
+        }
+        if ui
+            .add_enabled(!form.testing, egui::Button::new("Test connection"))
+            .clicked()
+        {
+            match form.url() {
+                Ok(url) => {
+                    form.error = None;
+                    choice = Some(ConnectChoice::Test(url));
+                }
+                Err(why) => form.error = Some(why),
+            }
+        }
+        if ui.button("Cancel").clicked() {
+            actions.push(Action::CloseModal);
+        }
+    });
+    choice
+}
+
 fn path_prompt_ui(
     ui: &mut Ui,
     prompt: &mut PathPrompt,
@@ -285,6 +445,7 @@ impl TicketsApp {
         let focus = &mut self.focus;
         let mut keep = true;
         let mut path_chosen = None;
+        let mut connect_choice = None;
         egui::Modal::new(id).area(area).show(ctx, |ui| match modal {
             Modal::NewTicket(form) => {
                 ui.set_width(540.0);
@@ -315,6 +476,10 @@ impl TicketsApp {
                 ui.set_width(520.0);
                 path_chosen = path_prompt_ui(ui, prompt, focus, actions);
             }
+            Modal::Connect(form) => {
+                ui.set_width(460.0);
+                connect_choice = connect_ui(ui, form, actions);
+            }
             Modal::Restore(chooser) => {
                 ui.set_width(480.0);
                 keep = files::restore_ui(ui, chooser, &self.location, focus, actions);
@@ -328,6 +493,15 @@ impl TicketsApp {
         });
         if !keep {
             actions.push(Action::CloseModal);
+        }
+        match connect_choice {
+            Some(ConnectChoice::Connect(url)) => {
+                self.remember_server();
+                self.modal = None;
+                self.switch_database(ctx, Location::Server(url), None);
+            }
+            Some(ConnectChoice::Test(url)) => self.test_connection(url, ctx),
+            None => {}
         }
         if let Some((purpose, path)) = path_chosen {
             self.modal = None;

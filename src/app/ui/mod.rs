@@ -122,6 +122,8 @@ pub enum Modal {
     Export(dialogs::ExportDialog),
     /// A path typed where no file dialog is available.
     Path(dialogs::PathPrompt),
+    /// Connect to a team's server.
+    Connect(dialogs::ConnectForm),
     /// Restore from a backup.
     Restore(files::RestoreChooser),
     /// Every keyboard shortcut.
