@@ -235,6 +235,8 @@ pub struct ConnectForm {
     pub answer: Option<std::sync::mpsc::Receiver<Result<String, String>>>,
     /// Why the form cannot be used as it is.
     pub error: Option<String>,
+    /// Whether the cursor was put in the first box yet.
+    pub focused: bool,
 }
 
 impl ConnectForm {
@@ -307,6 +309,8 @@ fn connect_ui(
     );
     ui.add_space(6.0);
     let mut entered = false;
+    // The cursor starts in the first empty box, ready for typing.
+    let mut focus_first_empty = !std::mem::replace(&mut form.focused, true);
     egui::Grid::new("connect_form")
         .num_columns(2)
         .show(ui, |ui| {
@@ -325,6 +329,10 @@ fn connect_ui(
                             .desired_width(260.0),
                     )
                     .labelled_by(label.id);
+                if focus_first_empty && text.is_empty() {
+                    field.request_focus();
+                    focus_first_empty = false;
+                }
                 entered |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 ui.end_row();
             }

@@ -307,8 +307,12 @@ impl TicketsApp {
                 .wrap(),
             );
             ui.add_space(12.0);
+            // A team's server holds the team's real tickets: sample data
+            // goes into a desk's file only.
+            let on_file = matches!(self.location, crate::store::Location::File(_));
+            let buttons = if on_file { 260.0 } else { 90.0 };
             ui.horizontal(|ui| {
-                ui.add_space((ui.available_width() - 260.0).max(0.0) / 2.0);
+                ui.add_space((ui.available_width() - buttons).max(0.0) / 2.0);
                 if ui
                     .button("Create ticket")
                     .on_hover_text(UiCommand::NewTicket.hint(ui.ctx(), "New ticket"))
@@ -316,9 +320,6 @@ impl TicketsApp {
                 {
                     actions.push(Action::Command(UiCommand::NewTicket));
                 }
-                // A team's server holds the team's real tickets: sample data
-                // goes into a desk's file only.
-                let on_file = matches!(self.location, crate::store::Location::File(_));
                 if on_file && ui.button("Load sample data").clicked() {
                     actions.push(Action::Command(UiCommand::LoadSampleData));
                 }
