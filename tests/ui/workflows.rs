@@ -1019,6 +1019,13 @@ on_both_engines_with! {
             "what was typed stays"
         );
 
+        // The conflict asked for the ticket as it is now: let that answer
+        // arrive before saving again (a save sent before it carries the old
+        // version and is refused again, as it should be).
+        for _ in 0..20 {
+            harness.run_steps(1);
+            std::thread::sleep(Duration::from_millis(50));
+        }
         // Having been shown the conflict, saving again is the agent's choice.
         harness.get_by_role_and_label(Role::Button, "Save").click();
         step_until(&mut harness, "the second save", |h| {
