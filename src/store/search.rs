@@ -49,6 +49,24 @@ pub(crate) fn text_has_email(text: &str) -> bool {
     search_words(text).any(is_email_like)
 }
 
+/// The WHERE clause of a customer search (customers aliased `c`): all of
+/// `conds` (its words and emails), or the customer whose number was typed;
+/// none for an empty search; `None` when nothing can match.
+pub(crate) fn customer_filter(conds: &[String], text: &str) -> Option<String> {
+    let mut either = Vec::new();
+    if !conds.is_empty() {
+        either.push(format!("({})", conds.join(" AND ")));
+    }
+    if let Ok(id) = text.trim().parse::<i64>() {
+        either.push(format!("c.id = {id}"));
+    }
+    match (either.is_empty(), text.trim().is_empty()) {
+        (false, _) => Some(format!("WHERE {}", either.join(" OR "))),
+        (true, true) => Some(String::new()),
+        (true, false) => None,
+    }
+}
+
 /// The typed words a search matches word by word: all but the email-like
 /// ones (a team server makes its query of them with `tickets.query_of`).
 pub(crate) fn plain_words(text: &str) -> Vec<String> {

@@ -20,7 +20,7 @@ use crate::domain::{
     NewCustomer, NewTicket, Note, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
     TicketRow, from_millis, parse_ticket_number, sort_key, to_millis,
 };
-use crate::store::search::{email_patterns, plain_words, text_has_email};
+use crate::store::search::{customer_filter, email_patterns, plain_words, text_has_email};
 use crate::store::trail::decode;
 use crate::store::{Counted, ExportTicket, export_read, figures};
 use crate::store::{
@@ -711,6 +711,24 @@ impl ServerStore {
         self.edit(actor, ticket, "set_csat", expected_version, &rating)
     }
 
+    /// Calls `tickets.{function}(ticket, id, now)` as `actor`: the changes
+    /// that add or remove one thing (an assignee, a tag) and carry no version.
+    fn on_ticket(
+        &mut self,
+        actor: AgentId,
+        ticket: TicketNumber,
+        function: &str,
+        id: i64,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(
+            Some(ticket),
+            &format!("SELECT tickets.{function}($1, $2, $3)::text"),
+            &[&ticket.0, &id, &self.now()],
+        )?;
+        Ok(())
+    }
+
     /// Assigns an agent to a ticket.
     pub fn assign(
         &mut self,
@@ -718,13 +736,7 @@ impl ServerStore {
         ticket: TicketNumber,
         assignee: AgentId,
     ) -> Result<(), StoreError> {
-        self.as_me(actor)?;
-        self.call(
-            Some(ticket),
-            "SELECT tickets.assign($1, $2, $3)::text",
-            &[&ticket.0, &assignee.0, &self.now()],
-        )?;
-        Ok(())
+        self.on_ticket(actor, ticket, "assign", assignee.0)
     }
 
     /// Removes an agent from a ticket's assignees.
@@ -734,13 +746,7 @@ impl ServerStore {
         ticket: TicketNumber,
         assignee: AgentId,
     ) -> Result<(), StoreError> {
-        self.as_me(actor)?;
-        self.call(
-            Some(ticket),
-            "SELECT tickets.unassign($1, $2, $3)::text",
-            &[&ticket.0, &assignee.0, &self.now()],
-        )?;
-        Ok(())
+        self.on_ticket(actor, ticket, "unassign", assignee.0)
     }
 
     /// Tags a ticket, creating the tag if it is new.
@@ -770,13 +776,7 @@ impl ServerStore {
         ticket: TicketNumber,
         tag: TagId,
     ) -> Result<(), StoreError> {
-        self.as_me(actor)?;
-        self.call(
-            Some(ticket),
-            "SELECT tickets.remove_tag($1, $2, $3)::text",
-            &[&ticket.0, &tag.0, &self.now()],
-        )?;
-        Ok(())
+        self.on_ticket(actor, ticket, "remove_tag", tag.0)
     }
 
     /// Adds an internal note.
@@ -1002,17 +1002,8 @@ impl ServerStore {
                 params.len()
             ));
         }
-        let mut either = Vec::new();
-        if !conds.is_empty() {
-            either.push(format!("({})", conds.join(" AND ")));
-        }
-        if let Ok(id) = text.trim().parse::<i64>() {
-            either.push(format!("c.id = {id}"));
-        }
-        let filter = match (either.is_empty(), text.trim().is_empty()) {
-            (false, _) => format!("WHERE {}", either.join(" OR ")),
-            (true, true) => String::new(),
-            (true, false) => return Ok(Vec::new()),
+        let Some(filter) = customer_filter(&conds, text) else {
+            return Ok(Vec::new());
         };
         params.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
         let sql = format!(

@@ -6,7 +6,7 @@ use super::tickets::{agent, refresh_assignee_key, row_to_agent, tag_by_name};
 use super::{FileStore, StoreError, fts_query};
 use crate::domain::validate;
 use crate::domain::{Agent, AgentId, Customer, CustomerId, NewCustomer, Tag, TagId, TicketNumber};
-use crate::store::search::email_patterns;
+use crate::store::search::{customer_filter, email_patterns};
 
 pub(crate) use crate::domain::sort_key;
 
@@ -149,17 +149,8 @@ impl FileStore {
                 values.push(pattern.into());
                 conds.push(format!("c.email LIKE ?{} ESCAPE '\\'", values.len()));
             }
-            let mut either = Vec::new();
-            if !conds.is_empty() {
-                either.push(format!("({})", conds.join(" AND ")));
-            }
-            if let Ok(id) = text.trim().parse::<i64>() {
-                either.push(format!("c.id = {id}"));
-            }
-            let filter = match (either.is_empty(), text.trim().is_empty()) {
-                (false, _) => format!("WHERE {}", either.join(" OR ")),
-                (true, true) => String::new(),
-                (true, false) => return Ok(Vec::new()),
+            let Some(filter) = customer_filter(&conds, text) else {
+                return Ok(Vec::new());
             };
             values.push(limit.into());
             let ids: Vec<CustomerId> = self
