@@ -198,8 +198,8 @@ pub struct TicketsApp {
     signed_in: Option<Agent>,
     /// Why the team's server cannot be reached, while it cannot.
     offline: Option<String>,
-    /// The window title last sent, naming the store on show.
-    title: String,
+    /// The store the window's title last named.
+    titled: Option<Location>,
 }
 
 impl TicketsApp {
@@ -257,7 +257,7 @@ impl TicketsApp {
             open_dialog: Box::new(native_open_dialog),
             signed_in: None,
             offline: None,
-            title: String::new(),
+            titled: None,
         }
     }
 
@@ -338,10 +338,10 @@ impl TicketsApp {
     /// jobs become state, and what the state lacks is asked for.
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.receive();
-        let title = self.window_title();
-        if title != self.title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-            self.title = title;
+        // Named once per store on show, not every frame.
+        if self.titled.as_ref() != Some(&self.location) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.window_title()));
+            self.titled = Some(self.location.clone());
         }
         self.keep_up(ctx);
     }

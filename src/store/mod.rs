@@ -102,10 +102,7 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::File(path) => write!(f, "{}", path.display()),
-            Location::Server(url) => match server::config_of(url) {
-                Ok(config) => write!(f, "{}", server::server_name(&config)),
-                Err(_) => write!(f, "{}", server::redact(url)),
-            },
+            Location::Server(url) => write!(f, "{}", server::name_of(url)),
         }
     }
 }

@@ -110,6 +110,15 @@ pub fn connect(url: &str) -> Result<Client, StoreError> {
         .map_err(|e| server_error(&name, e))
 }
 
+/// "host/database" of a URL, from the URL alone: naming a server reads no
+/// file (no ~/.pgpass) and no environment, as the window names it often.
+pub fn name_of(url: &str) -> String {
+    match url.parse::<Config>() {
+        Ok(config) => server_name(&config),
+        Err(_) => redact(url),
+    }
+}
+
 /// A URL as it may be shown: without its password.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
