@@ -20,6 +20,7 @@
 //! SQL, and `rusqlite`, live under `sqlite/` and nowhere else.
 
 mod bulk;
+pub mod erase;
 mod error;
 mod export_read;
 mod figures;
@@ -45,6 +46,7 @@ use crate::domain::{
 };
 
 pub use bulk::{BulkSink, FinalTicket};
+pub use erase::ErasedSummary;
 pub use error::StoreError;
 pub use export_read::{ExportCustomer, ExportMessage, ExportTicket};
 pub use filter::{
@@ -53,7 +55,6 @@ pub use filter::{
 pub use sqlite::backup::{
     BACKUPS_KEPT, BackupFile, BackupKind, backup_due, list_backups, restore_backup, verify_backup,
 };
-pub use sqlite::erase::{self, ErasedSummary};
 pub use sqlite::schema;
 pub use sqlite::{allow_network_drives, fts_query};
 

@@ -3,7 +3,8 @@
 //! write-ahead log) in one transaction, while every ticket and every
 //! analytics figure stays as it was.
 
-use crate::fixtures::{Desk, sidecars};
+use crate::fixtures::{Desk, Engine, sidecars};
+use crate::on_both_engines_with;
 use chrono::{NaiveDate, Utc};
 use tickets::analytics::{Period, PeriodChoice, Report};
 use tickets::clock::Clock;
@@ -62,16 +63,25 @@ fn raise(desk: &mut Desk, subject: &str, description: &str, customer: CustomerId
         .unwrap()
 }
 
-fn fixture() -> Fixture {
-    fixture_with(true)
+/// The fixture on `engine`; `None` where there is no PostgreSQL for a server.
+fn fixture(engine: Engine) -> Fixture {
+    fixture_with(engine, true)
 }
 
 /// The fixture, with or without a note mentioning Ann that is deleted before
-/// the erasure (whose text stays in the trail).
-fn fixture_with(deleted_note: bool) -> Fixture {
-    let mut desk = Desk::new();
+/// the erasure (whose text stays in the trail). On a server Dana set the
+/// team up and Sam has a login of his own; both are admins, who alone may
+/// erase there.
+fn fixture_with(engine: Engine, deleted_note: bool) -> Fixture {
+    let mut desk = Desk::on(engine).expect("a desk on this engine");
     let dana = desk.dana;
-    let sam = desk.store.add_agent("Sam", "sam@example.com").unwrap();
+    let sam = desk.hire("Sam", "sam@example.com");
+    if let Some(url) = &desk.url {
+        tickets::store::server::TeamAdmin::connect(url)
+            .unwrap()
+            .make_admin(desk.logins.last().unwrap())
+            .unwrap();
+    }
     let ann = customer(&mut desk, ANN, ANN_EMAIL, COMPANY);
     desk.store.add_customer_tag(ann, "vip").unwrap();
     let bob = customer(&mut desk, "Bob Stone", "bob@example.com", "");
@@ -98,7 +108,7 @@ fn fixture_with(deleted_note: bool) -> Fixture {
         .add_message(dana, printer, Direction::Inbound, &long)
         .unwrap();
     desk.at(10);
-    desk.store
+    desk.act(sam)
         .add_message(
             sam,
             printer,
@@ -122,11 +132,11 @@ fn fixture_with(deleted_note: bool) -> Fixture {
 
     desk.at(DAY);
     let v = desk.version(printer);
-    desk.store
+    desk.act(sam)
         .set_status(sam, printer, v, Status::Resolved)
         .unwrap();
     let v = desk.version(printer);
-    desk.store.set_csat(sam, printer, v, 4).unwrap();
+    desk.act(sam).set_csat(sam, printer, v, 4).unwrap();
     let invoice = raise(&mut desk, "Invoice for Ann Lee", "", ann);
     let v = desk.version(invoice);
     desk.store
@@ -143,13 +153,13 @@ fn fixture_with(deleted_note: bool) -> Fixture {
     let v = desk.version(moved);
     desk.store.set_customer(dana, moved, v, Some(bob)).unwrap();
     let v = desk.version(moved);
-    desk.store
+    desk.act(sam)
         .set_status(sam, moved, v, Status::Closed)
         .unwrap();
 
     desk.at(3 * DAY);
     let bobs = raise(&mut desk, "Bob's own ticket", "Bob's words", bob);
-    desk.store
+    desk.act(sam)
         .add_message(sam, bobs, Direction::Outbound, "Hello Bob")
         .unwrap();
     desk.at(3 * DAY + 120);
@@ -247,212 +257,260 @@ fn trail_without_erasure(t: &TicketDetail) -> Vec<(ActivityKind, Option<AgentId>
         .collect()
 }
 
-#[test]
-fn erasing_replaces_the_customers_data_and_keeps_their_tickets() {
-    let mut f = fixture();
-    let before: Vec<TicketDetail> = [f.printer, f.invoice, f.moved, f.bobs]
-        .iter()
-        .map(|&n| f.desk.load(n))
-        .collect();
+on_both_engines_with! {
+    fn erasing_replaces_the_customers_data_and_keeps_their_tickets(engine: Engine) {
+        let mut f = fixture(engine);
+        let before: Vec<TicketDetail> = [f.printer, f.invoice, f.moved, f.bobs]
+            .iter()
+            .map(|&n| f.desk.load(n))
+            .collect();
 
-    let summary = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
-    assert_eq!(summary.tickets, [f.printer, f.invoice, f.moved]);
-    assert_eq!(summary.messages, 3, "both of Ann's messages and the reply");
-    assert!(summary.file_cleared);
-    assert_eq!(
-        summary.to_string(),
-        "Erased the personal data of Erased customer #1: 3 tickets, 3 messages"
-    );
-
-    let ann = f.desk.store.customer(f.ann).unwrap();
-    assert_eq!(
-        (ann.name.as_str(), ann.email.as_str(), ann.company.as_str()),
-        ("Erased customer #1", "", "")
-    );
-    assert!(ann.tags.is_empty(), "customer tags describe the person");
-    assert_eq!(f.desk.store.customer(f.bob).unwrap().name, "Bob Stone");
-
-    let printer = f.desk.load(f.printer);
-    assert_eq!(kept(&printer), kept(&before[0]));
-    assert_eq!(printer.description, ERASED);
-    assert!(printer.messages.iter().all(|m| m.body == ERASED));
-    assert_eq!(printer.notes.len(), 1);
-    assert_eq!(printer.notes[0].body, "[erased] called twice about this");
-    assert_eq!(
-        printer.subject, "Printer on fire",
-        "subjects are the team's"
-    );
-    let entry = &printer.activity[0];
-    assert_eq!(
-        entry.kind,
-        ActivityKind::CustomerErased {
-            by: f.desk.dana,
-            name: "Dana".to_owned()
+        let summary = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
+        assert_eq!(summary.tickets, [f.printer, f.invoice, f.moved]);
+        assert_eq!(summary.messages, 3, "both of Ann's messages and the reply");
+        let said = "Erased the personal data of Erased customer #1: 3 tickets, 3 messages";
+        if engine == Engine::File {
+            assert!(summary.file_cleared);
+            assert_eq!(summary.to_string(), said);
+        } else {
+            assert!(summary.on_server);
+            assert_eq!(
+                summary.to_string(),
+                format!("{said}. The server removes the old row versions at its next vacuum (autovacuum does so by itself; its owner can run VACUUM now)")
+            );
         }
-    );
-    assert_eq!(entry.sentence(), "Dana erased the customer's personal data");
-    assert_eq!(entry.actor, None, "an erasure is no agent event");
-    // Everything else in the trail is as it was, who did it included; the
-    // deleted note's text loses Ann's name.
-    let mut expected = trail_without_erasure(&before[0]);
-    for (kind, _) in &mut expected {
-        if let ActivityKind::NoteDeleted { text, .. } = kind {
-            *text = "[erased] wants a refund".to_owned();
-        }
-    }
-    assert_eq!(trail_without_erasure(&printer), expected);
-    assert!(
-        printer.version > before[0].version,
-        "open edits must reload"
-    );
 
-    let invoice = f.desk.load(f.invoice);
-    assert_eq!(kept(&invoice), kept(&before[1]));
-    assert_eq!(invoice.subject, "Invoice copy for [erased]");
-    assert_eq!(invoice.description, "", "an empty description stays empty");
-    assert!(invoice.activity.iter().any(|e| e.kind
-        == ActivityKind::SubjectEdited {
-            from: "Invoice for [erased]".to_owned(),
-            to: "Invoice copy for [erased]".to_owned(),
-        }));
-
-    // The ticket moved to Bob keeps its text, but not Ann's name in its trail.
-    let moved = f.desk.load(f.moved);
-    assert_eq!(kept(&moved), kept(&before[2]));
-    assert_eq!(moved.description, "Filed under Ann by mistake");
-    assert!(moved.activity.iter().any(|e| e.kind
-        == ActivityKind::CustomerChanged {
-            from: Some(erased_name(f.ann)),
-            to: Some("Bob Stone".to_owned()),
-        }));
-    assert!(matches!(
-        moved.activity[0].kind,
-        ActivityKind::CustomerErased { .. }
-    ));
-
-    assert_eq!(f.desk.load(f.bobs), before[3], "Bob's ticket is untouched");
-}
-
-#[test]
-fn search_finds_none_of_the_old_text() {
-    let mut f = fixture();
-    let ann_tickets = vec![f.printer, f.invoice];
-    assert_eq!(search(&f.desk, "Ann"), ann_tickets);
-    assert_eq!(search(&f.desk, "quillfeather"), ann_tickets);
-    assert_eq!(search(&f.desk, ANN_EMAIL), ann_tickets);
-    assert_eq!(f.desk.store.find_customers("ann", 10).unwrap().len(), 1);
-
-    f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
-    for text in [
-        "Ann",
-        "Lee",
-        "ann lee",
-        "quillfeather",
-        ANN_EMAIL,
-        "ann.lee",
-        "ann.lee@",
-    ] {
-        assert_eq!(search(&f.desk, text), [], "searching {text:?}");
-        assert!(
-            f.desk.store.find_customers(text, 10).unwrap().is_empty(),
-            "customers matching {text:?}"
+        let ann = f.desk.store.customer(f.ann).unwrap();
+        assert_eq!(
+            (ann.name.as_str(), ann.email.as_str(), ann.company.as_str()),
+            ("Erased customer #1", "", "")
         );
+        assert!(ann.tags.is_empty(), "customer tags describe the person");
+        assert_eq!(f.desk.store.customer(f.bob).unwrap().name, "Bob Stone");
+
+        let printer = f.desk.load(f.printer);
+        assert_eq!(kept(&printer), kept(&before[0]));
+        assert_eq!(printer.description, ERASED);
+        assert!(printer.messages.iter().all(|m| m.body == ERASED));
+        assert_eq!(printer.notes.len(), 1);
+        assert_eq!(printer.notes[0].body, "[erased] called twice about this");
+        assert_eq!(
+            printer.subject, "Printer on fire",
+            "subjects are the team's"
+        );
+        let entry = &printer.activity[0];
+        assert_eq!(
+            entry.kind,
+            ActivityKind::CustomerErased {
+                by: f.desk.dana,
+                name: "Dana".to_owned()
+            }
+        );
+        assert_eq!(entry.sentence(), "Dana erased the customer's personal data");
+        assert_eq!(entry.actor, None, "an erasure is no agent event");
+        // Everything else in the trail is as it was, who did it included; the
+        // deleted note's text loses Ann's name.
+        let mut expected = trail_without_erasure(&before[0]);
+        for (kind, _) in &mut expected {
+            if let ActivityKind::NoteDeleted { text, .. } = kind {
+                *text = "[erased] wants a refund".to_owned();
+            }
+        }
+        assert_eq!(trail_without_erasure(&printer), expected);
+        assert!(
+            printer.version > before[0].version,
+            "open edits must reload"
+        );
+
+        let invoice = f.desk.load(f.invoice);
+        assert_eq!(kept(&invoice), kept(&before[1]));
+        assert_eq!(invoice.subject, "Invoice copy for [erased]");
+        assert_eq!(invoice.description, "", "an empty description stays empty");
+        assert!(invoice.activity.iter().any(|e| e.kind
+            == ActivityKind::SubjectEdited {
+                from: "Invoice for [erased]".to_owned(),
+                to: "Invoice copy for [erased]".to_owned(),
+            }));
+
+        // The ticket moved to Bob keeps its text, but not Ann's name in its trail.
+        let moved = f.desk.load(f.moved);
+        assert_eq!(kept(&moved), kept(&before[2]));
+        assert_eq!(moved.description, "Filed under Ann by mistake");
+        assert!(moved.activity.iter().any(|e| e.kind
+            == ActivityKind::CustomerChanged {
+                from: Some(erased_name(f.ann)),
+                to: Some("Bob Stone".to_owned()),
+            }));
+        assert!(matches!(
+            moved.activity[0].kind,
+            ActivityKind::CustomerErased { .. }
+        ));
+
+        assert_eq!(f.desk.load(f.bobs), before[3], "Bob's ticket is untouched");
     }
-    // What stays is still found.
-    assert_eq!(search(&f.desk, "printer"), [f.printer]);
-    assert_eq!(search(&f.desk, "Erased customer"), ann_tickets);
-    assert_eq!(search(&f.desk, "Bob"), [f.moved, f.bobs]);
-    let found = f.desk.store.find_customers("erased", 10).unwrap();
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].id, f.ann);
 }
 
-#[test]
-fn analytics_are_the_same_before_and_after() {
-    let mut f = fixture();
-    let before = reports(&f.desk);
-    let count_before = f
-        .desk
-        .store
-        .count_tickets(&TicketFilter::default())
-        .unwrap();
-    // The erasing agent did nothing else today: were the erasure an agent
-    // event, Top Agents and handled counts would move.
-    f.desk.store.erase_customer(f.sam, f.ann).unwrap();
-    let after = reports(&f.desk);
-    for ((name, b), (_, a)) in before.iter().zip(&after) {
-        assert_eq!(a, b, "the {name} report changed");
+on_both_engines_with! {
+    fn search_finds_none_of_the_old_text(engine: Engine) {
+        let mut f = fixture(engine);
+        let ann_tickets = vec![f.printer, f.invoice];
+        assert_eq!(search(&f.desk, "Ann"), ann_tickets);
+        assert_eq!(search(&f.desk, "quillfeather"), ann_tickets);
+        assert_eq!(search(&f.desk, ANN_EMAIL), ann_tickets);
+        assert_eq!(f.desk.store.find_customers("ann", 10).unwrap().len(), 1);
+
+        f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
+        for text in [
+            "Ann",
+            "Lee",
+            "ann lee",
+            "quillfeather",
+            ANN_EMAIL,
+            "ann.lee",
+            "ann.lee@",
+        ] {
+            assert_eq!(search(&f.desk, text), [], "searching {text:?}");
+            assert!(
+                f.desk.store.find_customers(text, 10).unwrap().is_empty(),
+                "customers matching {text:?}"
+            );
+        }
+        // What stays is still found.
+        assert_eq!(search(&f.desk, "printer"), [f.printer]);
+        assert_eq!(search(&f.desk, "Erased customer"), ann_tickets);
+        assert_eq!(search(&f.desk, "Bob"), [f.moved, f.bobs]);
+        let found = f.desk.store.find_customers("erased", 10).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, f.ann);
     }
-    assert_eq!(
-        f.desk
+}
+
+on_both_engines_with! {
+    fn analytics_are_the_same_before_and_after(engine: Engine) {
+        let mut f = fixture(engine);
+        let before = reports(&f.desk);
+        let count_before = f
+            .desk
             .store
             .count_tickets(&TicketFilter::default())
-            .unwrap(),
-        count_before
-    );
-    assert_eq!(
-        f.desk
-            .store
-            .count_tickets(&TicketFilter {
-                customer: Some(f.ann),
-                ..TicketFilter::default()
-            })
-            .unwrap(),
-        2,
-        "the tickets still belong to the (erased) customer"
-    );
+            .unwrap();
+        // The erasing agent did nothing else today: were the erasure an agent
+        // event, Top Agents and handled counts would move.
+        f.desk.act(f.sam).erase_customer(f.sam, f.ann).unwrap();
+        let after = reports(&f.desk);
+        for ((name, b), (_, a)) in before.iter().zip(&after) {
+            assert_eq!(a, b, "the {name} report changed");
+        }
+        assert_eq!(
+            f.desk
+                .store
+                .count_tickets(&TicketFilter::default())
+                .unwrap(),
+            count_before
+        );
+        assert_eq!(
+            f.desk
+                .store
+                .count_tickets(&TicketFilter {
+                    customer: Some(f.ann),
+                    ..TicketFilter::default()
+                })
+                .unwrap(),
+            2,
+            "the tickets still belong to the (erased) customer"
+        );
+    }
 }
 
-#[test]
-fn a_failure_midway_leaves_everything_as_it_was() {
-    let mut f = fixture();
-    let before: Vec<TicketDetail> = [f.printer, f.invoice, f.moved]
-        .iter()
-        .map(|&n| f.desk.load(n))
-        .collect();
-    let rows = f.desk.activity_rows();
-    // Fails on the last step, after messages, the customer and the trail
-    // (its append-only guard set aside) were written.
-    f.desk
-        .raw()
-        .execute_batch(
-            "CREATE TRIGGER fail_erasure BEFORE INSERT ON activity
-             WHEN new.kind = 'customer_erased'
-             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-        )
-        .unwrap();
-    let err = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap_err();
-    assert!(err.to_string().contains("the disk is full"), "{err}");
+on_both_engines_with! {
+    fn a_failure_midway_leaves_everything_as_it_was(engine: Engine) {
+        let mut f = fixture(engine);
+        let before: Vec<TicketDetail> = [f.printer, f.invoice, f.moved]
+            .iter()
+            .map(|&n| f.desk.load(n))
+            .collect();
+        let rows = f.desk.activity_rows();
+        // Fails on the last step, after messages, the customer and the trail
+        // (its append-only guard set aside) were written.
+        fail_erasures(&f.desk, true);
+        let err = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap_err();
+        assert!(err.to_string().contains("the disk is full"), "{err}");
 
-    let ann = f.desk.store.customer(f.ann).unwrap();
-    assert_eq!(
-        (ann.name.as_str(), ann.email.as_str(), ann.tags.clone()),
-        (ANN, ANN_EMAIL, vec!["vip".to_owned()])
-    );
-    for (ticket, was) in before.iter().map(|t| (f.desk.load(t.number), t)) {
-        assert_eq!(&ticket, was);
+        let ann = f.desk.store.customer(f.ann).unwrap();
+        assert_eq!(
+            (ann.name.as_str(), ann.email.as_str(), ann.tags.clone()),
+            (ANN, ANN_EMAIL, vec!["vip".to_owned()])
+        );
+        for (ticket, was) in before.iter().map(|t| (f.desk.load(t.number), t)) {
+            assert_eq!(&ticket, was);
+        }
+        assert_eq!(f.desk.activity_rows(), rows);
+        assert_eq!(search(&f.desk, "Ann"), [f.printer, f.invoice]);
+        // The trail is append-only still.
+        assert_trail_is_append_only(&f.desk);
+
+        fail_erasures(&f.desk, false);
+        let summary = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
+        assert_eq!(summary.tickets.len(), 3);
+        // The guard is back after a successful erasure too.
+        assert_trail_is_append_only(&f.desk);
     }
-    assert_eq!(f.desk.activity_rows(), rows);
-    assert_eq!(search(&f.desk, "Ann"), [f.printer, f.invoice]);
-    // The trail is append-only still.
-    let raw = f.desk.raw();
-    assert!(
-        raw.execute("UPDATE activity SET old_value = 'x'", [])
-            .unwrap_err()
-            .to_string()
-            .contains("append-only")
-    );
+}
 
-    raw.execute_batch("DROP TRIGGER fail_erasure").unwrap();
-    let summary = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
-    assert_eq!(summary.tickets.len(), 3);
-    assert!(
-        raw.execute("UPDATE activity SET old_value = 'x'", [])
+/// Makes the erasure's last step (its "erased" entries) fail, or not.
+fn fail_erasures(desk: &Desk, fail: bool) {
+    match (desk.engine, fail) {
+        (Engine::File, true) => desk
+            .raw()
+            .execute_batch(
+                "CREATE TRIGGER fail_erasure BEFORE INSERT ON activity
+                 WHEN new.kind = 'customer_erased'
+                 BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+            )
+            .unwrap(),
+        (Engine::File, false) => desk
+            .raw()
+            .execute_batch("DROP TRIGGER fail_erasure")
+            .unwrap(),
+        (Engine::Server, true) => desk
+            .raw_server()
+            .batch_execute(
+                "CREATE FUNCTION public.fail_erasure() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                     IF NEW.kind = 'customer_erased' THEN
+                         RAISE EXCEPTION 'the disk is full';
+                     END IF;
+                     RETURN NEW;
+                 END $$;
+                 CREATE TRIGGER fail_erasure BEFORE INSERT ON tickets.activity
+                     FOR EACH ROW EXECUTE FUNCTION public.fail_erasure();",
+            )
+            .unwrap(),
+        (Engine::Server, false) => desk
+            .raw_server()
+            .batch_execute("DROP TRIGGER fail_erasure ON tickets.activity")
+            .unwrap(),
+    }
+}
+
+/// Rewriting the trail directly is refused (on a server even to its owner).
+fn assert_trail_is_append_only(desk: &Desk) {
+    let refusal = match desk.engine {
+        Engine::File => desk
+            .raw()
+            .execute("UPDATE activity SET old_value = 'x'", [])
             .unwrap_err()
-            .to_string()
-            .contains("append-only"),
-        "the guard is back after a successful erasure too"
-    );
+            .to_string(),
+        Engine::Server => desk
+            .raw_server()
+            .execute("UPDATE tickets.activity SET old_value = '\"x\"'", &[])
+            .unwrap_err()
+            .as_db_error()
+            .expect("a refusal from the server")
+            .message()
+            .to_owned(),
+    };
+    assert!(refusal.contains("append-only"), "{refusal}");
 }
 
 /// Where `needle` occurs in the database file or the files beside it.
@@ -474,7 +532,7 @@ fn the_old_text_is_gone_from_the_file() {
     // With a note about Ann deleted before the erasure: the store zeroes
     // what it deletes in the ordinary course (`PRAGMA secure_delete = FAST`),
     // so the deleted text is not left in free space for the erasure to miss.
-    let mut f = fixture_with(true);
+    let mut f = fixture_with(Engine::File, true);
     // Planner statistics keep sample keys (names among them) in the file.
     f.desk.store.analyze().unwrap();
     let needles = [
@@ -521,7 +579,7 @@ fn the_old_text_is_gone_from_the_file() {
 
 #[test]
 fn a_reader_elsewhere_is_reported_and_the_text_goes_when_it_closes() {
-    let mut f = fixture_with(false);
+    let mut f = fixture_with(Engine::File, false);
     // Another window in the middle of reading an older snapshot.
     let elsewhere = f.desk.raw();
     elsewhere.execute_batch("BEGIN").unwrap();
@@ -552,63 +610,70 @@ fn a_reader_elsewhere_is_reported_and_the_text_goes_when_it_closes() {
     drop(dir);
 }
 
-#[test]
-fn erasing_twice_is_harmless() {
-    let mut f = fixture();
-    f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
-    let tickets = [f.printer, f.invoice, f.moved, f.bobs];
-    let once: Vec<TicketDetail> = tickets.iter().map(|&n| f.desk.load(n)).collect();
-    let rows = f.desk.activity_rows();
+on_both_engines_with! {
+    fn erasing_twice_is_harmless(engine: Engine) {
+        let mut f = fixture(engine);
+        f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
+        let tickets = [f.printer, f.invoice, f.moved, f.bobs];
+        let once: Vec<TicketDetail> = tickets.iter().map(|&n| f.desk.load(n)).collect();
+        let rows = f.desk.activity_rows();
 
-    let again = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
-    assert_eq!(again.tickets, []);
-    assert_eq!(again.messages, 0);
-    assert_eq!(
-        again.to_string(),
-        "Erased customer #1 had no personal data left to erase"
-    );
-    let twice: Vec<TicketDetail> = tickets.iter().map(|&n| f.desk.load(n)).collect();
-    assert_eq!(twice, once);
-    assert_eq!(f.desk.activity_rows(), rows);
+        let again = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
+        assert_eq!(again.tickets, []);
+        assert_eq!(again.messages, 0);
+        assert_eq!(
+            again.to_string(),
+            "Erased customer #1 had no personal data left to erase"
+        );
+        let twice: Vec<TicketDetail> = tickets.iter().map(|&n| f.desk.load(n)).collect();
+        assert_eq!(twice, once);
+        assert_eq!(f.desk.activity_rows(), rows);
 
-    // A message recorded after the erasure is erased by the next one.
-    f.desk.at(4 * DAY);
-    f.desk
-        .store
-        .add_message(f.desk.dana, f.printer, Direction::Inbound, "I am back")
-        .unwrap();
-    let third = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
-    assert_eq!((third.tickets, third.messages), (vec![f.printer], 1));
-    assert!(
+        // A message recorded after the erasure is erased by the next one.
+        f.desk.at(4 * DAY);
         f.desk
-            .load(f.printer)
-            .messages
-            .iter()
-            .all(|m| m.body == ERASED)
-    );
+            .store
+            .add_message(f.desk.dana, f.printer, Direction::Inbound, "I am back")
+            .unwrap();
+        let third = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
+        assert_eq!((third.tickets, third.messages), (vec![f.printer], 1));
+        assert!(
+            f.desk
+                .load(f.printer)
+                .messages
+                .iter()
+                .all(|m| m.body == ERASED)
+        );
+    }
 }
 
-#[test]
-fn unknown_customers_and_agents_are_refused_and_nothing_is_written() {
-    let mut f = fixture();
-    let rows = f.desk.activity_rows();
-    let err = f
-        .desk
-        .store
-        .erase_customer(f.desk.dana, CustomerId(99))
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        StoreError::NotFound {
-            what: "customer",
-            id: 99
+on_both_engines_with! {
+    fn unknown_customers_and_agents_are_refused_and_nothing_is_written(engine: Engine) {
+        let mut f = fixture(engine);
+        let rows = f.desk.activity_rows();
+        let err = f
+            .desk
+            .store
+            .erase_customer(f.desk.dana, CustomerId(99))
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            StoreError::NotFound {
+                what: "customer",
+                id: 99
+            }
+        ));
+        assert_eq!(err.to_string(), "that customer no longer exists (id 99)");
+        let err = f.desk.store.erase_customer(AgentId(99), f.ann).unwrap_err();
+        if engine == Engine::File {
+            assert_eq!(err.to_string(), "that agent no longer exists (id 99)");
+        } else {
+            assert!(matches!(err, StoreError::NotAllowed(_)), "{err:?}");
+            assert!(err.to_string().contains("signed in (Dana)"), "{err}");
         }
-    ));
-    assert_eq!(err.to_string(), "that customer no longer exists (id 99)");
-    let err = f.desk.store.erase_customer(AgentId(99), f.ann).unwrap_err();
-    assert_eq!(err.to_string(), "that agent no longer exists (id 99)");
-    assert_eq!(f.desk.activity_rows(), rows);
-    assert_eq!(f.desk.store.customer(f.ann).unwrap().name, ANN);
+        assert_eq!(f.desk.activity_rows(), rows);
+        assert_eq!(f.desk.store.customer(f.ann).unwrap().name, ANN);
+    }
 }
 
 /// How long erasing takes on a big database: a copy of the file named by

@@ -583,3 +583,97 @@ fn an_agents_login_cannot_read_another_teams_database() {
         );
     }
 }
+
+/// Only admins erase a customer's data, and erasing cannot be used to
+/// rewrite anything but mentions of that customer: the server checks every
+/// text the app sends against what is there now.
+#[test]
+fn only_admins_erase_and_an_erasure_rewrites_nothing_but_the_customer() {
+    use crate::fixtures::{Desk, Engine};
+    use tickets::domain::{ActivityKind, NewCustomer, NewTicket, Priority};
+    let Some(mut desk) = Desk::team_on(Engine::Server, &[("Dana", ""), ("Sam", "")]) else {
+        return;
+    };
+    let (dana, sam) = (desk.dana, desk.agents[1]);
+    let ann = desk
+        .store
+        .add_customer(&NewCustomer {
+            name: "Ann Lee".to_owned(),
+            email: "ann@example.com".to_owned(),
+            company: String::new(),
+        })
+        .unwrap();
+    let n = desk
+        .store
+        .create_ticket(
+            dana,
+            &NewTicket {
+                subject: "Call Ann Lee back".to_owned(),
+                description: "Her words".to_owned(),
+                priority: Priority::Medium,
+                customer: Some(ann),
+            },
+        )
+        .unwrap();
+    let v = desk.version(n);
+    desk.store
+        .set_subject(dana, n, v, "Call Ann Lee back today")
+        .unwrap();
+    let before = desk.load(n);
+
+    // Sam is an agent, not an admin: refused in a sentence, nothing written.
+    refused_saying(
+        desk.act(sam).erase_customer(sam, ann),
+        "only an admin of this team can erase a customer's data",
+    );
+    assert_eq!(desk.load(n), before);
+
+    // Dana is an admin, but a forged edit (not just the customer's name
+    // replaced) is refused whole, by psql as through the app.
+    let mut owner = desk.raw_server();
+    let entry: i64 = owner
+        .query_one(
+            "SELECT id FROM tickets.activity WHERE kind = 'subject'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    for edits in [
+        format!(
+            r#"{{"subjects": [[{}, "Call [erased] back, Sam was rude"]]}}"#,
+            n.0
+        ),
+        format!(r#"{{"subjects": [[{}, "Nothing happened"]]}}"#, n.0),
+        format!(r#"{{"trail": [[{entry}, "new", "Call [erased] back tomorrow"]]}}"#),
+        format!(r#"{{"trail": [[{entry}, "old", "Call [erased] [erased] back"]]}}"#),
+    ] {
+        let err = owner
+            .execute(
+                "SELECT tickets.erase_customer($1, 'Ann Lee', 'ann@example.com', 'erased customer #1', ($2::text)::jsonb, 0)",
+                &[&ann.0, &edits],
+            )
+            .expect_err(&edits);
+        let said = err
+            .as_db_error()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_default();
+        assert!(said.contains("not an erasure"), "{edits}: {err:?}");
+    }
+    assert_eq!(desk.load(n), before);
+    assert_eq!(desk.store.customer(ann).unwrap().name, "Ann Lee");
+
+    // Through the app, Dana erases: the subject and its trail lose the name only.
+    desk.store.erase_customer(dana, ann).unwrap();
+    let after = desk.load(n);
+    assert_eq!(after.subject, "Call [erased] back today");
+    assert!(after.activity.iter().any(|e| e.kind
+        == ActivityKind::SubjectEdited {
+            from: "Call [erased] back".to_owned(),
+            to: "Call [erased] back today".to_owned(),
+        }));
+    // And the trail is append-only again.
+    let err = owner
+        .batch_execute("UPDATE tickets.activity SET new_value = '\"x\"'")
+        .expect_err("the trail is append-only");
+    assert!(format!("{:?}", err.as_db_error()).contains("append-only"));
+}

@@ -1,40 +1,5 @@
-//! Erasing a customer's personal data while keeping their tickets for analytics.
-//!
-//! What goes, and why:
-//! - The customer's **name, email and company** are replaced (the name by
-//!   "Erased customer #ID", the others emptied) and their **customer tags**
-//!   removed: tags such as "difficult" or "churn risk" are statements about a person.
-//! - The text of **every message** in their tickets' conversations, both ways,
-//!   becomes [`ERASED`]: it is the correspondence with that person, and
-//!   replies routinely repeat what the customer wrote (addresses, order numbers).
-//! - Their tickets' **descriptions** become [`ERASED`] too. Agents raise a
-//!   ticket on the customer's behalf (subject, description, priority,
-//!   customer), so the description is where the customer's request, in their
-//!   words, is recorded: it is message text in all but name.
-//! - **Subjects and internal notes stay**: they are the team's own one-line
-//!   label and working record, which the list, the trail and the analytics
-//!   drill-downs refer to. Only whole-word mentions of the customer's name or
-//!   email in them are replaced, and likewise in the ticket's activity (old and
-//!   new subjects, deleted notes' text) and in every "moved the ticket to this
-//!   customer" entry of the trail, on any ticket.
-//! - Every other copy of that text is cleared as well: both full-text search
-//!   indexes are rewritten without it, index samples the query planner kept
-//!   (`sqlite_stat4`) are taken again, freed space is overwritten with zeros
-//!   (`PRAGMA secure_delete`) and the write-ahead log is emptied into the file.
-//!
-//! Tickets, statuses, priorities, timestamps, assignees, tags, ratings and the
-//! status history stay, so every analytics figure of every period is the same
-//! before and after. Each ticket whose text changed gets one "erased the
-//! customer's personal data" entry, which is not an agent event (see
-//! [`ActivityKind::CustomerErased`]). Everything is one transaction: a failure
-//! anywhere leaves the file as it was.
-//!
-//! Text deleted *before* the erasure (an earlier name of the customer, a
-//! deleted note) was zeroed when it was deleted: the store runs with
-//! `PRAGMA secure_delete = FAST`. That mode leaves whole pages that fall free
-//! as they were, so a long text deleted earlier may still linger until a
-//! `VACUUM`. Not covered: mentions of the customer on other customers'
-//! tickets, or by a partial name ("Hi Ann"), and backups made before.
+//! Erasing a customer on a desk's file: see [`crate::store::erase`] for
+//! what goes and why; this is the file's part of it.
 
 use std::collections::BTreeSet;
 
@@ -44,54 +9,7 @@ use super::people::sort_key;
 use super::tickets::{agent, touch};
 use super::{FileStore, StoreError, activity};
 use crate::domain::{ActivityKind, AgentId, CustomerId, MAX_SUBJECT_CHARS, TicketNumber};
-
-/// What erased text is replaced with.
-pub const ERASED: &str = "[erased]";
-
-/// The name an erased customer is left with.
-pub fn erased_name(customer: CustomerId) -> String {
-    format!("Erased customer #{}", customer.0)
-}
-
-/// What an erasure changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ErasedSummary {
-    /// The customer.
-    pub customer: CustomerId,
-    /// The tickets whose text changed, each now with an activity entry saying so.
-    pub tickets: Vec<TicketNumber>,
-    /// Messages whose text was replaced.
-    pub messages: u64,
-    /// Whether the old text is gone from the file. False when another
-    /// connection kept the write-ahead log from being emptied; the log is then
-    /// cleared at its next full checkpoint.
-    pub file_cleared: bool,
-}
-
-impl std::fmt::Display for ErasedSummary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = erased_name(self.customer);
-        if self.tickets.is_empty() {
-            return write!(f, "{name} had no personal data left to erase");
-        }
-        let tickets = self.tickets.len();
-        let plural = |n: u64| if n == 1 { "" } else { "s" };
-        write!(
-            f,
-            "Erased the personal data of {name}: {tickets} ticket{}, {} message{}",
-            plural(tickets as u64),
-            self.messages,
-            plural(self.messages),
-        )?;
-        if !self.file_cleared {
-            write!(
-                f,
-                ". The file was in use elsewhere, so the erased text leaves it completely once every window on it has closed"
-            )?;
-        }
-        Ok(())
-    }
-}
+use crate::store::erase::{ERASED, ErasedSummary, erased_name, needles, redact};
 
 impl FileStore {
     /// Erases a customer's personal data (see the module documentation for
@@ -136,11 +54,7 @@ fn erase(
             id: customer.0,
         })?;
     let new_name = erased_name(customer);
-    let needles: Vec<String> = [&name, &email]
-        .into_iter()
-        .filter(|s| !s.is_empty() && **s != new_name)
-        .cloned()
-        .collect();
+    let needles = needles(customer, &name, &email);
 
     let mut record_changed = (name != new_name) | !email.is_empty() | !company.is_empty();
     if record_changed {
@@ -215,6 +129,7 @@ fn erase(
         tickets: changed.into_iter().collect(),
         messages,
         file_cleared: false,
+        on_server: false,
     })
 }
 
@@ -351,86 +266,4 @@ fn clear_copies(tx: &Connection, needles: &[String]) -> Result<(), StoreError> {
         tx.execute_batch(&format!("ANALYZE \"{}\"", index.replace('"', "\"\"")))?;
     }
     Ok(())
-}
-
-/// `text` with every whole-word mention of a needle, in any case, replaced by
-/// [`ERASED`]; `None` if it mentions none.
-fn redact(text: &str, needles: &[String]) -> Option<String> {
-    let mut out: Option<String> = None;
-    for needle in needles {
-        if let Some(redacted) = redact_one(out.as_deref().unwrap_or(text), needle) {
-            out = Some(redacted);
-        }
-    }
-    out
-}
-
-fn redact_one(text: &str, needle: &str) -> Option<String> {
-    let fold = |c: char| c.to_lowercase().next().unwrap_or(c);
-    let needle: Vec<char> = needle.chars().map(fold).collect();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let n = needle.len();
-    let word = |i: usize| chars.get(i).is_some_and(|(_, c)| c.is_alphanumeric());
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut i = 0;
-    while n > 0 && i + n <= chars.len() {
-        let here = (i == 0 || !word(i - 1))
-            && !word(i + n)
-            && chars[i..i + n]
-                .iter()
-                .zip(&needle)
-                .all(|((_, c), d)| fold(*c) == *d);
-        if here {
-            out.push_str(&text[copied..chars[i].0]);
-            out.push_str(ERASED);
-            copied = chars.get(i + n).map_or(text.len(), |(at, _)| *at);
-            i += n;
-        } else {
-            i += 1;
-        }
-    }
-    (copied > 0).then(|| {
-        out.push_str(&text[copied..]);
-        out
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn r(text: &str, needles: &[&str]) -> Option<String> {
-        let needles: Vec<String> = needles.iter().map(|s| (*s).to_owned()).collect();
-        redact(text, &needles)
-    }
-
-    #[test]
-    fn whole_words_in_any_case_are_redacted() {
-        assert_eq!(
-            r("Ann Lee called; ann lee again", &["Ann Lee"]).as_deref(),
-            Some("[erased] called; [erased] again")
-        );
-        assert_eq!(
-            r("Mail ANN@example.com.", &["ann@example.com"]).as_deref(),
-            Some("Mail [erased].")
-        );
-        assert_eq!(
-            r("Ann Lee <ann@x.io>", &["Ann Lee", "ann@x.io"]).as_deref(),
-            Some("[erased] <[erased]>")
-        );
-        assert_eq!(
-            r("Émile Zola", &["émile zola"]).as_deref(),
-            Some("[erased]")
-        );
-    }
-
-    #[test]
-    fn parts_of_other_words_and_absent_names_are_left() {
-        assert_eq!(r("Joanne Leeds", &["Ann Lee"]), None);
-        assert_eq!(r("Al's tale", &["al"]), Some("[erased]'s tale".to_owned()));
-        assert_eq!(r("nothing here", &["Ann"]), None);
-        assert_eq!(r("", &["Ann"]), None);
-        assert_eq!(r("anything", &[""]), None);
-    }
 }

@@ -13,7 +13,7 @@ pub mod backup;
 mod bulk;
 pub(crate) mod codec;
 mod drive;
-pub mod erase;
+mod erase;
 pub mod export;
 mod facets;
 mod files;
