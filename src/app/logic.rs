@@ -11,7 +11,7 @@ use super::worker::Worker;
 use super::worker::protocol::{Alters, Asker, Request};
 use super::{Database, TicketsApp};
 use crate::analytics::PeriodChoice;
-use crate::domain::TicketNumber;
+use crate::domain::{Doing, TicketNumber};
 use crate::store::{ListRequest, Location, TicketFilter};
 
 impl TicketsApp {
@@ -120,6 +120,8 @@ impl TicketsApp {
         self.location = location;
         self.signed_in = None;
         self.offline = None;
+        self.presence.clear();
+        self.presence_said = None;
         self.search = self.db().filter.text.clone();
         self.agents.clear();
         self.tags.clear();
@@ -248,6 +250,29 @@ impl TicketsApp {
         }
         if self.list.loading() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        self.say_where_i_am();
+    }
+
+    /// On a team's server, tells the other desks which ticket is open here
+    /// and whether a reply or note is being written (when that changes).
+    fn say_where_i_am(&mut self) {
+        if self.signed_in.is_none() {
+            return;
+        }
+        let here = self.panel.as_ref().and_then(|panel| {
+            let doing = if !panel.message_input.trim().is_empty() {
+                Doing::Replying
+            } else if !panel.note_input.trim().is_empty() {
+                Doing::Noting
+            } else {
+                Doing::Viewing
+            };
+            panel.ticket.map(|ticket| (ticket, doing))
+        });
+        if here != self.presence_said {
+            self.presence_said = here;
+            self.request(Request::Presence(here));
         }
     }
 }

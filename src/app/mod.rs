@@ -198,6 +198,10 @@ pub struct TicketsApp {
     signed_in: Option<Agent>,
     /// Why the team's server cannot be reached, while it cannot.
     offline: Option<String>,
+    /// On a team's server, the other agents at tickets now.
+    presence: Vec<crate::domain::Presence>,
+    /// Where this window last told the server it is (see `keep_up`).
+    presence_said: Option<(crate::domain::TicketNumber, crate::domain::Doing)>,
     /// The store the window's title last named.
     titled: Option<Location>,
 }
@@ -257,6 +261,8 @@ impl TicketsApp {
             open_dialog: Box::new(native_open_dialog),
             signed_in: None,
             offline: None,
+            presence: Vec::new(),
+            presence_said: None,
             titled: None,
         }
     }

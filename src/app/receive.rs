@@ -319,6 +319,7 @@ impl TicketsApp {
                 self.data_changed(EVERYTHING);
                 self.reload_panel();
             }
+            Response::Presence(others) => self.presence = others,
             Response::Failed(failure) => self.toasts.add(ToastKind::Error, failure.to_string()),
         }
     }

@@ -4,11 +4,13 @@
 
 mod activity;
 mod number;
+mod presence;
 mod ticket;
 pub mod validate;
 
 pub use activity::{ActivityEntry, ActivityKind};
 pub use number::{TicketNumber, parse_ticket_number};
+pub use presence::{Doing, Presence};
 pub use ticket::{
     Agent, Customer, Direction, Message, NewCustomer, NewTicket, Note, Priority, Status, Tag,
     TicketDetail, TicketRow,

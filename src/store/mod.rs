@@ -344,6 +344,37 @@ impl Store {
         Ok(changed)
     }
 
+    /// Says which ticket this desk has open (`None`: none) and what its
+    /// agent is doing there, for the other desks of a team server to show.
+    /// A file has no other desks: nothing to say.
+    pub fn set_presence(
+        &self,
+        at: Option<(TicketNumber, crate::domain::Doing)>,
+    ) -> Result<(), StoreError> {
+        match &self.engine {
+            Engine::File(_) => Ok(()),
+            Engine::Server(db) => db.set_presence(at),
+        }
+    }
+
+    /// The other agents at tickets now (on a file, nobody).
+    pub fn presence(&self) -> Result<Vec<crate::domain::Presence>, StoreError> {
+        match &self.engine {
+            Engine::File(_) => Ok(Vec::new()),
+            Engine::Server(db) => db.presence(),
+        }
+    }
+
+    /// Whether [`Store::presence`] may have changed since this was last
+    /// asked: another desk said where it is, or the connection was made
+    /// again. Heard with [`Store::changes_since`].
+    pub fn presence_news(&self) -> bool {
+        match &self.engine {
+            Engine::File(_) => false,
+            Engine::Server(db) => db.presence_news(),
+        }
+    }
+
     /// Writes a backup of the database now, keeping the newest
     /// [`BACKUPS_KEPT`]. `progress` hears (done, total) as the copy goes.
     pub fn backup_now(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupFile, StoreError> {

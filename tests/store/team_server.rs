@@ -677,3 +677,92 @@ fn only_admins_erase_and_an_erasure_rewrites_nothing_but_the_customer() {
         .expect_err("the trail is append-only");
     assert!(format!("{:?}", err.as_db_error()).contains("append-only"));
 }
+
+/// Presence: each desk says which ticket it has open and what its agent is
+/// doing there; the others hear of it without reading every ticket again,
+/// and a desk whose connection ends leaves, and comes back when it
+/// reconnects by itself.
+#[test]
+fn desks_see_who_else_is_at_a_ticket_and_who_is_writing() {
+    use crate::fixtures::{Desk, Engine};
+    use std::time::{Duration, Instant};
+    use tickets::domain::{Doing, Presence};
+    use tickets::store::{ChangeToken, Store};
+    let Some(mut desk) = Desk::team_on(Engine::Server, &[("Dana", ""), ("Sam", "")]) else {
+        return;
+    };
+    let n = desk.ticket("Printer on fire");
+    let sam = desk.agents[1];
+    let sams = desk.store_as(sam);
+    let mut dana_seen = ChangeToken::default();
+    desk.store.changes_since(&mut dana_seen).unwrap();
+    // What Dana's desk shows once it has heard, within a few seconds.
+    let dana_sees = |store: &Store, seen: &mut ChangeToken, want: &[(Doing, bool)]| {
+        let start = Instant::now();
+        loop {
+            let changed = store.changes_since(seen).unwrap();
+            assert!(!changed, "presence is not a change to the tickets");
+            let news = store.presence_news();
+            let now = store.presence().unwrap();
+            let shown: Vec<(Doing, bool)> = now
+                .iter()
+                .map(|p| (p.doing, p.ticket == n && p.name == "Sam"))
+                .collect();
+            if shown == want {
+                return (news, now);
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "Dana's desk shows {now:?}, not {want:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    assert_eq!(desk.store.presence().unwrap(), []);
+
+    sams.set_presence(Some((n, Doing::Viewing))).unwrap();
+    let (news, now) = dana_sees(&desk.store, &mut dana_seen, &[(Doing::Viewing, true)]);
+    assert!(news, "Sam's desk announced it");
+    assert_eq!(
+        now,
+        [Presence {
+            agent: sam,
+            name: "Sam".to_owned(),
+            ticket: n,
+            doing: Doing::Viewing
+        }]
+    );
+    assert_eq!(now[0].sentence(), "Sam has it open");
+    sams.set_presence(Some((n, Doing::Replying))).unwrap();
+    let (_, now) = dana_sees(&desk.store, &mut dana_seen, &[(Doing::Replying, true)]);
+    assert_eq!(now[0].sentence(), "Sam is replying…");
+
+    // Dana's own desk is not "someone else" to her, but is to Sam.
+    desk.store.set_presence(Some((n, Doing::Noting))).unwrap();
+    assert_eq!(desk.store.presence().unwrap().len(), 1);
+    let sam_sees = sams.presence().unwrap();
+    assert_eq!(sam_sees.len(), 1);
+    assert_eq!(sam_sees[0].sentence(), "Dana is writing a note…");
+
+    // Sam's connection is cut: he is gone from Dana's desk; his desk
+    // reconnects by itself at its next look and says again where it is.
+    desk.raw_server()
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
+            &[&desk.logins[1]],
+        )
+        .unwrap();
+    dana_sees(&desk.store, &mut dana_seen, &[]);
+    let mut sam_seen = ChangeToken::default();
+    let _ = sams.changes_since(&mut sam_seen); // meets the closed connection
+    sams.changes_since(&mut sam_seen).unwrap(); // connects again
+    dana_sees(&desk.store, &mut dana_seen, &[(Doing::Replying, true)]);
+
+    // Sam closes the ticket, then the window: nobody is left.
+    sams.set_presence(None).unwrap();
+    dana_sees(&desk.store, &mut dana_seen, &[]);
+    sams.set_presence(Some((n, Doing::Viewing))).unwrap();
+    dana_sees(&desk.store, &mut dana_seen, &[(Doing::Viewing, true)]);
+    drop(sams);
+    dana_sees(&desk.store, &mut dana_seen, &[]);
+}

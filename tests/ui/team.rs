@@ -139,3 +139,58 @@ fn connecting_to_a_team_server_from_the_file_menu() {
         (socket, pg::SUPERUSER)
     );
 }
+
+/// Two agents at one ticket: the window shows who else has it open and
+/// who is writing a reply, and tells the others when its own agent starts
+/// writing one.
+#[test]
+fn the_panel_shows_who_else_is_at_the_ticket_and_who_is_replying() {
+    use crate::common::{open_ticket, type_into};
+    use tickets::domain::{Doing, TicketNumber};
+    if pg::shared().is_none() {
+        return;
+    }
+    let desk = desk_on(Engine::Server, &["Printer jams", "Invoice copy"]);
+    let sam = desk.store_as(desk.agents[1]);
+    let mut harness = open(&desk, None);
+    open_ticket(&mut harness, "Printer jams");
+    let printer = TicketNumber(1);
+
+    // Sam opens the same ticket, then starts a reply.
+    sam.set_presence(Some((printer, Doing::Viewing))).unwrap();
+    step_until(&mut harness, "Sam at the ticket", |h| {
+        h.query_by_label("Sam Okafor has it open").is_some()
+    });
+    sam.set_presence(Some((printer, Doing::Replying))).unwrap();
+    step_until(&mut harness, "Sam replying", |h| {
+        h.query_by_label("Sam Okafor is replying…").is_some()
+    });
+    // On another ticket he is not shown here.
+    sam.set_presence(Some((TicketNumber(2), Doing::Replying)))
+        .unwrap();
+    step_until(&mut harness, "Sam gone from this ticket", |h| {
+        text_containing(h, "Sam Okafor").is_none()
+    });
+
+    // Dana's window says where she is: at the ticket, then replying.
+    let sees_dana = |doing: Doing| {
+        let start = std::time::Instant::now();
+        loop {
+            let now = sam.presence().unwrap();
+            if now.iter().any(|p| p.ticket == printer && p.doing == doing) {
+                return;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(5),
+                "Sam sees {now:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    sees_dana(Doing::Viewing);
+    harness.get_by_label("Conversation (0)").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "Message", "Have you tried turning it off");
+    harness.run_steps(2);
+    sees_dana(Doing::Replying);
+}

@@ -233,6 +233,7 @@ impl TicketsApp {
                 agents: &self.agents,
                 tags: &self.tags,
                 now: self.clock.now(),
+                others: &self.presence,
             };
             // A narrow window lays the panel over the list, which keeps its
             // width; a wide one puts it beside the list.

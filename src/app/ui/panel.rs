@@ -14,7 +14,7 @@ use super::super::commands::{Action, UiCommand};
 use super::super::worker::protocol::Change;
 use super::widgets::{busy, exact_time, field_error, priority_mark, status_pill, time_label};
 use super::{Focus, TextBox};
-use crate::domain::{Agent, Direction, NoteId, Tag, TicketDetail, TicketNumber};
+use crate::domain::{Agent, Direction, Doing, NoteId, Presence, Tag, TicketDetail, TicketNumber};
 
 mod detail;
 
@@ -271,6 +271,8 @@ pub struct PanelInput<'a> {
     pub tags: &'a [Tag],
     /// Now, for relative times.
     pub now: DateTime<Utc>,
+    /// On a team server, the other agents at tickets now.
+    pub others: &'a [Presence],
 }
 
 /// Draws the panel; changes become actions.
@@ -312,6 +314,7 @@ pub fn panel_ui(
         status_pill(ui, detail.status);
         priority_mark(ui, detail.priority, true);
     });
+    others_here(ui, input.others, number);
     ui.add_space(2.0);
     ui.separator();
     ui.horizontal(|ui| {
@@ -336,6 +339,30 @@ pub fn panel_ui(
             Tab::Notes => notes_tab(ui, state, &detail, input.now, focus, actions),
             Tab::Activity => activity_tab(ui, &detail, input.now),
         });
+}
+
+/// Who else is at this ticket, on a team server: "Dana is replying… · Sam
+/// has it open". Writing shows first, in the colour of a warning: a reply
+/// sent now may cross theirs.
+fn others_here(ui: &mut Ui, others: &[Presence], number: TicketNumber) {
+    let mut here: Vec<&Presence> = others.iter().filter(|p| p.ticket == number).collect();
+    if here.is_empty() {
+        return;
+    }
+    here.sort_by_key(|p| p.doing == Doing::Viewing);
+    let text = here
+        .iter()
+        .map(|p| p.sentence())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let writing = here[0].doing != Doing::Viewing;
+    let color = if writing {
+        ui.visuals().warn_fg_color
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    ui.add(egui::Label::new(RichText::new(text).color(color)).wrap())
+        .on_hover_text("Other agents at this ticket now, on the team server");
 }
 
 /// The trail: when in a column of its own, then who did what.

@@ -23,6 +23,10 @@ pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
 /// How often the worker looks for changes other windows or processes made to the file.
 const POLL_INTERVAL: Duration = Duration::from_millis(700);
 
+/// How often who is at which ticket is read again while anyone is shown
+/// there, for desks that went without saying so.
+const PRESENCE_REREAD: Duration = Duration::from_secs(5);
+
 /// SQLite's page cache per connection in the window, in KiB. The window runs
 /// for days; the system's file cache keeps the file's pages anyway, so a
 /// small cache costs a list page about 3 ms at a million tickets instead of
@@ -153,6 +157,8 @@ fn run(
     let mut check_failing = false;
     let mut offline = false;
     let mut last_check = Instant::now();
+    let mut others_shown = false;
+    let mut last_presence = Instant::now();
     loop {
         // Look for others' changes on a fixed schedule, busy or not.
         if last_check.elapsed() >= POLL_INTERVAL {
@@ -165,6 +171,19 @@ fn run(
                     check_failing = false;
                     if changed && !send(Response::ExternalChange) {
                         return;
+                    }
+                    // Who is where: when a desk said so, and again now and
+                    // then while anyone is shown (a desk that closed says
+                    // nothing; its row goes with its connection).
+                    let due = others_shown && last_presence.elapsed() >= PRESENCE_REREAD;
+                    if store.presence_news() || due {
+                        last_presence = Instant::now();
+                        if let Ok(others) = store.presence() {
+                            others_shown = !others.is_empty();
+                            if !send(Response::Presence(others)) {
+                                return;
+                            }
+                        }
                     }
                 }
                 // A team's server that went away: said once; each look
@@ -317,6 +336,12 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
         {
             Ok((customer, summary)) => Response::CustomerErased { customer, summary },
             Err(e) => people_failed(Asker::People, e),
+        },
+        Request::Presence(at) => match store.set_presence(at) {
+            Ok(()) => return None,
+            // The next look for changes says the server is away, once.
+            Err(StoreError::ServerUnreachable { .. }) => return None,
+            Err(e) => failed(e),
         },
         Request::Seed { tickets, task } => {
             let seed = fastrand::u64(..);

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 pub use super::super::failure::Failure;
 use crate::analytics::{PeriodChoice, Report};
 use crate::domain::{
-    Agent, AgentId, Customer, CustomerId, Direction, NewCustomer, NewTicket, NoteId, Priority,
-    Status, Tag, TagId, TicketDetail, TicketNumber,
+    Agent, AgentId, Customer, CustomerId, Direction, Doing, NewCustomer, NewTicket, NoteId,
+    Presence, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
 };
 use crate::store::erase::ErasedSummary;
 use crate::store::{BackupFile, ListRequest, StoreError, TicketFilter, TicketPage};
@@ -272,6 +272,9 @@ pub enum Request {
         /// Whose.
         customer: CustomerId,
     },
+    /// Tell the other desks of a team server which ticket is open here
+    /// and what the agent is doing there (`None`: no ticket).
+    Presence(Option<(TicketNumber, Doing)>),
     /// Fill the empty database with sample data.
     Seed {
         /// How many tickets.
@@ -397,6 +400,8 @@ pub enum Response {
     Offline(String),
     /// The team's server answers again; everything on show is read again.
     Online,
+    /// The other agents at tickets now (sent when it may have changed).
+    Presence(Vec<Presence>),
     /// Something went wrong that belongs to no form (sent once, not again
     /// while it stays the same).
     Failed(Failure),

@@ -14,13 +14,13 @@ use postgres::{Client, Row};
 
 use super::{TEAM_SCHEMA_VERSION, config_of, connect, server_error, server_name};
 use crate::clock::Clock;
-use crate::domain::MAX_SUBJECT_CHARS;
 use crate::domain::validate;
 use crate::domain::{
     ActivityEntry, Agent, AgentId, Customer, CustomerId, Direction, Message, MessageId,
     NewCustomer, NewTicket, Note, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
     TicketRow, from_millis, parse_ticket_number, sort_key, to_millis,
 };
+use crate::domain::{Doing, MAX_SUBJECT_CHARS, Presence};
 use crate::store::search::{customer_filter, email_patterns, plain_words, text_has_email};
 use crate::store::trail::decode;
 use crate::store::{Counted, ExportTicket, export_read, figures};
@@ -45,6 +45,11 @@ pub struct ServerStore {
     pid: RefCell<String>,
     /// Whether a snapshot ([`ServerStore::snapshot`]) is open.
     in_snapshot: Cell<bool>,
+    /// Whether another desk announced where it is since the last look.
+    presence_news: Cell<bool>,
+    /// The ticket this desk said it has open, and what its agent does
+    /// there: said again after reconnecting (the old connection's row went).
+    present: Cell<Option<(TicketNumber, Doing)>>,
 }
 
 /// What a read on the server can fail with: the server, or the store's rules.
@@ -378,7 +383,9 @@ impl ServerStore {
                 "the login “{login}” is not an active agent of this team; an admin adds it with `tickets server add-agent`"
             )));
         };
-        client.batch_execute("LISTEN tickets").map_err(fail)?;
+        client
+            .batch_execute("LISTEN tickets; LISTEN tickets_presence")
+            .map_err(fail)?;
         let pid: i32 = client
             .query_one("SELECT pg_backend_pid()", &[])
             .map_err(fail)?
@@ -392,6 +399,8 @@ impl ServerStore {
             heard: Cell::new(1),
             pid: RefCell::new(pid.to_string()),
             in_snapshot: Cell::new(false),
+            presence_news: Cell::new(true),
+            present: Cell::new(None),
         })
     }
 
@@ -432,11 +441,22 @@ impl ServerStore {
                 ),
             });
         }
-        client.batch_execute("LISTEN tickets").map_err(fail)?;
+        client
+            .batch_execute("LISTEN tickets; LISTEN tickets_presence")
+            .map_err(fail)?;
         let pid: i32 = client
             .query_one("SELECT pg_backend_pid()", &[])
             .map_err(fail)?
             .get(0);
+        if let Some((ticket, doing)) = self.present.get() {
+            client
+                .execute(
+                    "SELECT tickets.present($1, $2, $3)",
+                    &[&ticket.0, &doing.code(), &self.now()],
+                )
+                .map_err(fail)?;
+        }
+        self.presence_news.set(true);
         Ok((client, pid.to_string()))
     }
 
@@ -580,12 +600,60 @@ impl ServerStore {
         let mut heard = self.heard.get();
         let mut pending = notifications.iter();
         while let Some(n) = pending.next().map_err(|e| server_error(&self.server, e))? {
-            if n.payload() != mine.as_str() {
+            if n.payload() == mine.as_str() {
+                continue;
+            }
+            if n.channel() == "tickets_presence" {
+                self.presence_news.set(true);
+            } else {
                 heard += 1;
             }
         }
         self.heard.set(heard);
         Ok(heard)
+    }
+
+    // ---- Presence ------------------------------------------------------
+
+    /// Says which ticket this desk has open (`None`: none) and what its
+    /// agent is doing there; other desks hear of it at once.
+    pub fn set_presence(&self, at: Option<(TicketNumber, Doing)>) -> Result<(), StoreError> {
+        let (ticket, doing) = (at.map(|(t, _)| t.0), at.map_or(0, |(_, d)| d.code()));
+        self.present.set(at);
+        self.conn()?
+            .execute(
+                "SELECT tickets.present($1, $2, $3)",
+                &[&ticket, &doing, &self.now()],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
+    /// The other agents at tickets now, by ticket.
+    pub fn presence(&self) -> Result<Vec<Presence>, StoreError> {
+        let rows = self
+            .conn()?
+            .query(
+                "SELECT agent_id, name, ticket_id, doing FROM tickets.others_present()",
+                &[],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| Presence {
+                agent: AgentId(r.get(0)),
+                name: r.get(1),
+                ticket: TicketNumber(r.get(2)),
+                doing: Doing::from_code(r.get(3)),
+            })
+            .collect())
+    }
+
+    /// Whether another desk said where it is since the last call (or this
+    /// one connected again): read [`ServerStore::presence`] again. Heard
+    /// with the look for changes ([`ServerStore::data_version`]).
+    pub fn presence_news(&self) -> bool {
+        self.presence_news.replace(false)
     }
 
     // ---- Changes -------------------------------------------------------

@@ -34,7 +34,7 @@ const MIGRATIONS: [&str; 5] = [
     include_str!("migrations/0002_writes.sql"),
     include_str!("migrations/0003_search.sql"),
     include_str!("migrations/0004_list_indexes.sql"),
-    include_str!("migrations/0005_erase.sql"),
+    include_str!("migrations/0005_erase_and_presence.sql"),
 ];
 
 /// The schema version this build sets up and understands.

@@ -1,4 +1,5 @@
--- Team migration 5: erasing a customer's personal data, for admins only.
+-- Team migration 5: erasing a customer's personal data, for admins only;
+-- and presence: who has which ticket open, and who is writing there.
 -- Frozen once released; change the schema with a new migration.
 --
 -- What goes is what goes from a desk's file (src/store/erase.rs): the
@@ -211,6 +212,55 @@ BEGIN
     PERFORM tickets.changed();
 END $$;
 
+-- Presence: each desk says which ticket it has open and what its agent is
+-- doing there (0 reading, 1 replying, 2 writing a note), keyed by its
+-- connection; a connection that ends takes its row with it (rows of ended
+-- connections are skipped when read and swept when written). Unlogged: it
+-- is not data, and a server restart may forget it. Announced on the channel
+-- `tickets_presence` (payload: the backend pid), apart from `tickets`, so
+-- other desks read presence again without reading every ticket again.
+CREATE UNLOGGED TABLE tickets.presence (
+    pid       integer PRIMARY KEY,
+    agent_id  bigint NOT NULL,
+    ticket_id bigint NOT NULL,
+    doing     smallint NOT NULL,
+    since     bigint NOT NULL
+);
+
+-- The connection's ticket and what its agent does there; NULL: none.
+CREATE FUNCTION tickets.present(p_ticket bigint, p_doing smallint, p_at bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor bigint := tickets.me();
+BEGIN
+    DELETE FROM tickets.presence
+    WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL);
+    IF p_ticket IS NULL THEN
+        DELETE FROM tickets.presence WHERE pid = pg_backend_pid();
+    ELSE
+        INSERT INTO tickets.presence (pid, agent_id, ticket_id, doing, since)
+        VALUES (pg_backend_pid(), actor, p_ticket, p_doing, p_at)
+        ON CONFLICT (pid) DO UPDATE
+        SET agent_id = excluded.agent_id, ticket_id = excluded.ticket_id,
+            doing = excluded.doing, since = excluded.since;
+    END IF;
+    PERFORM pg_notify('tickets_presence', pg_backend_pid()::text);
+END $$;
+
+-- The other agents at tickets now: one row per agent and ticket, the
+-- busiest of their desks' (writing before reading).
+CREATE FUNCTION tickets.others_present()
+RETURNS TABLE (agent_id bigint, name text, ticket_id bigint, doing smallint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.agent_id, a.name, p.ticket_id, max(p.doing)
+    FROM tickets.presence p JOIN tickets.agents a ON a.id = p.agent_id
+    WHERE p.pid IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
+      AND p.agent_id IS DISTINCT FROM tickets.current_agent()
+    GROUP BY p.agent_id, a.name, a.sort_key, p.ticket_id
+    ORDER BY p.ticket_id, a.sort_key, p.agent_id
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA tickets FROM PUBLIC;
--- Any agent may call it; it refuses everyone but admins, in a sentence.
-GRANT EXECUTE ON FUNCTION tickets.erase_customer(bigint, text, text, text, jsonb, bigint) TO :agents;
+-- Any agent may call these; erase_customer refuses all but admins, in a sentence.
+GRANT EXECUTE ON FUNCTION tickets.erase_customer(bigint, text, text, text, jsonb, bigint),
+    tickets.present(bigint, smallint, bigint), tickets.others_present() TO :agents;
