@@ -14,6 +14,7 @@ use super::ui::forms::{AgentPicker, SampleData};
 use super::ui::palette::Palette;
 use super::ui::panel::{PanelState, Tab, field_change};
 use super::ui::people::PeopleWindow;
+use super::ui::team_server::{Purpose, TeamForm};
 use super::ui::widgets::ToastKind;
 use super::ui::{Modal, TextBox};
 use super::worker::protocol::{Alters, Asker, Change, Request};
@@ -180,15 +181,26 @@ impl TicketsApp {
                 }
             }
             UiCommand::ConnectTeamServer => {
-                let known = self.settings.team_server.clone().unwrap_or_default();
-                self.modal = Some(Modal::Connect(crate::app::ui::dialogs::ConnectForm {
-                    host: known.host,
-                    port: known.port,
-                    database: known.database,
-                    user: known.user,
-                    ..Default::default()
-                }));
+                self.modal = Some(Modal::Connect(self.known_server()));
             }
+            UiCommand::SetUpTeamServer => {
+                self.modal = Some(Modal::Team(Box::new(TeamForm::new(
+                    Purpose::SetUp,
+                    self.known_server(),
+                ))));
+            }
+            UiCommand::MoveToTeamServer => match &self.location {
+                Location::File(path) => {
+                    self.modal = Some(Modal::Team(Box::new(TeamForm::new(
+                        Purpose::Move(path.clone()),
+                        self.known_server(),
+                    ))));
+                }
+                Location::Server(_) => self.toasts.add(
+                    ToastKind::Info,
+                    "This is a team server already: a desk's file is moved in from the window that has it open.",
+                ),
+            },
             UiCommand::NewDatabase => {
                 let folder = self.location.folder();
                 match (self.save_dialog)("tickets.db", "db", folder.as_deref()) {

@@ -51,6 +51,10 @@ commands! {
     NewDatabase,
     /// Connect to a team's PostgreSQL server.
     ConnectTeamServer,
+    /// Set a team's server up and manage its agents.
+    SetUpTeamServer,
+    /// Copy this desk's file into an empty team database.
+    MoveToTeamServer,
     /// Write a backup of the database now.
     BackupNow,
     /// Put a backup in place of the database.
@@ -172,6 +176,8 @@ impl UiCommand {
             C::OpenDatabase => "Open database…",
             C::NewDatabase => "New database…",
             C::ConnectTeamServer => "Connect to team server…",
+            C::SetUpTeamServer => "Set up a team server…",
+            C::MoveToTeamServer => "Move this database to the team server…",
             C::BackupNow => "Backup now",
             C::RestoreBackup => "Restore from backup…",
             C::Quit => "Quit",
@@ -210,6 +216,22 @@ impl UiCommand {
         }
     }
 
+    /// The submenu of its menu it stands in, if any.
+    pub fn submenu(self) -> Option<&'static str> {
+        match self {
+            UiCommand::SetUpTeamServer | UiCommand::MoveToTeamServer => Some("Team server"),
+            _ => None,
+        }
+    }
+
+    /// Its name in its menu (in a submenu, without the submenu's words).
+    pub fn menu_label(self) -> &'static str {
+        match self {
+            UiCommand::SetUpTeamServer => "Set up…",
+            _ => self.label(),
+        }
+    }
+
     /// The menu it belongs to.
     pub fn menu(self) -> Menu {
         use UiCommand as C;
@@ -222,6 +244,8 @@ impl UiCommand {
             | C::OpenDatabase
             | C::NewDatabase
             | C::ConnectTeamServer
+            | C::SetUpTeamServer
+            | C::MoveToTeamServer
             | C::BackupNow
             | C::RestoreBackup
             | C::Quit => Menu::File,
@@ -302,6 +326,7 @@ impl UiCommand {
             C::OpenDatabase
             | C::NewDatabase
             | C::ConnectTeamServer
+            | C::SetUpTeamServer
             | C::RestoreBackup
             | C::Palette
             | C::Close

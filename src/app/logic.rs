@@ -44,13 +44,28 @@ impl TicketsApp {
 
     /// Remembers the Connect form's server and login (never the password).
     pub(super) fn remember_server(&mut self) {
-        if let Some(super::Modal::Connect(form)) = &self.modal {
-            self.settings.team_server = Some(crate::app::settings::TeamServer {
-                host: form.host.trim().to_owned(),
-                port: form.port.trim().to_owned(),
-                database: form.database.trim().to_owned(),
-                user: form.user.trim().to_owned(),
-            });
+        let form = match &self.modal {
+            Some(super::Modal::Connect(form)) => form,
+            Some(super::Modal::Team(team)) => &team.server,
+            _ => return,
+        };
+        self.settings.team_server = Some(crate::app::settings::TeamServer {
+            host: form.host.trim().to_owned(),
+            port: form.port.trim().to_owned(),
+            database: form.database.trim().to_owned(),
+            user: form.user.trim().to_owned(),
+        });
+    }
+
+    /// The Connect form filled with the server last used (not its password).
+    pub(super) fn known_server(&self) -> crate::app::ui::dialogs::ConnectForm {
+        let known = self.settings.team_server.clone().unwrap_or_default();
+        crate::app::ui::dialogs::ConnectForm {
+            host: known.host,
+            port: known.port,
+            database: known.database,
+            user: known.user,
+            ..Default::default()
         }
     }
 

@@ -194,3 +194,108 @@ fn the_panel_shows_who_else_is_at_the_ticket_and_who_is_replying() {
     harness.run_steps(2);
     sees_dana(Doing::Replying);
 }
+
+/// File → Team server → Set up… and Move this database to the team
+/// server…: an agent sets a team up on an empty database, moves their desk's
+/// file into it with progress and a checked copy, connects to it, and gives
+/// logins to the agents the file brought and to a new one.
+#[test]
+fn setting_a_team_up_and_moving_this_desk_in_from_the_window() {
+    use crate::common::type_into;
+    use tickets::store::server::TeamAdmin;
+    let Some(server) = pg::shared() else {
+        return;
+    };
+    let db = pg::unique_name("move");
+    let url = server.create_database(&db);
+    let (_, socket) = url.split_once("?host=").expect("a socket URL");
+    let desk = crate::common::desk(&["A ticket on my own file", "Another of mine"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    let fill_server = |harness: &mut crate::common::Window| {
+        step_until(harness, "the form", |h| {
+            h.query_by_label("Server").is_some()
+        });
+        for (label, text) in [
+            ("Server", socket),
+            ("Database", db.as_str()),
+            ("Owner's login", pg::SUPERUSER),
+        ] {
+            if crate::common::field_value(harness, label).as_deref() != Some(text) {
+                type_into(harness, label, text);
+            }
+        }
+    };
+
+    // Moving into a database nobody set up is refused with a sentence.
+    run_from_palette(&mut harness, "move this database");
+    fill_server(&mut harness);
+    harness.get_by_label("Move").click();
+    step_until(&mut harness, "the refusal", |h| {
+        text_containing(h, "is not set up for a team yet").is_some()
+    });
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+
+    // Set up: the owner becomes the first agent and admin.
+    run_from_palette(&mut harness, "set up a team server");
+    fill_server(&mut harness);
+    type_into(&mut harness, "Your name", "Olu Owner");
+    harness.get_by_label("Set up").click();
+    step_until(&mut harness, "the set-up", |h| {
+        text_containing(h, "Set up a team on").is_some() && h.query_by_label("Olu Owner").is_some()
+    });
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+
+    // Move: every table copied and checked, then connect to it.
+    run_from_palette(&mut harness, "move this database");
+    fill_server(&mut harness);
+    harness.get_by_label("Move").click();
+    step_until(&mut harness, "the move", |h| {
+        text_containing(h, "every table counted and checked").is_some()
+    });
+    assert!(text_containing(&harness, "2 tickets").is_some());
+    harness
+        .get_by_label(&format!("Connect as {}", pg::SUPERUSER))
+        .click();
+    step_until(&mut harness, "the team's tickets", |h| {
+        h.query_by_label("A ticket on my own file").is_some()
+            && h.query_by_label("You: Olu Owner").is_some()
+    });
+    assert!(
+        harness
+            .state()
+            .as_ref()
+            .unwrap()
+            .window_title()
+            .contains("(team server)")
+    );
+
+    // The file's agents came without logins: give Dana one, and add Sam.
+    run_from_palette(&mut harness, "set up a team server");
+    fill_server(&mut harness);
+    harness.get_by_label("Set up").click();
+    step_until(&mut harness, "the agents", |h| {
+        text_containing(h, "is set up for a team already").is_some()
+            && h.query_by_label("Give Dana Scully a login…").is_some()
+    });
+    harness.get_by_label("Give Dana Scully a login…").click();
+    harness.run_steps(2);
+    let dana_login = format!("dana_{db}");
+    type_into(&mut harness, "Their login", &dana_login);
+    harness.get_by_label("Give login").click();
+    step_until(&mut harness, "Dana's login", |h| {
+        text_containing(h, "now signs in as").is_some() && h.query_by_label(&dana_login).is_some()
+    });
+    let sam_login = format!("sam_{db}");
+    type_into(&mut harness, "Name", "Sam Okafor");
+    type_into(&mut harness, "Their login", &sam_login);
+    harness.get_by_label("Add agent").click();
+    step_until(&mut harness, "Sam added", |h| {
+        h.query_by_label(&sam_login).is_some()
+    });
+    let agents = TeamAdmin::connect(&url).unwrap().agents().unwrap();
+    let logins: Vec<Option<&str>> = agents.iter().map(|a| a.login.as_deref()).collect();
+    assert!(logins.contains(&Some(dana_login.as_str())), "{agents:?}");
+    assert!(logins.contains(&Some(sam_login.as_str())), "{agents:?}");
+}

@@ -12,7 +12,7 @@ use super::super::exporter::ExportKind;
 use super::super::tasks::TaskName;
 use super::super::{DialogOutcome, TicketsApp};
 use super::widgets::{count_of, field_error};
-use super::{Focus, Modal, TextBox, analytics, files, forms, palette, people};
+use super::{Focus, Modal, TextBox, analytics, files, forms, palette, people, team_server};
 use crate::export::ReportFormat;
 use crate::store::Location;
 
@@ -290,6 +290,54 @@ pub enum ConnectChoice {
     Connect(String),
 }
 
+/// The boxes that say where a team server is and who signs in: server,
+/// port, database, `login` and password. The cursor starts in the first
+/// empty one. Returns whether Enter was pressed in one.
+pub fn server_fields(ui: &mut Ui, form: &mut ConnectForm, login: &str) -> bool {
+    let mut entered = false;
+    let mut focus_first_empty = !std::mem::replace(&mut form.focused, true);
+    egui::Grid::new("server_fields")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (label, text, password) in [
+                ("Server", &mut form.host, false),
+                ("Port", &mut form.port, false),
+                ("Database", &mut form.database, false),
+                (login, &mut form.user, false),
+                ("Password", &mut form.password, true),
+            ] {
+                entered |= labelled_box(ui, label, text, password, &mut focus_first_empty);
+            }
+        });
+    entered
+}
+
+/// One labelled box of a form grid (a row of its own); it takes the cursor
+/// if `focus_first_empty` and it is empty (which then stops being asked).
+/// Returns whether Enter was pressed in it.
+pub fn labelled_box(
+    ui: &mut Ui,
+    label: &str,
+    text: &mut String,
+    password: bool,
+    focus_first_empty: &mut bool,
+) -> bool {
+    let label = ui.label(label);
+    let field = ui
+        .add(
+            egui::TextEdit::singleline(text)
+                .password(password)
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+    if *focus_first_empty && text.is_empty() {
+        field.request_focus();
+        *focus_first_empty = false;
+    }
+    ui.end_row();
+    field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
 fn connect_ui(
     ui: &mut Ui,
     form: &mut ConnectForm,
@@ -308,35 +356,7 @@ fn connect_ui(
         .wrap(),
     );
     ui.add_space(6.0);
-    let mut entered = false;
-    // The cursor starts in the first empty box, ready for typing.
-    let mut focus_first_empty = !std::mem::replace(&mut form.focused, true);
-    egui::Grid::new("connect_form")
-        .num_columns(2)
-        .show(ui, |ui| {
-            for (label, text, password) in [
-                ("Server", &mut form.host, false),
-                ("Port", &mut form.port, false),
-                ("Database", &mut form.database, false),
-                ("Login", &mut form.user, false),
-                ("Password", &mut form.password, true),
-            ] {
-                let label = ui.label(label);
-                let field = ui
-                    .add(
-                        egui::TextEdit::singleline(text)
-                            .password(password)
-                            .desired_width(260.0),
-                    )
-                    .labelled_by(label.id);
-                if focus_first_empty && text.is_empty() {
-                    field.request_focus();
-                    focus_first_empty = false;
-                }
-                entered |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                ui.end_row();
-            }
-        });
+    let entered = server_fields(ui, form, "Login");
     field_error(ui, form.error.as_deref());
     match &form.tested {
         Some(Ok(who)) => {
@@ -487,6 +507,13 @@ impl TicketsApp {
             Modal::Connect(form) => {
                 ui.set_width(460.0);
                 connect_choice = connect_ui(ui, form, actions);
+            }
+            Modal::Team(form) => {
+                ui.set_width(560.0);
+                let team = team_server::team_server_ui(ui, form, &self.clock, actions);
+                if let Some(team_server::TeamChoice::Connect(url)) = team {
+                    connect_choice = Some(ConnectChoice::Connect(url));
+                }
             }
             Modal::Restore(chooser) => {
                 ui.set_width(480.0);

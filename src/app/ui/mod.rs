@@ -16,6 +16,7 @@ pub mod palette;
 pub mod panel;
 pub mod people;
 pub mod sidebar;
+pub mod team_server;
 mod top_bar;
 pub mod widgets;
 
@@ -124,6 +125,8 @@ pub enum Modal {
     Path(dialogs::PathPrompt),
     /// Connect to a team's server.
     Connect(dialogs::ConnectForm),
+    /// Set a team server up, or move this desk's file into one.
+    Team(Box<team_server::TeamForm>),
     /// Restore from a backup.
     Restore(files::RestoreChooser),
     /// Every keyboard shortcut.

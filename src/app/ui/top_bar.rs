@@ -20,8 +20,8 @@ impl TicketsApp {
             egui::MenuBar::new().ui(ui, |ui| {
                 for (menu, name) in Menu::BAR {
                     ui.menu_button(name, |ui| {
-                        for &command in UiCommand::ALL.iter().filter(|c| c.menu() == menu) {
-                            let mut button = egui::Button::new(command.label());
+                        let mut item = |ui: &mut Ui, command: UiCommand| {
+                            let mut button = egui::Button::new(command.menu_label());
                             if let Some(shortcut) = command.shortcut_text(ui.ctx()) {
                                 button = button.shortcut_text(shortcut);
                             }
@@ -29,6 +29,26 @@ impl TicketsApp {
                                 actions.push(Action::Command(command));
                                 ui.close();
                             }
+                        };
+                        let mut submenus_shown: Vec<&str> = Vec::new();
+                        for &command in UiCommand::ALL.iter().filter(|c| c.menu() == menu) {
+                            let Some(submenu) = command.submenu() else {
+                                item(ui, command);
+                                continue;
+                            };
+                            // A submenu stands where its first command would.
+                            if submenus_shown.contains(&submenu) {
+                                continue;
+                            }
+                            submenus_shown.push(submenu);
+                            ui.menu_button(submenu, |ui| {
+                                for &inner in UiCommand::ALL
+                                    .iter()
+                                    .filter(|c| c.menu() == menu && c.submenu() == Some(submenu))
+                                {
+                                    item(ui, inner);
+                                }
+                            });
                         }
                     });
                 }
