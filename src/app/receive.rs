@@ -312,7 +312,11 @@ impl TicketsApp {
                 self.data_changed(EVERYTHING);
                 self.reload_panel();
             }
-            Response::Offline(why) => self.offline = Some(why),
+            Response::Offline(why) => {
+                self.offline = Some(why);
+                // Who was where is not known while away; read again when back.
+                self.presence.clear();
+            }
             Response::Online => {
                 // What others changed meanwhile was not heard: read it all again.
                 self.offline = None;

@@ -69,26 +69,50 @@ fn when_the_server_goes_away_the_window_says_offline_and_comes_back_by_itself() 
             .create_ticket(me, &crate::fixtures::new_ticket("Printer jams"))
             .unwrap();
     }
+    // Sam, at another desk, has the ticket open.
+    TeamAdmin::connect(&url)
+        .unwrap()
+        .add_agent(
+            &tickets::store::server::NewAgentLogin {
+                name: "Sam Okafor".to_owned(),
+                email: String::new(),
+                login: "sam".to_owned(),
+                password: None,
+                admin: false,
+            },
+            clock.now(),
+        )
+        .unwrap();
+    let sams_url = url.replacen(&format!("{}@", pg::SUPERUSER), "sam@", 1);
+    let sam = tickets::store::Store::connect(&sams_url, clock.clone()).unwrap();
+    sam.set_presence(Some((
+        tickets::domain::TicketNumber(1),
+        tickets::domain::Doing::Viewing,
+    )))
+    .unwrap();
     let location = tickets::store::Location::Server(url);
     let mut harness = crate::common::window_on(
         location.clone(),
         clock,
         crate::common::settings_for(location, None),
     );
-    step_until(&mut harness, "the ticket", |h| {
-        h.query_by_label("Printer jams").is_some()
+    crate::common::open_ticket(&mut harness, "Printer jams");
+    step_until(&mut harness, "Sam at the ticket", |h| {
+        h.query_by_label("Sam Okafor has it open").is_some()
     });
 
     server.stop();
     step_until(&mut harness, "the offline line", |h| {
         h.query_by_label("Offline: reconnecting…").is_some()
     });
-    assert!(harness.query_by_label("Printer jams").is_some());
+    assert!(harness.query_all_by_label("Printer jams").count() > 0);
+    // Who is where is not known while the server is away.
+    assert!(text_containing(&harness, "Sam Okafor").is_none());
 
     server.start_again();
     step_until(&mut harness, "the line to go", |h| {
         h.query_by_label("Offline: reconnecting…").is_none()
-            && h.query_by_label("Printer jams").is_some()
+            && h.query_all_by_label("Printer jams").count() > 0
     });
 }
 

@@ -290,6 +290,10 @@ pub enum ConnectChoice {
     Connect(String),
 }
 
+/// The width of a form's label column, so that grids one above another
+/// line their boxes up.
+pub const FORM_LABEL_WIDTH: f32 = 110.0;
+
 /// The boxes that say where a team server is and who signs in: server,
 /// port, database, `login` and password. The cursor starts in the first
 /// empty one. Returns whether Enter was pressed in one.
@@ -298,6 +302,7 @@ pub fn server_fields(ui: &mut Ui, form: &mut ConnectForm, login: &str) -> bool {
     let mut focus_first_empty = !std::mem::replace(&mut form.focused, true);
     egui::Grid::new("server_fields")
         .num_columns(2)
+        .min_col_width(FORM_LABEL_WIDTH)
         .show(ui, |ui| {
             for (label, text, password) in [
                 ("Server", &mut form.host, false),
@@ -474,6 +479,7 @@ impl TicketsApp {
         let mut keep = true;
         let mut path_chosen = None;
         let mut connect_choice = None;
+        let mut server_answered = false;
         egui::Modal::new(id).area(area).show(ctx, |ui| match modal {
             Modal::NewTicket(form) => {
                 ui.set_width(540.0);
@@ -514,6 +520,8 @@ impl TicketsApp {
                 if let Some(team_server::TeamChoice::Connect(url)) = team {
                     connect_choice = Some(ConnectChoice::Connect(url));
                 }
+                // The server answered: remember where it is for next time.
+                server_answered = form.ready.is_some();
             }
             Modal::Restore(chooser) => {
                 ui.set_width(480.0);
@@ -528,6 +536,9 @@ impl TicketsApp {
         });
         if !keep {
             actions.push(Action::CloseModal);
+        }
+        if server_answered {
+            self.remember_server();
         }
         match connect_choice {
             Some(ConnectChoice::Connect(url)) => {

@@ -15,10 +15,10 @@ use std::sync::mpsc::{Receiver, channel};
 use egui::{RichText, Ui};
 
 use super::super::commands::Action;
-use super::dialogs::{ConnectForm, labelled_box, server_fields};
+use super::dialogs::{ConnectForm, FORM_LABEL_WIDTH, labelled_box, server_fields};
 use super::widgets::{field_error, thousands};
 use crate::clock::Clock;
-use crate::store::server::{NewAgentLogin, TEAM_SCHEMA_VERSION, TeamAdmin, TeamAgent, redact};
+use crate::store::server::{NewAgentLogin, TEAM_SCHEMA_VERSION, TeamAdmin, TeamAgent, name_of};
 use crate::store::{Location, Store, StoreError};
 
 /// Which of the two the dialog does.
@@ -207,6 +207,30 @@ pub fn team_server_ui(
         Purpose::SetUp => set_up_ui(ui, form, clock),
         Purpose::Move(path) => move_ui(ui, form, &path, clock),
     }
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if let Some(url) = &form.ready {
+            let who = form.server.user.trim();
+            if ui
+                .add_enabled(
+                    !form.working(),
+                    egui::Button::new(format!("Connect as {who}")),
+                )
+                .clicked()
+            {
+                choice = Some(TeamChoice::Connect(url.clone()));
+            }
+        }
+        if ui.button("Close").clicked() {
+            actions.push(Action::CloseModal);
+        }
+    });
+    choice
+}
+
+/// The job under way (with the rows copied so far, when moving), or how
+/// the last one ended.
+fn status_ui(ui: &mut Ui, form: &TeamForm) {
     if let Some(job) = &form.job {
         ui.horizontal(|ui| {
             ui.spinner();
@@ -214,7 +238,9 @@ pub fn team_server_ui(
                 job.progress.0.load(Ordering::Relaxed),
                 job.progress.1.load(Ordering::Relaxed),
             );
-            if total > 0 {
+            if total > 0 && done >= total {
+                ui.label("Checking the copy: counting and summing every table on both sides…");
+            } else if total > 0 {
                 ui.label(format!(
                     "{} {} of {} rows",
                     job.what,
@@ -242,25 +268,6 @@ pub fn team_server_ui(
         }
         None => {}
     }
-    ui.add_space(6.0);
-    ui.horizontal(|ui| {
-        if let Some(url) = &form.ready {
-            let who = form.server.user.trim();
-            if ui
-                .add_enabled(
-                    !form.working(),
-                    egui::Button::new(format!("Connect as {who}")),
-                )
-                .clicked()
-            {
-                choice = Some(TeamChoice::Connect(url.clone()));
-            }
-        }
-        if ui.button("Close").clicked() {
-            actions.push(Action::CloseModal);
-        }
-    });
-    choice
 }
 
 fn set_up_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
@@ -275,6 +282,7 @@ fn set_up_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
     let mut entered = server_fields(ui, &mut form.server, "Owner's login");
     egui::Grid::new("team_first_agent")
         .num_columns(2)
+        .min_col_width(FORM_LABEL_WIDTH)
         .show(ui, |ui| {
             let mut no_focus = false;
             entered |= labelled_box(ui, "Your name", &mut form.name, false, &mut no_focus);
@@ -286,7 +294,7 @@ fn set_up_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
         .clicked();
     if (set_up || entered) && !form.working() {
         let (name, email, now) = (form.name.clone(), form.email.clone(), clock.now());
-        let server = redact(&form.server.url().unwrap_or_default());
+        let server = name_of(&form.server.url().unwrap_or_default());
         start(
             form,
             "Setting the team up…",
@@ -312,7 +320,9 @@ fn set_up_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
             ui.ctx(),
         );
     }
-    if form.agents.is_some() {
+    if form.agents.is_none() {
+        status_ui(ui, form);
+    } else {
         ui.separator();
         agents_ui(ui, form, clock);
     }
@@ -323,6 +333,7 @@ fn set_up_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
 fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
     ui.label(RichText::new("Agents").strong());
     let mut job: Option<(&'static str, Work)> = None;
+    let own_login = form.server.user.trim().to_owned();
     egui::ScrollArea::vertical()
         .max_height(180.0)
         .show(ui, |ui| {
@@ -355,6 +366,9 @@ fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
                                 ) {
                                     form.agent.giving = Some((agent.id, agent.name.clone()));
                                 }
+                            }
+                            (Some(login), true) if *login == own_login => {
+                                ui.label("(you)");
                             }
                             (Some(login), true) => {
                                 if !agent.admin
@@ -406,6 +420,7 @@ fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
     let mut entered = false;
     egui::Grid::new("team_new_agent")
         .num_columns(2)
+        .min_col_width(FORM_LABEL_WIDTH)
         .show(ui, |ui| {
             let mut no_focus = false;
             let a = &mut form.agent;
@@ -469,6 +484,7 @@ fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
     {
         start(form, what, true, work, ui.ctx());
     }
+    status_ui(ui, form);
 }
 
 fn move_ui(ui: &mut Ui, form: &mut TeamForm, path: &std::path::Path, clock: &Arc<dyn Clock>) {
@@ -491,7 +507,7 @@ fn move_ui(ui: &mut Ui, form: &mut TeamForm, path: &std::path::Path, clock: &Arc
         .clicked();
     if (go || entered) && !form.working() && form.ready.is_none() {
         let (path, clock) = (path.to_path_buf(), clock.clone());
-        let server = redact(&form.server.url().unwrap_or_default());
+        let server = name_of(&form.server.url().unwrap_or_default());
         start(
             form,
             "Copying…",
@@ -520,4 +536,5 @@ fn move_ui(ui: &mut Ui, form: &mut TeamForm, path: &std::path::Path, clock: &Arc
             ui.ctx(),
         );
     }
+    status_ui(ui, form);
 }
