@@ -335,6 +335,58 @@ fn a_desk_file_moves_into_a_team_server_from_the_command_line() {
         );
         assert_eq!(from_file.1, from_server.1, "list {args:?}");
     }
+    // And `report` and `export` write the same files from both.
+    let out = tempfile::tempdir().unwrap();
+    let written = |db: &str, side: &str, what: &[&str]| -> Vec<(String, Vec<u8>)> {
+        let folder = out.path().join(side).join(what[0]);
+        std::fs::create_dir_all(&folder).unwrap();
+        let target = folder.join(if what[0] == "report" {
+            "report.csv"
+        } else {
+            "tickets.csv"
+        });
+        let target = target.to_str().unwrap().to_owned();
+        let mut all = vec!["--db", db];
+        all.extend(what);
+        all.extend(["--out", target.as_str()]);
+        let (ok, _, err) = tickets(&all, "Europe/Berlin");
+        assert!(ok, "{what:?} from {side}: {err}");
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|f| {
+                let f = f.unwrap();
+                (
+                    f.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(f.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    for what in [
+        &["report", "--period", "last-30d"][..],
+        &["report", "--period", "last-365d"][..],
+        &["export", "--include-notes"][..],
+        &["export", "--status", "open", "--search", "password"][..],
+    ] {
+        let (from_file, from_server) = (written(&db, "file", what), written(&url, "server", what));
+        assert!(
+            !from_file.is_empty() && from_file.iter().all(|(_, b)| b.len() > 100),
+            "{what:?}"
+        );
+        let names =
+            |files: &[(String, Vec<u8>)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&from_file), names(&from_server), "{what:?}");
+        for ((name, a), (_, b)) in from_file.iter().zip(&from_server) {
+            assert!(
+                a == b,
+                "{what:?}: {name} differs:\n{}\n---\n{}",
+                String::from_utf8_lossy(a),
+                String::from_utf8_lossy(b)
+            );
+        }
+    }
 
     // The desk's agents are listed without logins until given one.
     let (ok, out, err) = tickets(&["server", "agents", &url], "UTC");
