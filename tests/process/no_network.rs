@@ -316,3 +316,77 @@ fn the_source_opens_no_socket() {
     }
     assert_eq!(found, Vec::<String>::new());
 }
+
+/// Set (as `.ci/run` sets it where `strace` can trace) to make a missing or
+/// refused `strace` a failure instead of a skipped check.
+const REQUIRE_STRACE: &str = "TICKETS_REQUIRE_STRACE";
+
+/// Whether `strace` is here and may trace a child (containers may forbid
+/// ptrace); says in one line why not, or fails where it is required.
+fn strace_works() -> bool {
+    let works = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=none", "true"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !works {
+        let why = "strace is missing here or may not trace (apt-get install strace)";
+        assert!(std::env::var_os(REQUIRE_STRACE).is_none(), "{why}");
+        eprintln!("skipped: {why}");
+    }
+    works
+}
+
+/// Working on a file, the program opens no socket at all: every command
+/// that reads or writes a desk's file (filling it, listing, searching, a
+/// report, an export) runs under `strace`, which records each socket the
+/// process or its threads open. (The window adds only the display's and
+/// the desktop bus's local sockets, which `the_source_opens_no_socket` and
+/// the dependency check above account for.)
+#[test]
+fn working_on_a_file_opens_no_socket() {
+    if !strace_works() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let db = db.to_str().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let report = out.join("report.csv");
+    let export = out.join("tickets.csv");
+    let (report, export) = (report.to_str().unwrap(), export.to_str().unwrap());
+    for args in [
+        &["--db", db, "seed", "--tickets", "200"][..],
+        &["--db", db, "list", "--limit", "50"][..],
+        &[
+            "--db", db, "list", "--search", "password", "--sort", "subject",
+        ][..],
+        &[
+            "--db", db, "report", "--period", "last-30d", "--out", report,
+        ][..],
+        &["--db", db, "export", "--include-notes", "--out", export][..],
+    ] {
+        let log = dir.path().join("strace.log");
+        let status = std::process::Command::new("strace")
+            .args(["-f", "-qq", "-e", "trace=socket,connect,socketpair", "-o"])
+            .arg(&log)
+            .arg(env!("CARGO_BIN_EXE_tickets"))
+            .args(args)
+            .env("TZ", "UTC")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run tickets under strace");
+        assert!(status.success(), "tickets {args:?} failed");
+        let traced = std::fs::read_to_string(&log).expect("the trace");
+        let sockets: Vec<&str> = traced
+            .lines()
+            .filter(|l| l.contains("socket") || l.contains("connect("))
+            .collect();
+        assert_eq!(
+            sockets,
+            Vec::<&str>::new(),
+            "tickets {args:?} opened sockets"
+        );
+    }
+    assert!(std::fs::metadata(export).unwrap().len() > 1_000);
+}
