@@ -4,13 +4,14 @@
 //! the dialog that asked, or as one notification.
 
 use super::tasks::{Done, TaskName};
+use super::ui::dialogs::ConnectForm;
 use super::ui::forms::AgentPicker;
 use super::ui::widgets::{ToastKind, count_of};
 use super::ui::{Modal, TextBox};
 use super::worker::protocol::{Alters, Asker, Failure, Request, Response};
 use super::{Database, TicketsApp};
 use crate::domain::NewCustomer;
-use crate::store::StoreError;
+use crate::store::{Location, StoreError};
 
 /// Everything a change made elsewhere can alter.
 const EVERYTHING: Alters = Alters {
@@ -43,7 +44,20 @@ impl TicketsApp {
                     self.backup(true);
                 }
             }
-            Response::OpenFailed(error) => self.database = Database::Failed(error),
+            Response::OpenFailed(error) => {
+                // A team server that asks for the password: ask for it (it is
+                // kept in memory only), in the Connect form filled from the
+                // address.
+                if let (StoreError::PasswordNeeded { .. }, Location::Server(url)) =
+                    (&error, &self.location)
+                {
+                    self.modal = Some(Modal::Connect(ConnectForm::asking_password_for(
+                        url,
+                        error.to_string(),
+                    )));
+                }
+                self.database = Database::Failed(error);
+            }
             Response::Backups(found) => {
                 if let Some(Modal::Restore(chooser)) = &mut self.modal {
                     chooser.found = Some(found.map_err(|e| e.to_string()));

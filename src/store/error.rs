@@ -147,6 +147,15 @@ pub enum StoreError {
         /// What the server said.
         message: String,
     },
+    /// A team's server asks for the login's password, and none was given
+    /// (`refused`: the one given was wrong).
+    #[error("{}", password_sentence(server, *refused))]
+    PasswordNeeded {
+        /// `host/database`.
+        server: String,
+        /// Whether a password was given and refused.
+        refused: bool,
+    },
     /// A team's server could not be reached (or the connection broke).
     #[error("the team server {server} could not be reached ({detail})")]
     ServerUnreachable {
@@ -232,5 +241,18 @@ impl StoreError {
             }
             other => other,
         }
+    }
+}
+
+/// What [`StoreError::PasswordNeeded`] says.
+fn password_sentence(server: &str, refused: bool) -> String {
+    if refused {
+        format!(
+            "the team server {server} refused the password for this login: type it again, or correct it in ~/.pgpass (or the file PGPASSFILE names)"
+        )
+    } else {
+        format!(
+            "the team server {server} asks for a password, and none was given: type it, or put it in ~/.pgpass (or the file PGPASSFILE names), or in PGPASSWORD, as for psql"
+        )
     }
 }

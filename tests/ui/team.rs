@@ -323,3 +323,68 @@ fn setting_a_team_up_and_moving_this_desk_in_from_the_window() {
     assert!(logins.contains(&Some(dana_login.as_str())), "{agents:?}");
     assert!(logins.contains(&Some(sam_login.as_str())), "{agents:?}");
 }
+
+/// A team server that asks for the login's password, when neither the
+/// address nor ~/.pgpass gives it: the window asks for it in the Connect
+/// form, filled from the address with the cursor in the Password box, and a
+/// wrong one is refused there again, saying so.
+#[test]
+fn a_server_that_asks_for_a_password_gets_it_typed_into_the_window() {
+    use tickets::store::server::TeamAdmin;
+    let Some(server) = pg::TestServer::start_with_passwords("owner-pw") else {
+        return;
+    };
+    let url = server.create_database("help");
+    let with_password = url.replacen(
+        &format!("{}@", pg::SUPERUSER),
+        &format!("{}:owner-pw@", pg::SUPERUSER),
+        1,
+    );
+    let clock = crate::common::clock();
+    TeamAdmin::connect(&with_password)
+        .unwrap()
+        .init("Dana Scully", "", clock.now())
+        .unwrap();
+    {
+        let mut store = tickets::store::Store::connect(&with_password, clock.clone()).unwrap();
+        let me = store.signed_in().unwrap().id;
+        store
+            .create_ticket(me, &crate::fixtures::new_ticket("Printer jams"))
+            .unwrap();
+    }
+    let location = tickets::store::Location::Server(url);
+    let mut harness = crate::common::window_on(
+        location.clone(),
+        clock,
+        crate::common::settings_for(location, None),
+    );
+    step_until(&mut harness, "the question", |h| {
+        text_containing(h, "asks for a password").is_some()
+            && crate::common::field_value(h, "Login").as_deref() == Some(pg::SUPERUSER)
+    });
+    // The cursor is in the Password box, ready for typing.
+    harness.run_steps(2);
+    let password = harness.get_by_role_and_label(Role::PasswordInput, "Password");
+    assert!(password.is_focused());
+    password.type_text("wrong");
+    harness.get_by_label("Connect").click();
+    step_until(&mut harness, "the refusal", |h| {
+        text_containing(h, "refused the password").is_some()
+    });
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(Role::PasswordInput, "Password")
+        .focus();
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::PasswordInput, "Password")
+        .type_text("owner-pw");
+    harness.run_steps(1);
+    harness.get_by_label("Connect").click();
+    step_until(&mut harness, "the team's tickets", |h| {
+        h.query_by_label("Printer jams").is_some() && h.query_by_label("You: Dana Scully").is_some()
+    });
+    // The password is kept nowhere on disk.
+    let settings = harness.state().as_ref().unwrap().settings();
+    assert!(!format!("{settings:?}").contains("owner-pw"));
+}

@@ -237,6 +237,46 @@ pub struct ConnectForm {
     pub error: Option<String>,
     /// Whether the cursor was put in the first box yet.
     pub focused: bool,
+    /// The server asked for the password: the cursor starts in its box.
+    pub asking_password: bool,
+    /// The rest of the address the form was filled from (`sslmode=…` and
+    /// the like), kept as it was.
+    pub options: String,
+}
+
+impl ConnectForm {
+    /// The form filled from a server's URL (whose password, if any, is
+    /// dropped: the form asks for it), saying `why` it is shown.
+    pub fn asking_password_for(url: &str, why: String) -> ConnectForm {
+        let [host, port, database, user] = crate::store::server::parts_of(url).unwrap_or_default();
+        // What else the address says, but where and who (now in the boxes).
+        let options = url
+            .split_once('?')
+            .map(|(_, query)| {
+                query
+                    .split('&')
+                    .filter(|pair| {
+                        let key = pair.split('=').next().unwrap_or_default();
+                        !matches!(
+                            key,
+                            "host" | "hostaddr" | "port" | "user" | "dbname" | "password" | ""
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("&")
+            })
+            .unwrap_or_default();
+        ConnectForm {
+            host,
+            port,
+            database,
+            user,
+            error: Some(why),
+            asking_password: true,
+            options,
+            ..ConnectForm::default()
+        }
+    }
 }
 
 impl ConnectForm {
@@ -260,8 +300,12 @@ impl ConnectForm {
         } else {
             format!(":{}", encode(&self.password))
         };
+        let options = match self.options.as_str() {
+            "" => String::new(),
+            options => format!("?{options}"),
+        };
         Ok(format!(
-            "postgres://{}{password}@{}{port}/{}",
+            "postgres://{}{password}@{}{port}/{}{options}",
             encode(user),
             encode(host),
             encode(database)
@@ -300,6 +344,9 @@ pub const FORM_LABEL_WIDTH: f32 = 110.0;
 pub fn server_fields(ui: &mut Ui, form: &mut ConnectForm, login: &str) -> bool {
     let mut entered = false;
     let mut focus_first_empty = !std::mem::replace(&mut form.focused, true);
+    // Asked for the password: the cursor goes to its box, not the first empty one.
+    let mut focus_password = focus_first_empty && form.asking_password;
+    focus_first_empty &= !focus_password;
     egui::Grid::new("server_fields")
         .num_columns(2)
         .min_col_width(FORM_LABEL_WIDTH)
@@ -311,7 +358,12 @@ pub fn server_fields(ui: &mut Ui, form: &mut ConnectForm, login: &str) -> bool {
                 (login, &mut form.user, false),
                 ("Password", &mut form.password, true),
             ] {
-                entered |= labelled_box(ui, label, text, password, &mut focus_first_empty);
+                let focus = if password {
+                    &mut focus_password
+                } else {
+                    &mut focus_first_empty
+                };
+                entered |= labelled_box(ui, label, text, password, focus);
             }
         });
     entered

@@ -120,6 +120,28 @@ pub fn name_of(url: &str) -> String {
     }
 }
 
+/// Where a team server's URL points, as the Connect form spells it: host
+/// (or socket folder), port (empty: the default), database and login; with
+/// libpq's fill-ins for what the URL leaves out. `None` if it does not parse.
+pub fn parts_of(url: &str) -> Option<[String; 4]> {
+    let config = config_of(url).ok()?;
+    let host = match config.get_hosts().first()? {
+        Host::Tcp(name) => name.clone(),
+        #[cfg(unix)]
+        Host::Unix(path) => path.display().to_string(),
+    };
+    let port = match config.get_ports().first() {
+        Some(5432) | None => String::new(),
+        Some(port) => port.to_string(),
+    };
+    Some([
+        host,
+        port,
+        config.get_dbname().unwrap_or_default().to_owned(),
+        config.get_user().unwrap_or_default().to_owned(),
+    ])
+}
+
 /// A URL as it may be shown: without its password.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
@@ -147,6 +169,11 @@ pub fn server_error(server: &str, error: postgres::Error) -> StoreError {
                 detail: db.message().to_owned(),
             }
         }
+        // invalid_password: the password given is not the login's.
+        Some(db) if db.code().code() == "28P01" => StoreError::PasswordNeeded {
+            server: server.to_owned(),
+            refused: true,
+        },
         Some(db) => StoreError::Server {
             server: server.to_owned(),
             message: db.message().to_owned(),
@@ -159,9 +186,9 @@ pub fn server_error(server: &str, error: postgres::Error) -> StoreError {
                 cause = inner.source();
             }
             if detail.contains("password missing") {
-                return StoreError::Server {
+                return StoreError::PasswordNeeded {
                     server: server.to_owned(),
-                    message: "it asks for a password, and none was given: put it in ~/.pgpass (or the file PGPASSFILE names), or in PGPASSWORD, as for psql".to_owned(),
+                    refused: false,
                 };
             }
             StoreError::ServerUnreachable {
