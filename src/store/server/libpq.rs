@@ -3,6 +3,12 @@
 //! then the password from `PGPASSWORD` or the password file (`PGPASSFILE`,
 //! else `~/.pgpass`, or `%APPDATA%\postgresql\pgpass.conf` on Windows).
 //! The Rust client reads none of them itself.
+//!
+//! Also libpq's TLS words the Rust client does not take in an address:
+//! `sslmode=allow`, `verify-ca` and `verify-full`, and `sslrootcert` (or
+//! `PGSSLROOTCERT`, else `~/.postgresql/root.crt` where it exists): the
+//! certificates a team's own certificate authority signs with, trusted
+//! instead of the public ones.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +17,100 @@ use postgres::config::{Host, SslMode};
 
 /// Reads an environment variable (tests give their own).
 pub(super) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// An address without the libpq words the Rust client refuses, and what
+/// they said: (the address, its `sslmode` if it gave one, its `sslrootcert`).
+pub(super) fn libpq_words(address: &str) -> (String, Option<String>, Option<String>) {
+    let mut mode = None;
+    let mut root = None;
+    let mut keep = |key: &str, value: &str| match key {
+        "sslmode" => {
+            mode = Some(value.to_owned());
+            false
+        }
+        "sslrootcert" => {
+            root = Some(value.to_owned());
+            false
+        }
+        _ => true,
+    };
+    let cleaned = match address.split_once('?') {
+        // A URL: its query's pairs, decoded.
+        Some((base, query)) if address.contains("://") => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|pair| {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    keep(&decoded(key), &decoded(value))
+                })
+                .collect();
+            if kept.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base}?{}", kept.join("&"))
+            }
+        }
+        Some(_) => address.to_owned(),
+        // key=value words.
+        None if !address.contains("://") => address
+            .split_whitespace()
+            .filter(|word| {
+                let (key, value) = word.split_once('=').unwrap_or((word, ""));
+                keep(key, value.trim_matches('\''))
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => address.to_owned(),
+    };
+    (cleaned, mode, root)
+}
+
+/// A URL part with its `%XX` escapes decoded (as UTF-8, lossily).
+fn decoded(part: &str) -> String {
+    let bytes = part.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The file of certificates to trust for this address, as libpq finds it:
+/// `sslrootcert` (the address's, else `PGSSLROOTCERT`), else
+/// `~/.postgresql/root.crt` where it exists; `None`: the public
+/// certificate authorities (also for `sslrootcert=system`).
+pub(super) fn root_certificates(given: Option<String>, env: Env<'_>) -> Option<PathBuf> {
+    match given.or_else(|| env("PGSSLROOTCERT")) {
+        Some(system) if system == "system" => None,
+        Some(file) => Some(PathBuf::from(file)),
+        None => {
+            let home = if cfg!(windows) {
+                env("APPDATA").map(|d| Path::new(&d).join("postgresql"))
+            } else {
+                env("HOME").map(|h| Path::new(&h).join(".postgresql"))
+            };
+            home.map(|dir| dir.join("root.crt")).filter(|f| f.is_file())
+        }
+    }
+}
 
 /// Fills in what `config` (parsed from `address`) leaves out.
 pub(super) fn fill_in(config: &mut Config, address: &str, env: Env<'_>) {
@@ -182,6 +282,58 @@ mod tests {
         assert_eq!(config.get_user(), Some("olu"));
         assert_eq!(config.get_ssl_mode(), SslMode::Require);
         assert_eq!(config.get_password(), Some(&b"pw"[..]));
+    }
+
+    #[test]
+    fn libpq_tls_words_are_taken_out_of_the_address() {
+        let (address, mode, root) = libpq_words(
+            "postgres://dana@db.example/help?sslmode=verify-full&sslrootcert=%2Fetc%2Fteam%20ca.pem&application_name=x",
+        );
+        assert_eq!(
+            address,
+            "postgres://dana@db.example/help?application_name=x"
+        );
+        assert_eq!(mode.as_deref(), Some("verify-full"));
+        assert_eq!(root.as_deref(), Some("/etc/team ca.pem"));
+        assert!(address.parse::<Config>().is_ok());
+
+        let (address, mode, root) =
+            libpq_words("host=db.example dbname=help sslmode=verify-ca sslrootcert='/ca.pem'");
+        assert_eq!(address, "host=db.example dbname=help");
+        assert_eq!(
+            (mode.as_deref(), root.as_deref()),
+            (Some("verify-ca"), Some("/ca.pem"))
+        );
+
+        let plain = "postgres://dana@db.example/help?host=%2Ftmp";
+        assert_eq!(libpq_words(plain), (plain.to_owned(), None, None));
+        assert_eq!(ssl_mode("verify-full"), Some(SslMode::Require));
+        assert_eq!(ssl_mode("sometimes"), None);
+    }
+
+    #[test]
+    fn the_certificates_to_trust_come_as_libpq_finds_them() {
+        let none = env_of(&[("HOME", "/nonexistent-home")]);
+        assert_eq!(root_certificates(None, &none), None);
+        assert_eq!(root_certificates(Some("system".into()), &none), None);
+        let env = env_of(&[("PGSSLROOTCERT", "/env/ca.pem")]);
+        assert_eq!(
+            root_certificates(None, &env),
+            Some(PathBuf::from("/env/ca.pem"))
+        );
+        assert_eq!(
+            root_certificates(Some("/url/ca.pem".into()), &env),
+            Some(PathBuf::from("/url/ca.pem"))
+        );
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(home.path().join(".postgresql")).unwrap();
+        std::fs::write(home.path().join(".postgresql/root.crt"), "x").unwrap();
+        let home_path = home.path().display().to_string();
+        let with_home = move |name: &str| (name == "HOME").then(|| home_path.clone());
+        assert_eq!(
+            root_certificates(None, &with_home),
+            Some(home.path().join(".postgresql/root.crt"))
+        );
     }
 
     #[test]

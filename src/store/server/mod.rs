@@ -66,12 +66,21 @@ pub fn server_name(config: &Config) -> String {
 /// where neither says, a server on another computer must speak TLS
 /// (`require`) and one on this computer may (`prefer`).
 pub fn config_of(url: &str) -> Result<Config, StoreError> {
-    let mut config: Config = url.parse().map_err(|e: postgres::Error| {
+    // libpq's TLS words the Rust client does not take are read apart.
+    let (address, mode, _) = libpq::libpq_words(url);
+    let mut config: Config = address.parse().map_err(|e: postgres::Error| {
         StoreError::Unsupported(format!(
             "“{}” is not a PostgreSQL address: {e}",
             redact(url)
         ))
     })?;
+    if let Some(mode) = mode {
+        config.ssl_mode(libpq::ssl_mode(&mode).ok_or_else(|| {
+            StoreError::Unsupported(format!(
+                "sslmode “{mode}” is not one of disable, allow, prefer, require, verify-ca, verify-full"
+            ))
+        })?);
+    }
     let env = |name: &str| std::env::var(name).ok();
     libpq::fill_in(&mut config, url, &env);
     let says_sslmode = url.contains("sslmode") || env("PGSSLMODE").is_some();
@@ -95,7 +104,11 @@ pub fn config_of(url: &str) -> Result<Config, StoreError> {
 pub fn connect(url: &str) -> Result<Client, StoreError> {
     let config = config_of(url)?;
     let name = server_name(&config);
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let env = |name: &str| std::env::var(name).ok();
+    let roots = match libpq::root_certificates(libpq::libpq_words(url).2, &env) {
+        None => rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(file) => team_certificates(&file)?,
+    };
     // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key
     // exchange; aws-lc-rs, which has it, needs a C/CMake build on every
     // platform. A team's own server on its own network can wait for that.
@@ -111,10 +124,33 @@ pub fn connect(url: &str) -> Result<Client, StoreError> {
         .map_err(|e| server_error(&name, e))
 }
 
+/// The certificates in a PEM file (`sslrootcert`): a team's own
+/// certificate authority, trusted instead of the public ones.
+fn team_certificates(file: &std::path::Path) -> Result<rustls::RootCertStore, StoreError> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let unusable = |why: String| {
+        StoreError::Unsupported(format!(
+            "the certificates to trust (sslrootcert) could not be read from {}: {why}",
+            file.display()
+        ))
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_file_iter(file).map_err(|e| unusable(e.to_string()))? {
+        let certificate = certificate.map_err(|e| unusable(e.to_string()))?;
+        roots
+            .add(certificate)
+            .map_err(|e| unusable(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(unusable("it holds no certificate".to_owned()));
+    }
+    Ok(roots)
+}
+
 /// "host/database" of a URL, from the URL alone: naming a server reads no
 /// file (no ~/.pgpass) and no environment, as the window names it often.
 pub fn name_of(url: &str) -> String {
-    match url.parse::<Config>() {
+    match libpq::libpq_words(url).0.parse::<Config>() {
         Ok(config) => server_name(&config),
         Err(_) => redact(url),
     }
