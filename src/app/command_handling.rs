@@ -419,6 +419,10 @@ impl TicketsApp {
             Some(Modal::SampleData(sample)) if sample.started => {
                 self.modal = Some(Modal::SampleData(sample));
             }
+            // So does a team server's job, until its answer is shown.
+            Some(Modal::Team(form)) if form.working() => {
+                self.modal = Some(Modal::Team(form));
+            }
             _ => {}
         }
     }

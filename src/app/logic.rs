@@ -44,16 +44,15 @@ impl TicketsApp {
 
     /// Remembers the Connect form's server and login (never the password).
     pub(super) fn remember_server(&mut self) {
-        let form = match &self.modal {
-            Some(super::Modal::Connect(form)) => form,
-            Some(super::Modal::Team(team)) => &team.server,
-            _ => return,
+        let Some(super::Modal::Connect(form)) = &self.modal else {
+            return;
         };
         self.settings.team_server = Some(crate::app::settings::TeamServer {
             host: form.host.trim().to_owned(),
             port: form.port.trim().to_owned(),
             database: form.database.trim().to_owned(),
             user: form.user.trim().to_owned(),
+            options: form.options.clone(),
         });
     }
 
@@ -65,6 +64,7 @@ impl TicketsApp {
             port: known.port,
             database: known.database,
             user: known.user,
+            options: known.options,
             ..Default::default()
         }
     }

@@ -83,6 +83,9 @@ pub struct TeamServer {
     pub database: String,
     /// The agent's login.
     pub user: String,
+    /// The rest of the address (`sslmode=…&sslrootcert=…`), if it had any.
+    #[serde(default)]
+    pub options: String,
 }
 
 impl Default for Settings {

@@ -38,8 +38,10 @@
 //!
 //! This module holds what both engines share: the words used, the summary,
 //! and which mentions are whole words ([`redact`]). Each engine does the
-//! writing (`sqlite::erase`, and on a team server `tickets.erase_customer`,
-//! which checks every text it is sent against the customer's name and email).
+//! writing: `sqlite::erase` on a file; on a team server its function
+//! `tickets.erase_customer` (migration 5), which works each new text out
+//! itself by the same rule (`tickets.redact`), so an admin names the
+//! customer and nothing else. The erase tests run on both engines.
 
 use crate::domain::{CustomerId, TicketNumber};
 

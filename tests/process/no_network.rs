@@ -389,4 +389,23 @@ fn working_on_a_file_opens_no_socket() {
         );
     }
     assert!(std::fs::metadata(export).unwrap().len() > 1_000);
+
+    // The same trace of a command given a server's address does show the
+    // connection it tries: the check sees sockets when there are some.
+    let log = dir.path().join("strace-server.log");
+    std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=socket,connect,socketpair", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_tickets"))
+        .args([
+            "--db",
+            "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2",
+            "list",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run tickets under strace");
+    let traced = std::fs::read_to_string(&log).expect("the trace");
+    assert!(traced.contains("connect("), "{traced}");
 }

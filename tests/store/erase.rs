@@ -457,6 +457,43 @@ on_both_engines_with! {
     }
 }
 
+on_both_engines_with! {
+    /// Whole words only, in any case (accented capitals too), as on a file:
+    /// a name that starts the customer's email, a subject at its length
+    /// limit, and words that merely contain the name.
+    fn whole_words_in_any_case_go_and_nothing_else(engine: Engine) {
+        let mut desk = Desk::on(engine).expect("a desk on this engine");
+        let dana = desk.dana;
+        let sam = customer(&mut desk, "Sam", "samantha@x.io", "");
+        let emile = customer(&mut desk, "Émile Zola", "", "");
+        let long = format!("{} Sam", "x".repeat(196));
+        assert_eq!(long.chars().count(), 200);
+        let first = raise(&mut desk, &long, "", sam);
+        desk.store
+            .add_note(dana, first, "Call samantha@x.io now, Sam said; Samuel and SAM too")
+            .unwrap();
+        let second = raise(&mut desk, "From ÉMILE ZOLA", "", emile);
+        desk.store
+            .add_note(dana, second, "ÉMILE ZOLA wrote; émile zolas and émile zola again")
+            .unwrap();
+
+        desk.store.erase_customer(dana, sam).unwrap();
+        desk.store.erase_customer(dana, emile).unwrap();
+        let first = desk.load(first);
+        assert_eq!(first.subject, format!("{} [er", "x".repeat(196)));
+        assert_eq!(
+            first.notes[0].body,
+            "Call [erased] now, [erased] said; Samuel and [erased] too"
+        );
+        let second = desk.load(second);
+        assert_eq!(second.subject, "From [erased]");
+        assert_eq!(
+            second.notes[0].body,
+            "[erased] wrote; émile zolas and [erased] again"
+        );
+    }
+}
+
 /// Makes the erasure's last step (its "erased" entries) fail, or not.
 fn fail_erasures(desk: &Desk, fail: bool) {
     match (desk.engine, fail) {

@@ -585,8 +585,8 @@ fn an_agents_login_cannot_read_another_teams_database() {
 }
 
 /// Only admins erase a customer's data, and erasing cannot be used to
-/// rewrite anything but mentions of that customer: the server checks every
-/// text the app sends against what is there now.
+/// rewrite anything but mentions of that customer: the server takes no text
+/// from the app, and works every new one out itself.
 #[test]
 fn only_admins_erase_and_an_erasure_rewrites_nothing_but_the_customer() {
     use crate::fixtures::{Desk, Engine};
@@ -628,37 +628,16 @@ fn only_admins_erase_and_an_erasure_rewrites_nothing_but_the_customer() {
     );
     assert_eq!(desk.load(n), before);
 
-    // Dana is an admin, but a forged edit (not just the customer's name
-    // replaced) is refused whole, by psql as through the app.
+    // An admin names the customer to erase, and nothing else: the server
+    // works out every new text itself, so no text can be slipped in.
     let mut owner = desk.raw_server();
-    let entry: i64 = owner
-        .query_one(
-            "SELECT id FROM tickets.activity WHERE kind = 'subject'",
-            &[],
+    let err = owner
+        .execute(
+            "SELECT tickets.erase_customer($1, 0, '{\"subjects\": [[1, \"Nothing happened\"]]}'::jsonb)",
+            &[&ann.0],
         )
-        .unwrap()
-        .get(0);
-    for edits in [
-        format!(
-            r#"{{"subjects": [[{}, "Call [erased] back, Sam was rude"]]}}"#,
-            n.0
-        ),
-        format!(r#"{{"subjects": [[{}, "Nothing happened"]]}}"#, n.0),
-        format!(r#"{{"trail": [[{entry}, "new", "Call [erased] back tomorrow"]]}}"#),
-        format!(r#"{{"trail": [[{entry}, "old", "Call [erased] [erased] back"]]}}"#),
-    ] {
-        let err = owner
-            .execute(
-                "SELECT tickets.erase_customer($1, 'Ann Lee', 'ann@example.com', 'erased customer #1', ($2::text)::jsonb, 0)",
-                &[&ann.0, &edits],
-            )
-            .expect_err(&edits);
-        let said = err
-            .as_db_error()
-            .map(|e| e.message().to_owned())
-            .unwrap_or_default();
-        assert!(said.contains("not an erasure"), "{edits}: {err:?}");
-    }
+        .expect_err("no texts are taken");
+    assert_eq!(err.code().map(|c| c.code()), Some("42883"), "{err}");
     assert_eq!(desk.load(n), before);
     assert_eq!(desk.store.customer(ann).unwrap().name, "Ann Lee");
 

@@ -531,7 +531,7 @@ impl TicketsApp {
         let mut keep = true;
         let mut path_chosen = None;
         let mut connect_choice = None;
-        let mut server_answered = false;
+        let mut server_answered = None;
         egui::Modal::new(id).area(area).show(ctx, |ui| match modal {
             Modal::NewTicket(form) => {
                 ui.set_width(540.0);
@@ -573,7 +573,7 @@ impl TicketsApp {
                     connect_choice = Some(ConnectChoice::Connect(url));
                 }
                 // The server answered: remember where it is for next time.
-                server_answered = form.ready.is_some();
+                server_answered = form.ready.as_ref().map(|r| r.server.clone());
             }
             Modal::Restore(chooser) => {
                 ui.set_width(480.0);
@@ -589,8 +589,8 @@ impl TicketsApp {
         if !keep {
             actions.push(Action::CloseModal);
         }
-        if server_answered {
-            self.remember_server();
+        if let Some(server) = server_answered {
+            self.settings.team_server = Some(server);
         }
         match connect_choice {
             Some(ConnectChoice::Connect(url)) => {

@@ -65,14 +65,29 @@ pub struct TeamForm {
     job: Option<Job>,
     /// How the last job ended.
     pub said: Option<Result<String, String>>,
-    /// The server's URL once a job succeeded there: Connect uses it.
-    pub ready: Option<String>,
+    /// Where the last job succeeded, and as whom: Connect uses it.
+    pub ready: Option<Ready>,
     /// Why the form cannot be used as it is.
     pub error: Option<String>,
 }
 
+/// A server a job succeeded on: its URL (password included, in memory
+/// only) and the form's boxes as they were when it started.
+#[derive(Clone, Debug)]
+pub struct Ready {
+    /// The URL the job connected with.
+    pub url: String,
+    /// The boxes it was made from (the password left out).
+    pub server: crate::app::settings::TeamServer,
+}
+
 /// A job on its own thread: its answer comes through `answer`.
 struct Job {
+    /// Where it runs, for Connect once it succeeded.
+    ready: Ready,
+    /// Whether the agent form is emptied when it succeeds (it added an
+    /// agent or gave a login; other jobs leave what is typed there).
+    clears_agent_form: bool,
     /// "Setting the team up…".
     what: &'static str,
     /// Rows copied and rows in all, while moving a desk.
@@ -125,6 +140,7 @@ fn start(
     form: &mut TeamForm,
     what: &'static str,
     list_agents: bool,
+    clears_agent_form: bool,
     work: Work,
     ctx: &egui::Context,
 ) {
@@ -141,6 +157,16 @@ fn start(
     let progress = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
     let shared = progress.clone();
     let repaint = ctx.clone();
+    let ready = Ready {
+        url: url.clone(),
+        server: crate::app::settings::TeamServer {
+            host: form.server.host.trim().to_owned(),
+            port: form.server.port.trim().to_owned(),
+            database: form.server.database.trim().to_owned(),
+            user: form.server.user.trim().to_owned(),
+            options: form.server.options.clone(),
+        },
+    };
     let job_url = url;
     let started = std::thread::Builder::new()
         .name("tickets-team-server".to_owned())
@@ -167,6 +193,8 @@ fn start(
     match started {
         Ok(_) => {
             form.job = Some(Job {
+                ready,
+                clears_agent_form,
                 what,
                 progress,
                 answer,
@@ -182,14 +210,18 @@ fn receive(form: &mut TeamForm) {
     let Some(answer) = form.job.as_ref().and_then(|j| j.answer.try_recv().ok()) else {
         return;
     };
-    form.job = None;
+    let Some(job) = form.job.take() else {
+        return;
+    };
     if answer.said.is_ok() {
-        form.ready = form.server.url().ok();
+        form.ready = Some(job.ready);
         if let Some(agents) = answer.agents {
             form.agents = Some(agents);
         }
-        // The agent went in (or got their login): ready for the next one.
-        form.agent = AgentForm::default();
+        if job.clears_agent_form {
+            // The agent went in (or got their login): ready for the next one.
+            form.agent = AgentForm::default();
+        }
     }
     form.said = Some(answer.said);
 }
@@ -209,8 +241,8 @@ pub fn team_server_ui(
     }
     ui.add_space(6.0);
     ui.horizontal(|ui| {
-        if let Some(url) = &form.ready {
-            let who = form.server.user.trim();
+        if let Some(ready) = &form.ready {
+            let who = &ready.server.user;
             if ui
                 .add_enabled(
                     !form.working(),
@@ -218,10 +250,14 @@ pub fn team_server_ui(
                 )
                 .clicked()
             {
-                choice = Some(TeamChoice::Connect(url.clone()));
+                choice = Some(TeamChoice::Connect(ready.url.clone()));
             }
         }
-        if ui.button("Close").clicked() {
+        // A job runs to its answer: the dialog stays to show it.
+        if ui
+            .add_enabled(!form.working(), egui::Button::new("Close"))
+            .clicked()
+        {
             actions.push(Action::CloseModal);
         }
     });
@@ -299,6 +335,7 @@ fn set_up_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
             form,
             "Setting the team up…",
             true,
+            false,
             Box::new(move |admin, _| {
                 match admin.version()? {
                     Some(v) if v == TEAM_SCHEMA_VERSION => {
@@ -482,7 +519,8 @@ fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
     if let Some((what, work)) = job
         && !form.working()
     {
-        start(form, what, true, work, ui.ctx());
+        let fills_the_form = matches!(what, "Adding an agent…" | "Giving a login…");
+        start(form, what, true, fills_the_form, work, ui.ctx());
     }
     status_ui(ui, form);
 }
@@ -511,6 +549,7 @@ fn move_ui(ui: &mut Ui, form: &mut TeamForm, path: &std::path::Path, clock: &Arc
         start(
             form,
             "Copying…",
+            false,
             false,
             Box::new(move |admin, progress| {
                 if admin.version()?.is_none() {

@@ -18,8 +18,9 @@ use postgres::config::{Host, SslMode};
 /// Reads an environment variable (tests give their own).
 pub(super) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// An address without the libpq words the Rust client refuses, and what
-/// they said: (the address, its `sslmode` if it gave one, its `sslrootcert`).
+/// A URL without the libpq words the Rust client refuses in its query, and
+/// what they said: (the address, its `sslmode` if it gave one, its
+/// `sslrootcert`). A key=value address is left as it is.
 pub(super) fn libpq_words(address: &str) -> (String, Option<String>, Option<String>) {
     let mut mode = None;
     let mut root = None;
@@ -34,9 +35,11 @@ pub(super) fn libpq_words(address: &str) -> (String, Option<String>, Option<Stri
         }
         _ => true,
     };
+    // Only a URL's query is read apart; key=value words go to the client
+    // as they are (it spells sslmode's common values itself).
+    let is_url = address.starts_with("postgres://") || address.starts_with("postgresql://");
     let cleaned = match address.split_once('?') {
-        // A URL: its query's pairs, decoded.
-        Some((base, query)) if address.contains("://") => {
+        Some((base, query)) if is_url => {
             let kept: Vec<&str> = query
                 .split('&')
                 .filter(|pair| {
@@ -50,17 +53,7 @@ pub(super) fn libpq_words(address: &str) -> (String, Option<String>, Option<Stri
                 format!("{base}?{}", kept.join("&"))
             }
         }
-        Some(_) => address.to_owned(),
-        // key=value words.
-        None if !address.contains("://") => address
-            .split_whitespace()
-            .filter(|word| {
-                let (key, value) = word.split_once('=').unwrap_or((word, ""));
-                keep(key, value.trim_matches('\''))
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        None => address.to_owned(),
+        _ => address.to_owned(),
     };
     (cleaned, mode, root)
 }
@@ -79,10 +72,6 @@ fn decoded(part: &str) -> String {
             (b'%', Some(byte)) => {
                 out.push(byte);
                 i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
             }
             (byte, _) => {
                 out.push(byte);
@@ -297,13 +286,12 @@ mod tests {
         assert_eq!(root.as_deref(), Some("/etc/team ca.pem"));
         assert!(address.parse::<Config>().is_ok());
 
-        let (address, mode, root) =
-            libpq_words("host=db.example dbname=help sslmode=verify-ca sslrootcert='/ca.pem'");
-        assert_eq!(address, "host=db.example dbname=help");
-        assert_eq!(
-            (mode.as_deref(), root.as_deref()),
-            (Some("verify-ca"), Some("/ca.pem"))
-        );
+        // key=value words are left to the client, byte for byte.
+        let words = "host=db.example password='a  b?' dbname=help sslmode=require";
+        assert_eq!(libpq_words(words), (words.to_owned(), None, None));
+        // A plus sign is a plus sign (libpq decodes %XX only).
+        let (_, _, root) = libpq_words("postgres://db/help?sslrootcert=/etc/ca+team.pem");
+        assert_eq!(root.as_deref(), Some("/etc/ca+team.pem"));
 
         let plain = "postgres://dana@db.example/help?host=%2Ftmp";
         assert_eq!(libpq_words(plain), (plain.to_owned(), None, None));

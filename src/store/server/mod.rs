@@ -24,7 +24,7 @@ mod desk;
 mod import;
 mod libpq;
 
-pub use desk::{ServerSnapshot, ServerStore};
+pub use desk::{PRESENCE_KEPT, ServerSnapshot, ServerStore};
 pub use import::Moved;
 
 /// Migration 1, frozen (see the file's head).
@@ -105,9 +105,12 @@ pub fn connect(url: &str) -> Result<Client, StoreError> {
     let config = config_of(url)?;
     let name = server_name(&config);
     let env = |name: &str| std::env::var(name).ok();
+    // The certificates are read only where TLS may be spoken, as libpq does.
+    let tls_possible = config.get_ssl_mode() != SslMode::Disable
+        && config.get_hosts().iter().any(|h| matches!(h, Host::Tcp(_)));
     let roots = match libpq::root_certificates(libpq::libpq_words(url).2, &env) {
-        None => rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        Some(file) => team_certificates(&file)?,
+        Some(file) if tls_possible => team_certificates(&file)?,
+        _ => rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     };
     // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key
     // exchange; aws-lc-rs, which has it, needs a C/CMake build on every
@@ -180,7 +183,7 @@ pub fn parts_of(url: &str) -> Option<[String; 4]> {
 
 /// A URL as it may be shown: without its password.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
+    let url = match (url.find("://"), url.find('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
             match credentials.split_once(':') {
@@ -189,7 +192,26 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    };
+    // And `password=…` in a URL's query or a key=value address.
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url.as_str();
+    while let Some(at) = rest.find("password=") {
+        let starts_word = at == 0 || matches!(rest.as_bytes()[at - 1], b'?' | b'&' | b' ' | b'\t');
+        out.push_str(&rest[..at + "password=".len()]);
+        rest = &rest[at + "password=".len()..];
+        if starts_word {
+            out.push('…');
+            let end = if let Some(quoted) = rest.strip_prefix('\'') {
+                quoted.find('\'').map_or(rest.len(), |q| q + 2)
+            } else {
+                rest.find(['&', ' ', '\t']).unwrap_or(rest.len())
+            };
+            rest = &rest[end..];
+        }
     }
+    out.push_str(rest);
+    out
 }
 
 /// A server's error as a sentence: what the server said (our functions
@@ -538,6 +560,20 @@ fn quote_ident(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_in_a_query_or_key_value_words_are_not_shown() {
+        assert_eq!(
+            redact("postgres://dana@db/help?password=s3cret&sslmode=require"),
+            "postgres://dana@db/help?password=…&sslmode=require"
+        );
+        assert_eq!(
+            redact("host=db password='a b' dbname=help"),
+            "host=db password=… dbname=help"
+        );
+        assert_eq!(redact("host=db password=s3cret"), "host=db password=…");
+        assert_eq!(redact("host=db oldpassword=x"), "host=db oldpassword=x");
+    }
 
     #[test]
     fn a_shown_url_keeps_no_password() {

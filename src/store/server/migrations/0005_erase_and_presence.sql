@@ -8,79 +8,47 @@
 -- their name or email in those tickets' subjects, notes and trail, and in
 -- every "moved the ticket to this customer" entry of any ticket's trail.
 --
--- Which mentions are whole words is decided by the app (one function for
--- both engines, so both erase exactly the same words), and sent here as the
--- new texts. This function takes none of them on trust: each must be the
--- text as it is now with some mentions of the customer's name or email, in
--- any case, replaced by "[erased]", and nothing else changed. So an admin
--- can erase a customer, and cannot use erasing to rewrite the trail.
+-- The server works every new text out itself (tickets.redact, the file's
+-- rule in SQL): an admin erases a customer by naming them, and nothing
+-- else, so erasing cannot be used to rewrite anything. The erase tests run
+-- on both engines and check the same words go.
 --
 -- The trail is append-only for everyone; its row trigger is set aside for
 -- these updates only, inside the transaction (ALTER TABLE takes a lock that
 -- keeps every other writer of the trail waiting until the erasure commits),
 -- so no other session ever sees it off.
 
--- Whether `p_new` is `p_old` with some mentions of `p_needles` (compared
--- case-insensitively) replaced by "[erased]" and nothing else changed,
--- except that a cut text (`p_may_cut`, subjects have a length limit) may end
--- early.
-CREATE FUNCTION tickets.is_erasure_of(p_old text, p_new text, p_needles text[], p_may_cut boolean)
-RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+-- `p_text` with every whole-word mention of each of `p_needles` in turn, in
+-- any case, replaced by "[erased]". A mention stands between characters
+-- that are not letters or digits (Unicode's, through ICU, whatever the
+-- database's own locale), as `store::erase::redact` decides on a file.
+CREATE FUNCTION tickets.redact(p_text text, p_needles text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    i integer := 1;
-    j integer := 1;
-    old_len integer := length(p_old);
-    new_len integer := length(p_new);
     needle text;
-    matched boolean;
+    result text COLLATE "und-x-icu" := p_text;
 BEGIN
-    IF p_old = p_new THEN
-        RETURN false;
-    END IF;
-    LOOP
-        IF j > new_len THEN
-            RETURN i > old_len OR p_may_cut;
-        END IF;
-        matched := false;
-        IF substr(p_new, j, 8) = '[erased]' THEN
-            FOREACH needle IN ARRAY p_needles LOOP
-                IF length(needle) > 0
-                   AND lower(substr(p_old, i, length(needle))) = lower(needle) THEN
-                    i := i + length(needle);
-                    j := j + 8;
-                    matched := true;
-                    EXIT;
-                END IF;
-            END LOOP;
-        END IF;
-        IF NOT matched THEN
-            IF i > old_len OR substr(p_old, i, 1) <> substr(p_new, j, 1) THEN
-                RETURN false;
-            END IF;
-            i := i + 1;
-            j := j + 1;
-        END IF;
+    FOREACH needle IN ARRAY p_needles LOOP
+        CONTINUE WHEN coalesce(needle, '') = '';
+        -- Every character that is not a letter or digit is escaped: the
+        -- needle is matched literally.
+        needle := regexp_replace(needle COLLATE "und-x-icu", '([^[:alnum:]])', '\\\1', 'g');
+        result := regexp_replace(
+            result,
+            '(?<![[:alnum:]])' || needle || '(?![[:alnum:]])',
+            '[erased]',
+            'gi'
+        );
     END LOOP;
+    RETURN result;
 END $$;
 
-CREATE FUNCTION tickets.not_an_erasure(p_what text, p_id bigint) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RAISE EXCEPTION 'the % % changed while the customer was being erased, or its new text is not an erasure of it; nothing was erased: erase again', p_what, p_id
-        USING ERRCODE = 'TK403';
-END $$;
-
--- Erases customer `p_customer`, whose name and email the app read as
--- `p_name` and `p_email` (if they changed since, nothing is erased).
--- `p_edits` holds the app's redacted texts:
---   {"subjects": [[ticket, text]...], "notes": [[note, text]...],
---    "trail": [[entry, "old" | "new", text]...]}.
--- Returns the tickets whose text changed (each gets one "erased the
--- customer's personal data" entry, stored without an agent: it is
--- bookkeeping, not an agent's event) and how many messages were erased.
-CREATE FUNCTION tickets.erase_customer(p_customer bigint, p_name text, p_email text,
-                                       p_sort_key text, p_edits jsonb, p_at bigint,
+-- Erases customer `p_customer` (see the head of this file), recording
+-- it in the trail of each ticket whose text changed: one "erased the
+-- customer's personal data" entry, stored without an agent (bookkeeping,
+-- not an agent's event). Returns those tickets and how many messages were
+-- erased.
+CREATE FUNCTION tickets.erase_customer(p_customer bigint, p_at bigint,
                                        OUT changed_tickets bigint[], OUT erased_messages bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -93,22 +61,21 @@ DECLARE
     changed bigint[] := '{}';
     ticket bigint;
     n bigint;
-    edit jsonb;
-    old_text text;
-    owner bigint;
     entry tickets.activity;
+    old_text text;
+    new_text text;
     trail_edits jsonb := '[]';
+    edit jsonb;
 BEGIN
     IF NOT pg_has_role(session_user, (SELECT admins_role FROM tickets.team), 'MEMBER') THEN
         RAISE EXCEPTION 'only an admin of this team can erase a customer''s data (% is not one)', session_user
             USING ERRCODE = 'TK403';
     END IF;
+    -- No ticket is raised for or moved to the customer meanwhile.
+    LOCK TABLE tickets.tickets IN SHARE ROW EXCLUSIVE MODE;
     SELECT * INTO c FROM tickets.customers WHERE id = p_customer FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM tickets.missing('customer', p_customer);
-    END IF;
-    IF c.name <> p_name OR c.email <> p_email THEN
-        PERFORM tickets.not_an_erasure('customer', p_customer);
     END IF;
     needles := ARRAY(SELECT x FROM unnest(ARRAY[c.name, c.email]) AS x
                      WHERE x <> '' AND x <> new_name);
@@ -117,18 +84,19 @@ BEGIN
     record_changed := c.name <> new_name OR c.email <> '' OR c.company <> '';
     IF record_changed THEN
         UPDATE tickets.customers
-        SET name = new_name, sort_key = p_sort_key, email = '', company = '', updated_at = p_at
+        SET name = new_name, sort_key = lower(new_name COLLATE "und-x-icu"), email = '',
+            company = '', updated_at = p_at
         WHERE id = p_customer;
-        UPDATE tickets.tickets SET customer_key = p_sort_key WHERE customer_id = p_customer;
+        UPDATE tickets.tickets SET customer_key = lower(new_name COLLATE "und-x-icu")
+        WHERE customer_id = p_customer;
     END IF;
     DELETE FROM tickets.customer_tags WHERE customer_id = p_customer;
     IF FOUND THEN
         record_changed := true;
     END IF;
 
-    -- Their tickets, locked: messages and descriptions go whole.
-    FOR ticket IN SELECT id FROM tickets.tickets WHERE customer_id = p_customer
-                  ORDER BY id FOR UPDATE LOOP
+    FOR ticket IN SELECT id FROM tickets.tickets WHERE customer_id = p_customer ORDER BY id LOOP
+        -- Messages and the description go whole.
         UPDATE tickets.messages SET body = '[erased]'
         WHERE ticket_id = ticket AND body <> '[erased]';
         GET DIAGNOSTICS n = ROW_COUNT;
@@ -138,47 +106,39 @@ BEGIN
         IF record_changed OR n > 0 OR FOUND THEN
             changed := changed || ticket;
         END IF;
+        -- Mentions in the subject (kept within its 200 characters) and notes.
+        SELECT subject INTO old_text FROM tickets.tickets WHERE id = ticket;
+        new_text := left(tickets.redact(old_text, needles), 200);
+        IF new_text <> old_text THEN
+            UPDATE tickets.tickets SET subject = new_text WHERE id = ticket;
+            changed := changed || ticket;
+        END IF;
+        UPDATE tickets.notes
+        SET body = tickets.redact(body, needles), updated_at = p_at, version = version + 1
+        WHERE ticket_id = ticket AND tickets.redact(body, needles) <> body;
+        IF FOUND THEN
+            changed := changed || ticket;
+        END IF;
+        -- And in the trail: subjects and deleted notes' text.
+        FOR entry IN SELECT * FROM tickets.activity
+                     WHERE ticket_id = ticket AND kind IN ('subject', 'note_deleted') LOOP
+            FOREACH edit IN ARRAY ARRAY[
+                jsonb_build_array(entry.id, 'old', entry.old_value #>> '{}'),
+                jsonb_build_array(entry.id, 'new', entry.new_value #>> '{}')] LOOP
+                old_text := edit ->> 2;
+                CONTINUE WHEN old_text IS NULL;
+                new_text := tickets.redact(old_text, needles);
+                IF new_text <> old_text THEN
+                    trail_edits := trail_edits
+                        || jsonb_build_array(jsonb_build_array(entry.id, edit ->> 1, new_text));
+                    changed := changed || ticket;
+                END IF;
+            END LOOP;
+        END LOOP;
     END LOOP;
 
-    -- Mentions in subjects and notes, as the app redacted them.
-    FOR edit IN SELECT * FROM jsonb_array_elements(coalesce(p_edits -> 'subjects', '[]')) LOOP
-        ticket := (edit ->> 0)::bigint;
-        SELECT subject INTO old_text FROM tickets.tickets
-        WHERE id = ticket AND customer_id = p_customer;
-        IF NOT FOUND OR NOT tickets.is_erasure_of(old_text, edit ->> 1, needles, true) THEN
-            PERFORM tickets.not_an_erasure('subject of ticket', ticket);
-        END IF;
-        UPDATE tickets.tickets SET subject = edit ->> 1 WHERE id = ticket;
-        changed := changed || ticket;
-    END LOOP;
-    FOR edit IN SELECT * FROM jsonb_array_elements(coalesce(p_edits -> 'notes', '[]')) LOOP
-        SELECT nt.body, nt.ticket_id INTO old_text, owner
-        FROM tickets.notes nt JOIN tickets.tickets t ON t.id = nt.ticket_id
-        WHERE nt.id = (edit ->> 0)::bigint AND t.customer_id = p_customer
-        FOR UPDATE OF nt;
-        IF NOT FOUND OR NOT tickets.is_erasure_of(old_text, edit ->> 1, needles, false) THEN
-            PERFORM tickets.not_an_erasure('note', (edit ->> 0)::bigint);
-        END IF;
-        UPDATE tickets.notes SET body = edit ->> 1, updated_at = p_at, version = version + 1
-        WHERE id = (edit ->> 0)::bigint;
-        changed := changed || owner;
-    END LOOP;
-
-    -- The trail: subjects and deleted notes' text on their tickets, checked
-    -- like the rest; "moved to / from this customer" on any ticket.
-    FOR edit IN SELECT * FROM jsonb_array_elements(coalesce(p_edits -> 'trail', '[]')) LOOP
-        SELECT a.* INTO entry FROM tickets.activity a JOIN tickets.tickets t ON t.id = a.ticket_id
-        WHERE a.id = (edit ->> 0)::bigint AND t.customer_id = p_customer
-          AND a.kind IN ('subject', 'note_deleted');
-        old_text := CASE edit ->> 1 WHEN 'old' THEN entry.old_value #>> '{}'
-                                    WHEN 'new' THEN entry.new_value #>> '{}' END;
-        IF entry.id IS NULL OR old_text IS NULL
-           OR NOT tickets.is_erasure_of(old_text, edit ->> 2, needles, false) THEN
-            PERFORM tickets.not_an_erasure('activity entry', (edit ->> 0)::bigint);
-        END IF;
-        trail_edits := trail_edits || jsonb_build_array(edit);
-        changed := changed || entry.ticket_id;
-    END LOOP;
+    -- "Moved the ticket from Ann Lee to …" keeps names only, and the ticket
+    -- may belong to someone else now: every ticket's trail is looked at.
     IF c.name <> new_name THEN
         FOR entry IN SELECT * FROM tickets.activity
                      WHERE kind = 'customer'
@@ -196,9 +156,11 @@ BEGIN
         ALTER TABLE tickets.activity DISABLE TRIGGER activity_append_only_row;
         FOR edit IN SELECT * FROM jsonb_array_elements(trail_edits) LOOP
             IF edit ->> 1 = 'old' THEN
-                UPDATE tickets.activity SET old_value = to_jsonb(edit ->> 2) WHERE id = (edit ->> 0)::bigint;
+                UPDATE tickets.activity SET old_value = to_jsonb(edit ->> 2)
+                WHERE id = (edit ->> 0)::bigint;
             ELSE
-                UPDATE tickets.activity SET new_value = to_jsonb(edit ->> 2) WHERE id = (edit ->> 0)::bigint;
+                UPDATE tickets.activity SET new_value = to_jsonb(edit ->> 2)
+                WHERE id = (edit ->> 0)::bigint;
             END IF;
         END LOOP;
         ALTER TABLE tickets.activity ENABLE TRIGGER activity_append_only_row;
@@ -212,55 +174,76 @@ BEGIN
     PERFORM tickets.changed();
 END $$;
 
--- Presence: each desk says which ticket it has open and what its agent is
--- doing there (0 reading, 1 replying, 2 writing a note), keyed by its
--- connection; a connection that ends takes its row with it (rows of ended
--- connections are skipped when read and swept when written). Unlogged: it
--- is not data, and a server restart may forget it. Announced on the channel
--- `tickets_presence` (payload: the backend pid), apart from `tickets`, so
--- other desks read presence again without reading every ticket again.
+-- Presence: each desk (a random id per connection to the store, kept
+-- across reconnections) says which ticket it has open and what its agent is
+-- doing there (0 reading, 1 replying, 2 writing a note). A row counts while
+-- the connection that wrote it is alive and it was said again within a
+-- minute (desks say it every 20 seconds): a desk that closed, crashed or
+-- lost its network leaves by itself. Unlogged: it is not data, and a
+-- server restart may forget it. Announced on the channel
+-- `tickets_presence` (payload: the backend pid) when it changes, apart
+-- from `tickets`, so other desks read presence again without reading
+-- every ticket again.
 CREATE UNLOGGED TABLE tickets.presence (
-    pid       integer PRIMARY KEY,
+    desk      text PRIMARY KEY,
+    pid       integer NOT NULL,
     agent_id  bigint NOT NULL,
     ticket_id bigint NOT NULL,
     doing     smallint NOT NULL,
-    since     bigint NOT NULL
+    seen      timestamptz NOT NULL
 );
 
--- The connection's ticket and what its agent does there; NULL: none.
-CREATE FUNCTION tickets.present(p_ticket bigint, p_doing smallint, p_at bigint) RETURNS void
+-- Whether a presence row still stands.
+CREATE FUNCTION tickets.present_now(p tickets.presence) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.seen > now() - interval '1 minute'
+       AND p.pid IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
+$$;
+
+-- Desk `p_desk` has ticket `p_ticket` open (NULL: none), its agent doing
+-- `p_doing` there; said again, it only keeps the row alive.
+CREATE FUNCTION tickets.present(p_desk text, p_ticket bigint, p_doing smallint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor bigint := tickets.me();
+    was tickets.presence;
 BEGIN
-    DELETE FROM tickets.presence
-    WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL);
+    DELETE FROM tickets.presence p WHERE NOT tickets.present_now(p);
+    SELECT * INTO was FROM tickets.presence WHERE desk = p_desk;
+    IF was.desk IS NOT NULL AND was.agent_id <> actor THEN
+        RETURN;
+    END IF;
     IF p_ticket IS NULL THEN
-        DELETE FROM tickets.presence WHERE pid = pg_backend_pid();
+        DELETE FROM tickets.presence WHERE desk = p_desk;
     ELSE
-        INSERT INTO tickets.presence (pid, agent_id, ticket_id, doing, since)
-        VALUES (pg_backend_pid(), actor, p_ticket, p_doing, p_at)
-        ON CONFLICT (pid) DO UPDATE
-        SET agent_id = excluded.agent_id, ticket_id = excluded.ticket_id,
-            doing = excluded.doing, since = excluded.since;
+        INSERT INTO tickets.presence (desk, pid, agent_id, ticket_id, doing, seen)
+        VALUES (p_desk, pg_backend_pid(), actor, p_ticket, p_doing, now())
+        ON CONFLICT (desk) DO UPDATE
+        SET pid = excluded.pid, ticket_id = excluded.ticket_id, doing = excluded.doing,
+            seen = excluded.seen;
+    END IF;
+    IF was.desk IS NULL AND p_ticket IS NULL
+       OR was.ticket_id IS NOT DISTINCT FROM p_ticket AND was.doing = p_doing THEN
+        RETURN;
     END IF;
     PERFORM pg_notify('tickets_presence', pg_backend_pid()::text);
 END $$;
 
 -- The other agents at tickets now: one row per agent and ticket, the
--- busiest of their desks' (writing before reading).
+-- busiest of their desks' (replying, then writing a note, then reading).
 CREATE FUNCTION tickets.others_present()
 RETURNS TABLE (agent_id bigint, name text, ticket_id bigint, doing smallint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT p.agent_id, a.name, p.ticket_id, max(p.doing)
+    SELECT DISTINCT ON (p.ticket_id, a.sort_key, p.agent_id)
+           p.agent_id, a.name, p.ticket_id, p.doing
     FROM tickets.presence p JOIN tickets.agents a ON a.id = p.agent_id
-    WHERE p.pid IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
+    WHERE tickets.present_now(p)
       AND p.agent_id IS DISTINCT FROM tickets.current_agent()
-    GROUP BY p.agent_id, a.name, a.sort_key, p.ticket_id
-    ORDER BY p.ticket_id, a.sort_key, p.agent_id
+    ORDER BY p.ticket_id, a.sort_key, p.agent_id,
+             CASE p.doing WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END
 $$;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA tickets FROM PUBLIC;
 -- Any agent may call these; erase_customer refuses all but admins, in a sentence.
-GRANT EXECUTE ON FUNCTION tickets.erase_customer(bigint, text, text, text, jsonb, bigint),
-    tickets.present(bigint, smallint, bigint), tickets.others_present() TO :agents;
+GRANT EXECUTE ON FUNCTION tickets.erase_customer(bigint, bigint),
+    tickets.present(text, bigint, smallint), tickets.others_present() TO :agents;
