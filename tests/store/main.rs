@@ -8,7 +8,8 @@
 //! - `network_drive`: files on network drives, refused or kept for one program;
 //! - `migrations`: files of every earlier schema version, upgraded;
 //! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data;
-//! - `team_server`, `team_many`: the team server itself, and fifty desks on one.
+//! - `team_server`, `team_many`: the team server itself, and fifty desks on one;
+//! - `team_network`: the network between desks and their server, cut and mended.
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
@@ -27,4 +28,5 @@ mod seed;
 mod store_files;
 mod store_ops;
 mod team_many;
+mod team_network;
 mod team_server;
