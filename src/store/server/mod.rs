@@ -89,11 +89,16 @@ pub fn config_of(url: &str) -> Result<Config, StoreError> {
     }
     // A server that went away is noticed in seconds, not at the system's
     // TCP timeouts (minutes): connecting gives up, and an answer that stops
-    // coming is given up on (where the URL says nothing else).
+    // coming is given up on (where the URL says nothing else). A request
+    // the server has not acknowledged is given up on after the user
+    // timeout; one it has, whose answer is awaited, only through keepalive
+    // probes, which must then come often: at the system's interval (75 s)
+    // a desk waited 80 s or more once the network was cut mid-call.
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(5));
     }
     config.keepalives_idle(Duration::from_secs(5));
+    config.keepalives_interval(Duration::from_secs(1));
     #[cfg(target_os = "linux")]
     config.tcp_user_timeout(Duration::from_secs(10));
     Ok(config)
