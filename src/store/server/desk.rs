@@ -600,9 +600,20 @@ impl ServerStore {
         let mut client = self.conn()?;
         // The client reads what the server sent only while it waits for an
         // answer: an empty round trip brings in announcements made since.
-        client
-            .batch_execute("")
-            .map_err(|e| server_error(&self.server, e))?;
+        if let Err(e) = client.batch_execute("") {
+            // A connection found dead only now (it was idle while the
+            // network went away and came back): connect again at once, so
+            // the desk is back online at this look rather than the next.
+            // Looking changes nothing, so it is safe to try again.
+            if !client.is_closed() {
+                return Err(server_error(&self.server, e));
+            }
+            drop(client);
+            client = self.conn()?;
+            client
+                .batch_execute("")
+                .map_err(|e| server_error(&self.server, e))?;
+        }
         let mine = self.pid.borrow().clone();
         let mut notifications = client.notifications();
         let mut heard = self.heard.get();
