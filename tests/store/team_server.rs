@@ -738,3 +738,149 @@ fn desks_see_who_else_is_at_a_ticket_and_who_is_writing() {
     drop(sams);
     dana_sees(&desk.store, &mut dana_seen, &[]);
 }
+
+/// TLS as libpq spells it, on a server that signs with the team's own
+/// certificate authority: `verify-full` with `sslrootcert` connects and is
+/// encrypted; `verify-full` without it (the public authorities) and with
+/// another authority's certificate is refused; a server on this computer
+/// reached without saying (`prefer`) is encrypted without its certificate
+/// being checked, as libpq does (Debian's own server speaks TLS on
+/// localhost with a self-signed certificate).
+#[test]
+fn tls_is_checked_against_the_teams_own_authority_when_asked() {
+    use std::process::Command;
+    let Some(mut server) = TestServer::start() else {
+        return;
+    };
+    let openssl_works = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !openssl_works {
+        assert!(
+            std::env::var_os(crate::fixtures::pg::REQUIRE).is_none(),
+            "openssl is needed to make the test's certificates"
+        );
+        eprintln!("skipped: openssl is not here to make the test's certificates");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    for ca in ["ca", "other-ca"] {
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            &path(&format!("{ca}.key")),
+            "-out",
+            &path(&format!("{ca}.pem")),
+            "-subj",
+            &format!("/CN=Tickets test {ca}"),
+        ]);
+    }
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        &path("server.key"),
+        "-out",
+        &path("server.csr"),
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.path().join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &path("server.csr"),
+        "-CA",
+        &path("ca.pem"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        &path("server.pem"),
+        "-extfile",
+        &path("ext.cnf"),
+    ]);
+    let url = server.create_database("help");
+    TeamAdmin::connect(&url)
+        .unwrap()
+        .init("Olu Owner", "", t0())
+        .unwrap();
+    let port = server.listen_with_tls(
+        dir.path().join("server.pem").as_path(),
+        dir.path().join("server.key").as_path(),
+    );
+    let over_tcp = |query: &str| format!("postgres://{SUPERUSER}@127.0.0.1:{port}/help{query}");
+    // Whether a desk connected over this address speaks TLS, as the server
+    // sees it (asked through its socket, which has the new port too).
+    let socket = format!(
+        "postgres://{SUPERUSER}@/help?host={}&port={port}",
+        server.socket_dir()
+    );
+    let encrypted = |url: &str| -> Result<bool, StoreError> {
+        let desk = tickets::store::Store::connect(url, crate::fixtures::fixed_clock())?;
+        let mut owner = postgres::Client::connect(&socket, postgres::NoTls).unwrap();
+        let tls: i64 = owner
+            .query_one(
+                "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                 WHERE s.ssl AND a.client_addr = '127.0.0.1' AND a.datname = 'help'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        drop(desk);
+        Ok(tls > 0)
+    };
+
+    let ca = path("ca.pem");
+    assert!(encrypted(&over_tcp(&format!("?sslmode=verify-full&sslrootcert={ca}"))).unwrap());
+    assert!(
+        encrypted(&over_tcp("")).unwrap(),
+        "prefer, on this computer"
+    );
+    for refused in [
+        over_tcp("?sslmode=verify-full"),
+        over_tcp(&format!(
+            "?sslmode=verify-ca&sslrootcert={}",
+            path("other-ca.pem")
+        )),
+    ] {
+        let err = encrypted(&refused).expect_err(&refused);
+        assert!(
+            err.to_string().to_lowercase().contains("certificate"),
+            "{refused}: {err}"
+        );
+    }
+    let err = encrypted(&over_tcp(
+        "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("sslrootcert"), "{err}");
+}
