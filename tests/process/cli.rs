@@ -364,9 +364,17 @@ fn a_desk_file_moves_into_a_team_server_from_the_command_line() {
         files.sort();
         files
     };
+    // Whole days that have ended: a period running to now would end at a
+    // different second for each of the two runs.
+    let day = |back: i64| {
+        (chrono::Local::now().date_naive() - chrono::Duration::days(back))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (month_ago, year_ago, yesterday) = (day(30), day(365), day(1));
     for what in [
-        &["report", "--period", "last-30d"][..],
-        &["report", "--period", "last-365d"][..],
+        &["report", "--from", &month_ago, "--to", &yesterday][..],
+        &["report", "--from", &year_ago, "--to", &yesterday][..],
         &["export", "--include-notes"][..],
         &["export", "--status", "open", "--search", "password"][..],
     ] {
