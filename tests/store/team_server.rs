@@ -884,3 +884,44 @@ fn tls_is_checked_against_the_teams_own_authority_when_asked() {
     .unwrap_err();
     assert!(err.to_string().contains("sslrootcert"), "{err}");
 }
+
+/// The owner moving their own desk in becomes their agent there (same
+/// email), history and all, signing in with the owner's login: not a second
+/// agent of the same name.
+#[test]
+fn the_owner_moving_their_own_desk_in_is_their_agent_there() {
+    let Some(server) = TestServer::start() else {
+        return;
+    };
+    let url = server.create_database("help");
+    TeamAdmin::connect(&url)
+        .unwrap()
+        .init("Dana Scully", "Dana@Example.com", t0())
+        .unwrap();
+    let mut desk = crate::fixtures::Desk::team(&[
+        ("Sam Okafor", "sam@example.com"),
+        ("Dana Scully", "dana@example.com"),
+    ]);
+    let dana = desk.agents[1];
+    let n = desk
+        .store
+        .create_ticket(dana, &crate::fixtures::new_ticket("Printer jams"))
+        .unwrap();
+    TeamAdmin::connect(&url)
+        .unwrap()
+        .import(&desk.store, &mut |_, _| {})
+        .expect("move the desk");
+
+    let agents = TeamAdmin::connect(&url).unwrap().agents().unwrap();
+    let danas: Vec<_> = agents.iter().filter(|a| a.name == "Dana Scully").collect();
+    assert_eq!(danas.len(), 1, "{agents:?}");
+    assert_eq!(danas[0].id, dana.0, "the desk's Dana, with her number");
+    assert_eq!(danas[0].login.as_deref(), Some(SUPERUSER));
+    assert!(danas[0].admin);
+    assert_eq!(agents.len(), 2);
+    // Signed in with the owner's login, she is the desk's Dana: her ticket's
+    // trail names her.
+    let store = tickets::store::Store::connect(&url, crate::fixtures::fixed_clock()).unwrap();
+    assert_eq!(store.signed_in().map(|a| a.id), Some(dana));
+    assert_eq!(store.load_ticket(n).unwrap().activity[0].actor, Some(dana));
+}

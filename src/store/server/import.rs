@@ -234,8 +234,9 @@ impl TeamAdmin {
     /// nothing yet but its owner: every table, ticket numbers and every id
     /// kept, in one transaction. Before it commits, every table is counted
     /// and summed on both sides; any difference and nothing was moved. The
-    /// owner stays an agent (after the desk's own). `progress` hears (rows
-    /// done, rows in all).
+    /// owner stays an agent: the desk's agent with the owner's email (or
+    /// name, where the owner gave no email), or a new one after the desk's.
+    /// `progress` hears (rows done, rows in all).
     pub fn import(
         &mut self,
         desk: &Store,
@@ -375,12 +376,29 @@ impl TeamAdmin {
         if let Some(owner) = owner {
             let (name, sort_key, email, created_at): (String, String, String, i64) =
                 (owner.get(0), owner.get(1), owner.get(2), owner.get(3));
-            tx.execute(
-                "INSERT INTO tickets.agents (name, sort_key, email, created_at, login, admin)
-                 VALUES ($1, $2, $3, $4, session_user, true)",
-                &[&name, &sort_key, &email, &created_at],
-            )
-            .map_err(fail)?;
+            // The owner is often the person moving their own desk in: one of
+            // its agents, by email (or by name, where the owner gave none).
+            // They become that agent, history and all, signing in with the
+            // owner's login, rather than a second agent of the same name.
+            let became = tx
+                .execute(
+                    "UPDATE tickets.agents SET login = session_user, admin = true
+                     WHERE id = (SELECT id FROM tickets.agents
+                                 WHERE login IS NULL AND active
+                                   AND CASE WHEN $2 <> '' THEN lower(email) = lower($2)
+                                            ELSE sort_key = $1 END
+                                 ORDER BY id LIMIT 1)",
+                    &[&sort_key, &email],
+                )
+                .map_err(fail)?;
+            if became == 0 {
+                tx.execute(
+                    "INSERT INTO tickets.agents (name, sort_key, email, created_at, login, admin)
+                     VALUES ($1, $2, $3, $4, session_user, true)",
+                    &[&name, &sort_key, &email, &created_at],
+                )
+                .map_err(fail)?;
+            }
         }
         tx.commit().map_err(fail)?;
         Ok(Moved {
