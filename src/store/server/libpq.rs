@@ -101,8 +101,10 @@ pub(super) fn root_certificates(given: Option<String>, env: Env<'_>) -> Option<P
     }
 }
 
-/// Fills in what `config` (parsed from `address`) leaves out.
-pub(super) fn fill_in(config: &mut Config, address: &str, env: Env<'_>) {
+/// Fills in what `config` (parsed from `address`) leaves out of where the
+/// server is and who signs in (all but the password): reads the
+/// environment and no file.
+pub(super) fn fill_in_place(config: &mut Config, address: &str, env: Env<'_>) {
     if config.get_hosts().is_empty() {
         match env("PGHOST") {
             Some(host) => {
@@ -135,6 +137,10 @@ pub(super) fn fill_in(config: &mut Config, address: &str, env: Env<'_>) {
     {
         config.ssl_mode(mode);
     }
+}
+
+/// Fills in the password, from `PGPASSWORD` or the password file.
+pub(super) fn fill_in_password(config: &mut Config, env: Env<'_>) {
     if config.get_password().is_none() {
         let password = env("PGPASSWORD").or_else(|| {
             let file = env("PGPASSFILE")
@@ -255,7 +261,8 @@ mod tests {
             ("PGSSLMODE", "disable"),
             ("PGPASSWORD", "s3cret"),
         ]);
-        fill_in(&mut config, "postgres:///help", &env);
+        fill_in_place(&mut config, "postgres:///help", &env);
+        fill_in_password(&mut config, &env);
         assert_eq!(config.get_hosts(), [Host::Tcp("db.example".to_owned())]);
         assert_eq!(config.get_ports(), [6543]);
         assert_eq!(config.get_user(), Some("dana"));
@@ -266,7 +273,8 @@ mod tests {
         // What the address says wins.
         let address = "postgres://olu:pw@other/team?sslmode=require";
         let mut config: Config = address.parse().unwrap();
-        fill_in(&mut config, address, &env);
+        fill_in_place(&mut config, address, &env);
+        fill_in_password(&mut config, &env);
         assert_eq!(config.get_hosts(), [Host::Tcp("other".to_owned())]);
         assert_eq!(config.get_user(), Some("olu"));
         assert_eq!(config.get_ssl_mode(), SslMode::Require);

@@ -67,6 +67,15 @@ pub fn server_name(config: &Config) -> String {
 /// where neither says, a server on another computer must speak TLS
 /// (`require`) and one on this computer may (`prefer`).
 pub fn config_of(url: &str) -> Result<Config, StoreError> {
+    let mut config = place_of(url)?;
+    libpq::fill_in_password(&mut config, &|name: &str| std::env::var(name).ok());
+    Ok(config)
+}
+
+/// [`config_of`] without the password: where the server is and who signs
+/// in, read from the URL and the environment, no file (the window asks it
+/// on its own thread).
+fn place_of(url: &str) -> Result<Config, StoreError> {
     // libpq's TLS words the Rust client does not take are read apart.
     let (address, mode, _) = libpq::libpq_words(url);
     let mut config: Config = address.parse().map_err(|e: postgres::Error| {
@@ -83,7 +92,7 @@ pub fn config_of(url: &str) -> Result<Config, StoreError> {
         })?);
     }
     let env = |name: &str| std::env::var(name).ok();
-    libpq::fill_in(&mut config, url, &env);
+    libpq::fill_in_place(&mut config, url, &env);
     let says_sslmode = url.contains("sslmode") || env("PGSSLMODE").is_some();
     if !says_sslmode && !config.get_hosts().iter().all(is_local) {
         config.ssl_mode(SslMode::Require);
@@ -233,7 +242,7 @@ pub fn name_of(url: &str) -> String {
 /// (or socket folder), port (empty: the default), database and login; with
 /// libpq's fill-ins for what the URL leaves out. `None` if it does not parse.
 pub fn parts_of(url: &str) -> Option<[String; 4]> {
-    let config = config_of(url).ok()?;
+    let config = place_of(url).ok()?;
     let host = match config.get_hosts().first()? {
         Host::Tcp(name) => name.clone(),
         #[cfg(unix)]
