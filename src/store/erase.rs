@@ -36,12 +36,12 @@
 //! `VACUUM`. Not covered: mentions of the customer on other customers'
 //! tickets, or by a partial name ("Hi Ann"), and backups made before.
 //!
-//! This module holds what both engines share: the words used, the summary,
-//! and which mentions are whole words ([`redact`]). Each engine does the
-//! writing: `sqlite::erase` on a file; on a team server its function
-//! `tickets.erase_customer` (migration 5), which works each new text out
-//! itself by the same rule (`tickets.redact`), so an admin names the
-//! customer and nothing else. The erase tests run on both engines.
+//! This module holds what both engines share: the words used and the
+//! summary. Each engine does the writing, by the same rule for which
+//! mentions are whole words: `sqlite::erase` on a file; on a team server
+//! its function `tickets.erase_customer` (migration 5, with
+//! `tickets.redact`), so an admin names the customer and nothing else. The
+//! erase tests run on both engines.
 
 use crate::domain::{CustomerId, TicketNumber};
 
@@ -98,98 +98,5 @@ impl std::fmt::Display for ErasedSummary {
             )?;
         }
         Ok(())
-    }
-}
-
-/// What an erasure looks for in the texts it keeps: the customer's name and
-/// email as they are (neither if empty or already erased).
-pub(crate) fn needles(customer: CustomerId, name: &str, email: &str) -> Vec<String> {
-    let new_name = erased_name(customer);
-    [name, email]
-        .into_iter()
-        .filter(|s| !s.is_empty() && *s != new_name)
-        .map(str::to_owned)
-        .collect()
-}
-
-/// `text` with every whole-word mention of a needle, in any case, replaced by
-/// [`ERASED`]; `None` if it mentions none.
-pub(crate) fn redact(text: &str, needles: &[String]) -> Option<String> {
-    let mut out: Option<String> = None;
-    for needle in needles {
-        if let Some(redacted) = redact_one(out.as_deref().unwrap_or(text), needle) {
-            out = Some(redacted);
-        }
-    }
-    out
-}
-
-fn redact_one(text: &str, needle: &str) -> Option<String> {
-    let fold = |c: char| c.to_lowercase().next().unwrap_or(c);
-    let needle: Vec<char> = needle.chars().map(fold).collect();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let n = needle.len();
-    let word = |i: usize| chars.get(i).is_some_and(|(_, c)| c.is_alphanumeric());
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut i = 0;
-    while n > 0 && i + n <= chars.len() {
-        let here = (i == 0 || !word(i - 1))
-            && !word(i + n)
-            && chars[i..i + n]
-                .iter()
-                .zip(&needle)
-                .all(|((_, c), d)| fold(*c) == *d);
-        if here {
-            out.push_str(&text[copied..chars[i].0]);
-            out.push_str(ERASED);
-            copied = chars.get(i + n).map_or(text.len(), |(at, _)| *at);
-            i += n;
-        } else {
-            i += 1;
-        }
-    }
-    (copied > 0).then(|| {
-        out.push_str(&text[copied..]);
-        out
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn r(text: &str, needles: &[&str]) -> Option<String> {
-        let needles: Vec<String> = needles.iter().map(|s| (*s).to_owned()).collect();
-        redact(text, &needles)
-    }
-
-    #[test]
-    fn whole_words_in_any_case_are_redacted() {
-        assert_eq!(
-            r("Ann Lee called; ann lee again", &["Ann Lee"]).as_deref(),
-            Some("[erased] called; [erased] again")
-        );
-        assert_eq!(
-            r("Mail ANN@example.com.", &["ann@example.com"]).as_deref(),
-            Some("Mail [erased].")
-        );
-        assert_eq!(
-            r("Ann Lee <ann@x.io>", &["Ann Lee", "ann@x.io"]).as_deref(),
-            Some("[erased] <[erased]>")
-        );
-        assert_eq!(
-            r("Émile Zola", &["émile zola"]).as_deref(),
-            Some("[erased]")
-        );
-    }
-
-    #[test]
-    fn parts_of_other_words_and_absent_names_are_left() {
-        assert_eq!(r("Joanne Leeds", &["Ann Lee"]), None);
-        assert_eq!(r("Al's tale", &["al"]), Some("[erased]'s tale".to_owned()));
-        assert_eq!(r("nothing here", &["Ann"]), None);
-        assert_eq!(r("", &["Ann"]), None);
-        assert_eq!(r("anything", &[""]), None);
     }
 }

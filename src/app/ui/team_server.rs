@@ -370,6 +370,8 @@ fn set_up_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
 fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
     ui.label(RichText::new("Agents").strong());
     let mut job: Option<(&'static str, Work)> = None;
+    // Whether the job comes from the agent form (which it empties once done).
+    let mut from_the_form = false;
     let own_login = form.server.user.trim().to_owned();
     egui::ScrollArea::vertical()
         .max_height(180.0)
@@ -485,6 +487,7 @@ fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
             let a = &form.agent;
             let password = (!a.password.is_empty()).then(|| a.password.clone());
             let (login, admin_too) = (a.login.trim().to_owned(), a.admin);
+            from_the_form = true;
             job = Some(match giving.clone() {
                 Some((id, name)) => (
                     "Giving a login…",
@@ -519,8 +522,7 @@ fn agents_ui(ui: &mut Ui, form: &mut TeamForm, clock: &Arc<dyn Clock>) {
     if let Some((what, work)) = job
         && !form.working()
     {
-        let fills_the_form = matches!(what, "Adding an agent…" | "Giving a login…");
-        start(form, what, true, fills_the_form, work, ui.ctx());
+        start(form, what, true, from_the_form, work, ui.ctx());
     }
     status_ui(ui, form);
 }
