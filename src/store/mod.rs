@@ -180,7 +180,9 @@ impl From<&Path> for Location {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ChangeToken(i64);
 
-/// The engine behind a store.
+/// The engine behind a store. One per store, held for the store's life:
+/// the variants' sizes differing costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Engine {
     /// A SQLite file.
     File(sqlite::FileStore),

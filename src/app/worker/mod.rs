@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 use super::tasks::{Done, TaskHandle};
 use crate::analytics::Period;
 use crate::clock::Clock;
-use crate::domain::{AgentId, CustomerId, Doing, TicketNumber};
+use crate::domain::{AgentId, CustomerId, TicketNumber};
 use crate::seed::{SeedOptions, generate};
-use crate::store::server::PRESENCE_KEPT;
 use crate::store::{Location, Store, StoreError};
 pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
 
@@ -160,43 +159,14 @@ fn run(
     let mut last_check = Instant::now();
     let mut others_shown = false;
     let mut last_presence = Instant::now();
-    // Where the window is (its ticket, and whether a reply or note is being
-    // written), said to a team's server when it changes and again every
-    // PRESENCE_KEPT to stay shown; kept while the server is away and said
-    // once it is back (trying to say it would wait on a dead connection).
-    let mut here: Option<Option<(TicketNumber, Doing)>> = None;
-    let mut said_here = Instant::now();
-    let say_here =
-        |store: &Store, here: Option<(TicketNumber, Doing)>| match store.set_presence(here) {
-            Ok(()) | Err(StoreError::ServerUnreachable { .. }) => None,
-            Err(e) => Some(Response::Failed(e.into())),
-        };
     loop {
         // Look for others' changes on a fixed schedule, busy or not.
         if last_check.elapsed() >= POLL_INTERVAL {
             last_check = Instant::now();
             match store.changes_since(&mut seen) {
                 Ok(changed) => {
-                    if std::mem::replace(&mut offline, false) {
-                        if !send(Response::Online) {
-                            return;
-                        }
-                        said_here = Instant::now();
-                        if let Some(failed) = here.and_then(|at| say_here(&store, at))
-                            && !send(failed)
-                        {
-                            return;
-                        }
-                    }
-                    if let Some(Some(at)) = here
-                        && said_here.elapsed() >= PRESENCE_KEPT
-                    {
-                        said_here = Instant::now();
-                        if let Some(failed) = say_here(&store, Some(at))
-                            && !send(failed)
-                        {
-                            return;
-                        }
+                    if std::mem::replace(&mut offline, false) && !send(Response::Online) {
+                        return;
                     }
                     check_failing = false;
                     if changed && !send(Response::ExternalChange) {
@@ -243,18 +213,6 @@ fn run(
         let mut queued = vec![first];
         queued.extend(inbox.try_iter());
         for request in in_useful_order(queued) {
-            if let Request::Presence(at) = request {
-                here = Some(at);
-                if !offline {
-                    said_here = Instant::now();
-                    if let Some(failed) = say_here(&store, at)
-                        && !send(failed)
-                    {
-                        return;
-                    }
-                }
-                continue;
-            }
             if let Some(response) = handle(&mut store, request, &mut backups)
                 && !send(response)
             {
@@ -379,8 +337,12 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             Ok((customer, summary)) => Response::CustomerErased { customer, summary },
             Err(e) => people_failed(Asker::People, e),
         },
-        // Said where the worker can keep saying it (see `run`).
-        Request::Presence(_) => return None,
+        // The store keeps saying it (see `Store::set_presence`); a server
+        // that is away hears it once back.
+        Request::Presence(at) => match store.set_presence(at) {
+            Ok(()) | Err(StoreError::ServerUnreachable { .. }) => return None,
+            Err(e) => failed(e),
+        },
         Request::Seed { tickets, task } => {
             let seed = fastrand::u64(..);
             let result = generate(store, SeedOptions { tickets, seed }, |done, total| {

@@ -53,9 +53,14 @@ pub struct ServerStore {
     /// This desk's name in the presence table: random, kept across
     /// reconnections, so a new connection takes the old one's place.
     desk: String,
+    /// When the server was last told where this desk is: said again every
+    /// [`PRESENCE_KEPT`] with the look for changes, to stay shown.
+    presence_said: Cell<std::time::Instant>,
     /// A second connection, opened for the first report and kept, which
     /// reads part of each report in the same snapshot meanwhile.
     helper: RefCell<Option<Client>>,
+    /// When the helper connection was last refused.
+    helper_refused: Cell<Option<std::time::Instant>>,
 }
 
 /// What a read on the server can fail with: the server, or the store's rules.
@@ -383,7 +388,36 @@ impl std::fmt::Debug for ServerStore {
 
 /// How often a desk says again where it is, to stay shown: the server
 /// forgets a desk it has not heard from for a minute.
-pub const PRESENCE_KEPT: Duration = Duration::from_secs(20);
+const PRESENCE_KEPT: Duration = Duration::from_secs(20);
+
+/// Says desk `desk` is at `at` (`None`: no ticket).
+fn say_presence(
+    client: &mut Client,
+    desk: &str,
+    at: Option<(TicketNumber, Doing)>,
+) -> Result<(), postgres::Error> {
+    let (ticket, doing) = (at.map(|(t, _)| t.0), at.map_or(0, |(_, d)| d.code()));
+    client.execute(
+        "SELECT tickets.present($1, $2, $3)",
+        &[&desk, &ticket, &doing],
+    )?;
+    Ok(())
+}
+
+/// Listens for other desks' changes and presence on a new connection, and
+/// says which server process it is (which signs this desk's own
+/// announcements), in one round trip.
+fn listen(client: &mut Client) -> Result<String, postgres::Error> {
+    let answers =
+        client.simple_query("LISTEN tickets; LISTEN tickets_presence; SELECT pg_backend_pid()")?;
+    Ok(answers
+        .iter()
+        .find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .unwrap_or_default())
+}
 
 /// What the server's SQLSTATE says went wrong, in the store's words.
 fn refused(server: &str, ticket: Option<TicketNumber>, error: postgres::Error) -> StoreError {
@@ -519,13 +553,7 @@ impl ServerStore {
                 "the login “{login}” is not an active agent of this team; an admin adds it with `tickets server add-agent`"
             )));
         };
-        client
-            .batch_execute("LISTEN tickets; LISTEN tickets_presence")
-            .map_err(fail)?;
-        let pid: i32 = client
-            .query_one("SELECT pg_backend_pid()", &[])
-            .map_err(fail)?
-            .get(0);
+        let pid = listen(&mut client).map_err(fail)?;
         Ok(ServerStore {
             client: RefCell::new(client),
             url: url.to_owned(),
@@ -533,12 +561,14 @@ impl ServerStore {
             clock,
             me,
             heard: Cell::new(1),
-            pid: RefCell::new(pid.to_string()),
+            pid: RefCell::new(pid),
             in_snapshot: Cell::new(false),
             presence_news: Cell::new(true),
             present: Cell::new(None),
             desk: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
+            presence_said: Cell::new(std::time::Instant::now()),
             helper: RefCell::new(None),
+            helper_refused: Cell::new(None),
         })
     }
 
@@ -579,23 +609,13 @@ impl ServerStore {
                 ),
             });
         }
-        client
-            .batch_execute("LISTEN tickets; LISTEN tickets_presence")
-            .map_err(fail)?;
-        let pid: i32 = client
-            .query_one("SELECT pg_backend_pid()", &[])
-            .map_err(fail)?
-            .get(0);
-        if let Some((ticket, doing)) = self.present.get() {
-            client
-                .execute(
-                    "SELECT tickets.present($1, $2, $3)",
-                    &[&self.desk, &ticket.0, &doing.code()],
-                )
-                .map_err(fail)?;
+        let pid = listen(&mut client).map_err(fail)?;
+        if self.present.get().is_some() {
+            say_presence(&mut client, &self.desk, self.present.get()).map_err(fail)?;
+            self.presence_said.set(std::time::Instant::now());
         }
         self.presence_news.set(true);
-        Ok((client, pid.to_string()))
+        Ok((client, pid))
     }
 
     /// The URL it was opened with.
@@ -750,7 +770,25 @@ impl ServerStore {
         let taken = self.helper.borrow_mut().take();
         let mut client = match taken {
             Some(client) if !client.is_closed() => client,
-            _ => connect(&self.url).ok()?,
+            _ => {
+                // A second connection refused (too many connections, the
+                // server away) is not asked for again for a minute: each
+                // attempt could wait its whole connect timeout.
+                if self
+                    .helper_refused
+                    .get()
+                    .is_some_and(|at| at.elapsed() < Duration::from_secs(60))
+                {
+                    return None;
+                }
+                match connect(&self.url) {
+                    Ok(client) => client,
+                    Err(_) => {
+                        self.helper_refused.set(Some(std::time::Instant::now()));
+                        return None;
+                    }
+                }
+            }
         };
         let quoted = snapshot.replace('\'', "''");
         client
@@ -803,7 +841,15 @@ impl ServerStore {
                 heard += 1;
             }
         }
+        drop(pending);
+        drop(notifications);
         self.heard.set(heard);
+        // Where this desk is, said again now and then to stay shown.
+        if self.present.get().is_some() && self.presence_said.get().elapsed() >= PRESENCE_KEPT {
+            say_presence(&mut client, &self.desk, self.present.get())
+                .map_err(|e| server_error(&self.server, e))?;
+            self.presence_said.set(std::time::Instant::now());
+        }
         Ok(heard)
     }
 
@@ -812,15 +858,16 @@ impl ServerStore {
     /// Says which ticket this desk has open (`None`: none) and what its
     /// agent is doing there; other desks hear of it at once. Said again
     /// (at least every [`PRESENCE_KEPT`]), it keeps the desk shown.
+    /// While the connection is lost it is only kept: the next connection
+    /// says it (waiting here on a dead one would hold the desk up).
     pub fn set_presence(&self, at: Option<(TicketNumber, Doing)>) -> Result<(), StoreError> {
-        let (ticket, doing) = (at.map(|(t, _)| t.0), at.map_or(0, |(_, d)| d.code()));
         self.present.set(at);
-        self.conn()?
-            .execute(
-                "SELECT tickets.present($1, $2, $3)",
-                &[&self.desk, &ticket, &doing],
-            )
-            .map_err(|e| self.fail(e))?;
+        if self.client.borrow().is_closed() {
+            return Ok(());
+        }
+        let mut client = self.conn()?;
+        say_presence(&mut client, &self.desk, at).map_err(|e| self.fail(e))?;
+        self.presence_said.set(std::time::Instant::now());
         Ok(())
     }
 

@@ -24,7 +24,7 @@ mod desk;
 mod import;
 mod libpq;
 
-pub use desk::{PRESENCE_KEPT, ServerSnapshot, ServerStore};
+pub use desk::{ServerSnapshot, ServerStore};
 pub use import::Moved;
 
 /// Migration 1, frozen (see the file's head).
