@@ -432,7 +432,7 @@ on_both_engines_with! {
         let rows = f.desk.activity_rows();
         // Fails on the last step, after messages, the customer and the trail
         // (its append-only guard set aside) were written.
-        fail_erasures(&f.desk, true);
+        f.desk.fail_erasures(true);
         let err = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap_err();
         assert!(err.to_string().contains("the disk is full"), "{err}");
 
@@ -449,7 +449,7 @@ on_both_engines_with! {
         // The trail is append-only still.
         assert_trail_is_append_only(&f.desk);
 
-        fail_erasures(&f.desk, false);
+        f.desk.fail_erasures(false);
         let summary = f.desk.store.erase_customer(f.desk.dana, f.ann).unwrap();
         assert_eq!(summary.tickets.len(), 3);
         // The guard is back after a successful erasure too.
@@ -491,42 +491,6 @@ on_both_engines_with! {
             second.notes[0].body,
             "[erased] wrote; émile zolas and [erased] again"
         );
-    }
-}
-
-/// Makes the erasure's last step (its "erased" entries) fail, or not.
-fn fail_erasures(desk: &Desk, fail: bool) {
-    match (desk.engine, fail) {
-        (Engine::File, true) => desk
-            .raw()
-            .execute_batch(
-                "CREATE TRIGGER fail_erasure BEFORE INSERT ON activity
-                 WHEN new.kind = 'customer_erased'
-                 BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-            )
-            .unwrap(),
-        (Engine::File, false) => desk
-            .raw()
-            .execute_batch("DROP TRIGGER fail_erasure")
-            .unwrap(),
-        (Engine::Server, true) => desk
-            .raw_server()
-            .batch_execute(
-                "CREATE FUNCTION public.fail_erasure() RETURNS trigger LANGUAGE plpgsql AS $$
-                 BEGIN
-                     IF NEW.kind = 'customer_erased' THEN
-                         RAISE EXCEPTION 'the disk is full';
-                     END IF;
-                     RETURN NEW;
-                 END $$;
-                 CREATE TRIGGER fail_erasure BEFORE INSERT ON tickets.activity
-                     FOR EACH ROW EXECUTE FUNCTION public.fail_erasure();",
-            )
-            .unwrap(),
-        (Engine::Server, false) => desk
-            .raw_server()
-            .batch_execute("DROP TRIGGER fail_erasure ON tickets.activity")
-            .unwrap(),
     }
 }
 

@@ -4,8 +4,8 @@
 //! the customer's old name and words are nowhere on screen afterwards.
 
 use crate::common::{
-    Engine, Window, desk_on, open, open_people, open_ticket, step_until, store_of, stored,
-    type_into, wait_for_activity,
+    Window, desk_on, open, open_people, open_ticket, step_until, store_of, stored, type_into,
+    wait_for_activity,
 };
 use crate::on_both_engines_with;
 use egui::accesskit::Role;
@@ -206,29 +206,7 @@ on_both_engines_with! {
             .unwrap();
         drop(store);
         // The database refuses the erasure's last write, as a full disk would.
-        match engine {
-            Engine::File => rusqlite::Connection::open(&desk.path)
-                .unwrap()
-                .execute_batch(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON activity WHEN new.kind = 'customer_erased'
-                     BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-                )
-                .unwrap(),
-            Engine::Server => desk
-                .raw_server()
-                .batch_execute(
-                    "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-                     BEGIN
-                         IF NEW.kind = 'customer_erased' THEN
-                             RAISE EXCEPTION 'the disk is full';
-                         END IF;
-                         RETURN NEW;
-                     END $$;
-                     CREATE TRIGGER refuse BEFORE INSERT ON tickets.activity
-                         FOR EACH ROW EXECUTE FUNCTION public.refuse();",
-                )
-                .unwrap(),
-        }
+        desk.fail_erasures(true);
 
         let mut harness = open(&desk, Some(desk.dana));
         open_people(&mut harness);
