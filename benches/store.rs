@@ -9,6 +9,11 @@
 //! with a day's work between them, on a copy of the file, their size
 //! against the file's, and the oldest checked and restored).
 //!
+//! Each filter, search and sort is timed twice: `NAME` is its first page
+//! with the exact total (what `tickets list` prints, and the window has once
+//! the count is in), `NAME_page` the first page alone (what the window shows
+//! first; a server counts after it, the file with it).
+//!
 //! `--db postgres://…` then runs the same operations, under the same names,
 //! on a team server holding the same desk (the file moved in), signed in as
 //! an agent (who every change is made as); prints both engines side by side
@@ -429,10 +434,11 @@ fn run(
 
     measure(&mut results, "open_first_page", |_| {
         let store = engine.open();
+        // As the window reads it: the page first, its total after.
         let page = store
-            .list_tickets(&first_page(TicketFilter::default()))
+            .list_page(&first_page(TicketFilter::default()))
             .expect("list");
-        assert_eq!(page.total, tickets);
+        assert_eq!(page.rows.len(), PAGE.min(tickets as u32) as usize);
     });
 
     listing::run(&mut results, store, engine, tickets, ops);

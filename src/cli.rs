@@ -519,7 +519,11 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
                     row.created.with_timezone(&Local).format("%Y-%m-%d %H:%M")
                 );
             }
-            println!("{} of {} tickets", page.rows.len(), page.total);
+            println!(
+                "{} of {} tickets",
+                page.rows.len(),
+                page.total.unwrap_or_default()
+            );
             Ok(())
         }
         FileCommand::Report {

@@ -254,6 +254,12 @@ impl TicketsApp {
                 },
             });
         }
+        if self.list.total_wanted() {
+            self.request(Request::Total {
+                generation: self.list.generation,
+                filter: self.db().filter.clone(),
+            });
+        }
         let key = (self.db().filter.clone(), self.data_epoch);
         if self.counts_for.as_ref() != Some(&key) {
             self.counts_asked += 1;

@@ -91,6 +91,10 @@ impl TicketsApp {
                 ),
                 Err(error) => self.list.page_failed(generation, error.to_string()),
             },
+            Response::Total { generation, total } => match total {
+                Ok(total) => self.list.receive_total(generation, total),
+                Err(error) => self.list.page_failed(generation, error.to_string()),
+            },
             Response::Counts { generation, counts } => {
                 if generation == self.counts_asked {
                     self.counts = Some(counts);

@@ -161,11 +161,15 @@ pub struct Anchor {
     pub key: ListKey,
 }
 
-/// A page of the list with the exact number of matching tickets.
+/// A page of the list, with the exact number of matching tickets where it
+/// was counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TicketPage {
-    /// How many tickets match the filter in all.
-    pub total: u64,
+    /// How many tickets match the filter in all: always counted by
+    /// `list_tickets`; by `list_page` only where reading the page took it
+    /// (a jump deep into the list, or a page that reached the list's end),
+    /// `None` otherwise.
+    pub total: Option<u64>,
     /// Position of the first row in the whole list.
     pub offset: u64,
     /// The rows.

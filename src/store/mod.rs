@@ -437,6 +437,11 @@ impl Store {
         fn scope_tickets(&self, scope: &Scope) -> Result<Vec<i64>, StoreError>;
         /// One page of the tickets matching a filter, in order, with the exact total.
         fn list_tickets(&self, request: &ListRequest) -> Result<TicketPage, StoreError>;
+        /// One page as the window wants it first: counted only where the
+        /// page costs the count anyway (the total follows from
+        /// [`Store::count_tickets`]; on a server at a million tickets the
+        /// page takes 2 ms, the count 50 to 100).
+        fn list_page(&self, request: &ListRequest) -> Result<TicketPage, StoreError>;
         /// The numbers of one page of matching tickets, in order.
         fn list_numbers(&self, request: &ListRequest) -> Result<Vec<TicketNumber>, StoreError>;
         /// How many tickets match a filter.

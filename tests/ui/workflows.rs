@@ -86,6 +86,31 @@ on_both_engines_with! {
 }
 
 on_both_engines_with! {
+    fn a_list_longer_than_a_page_shows_its_exact_total(engine: Engine) {
+        // More than one page: a server sends the first page alone and its
+        // count after; the header says the exact total either way, and
+        // again once another desk adds one.
+        let subjects: Vec<String> = (1..=120).map(|n| format!("Question {n}")).collect();
+        let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
+        let desk = desk_on(engine, &subjects);
+        let mut harness = open(&desk, Some(desk.dana));
+        step_until(&mut harness, "the first page and the total", |h| {
+            h.query_by_label("Question 120").is_some() && h.query_by_label("120 tickets").is_some()
+        });
+        let another_desk = NewTicket {
+            subject: "Question 121".to_owned(),
+            ..NewTicket::default()
+        };
+        store_of(&desk)
+            .create_ticket(desk.dana, &another_desk)
+            .expect("a ticket from another desk");
+        step_until(&mut harness, "the new total", |h| {
+            h.query_by_label("Question 121").is_some() && h.query_by_label("121 tickets").is_some()
+        });
+    }
+}
+
+on_both_engines_with! {
     fn keys_move_the_selection_and_the_panel_follows(engine: Engine) {
         let desk = desk_on(engine, &["First ticket", "Second ticket", "Third ticket"]);
         let before = stored(&desk, 2);

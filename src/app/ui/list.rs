@@ -37,8 +37,16 @@ pub struct ListState {
     /// Bumped whenever the filter, the sort or the data changes; older pages
     /// stay on show until their replacements arrive.
     pub generation: u64,
-    /// Matching tickets in all, once known.
+    /// Matching tickets in all, once known (after a refresh, the old list's
+    /// until the new one's is counted).
     pub total: Option<u64>,
+    /// The list whose total `total` is.
+    total_generation: Option<u64>,
+    /// The list whose total was asked for.
+    total_asked: Option<u64>,
+    /// How far this list's received pages reach: rows known to exist while
+    /// the total is being counted.
+    rows_known: u64,
     pages: HashMap<u64, Page>,
     requested: HashSet<(u64, u64)>,
     /// The rows last on screen (first, last); the top row before any is drawn.
@@ -67,6 +75,8 @@ impl ListState {
         self.pages.clear();
         self.requested.clear();
         self.total = None;
+        self.total_generation = None;
+        self.rows_known = 0;
         self.selected_index = None;
         self.selected_gone = false;
         self.visible = (0, 0);
@@ -78,17 +88,19 @@ impl ListState {
     pub fn refresh(&mut self) {
         self.generation += 1;
         self.requested.clear();
+        self.rows_known = 0;
         self.failed = None;
         // Rows may have moved: a key no longer says exactly where it stands.
         self.anchors.clear();
     }
 
-    /// Takes in a page that arrived, with the keys of its first and last rows.
+    /// Takes in a page that arrived, with the keys of its first and last
+    /// rows, and the list's total if it came with one.
     pub fn receive(
         &mut self,
         generation: u64,
         offset: u64,
-        total: u64,
+        total: Option<u64>,
         rows: Vec<TicketRow>,
         edges: Option<(ListKey, ListKey)>,
     ) {
@@ -100,7 +112,7 @@ impl ListState {
             self.anchors.insert(offset, first);
             self.anchors.insert(end, last);
         }
-        self.total = Some(total);
+        self.rows_known = self.rows_known.max(offset + rows.len() as u64);
         self.failed = None;
         let page = offset / u64::from(PAGE);
         if let Some(selected) = self.selected {
@@ -121,9 +133,49 @@ impl ListState {
             }
         }
         self.pages.insert(page, Page { generation, rows });
+        if let Some(total) = total {
+            self.receive_total(generation, total);
+        }
+    }
+
+    /// Takes in the list's exact total, counted after its first page.
+    pub fn receive_total(&mut self, generation: u64, total: u64) {
+        if generation != self.generation {
+            return;
+        }
+        self.total = Some(total);
+        self.total_generation = Some(generation);
         // Pages past the new end are gone.
         let pages = total.div_ceil(u64::from(PAGE));
         self.pages.retain(|p, _| *p < pages.max(1));
+    }
+
+    /// Whether to ask for this list's total now: once a page of it came
+    /// without one (a page from the file brings it; a server's first page
+    /// comes alone, in a few milliseconds, and its count after), once.
+    pub fn total_wanted(&mut self) -> bool {
+        let current = Some(self.generation);
+        let wanted = self.failed.is_none()
+            && self.total_generation != current
+            && self.total_asked != current
+            && self
+                .pages
+                .values()
+                .any(|page| page.generation == self.generation);
+        if wanted {
+            self.total_asked = current;
+        }
+        wanted
+    }
+
+    /// How many rows the table holds: the total once counted; while it is
+    /// being counted, at least the rows received (a new list shows its
+    /// first page before its total is known).
+    pub fn rows(&self) -> u64 {
+        match self.total {
+            Some(total) if self.total_generation == Some(self.generation) => total,
+            total => total.unwrap_or(0).max(self.rows_known),
+        }
     }
 
     /// A page could not be read: the spinner stops and the list says why.
@@ -157,7 +209,7 @@ impl ListState {
         let near = |page: u64| page + KEEP_PAGES >= low && page <= high + KEEP_PAGES;
         self.pages.retain(|page, _| near(*page));
         self.requested.retain(|(_, page)| near(*page));
-        let total = self.total.unwrap_or(0);
+        let total = self.rows();
         let ahead = (last + u64::from(PAGE) / 2)
             .min(total.saturating_sub(1))
             .max(first);
@@ -226,7 +278,7 @@ impl ListState {
     /// After the selected ticket left the list, the next one is the one that
     /// followed it, now at its old position.
     pub fn step(&mut self, step: i64) -> Option<TicketNumber> {
-        let total = self.total?;
+        let total = self.rows();
         if total == 0 {
             return None;
         }
@@ -318,7 +370,7 @@ pub fn table_ui(
     now: DateTime<Utc>,
     actions: &mut Vec<Action>,
 ) {
-    let total = list.total.unwrap_or(0);
+    let total = list.rows();
     let width = Width::of(ui.available_width(), ui.spacing().item_spacing.x);
     let [number, status, priority, customer, assignee, created] = width.columns();
     let mut table = TableBuilder::new(ui)
@@ -470,14 +522,20 @@ mod tests {
             "the first page even before any row is drawn"
         );
         assert!(list.wanted().is_empty(), "asked once");
-        list.receive(list.generation, 0, 250, (1..=100).map(row).collect(), None);
+        list.receive(
+            list.generation,
+            0,
+            Some(250),
+            (1..=100).map(row).collect(),
+            None,
+        );
         assert_eq!(list.row(5).map(|r| r.number), Some(TicketNumber(6)));
         list.visible = (150, 210);
         assert_eq!(list.wanted(), [1, 2]);
         // An answer for an older list is dropped.
         let old = list.generation;
         list.restart();
-        list.receive(old, 100, 250, (101..=200).map(row).collect(), None);
+        list.receive(old, 100, Some(250), (101..=200).map(row).collect(), None);
         assert!(list.row(120).is_none());
     }
 
@@ -492,7 +550,13 @@ mod tests {
         list.restart();
         assert_eq!(list.anchor_for(1), None, "nothing known yet");
         let rows: Vec<TicketRow> = (1..=100).map(row).collect();
-        list.receive(list.generation, 0, 100_000, rows, Some((key(1), key(100))));
+        list.receive(
+            list.generation,
+            0,
+            Some(100_000),
+            rows,
+            Some((key(1), key(100))),
+        );
         // The next page reads on from the last row; one far down, too.
         let next = list.anchor_for(1).expect("an anchor");
         assert_eq!((next.position, next.key.number), (99, TicketNumber(100)));
@@ -502,7 +566,7 @@ mod tests {
         list.receive(
             list.generation,
             50_000,
-            100_000,
+            Some(100_000),
             rows,
             Some((key(50_001), key(50_100))),
         );
@@ -518,11 +582,44 @@ mod tests {
     }
 
     #[test]
+    fn a_first_page_without_its_total_shows_and_the_total_is_asked_once() {
+        let mut list = ListState::default();
+        list.restart();
+        assert_eq!(list.wanted(), [0]);
+        assert!(!list.total_wanted(), "not before a page came");
+        list.receive(list.generation, 0, None, (1..=100).map(row).collect(), None);
+        assert_eq!(list.total, None, "the header says it is counting");
+        assert_eq!(list.rows(), 100, "the rows received are shown");
+        assert!(list.total_wanted());
+        assert!(!list.total_wanted(), "asked once");
+        list.receive_total(list.generation, 250);
+        assert_eq!((list.total, list.rows()), (Some(250), 250));
+        // The data changed: the old total stays on show until the new one.
+        list.refresh();
+        list.receive(list.generation, 0, None, (1..=100).map(row).collect(), None);
+        assert_eq!((list.total, list.rows()), (Some(250), 250));
+        assert!(list.total_wanted());
+        let old = list.generation;
+        list.restart();
+        list.receive_total(old, 7);
+        assert_eq!(list.total, None, "an old list's total is dropped");
+        // A page that brings its total is not counted again.
+        list.receive(
+            list.generation,
+            0,
+            Some(3),
+            (1..=3).map(row).collect(),
+            None,
+        );
+        assert!(!list.total_wanted());
+    }
+
+    #[test]
     fn an_empty_list_is_asked_again_when_the_data_changes() {
         let mut list = ListState::default();
         list.restart();
         assert_eq!(list.wanted(), [0]);
-        list.receive(list.generation, 0, 0, Vec::new(), None);
+        list.receive(list.generation, 0, Some(0), Vec::new(), None);
         assert!(list.wanted().is_empty());
         // A ticket was created: nothing is drawn, yet the list asks again.
         list.refresh();
@@ -536,7 +633,7 @@ mod tests {
         list.receive(
             list.generation,
             0,
-            1_000_000,
+            Some(1_000_000),
             (1..=100).map(row).collect(),
             None,
         );
@@ -564,7 +661,13 @@ mod tests {
     fn stepping_moves_the_selection_within_the_list() {
         let mut list = ListState::default();
         list.restart();
-        list.receive(list.generation, 0, 3, (1..=3).map(row).collect(), None);
+        list.receive(
+            list.generation,
+            0,
+            Some(3),
+            (1..=3).map(row).collect(),
+            None,
+        );
         assert_eq!(
             list.step(1),
             Some(TicketNumber(1)),
@@ -579,14 +682,20 @@ mod tests {
     fn after_the_selected_ticket_leaves_the_list_next_is_the_one_that_followed() {
         let mut list = ListState::default();
         list.restart();
-        list.receive(list.generation, 0, 4, (1..=4).map(row).collect(), None);
+        list.receive(
+            list.generation,
+            0,
+            Some(4),
+            (1..=4).map(row).collect(),
+            None,
+        );
         list.select(TicketNumber(2));
         // Ticket 2 left the filter: the list is now 1, 3, 4.
         list.refresh();
         list.receive(
             list.generation,
             0,
-            3,
+            Some(3),
             [1, 3, 4].into_iter().map(row).collect(),
             None,
         );
@@ -598,7 +707,7 @@ mod tests {
         list.receive(
             list.generation,
             0,
-            2,
+            Some(2),
             [1, 3].into_iter().map(row).collect(),
             None,
         );

@@ -223,8 +223,8 @@ fn run(
 }
 
 /// Orders the requests that queued up while the store was busy: pages of a
-/// list that has since been replaced are dropped, and so are reports and
-/// counts that a newer one replaced (the window shows only the newest;
+/// list that has since been replaced are dropped, and so are reports,
+/// totals and counts that a newer one replaced (the window shows only the newest;
 /// a year's report takes a while, and edits ask for a new one each time).
 /// Pages of the current list are served newest first (a dragged scroll bar
 /// asks for many pages; the last ones asked for are the ones on screen).
@@ -235,9 +235,10 @@ fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
         Request::List { generation, .. } => Some((0, *generation)),
         Request::Counts { generation, .. } => Some((1, *generation)),
         Request::Report { generation, .. } => Some((2, *generation)),
+        Request::Total { generation, .. } => Some((3, *generation)),
         _ => None,
     };
-    let mut newest = [None::<u64>; 3];
+    let mut newest = [None::<u64>; 4];
     for (kind, generation) in queued.iter().filter_map(replaceable) {
         newest[kind] = newest[kind].max(Some(generation));
     }
@@ -271,8 +272,12 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             request,
         } => Response::Page {
             generation,
-            page: store.list_tickets(&request),
+            page: store.list_page(&request),
             request,
+        },
+        Request::Total { generation, filter } => Response::Total {
+            generation,
+            total: store.count_tickets(&filter),
         },
         Request::Counts { generation, filter } => match store.facet_counts(&filter) {
             Ok(counts) => Response::Counts { generation, counts },

@@ -171,6 +171,14 @@ pub enum Request {
         /// The page.
         request: ListRequest,
     },
+    /// The exact total of the list under a filter, asked once its first
+    /// page came without it.
+    Total {
+        /// Which list this total belongs to.
+        generation: u64,
+        /// The filter in force.
+        filter: TicketFilter,
+    },
     /// Live counts for the sidebar under a filter.
     Counts {
         /// Which filter these are for.
@@ -318,6 +326,13 @@ pub enum Response {
         request: ListRequest,
         /// The page.
         page: Result<TicketPage, StoreError>,
+    },
+    /// The list's exact total, or why it could not be counted.
+    Total {
+        /// The list it belongs to.
+        generation: u64,
+        /// The total.
+        total: Result<u64, StoreError>,
     },
     /// Sidebar counts for a filter.
     Counts {
