@@ -204,6 +204,7 @@ fn in_postgres_spelling(sql: &str) -> String {
         .replace("name COLLATE NOCASE", "lower(name COLLATE \"C\")")
         .replace("ORDER BY sort_key", "ORDER BY sort_key COLLATE \"C\"")
         .replace("old_value", "(old_value #>> '{}')::bigint")
+        .replace("new_value", "(new_value #>> '{}')::bigint")
 }
 
 /// An integer column of any width, or `None` for NULL (or no integer).
