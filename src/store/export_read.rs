@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::domain::{Priority, Status, TicketNumber};
-use crate::store::figures::AtEnd;
+use crate::store::figures::{AtEnd, IdMap};
 use crate::store::{Counted, StoreError};
 
 /// One row of a query, as the export reads it.
@@ -215,7 +215,8 @@ pub(crate) fn for_each(
                 format!("{col} IN ({})", list.join(","))
             }
         };
-        let mut found: HashMap<i64, Read> = HashMap::with_capacity(chunk.len());
+        let mut found: IdMap<Read> =
+            IdMap::with_capacity_and_hasher(chunk.len(), Default::default());
         r.rows(
             &format!(
                 "SELECT id, subject, description, status, priority, customer_id, created_at, updated_at,

@@ -367,12 +367,12 @@ const RATINGS: &str = "SELECT csat, resolved_by FROM tickets WHERE csat_at >= ?1
 /// A map keyed by row id. A million rows of a year are split by agent:
 /// SipHash, the standard map's DoS-proof hash, was a tenth of the report's
 /// time, and ids from our own database need no such protection.
-type IdMap<V> = HashMap<i64, V, std::hash::BuildHasherDefault<IdHasher>>;
+pub(crate) type IdMap<V> = HashMap<i64, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// Multiplies the id by a large odd constant (Fibonacci hashing): cheap, and
 /// spreads consecutive ids over the high bits the map's table uses.
 #[derive(Default)]
-struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl std::hash::Hasher for IdHasher {
     fn finish(&self) -> u64 {
