@@ -309,6 +309,73 @@ fn binary_rows(
     }
 }
 
+/// Reads a binary COPY of one row whose fields are integer arrays (or NULL,
+/// which `array_agg` gives for no rows), into one list per field: elements
+/// of 2, 4 or 8 bytes, NULL elements as `None`.
+fn binary_arrays(copy: &[u8], columns: usize) -> std::io::Result<Vec<Vec<Option<i64>>>> {
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    let mut at = 0usize;
+    let mut take = |n: usize| -> std::io::Result<&[u8]> {
+        let part = copy
+            .get(at..at + n)
+            .ok_or_else(|| bad("a cut binary COPY"))?;
+        at += n;
+        Ok(part)
+    };
+    let int = |b: &[u8]| i32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let head = take(19)?;
+    if &head[..11] != b"PGCOPY\n\xff\r\n\0" {
+        return Err(bad("not a binary COPY"));
+    }
+    let extension = usize::try_from(int(&head[15..19])).map_err(|_| bad("a bad header"))?;
+    take(extension)?;
+    let count = i16::from_be_bytes(take(2)?.try_into().map_err(|_| bad("a cut row"))?);
+    if usize::try_from(count).ok() != Some(columns) {
+        return Err(bad("not one row of the arrays asked for"));
+    }
+    let mut out = Vec::with_capacity(columns);
+    for _ in 0..columns {
+        let mut values = Vec::new();
+        // A NULL field (length -1): no rows at all.
+        if let Ok(len) = usize::try_from(int(take(4)?)) {
+            let field = take(len)?;
+            let mut f = 0usize;
+            let mut next = |n: usize| -> std::io::Result<&[u8]> {
+                let part = field.get(f..f + n).ok_or_else(|| bad("a cut array"))?;
+                f += n;
+                Ok(part)
+            };
+            let dims = int(next(4)?);
+            next(8)?; // NULL flag, element type
+            let mut elements = 0usize;
+            if dims == 1 {
+                elements = usize::try_from(int(next(4)?)).map_err(|_| bad("a bad array"))?;
+                next(4)?; // lower bound
+            } else if dims != 0 {
+                return Err(bad("an array of more than one dimension"));
+            }
+            values.reserve(elements);
+            for _ in 0..elements {
+                let len = int(next(4)?);
+                values.push(match len {
+                    -1 => None,
+                    2 => {
+                        let b = next(2)?;
+                        Some(i64::from(i16::from_be_bytes([b[0], b[1]])))
+                    }
+                    4 => Some(i64::from(int(next(4)?))),
+                    8 => Some(i64::from_be_bytes(
+                        next(8)?.try_into().map_err(|_| bad("a cut value"))?,
+                    )),
+                    _ => return Err(bad("an array of something other than integers")),
+                });
+            }
+        }
+        out.push(values);
+    }
+    Ok(out)
+}
+
 impl Pg<'_> {
     /// Runs `sql`, in the server's spelling already, as a binary COPY.
     fn copied(&mut self, sql: &str, row: &mut dyn FnMut(&[Option<i64>])) -> Result<(), StoreError> {
@@ -366,6 +433,45 @@ impl figures::Sql for Pg<'_> {
             counts.push(u64::try_from(row[0].unwrap_or(0)).unwrap_or(0));
         });
         Some(done.map(|()| counts))
+    }
+
+    /// The rows as one array per column, aggregated by the server: one
+    /// COPY message instead of one per row (a year's first replies at 1M
+    /// tickets: ~900,000 rows, whose messages kept the client busier than
+    /// the server).
+    fn bulk(
+        &mut self,
+        sql: &str,
+        params: &[i64],
+        columns: usize,
+    ) -> Option<Result<Vec<Vec<Option<i64>>>, StoreError>> {
+        let inner = in_postgres_spelling(&with_values(sql, params));
+        let names: Vec<String> = (0..columns).map(|i| format!("c{i}")).collect();
+        let arrays: Vec<String> = names.iter().map(|n| format!("array_agg(q.{n})")).collect();
+        let sql = format!(
+            "COPY (SELECT {} FROM ({inner}) AS q({})) TO STDOUT (FORMAT binary)",
+            arrays.join(", "),
+            names.join(", ")
+        );
+        let server = self.1;
+        let mut read = || -> Result<Vec<u8>, StoreError> {
+            let mut reader = self
+                .0
+                .copy_out(&sql)
+                .map_err(|e| refused(server, None, e))?;
+            let mut copy = Vec::new();
+            std::io::Read::read_to_end(&mut reader, &mut copy).map_err(|e| StoreError::Server {
+                server: server.to_owned(),
+                message: e.to_string(),
+            })?;
+            Ok(copy)
+        };
+        Some(read().and_then(|copy| {
+            binary_arrays(&copy, columns).map_err(|e| StoreError::Server {
+                server: server.to_owned(),
+                message: e.to_string(),
+            })
+        }))
     }
 
     fn named(&mut self, sql: &str) -> Result<Vec<(i64, String, bool)>, StoreError> {
@@ -2181,5 +2287,42 @@ mod tests {
             vec![vec![Some(-3), None, Some(7), Some(70_000), None]]
         );
         assert!(binary_rows(&b"PGCOPY"[..], &mut |_| {}).is_err());
+    }
+
+    #[test]
+    fn binary_arrays_reads_one_row_of_integer_arrays() {
+        let mut copy = b"PGCOPY\n\xff\r\n\0".to_vec();
+        copy.extend(0i32.to_be_bytes());
+        copy.extend(0i32.to_be_bytes());
+        copy.extend(3i16.to_be_bytes());
+        // An int8 array {-3, NULL}: dims, NULL flag, element type, size, lower bound.
+        let mut array = Vec::new();
+        for v in [1i32, 1, 20, 2, 1, 8] {
+            array.extend(v.to_be_bytes());
+        }
+        array.extend((-3i64).to_be_bytes());
+        array.extend((-1i32).to_be_bytes());
+        copy.extend((array.len() as i32).to_be_bytes());
+        copy.extend(&array);
+        // An int2 array {7}.
+        let mut array = Vec::new();
+        for v in [1i32, 0, 21, 1, 1, 2] {
+            array.extend(v.to_be_bytes());
+        }
+        array.extend(7i16.to_be_bytes());
+        copy.extend((array.len() as i32).to_be_bytes());
+        copy.extend(&array);
+        // NULL: array_agg over no rows.
+        copy.extend((-1i32).to_be_bytes());
+        copy.extend((-1i16).to_be_bytes());
+        assert_eq!(
+            binary_arrays(&copy, 3).expect("read"),
+            vec![vec![Some(-3), None], vec![Some(7)], vec![]]
+        );
+        assert!(
+            binary_arrays(&copy, 2).is_err(),
+            "not the columns asked for"
+        );
+        assert!(binary_arrays(&copy[..40], 3).is_err(), "cut short");
     }
 }
