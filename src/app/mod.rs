@@ -375,13 +375,29 @@ impl eframe::App for TicketsApp {
     }
 }
 
+/// The app's icon (assets/icon/tickets.svg, rendered by packaging/icons.sh).
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon/png/tickets-256.png");
+
 /// Opens the window on the store at `location`; returns when it is closed.
 pub fn run(location: Location, clock: Arc<dyn Clock>) -> Result<(), String> {
+    // Before the window reads them: settings saved before the app had an id.
+    if let Err(e) = settings::move_saved_settings() {
+        eprintln!(
+            "tickets: the saved window settings could not be moved to their new folder ({e}); \
+             they stay where they were, and the window starts with its defaults"
+        );
+    }
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Tickets")
+        .with_app_id(settings::APP_ID)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([720.0, 480.0]);
+    match eframe::icon_data::from_png_bytes(ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(Arc::new(icon)),
+        Err(e) => eprintln!("tickets: the window's icon could not be read: {e}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Tickets")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([720.0, 480.0]),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(

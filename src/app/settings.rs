@@ -13,6 +13,51 @@ use crate::store::{Sort, TicketFilter};
 /// The key the settings are stored under in eframe's storage.
 pub const SETTINGS_KEY: &str = "tickets-settings";
 
+/// The application's id: the Linux desktop file's name and Wayland app id,
+/// and the name of the folder eframe keeps the window's settings in.
+pub const APP_ID: &str = "app.tickets.Tickets";
+
+/// The name eframe kept the settings under before the app had an id.
+const OLD_STORAGE_NAME: &str = "Tickets";
+
+/// The file eframe keeps its storage in, within its folder.
+const STORAGE_FILE: &str = "app.ron";
+
+/// Moves the settings eframe saved before the app had an id (window size,
+/// panels, filters, theme) to the folder the id names, once: where that
+/// folder holds none yet. Returns what was moved (from, to), or why not;
+/// nothing to move is `Ok(None)`. The database files beside the old
+/// settings stay where they are.
+pub fn move_saved_settings() -> std::io::Result<Option<(PathBuf, PathBuf)>> {
+    match (
+        eframe::storage_dir(OLD_STORAGE_NAME),
+        eframe::storage_dir(APP_ID),
+    ) {
+        (Some(old), Some(new)) => move_settings_file(&old, &new),
+        _ => Ok(None),
+    }
+}
+
+/// [`move_saved_settings`] between two folders.
+fn move_settings_file(
+    old_dir: &std::path::Path,
+    new_dir: &std::path::Path,
+) -> std::io::Result<Option<(PathBuf, PathBuf)>> {
+    let (old, new) = (old_dir.join(STORAGE_FILE), new_dir.join(STORAGE_FILE));
+    if old == new || new.exists() || !old.is_file() {
+        return Ok(None);
+    }
+    std::fs::create_dir_all(new_dir)?;
+    // Copied whole to a temporary name and renamed, so that a crash leaves
+    // either no settings at the new place or all of them; then the old file
+    // goes (a rename alone may cross file systems).
+    let part = new_dir.join(format!("{STORAGE_FILE}.moving"));
+    std::fs::copy(&old, &part)?;
+    std::fs::rename(&part, &new)?;
+    std::fs::remove_file(&old)?;
+    Ok(Some((old, new)))
+}
+
 /// Light, dark, or as the system says.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ThemeChoice {
@@ -124,5 +169,43 @@ impl Settings {
                     .map(|dirs| dirs.document_dir().unwrap_or(dirs.home_dir()).to_path_buf())
             })
             .unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_settings_move_once_to_the_ids_folder() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (old, new) = (
+            dir.path().join("tickets"),
+            dir.path().join("app.tickets.tickets"),
+        );
+        std::fs::create_dir_all(&old).expect("old folder");
+        std::fs::write(old.join("app.ron"), "(theme: Dark)").expect("old settings");
+        std::fs::write(old.join("tickets.db"), "the desk").expect("a database beside them");
+        let moved = move_settings_file(&old, &new).expect("moved");
+        assert_eq!(moved, Some((old.join("app.ron"), new.join("app.ron"))));
+        assert_eq!(
+            std::fs::read_to_string(new.join("app.ron")).expect("new settings"),
+            "(theme: Dark)"
+        );
+        assert!(!old.join("app.ron").exists(), "moved, not copied");
+        assert!(old.join("tickets.db").exists(), "the database stays");
+        // Settings saved at the new place are never overwritten by old ones.
+        std::fs::write(old.join("app.ron"), "(theme: Light)").expect("old again");
+        assert_eq!(move_settings_file(&old, &new).expect("nothing"), None);
+        assert_eq!(
+            std::fs::read_to_string(new.join("app.ron")).expect("kept"),
+            "(theme: Dark)"
+        );
+        // Nothing saved before: nothing to do.
+        let fresh = dir.path().join("fresh");
+        assert_eq!(
+            move_settings_file(&fresh, &new.join("x")).expect("none"),
+            None
+        );
     }
 }

@@ -147,3 +147,28 @@ fn the_created_date_pickers_open_on_the_desks_today() {
     let harness = open(&desk, Some(desk.dana));
     assert_eq!(harness.query_all_by_label("2024-03-04 📆").count(), 2);
 }
+
+crate::on_both_engines_with! {
+    fn about_names_the_version_the_database_and_where_backups_are(engine: Engine) {
+        let desk = crate::common::desk_on(engine, &["Something"]);
+        let mut harness = open(&desk, Some(desk.dana));
+        crate::common::run_from_palette(&mut harness, "About");
+        step_until(&mut harness, "About", |h| h.query_by_label("About Tickets").is_some());
+        let version = format!("Tickets {} (pre-launch preview)", env!("CARGO_PKG_VERSION"));
+        harness.get_by_label(&version);
+        harness.get_by_label(&desk.location().to_string());
+        let backups = match desk.url {
+            None => format!(
+                "{}, beside the database",
+                desk.path.parent().expect("a folder").display()
+            ),
+            Some(_) => "the server's own, made by its admin with pg_dump (see docs/TEAM.md)".to_owned(),
+        };
+        harness.get_by_label(&backups);
+        harness.get_by_label("Logs");
+        harness.get_by_label("Close").click();
+        step_until(&mut harness, "About to close", |h| {
+            h.query_by_label("About Tickets").is_none()
+        });
+    }
+}

@@ -648,10 +648,54 @@ fn about_ui(ui: &mut Ui, database: Option<&Location>, actions: &mut Vec<Action>)
         "Tickets {} (pre-launch preview)",
         env!("CARGO_PKG_VERSION")
     ));
-    ui.label("An offline help desk: everything stays in one file on this computer.");
-    if let Some(location) = database {
-        ui.label(format!("Database: {location}"));
+    ui.label(match database {
+        Some(Location::Server(_)) => "A help desk whose tickets are on the team's own server.",
+        _ => "An offline help desk: everything stays in one file on this computer.",
+    });
+    ui.add_space(6.0);
+    let settings = eframe::storage_dir(super::super::settings::APP_ID).map_or_else(
+        || "none (no folder for them)".to_owned(),
+        |d| d.display().to_string(),
+    );
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    match database {
+        Some(location @ Location::File(_)) => {
+            rows.push(("Database", location.to_string()));
+            rows.push((
+                "Backups",
+                location.folder().map_or_else(
+                    || "beside the database".to_owned(),
+                    |folder| format!("{}, beside the database", folder.display()),
+                ),
+            ));
+        }
+        Some(location @ Location::Server(_)) => {
+            rows.push(("Database", location.to_string()));
+            rows.push((
+                "Backups",
+                "the server's own, made by its admin with pg_dump (see docs/TEAM.md)".to_owned(),
+            ));
+        }
+        None => rows.push(("Database", "none open".to_owned())),
     }
+    rows.push(("Settings", settings));
+    rows.push((
+        "Logs",
+        "none written to disk: warnings go to standard error (the terminal Tickets was started \
+         from, or the system's journal)"
+            .to_owned(),
+    ));
+    egui::Grid::new("about")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (name, value) in rows {
+                ui.label(RichText::new(name).strong());
+                ui.add(egui::Label::new(value).wrap().selectable(true));
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
     if ui.button("Close").clicked() {
         actions.push(Action::CloseModal);
     }
