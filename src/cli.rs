@@ -581,3 +581,55 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
         }
     }
 }
+
+#[cfg(test)]
+mod man_page {
+    use super::Cli;
+
+    /// The man pages the Linux package installs (`tickets` and one per
+    /// subcommand) are the ones clap renders from the command's definition:
+    /// a changed option changes both, or this fails.
+    #[test]
+    fn the_packaged_man_pages_are_the_commands_own() {
+        let dir = tempfile::tempdir().expect("a folder");
+        clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), dir.path())
+            .expect("render the man pages");
+        let kept_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/linux/man");
+        let names = |dir: &std::path::Path| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            names
+        };
+        if std::env::var_os("TICKETS_WRITE_MAN_PAGES").is_some() {
+            let _ = std::fs::remove_dir_all(kept_dir);
+            std::fs::create_dir_all(kept_dir).expect("the man folder");
+            for name in names(dir.path()) {
+                std::fs::copy(
+                    dir.path().join(&name),
+                    std::path::Path::new(kept_dir).join(&name),
+                )
+                .expect("write a man page");
+            }
+        }
+        let fix = "run `TICKETS_WRITE_MAN_PAGES=1 cargo test --lib man_page` and commit packaging/linux/man";
+        let made = names(dir.path());
+        assert!(made.len() > 5, "a page per subcommand: {made:?}");
+        assert_eq!(names(std::path::Path::new(kept_dir)), made, "{fix}");
+        for name in made {
+            let kept =
+                std::fs::read(std::path::Path::new(kept_dir).join(&name)).unwrap_or_default();
+            let page = std::fs::read(dir.path().join(&name)).expect("a rendered page");
+            assert!(
+                kept == page,
+                "{name} is not what the command says now: {fix}"
+            );
+        }
+    }
+}
