@@ -337,6 +337,23 @@ fn the_automatic_backup_is_made_at_most_once_a_day() {
 }
 
 #[test]
+fn a_new_empty_database_is_not_backed_up_until_it_holds_something() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tickets.db");
+    let clock = std::sync::Arc::new(tickets::clock::FixedClock::new(
+        Utc.with_ymd_and_hms(2024, 3, 4, 9, 0, 0).unwrap(),
+    ));
+    let mut store = Store::open(&path, clock.clone()).unwrap();
+    // A first start: nothing to lose, so no "Backed up" before anything is in it.
+    assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
+    assert!(list_backups(&path).unwrap().is_empty());
+    store.add_agent("Dana", "dana@example.com").unwrap();
+    let made = store.backup_if_due(&Utc).unwrap();
+    assert!(made.is_some(), "an agent is worth keeping");
+    assert_eq!(list_backups(&path).unwrap().len(), 1);
+}
+
+#[test]
 fn copies_left_by_a_killed_backup_are_cleared_by_the_next_one() {
     let desk = busy_desk();
     let folder = desk.dir.path();

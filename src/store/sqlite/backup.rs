@@ -214,8 +214,19 @@ impl FileStore {
     /// Writes a backup unless one was already made on the current day in
     /// `zone` (by the store's clock): the daily backup when the app opens a
     /// database. Returns the backup made, if any.
+    /// A database that holds nothing yet (no ticket, customer or agent: a
+    /// first start) has nothing to lose, and is not backed up.
     pub fn backup_if_due<Tz: TimeZone>(&self, zone: &Tz) -> Result<Option<BackupFile>, StoreError> {
         if !backup_due(&self.path, self.clock.now(), zone)? {
+            return Ok(None);
+        }
+        let holds_something: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM tickets) OR EXISTS (SELECT 1 FROM customers)
+                 OR EXISTS (SELECT 1 FROM agents)",
+            [],
+            |r| r.get(0),
+        )?;
+        if !holds_something {
             return Ok(None);
         }
         self.backup_now(&mut |_, _| {}).map(Some)
