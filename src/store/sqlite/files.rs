@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::os_files;
 use super::schema::{self, APPLICATION_ID, FileIdentity, SCHEMA_VERSION};
 use crate::store::StoreError;
 
@@ -166,16 +167,15 @@ fn check_writable(path: &Path, meta: &std::fs::Metadata) -> Result<(), StoreErro
     check_folder_writable(path)
 }
 
-/// On Unix, a folder without write permission (Windows's read-only flag on a
-/// folder means something else and is not checked).
+/// Refuses a folder marked as taking no new files
+/// ([`os_files::folder_takes_no_new_files`]: on Unix, one without write
+/// permission).
 fn check_folder_writable(path: &Path) -> Result<(), StoreError> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let read_only =
-        cfg!(unix) && std::fs::metadata(folder).is_ok_and(|m| m.permissions().readonly());
-    if read_only {
+    if os_files::folder_takes_no_new_files(folder) {
         return Err(read_only_folder(path, folder));
     }
     Ok(())
@@ -277,7 +277,10 @@ pub(super) fn refuse_foreign(path: &Path, identity: FileIdentity) -> Result<(), 
 }
 
 /// Creates an empty file readable and writable by its owner only, so the
-/// database (and SQLite's files beside it, which copy its mode) stay private.
+/// database (and SQLite's files beside it, which copy its mode) stay private:
+/// mode 0600 on Unix; on Windows, which has no modes, the file lives in the
+/// user's profile, whose access list admits that user only
+/// ([`os_files::create_private`]).
 fn create_new_file(path: &Path) -> Result<(), StoreError> {
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent
@@ -288,11 +291,7 @@ fn create_new_file(path: &Path) -> Result<(), StoreError> {
     check_folder_writable(path)?;
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
+    os_files::create_private(&mut options);
     match options.open(path) {
         Ok(_) => Ok(()),
         // Someone else created it meanwhile: check it like any existing file.
