@@ -225,7 +225,7 @@ pub struct ConnectForm {
     pub database: String,
     /// The agent's login.
     pub user: String,
-    /// The login's password (empty: from ~/.pgpass or PGPASSWORD).
+    /// The login's password (empty: from the password file or PGPASSWORD).
     pub password: String,
     /// What the last Test connection said, once it answered (Ok: who).
     pub tested: Option<Result<String, String>>,
@@ -407,9 +407,10 @@ fn connect_ui(
     }
     ui.heading("Connect to a team server");
     ui.add(
-        egui::Label::new(
-            "A team shares one PostgreSQL server, each agent signed in with their own login (docs/TEAM.md). The password is kept only while Tickets runs; leave it empty to use ~/.pgpass.",
-        )
+        egui::Label::new(format!(
+            "A team shares one PostgreSQL server, each agent signed in with their own login (docs/TEAM.md). The password is kept only while Tickets runs; leave it empty to use {}.",
+            crate::store::server::password_file_name()
+        ))
         .wrap(),
     );
     ui.add_space(6.0);
