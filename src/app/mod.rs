@@ -98,12 +98,20 @@ pub type OpenDialog = Box<dyn FnMut(OpenKind, Option<&Path>) -> DialogOutcome>;
 /// answers at once when there is neither a desktop portal nor zenity.
 const NO_DIALOG: Duration = Duration::from_millis(300);
 
-/// Reads rfd's answer: a path, or (given how long it took) whether the
-/// dialog was there to cancel at all.
+/// Whether the system's file dialog may be missing: on Linux and the BSDs
+/// rfd asks a desktop portal, else zenity, and either may be absent. Windows
+/// (the common item dialog) and macOS (NSOpenPanel, NSSavePanel) always
+/// have theirs, so there a quick answer is a quick cancel.
+const DIALOG_MAY_BE_MISSING: bool = cfg!(not(any(windows, target_os = "macos")));
+
+/// Reads rfd's answer: a path, or (given how long it took, where the dialog
+/// may be missing) whether the dialog was there to cancel at all.
 fn dialog_outcome(chosen: Option<PathBuf>, started: Instant) -> DialogOutcome {
     match chosen {
         Some(path) => DialogOutcome::Chosen(path),
-        None if started.elapsed() < NO_DIALOG => DialogOutcome::Unavailable,
+        None if DIALOG_MAY_BE_MISSING && started.elapsed() < NO_DIALOG => {
+            DialogOutcome::Unavailable
+        }
         None => DialogOutcome::Cancelled,
     }
 }
@@ -419,7 +427,12 @@ mod tests {
     #[test]
     fn a_dialog_that_answers_at_once_was_never_shown() {
         let now = Instant::now();
-        assert_eq!(dialog_outcome(None, now), DialogOutcome::Unavailable);
+        let at_once = if DIALOG_MAY_BE_MISSING {
+            DialogOutcome::Unavailable
+        } else {
+            DialogOutcome::Cancelled
+        };
+        assert_eq!(dialog_outcome(None, now), at_once);
         let long_ago = now - Duration::from_secs(2);
         assert_eq!(dialog_outcome(None, long_ago), DialogOutcome::Cancelled);
         assert_eq!(
