@@ -116,6 +116,17 @@ fn dialog_outcome(chosen: Option<PathBuf>, started: Instant) -> DialogOutcome {
     }
 }
 
+/// The folder a dialog starts in, made absolute: Windows's dialog ignores
+/// a relative one (a database opened as `--db desks\tickets.db`), and
+/// an empty one (a database named without a folder) is the current folder.
+fn dialog_folder(folder: Option<&Path>) -> Option<PathBuf> {
+    match folder {
+        Some(folder) if folder.as_os_str().is_empty() => std::env::current_dir().ok(),
+        Some(folder) => std::path::absolute(folder).ok(),
+        None => None,
+    }
+}
+
 fn native_save_dialog(name: &str, extension: &str, folder: Option<&Path>) -> DialogOutcome {
     let kind = match extension {
         "xlsx" => "Excel workbook",
@@ -125,7 +136,7 @@ fn native_save_dialog(name: &str, extension: &str, folder: Option<&Path>) -> Dia
     let mut dialog = rfd::FileDialog::new()
         .set_file_name(name)
         .add_filter(kind, &[extension]);
-    if let Some(folder) = folder {
+    if let Some(folder) = dialog_folder(folder) {
         dialog = dialog.set_directory(folder);
     }
     let started = Instant::now();
@@ -138,7 +149,7 @@ fn native_open_dialog(kind: OpenKind, folder: Option<&Path>) -> DialogOutcome {
         .set_title(kind.title())
         .add_filter(name, extensions)
         .add_filter("All files", &["*"]);
-    if let Some(folder) = folder {
+    if let Some(folder) = dialog_folder(folder) {
         dialog = dialog.set_directory(folder);
     }
     let started = Instant::now();
@@ -423,6 +434,19 @@ pub fn run(location: Location, clock: Arc<dyn Clock>) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dialogs_start_in_an_absolute_folder() {
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(dialog_folder(None), None);
+        assert_eq!(dialog_folder(Some(Path::new(""))), Some(here.clone()));
+        assert_eq!(
+            dialog_folder(Some(Path::new("desks"))),
+            Some(here.join("desks"))
+        );
+        let absolute = here.join("elsewhere");
+        assert_eq!(dialog_folder(Some(&absolute)), Some(absolute.clone()));
+    }
 
     #[test]
     fn a_dialog_that_answers_at_once_was_never_shown() {
