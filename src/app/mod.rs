@@ -98,13 +98,32 @@ pub type OpenDialog = Box<dyn FnMut(OpenKind, Option<&Path>) -> DialogOutcome>;
 /// answers at once when there is neither a desktop portal nor zenity.
 const NO_DIALOG: Duration = Duration::from_millis(300);
 
-/// Reads rfd's answer: a path, or (given how long it took) whether the
-/// dialog was there to cancel at all.
+/// Whether the system's file dialog may be missing: on Linux and the BSDs
+/// rfd asks a desktop portal, else zenity, and either may be absent. Windows
+/// (the common item dialog) and macOS (NSOpenPanel, NSSavePanel) always
+/// have theirs, so there a quick answer is a quick cancel.
+const DIALOG_MAY_BE_MISSING: bool = cfg!(not(any(windows, target_os = "macos")));
+
+/// Reads rfd's answer: a path, or (given how long it took, where the dialog
+/// may be missing) whether the dialog was there to cancel at all.
 fn dialog_outcome(chosen: Option<PathBuf>, started: Instant) -> DialogOutcome {
     match chosen {
         Some(path) => DialogOutcome::Chosen(path),
-        None if started.elapsed() < NO_DIALOG => DialogOutcome::Unavailable,
+        None if DIALOG_MAY_BE_MISSING && started.elapsed() < NO_DIALOG => {
+            DialogOutcome::Unavailable
+        }
         None => DialogOutcome::Cancelled,
+    }
+}
+
+/// The folder a dialog starts in, made absolute: Windows's dialog ignores
+/// a relative one (a database opened as `--db desks\tickets.db`), and
+/// an empty one (a database named without a folder) is the current folder.
+fn dialog_folder(folder: Option<&Path>) -> Option<PathBuf> {
+    match folder {
+        Some(folder) if folder.as_os_str().is_empty() => std::env::current_dir().ok(),
+        Some(folder) => std::path::absolute(folder).ok(),
+        None => None,
     }
 }
 
@@ -117,7 +136,7 @@ fn native_save_dialog(name: &str, extension: &str, folder: Option<&Path>) -> Dia
     let mut dialog = rfd::FileDialog::new()
         .set_file_name(name)
         .add_filter(kind, &[extension]);
-    if let Some(folder) = folder {
+    if let Some(folder) = dialog_folder(folder) {
         dialog = dialog.set_directory(folder);
     }
     let started = Instant::now();
@@ -130,7 +149,7 @@ fn native_open_dialog(kind: OpenKind, folder: Option<&Path>) -> DialogOutcome {
         .set_title(kind.title())
         .add_filter(name, extensions)
         .add_filter("All files", &["*"]);
-    if let Some(folder) = folder {
+    if let Some(folder) = dialog_folder(folder) {
         dialog = dialog.set_directory(folder);
     }
     let started = Instant::now();
@@ -417,9 +436,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dialogs_start_in_an_absolute_folder() {
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(dialog_folder(None), None);
+        assert_eq!(dialog_folder(Some(Path::new(""))), Some(here.clone()));
+        assert_eq!(
+            dialog_folder(Some(Path::new("desks"))),
+            Some(here.join("desks"))
+        );
+        let absolute = here.join("elsewhere");
+        assert_eq!(dialog_folder(Some(&absolute)), Some(absolute.clone()));
+    }
+
+    #[test]
     fn a_dialog_that_answers_at_once_was_never_shown() {
         let now = Instant::now();
-        assert_eq!(dialog_outcome(None, now), DialogOutcome::Unavailable);
+        let at_once = if DIALOG_MAY_BE_MISSING {
+            DialogOutcome::Unavailable
+        } else {
+            DialogOutcome::Cancelled
+        };
+        assert_eq!(dialog_outcome(None, now), at_once);
         let long_ago = now - Duration::from_secs(2);
         assert_eq!(dialog_outcome(None, long_ago), DialogOutcome::Cancelled);
         assert_eq!(

@@ -246,13 +246,14 @@ impl StoreError {
 
 /// What [`StoreError::PasswordNeeded`] says.
 fn password_sentence(server: &str, refused: bool) -> String {
+    let file = super::server::password_file_name();
     if refused {
         format!(
-            "the team server {server} refused the password for this login: type it again, or correct it in ~/.pgpass (or the file PGPASSFILE names)"
+            "the team server {server} refused the password for this login: type it again, or correct it in {file} (or the file PGPASSFILE names)"
         )
     } else {
         format!(
-            "the team server {server} asks for a password, and none was given: type it, or put it in ~/.pgpass (or the file PGPASSFILE names), or in PGPASSWORD, as for psql"
+            "the team server {server} asks for a password, and none was given: type it, or put it in {file} (or the file PGPASSFILE names), or in PGPASSWORD, as for psql"
         )
     }
 }

@@ -609,3 +609,73 @@ pub struct Counted {
 pub fn default_database_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "Tickets").map(|dirs| dirs.data_dir().join("tickets.db"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_and_unix_paths_are_files_and_only_postgres_urls_are_servers() {
+        for text in [
+            r"C:\Users\dana\AppData\Roaming\Tickets\data\tickets.db",
+            "C:/Users/dana/tickets.db",
+            r"D:tickets.db",
+            r"\\server\share\desk\tickets.db",
+            "//server/share/desk/tickets.db",
+            r"\\?\C:\Users\dana\tickets.db",
+            r"\\?\UNC\server\share\tickets.db",
+            r"C:\postgres\tickets.db",
+            r"\\postgres\share\tickets.db",
+            "/home/dana/.local/share/tickets/tickets.db",
+            "~/Library/Application Support/Tickets/tickets.db",
+            "postgres.db",
+            "postgres:tickets.db",
+            "tickets.db",
+        ] {
+            assert_eq!(
+                Location::parse(text),
+                Location::File(PathBuf::from(text)),
+                "{text}"
+            );
+            // Named and remembered as written.
+            assert_eq!(Location::parse(text).to_string(), text);
+            assert_eq!(Location::parse(text).key(), text);
+        }
+        for text in [
+            "postgres://dana@db.example/help",
+            "postgresql://dana@db.example:6543/help?sslmode=require",
+            "  PostgreSQL://dana@db.example/help ",
+            "postgres:///help?host=%2Fvar%2Frun%2Fpostgresql",
+        ] {
+            assert_eq!(
+                Location::parse(text),
+                Location::Server(text.trim().to_owned()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_default_database_is_in_the_systems_place_for_app_data() {
+        // None only without a home folder.
+        let Some(path) = default_database_path() else {
+            return;
+        };
+        let tail: &[&str] = if cfg!(windows) {
+            // %APPDATA%\Tickets\data
+            &["Tickets", "data", "tickets.db"]
+        } else if cfg!(target_os = "macos") {
+            &["Library", "Application Support", "Tickets", "tickets.db"]
+        } else {
+            // $XDG_DATA_HOME, else ~/.local/share
+            &["tickets", "tickets.db"]
+        };
+        let names: Vec<String> = path
+            .iter()
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect();
+        assert!(path.is_absolute(), "{}", path.display());
+        let tail: Vec<String> = tail.iter().map(|&name| name.to_owned()).collect();
+        assert!(names.ends_with(&tail), "{}", path.display());
+    }
+}

@@ -374,6 +374,21 @@ fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Makes a file read-only, or writable by its owner again: its mode on
+/// Unix, its read-only attribute on Windows.
+fn set_read_only(path: &Path, read_only: bool) {
+    #[cfg(unix)]
+    set_mode(path, if read_only { 0o400 } else { 0o600 });
+    #[cfg(not(unix))]
+    {
+        let mut permissions = std::fs::metadata(path).unwrap().permissions();
+        // Off Unix this clears the attribute only: no one else gains access.
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(read_only);
+        std::fs::set_permissions(path, permissions).unwrap();
+    }
+}
+
 /// Asserts `err` reports `path` as read-only and untouched; returns the message.
 fn assert_read_only(err: &StoreError, path: &Path) -> String {
     match err {
@@ -386,15 +401,14 @@ fn assert_read_only(err: &StoreError, path: &Path) -> String {
     text
 }
 
-#[cfg(unix)]
 #[test]
 fn a_read_only_database_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = tickets_database(dir.path());
-    set_mode(&path, 0o400);
+    set_read_only(&path, true);
     assert_read_only(&refused_untouched(&path), &path);
     // Made writable again, it opens with everything in it.
-    set_mode(&path, 0o600);
+    set_read_only(&path, false);
     let store = open_store(&path, &fixed_clock());
     assert_eq!(
         store.load_ticket(TicketNumber(TICKETS)).unwrap().subject,
@@ -402,6 +416,8 @@ fn a_read_only_database_is_refused_untouched() {
     );
 }
 
+/// Unix only: Windows's read-only attribute on a folder does not stop files
+/// being made in it, and is not read (`src/store/sqlite/os_files.rs`).
 #[cfg(unix)]
 #[test]
 fn a_database_in_a_read_only_folder_is_refused_without_files_beside_it() {

@@ -225,7 +225,7 @@ pub struct ConnectForm {
     pub database: String,
     /// The agent's login.
     pub user: String,
-    /// The login's password (empty: from ~/.pgpass or PGPASSWORD).
+    /// The login's password (empty: from the password file or PGPASSWORD).
     pub password: String,
     /// What the last Test connection said, once it answered (Ok: who).
     pub tested: Option<Result<String, String>>,
@@ -407,9 +407,10 @@ fn connect_ui(
     }
     ui.heading("Connect to a team server");
     ui.add(
-        egui::Label::new(
-            "A team shares one PostgreSQL server, each agent signed in with their own login (docs/TEAM.md). The password is kept only while Tickets runs; leave it empty to use ~/.pgpass.",
-        )
+        egui::Label::new(format!(
+            "A team shares one PostgreSQL server, each agent signed in with their own login (docs/TEAM.md). The password is kept only while Tickets runs; leave it empty to use {}.",
+            crate::store::server::password_file_name()
+        ))
         .wrap(),
     );
     ui.add_space(6.0);
@@ -642,6 +643,22 @@ fn shortcuts_ui(ui: &mut Ui, actions: &mut Vec<Action>) {
     }
 }
 
+/// Where the warnings Tickets writes to standard error can be read, as
+/// About says: it keeps no log file on any system.
+const WHERE_WARNINGS_GO: &str = if cfg!(windows) {
+    // A release build is a GUI program: it has a console only when run
+    // from a terminal with arguments (main.rs, attach_to_terminal).
+    "none written to disk: warnings go to standard error, seen when Tickets is run from a \
+     terminal (as `tickets.exe --db …`)"
+} else if cfg!(target_os = "macos") {
+    // An app started from the Finder or the Dock writes its standard error nowhere.
+    "none written to disk: warnings go to standard error, seen when Tickets is run from a \
+     terminal (Tickets.app/Contents/MacOS/tickets)"
+} else {
+    "none written to disk: warnings go to standard error (the terminal Tickets was started \
+     from, or the system's journal)"
+};
+
 fn about_ui(ui: &mut Ui, database: Option<&Location>, actions: &mut Vec<Action>) {
     ui.heading("About Tickets");
     ui.label(format!(
@@ -679,12 +696,7 @@ fn about_ui(ui: &mut Ui, database: Option<&Location>, actions: &mut Vec<Action>)
         None => rows.push(("Database", "none open".to_owned())),
     }
     rows.push(("Settings", settings));
-    rows.push((
-        "Logs",
-        "none written to disk: warnings go to standard error (the terminal Tickets was started \
-         from, or the system's journal)"
-            .to_owned(),
-    ));
+    rows.push(("Logs", WHERE_WARNINGS_GO.to_owned()));
     egui::Grid::new("about")
         .num_columns(2)
         .spacing([12.0, 4.0])

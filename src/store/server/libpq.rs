@@ -90,14 +90,7 @@ pub(super) fn root_certificates(given: Option<String>, env: Env<'_>) -> Option<P
     match given.or_else(|| env("PGSSLROOTCERT")) {
         Some(system) if system == "system" => None,
         Some(file) => Some(PathBuf::from(file)),
-        None => {
-            let home = if cfg!(windows) {
-                env("APPDATA").map(|d| Path::new(&d).join("postgresql"))
-            } else {
-                env("HOME").map(|h| Path::new(&h).join(".postgresql"))
-            };
-            home.map(|dir| dir.join("root.crt")).filter(|f| f.is_file())
-        }
+        None => user_file(UserFile::RootCertificates, env, WINDOWS).filter(|f| f.is_file()),
     }
 }
 
@@ -145,22 +138,13 @@ pub(super) fn fill_in_password(config: &mut Config, env: Env<'_>) {
         let password = env("PGPASSWORD").or_else(|| {
             let file = env("PGPASSFILE")
                 .map(PathBuf::from)
-                .or_else(|| default_password_file(env))?;
+                .or_else(|| user_file(UserFile::Passwords, env, WINDOWS))?;
             let text = std::fs::read_to_string(file).ok()?;
             password_for(&text, config)
         });
         if let Some(password) = password {
             config.password(password);
         }
-    }
-}
-
-/// libpq's default server: the system's socket folder where there is one.
-fn default_host() -> &'static str {
-    if cfg!(unix) && Path::new("/var/run/postgresql").is_dir() {
-        "/var/run/postgresql"
-    } else {
-        "localhost"
     }
 }
 
@@ -175,11 +159,62 @@ pub(super) fn ssl_mode(mode: &str) -> Option<SslMode> {
     }
 }
 
-fn default_password_file(env: Env<'_>) -> Option<PathBuf> {
-    if cfg!(windows) {
-        env("APPDATA").map(|dir| Path::new(&dir).join("postgresql").join("pgpass.conf"))
+// ---------------------------------------------------------------------------
+// Where libpq looks on each system. The two halves are plain code, not
+// `#[cfg]`, so that both are compiled and tested everywhere; `WINDOWS`
+// picks the one in force.
+// ---------------------------------------------------------------------------
+
+/// Whether this program runs on Windows, where libpq keeps a user's files
+/// under `%APPDATA%` and has no Unix-domain socket folder.
+const WINDOWS: bool = cfg!(windows);
+
+/// A file libpq reads for the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum UserFile {
+    /// The password file: `~/.pgpass`; `%APPDATA%\postgresql\pgpass.conf`.
+    Passwords,
+    /// The certificates to trust: `~/.postgresql/root.crt`;
+    /// `%APPDATA%\postgresql\root.crt`.
+    RootCertificates,
+}
+
+/// Where libpq looks for `file`, from the environment (`HOME`, or
+/// `APPDATA` on Windows); `None` when that is not set.
+fn user_file(file: UserFile, env: Env<'_>, windows: bool) -> Option<PathBuf> {
+    if windows {
+        let folder = Path::new(&env("APPDATA")?).join("postgresql");
+        Some(folder.join(match file {
+            UserFile::Passwords => "pgpass.conf",
+            UserFile::RootCertificates => "root.crt",
+        }))
     } else {
-        env("HOME").map(|home| Path::new(&home).join(".pgpass"))
+        let home = PathBuf::from(env("HOME")?);
+        Some(match file {
+            UserFile::Passwords => home.join(".pgpass"),
+            UserFile::RootCertificates => home.join(".postgresql").join("root.crt"),
+        })
+    }
+}
+
+/// The password file as messages name it to the person at the keyboard.
+pub fn password_file_name() -> &'static str {
+    if WINDOWS {
+        r"%APPDATA%\postgresql\pgpass.conf"
+    } else {
+        "~/.pgpass"
+    }
+}
+
+/// libpq's default server: the system's socket folder where there is one
+/// (Debian's and Fedora's `/var/run/postgresql`; a build that keeps its
+/// socket in `/tmp`, as on macOS, is reached over TCP on `localhost`
+/// instead), and `localhost` on Windows, which has no socket folder.
+fn default_host() -> &'static str {
+    if !WINDOWS && Path::new("/var/run/postgresql").is_dir() {
+        "/var/run/postgresql"
+    } else {
+        "localhost"
     }
 }
 
@@ -309,7 +344,7 @@ mod tests {
 
     #[test]
     fn the_certificates_to_trust_come_as_libpq_finds_them() {
-        let none = env_of(&[("HOME", "/nonexistent-home")]);
+        let none = env_of(&[("HOME", "/nonexistent-home"), ("APPDATA", "/nonexistent")]);
         assert_eq!(root_certificates(None, &none), None);
         assert_eq!(root_certificates(Some("system".into()), &none), None);
         let env = env_of(&[("PGSSLROOTCERT", "/env/ca.pem")]);
@@ -321,15 +356,60 @@ mod tests {
             root_certificates(Some("/url/ca.pem".into()), &env),
             Some(PathBuf::from("/url/ca.pem"))
         );
+        // The home folder on Unix, the roaming application data on Windows.
         let home = tempfile::tempdir().unwrap();
-        std::fs::create_dir(home.path().join(".postgresql")).unwrap();
-        std::fs::write(home.path().join(".postgresql/root.crt"), "x").unwrap();
+        let folder = home
+            .path()
+            .join(if WINDOWS { "postgresql" } else { ".postgresql" });
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("root.crt"), "x").unwrap();
         let home_path = home.path().display().to_string();
-        let with_home = move |name: &str| (name == "HOME").then(|| home_path.clone());
+        let with_home = move |name: &str| {
+            (name == if WINDOWS { "APPDATA" } else { "HOME" }).then(|| home_path.clone())
+        };
         assert_eq!(
             root_certificates(None, &with_home),
-            Some(home.path().join(".postgresql/root.crt"))
+            Some(folder.join("root.crt"))
         );
+    }
+
+    #[test]
+    fn libpq_files_are_where_it_looks_on_each_system() {
+        let env = env_of(&[
+            ("HOME", "/home/dana"),
+            ("APPDATA", r"C:\Users\dana\AppData\Roaming"),
+        ]);
+        let unix = |file| user_file(file, &env, false);
+        assert_eq!(
+            unix(UserFile::Passwords),
+            Some(PathBuf::from("/home/dana/.pgpass"))
+        );
+        assert_eq!(
+            unix(UserFile::RootCertificates),
+            Some(PathBuf::from("/home/dana/.postgresql/root.crt"))
+        );
+        // Joined with this system's separator: compared by the names in it.
+        let windows = |file| {
+            Some(
+                user_file(file, &env, true)?
+                    .to_str()?
+                    .replace(['/', '\\'], "|"),
+            )
+        };
+        assert_eq!(
+            windows(UserFile::Passwords).as_deref(),
+            Some("C:|Users|dana|AppData|Roaming|postgresql|pgpass.conf")
+        );
+        assert_eq!(
+            windows(UserFile::RootCertificates).as_deref(),
+            Some("C:|Users|dana|AppData|Roaming|postgresql|root.crt")
+        );
+        // Neither variable set: no file, not a relative path.
+        let bare = env_of(&[]);
+        for windows in [false, true] {
+            assert_eq!(user_file(UserFile::Passwords, &bare, windows), None);
+        }
+        assert!(password_file_name().ends_with(if WINDOWS { "pgpass.conf" } else { ".pgpass" }));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod libpq;
 
 pub use desk::{ServerSnapshot, ServerStore};
 pub use import::Moved;
+pub use libpq::password_file_name;
 
 /// Migration 1, frozen (see the file's head).
 /// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
@@ -46,6 +47,8 @@ pub const TEAM_SCHEMA_VERSION: i32 = 7;
 fn is_local(host: &Host) -> bool {
     match host {
         Host::Tcp(name) => matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1"),
+        // A socket folder: the client has this variant on Unix only, and
+        // elsewhere reads a host starting with `/` as a name (Host::Tcp).
         #[cfg(unix)]
         Host::Unix(_) => true,
     }
@@ -64,7 +67,8 @@ pub fn server_name(config: &Config) -> String {
 
 /// The server a `postgres://` URL (or libpq `key=value` string) names, with
 /// what it leaves out filled in as libpq would (`PGHOST`, `PGUSER`,
-/// `PGPASSWORD`, `~/.pgpass`…). TLS follows `sslmode` (or `PGSSLMODE`);
+/// `PGPASSWORD`, `~/.pgpass` or on Windows
+/// `%APPDATA%\postgresql\pgpass.conf`…). TLS follows `sslmode` (or `PGSSLMODE`);
 /// where neither says, a server on another computer must speak TLS
 /// (`require`) and one on this computer may (`prefer`).
 pub fn config_of(url: &str) -> Result<Config, StoreError> {
@@ -110,6 +114,11 @@ fn place_of(url: &str) -> Result<Config, StoreError> {
     }
     config.keepalives_idle(Duration::from_secs(5));
     config.keepalives_interval(Duration::from_secs(1));
+    // The user timeout is Linux's alone (TCP_USER_TIMEOUT; the client
+    // ignores it elsewhere). On macOS and Windows an unacknowledged request
+    // is given up on only when the system stops retransmitting it (its own
+    // limit, tens of seconds or more); the keepalive probes above still
+    // find a server that went away while an answer is awaited.
     #[cfg(target_os = "linux")]
     config.tcp_user_timeout(Duration::from_secs(10));
     Ok(config)

@@ -19,9 +19,10 @@
 //! restore keeps the file it replaces, uncompressed, as
 //! `NAME.before-restore-2026-11-24T093012Z.EXT`; Tickets never deletes those.
 //!
-//! Every file is written under a temporary name in the same folder (readable
-//! by its owner only), synced to disk, then renamed: a backup under its final
-//! name is always complete. A backup first copies the database into a
+//! Every file is written under a temporary name in the same folder (private
+//! to its owner as the database is: 0600 on Unix, the profile's own access
+//! on Windows; see `os_files`), synced to disk, then renamed: a backup under
+//! its final name is always complete. A backup first copies the database into a
 //! temporary file with the online backup API, then streams that copy through
 //! zstd into another; then the changes of the backup before it are written
 //! the same way, and only then is that backup's whole copy deleted, so at
@@ -41,6 +42,7 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tempfile::NamedTempFile;
 
+use super::os_files::sync_folder;
 use super::schema::{APPLICATION_ID, SCHEMA_VERSION};
 use super::{FileStore, StoreError, beside, check_contents, open_untouched, read_up_to};
 use crate::clock::Clock;
@@ -669,7 +671,8 @@ fn page_size(path: &Path) -> std::io::Result<usize> {
 
 /// A new, empty temporary file `.STEM.XXXX.partial` beside `path`, deleted
 /// when dropped. tempfile creates it readable and writable by its owner only
-/// (0600 on Unix); SQLite gives a journal beside it the same mode.
+/// (0600 on Unix; on Windows it takes its folder's access list, as the
+/// database did); SQLite gives a journal beside it the same mode.
 fn scratch_file(path: &Path) -> std::io::Result<NamedTempFile> {
     let names = Names::of(path);
     tempfile::Builder::new()
@@ -995,15 +998,6 @@ fn copy_pages(
             _ => std::thread::sleep(Duration::from_millis(20)),
         }
     }
-}
-
-/// Makes a rename in `folder` durable (Unix; elsewhere the rename is enough).
-fn sync_folder(folder: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(folder)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = folder;
-    Ok(())
 }
 
 /// Opens a backup read-only, after checking it is a whole Tickets database

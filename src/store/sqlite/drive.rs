@@ -6,9 +6,13 @@
 //! opened for one program at a time.
 //!
 //! Linux reads the mount table (`/proc/self/mountinfo`), macOS asks
-//! `statfs`, Windows asks whether the drive is remote or the path a UNC
-//! share. Where the answer cannot be had, the file counts as local: the
-//! check keeps people from a known danger, it is not a lock.
+//! `statfs` (through libc), Windows asks whether the path is a UNC share or
+//! its drive letter a mapped network drive (`GetDriveTypeW`, through
+//! windows-sys); other systems count every file as local. Where the answer
+//! cannot be had, the file counts as local: the check keeps people from a
+//! known danger, it is not a lock. Each system's half is one
+//! `on_network_drive` below; the rules that read text (the mount table, a
+//! UNC path) are compiled and tested on every system.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,7 +43,9 @@ pub(super) fn network_drive(path: &Path) -> Option<String> {
 }
 
 /// The file's own path with links resolved, or its folder's when there is
-/// no file yet.
+/// no file yet; where neither resolves (Windows cannot resolve paths on
+/// some network file systems), the path made absolute as it is written,
+/// which still names its drive.
 fn where_is(path: &Path) -> Option<PathBuf> {
     if let Ok(found) = std::fs::canonicalize(path) {
         return Some(found);
@@ -48,7 +54,9 @@ fn where_is(path: &Path) -> Option<PathBuf> {
         Some(folder) if !folder.as_os_str().is_empty() => folder,
         _ => Path::new("."),
     };
-    std::fs::canonicalize(folder).ok()
+    std::fs::canonicalize(folder)
+        .or_else(|_| std::path::absolute(path))
+        .ok()
 }
 
 /// File systems Linux names in its mount table that keep their files on
@@ -208,6 +216,8 @@ fn is_unc_path(path: &str) -> bool {
 #[cfg(windows)]
 fn on_network_drive(place: &Path) -> Option<String> {
     use std::path::{Component, Prefix};
+    use windows_sys::Win32::Storage::FileSystem::GetDriveTypeW;
+    use windows_sys::Win32::System::WindowsProgramming::DRIVE_REMOTE;
     if is_unc_path(&place.to_string_lossy()) {
         return Some("a network share".to_owned());
     }
@@ -217,11 +227,6 @@ fn on_network_drive(place: &Path) -> Option<String> {
     let (Prefix::Disk(letter) | Prefix::VerbatimDisk(letter)) = prefix.kind() else {
         return None;
     };
-    #[link(name = "kernel32")]
-    unsafe extern "system" {
-        fn GetDriveTypeW(root: *const u16) -> u32;
-    }
-    const DRIVE_REMOTE: u32 = 4;
     let root: Vec<u16> = format!("{}:\\", char::from(letter))
         .encode_utf16()
         .chain(Some(0))

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::os_files;
 use super::schema::{self, APPLICATION_ID, FileIdentity, SCHEMA_VERSION};
 use crate::store::StoreError;
 
@@ -166,16 +167,15 @@ fn check_writable(path: &Path, meta: &std::fs::Metadata) -> Result<(), StoreErro
     check_folder_writable(path)
 }
 
-/// On Unix, a folder without write permission (Windows's read-only flag on a
-/// folder means something else and is not checked).
+/// Refuses a folder marked as taking no new files
+/// ([`os_files::folder_takes_no_new_files`]: on Unix, one without write
+/// permission).
 fn check_folder_writable(path: &Path) -> Result<(), StoreError> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let read_only =
-        cfg!(unix) && std::fs::metadata(folder).is_ok_and(|m| m.permissions().readonly());
-    if read_only {
+    if os_files::folder_takes_no_new_files(folder) {
         return Err(read_only_folder(path, folder));
     }
     Ok(())
@@ -216,9 +216,16 @@ pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// A `file:` URI opening `path` as immutable: no locks, nothing created beside it.
+///
+/// SQLite decodes every `%XX` back to the byte it stands for and hands the
+/// path to the system as it was, so every byte but unreserved ones is
+/// escaped, backslashes too: a Windows path keeps its separators and its
+/// prefix (`C:\…`, `\\server\share\…`, `\\?\C:\…`) and is never read
+/// as `file://server/…`, whose authority SQLite refuses. A path that starts
+/// with `/` gets an empty authority (`file://`), so that `//server/…` is a
+/// path too.
 fn immutable_uri(path: &Path) -> String {
     let bytes = path.as_os_str().as_encoded_bytes();
-    // An empty authority, so that a path starting with "//" is not read as a host.
     let mut uri = String::from(if bytes.first() == Some(&b'/') {
         "file://"
     } else {
@@ -229,7 +236,6 @@ fn immutable_uri(path: &Path) -> String {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' | b'~' => {
                 uri.push(char::from(b));
             }
-            b'\\' if cfg!(windows) => uri.push('/'),
             _ => {
                 uri.push_str(&format!("%{b:02X}"));
             }
@@ -271,7 +277,10 @@ pub(super) fn refuse_foreign(path: &Path, identity: FileIdentity) -> Result<(), 
 }
 
 /// Creates an empty file readable and writable by its owner only, so the
-/// database (and SQLite's files beside it, which copy its mode) stay private.
+/// database (and SQLite's files beside it, which copy its mode) stay private:
+/// mode 0600 on Unix; on Windows, which has no modes, the file lives in the
+/// user's profile, whose access list admits that user only
+/// ([`os_files::create_private`]).
 fn create_new_file(path: &Path) -> Result<(), StoreError> {
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent
@@ -282,11 +291,7 @@ fn create_new_file(path: &Path) -> Result<(), StoreError> {
     check_folder_writable(path)?;
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
+    os_files::create_private(&mut options);
     match options.open(path) {
         Ok(_) => Ok(()),
         // Someone else created it meanwhile: check it like any existing file.
@@ -297,5 +302,98 @@ fn create_new_file(path: &Path) -> Result<(), StoreError> {
             Err(read_only_folder(path, parent.unwrap_or(Path::new("."))))
         }
         Err(e) => Err(StoreError::Io(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The path SQLite reads out of a `file:` URI (as `sqlite3ParseUri`
+    /// does without `SQLITE_ALLOW_URI_AUTHORITY`): an authority must be
+    /// empty or `localhost`, and every `%XX` is the byte it stands for.
+    fn path_sqlite_reads(uri: &str) -> Result<Vec<u8>, String> {
+        let rest = uri.strip_prefix("file:").ok_or("not a file: URI")?;
+        let rest = match rest.strip_prefix("//") {
+            Some(after) => {
+                let end = after.find('/').unwrap_or(after.len());
+                if !matches!(&after[..end], "" | "localhost") {
+                    return Err(format!("invalid uri authority: {}", &after[..end]));
+                }
+                &after[end..]
+            }
+            None => rest,
+        };
+        let path = rest.split(['?', '#']).next().unwrap_or_default().as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < path.len() {
+            let hex = path
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (path[i], hex) {
+                (b'%', Some(byte)) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                (byte, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn every_kind_of_path_comes_back_from_its_uri_as_it_was() {
+        for path in [
+            // Windows: a drive, a share, and both in the long form.
+            r"C:\Users\dana\AppData\Roaming\Tickets\data\tickets.db",
+            r"\\server\share\desk\tickets.db",
+            r"\\?\C:\Users\dana\tickets.db",
+            r"\\?\UNC\server\share\tickets.db",
+            "//server/share/tickets.db",
+            r"..\desk.db",
+            r"\desk.db",
+            // Unix.
+            "/home/dana/tickets.db",
+            "//home/dana/tickets.db",
+            "desk.db",
+            "./a b/what?#%25 100%/été.db",
+        ] {
+            let uri = immutable_uri(Path::new(path));
+            assert!(uri.ends_with("?immutable=1"), "{uri}");
+            assert_eq!(
+                path_sqlite_reads(&uri).map(String::from_utf8),
+                Ok(Ok(path.to_owned())),
+                "{path} as {uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_with_uri_characters_in_its_name_is_opened_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        // Unix allows a backslash and a question mark in a name, Windows not.
+        let odd = if cfg!(unix) { r"\?" } else { "" };
+        let path = dir.path().join(format!("desk {odd} 100% #&=été.db"));
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let (conn, _) = open_untouched(&path).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1);
+        drop(conn);
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, [path.file_name().unwrap()], "nothing made beside it");
     }
 }

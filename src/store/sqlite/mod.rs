@@ -18,6 +18,7 @@ pub mod export;
 mod facets;
 mod files;
 mod listing;
+mod os_files;
 mod people;
 pub(crate) mod report;
 pub mod schema;
