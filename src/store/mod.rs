@@ -386,10 +386,15 @@ impl Store {
         }
     }
 
-    /// Writes the day's backup unless one was made today (in `zone`).
-    pub fn backup_if_due<Tz: TimeZone>(&self, zone: &Tz) -> Result<Option<BackupFile>, StoreError> {
+    /// Writes the day's backup unless one was made today (in `zone`), or
+    /// the database holds nothing yet. `progress` hears (done, total).
+    pub fn backup_if_due<Tz: TimeZone>(
+        &self,
+        zone: &Tz,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Option<BackupFile>, StoreError> {
         match &self.engine {
-            Engine::File(db) => db.backup_if_due(zone),
+            Engine::File(db) => db.backup_if_due(zone, progress),
             Engine::Server(_) => Ok(None),
         }
     }

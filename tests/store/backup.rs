@@ -306,18 +306,28 @@ fn the_automatic_backup_is_made_at_most_once_a_day() {
     let day = |b: &BackupFile| b.made.date_naive();
     desk.clock
         .set(Utc.with_ymd_and_hms(2024, 3, 4, 9, 0, 0).unwrap());
-    let first = store.backup_if_due(&Utc).unwrap().expect("no backup yet");
+    let first = store
+        .backup_if_due(&Utc, &mut |_, _| {})
+        .unwrap()
+        .expect("no backup yet");
     // Later the same day: nothing new.
     for hours in [0, 1, 14] {
         desk.clock
             .set(Utc.with_ymd_and_hms(2024, 3, 4, 9, 0, 0).unwrap() + Duration::hours(hours));
-        assert_eq!(store.backup_if_due(&Utc).unwrap(), None, "+{hours}h");
+        assert_eq!(
+            store.backup_if_due(&Utc, &mut |_, _| {}).unwrap(),
+            None,
+            "+{hours}h"
+        );
     }
     // The next day: one more, then none again.
     desk.clock
         .set(Utc.with_ymd_and_hms(2024, 3, 5, 0, 30, 0).unwrap());
-    let second = store.backup_if_due(&Utc).unwrap().expect("a new day");
-    assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
+    let second = store
+        .backup_if_due(&Utc, &mut |_, _| {})
+        .unwrap()
+        .expect("a new day");
+    assert_eq!(store.backup_if_due(&Utc, &mut |_, _| {}).unwrap(), None);
     // The first is now kept as the changes since the second.
     let listed = list_backups(&desk.path).unwrap();
     assert_eq!(listed.len(), 2);
@@ -332,7 +342,7 @@ fn the_automatic_backup_is_made_at_most_once_a_day() {
     desk.clock
         .set(Utc.with_ymd_and_hms(2024, 3, 6, 8, 0, 0).unwrap());
     backup(store);
-    assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
+    assert_eq!(store.backup_if_due(&Utc, &mut |_, _| {}).unwrap(), None);
     assert_eq!(list_backups(&desk.path).unwrap().len(), 3);
 }
 
@@ -345,10 +355,10 @@ fn a_new_empty_database_is_not_backed_up_until_it_holds_something() {
     ));
     let mut store = Store::open(&path, clock.clone()).unwrap();
     // A first start: nothing to lose, so no "Backed up" before anything is in it.
-    assert_eq!(store.backup_if_due(&Utc).unwrap(), None);
+    assert_eq!(store.backup_if_due(&Utc, &mut |_, _| {}).unwrap(), None);
     assert!(list_backups(&path).unwrap().is_empty());
     store.add_agent("Dana", "dana@example.com").unwrap();
-    let made = store.backup_if_due(&Utc).unwrap();
+    let made = store.backup_if_due(&Utc, &mut |_, _| {}).unwrap();
     assert!(made.is_some(), "an agent is worth keeping");
     assert_eq!(list_backups(&path).unwrap().len(), 1);
 }

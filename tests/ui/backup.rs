@@ -425,3 +425,36 @@ fn switching_databases_keeps_each_ones_settings() {
     assert_eq!(agent_in(&first.path), Some(first.dana));
     assert_eq!(agent_in(&second.path), Some(second.agents[1]));
 }
+
+/// A first start on a new file: nothing to lose yet, so no "Backed up" to
+/// greet a new agent (seen in the installed package's first screenshot);
+/// the day's backup comes once the file holds something.
+#[test]
+fn a_first_start_on_a_new_file_makes_no_backup() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("new.db");
+    let clock = crate::common::clock();
+    let settings = tickets::app::Settings {
+        automatic_backups: true,
+        ..tickets::app::Settings::default()
+    };
+    let mut harness = crate::common::window_on(&path, clock.clone(), settings);
+    step_until(&mut harness, "the new file's first screen", |h| {
+        h.query_by_label("Who is using Tickets?").is_some()
+    });
+    // Long enough for the automatic backup to have come and gone.
+    for _ in 0..20 {
+        harness.run_steps(5);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        harness.query_by_label_contains("Backed up to").is_none(),
+        "a new empty file was backed up"
+    );
+    assert!(
+        tickets::store::list_backups(&path)
+            .expect("list")
+            .is_empty(),
+        "no backup file beside the new database"
+    );
+}

@@ -399,10 +399,13 @@ impl BackupThread {
                                 return Ok(Done::BackupNotDue);
                             }
                             let store = Store::open_at(&location, clock)?;
-                            let made = store.backup_now(&mut |done, total| {
-                                task.progress(done, total);
-                            })?;
-                            Ok(Done::Backup(made.path))
+                            // A database that holds nothing yet is not
+                            // backed up (a first start has nothing to lose).
+                            let made =
+                                store.backup_if_due(&chrono::Local, &mut |done, total| {
+                                    task.progress(done, total);
+                                })?;
+                            Ok(made.map_or(Done::BackupNotDue, |made| Done::Backup(made.path)))
                         })
                 } else {
                     Store::open_at(&location, clock).and_then(|s| {

@@ -218,7 +218,11 @@ impl FileStore {
     /// database. Returns the backup made, if any.
     /// A database that holds nothing yet (no ticket, customer or agent: a
     /// first start) has nothing to lose, and is not backed up.
-    pub fn backup_if_due<Tz: TimeZone>(&self, zone: &Tz) -> Result<Option<BackupFile>, StoreError> {
+    pub fn backup_if_due<Tz: TimeZone>(
+        &self,
+        zone: &Tz,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Option<BackupFile>, StoreError> {
         if !backup_due(&self.path, self.clock.now(), zone)? {
             return Ok(None);
         }
@@ -231,7 +235,7 @@ impl FileStore {
         if !holds_something {
             return Ok(None);
         }
-        self.backup_now(&mut |_, _| {}).map(Some)
+        self.backup_now(progress).map(Some)
     }
 }
 
