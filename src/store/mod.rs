@@ -150,6 +150,31 @@ impl Location {
     }
 }
 
+/// `bytes` with each `%XX` escape (as in URLs and SQLite's `file:` URIs)
+/// replaced by the byte it stands for; a `%` not followed by two hex digits
+/// stays as it is.
+pub(crate) fn percent_decoded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Why a team's server keeps no backups beside it, and what does.
 pub fn server_keeps_backups() -> StoreError {
     StoreError::Unsupported(

@@ -44,9 +44,6 @@ pub struct ListState {
     total_generation: Option<u64>,
     /// The list whose total was asked for.
     total_asked: Option<u64>,
-    /// How far this list's received pages reach: rows known to exist while
-    /// the total is being counted.
-    rows_known: u64,
     pages: HashMap<u64, Page>,
     requested: HashSet<(u64, u64)>,
     /// The rows last on screen (first, last); the top row before any is drawn.
@@ -76,7 +73,6 @@ impl ListState {
         self.requested.clear();
         self.total = None;
         self.total_generation = None;
-        self.rows_known = 0;
         self.selected_index = None;
         self.selected_gone = false;
         self.visible = (0, 0);
@@ -88,7 +84,6 @@ impl ListState {
     pub fn refresh(&mut self) {
         self.generation += 1;
         self.requested.clear();
-        self.rows_known = 0;
         self.failed = None;
         // Rows may have moved: a key no longer says exactly where it stands.
         self.anchors.clear();
@@ -112,7 +107,6 @@ impl ListState {
             self.anchors.insert(offset, first);
             self.anchors.insert(end, last);
         }
-        self.rows_known = self.rows_known.max(offset + rows.len() as u64);
         self.failed = None;
         let page = offset / u64::from(PAGE);
         if let Some(selected) = self.selected {
@@ -174,7 +168,16 @@ impl ListState {
     pub fn rows(&self) -> u64 {
         match self.total {
             Some(total) if self.total_generation == Some(self.generation) => total,
-            total => total.unwrap_or(0).max(self.rows_known),
+            total => {
+                // How far this list's received pages reach.
+                let received = self
+                    .pages
+                    .iter()
+                    .filter(|(_, p)| p.generation == self.generation)
+                    .map(|(page, p)| page * u64::from(PAGE) + p.rows.len() as u64)
+                    .max();
+                total.unwrap_or(0).max(received.unwrap_or(0))
+            }
         }
     }
 

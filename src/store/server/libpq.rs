@@ -60,26 +60,7 @@ pub(super) fn libpq_words(address: &str) -> (String, Option<String>, Option<Stri
 
 /// A URL part with its `%XX` escapes decoded (as UTF-8, lossily).
 fn decoded(part: &str) -> String {
-    let bytes = part.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&crate::store::percent_decoded(part.as_bytes())).into_owned()
 }
 
 /// The file of certificates to trust for this address, as libpq finds it:

@@ -324,26 +324,8 @@ mod tests {
             }
             None => rest,
         };
-        let path = rest.split(['?', '#']).next().unwrap_or_default().as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < path.len() {
-            let hex = path
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (path[i], hex) {
-                (b'%', Some(byte)) => {
-                    out.push(byte);
-                    i += 3;
-                }
-                (byte, _) => {
-                    out.push(byte);
-                    i += 1;
-                }
-            }
-        }
-        Ok(out)
+        let path = rest.split(['?', '#']).next().unwrap_or_default();
+        Ok(crate::store::percent_decoded(path.as_bytes()))
     }
 
     #[test]
