@@ -54,6 +54,7 @@ use tickets::clock::SystemClock;
 use tickets::domain::{AgentId, Direction, NewTicket, Status, TicketNumber};
 use tickets::export::export_tickets;
 use tickets::seed::{SeedOptions, generate};
+use tickets::store::views::BuiltinView;
 use tickets::store::{
     BACKUPS_KEPT, ListRequest, Sort, Store, TicketFilter, list_backups, restore_backup,
     verify_backup,
@@ -442,6 +443,7 @@ fn run(
     });
 
     listing::run(&mut results, store, engine, tickets, ops);
+    views_counts(&mut results, store, tickets);
 
     for (name, choice) in [
         ("analytics_today", PeriodChoice::Today),
@@ -531,6 +533,67 @@ fn run(
         skipped,
         backup,
     }
+}
+
+/// Every built-in view's count, as the sidebar asks for them together:
+/// `views_counts` with nothing changed between runs, and
+/// `views_counts_after_change` with a ticket's status changed before each
+/// run (not timed), as the window asks again after every change.
+fn views_counts(results: &mut Vec<Measured>, store: &mut Store, tickets: u64) {
+    let actor = actor_of(store);
+    let filters: Vec<TicketFilter> = BuiltinView::ALL
+        .iter()
+        .filter_map(|view| view.filter(Some(actor)))
+        .collect();
+    assert_eq!(filters.len(), BuiltinView::ALL.len());
+    if wanted("views_counts") {
+        let counts = store.view_counts(&filters).expect("counts");
+        let named: Vec<String> = BuiltinView::ALL
+            .iter()
+            .zip(&counts)
+            .map(|(view, n)| format!("{} {n}", view.label()))
+            .collect();
+        println!("  (views: {})", named.join(", "));
+    }
+    measure(results, "views_counts", |_| {
+        let counts = store.view_counts(&filters).expect("counts");
+        assert_eq!(counts.last(), Some(&tickets), "All tickets");
+    });
+    let name = "views_counts_after_change";
+    if !wanted(name) {
+        return;
+    }
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut times: Vec<Duration> = (0..WARMUP + RUNS)
+        .map(|_| {
+            // A status change, untimed: what the window's counts follow.
+            let number = TicketNumber(rng.i64(1..=tickets as i64));
+            let ticket = store.load_ticket(number).expect("load");
+            let to = if ticket.status == Status::Waiting {
+                Status::InProgress
+            } else {
+                Status::Waiting
+            };
+            store
+                .set_status(actor, number, ticket.version, to)
+                .expect("change status");
+            let start = Instant::now();
+            let counts = store.view_counts(&filters).expect("counts");
+            let took = start.elapsed();
+            assert_eq!(counts.last(), Some(&tickets), "All tickets");
+            took
+        })
+        .skip(WARMUP)
+        .collect();
+    times.sort();
+    let (median_ms, p95_ms) = (percentile(&times, 0.5), percentile(&times, 0.95));
+    println!("{name:<36} {median_ms:>10.2} {p95_ms:>10.2}");
+    results.push(Measured {
+        name: name.to_owned(),
+        median_ms,
+        p95_ms,
+        plain_median_ms: None,
+    });
 }
 
 /// An engine's figures as store.json keeps them.

@@ -129,6 +129,7 @@ pub fn run(
                 SortColumn::Priority => format!("t.priority {dir}, t.id {dir}"),
                 SortColumn::Customer => format!("t.customer_key {dir}, t.id {dir}"),
                 SortColumn::Assignee => format!("t.assignee_key {dir}, t.id {dir}"),
+                SortColumn::Updated => format!("t.updated_at {dir}, t.id {dir}"),
             };
             beside_plain(results, &name, conn, "", &order, || {
                 store.list_tickets(&request).expect("list");

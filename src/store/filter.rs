@@ -22,6 +22,10 @@ pub struct TicketFilter {
     pub created_from: Option<DateTime<Utc>>,
     /// Created before this time.
     pub created_to: Option<DateTime<Utc>>,
+    /// Changed in the last this many hours, counted back from the store's
+    /// clock when the list is read (a view's "Recently updated" stays the
+    /// last day's however long the window stays open).
+    pub updated_within_hours: Option<u32>,
     /// Tagged with any of these.
     pub tags: Vec<TagId>,
     /// Belonging to a customer tagged with any of these.
@@ -42,6 +46,13 @@ impl TicketFilter {
     /// Whether the filter lets every ticket through.
     pub fn is_empty(&self) -> bool {
         *self == TicketFilter::default()
+    }
+
+    /// The earliest last-change moment `updated_within_hours` lets through,
+    /// at `now` (milliseconds since the epoch, as the store keeps them).
+    pub fn updated_since_millis(&self, now: DateTime<Utc>) -> Option<i64> {
+        self.updated_within_hours
+            .map(|h| crate::domain::to_millis(now) - i64::from(h) * 3_600_000)
     }
 }
 
@@ -65,11 +76,13 @@ pub enum SortColumn {
     /// Creation time.
     #[default]
     Created,
+    /// When anything about the ticket last changed.
+    Updated,
 }
 
 impl SortColumn {
     /// Every column, in list order.
-    pub const ALL: [SortColumn; 7] = [
+    pub const ALL: [SortColumn; 8] = [
         SortColumn::Number,
         SortColumn::Subject,
         SortColumn::Status,
@@ -77,6 +90,7 @@ impl SortColumn {
         SortColumn::Customer,
         SortColumn::Assignee,
         SortColumn::Created,
+        SortColumn::Updated,
     ];
 }
 

@@ -30,6 +30,7 @@ pub mod server;
 pub mod sqlite;
 mod trail;
 pub mod transfer;
+pub mod views;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -400,6 +401,12 @@ impl Store {
             Engine::File(_) => false,
             Engine::Server(db) => db.presence_news(),
         }
+    }
+
+    /// How many tickets each filter lets through (a view's count beside
+    /// its name), in the filters' order.
+    pub fn view_counts(&self, filters: &[TicketFilter]) -> Result<Vec<u64>, StoreError> {
+        filters.iter().map(|f| self.count_tickets(f)).collect()
     }
 
     /// Writes a backup of the database now, keeping the newest

@@ -237,6 +237,7 @@ struct RequestSpec {
     assignees: Vec<i64>,
     unassigned: bool,
     customer: Option<i64>,
+    updated_within_hours: Option<u32>,
     sort: Sort,
     offset: u64,
     limit: u32,
@@ -450,6 +451,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
         ids(),
         prop::bool::weighted(0.2),
         prop::option::weighted(0.15, 1i64..=9),
+        prop::option::weighted(0.15, 1u32..=3),
     );
     let page = (
         select(SortColumn::ALL.to_vec()),
@@ -470,6 +472,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
                 assignees,
                 unassigned,
                 customer,
+                updated_within_hours,
             ),
             (column, descending, offset, limit),
         )| RequestSpec {
@@ -483,6 +486,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
             assignees,
             unassigned,
             customer,
+            updated_within_hours,
             sort: Sort { column, descending },
             offset,
             limit,
@@ -520,6 +524,9 @@ struct MTicket {
     tags: BTreeSet<TagId>,
     created: i64,
     version: i64,
+    /// The last change, as the store gave it (each operation's effect on it
+    /// is checked in store_ops.rs; here it is what lists filter and sort by).
+    updated: i64,
 }
 
 #[derive(Debug, Default)]
@@ -529,6 +536,8 @@ struct Model {
     tickets: Vec<MTicket>,
     /// Tag ids by name folded the way SQLite's NOCASE folds.
     tags: BTreeMap<String, TagId>,
+    /// The store's clock when the lists are read.
+    now: DateTime<Utc>,
 }
 
 impl Model {
@@ -653,6 +662,8 @@ fn matches(model: &Model, t: &MTicket, f: &TicketFilter) -> bool {
         && (f.customer_tags.is_empty() || f.customer_tags.iter().any(|g| customer_tags.contains(g)))
         && assigned
         && f.customer.is_none_or(|c| t.customer == Some(c))
+        && f.updated_since_millis(model.now)
+            .is_none_or(|since| t.updated >= since)
 }
 
 /// The primary sort key; within one column every key is the same variant.
@@ -667,6 +678,7 @@ fn sort_key(model: &Model, t: &MTicket, column: SortColumn) -> Key {
     match column {
         SortColumn::Number => Key::Int(t.number.0),
         SortColumn::Created => Key::Int(t.created),
+        SortColumn::Updated => Key::Int(t.updated),
         SortColumn::Status => Key::Int(t.status.code()),
         SortColumn::Priority => Key::Int(t.priority.code()),
         SortColumn::Subject => Key::Text(Some(t.subject.to_ascii_lowercase().into_bytes())),
@@ -878,6 +890,7 @@ impl World {
                     .map(|t| t.created)
                     .fold(to_millis(w.clock.now()), i64::max),
                 version: 1,
+                updated: 0,
             });
             let i = w.model.tickets.len() - 1;
             w.set_status(i, spec.status);
@@ -894,6 +907,13 @@ impl World {
         for edit in &data.edits {
             w.apply(edit);
         }
+        let numbers: Vec<TicketNumber> = w.model.tickets.iter().map(|t| t.number).collect();
+        let rows = w.store.rows(&numbers).expect("rows");
+        for t in &mut w.model.tickets {
+            let row = rows.iter().find(|r| r.number == t.number).expect("a row");
+            t.updated = to_millis(row.updated);
+        }
+        w.model.now = w.clock.now();
         Some(w)
     }
 
@@ -1050,6 +1070,7 @@ impl World {
                 assignees: spec.assignees.iter().copied().map(AgentId).collect(),
                 unassigned: spec.unassigned,
                 customer: spec.customer.map(CustomerId),
+                updated_within_hours: spec.updated_within_hours,
                 scope: None,
             },
             sort: spec.sort,
@@ -1184,7 +1205,7 @@ impl World {
                 customer: t.customer.map(|c| self.model.customer(c).name.clone()),
                 assignees: expected_assignees(&self.model, t),
                 created: from_millis(t.created),
-                updated: row.updated,
+                updated: from_millis(t.updated),
             };
             prop_assert_eq!(row, &want);
             prop_assert!(

@@ -30,3 +30,4 @@ mod store_ops;
 mod team_many;
 mod team_network;
 mod team_server;
+mod views;

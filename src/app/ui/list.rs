@@ -12,8 +12,8 @@ use egui_extras::{Column, TableBuilder};
 
 use super::super::commands::Action;
 use super::widgets::{
-    assignee_short, assignee_summary, compact_time, exact_time, priority_mark, short_time,
-    status_pill,
+    assignee_short, assignee_summary, compact_time, exact_time, priority_mark, relative_time,
+    short_time, status_pill,
 };
 use crate::domain::{TicketNumber, TicketRow};
 use crate::store::{Anchor, ListKey, Sort, SortColumn};
@@ -330,12 +330,12 @@ impl Width {
     }
 
     /// The fixed columns' widths: number, status, priority, customer,
-    /// assignee, created (the subject takes the rest).
-    fn columns(self) -> [f32; 6] {
+    /// assignee, created, updated (the subject takes the rest).
+    fn columns(self) -> [f32; 7] {
         match self {
-            Width::Wide => [92.0, 104.0, 92.0, 180.0, 150.0, 118.0],
-            Width::Medium => [84.0, 100.0, 84.0, 130.0, 110.0, 62.0],
-            Width::Narrow => [74.0, 98.0, 24.0, 108.0, 84.0, 62.0],
+            Width::Wide => [92.0, 104.0, 92.0, 170.0, 140.0, 112.0, 112.0],
+            Width::Medium => [84.0, 100.0, 84.0, 120.0, 104.0, 62.0, 62.0],
+            Width::Narrow => [74.0, 98.0, 24.0, 100.0, 80.0, 56.0, 56.0],
         }
     }
 }
@@ -349,6 +349,7 @@ fn header_label(column: SortColumn) -> &'static str {
         SortColumn::Customer => "Customer",
         SortColumn::Assignee => "Assignee",
         SortColumn::Created => "Created",
+        SortColumn::Updated => "Updated",
     }
 }
 
@@ -357,7 +358,7 @@ fn header_label(column: SortColumn) -> &'static str {
 fn first_click_descending(column: SortColumn) -> bool {
     matches!(
         column,
-        SortColumn::Created | SortColumn::Number | SortColumn::Priority
+        SortColumn::Created | SortColumn::Updated | SortColumn::Number | SortColumn::Priority
     )
 }
 
@@ -375,7 +376,15 @@ pub fn table_ui(
 ) {
     let total = list.rows();
     let width = Width::of(ui.available_width(), ui.spacing().item_spacing.x);
-    let [number, status, priority, customer, assignee, created] = width.columns();
+    let [
+        number,
+        status,
+        priority,
+        customer,
+        assignee,
+        created,
+        updated,
+    ] = width.columns();
     let mut table = TableBuilder::new(ui)
         .id_salt(("tickets_table", width as u8))
         .striped(true)
@@ -388,7 +397,8 @@ pub fn table_ui(
         .column(Column::exact(priority))
         .column(Column::exact(customer).clip(true))
         .column(Column::exact(assignee).clip(true))
-        .column(Column::exact(created));
+        .column(Column::exact(created))
+        .column(Column::exact(updated));
     if let Some(row) = list.scroll_to.take() {
         table = table.scroll_to_row(row as usize, None);
     }
@@ -478,14 +488,18 @@ pub fn table_ui(
                         response.on_hover_text(ticket.assignees.join(", "));
                     }
                 });
-                row.col(|ui| {
-                    let text = if width == Width::Wide {
-                        short_time(ticket.created, now)
-                    } else {
-                        compact_time(ticket.created, now)
-                    };
-                    cell(ui, text).on_hover_text(exact_time(ticket.created));
-                });
+                // Created as a date; Updated as how long ago ("3 hours ago").
+                let wide = width == Width::Wide;
+                for (moment, relative) in [(ticket.created, false), (ticket.updated, true)] {
+                    row.col(|ui| {
+                        let text = match (wide, relative) {
+                            (true, false) => short_time(moment, now),
+                            (true, true) => relative_time(moment, now),
+                            (false, _) => compact_time(moment, now),
+                        };
+                        cell(ui, text).on_hover_text(exact_time(moment));
+                    });
+                }
                 if row.response().clicked() {
                     actions.push(Action::Select(ticket.number));
                     list.selected = Some(ticket.number);

@@ -1481,6 +1481,9 @@ impl ServerStore {
             }
         }
         let mut listing = Listing::of(filter, facet, query, emails)?;
+        if let Some(since) = filter.updated_since_millis(self.clock.now()) {
+            listing.conds.push(format!("t.updated_at >= {since}"));
+        }
         if let Some(scope) = &filter.scope {
             let ids = self.scope_tickets(scope)?;
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();
@@ -1979,6 +1982,7 @@ fn sort_key_of(column: SortColumn, r: &Row) -> Result<ListKey, StoreError> {
         SortColumn::Subject => text(10),
         SortColumn::Customer => text(11),
         SortColumn::Assignee => text(12),
+        SortColumn::Updated => SortValue::Number(r.get(7)),
     };
     Ok(ListKey {
         value,
@@ -2206,6 +2210,7 @@ fn expression(column: SortColumn) -> &'static str {
         SortColumn::Priority => "t.priority",
         SortColumn::Customer => "t.customer_key COLLATE \"C\"",
         SortColumn::Assignee => "t.assignee_key COLLATE \"C\"",
+        SortColumn::Updated => "t.updated_at",
     }
 }
 

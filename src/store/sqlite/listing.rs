@@ -34,6 +34,7 @@ fn expression(column: SortColumn) -> &'static str {
         SortColumn::Customer => "t.customer_key",
         SortColumn::Assignee => "t.assignee_key",
         SortColumn::Created => "t.id",
+        SortColumn::Updated => "t.updated_at",
     }
 }
 
@@ -171,6 +172,7 @@ impl Plan {
         conn: &Connection,
         filter: &TicketFilter,
         codes: Option<&Codes>,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Plan, StoreError> {
         let mut plan = Plan {
             sets: Vec::new(),
@@ -204,6 +206,9 @@ impl Plan {
         if let Some(to) = filter.created_to {
             plan.created
                 .push(format!("t.created_at < {}", to_millis(to)));
+        }
+        if let Some(since) = filter.updated_since_millis(now) {
+            plan.conds.push(format!("t.updated_at >= {since}"));
         }
         if filter.scope.is_some() {
             // Filled by `FileStore::prepare_scope` before the plan is built.
@@ -958,7 +963,7 @@ impl FileStore {
     /// The plan of a filter, with the facet table if it is at hand.
     fn plan(&self, filter: &TicketFilter) -> Result<Plan, StoreError> {
         let codes = self.facets.if_current(&self.conn)?;
-        Plan::build(&self.conn, filter, codes.as_deref())
+        Plan::build(&self.conn, filter, codes.as_deref(), self.clock.now())
     }
 
     fn run_count(&self, plan: &Plan) -> Result<u64, StoreError> {

@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_analytics.sql"),
     include_str!("migrations/0004_erasure.sql"),
     include_str!("migrations/0005_status_priority.sql"),
+    include_str!("migrations/0006_updated.sql"),
 ];
 
 /// Rebuilds every row the current schema derives from others (both search
@@ -147,6 +148,7 @@ mod tests {
                 "0x254210941e96682c",
                 "0xa4ddb7912f7b398d",
                 "0xff298721d7211d67",
+                "0x1bf6d42554e795a0",
             ]
         );
     }
