@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::commands::{Action, Needs, UiCommand};
 use super::exporter::{self, ExportKind};
+use super::settings::ViewRef;
 use super::tasks::TaskName;
 use super::ui::analytics::AnalyticsWindow;
 use super::ui::dialogs::{ExportDialog, PathPrompt, PathPurpose};
@@ -15,6 +16,7 @@ use super::ui::palette::Palette;
 use super::ui::panel::{PanelState, Tab, field_change};
 use super::ui::people::PeopleWindow;
 use super::ui::team_server::{Purpose, TeamForm};
+use super::ui::views::ViewNameForm;
 use super::ui::widgets::ToastKind;
 use super::ui::{Modal, TextBox};
 use super::worker::protocol::{Alters, Asker, Change, Request};
@@ -35,6 +37,40 @@ impl TicketsApp {
                     ..TicketFilter::default()
                 });
             }
+            Action::OpenView(view) => self.open_view(view),
+            Action::AskViewName(renaming) => {
+                let name = renaming
+                    .as_ref()
+                    .and_then(|view| self.view_entry(view))
+                    .map(|entry| entry.name)
+                    .unwrap_or_default();
+                self.modal = Some(Modal::ViewName(ViewNameForm {
+                    select_name: renaming.is_some(),
+                    renaming,
+                    name,
+                    error: None,
+                }));
+                self.focus.request(TextBox::ViewName);
+            }
+            Action::NameView(renaming, name) => {
+                let outcome = match &renaming {
+                    Some(view) => self.rename_view(view, &name),
+                    None => self.save_view_as(&name),
+                };
+                match outcome {
+                    Ok(()) => self.modal = None,
+                    Err(problem) => {
+                        // The dialog stays, with what was typed.
+                        if let Some(Modal::ViewName(form)) = &mut self.modal {
+                            form.error = Some(problem);
+                        }
+                    }
+                }
+            }
+            Action::SaveViewChanges => self.save_view_changes(),
+            Action::RevertView => self.revert_view(),
+            Action::MoveView(view, by) => self.move_view(&view, by),
+            Action::DeleteView(view) => self.delete_view(&view),
             Action::Sort(sort) => {
                 self.db_mut().sort = sort;
                 self.list.restart();
@@ -253,6 +289,21 @@ impl TicketsApp {
             UiCommand::Submit => self.submit(),
             UiCommand::Palette => self.open_palette(""),
             UiCommand::GoToTicket => self.open_palette("#"),
+            UiCommand::GoToView => self.view_chord = true,
+            UiCommand::SaveView => {
+                self.modal = Some(Modal::ViewName(ViewNameForm::default()));
+                self.focus.request(TextBox::ViewName);
+            }
+            UiCommand::ViewMyOpen
+            | UiCommand::ViewUnassigned
+            | UiCommand::ViewAllOpen
+            | UiCommand::ViewWaiting
+            | UiCommand::ViewRecentlyUpdated
+            | UiCommand::ViewAll => {
+                if let Some(view) = command.view() {
+                    self.open_view(ViewRef::Builtin(view));
+                }
+            }
             UiCommand::ChooseStatus => self.open_palette("status "),
             UiCommand::ChoosePriority => self.open_palette("priority "),
             UiCommand::StatusOpen
@@ -455,7 +506,7 @@ impl TicketsApp {
 
     /// Asks who is using the app, over whatever dialog is open (which comes
     /// back once someone is chosen).
-    fn ask_who(&mut self) {
+    pub(super) fn ask_who(&mut self) {
         if !matches!(self.modal, Some(Modal::WhoAreYou(_))) {
             if let Some(Modal::NewTicket(mut form)) = self.modal.take() {
                 form.submitting = false;

@@ -65,6 +65,22 @@ commands! {
     Search,
     /// Clear every filter.
     ClearFilters,
+    /// Save the filters, search and sort in force as a view.
+    SaveView,
+    /// Open a view by a letter (G, then M for My open…).
+    GoToView,
+    /// Open the view "My open".
+    ViewMyOpen,
+    /// Open the view "Unassigned".
+    ViewUnassigned,
+    /// Open the view "All open".
+    ViewAllOpen,
+    /// Open the view "Waiting on customer".
+    ViewWaiting,
+    /// Open the view "Recently updated".
+    ViewRecentlyUpdated,
+    /// Open the view "All tickets".
+    ViewAll,
     /// Show or hide the filters beside the list.
     ToggleFilters,
     /// Fetch the list and the open ticket again.
@@ -183,6 +199,14 @@ impl UiCommand {
             C::Quit => "Quit",
             C::Search => "Search",
             C::ClearFilters => "Clear filters",
+            C::SaveView => "Save view…",
+            C::GoToView => "Go to view…",
+            C::ViewMyOpen => "View: My open",
+            C::ViewUnassigned => "View: Unassigned",
+            C::ViewAllOpen => "View: All open",
+            C::ViewWaiting => "View: Waiting on customer",
+            C::ViewRecentlyUpdated => "View: Recently updated",
+            C::ViewAll => "View: All tickets",
             C::ToggleFilters => "Show or hide filters",
             C::Refresh => "Refresh",
             C::Analytics => "Analytics",
@@ -220,6 +244,7 @@ impl UiCommand {
     pub fn submenu(self) -> Option<&'static str> {
         match self {
             UiCommand::SetUpTeamServer | UiCommand::MoveToTeamServer => Some("Team server"),
+            c if c.view().is_some() => Some("Views"),
             _ => None,
         }
     }
@@ -228,7 +253,10 @@ impl UiCommand {
     pub fn menu_label(self) -> &'static str {
         match self {
             UiCommand::SetUpTeamServer => "Set up…",
-            _ => self.label(),
+            c => match c.view() {
+                Some(view) => view.label(),
+                None => self.label(),
+            },
         }
     }
 
@@ -251,6 +279,13 @@ impl UiCommand {
             | C::Quit => Menu::File,
             C::Search
             | C::ClearFilters
+            | C::SaveView
+            | C::ViewMyOpen
+            | C::ViewUnassigned
+            | C::ViewAllOpen
+            | C::ViewWaiting
+            | C::ViewRecentlyUpdated
+            | C::ViewAll
             | C::ToggleFilters
             | C::Refresh
             | C::Analytics
@@ -279,6 +314,7 @@ impl UiCommand {
             | C::PriorityHigh
             | C::PriorityUrgent
             | C::Submit
+            | C::GoToView
             | C::Close => Menu::None,
         }
     }
@@ -302,7 +338,8 @@ impl UiCommand {
             C::Refresh => const { &[key(Key::F5)] },
             C::Analytics => const { &[key(Key::F2)] },
             C::Palette => const { &[cmd(Key::K)] },
-            C::GoToTicket => const { &[key(Key::G)] },
+            C::GoToTicket => const { &[cmd(Key::G)] },
+            C::GoToView => const { &[key(Key::G)] },
             C::ChooseStatus => const { &[key(Key::S)] },
             C::ChoosePriority => const { &[key(Key::P)] },
             C::AssignToMe => const { &[key(Key::I)] },
@@ -367,6 +404,21 @@ impl UiCommand {
             C::StatusWaiting => Status::Waiting,
             C::StatusResolved => Status::Resolved,
             C::StatusClosed => Status::Closed,
+            _ => return None,
+        })
+    }
+
+    /// The view this command opens, if it opens one.
+    pub fn view(self) -> Option<crate::store::views::BuiltinView> {
+        use crate::store::views::BuiltinView as V;
+        use UiCommand as C;
+        Some(match self {
+            C::ViewMyOpen => V::MyOpen,
+            C::ViewUnassigned => V::Unassigned,
+            C::ViewAllOpen => V::AllOpen,
+            C::ViewWaiting => V::Waiting,
+            C::ViewRecentlyUpdated => V::RecentlyUpdated,
+            C::ViewAll => V::All,
             _ => return None,
         })
     }
@@ -463,6 +515,21 @@ pub enum Action {
     Command(UiCommand),
     /// Replace the filter.
     Filter(TicketFilter),
+    /// Open a view.
+    OpenView(super::settings::ViewRef),
+    /// Ask for a new view's name (`None`), or a view's new name.
+    AskViewName(Option<super::settings::ViewRef>),
+    /// Save the filters in force as a view of this name (`None`), or
+    /// rename a view.
+    NameView(Option<super::settings::ViewRef>, String),
+    /// Keep the filters and sort in force in the open view.
+    SaveViewChanges,
+    /// Put the open view's filters and sort back.
+    RevertView,
+    /// Move a saved view up (-1) or down (1).
+    MoveView(super::settings::ViewRef, i64),
+    /// Delete a saved view.
+    DeleteView(super::settings::ViewRef),
     /// Show one customer's tickets (the name names the filter's chip).
     FilterCustomer(CustomerId, String),
     /// Sort the list.

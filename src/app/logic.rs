@@ -144,6 +144,7 @@ impl TicketsApp {
         self.list.restart();
         self.counts = None;
         self.counts_for = None;
+        self.view_counts.clear();
         self.modal = None;
         self.people = None;
         self.analytics = None;
@@ -269,6 +270,7 @@ impl TicketsApp {
             });
             self.counts_for = Some(key);
         }
+        self.keep_view_counts_up();
         if self.list.loading() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }

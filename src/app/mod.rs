@@ -22,6 +22,7 @@ mod receive;
 pub mod settings;
 pub mod tasks;
 mod ui;
+mod views;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -34,7 +35,7 @@ use crate::domain::{Agent, CustomerId, Tag, TicketNumber};
 use crate::store::{Location, StoreError};
 pub use commands::{Action, UiCommand};
 use settings::SETTINGS_KEY;
-pub use settings::{DatabaseSettings, Settings, ThemeChoice};
+pub use settings::{DatabaseSettings, Settings, ThemeChoice, ViewRef};
 use tasks::BackgroundTasks;
 use ui::analytics::AnalyticsWindow;
 pub use ui::files::backup_label;
@@ -185,6 +186,10 @@ pub struct TicketsApp {
     /// The filter and data epoch the counts on show were asked for.
     counts_for: Option<(crate::store::TicketFilter, u64)>,
     counts_asked: u64,
+    /// Every view's count.
+    view_counts: views::ViewCounts,
+    /// G was pressed: the next letter opens a view.
+    view_chord: bool,
     /// Bumped by every change that can alter the counts.
     data_epoch: u64,
     /// The search box's text (the filter takes it as it is typed).
@@ -262,6 +267,8 @@ impl TicketsApp {
             counts: None,
             counts_for: None,
             counts_asked: 0,
+            view_counts: views::ViewCounts::default(),
+            view_chord: false,
             data_epoch: 0,
             panel: None,
             drafts: HashMap::new(),

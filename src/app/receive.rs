@@ -100,6 +100,15 @@ impl TicketsApp {
                     self.counts = Some(counts);
                 }
             }
+            Response::ViewCounts { generation, counts } => match counts {
+                Ok(counts) => {
+                    self.view_counts.receive(generation, counts);
+                    self.choose_first_view();
+                }
+                // The list shows the same store's trouble where it matters;
+                // the views keep their last counts.
+                Err(error) => eprintln!("tickets: the views could not be counted: {error}"),
+            },
             Response::Ticket(number, result) => {
                 if let Some(panel) = &mut self.panel
                     && panel.ticket == Some(number)

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use crate::domain::AgentId;
+use crate::store::views::{BuiltinView, SavedView};
 use crate::store::{Sort, TicketFilter};
 
 /// The key the settings are stored under in eframe's storage.
@@ -91,6 +92,23 @@ pub struct DatabaseSettings {
     pub sort: Sort,
     /// Who is using the app.
     pub agent: Option<AgentId>,
+    /// The view last opened; `None` before the first (the window then opens
+    /// on "My open", or "All open" when nothing is assigned to the agent).
+    pub view: Option<ViewRef>,
+    /// The agent's own saved views, in the order they chose.
+    pub views: Vec<SavedView>,
+}
+
+/// Which view: one every desk has, one of the agent's own (by name), or
+/// one shared with the team (by its id in the database).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ViewRef {
+    /// A built-in view.
+    Builtin(BuiltinView),
+    /// One of the agent's own, kept in these settings.
+    Personal(String),
+    /// One shared with the team, kept in the database.
+    Shared(i64),
 }
 
 /// What is remembered between runs.

@@ -17,9 +17,10 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use tickets::app::{DatabaseSettings, Settings, TicketsApp};
+use tickets::app::{DatabaseSettings, Settings, TicketsApp, ViewRef};
 use tickets::clock::FixedClock;
 use tickets::domain::{AgentId, TicketDetail, TicketNumber};
+use tickets::store::views::BuiltinView;
 use tickets::store::{Location, Store};
 
 pub use crate::fixtures::Engine;
@@ -60,8 +61,10 @@ pub fn desk_on(engine: Engine, subjects: &[&str]) -> Desk {
     desk
 }
 
-/// Remembered settings that open `location` acting as `agent`, with automatic
-/// backups off (the backup tests turn them on).
+/// Remembered settings that open `location` acting as `agent` on the view
+/// "All tickets" (as an agent who last looked at every ticket; the first
+/// start's own choice of view has tests of its own), with automatic backups
+/// off (the backup tests turn them on).
 pub fn settings_for(location: impl Into<Location>, agent: Option<AgentId>) -> Settings {
     let location = location.into();
     let mut settings = Settings {
@@ -72,10 +75,36 @@ pub fn settings_for(location: impl Into<Location>, agent: Option<AgentId>) -> Se
         location.key(),
         DatabaseSettings {
             agent,
+            view: Some(ViewRef::Builtin(BuiltinView::All)),
             ..DatabaseSettings::default()
         },
     );
     settings
+}
+
+/// Whether the list's header shows its count ("120 tickets", or "No
+/// tickets yet" in an empty database), not a view's name ("All tickets").
+pub fn list_counted(h: &Window) -> bool {
+    h.query_all_by_label_contains(" tickets").any(|n| {
+        let node = n.accesskit_node();
+        // A label's text is its value; a button's its label.
+        let text = node.value().or(node.label()).unwrap_or_default();
+        text == "No tickets yet"
+            || (text.starts_with(|c: char| c.is_ascii_digit()) && text.ends_with(" tickets"))
+    })
+}
+
+/// The widget of `role` whose accessible name is `name`, or `name` and
+/// then more after a space (a count, a sort arrow): "Open 3", "Subject ↑".
+pub fn named<'a>(harness: &'a Window, role: Role, name: &str) -> egui_kittest::Node<'a> {
+    harness
+        .query_all_by_role(role)
+        .find(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l == name || l.starts_with(&format!("{name} ")))
+        })
+        .unwrap_or_else(|| panic!("no {role:?} named {name}"))
 }
 
 /// The window under test.
@@ -91,8 +120,7 @@ pub fn open_with(desk: &Desk, settings: Settings) -> Window {
     let mut harness = window_on(desk.location(), desk.clock.clone(), settings);
     step_until(&mut harness, "the list to load", |h| {
         // "1 ticket", "N tickets", or the empty database's "No tickets yet".
-        h.query_by_label("1 ticket").is_some()
-            || h.query_all_by_label_contains(" tickets").next().is_some()
+        h.query_by_label("1 ticket").is_some() || list_counted(h)
     });
     harness
 }
@@ -106,8 +134,7 @@ pub fn open_sized(desk: &Desk, agent: Option<AgentId>, size: [f32; 2]) -> Window
         size,
     );
     step_until(&mut harness, "the list to load", |h| {
-        h.query_by_label("1 ticket").is_some()
-            || h.query_all_by_label_contains(" tickets").next().is_some()
+        h.query_by_label("1 ticket").is_some() || list_counted(h)
     });
     harness
 }

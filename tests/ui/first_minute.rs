@@ -21,14 +21,7 @@ fn top(harness: &Window, label: &str) -> f32 {
 /// The sidebar's tick box whose label starts with `name` ("Open", "Closed"):
 /// its label carries the live count after the name.
 fn facet<'a>(harness: &'a Window, name: &str) -> egui_kittest::Node<'a> {
-    harness
-        .query_all_by_role(Role::CheckBox)
-        .find(|n| {
-            n.accesskit_node()
-                .label()
-                .is_some_and(|l| l == name || l.starts_with(&format!("{name} ")))
-        })
-        .unwrap_or_else(|| panic!("no tick box {name}"))
+    crate::common::named(harness, Role::CheckBox, name)
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! read as numbers (issue 10).
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use tickets::domain::TicketNumber;
 use tickets::seed::{SeedOptions, generate};
 
@@ -11,15 +11,7 @@ use crate::common::{Desk, Window, desk, open_sized, open_ticket, step_until, sto
 
 /// The column header with this name (its label carries a sort arrow when sorted).
 fn header(harness: &Window, name: &str) -> egui::Rect {
-    harness
-        .query_all_by_role(Role::Button)
-        .find(|n| {
-            n.accesskit_node()
-                .label()
-                .is_some_and(|l| l == name || l.starts_with(&format!("{name} ")))
-        })
-        .unwrap_or_else(|| panic!("no column {name}"))
-        .rect()
+    crate::common::named(harness, Role::Button, name).rect()
 }
 
 fn long_desk() -> Desk {

@@ -20,4 +20,5 @@ mod keyboard;
 mod layout;
 mod team;
 mod two_windows;
+mod views;
 mod workflows;

@@ -580,6 +580,7 @@ impl TicketsApp {
                 ui.set_width(480.0);
                 keep = files::restore_ui(ui, chooser, &self.location, focus, actions);
             }
+            Modal::ViewName(form) => super::views::view_name_ui(ui, form, focus, actions),
             Modal::Shortcuts => shortcuts_ui(ui, actions),
             Modal::About => {
                 let database =

@@ -18,6 +18,7 @@ pub mod people;
 pub mod sidebar;
 pub mod team_server;
 mod top_bar;
+pub mod views;
 pub mod widgets;
 
 use egui::Ui;
@@ -51,6 +52,8 @@ pub enum TextBox {
     Message,
     /// A path typed in a dialog.
     Path,
+    /// A view's name.
+    ViewName,
     /// Any other text box.
     Other,
 }
@@ -129,6 +132,8 @@ pub enum Modal {
     Team(Box<team_server::TeamForm>),
     /// Restore from a backup.
     Restore(files::RestoreChooser),
+    /// Name a new view, or rename one.
+    ViewName(views::ViewNameForm),
     /// Every keyboard shortcut.
     Shortcuts,
     /// About Tickets.
@@ -196,6 +201,13 @@ impl TicketsApp {
             || self.focus.focused_box().is_some()
             || self.focus.pending()
             || ctx.text_edit_focused();
+        if self.view_chord {
+            if typing {
+                self.view_chord = false;
+            } else if let Some(action) = self.view_chord_key(&ctx) {
+                actions.push(action);
+            }
+        }
         actions.extend(
             UiCommand::pressed(&ctx, typing)
                 .into_iter()
@@ -210,10 +222,55 @@ impl TicketsApp {
             .or_else(|| ctx.text_edit_focused().then_some(TextBox::Other));
     }
 
+    /// After G: the next key. A view's letter opens it; any other key
+    /// (Esc too) lets the chord go, and is used up by it. Meanwhile a hint
+    /// lists the letters.
+    fn view_chord_key(&mut self, ctx: &egui::Context) -> Option<Action> {
+        use crate::store::views::BuiltinView;
+        let pressed = ctx.input(|i| {
+            i.events.iter().find_map(|e| match e {
+                egui::Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } => Some((*key, *modifiers)),
+                _ => None,
+            })
+        });
+        let Some((key, modifiers)) = pressed else {
+            let letters: Vec<String> = BuiltinView::ALL
+                .iter()
+                .map(|v| format!("{} {}", v.letter(), v.label()))
+                .collect();
+            egui::Area::new(egui::Id::unique("view_chord"))
+                .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -24.0))
+                .order(egui::Order::Foreground)
+                .show(ctx, |ui| {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.label(format!(
+                            "Go to view: {}   (Esc: cancel)",
+                            letters.join(" · ")
+                        ));
+                    });
+                });
+            return None;
+        };
+        self.view_chord = false;
+        ctx.input_mut(|i| i.consume_key(modifiers, key));
+        let letter = key.symbol_or_name();
+        BuiltinView::ALL
+            .iter()
+            .find(|v| modifiers.is_none() && letter == v.letter().to_string())
+            .map(|v| Action::OpenView(super::ViewRef::Builtin(*v)))
+    }
+
     /// The filters, the list and the ticket panel of an open database.
     fn main_area(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
         let width = ui.ctx().content_rect().width();
-        let empty = self.list.total == Some(0) && self.db().filter.is_empty();
+        // No tickets at all (not merely none in the view open).
+        let empty = self.list.total == Some(0)
+            && (self.db().filter.is_empty() || self.all_tickets() == Some(0));
         if !empty && self.filters_shown(width) {
             egui::Panel::left("filters")
                 .resizable(true)
@@ -221,7 +278,16 @@ impl TicketsApp {
                 .min_size(190.0)
                 .max_size(360.0)
                 .show(ui, |ui| {
+                    let entries = self.view_entries();
+                    let modified = self.view_modified();
+                    let views = views::ViewsInput {
+                        entries: &entries,
+                        counts: &self.view_counts.counts,
+                        active: self.settings.database(&self.db_key).view.as_ref(),
+                        modified,
+                    };
                     let input = sidebar::SidebarInput {
+                        views: &views,
                         filter: &self.settings.database(&self.db_key).filter,
                         counts: self.counts.as_ref(),
                         agents: &self.agents,

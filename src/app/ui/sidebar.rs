@@ -15,6 +15,8 @@ use crate::store::TicketFilter;
 
 /// What the sidebar needs to draw.
 pub struct SidebarInput<'a> {
+    /// The views, above the filters.
+    pub views: &'a super::views::ViewsInput<'a>,
     /// The filter in force.
     pub filter: &'a TicketFilter,
     /// Counts for it, once known.
@@ -60,6 +62,8 @@ pub fn sidebar_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            super::views::views_ui(ui, input.views, actions);
+            ui.separator();
             let label = ui.label(RichText::new("Search").strong());
             let response = ui
                 .add(

@@ -236,9 +236,10 @@ fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
         Request::Counts { generation, .. } => Some((1, *generation)),
         Request::Report { generation, .. } => Some((2, *generation)),
         Request::Total { generation, .. } => Some((3, *generation)),
+        Request::ViewCounts { generation, .. } => Some((4, *generation)),
         _ => None,
     };
-    let mut newest = [None::<u64>; 4];
+    let mut newest = [None::<u64>; 5];
     for (kind, generation) in queued.iter().filter_map(replaceable) {
         newest[kind] = newest[kind].max(Some(generation));
     }
@@ -282,6 +283,13 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
         Request::Counts { generation, filter } => match store.facet_counts(&filter) {
             Ok(counts) => Response::Counts { generation, counts },
             Err(e) => failed(e),
+        },
+        Request::ViewCounts {
+            generation,
+            filters,
+        } => Response::ViewCounts {
+            generation,
+            counts: store.view_counts(&filters),
         },
         Request::Load(ticket) => Response::Ticket(ticket, store.load_ticket(ticket).map(Box::new)),
         Request::Create { actor, ticket } => Response::Created(store.create_ticket(actor, &ticket)),

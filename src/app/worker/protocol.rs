@@ -186,6 +186,13 @@ pub enum Request {
         /// The filter in force.
         filter: TicketFilter,
     },
+    /// Every view's count, together.
+    ViewCounts {
+        /// Which request this is (only the newest is answered).
+        generation: u64,
+        /// Each view's filter.
+        filters: Vec<TicketFilter>,
+    },
     /// Everything about one ticket.
     Load(TicketNumber),
     /// Raise a ticket.
@@ -340,6 +347,13 @@ pub enum Response {
         generation: u64,
         /// The counts.
         counts: Counts,
+    },
+    /// Every view's count, in the order asked, or why not.
+    ViewCounts {
+        /// The request they answer.
+        generation: u64,
+        /// The counts.
+        counts: Result<Vec<u64>, StoreError>,
     },
     /// One ticket, loaded, or why not.
     Ticket(TicketNumber, Result<Box<TicketDetail>, StoreError>),

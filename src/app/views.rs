@@ -1,0 +1,344 @@
+//! Views: the named lists at the top of the sidebar (built-in, the agent's
+//! own, and the team's shared ones), which one is open, whether the filters
+//! have moved away from it, and their live counts.
+
+use std::collections::HashMap;
+
+use super::TicketsApp;
+use super::settings::ViewRef;
+use super::ui::widgets::ToastKind;
+use super::worker::protocol::Request;
+use crate::store::views::{BuiltinView, SavedView};
+use crate::store::{Sort, TicketFilter};
+
+/// The longest name a saved view may have.
+pub const MAX_VIEW_NAME: usize = 60;
+
+/// One row of the Views section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewEntry {
+    /// Which view.
+    pub view: ViewRef,
+    /// Its name.
+    pub name: String,
+    /// What it lists; `None` for "My open" while nobody is using the app.
+    pub filter: Option<TicketFilter>,
+    /// In what order.
+    pub sort: Sort,
+    /// Its hover text.
+    pub hint: String,
+}
+
+/// The views' counts, and what they were asked for.
+#[derive(Default)]
+pub struct ViewCounts {
+    /// Each view's count, once known.
+    pub counts: HashMap<ViewRef, u64>,
+    /// The views and data epoch the counts on show (or on their way) are for.
+    asked_for: Option<(Vec<(ViewRef, TicketFilter)>, u64)>,
+    /// The newest request's number; older answers are dropped.
+    pub asked: u64,
+    /// The views the newest request named, in its order.
+    pub(super) pending: Vec<ViewRef>,
+    /// The store's clock's minute when last asked: "Recently updated" moves
+    /// with time even when no ticket changes.
+    minute: i64,
+}
+
+impl ViewCounts {
+    /// Takes in an answer: the counts of the views asked for, in order.
+    pub fn receive(&mut self, generation: u64, counts: Vec<u64>) {
+        if generation != self.asked {
+            return;
+        }
+        self.counts = self.pending.drain(..).zip(counts).collect();
+    }
+
+    /// Forgets everything (another database).
+    pub fn clear(&mut self) {
+        *self = ViewCounts {
+            asked: self.asked,
+            ..ViewCounts::default()
+        };
+    }
+}
+
+/// Why a name cannot name a new view, if it cannot.
+pub fn name_problem(name: &str, taken: &[String]) -> Option<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Some("Give the view a name.".to_owned());
+    }
+    if name.chars().count() > MAX_VIEW_NAME {
+        return Some(format!(
+            "A view's name is at most {MAX_VIEW_NAME} characters."
+        ));
+    }
+    if BuiltinView::ALL
+        .iter()
+        .any(|v| v.label().eq_ignore_ascii_case(name))
+        || taken.iter().any(|t| t.trim().eq_ignore_ascii_case(name))
+    {
+        return Some(format!("There is a view named “{name}” already."));
+    }
+    None
+}
+
+impl TicketsApp {
+    /// Every view, in sidebar order: built-in, the agent's own, the team's.
+    pub(super) fn view_entries(&self) -> Vec<ViewEntry> {
+        let me = self.actor();
+        let builtin = BuiltinView::ALL.iter().map(|&view| ViewEntry {
+            view: ViewRef::Builtin(view),
+            name: view.label().to_owned(),
+            filter: view.filter(me),
+            sort: view.sort(),
+            hint: match (view, me) {
+                (BuiltinView::MyOpen, None) => {
+                    "Tickets assigned to you: say who you are first (File → Switch agent…)"
+                        .to_owned()
+                }
+                _ => view.meaning().to_owned(),
+            },
+        });
+        let personal = self.db().views.iter().map(|saved| ViewEntry {
+            view: ViewRef::Personal(saved.name.clone()),
+            name: saved.name.clone(),
+            filter: Some(saved.filter.clone()),
+            sort: saved.sort,
+            hint: "Your own view (right-click to rename, move or delete)".to_owned(),
+        });
+        builtin.chain(personal).collect()
+    }
+
+    /// The entry of one view, if it still exists.
+    pub(super) fn view_entry(&self, view: &ViewRef) -> Option<ViewEntry> {
+        self.view_entries().into_iter().find(|e| &e.view == view)
+    }
+
+    /// Every view's name but the built-in ones (names are unique among them).
+    fn saved_view_names(&self) -> Vec<String> {
+        self.db().views.iter().map(|v| v.name.clone()).collect()
+    }
+
+    /// Opens a view: its filter and sort replace the list's.
+    pub(super) fn open_view(&mut self, view: ViewRef) {
+        let Some(entry) = self.view_entry(&view) else {
+            return;
+        };
+        let Some(filter) = entry.filter else {
+            // "My open" before anyone said who they are.
+            self.ask_who();
+            return;
+        };
+        self.db_mut().view = Some(view);
+        self.set_filter(filter);
+        if self.db().sort != entry.sort {
+            self.db_mut().sort = entry.sort;
+            self.list.restart();
+        }
+    }
+
+    /// Whether the filters or the sort have moved away from the open view.
+    pub(super) fn view_modified(&self) -> bool {
+        let Some(view) = &self.db().view else {
+            return false;
+        };
+        match self.view_entry(view) {
+            Some(entry) => {
+                entry.filter.as_ref() != Some(&self.db().filter) || entry.sort != self.db().sort
+            }
+            None => false,
+        }
+    }
+
+    /// Saves the filters and sort in force as a new view, the agent's own
+    /// or (on the database) the team's; it becomes the open view.
+    pub(super) fn save_view_as(&mut self, name: &str) -> Result<(), String> {
+        if let Some(problem) = name_problem(name, &self.saved_view_names()) {
+            return Err(problem);
+        }
+        let mut filter = self.db().filter.clone();
+        // A drill-down from Analytics is not kept between runs.
+        filter.scope = None;
+        let saved = SavedView {
+            name: name.trim().to_owned(),
+            filter,
+            sort: self.db().sort,
+        };
+        let view = ViewRef::Personal(saved.name.clone());
+        self.db_mut().views.push(saved);
+        self.db_mut().view = Some(view);
+        Ok(())
+    }
+
+    /// Writes the filters and sort in force into the open view.
+    pub(super) fn save_view_changes(&mut self) {
+        let (filter, sort) = (self.db().filter.clone(), self.db().sort);
+        match self.db().view.clone() {
+            Some(ViewRef::Personal(name)) => {
+                if let Some(saved) = self.db_mut().views.iter_mut().find(|v| v.name == name) {
+                    saved.filter = filter;
+                    saved.sort = sort;
+                }
+            }
+            // A built-in view stays as it is: save the changes as a new view.
+            Some(ViewRef::Builtin(_) | ViewRef::Shared(_)) | None => {}
+        }
+    }
+
+    /// Puts the open view's own filters and sort back.
+    pub(super) fn revert_view(&mut self) {
+        if let Some(view) = self.db().view.clone() {
+            self.open_view(view);
+        }
+    }
+
+    /// Renames one of the saved views.
+    pub(super) fn rename_view(&mut self, view: &ViewRef, name: &str) -> Result<(), String> {
+        let current = self.view_entry(view).map(|e| e.name).unwrap_or_default();
+        let others: Vec<String> = self
+            .saved_view_names()
+            .into_iter()
+            .filter(|n| *n != current)
+            .collect();
+        if let Some(problem) = name_problem(name, &others) {
+            return Err(problem);
+        }
+        let name = name.trim().to_owned();
+        match view {
+            ViewRef::Personal(old) => {
+                let old = old.clone();
+                if let Some(saved) = self.db_mut().views.iter_mut().find(|v| v.name == old) {
+                    saved.name = name.clone();
+                }
+                if self.db().view.as_ref() == Some(view) {
+                    self.db_mut().view = Some(ViewRef::Personal(name));
+                }
+            }
+            ViewRef::Builtin(_) | ViewRef::Shared(_) => {
+                return Err("A built-in view keeps its name.".to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves a saved view up (`-1`) or down (`1`) among its kind.
+    pub(super) fn move_view(&mut self, view: &ViewRef, by: i64) {
+        match view {
+            ViewRef::Personal(name) => {
+                let views = &mut self.settings.database_mut(&self.db_key).views;
+                if let Some(i) = views.iter().position(|v| &v.name == name) {
+                    let j = i as i64 + by;
+                    if (0..views.len() as i64).contains(&j) {
+                        views.swap(i, j as usize);
+                    }
+                }
+            }
+            ViewRef::Builtin(_) | ViewRef::Shared(_) => {}
+        }
+    }
+
+    /// Deletes a saved view; the list keeps its filters.
+    pub(super) fn delete_view(&mut self, view: &ViewRef) {
+        match view {
+            ViewRef::Personal(name) => {
+                let name = name.clone();
+                self.db_mut().views.retain(|v| v.name != name);
+                self.toasts
+                    .add(ToastKind::Info, format!("Deleted the view “{name}”"));
+            }
+            ViewRef::Builtin(_) | ViewRef::Shared(_) => return,
+        }
+        if self.db().view.as_ref() == Some(view) {
+            self.db_mut().view = None;
+        }
+    }
+
+    /// Asks for every view's count when the views, the data or the minute
+    /// changed since they were last asked for.
+    pub(super) fn keep_view_counts_up(&mut self) {
+        let views: Vec<(ViewRef, TicketFilter)> = self
+            .view_entries()
+            .into_iter()
+            .filter_map(|e| Some((e.view, e.filter?)))
+            .collect();
+        let minute = self.clock.now().timestamp() / 60;
+        let key = (views, self.data_epoch);
+        if self.view_counts.asked_for.as_ref() == Some(&key) && self.view_counts.minute == minute {
+            return;
+        }
+        self.view_counts.asked += 1;
+        self.view_counts.minute = minute;
+        self.view_counts.pending = key.0.iter().map(|(v, _)| v.clone()).collect();
+        self.request(Request::ViewCounts {
+            generation: self.view_counts.asked,
+            filters: key.0.iter().map(|(_, f)| f.clone()).collect(),
+        });
+        self.view_counts.asked_for = Some(key);
+    }
+
+    /// On the first start on a database, once the counts are in: "My open"
+    /// when something is assigned to the agent, else "All open".
+    pub(super) fn choose_first_view(&mut self) {
+        if self.db().view.is_some() {
+            return;
+        }
+        let my_open = ViewRef::Builtin(BuiltinView::MyOpen);
+        let Some(mine) = self.view_counts.counts.get(&my_open).copied() else {
+            if self.actor().is_none()
+                && self
+                    .view_counts
+                    .counts
+                    .contains_key(&ViewRef::Builtin(BuiltinView::AllOpen))
+            {
+                self.open_view(ViewRef::Builtin(BuiltinView::AllOpen));
+            }
+            return;
+        };
+        self.open_view(if mine > 0 {
+            my_open
+        } else {
+            ViewRef::Builtin(BuiltinView::AllOpen)
+        });
+    }
+
+    /// How many tickets the database holds, once counted.
+    pub(super) fn all_tickets(&self) -> Option<u64> {
+        self.view_counts
+            .counts
+            .get(&ViewRef::Builtin(BuiltinView::All))
+            .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_view_needs_a_name_of_its_own() {
+        let taken = ["VIP refunds".to_owned()];
+        assert!(name_problem("  ", &taken).is_some());
+        assert!(name_problem("vip REFUNDS", &taken).is_some());
+        assert!(name_problem("my open", &taken).is_some(), "a built-in name");
+        assert!(name_problem(&"x".repeat(MAX_VIEW_NAME + 1), &taken).is_some());
+        assert_eq!(name_problem(" Urgent bugs ", &taken), None);
+    }
+
+    #[test]
+    fn only_the_newest_counts_are_taken() {
+        let mut counts = ViewCounts {
+            asked: 2,
+            pending: vec![ViewRef::Builtin(BuiltinView::All)],
+            ..ViewCounts::default()
+        };
+        counts.receive(1, vec![5]);
+        assert!(counts.counts.is_empty(), "an older answer");
+        counts.receive(2, vec![7]);
+        assert_eq!(
+            counts.counts.get(&ViewRef::Builtin(BuiltinView::All)),
+            Some(&7)
+        );
+    }
+}
