@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::commands::{Action, Needs, UiCommand};
+use super::commands::{Action, Chord, Needs, UiCommand};
 use super::exporter::{self, ExportKind};
 use super::settings::ViewRef;
 use super::tasks::TaskName;
@@ -289,7 +289,9 @@ impl TicketsApp {
             UiCommand::Submit => self.submit(),
             UiCommand::Palette => self.open_palette(""),
             UiCommand::GoToTicket => self.open_palette("#"),
-            UiCommand::GoToView => self.view_chord = true,
+            UiCommand::GoToView | UiCommand::StatusByNumber | UiCommand::PriorityByNumber => {
+                self.chord = Chord::of(command);
+            }
             UiCommand::SaveView => {
                 self.modal = Some(Modal::ViewName(ViewNameForm::default()));
                 self.focus.request(TextBox::ViewName);
@@ -525,6 +527,22 @@ impl TicketsApp {
             self.ask_who();
             return;
         };
+        // A field edit moves the ticket's version on by one. The panel takes
+        // it on now, so a second edit made before the first comes back (S 2,
+        // then P 3 at typing speed) is made against the version the first
+        // leaves, not refused as a conflict with it. If the first is refused,
+        // the ticket is loaded again and the second is refused as well.
+        if let Some(detail) = self.panel.as_mut().and_then(|p| p.detail.as_mut())
+            && detail.number == ticket
+            && change.version() == Some(detail.version)
+        {
+            detail.version += 1;
+            match &change {
+                Change::Status { to, .. } => detail.status = *to,
+                Change::Priority { to, .. } => detail.priority = *to,
+                _ => {}
+            }
+        }
         self.request(Request::Change {
             actor,
             ticket,

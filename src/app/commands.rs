@@ -99,6 +99,8 @@ commands! {
     GoToTicket,
     /// Choose the open ticket's status in the palette.
     ChooseStatus,
+    /// Set the status by its number (S, then 1 to 5).
+    StatusByNumber,
     /// Set the open ticket's status to Open.
     StatusOpen,
     /// Set the open ticket's status to In Progress.
@@ -111,6 +113,8 @@ commands! {
     StatusClosed,
     /// Choose the open ticket's priority in the palette.
     ChoosePriority,
+    /// Set the priority by its number (P, then 1 to 4).
+    PriorityByNumber,
     /// Set the open ticket's priority to Low.
     PriorityLow,
     /// Set the open ticket's priority to Medium.
@@ -216,12 +220,14 @@ impl UiCommand {
             C::Palette => "Command palette",
             C::GoToTicket => "Go to ticket…",
             C::ChooseStatus => "Set status…",
+            C::StatusByNumber => "Set status by number",
             C::StatusOpen => "Set status: Open",
             C::StatusInProgress => "Set status: In Progress",
             C::StatusWaiting => "Set status: Waiting",
             C::StatusResolved => "Set status: Resolved",
             C::StatusClosed => "Set status: Closed",
             C::ChoosePriority => "Set priority…",
+            C::PriorityByNumber => "Set priority by number",
             C::PriorityLow => "Set priority: Low",
             C::PriorityMedium => "Set priority: Medium",
             C::PriorityHigh => "Set priority: High",
@@ -315,6 +321,8 @@ impl UiCommand {
             | C::PriorityUrgent
             | C::Submit
             | C::GoToView
+            | C::StatusByNumber
+            | C::PriorityByNumber
             | C::Close => Menu::None,
         }
     }
@@ -326,6 +334,9 @@ impl UiCommand {
         }
         const fn cmd(key: Key) -> KeyboardShortcut {
             KeyboardShortcut::new(Modifiers::COMMAND, key)
+        }
+        const fn shift(key: Key) -> KeyboardShortcut {
+            KeyboardShortcut::new(Modifiers::SHIFT, key)
         }
         use UiCommand as C;
         match self {
@@ -340,12 +351,12 @@ impl UiCommand {
             C::Palette => const { &[cmd(Key::K)] },
             C::GoToTicket => const { &[cmd(Key::G)] },
             C::GoToView => const { &[key(Key::G)] },
-            C::ChooseStatus => const { &[key(Key::S)] },
-            C::ChoosePriority => const { &[key(Key::P)] },
+            C::StatusByNumber => const { &[key(Key::S)] },
+            C::PriorityByNumber => const { &[key(Key::P)] },
             C::AssignToMe => const { &[key(Key::I)] },
             C::Assign => const { &[key(Key::A)] },
             C::AddTag => const { &[key(Key::T)] },
-            C::WriteNote => const { &[key(Key::C)] },
+            C::WriteNote => const { &[shift(Key::N), key(Key::C)] },
             C::WriteReply => const { &[key(Key::R)] },
             C::NextTicket => const { &[key(Key::J), key(Key::ArrowDown)] },
             C::PreviousTicket => const { &[key(Key::K), key(Key::ArrowUp)] },
@@ -376,6 +387,8 @@ impl UiCommand {
             | C::About
             | C::Quit => Needs::Nothing,
             C::ChooseStatus
+            | C::StatusByNumber
+            | C::PriorityByNumber
             | C::StatusOpen
             | C::StatusInProgress
             | C::StatusWaiting
@@ -464,20 +477,106 @@ impl UiCommand {
     /// is consumed, so a shortcut fires once. While `typing` (a text box has
     /// the keyboard, had it last frame, or was opened this frame) keys that
     /// type or move the cursor are left to the box.
+    ///
+    /// egui matches a shortcut whatever extra Shift or Alt is held, so the
+    /// shortcuts with more modifiers are tried first: Shift+N writes a note
+    /// rather than opening the New Ticket form that N opens.
     pub fn pressed(ctx: &egui::Context, typing: bool) -> Vec<UiCommand> {
+        let mut shortcuts: Vec<(UiCommand, &KeyboardShortcut)> = UiCommand::ALL
+            .iter()
+            .flat_map(|&command| command.shortcuts().iter().map(move |s| (command, s)))
+            .filter(|(_, s)| !(typing && Self::is_typing_key(s)))
+            .collect();
+        shortcuts.sort_by_key(|(_, s)| {
+            std::cmp::Reverse(u8::from(s.modifiers.shift) + u8::from(s.modifiers.alt))
+        });
         let mut pressed = Vec::new();
-        for &command in UiCommand::ALL {
-            for shortcut in command.shortcuts() {
-                if typing && Self::is_typing_key(shortcut) {
-                    continue;
-                }
-                if ctx.input_mut(|i| i.consume_shortcut(shortcut)) {
-                    pressed.push(command);
-                    break;
-                }
+        for (command, shortcut) in shortcuts {
+            if !pressed.contains(&command) && ctx.input_mut(|i| i.consume_shortcut(shortcut)) {
+                pressed.push(command);
             }
         }
         pressed
+    }
+}
+
+/// A key that waits for a second one: G then a view's letter, S then a
+/// status's number, P then a priority's number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chord {
+    /// G: a view.
+    View,
+    /// S: a status.
+    Status,
+    /// P: a priority.
+    Priority,
+}
+
+impl Chord {
+    /// The chord a command starts, if it starts one.
+    pub fn of(command: UiCommand) -> Option<Chord> {
+        match command {
+            UiCommand::GoToView => Some(Chord::View),
+            UiCommand::StatusByNumber => Some(Chord::Status),
+            UiCommand::PriorityByNumber => Some(Chord::Priority),
+            _ => None,
+        }
+    }
+
+    /// What it chooses among, in the hint's words.
+    pub fn title(self) -> &'static str {
+        match self {
+            Chord::View => "Go to view",
+            Chord::Status => "Set status",
+            Chord::Priority => "Set priority",
+        }
+    }
+
+    /// Its choices: the second key, what it is called, and the command it gives.
+    pub fn choices(self) -> Vec<(Key, &'static str, UiCommand)> {
+        const DIGITS: [Key; 5] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5];
+        let commands: Vec<UiCommand> = match self {
+            Chord::View => UiCommand::ALL
+                .iter()
+                .copied()
+                .filter(|c| c.view().is_some())
+                .collect(),
+            Chord::Status => UiCommand::ALL
+                .iter()
+                .copied()
+                .filter(|c| c.status().is_some())
+                .collect(),
+            Chord::Priority => UiCommand::ALL
+                .iter()
+                .copied()
+                .filter(|c| c.priority().is_some())
+                .collect(),
+        };
+        commands
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, command)| {
+                let (key, name) = match (command.view(), command.status(), command.priority()) {
+                    (Some(view), _, _) => {
+                        (Key::from_name(&view.letter().to_string())?, view.label())
+                    }
+                    (_, Some(status), _) => (*DIGITS.get(i)?, status.label()),
+                    (_, _, Some(priority)) => (*DIGITS.get(i)?, priority.label()),
+                    _ => return None,
+                };
+                Some((key, name, command))
+            })
+            .collect()
+    }
+
+    /// The hint shown while it waits: "Set status: 1 Open · 2 In Progress…".
+    pub fn hint(self) -> String {
+        let choices: Vec<String> = self
+            .choices()
+            .iter()
+            .map(|(key, name, _)| format!("{} {name}", key.symbol_or_name()))
+            .collect();
+        format!("{}: {}   (Esc: cancel)", self.title(), choices.join(" · "))
     }
 }
 
@@ -599,6 +698,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn each_chord_offers_every_choice_on_a_key_of_its_own() {
+        assert_eq!(Chord::View.choices().len(), 6);
+        assert_eq!(Chord::Status.choices().len(), Status::ALL.len());
+        assert_eq!(Chord::Priority.choices().len(), Priority::ALL.len());
+        let (key, name, command) = Chord::Status.choices()[2];
+        assert_eq!(
+            (key, name, command),
+            (Key::Num3, "Waiting", UiCommand::StatusWaiting)
+        );
+        for chord in [Chord::View, Chord::Status, Chord::Priority] {
+            let keys: std::collections::HashSet<Key> =
+                chord.choices().iter().map(|(k, _, _)| *k).collect();
+            assert_eq!(keys.len(), chord.choices().len(), "{chord:?}");
+        }
+        assert_eq!(
+            Chord::Priority.hint(),
+            "Set priority: 1 Low · 2 Medium · 3 High · 4 Urgent   (Esc: cancel)"
+        );
     }
 
     #[test]

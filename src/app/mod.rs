@@ -188,8 +188,8 @@ pub struct TicketsApp {
     counts_asked: u64,
     /// Every view's count.
     view_counts: views::ViewCounts,
-    /// G was pressed: the next letter opens a view.
-    view_chord: bool,
+    /// G, S or P was pressed: the next key chooses.
+    chord: Option<commands::Chord>,
     /// Bumped by every change that can alter the counts.
     data_epoch: u64,
     /// The search box's text (the filter takes it as it is typed).
@@ -268,7 +268,7 @@ impl TicketsApp {
             counts_for: None,
             counts_asked: 0,
             view_counts: views::ViewCounts::default(),
-            view_chord: false,
+            chord: None,
             data_epoch: 0,
             panel: None,
             drafts: HashMap::new(),

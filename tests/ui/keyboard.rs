@@ -178,27 +178,33 @@ fn a_ticket_is_triaged_from_the_palette() {
 fn a_ticket_is_triaged_from_the_keyboard_alone() {
     let desk = desk(&["Alpha", "Beta"]);
     let mut harness = open(&desk, Some(desk.dana));
-    // J opens the first ticket of the list; S, P, I change it.
+    // J opens the first ticket of the list; S then a number, P then a
+    // number, and I change it.
     harness.key_press(Key::J);
     step_until(&mut harness, "Beta open", |h| shows(h, "Beta"));
     harness.key_press(Key::S);
     step_until(&mut harness, "the status choices", |h| {
-        h.query_by_label("Command").is_some()
+        crate::common::text_containing(h, "Set status: 1 Open · 2 In Progress").is_some()
     });
-    press_keys(&mut harness, "progress");
-    harness.key_press(Key::Enter);
+    harness.key_press(Key::Num2);
     step_until(&mut harness, "In Progress", |_| {
         stored(&desk, 2).status == Status::InProgress
     });
     harness.key_press(Key::P);
     step_until(&mut harness, "the priority choices", |h| {
-        h.query_by_label("Command").is_some()
+        crate::common::text_containing(h, "Set priority: 1 Low").is_some()
     });
-    press_keys(&mut harness, "high");
-    harness.key_press(Key::Enter);
+    harness.key_press(Key::Num3);
     step_until(&mut harness, "High", |_| {
         stored(&desk, 2).priority == Priority::High
     });
+    // A key that is none of the choices lets the chord go, changing nothing.
+    harness.key_press(Key::S);
+    harness.run_steps(2);
+    harness.key_press(Key::Num9);
+    harness.run_steps(2);
+    assert!(crate::common::text_containing(&harness, "Set status:").is_none());
+    assert_eq!(stored(&desk, 2).status, Status::InProgress);
     harness.key_press(Key::I);
     step_until(&mut harness, "assigned to me", |_| {
         stored(&desk, 2).assignees.iter().any(|a| a.id == desk.dana)
@@ -217,6 +223,20 @@ fn a_ticket_is_triaged_from_the_keyboard_alone() {
         h.query_by_label("Remove the tag vip").is_some()
     });
     assert_eq!(stored(&desk, 2).tags[0].name, "vip");
+    // Shift+N: the note box, not the New Ticket form that N opens.
+    if harness
+        .query_by_role_and_label(Role::TextInput, "New tag")
+        .is_some_and(|n| n.is_focused())
+    {
+        harness.key_press(Key::Escape);
+        harness.run_steps(2);
+    }
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, Key::N);
+    step_until(&mut harness, "the note box", |h| {
+        h.query_by_role_and_label(Role::MultilineTextInput, "Add a note")
+            .is_some_and(|n| n.is_focused())
+    });
+    assert!(harness.query_by_label("Subject (required)").is_none());
 }
 
 #[test]
@@ -396,4 +416,41 @@ fn ctrl_enter_on_a_focused_priority_sends_the_form_and_changes_no_priority() {
         h.query_by_label("Created TKT-000002").is_some()
     });
     assert_eq!(stored(&desk, 2).priority, Priority::Medium);
+}
+
+#[test]
+fn edits_made_faster_than_the_store_answers_all_land() {
+    // Each edit moves the ticket's version on; one made before the last
+    // came back must not be refused as a conflict with it.
+    let desk = desk(&["Alpha"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    harness.key_press(Key::J);
+    step_until(&mut harness, "Alpha open", |h| shows(h, "Alpha"));
+    let steps = [
+        (Key::S, Key::Num2),
+        (Key::P, Key::Num3),
+        (Key::S, Key::Num3),
+        (Key::P, Key::Num4),
+        (Key::S, Key::Num4),
+        (Key::P, Key::Num1),
+    ];
+    for (chord, choice) in steps {
+        harness.key_press(chord);
+        harness.step();
+        harness.key_press(choice);
+        harness.step();
+    }
+    step_until(&mut harness, "every edit stored", |_| {
+        let t = stored(&desk, 1);
+        t.status == Status::Resolved && t.priority == Priority::Low
+    });
+    assert!(
+        crate::common::text_containing(&harness, "changed by someone else").is_none(),
+        "no edit was refused"
+    );
+    assert_eq!(
+        stored(&desk, 1).version,
+        7,
+        "six edits, each its own version"
+    );
 }

@@ -23,7 +23,7 @@ pub mod widgets;
 
 use egui::Ui;
 
-use super::commands::{Action, UiCommand};
+use super::commands::{Action, Chord, UiCommand};
 use super::{Database, ThemeChoice, TicketsApp};
 use crate::domain::NoteId;
 
@@ -201,10 +201,10 @@ impl TicketsApp {
             || self.focus.focused_box().is_some()
             || self.focus.pending()
             || ctx.text_edit_focused();
-        if self.view_chord {
+        if let Some(chord) = self.chord {
             if typing {
-                self.view_chord = false;
-            } else if let Some(action) = self.view_chord_key(&ctx) {
+                self.chord = None;
+            } else if let Some(action) = self.chord_key(&ctx, chord) {
                 actions.push(action);
             }
         }
@@ -222,11 +222,10 @@ impl TicketsApp {
             .or_else(|| ctx.text_edit_focused().then_some(TextBox::Other));
     }
 
-    /// After G: the next key. A view's letter opens it; any other key
-    /// (Esc too) lets the chord go, and is used up by it. Meanwhile a hint
-    /// lists the letters.
-    fn view_chord_key(&mut self, ctx: &egui::Context) -> Option<Action> {
-        use crate::store::views::BuiltinView;
+    /// After G, S or P: the next key. One of the chord's keys gives its
+    /// command; any other key (Esc too) lets the chord go, and is used up
+    /// by it. Meanwhile a hint lists the keys.
+    fn chord_key(&mut self, ctx: &egui::Context, chord: Chord) -> Option<Action> {
         let pressed = ctx.input(|i| {
             i.events.iter().find_map(|e| match e {
                 egui::Event::Key {
@@ -239,30 +238,21 @@ impl TicketsApp {
             })
         });
         let Some((key, modifiers)) = pressed else {
-            let letters: Vec<String> = BuiltinView::ALL
-                .iter()
-                .map(|v| format!("{} {}", v.letter(), v.label()))
-                .collect();
-            egui::Area::new(egui::Id::unique("view_chord"))
+            egui::Area::new(egui::Id::unique("chord_hint"))
                 .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -24.0))
                 .order(egui::Order::Foreground)
                 .show(ctx, |ui| {
-                    egui::Frame::popup(ui.style()).show(ui, |ui| {
-                        ui.label(format!(
-                            "Go to view: {}   (Esc: cancel)",
-                            letters.join(" · ")
-                        ));
-                    });
+                    egui::Frame::popup(ui.style()).show(ui, |ui| ui.label(chord.hint()));
                 });
             return None;
         };
-        self.view_chord = false;
+        self.chord = None;
         ctx.input_mut(|i| i.consume_key(modifiers, key));
-        let letter = key.symbol_or_name();
-        BuiltinView::ALL
-            .iter()
-            .find(|v| modifiers.is_none() && letter == v.letter().to_string())
-            .map(|v| Action::OpenView(super::ViewRef::Builtin(*v)))
+        chord
+            .choices()
+            .into_iter()
+            .find(|(k, _, _)| modifiers.is_none() && *k == key)
+            .map(|(_, _, command)| Action::Command(command))
     }
 
     /// The filters, the list and the ticket panel of an open database.

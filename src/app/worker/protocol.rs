@@ -93,6 +93,18 @@ pub struct Alters {
 }
 
 impl Change {
+    /// The ticket version a field edit is made against (an edit moves it
+    /// on by one); `None` for a change that needs no version.
+    pub fn version(&self) -> Option<i64> {
+        match self {
+            Change::Status { version, .. }
+            | Change::Priority { version, .. }
+            | Change::Description { version, .. }
+            | Change::Csat { version, .. } => Some(*version),
+            _ => None,
+        }
+    }
+
     /// What saving this change can alter.
     pub fn alters(&self) -> Alters {
         let everything = Alters {
