@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{AgentId, Direction, MessageId, NoteId, Priority, Status};
+use super::{AgentId, BulkMark, Direction, MessageId, NoteId, Priority, Status};
 
 /// What happened to a ticket.
 ///
@@ -122,10 +122,15 @@ pub struct ActivityEntry {
     pub actor_name: String,
     /// What happened.
     pub kind: ActivityKind,
+    /// The bulk run it was part of, if any.
+    #[serde(default)]
+    pub bulk: Option<BulkMark>,
 }
 
 impl ActivityEntry {
-    /// The entry as a plain sentence, without the time: "Dana changed status from Open to Waiting".
+    /// The entry as a plain sentence, without the time: "Dana changed status
+    /// from Open to Waiting", and " (bulk change of 240 tickets)" after it
+    /// where a bulk run made it.
     pub fn sentence(&self) -> String {
         let who = match &self.kind {
             ActivityKind::CustomerErased { name, .. } => name,
@@ -185,6 +190,7 @@ impl ActivityEntry {
             },
             ActivityKind::CustomerErased { .. } => "erased the customer's personal data".to_owned(),
         };
-        format!("{who} {what}")
+        let bulk = self.bulk.as_ref().map(BulkMark::suffix).unwrap_or_default();
+        format!("{who} {what}{bulk}")
     }
 }

@@ -3,12 +3,14 @@
 //! Plain data with no I/O; the store reads and writes these types.
 
 mod activity;
+mod bulk;
 mod number;
 mod presence;
 mod ticket;
 pub mod validate;
 
 pub use activity::{ActivityEntry, ActivityKind};
+pub use bulk::{BulkChange, BulkCounts, BulkItem, BulkMark, BulkOutcome, BulkResult};
 pub use number::{TicketNumber, parse_ticket_number};
 pub use presence::{Doing, Presence};
 pub use ticket::{

@@ -16,9 +16,12 @@
 //! - [`StoreError`]: every way a store call can fail, in sentences.
 //! - [`BulkSink`]: rows written many at a time (sample data), through
 //!   [`Store::bulk_load`].
+//! - [`Store::bulk_apply`]: one change asked of many tickets (bulk actions),
+//!   each in its own transaction; [`BulkFailed`] when a run stops on a failure.
 //!
 //! SQL, and `rusqlite`, live under `sqlite/` and nowhere else.
 
+mod batch;
 mod bulk;
 pub mod erase;
 mod error;
@@ -42,10 +45,11 @@ use chrono::TimeZone;
 use crate::analytics::{Period, Report, Scope};
 use crate::clock::Clock;
 use crate::domain::{
-    Agent, AgentId, Customer, CustomerId, Direction, MessageId, NewCustomer, NewTicket, NoteId,
-    Priority, Status, Tag, TagId, TicketDetail, TicketNumber, TicketRow,
+    Agent, AgentId, BulkItem, BulkOutcome, Customer, CustomerId, Direction, MessageId, NewCustomer,
+    NewTicket, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber, TicketRow,
 };
 
+pub use batch::BulkFailed;
 pub use bulk::{BulkSink, FinalTicket};
 pub use erase::ErasedSummary;
 pub use error::StoreError;
@@ -463,7 +467,83 @@ impl Store {
         }
     }
 
+    /// Runs a bulk action: each of `items` changed in its own transaction,
+    /// through the same code as its single change (`set_status`, `assign`,
+    /// `add_tag`, `add_note`…), with its own activity entry, marked in the
+    /// trail as part of this run ("… (bulk change of 240 tickets)").
+    ///
+    /// - A ticket whose last change is no longer [`BulkItem::seen`] (someone
+    ///   changed it since it was selected) is skipped, nothing written:
+    ///   [`BulkResult::Conflict`](crate::domain::BulkResult::Conflict).
+    /// - One already so is [`Unchanged`](crate::domain::BulkResult::Unchanged):
+    ///   no write, no entry.
+    /// - What the single change would refuse (the ticket gone, an inactive
+    ///   agent, a note too long) is
+    ///   [`Refused`](crate::domain::BulkResult::Refused), with its sentence; the
+    ///   run goes on.
+    ///
+    /// `description` names the run (the window's
+    /// [`BulkChange::label`](crate::domain::BulkChange::label)); it is kept
+    /// with the batch, so it should not quote a note's text. `progress` hears
+    /// (done, total) after each ticket; when it returns `false` the run stops
+    /// there, marked [`BulkOutcome::cancelled`], and what was done stays done.
+    /// On a team server every change is made as the agent signed in (`actor`
+    /// must be them), and the other desks hear of the run as it goes (a few
+    /// times a second, not once per ticket) and when it ends.
+    ///
+    /// A failure of the store itself (the disk full, the server gone) stops
+    /// the run: [`BulkFailed`] carries the error and what was done before
+    /// it, which stays committed and can still be undone. Meant for a
+    /// background thread: a run of 10,000 tickets takes seconds.
+    pub fn bulk_apply(
+        &mut self,
+        actor: AgentId,
+        description: &str,
+        items: &[BulkItem],
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<BulkOutcome, BulkFailed> {
+        self.bulk_run(actor, description, None, items, progress)
+    }
+
+    /// Undoes what bulk run `done` changed: each ticket it changed back to
+    /// its own old value ([`BulkOutcome::undo_items`]), as a new run of its
+    /// own with its own entries, marked as undoing `done`. A ticket changed
+    /// since the run (by anyone) is a conflict, left as it is. `description`
+    /// names it ("undo: set status to Waiting"); `progress` as for
+    /// [`Store::bulk_apply`]. A run that changed nothing is undone by
+    /// writing nothing.
+    pub fn bulk_undo(
+        &mut self,
+        actor: AgentId,
+        done: &BulkOutcome,
+        description: &str,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<BulkOutcome, BulkFailed> {
+        let items = done.undo_items();
+        self.bulk_run(actor, description, Some(done.batch), &items, progress)
+    }
+
+    fn bulk_run(
+        &mut self,
+        actor: AgentId,
+        description: &str,
+        undoes: Option<i64>,
+        items: &[BulkItem],
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<BulkOutcome, BulkFailed> {
+        match &mut self.engine {
+            Engine::File(db) => batch::run(db, actor, description, undoes, items, progress),
+            Engine::Server(db) => batch::run(db, actor, description, undoes, items, progress),
+        }
+    }
+
     reads! {
+        /// Every ticket of a list with its last change ([`TicketRow::updated`]),
+        /// in the list's order, read in one snapshot without building rows:
+        /// "select all 12,408 of this list" for [`Store::bulk_apply`]. Ask
+        /// with [`ListRequest::all`] for the whole list (offset and limit
+        /// are taken as [`Store::list_numbers`] takes them).
+        fn list_stamps(&self, request: &ListRequest) -> Result<Vec<(TicketNumber, chrono::DateTime<chrono::Utc>)>, StoreError>;
         /// How many rows each table of a move holds ([`transfer::TABLES`]).
         fn transfer_counts(&self) -> Result<Vec<u64>, StoreError>;
         /// Every row of every table of a move, in key order, in one snapshot.

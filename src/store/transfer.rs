@@ -129,6 +129,13 @@ pub const TABLES: &[Table] = &[
         numbered: true,
     },
     Table {
+        name: "bulk_batches",
+        columns: &["id", "agent_id", "at", "description", "size", "undoes"],
+        key: 1,
+        typed: &[],
+        numbered: true,
+    },
+    Table {
         name: "activity",
         columns: &[
             "id",
@@ -139,6 +146,7 @@ pub const TABLES: &[Table] = &[
             "ref_id",
             "old_value",
             "new_value",
+            "batch_id",
         ],
         key: 1,
         typed: &["old_value", "new_value"],

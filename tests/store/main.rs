@@ -2,6 +2,7 @@
 //! binary, a module per subject, on the shared fixtures of `tests/fixtures/`.
 //!
 //! - `store_ops`: every operation and every kind of activity;
+//! - `bulk`: bulk actions, their conflicts, cancelling and undoing them;
 //! - `listing_props`, `query_plans`: the list's answers and the plans behind them;
 //! - `analytics`, `export`: the figures of a period and the files they go to;
 //! - `store_files`, `bad_files`, `backup`: the database file, damaged files, backups;
@@ -17,6 +18,7 @@ mod fixtures;
 mod analytics;
 mod backup;
 mod bad_files;
+mod bulk;
 mod erase;
 mod export;
 mod input_props;

@@ -265,6 +265,7 @@ on_both_engines! {
                     from: Status::Open,
                     to: Status::InProgress,
                 },
+                bulk: None,
             }
         );
 

@@ -16,7 +16,7 @@ use super::{TEAM_SCHEMA_VERSION, config_of, connect, server_error, server_name};
 use crate::clock::Clock;
 use crate::domain::validate;
 use crate::domain::{
-    ActivityEntry, Agent, AgentId, Customer, CustomerId, Direction, Message, MessageId,
+    ActivityEntry, Agent, AgentId, BulkMark, Customer, CustomerId, Direction, Message, MessageId,
     NewCustomer, NewTicket, Note, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
     TicketRow, from_millis, parse_ticket_number, sort_key, to_millis,
 };
@@ -751,7 +751,7 @@ impl ServerStore {
         &self.clock
     }
 
-    fn now(&self) -> i64 {
+    pub(super) fn now(&self) -> i64 {
         to_millis(self.clock.now())
     }
 
@@ -760,7 +760,7 @@ impl ServerStore {
     }
 
     /// A change made as `actor`, who must be the signed-in agent.
-    fn as_me(&self, actor: AgentId) -> Result<(), StoreError> {
+    pub(super) fn as_me(&self, actor: AgentId) -> Result<(), StoreError> {
         if actor == self.me.id {
             Ok(())
         } else {
@@ -772,7 +772,7 @@ impl ServerStore {
     }
 
     /// Calls one of the team's functions, returning its one row.
-    fn call(
+    pub(super) fn call(
         &self,
         ticket: Option<TicketNumber>,
         sql: &str,
@@ -781,6 +781,15 @@ impl ServerStore {
         self.conn()?
             .query_one(sql, params)
             .map_err(|e| refused(&self.server, ticket, e))
+    }
+
+    /// The rows of one read, in a snapshot ([`ServerStore::reading`]).
+    pub(super) fn call_rows(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, StoreError> {
+        self.reading(|tx| Ok(tx.query(sql, params)?))
     }
 
     /// Runs `read` in one read-only snapshot: its own, or the one
@@ -1606,8 +1615,9 @@ impl ServerStore {
             let activity = tx
                 .query(
                     "SELECT a.id, a.at, a.agent_id, coalesce(g.name, ''), a.kind, a.ref_id,
-                            a.old_value::text, a.new_value::text
+                            a.old_value::text, a.new_value::text, a.batch_id, b.size, b.undoes
                      FROM tickets.activity a LEFT JOIN tickets.agents g ON g.id = a.agent_id
+                     LEFT JOIN tickets.bulk_batches b ON b.id = a.batch_id
                      WHERE a.ticket_id = $1 ORDER BY a.at DESC, a.id DESC",
                     &[&ticket.0],
                 )?
@@ -1625,6 +1635,14 @@ impl ServerStore {
                         actor: r.get::<_, Option<i64>>(2).map(AgentId),
                         actor_name: r.get(3),
                         kind,
+                        bulk: r.get::<_, Option<i64>>(8).map(|batch| BulkMark {
+                            batch,
+                            size: r
+                                .get::<_, Option<i64>>(9)
+                                .and_then(|n| u64::try_from(n).ok())
+                                .unwrap_or_default(),
+                            undoes: r.get(10),
+                        }),
                     })
                 })
                 .collect();

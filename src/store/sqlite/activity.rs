@@ -5,7 +5,8 @@ use rusqlite::{Connection, Row, params};
 
 use super::StoreError;
 use crate::domain::{
-    ActivityEntry, ActivityKind, AgentId, Direction, Priority, Status, TicketNumber, from_millis,
+    ActivityEntry, ActivityKind, AgentId, BulkMark, Direction, Priority, Status, TicketNumber,
+    from_millis,
 };
 use crate::store::trail::{StoredValue, decode};
 
@@ -112,15 +113,28 @@ pub(crate) fn record(
     actor: AgentId,
     kind: &ActivityKind,
 ) -> Result<(), StoreError> {
+    record_in_batch(conn, ticket, at, actor, kind, None)
+}
+
+/// Appends one entry to a ticket's trail, marked as part of bulk run
+/// `batch` where one made it.
+pub(crate) fn record_in_batch(
+    conn: &Connection,
+    ticket: TicketNumber,
+    at: i64,
+    actor: AgentId,
+    kind: &ActivityKind,
+    batch: Option<i64>,
+) -> Result<(), StoreError> {
     let e = encode(kind);
     // An erasure is bookkeeping, not an agent event (docs/METRICS.md): stored
     // without an agent, it moves nobody's handled tickets. The kind keeps who.
     let actor = (!matches!(kind, ActivityKind::CustomerErased { .. })).then_some(actor);
     conn.prepare_cached(
-        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value, batch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![ticket, at, actor, e.code, e.ref_id, e.old, e.new])?;
+    .execute(params![ticket, at, actor, e.code, e.ref_id, e.old, e.new, batch])?;
     Ok(())
 }
 
@@ -130,8 +144,10 @@ pub(crate) fn load(
     ticket: TicketNumber,
 ) -> Result<Vec<ActivityEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.at, a.agent_id, coalesce(g.name, ''), a.kind, a.ref_id, a.old_value, a.new_value
+        "SELECT a.id, a.at, a.agent_id, coalesce(g.name, ''), a.kind, a.ref_id, a.old_value, a.new_value,
+                a.batch_id, b.size, b.undoes
          FROM activity a LEFT JOIN agents g ON g.id = a.agent_id
+         LEFT JOIN bulk_batches b ON b.id = a.batch_id
          WHERE a.ticket_id = ?1 ORDER BY a.at DESC, a.id DESC",
     )?;
     let rows = stmt.query_map([ticket], row_to_entry)?;
@@ -182,6 +198,18 @@ fn row_to_entry(row: &Row<'_>) -> rusqlite::Result<Option<ActivityEntry>> {
             actor: row.get::<_, Option<AgentId>>(2).unwrap_or_default(),
             actor_name: row.get(3).unwrap_or_default(),
             kind,
+            bulk: row
+                .get::<_, Option<i64>>(8)
+                .unwrap_or_default()
+                .map(|batch| BulkMark {
+                    batch,
+                    size: row
+                        .get::<_, Option<i64>>(9)
+                        .unwrap_or_default()
+                        .and_then(|n| u64::try_from(n).ok())
+                        .unwrap_or_default(),
+                    undoes: row.get(10).unwrap_or_default(),
+                }),
         }),
     )
 }

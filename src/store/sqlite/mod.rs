@@ -10,6 +10,7 @@
 
 mod activity;
 pub mod backup;
+mod batch;
 mod bulk;
 pub(crate) mod codec;
 mod drive;

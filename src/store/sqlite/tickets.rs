@@ -15,7 +15,7 @@ use crate::domain::{
 };
 
 /// The parts of a ticket that edits are checked against.
-struct TicketState {
+pub(super) struct TicketState {
     status: Status,
     priority: Priority,
     subject: String,
@@ -27,7 +27,7 @@ struct TicketState {
     csat: Option<u8>,
 }
 
-fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketState, StoreError> {
+pub(super) fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketState, StoreError> {
     conn.prepare_cached(
         "SELECT status, priority, subject, description, customer_id, version, resolved_at, resolved_by, csat
          FROM tickets WHERE id = ?1",
@@ -65,7 +65,7 @@ fn state_at_version(
     Ok(st)
 }
 
-fn ensure_ticket(conn: &Connection, ticket: TicketNumber) -> Result<(), StoreError> {
+pub(super) fn ensure_ticket(conn: &Connection, ticket: TicketNumber) -> Result<(), StoreError> {
     let found = conn
         .prepare_cached("SELECT 1 FROM tickets WHERE id = ?1")?
         .exists([ticket])?;
@@ -161,6 +161,215 @@ pub(crate) fn tag_by_name(conn: &Connection, name: &str) -> Result<Tag, StoreErr
     })
 }
 
+/// Finishes a change to a ticket: marks it changed now (a field edit also
+/// moves its version on, as the kind says) and records its entry, marked
+/// with `batch` where a bulk run made it. Every change of one ticket by an
+/// agent ends here, whether asked alone or in a bulk run.
+pub(super) fn record_change(
+    tx: &Connection,
+    ticket: TicketNumber,
+    now: i64,
+    actor: AgentId,
+    kind: &ActivityKind,
+    batch: Option<i64>,
+) -> Result<(), StoreError> {
+    let field_edit = matches!(
+        kind,
+        ActivityKind::StatusChanged { .. }
+            | ActivityKind::PriorityChanged { .. }
+            | ActivityKind::SubjectEdited { .. }
+            | ActivityKind::DescriptionEdited
+            | ActivityKind::CustomerChanged { .. }
+            | ActivityKind::CsatRecorded { .. }
+    );
+    touch(tx, ticket, now, field_edit)?;
+    activity::record_in_batch(tx, ticket, now, actor, kind, batch)
+}
+
+// Each change below writes itself and returns its activity entry (`None`
+// where there is nothing to change), for the single call and a bulk run
+// alike to finish with `record_change`, each in its own transaction.
+
+/// Moves the ticket (found as `st`) to status `to`, keeping its resolution
+/// and close moments current.
+pub(super) fn status_change(
+    tx: &Connection,
+    actor: AgentId,
+    ticket: TicketNumber,
+    st: &TicketState,
+    now: i64,
+    to: Status,
+) -> Result<Option<ActivityKind>, StoreError> {
+    let from = st.status;
+    if from == to {
+        return Ok(None);
+    }
+    // The resolution moment is the latest entry into Resolved/Closed from an
+    // unresolved status; a ticket that is no longer resolved-like has none.
+    let (resolved_at, resolved_by) = if !to.is_resolved_like() {
+        (None, None)
+    } else if !from.is_resolved_like() {
+        (Some(now), Some(actor))
+    } else {
+        (st.resolved_at, st.resolved_by)
+    };
+    tx.prepare_cached(
+        "UPDATE tickets SET status = ?2, resolved_at = ?3, resolved_by = ?4,
+             closed_at = CASE WHEN ?5 THEN ?6 ELSE closed_at END
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        ticket,
+        to,
+        resolved_at,
+        resolved_by,
+        to == Status::Closed,
+        now
+    ])?;
+    Ok(Some(ActivityKind::StatusChanged { from, to }))
+}
+
+/// Gives the ticket (found as `st`) priority `to`.
+pub(super) fn priority_change(
+    tx: &Connection,
+    ticket: TicketNumber,
+    st: &TicketState,
+    to: Priority,
+) -> Result<Option<ActivityKind>, StoreError> {
+    let from = st.priority;
+    if from == to {
+        return Ok(None);
+    }
+    tx.prepare_cached("UPDATE tickets SET priority = ?2 WHERE id = ?1")?
+        .execute(params![ticket, to])?;
+    Ok(Some(ActivityKind::PriorityChanged { from, to }))
+}
+
+/// Assigns an active agent to the ticket; one already assigned changes nothing.
+pub(super) fn assign_change(
+    tx: &Connection,
+    ticket: TicketNumber,
+    assignee: AgentId,
+    now: i64,
+) -> Result<Option<ActivityKind>, StoreError> {
+    let who = agent(tx, assignee)?;
+    if !who.active {
+        return Err(StoreError::NotAllowed(format!(
+            "{} is no longer an active agent and cannot be assigned",
+            who.name
+        )));
+    }
+    let added = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO ticket_assignees (ticket_id, agent_id, assigned_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![ticket, assignee, now])?;
+    if added == 0 {
+        return Ok(None);
+    }
+    refresh_assignee_key(tx, ticket)?;
+    Ok(Some(ActivityKind::AgentAssigned {
+        agent: assignee,
+        name: who.name,
+    }))
+}
+
+/// Takes an agent off the ticket; one not assigned changes nothing.
+pub(super) fn unassign_change(
+    tx: &Connection,
+    ticket: TicketNumber,
+    assignee: AgentId,
+) -> Result<Option<ActivityKind>, StoreError> {
+    let who = agent(tx, assignee)?;
+    let removed = tx
+        .prepare_cached("DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND agent_id = ?2")?
+        .execute(params![ticket, assignee])?;
+    if removed == 0 {
+        return Ok(None);
+    }
+    refresh_assignee_key(tx, ticket)?;
+    Ok(Some(ActivityKind::AgentUnassigned {
+        agent: assignee,
+        name: who.name,
+    }))
+}
+
+/// Tags the ticket with the tag named `name`, made if new; returns the tag.
+pub(super) fn tag_change(
+    tx: &Connection,
+    ticket: TicketNumber,
+    name: &str,
+) -> Result<(Tag, Option<ActivityKind>), StoreError> {
+    let tag = tag_by_name(tx, name)?;
+    let added = tx
+        .prepare_cached("INSERT OR IGNORE INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)")?
+        .execute(params![ticket, tag.id])?;
+    let kind = (added > 0).then(|| ActivityKind::TagAdded {
+        tag: tag.name.clone(),
+    });
+    Ok((tag, kind))
+}
+
+/// Takes a tag off the ticket; one not there changes nothing.
+pub(super) fn untag_change(
+    tx: &Connection,
+    ticket: TicketNumber,
+    tag: TagId,
+) -> Result<Option<ActivityKind>, StoreError> {
+    let name: String = tx
+        .prepare_cached("SELECT name FROM tags WHERE id = ?1")?
+        .query_row([tag], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            what: "tag",
+            id: tag.0,
+        })?;
+    let removed = tx
+        .prepare_cached("DELETE FROM ticket_tags WHERE ticket_id = ?1 AND tag_id = ?2")?
+        .execute(params![ticket, tag])?;
+    Ok((removed > 0).then_some(ActivityKind::TagRemoved { tag: name }))
+}
+
+/// Adds an internal note (its text validated already) by `actor`; returns it.
+pub(super) fn note_change(
+    tx: &Connection,
+    actor: AgentId,
+    ticket: TicketNumber,
+    body: &str,
+    now: i64,
+) -> Result<NoteId, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO notes (ticket_id, author_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    )?
+    .execute(params![ticket, actor, body, now])?;
+    Ok(NoteId(tx.last_insert_rowid()))
+}
+
+/// The ticket, version and text of a note.
+pub(super) fn note_owner(
+    conn: &Connection,
+    note: NoteId,
+) -> Result<(TicketNumber, i64, String), StoreError> {
+    conn.prepare_cached("SELECT ticket_id, version, body FROM notes WHERE id = ?1")?
+        .query_row([note], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            what: "note",
+            id: note.0,
+        })
+}
+
+/// Deletes an internal note, its text kept in the entry; returns its ticket.
+pub(super) fn delete_note_change(
+    tx: &Connection,
+    note: NoteId,
+) -> Result<(TicketNumber, ActivityKind), StoreError> {
+    let (ticket, _, text) = note_owner(tx, note)?;
+    tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
+        .execute([note])?;
+    Ok((ticket, ActivityKind::NoteDeleted { note, text }))
+}
+
 impl FileStore {
     /// Raises a ticket as Open and records who raised it. Returns its number.
     pub fn create_ticket(
@@ -215,11 +424,10 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             let st = state_at_version(tx, ticket, expected_version)?;
-            let Some(kind) = edit(tx, st, now)? else {
-                return Ok(());
-            };
-            touch(tx, ticket, now, true)?;
-            activity::record(tx, ticket, now, actor, &kind)
+            match edit(tx, st, now)? {
+                Some(kind) => record_change(tx, ticket, now, actor, &kind, None),
+                None => Ok(()),
+            }
         })
     }
 
@@ -232,33 +440,7 @@ impl FileStore {
         to: Status,
     ) -> Result<(), StoreError> {
         self.edit_field(actor, ticket, expected_version, |tx, st, now| {
-            let from = st.status;
-            if from == to {
-                return Ok(None);
-            }
-            // The resolution moment is the latest entry into Resolved/Closed from an
-            // unresolved status; a ticket that is no longer resolved-like has none.
-            let (resolved_at, resolved_by) = if !to.is_resolved_like() {
-                (None, None)
-            } else if !from.is_resolved_like() {
-                (Some(now), Some(actor))
-            } else {
-                (st.resolved_at, st.resolved_by)
-            };
-            tx.prepare_cached(
-                "UPDATE tickets SET status = ?2, resolved_at = ?3, resolved_by = ?4,
-                     closed_at = CASE WHEN ?5 THEN ?6 ELSE closed_at END
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                ticket,
-                to,
-                resolved_at,
-                resolved_by,
-                to == Status::Closed,
-                now
-            ])?;
-            Ok(Some(ActivityKind::StatusChanged { from, to }))
+            status_change(tx, actor, ticket, &st, now, to)
         })
     }
 
@@ -271,13 +453,7 @@ impl FileStore {
         to: Priority,
     ) -> Result<(), StoreError> {
         self.edit_field(actor, ticket, expected_version, |tx, st, _| {
-            let from = st.priority;
-            if from == to {
-                return Ok(None);
-            }
-            tx.prepare_cached("UPDATE tickets SET priority = ?2 WHERE id = ?1")?
-                .execute(params![ticket, to])?;
-            Ok(Some(ActivityKind::PriorityChanged { from, to }))
+            priority_change(tx, ticket, &st, to)
         })
     }
 
@@ -392,33 +568,10 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
-            let who = agent(tx, assignee)?;
-            if !who.active {
-                return Err(StoreError::NotAllowed(format!(
-                    "{} is no longer an active agent and cannot be assigned",
-                    who.name
-                )));
+            match assign_change(tx, ticket, assignee, now)? {
+                Some(kind) => record_change(tx, ticket, now, actor, &kind, None),
+                None => Ok(()),
             }
-            let added = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO ticket_assignees (ticket_id, agent_id, assigned_at) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![ticket, assignee, now])?;
-            if added == 0 {
-                return Ok(());
-            }
-            refresh_assignee_key(tx, ticket)?;
-            touch(tx, ticket, now, false)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::AgentAssigned {
-                    agent: assignee,
-                    name: who.name,
-                },
-            )
         })
     }
 
@@ -432,27 +585,10 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
-            let who = agent(tx, assignee)?;
-            let removed = tx
-                .prepare_cached(
-                    "DELETE FROM ticket_assignees WHERE ticket_id = ?1 AND agent_id = ?2",
-                )?
-                .execute(params![ticket, assignee])?;
-            if removed == 0 {
-                return Ok(());
+            match unassign_change(tx, ticket, assignee)? {
+                Some(kind) => record_change(tx, ticket, now, actor, &kind, None),
+                None => Ok(()),
             }
-            refresh_assignee_key(tx, ticket)?;
-            touch(tx, ticket, now, false)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::AgentUnassigned {
-                    agent: assignee,
-                    name: who.name,
-                },
-            )
         })
     }
 
@@ -466,23 +602,9 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
-            let tag = tag_by_name(tx, name)?;
-            let added = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)",
-                )?
-                .execute(params![ticket, tag.id])?;
-            if added > 0 {
-                touch(tx, ticket, now, false)?;
-                activity::record(
-                    tx,
-                    ticket,
-                    now,
-                    actor,
-                    &ActivityKind::TagAdded {
-                        tag: tag.name.clone(),
-                    },
-                )?;
+            let (tag, kind) = tag_change(tx, ticket, name)?;
+            if let Some(kind) = kind {
+                record_change(tx, ticket, now, actor, &kind, None)?;
             }
             Ok(tag)
         })
@@ -498,28 +620,10 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
-            let name: String = tx
-                .prepare_cached("SELECT name FROM tags WHERE id = ?1")?
-                .query_row([tag], |r| r.get(0))
-                .optional()?
-                .ok_or(StoreError::NotFound {
-                    what: "tag",
-                    id: tag.0,
-                })?;
-            let removed = tx
-                .prepare_cached("DELETE FROM ticket_tags WHERE ticket_id = ?1 AND tag_id = ?2")?
-                .execute(params![ticket, tag])?;
-            if removed == 0 {
-                return Ok(());
+            match untag_change(tx, ticket, tag)? {
+                Some(kind) => record_change(tx, ticket, now, actor, &kind, None),
+                None => Ok(()),
             }
-            touch(tx, ticket, now, false)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::TagRemoved { tag: name },
-            )
         })
     }
 
@@ -534,29 +638,17 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
-            tx.prepare_cached(
-                "INSERT INTO notes (ticket_id, author_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-            )?
-            .execute(params![ticket, actor, body, now])?;
-            let note = NoteId(tx.last_insert_rowid());
-            touch(tx, ticket, now, false)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::NoteAdded { note })?;
+            let note = note_change(tx, actor, ticket, &body, now)?;
+            record_change(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::NoteAdded { note },
+                None,
+            )?;
             Ok(note)
         })
-    }
-
-    /// The ticket and version of a note.
-    fn note_owner(
-        conn: &Connection,
-        note: NoteId,
-    ) -> Result<(TicketNumber, i64, String), StoreError> {
-        conn.prepare_cached("SELECT ticket_id, version, body FROM notes WHERE id = ?1")?
-            .query_row([note], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?
-            .ok_or(StoreError::NotFound {
-                what: "note",
-                id: note.0,
-            })
     }
 
     /// Edits an internal note, if nobody changed it since `expected_version`.
@@ -570,7 +662,7 @@ impl FileStore {
         let body = validate::note(body)?;
         self.transact(|tx, now| {
             agent(tx, actor)?;
-            let (ticket, version, old) = Self::note_owner(tx, note)?;
+            let (ticket, version, old) = note_owner(tx, note)?;
             if version != expected_version {
                 return Err(StoreError::NoteConflict);
             }
@@ -581,8 +673,14 @@ impl FileStore {
                 "UPDATE notes SET body = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
             )?
             .execute(params![note, body, now])?;
-            touch(tx, ticket, now, false)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::NoteEdited { note })
+            record_change(
+                tx,
+                ticket,
+                now,
+                actor,
+                &ActivityKind::NoteEdited { note },
+                None,
+            )
         })
     }
 
@@ -590,17 +688,8 @@ impl FileStore {
     pub fn delete_note(&mut self, actor: AgentId, note: NoteId) -> Result<(), StoreError> {
         self.transact(|tx, now| {
             agent(tx, actor)?;
-            let (ticket, _, text) = Self::note_owner(tx, note)?;
-            tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
-                .execute([note])?;
-            touch(tx, ticket, now, false)?;
-            activity::record(
-                tx,
-                ticket,
-                now,
-                actor,
-                &ActivityKind::NoteDeleted { note, text },
-            )
+            let (ticket, kind) = delete_note_change(tx, note)?;
+            record_change(tx, ticket, now, actor, &kind, None)
         })
     }
 
@@ -630,8 +719,7 @@ impl FileStore {
                 )?
                 .execute(params![ticket, now, actor])?;
             }
-            touch(tx, ticket, now, false)?;
-            activity::record(tx, ticket, now, actor, &ActivityKind::MessageAttached { message, direction })?;
+            record_change(tx, ticket, now, actor, &ActivityKind::MessageAttached { message, direction }, None)?;
             Ok(message)
         })
     }
