@@ -29,7 +29,7 @@ impl TicketsApp {
     pub(super) fn apply(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::Command(command) => self.run_command(ctx, command),
-            Action::Filter(filter) => self.set_filter(filter),
+            Action::Filter(filter) => self.set_filter(*filter),
             Action::FilterCustomer(customer, name) => {
                 self.customer_names.insert(customer, name);
                 self.set_filter(TicketFilter {
@@ -80,6 +80,10 @@ impl TicketsApp {
                 self.open_ticket(number);
             }
             Action::RetryList => self.list.retry(),
+            Action::SelectRange(first, last) => self.select_range(first, last),
+            Action::ClearSelection => self.selection.clear(),
+            Action::Bulk(change) => self.start_bulk(change),
+            Action::UndoBulk => self.undo_bulk(),
             Action::Change(change) => self.change(change),
             Action::Create(ticket) => match self.actor() {
                 Some(actor) => self.request(Request::Create { actor, ticket }),
@@ -194,7 +198,17 @@ impl TicketsApp {
         if needs >= Needs::Database && !self.is_open() {
             return;
         }
-        if needs == Needs::Ticket && self.panel.as_ref().is_none_or(|p| p.detail.is_none()) {
+        // With tickets picked, the ticket commands act on all of them.
+        if !self.selection.is_empty()
+            && let Some(change) = self.bulk_change_of(command)
+        {
+            self.start_bulk(change);
+            return;
+        }
+        if needs == Needs::Ticket
+            && self.panel.as_ref().is_none_or(|p| p.detail.is_none())
+            && (self.selection.is_empty() || !self.selection_commands(command))
+        {
             self.toasts
                 .add(ToastKind::Info, "Open a ticket first (click a row, or J).");
             return;
@@ -286,6 +300,24 @@ impl TicketsApp {
                 }
             }
             UiCommand::Close => self.close(),
+            UiCommand::ToggleSelect => {
+                if let Some((row, position)) = self.list.current() {
+                    self.selection.toggle(&row, position);
+                }
+            }
+            UiCommand::ExtendDown | UiCommand::ExtendUp => {
+                if let Some((row, position)) = self.list.current() {
+                    self.selection.add(&row, position);
+                }
+                let step = if command == UiCommand::ExtendDown { 1 } else { -1 };
+                if let Some(number) = self.list.step(step) {
+                    if let Some((row, position)) = self.list.current() {
+                        self.selection.add(&row, position);
+                    }
+                    self.open_ticket(number);
+                }
+            }
+            UiCommand::SelectAll => self.select_range(0, self.list.rows().saturating_sub(1)),
             UiCommand::Submit => self.submit(),
             UiCommand::Palette => self.open_palette(""),
             UiCommand::GoToTicket => self.open_palette("#"),
@@ -426,6 +458,29 @@ impl TicketsApp {
 
     /// Esc: leaves the text box it was pressed in (closing a picker whose
     /// box it is), else closes the dialog, the picker or the panel on show.
+    /// The bulk change a ticket command makes to the picked tickets.
+    fn bulk_change_of(&self, command: UiCommand) -> Option<crate::domain::BulkChange> {
+        use crate::domain::BulkChange;
+        if let Some(status) = command.status() {
+            return Some(BulkChange::Status(status));
+        }
+        if let Some(priority) = command.priority() {
+            return Some(BulkChange::Priority(priority));
+        }
+        match command {
+            UiCommand::AssignToMe => self.actor().map(BulkChange::Assign),
+            _ => None,
+        }
+    }
+
+    /// Ticket commands that also serve picked tickets (through the bar).
+    fn selection_commands(&self, command: UiCommand) -> bool {
+        matches!(
+            command,
+            UiCommand::StatusByNumber | UiCommand::PriorityByNumber
+        )
+    }
+
     fn close(&mut self) {
         if self.picker_was_open {
             // The pop-up closed itself on this Esc.
@@ -449,6 +504,8 @@ impl TicketsApp {
             self.close_modal();
         } else if self.people.is_some() {
             self.people = None;
+        } else if !self.selection.is_empty() {
+            self.selection.clear();
         } else if !self.panel.as_mut().is_some_and(PanelState::close_picker) {
             self.close_panel();
         }

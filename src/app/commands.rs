@@ -133,6 +133,14 @@ commands! {
     WriteNote,
     /// Put the cursor in the open ticket's reply box.
     WriteReply,
+    /// Pick the ticket under the cursor for a bulk action, or let it go.
+    ToggleSelect,
+    /// Pick every ticket of the list.
+    SelectAll,
+    /// Pick the next ticket too, and move to it.
+    ExtendDown,
+    /// Pick the previous ticket too, and move to it.
+    ExtendUp,
     /// Select the next ticket in the list.
     NextTicket,
     /// Select the previous ticket in the list.
@@ -237,6 +245,10 @@ impl UiCommand {
             C::AddTag => "Add tag…",
             C::WriteNote => "Write a note",
             C::WriteReply => "Write a reply",
+            C::ToggleSelect => "Pick or drop this ticket",
+            C::SelectAll => "Pick every ticket of the list",
+            C::ExtendDown => "Pick the next ticket too",
+            C::ExtendUp => "Pick the previous ticket too",
             C::NextTicket => "Next ticket",
             C::PreviousTicket => "Previous ticket",
             C::Submit => "Submit what is being written",
@@ -308,7 +320,11 @@ impl UiCommand {
             | C::WriteNote
             | C::WriteReply
             | C::NextTicket
-            | C::PreviousTicket => Menu::Ticket,
+            | C::PreviousTicket
+            | C::ToggleSelect
+            | C::SelectAll
+            | C::ExtendDown
+            | C::ExtendUp => Menu::Ticket,
             C::KeyboardHelp | C::About => Menu::Help,
             C::StatusOpen
             | C::StatusInProgress
@@ -358,6 +374,10 @@ impl UiCommand {
             C::AddTag => const { &[key(Key::T)] },
             C::WriteNote => const { &[shift(Key::N), key(Key::C)] },
             C::WriteReply => const { &[key(Key::R)] },
+            C::ToggleSelect => const { &[key(Key::X)] },
+            C::SelectAll => const { &[cmd(Key::A)] },
+            C::ExtendDown => const { &[shift(Key::J), shift(Key::ArrowDown)] },
+            C::ExtendUp => const { &[shift(Key::K), shift(Key::ArrowUp)] },
             C::NextTicket => const { &[key(Key::J), key(Key::ArrowDown)] },
             C::PreviousTicket => const { &[key(Key::K), key(Key::ArrowUp)] },
             C::Submit => const { &[cmd(Key::Enter)] },
@@ -451,6 +471,10 @@ impl UiCommand {
     /// Whether the shortcut is a key that also types or moves a text cursor,
     /// and so never fires while a text box has the keyboard.
     fn is_typing_key(shortcut: &KeyboardShortcut) -> bool {
+        // Ctrl+A selects a text box's text.
+        if *shortcut == KeyboardShortcut::new(Modifiers::COMMAND, Key::A) {
+            return true;
+        }
         !matches!(
             shortcut.logical_key,
             Key::Escape | Key::F1 | Key::F2 | Key::F5
@@ -613,7 +637,7 @@ pub enum Action {
     /// Run a command.
     Command(UiCommand),
     /// Replace the filter.
-    Filter(TicketFilter),
+    Filter(Box<TicketFilter>),
     /// Open a view.
     OpenView(super::settings::ViewRef),
     /// Ask for a new view's name (`None`), or a view's new name.
@@ -635,6 +659,15 @@ pub enum Action {
     Sort(Sort),
     /// Open a ticket in the panel.
     Select(TicketNumber),
+    /// Pick the tickets at these positions of the list (inclusive), some
+    /// not loaded: the store names them.
+    SelectRange(u64, u64),
+    /// Let every picked ticket go.
+    ClearSelection,
+    /// Make one change to every picked ticket.
+    Bulk(crate::domain::BulkChange),
+    /// Undo the last bulk change.
+    UndoBulk,
     /// Fetch the list's page that failed again.
     RetryList,
     /// Change the open ticket.
@@ -740,7 +773,9 @@ mod tests {
     fn keys_that_type_never_fire_while_typing() {
         for command in UiCommand::ALL {
             for s in command.shortcuts() {
-                let plain = s.modifiers.is_none() || s.modifiers == Modifiers::SHIFT;
+                let plain = s.modifiers.is_none()
+                    || s.modifiers == Modifiers::SHIFT
+                    || (s.modifiers == Modifiers::COMMAND && s.logical_key == Key::A);
                 let function = matches!(s.logical_key, Key::Escape | Key::F1 | Key::F2 | Key::F5);
                 assert_eq!(
                     UiCommand::is_typing_key(s),

@@ -177,7 +177,33 @@ impl TicketsApp {
             }
             self.db_mut().filter = filter;
             self.list.restart();
+            // Picked tickets are picked from a list; another list starts afresh.
+            self.selection.clear();
         }
+    }
+
+    /// Picks the tickets at positions `first` to `last` of the list: at
+    /// once when their rows are loaded, else as the store names them (the
+    /// count shows meanwhile).
+    pub(super) fn select_range(&mut self, first: u64, last: u64) {
+        if self.list.rows() == 0 {
+            return;
+        }
+        let (first, last) = (first.min(last), first.max(last));
+        if let Some(rows) = self.list.rows_between(first, last) {
+            self.selection.add_rows(rows);
+            return;
+        }
+        let count = last - first + 1;
+        let asked = self.selection.ask(count);
+        let request = ListRequest {
+            filter: self.db().filter.clone(),
+            sort: self.db().sort,
+            offset: first,
+            limit: u32::try_from(count).unwrap_or(u32::MAX),
+            anchor: None,
+        };
+        self.request(Request::Stamps { asked, request });
     }
 
     /// Opens a ticket in the panel, keeping the unsaved text of the one it

@@ -13,12 +13,14 @@
 //! `settings.rs` holds what is remembered between runs. Nothing here waits
 //! on the database, the network or a file.
 
+mod bulk;
 mod command_handling;
 pub mod commands;
 mod exporter;
 pub mod failure;
 mod logic;
 mod receive;
+pub mod selection;
 pub mod settings;
 pub mod tasks;
 mod ui;
@@ -182,6 +184,12 @@ pub struct TicketsApp {
     agents: Vec<Agent>,
     tags: Vec<Tag>,
     list: ListState,
+    /// The tickets picked for a bulk action.
+    selection: selection::Selection,
+    /// The last bulk run that changed something, while it can be undone.
+    last_bulk: Option<bulk::BulkRun>,
+    /// What is typed in the bulk bar's boxes.
+    bulk_draft: ui::bulk_bar::BulkDraft,
     counts: Option<Counts>,
     /// The filter and data epoch the counts on show were asked for.
     counts_for: Option<(crate::store::TicketFilter, u64)>,
@@ -264,6 +272,9 @@ impl TicketsApp {
             agents: Vec::new(),
             tags: Vec::new(),
             list,
+            selection: selection::Selection::default(),
+            last_bulk: None,
+            bulk_draft: Default::default(),
             counts: None,
             counts_for: None,
             counts_asked: 0,

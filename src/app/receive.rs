@@ -100,6 +100,16 @@ impl TicketsApp {
                     self.counts = Some(counts);
                 }
             }
+            Response::Stamps { asked, stamps } => match stamps {
+                Ok(stamps) => self.selection.receive(asked, stamps),
+                Err(error) => {
+                    self.selection.failed(asked);
+                    self.toasts.add(
+                        ToastKind::Error,
+                        format!("The tickets could not be picked: {error}"),
+                    );
+                }
+            },
             Response::ViewCounts { generation, counts } => match counts {
                 Ok(counts) => {
                     self.view_counts.receive(generation, counts);
@@ -388,6 +398,10 @@ impl TicketsApp {
                 (ToastKind::Info, format!("Backed up to {}", file.display()))
             }
             (_, Ok(Done::BackupNotDue)) => return,
+            (_, Ok(Done::Bulk(run))) => {
+                self.bulk_finished(*run);
+                return;
+            }
             (_, Ok(Done::Seeded(n))) => {
                 self.finish_sample();
                 (
@@ -419,6 +433,11 @@ impl TicketsApp {
             (TaskName::Backup, Err(failure)) => (
                 ToastKind::Error,
                 format!("The backup was not made: {failure}."),
+            ),
+            // The run's own store could not be opened: it changed nothing.
+            (TaskName::Bulk, Err(failure)) => (
+                ToastKind::Error,
+                format!("The change was not made: {failure}. No ticket was changed."),
             ),
         };
         self.toasts.add(kind, message);

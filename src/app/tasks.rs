@@ -24,6 +24,8 @@ pub enum TaskName {
     Backup,
     /// Filling an empty database with sample data.
     SampleData,
+    /// One change to many tickets.
+    Bulk,
 }
 
 impl TaskName {
@@ -33,6 +35,7 @@ impl TaskName {
             TaskName::Export => "an export",
             TaskName::Backup => "a backup",
             TaskName::SampleData => "sample data",
+            TaskName::Bulk => "a change to many tickets",
         }
     }
 }
@@ -50,6 +53,8 @@ pub enum Done {
     BackupNotDue,
     /// This many sample tickets were loaded.
     Seeded(u64),
+    /// A bulk run ended (cancelled or stopped by a failure included).
+    Bulk(Box<super::bulk::BulkRun>),
 }
 
 /// How a job ended.

@@ -36,6 +36,10 @@ pub struct TicketFilter {
     pub unassigned: bool,
     /// Belonging to this customer.
     pub customer: Option<CustomerId>,
+    /// Only these tickets (those a bulk action skipped, say); not
+    /// remembered between runs.
+    #[serde(skip)]
+    pub numbers: Vec<TicketNumber>,
     /// Only the tickets behind one analytics figure ("Closed in Last 30d"),
     /// set by drilling down from the Analytics window; not remembered between runs.
     #[serde(skip)]

@@ -238,6 +238,7 @@ struct RequestSpec {
     unassigned: bool,
     customer: Option<i64>,
     updated_within_hours: Option<u32>,
+    numbers: Option<Vec<i64>>,
     sort: Sort,
     offset: u64,
     limit: u32,
@@ -452,6 +453,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
         prop::bool::weighted(0.2),
         prop::option::weighted(0.15, 1i64..=9),
         prop::option::weighted(0.15, 1u32..=3),
+        prop::option::weighted(0.1, prop::collection::vec(1i64..=12, 1..4)),
     );
     let page = (
         select(SortColumn::ALL.to_vec()),
@@ -473,6 +475,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
                 unassigned,
                 customer,
                 updated_within_hours,
+                numbers,
             ),
             (column, descending, offset, limit),
         )| RequestSpec {
@@ -487,6 +490,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
             unassigned,
             customer,
             updated_within_hours,
+            numbers,
             sort: Sort { column, descending },
             offset,
             limit,
@@ -664,6 +668,7 @@ fn matches(model: &Model, t: &MTicket, f: &TicketFilter) -> bool {
         && f.customer.is_none_or(|c| t.customer == Some(c))
         && f.updated_since_millis(model.now)
             .is_none_or(|since| t.updated >= since)
+        && (f.numbers.is_empty() || f.numbers.contains(&t.number))
 }
 
 /// The primary sort key; within one column every key is the same variant.
@@ -1071,6 +1076,13 @@ impl World {
                 unassigned: spec.unassigned,
                 customer: spec.customer.map(CustomerId),
                 updated_within_hours: spec.updated_within_hours,
+                numbers: spec
+                    .numbers
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .map(TicketNumber)
+                    .collect(),
                 scope: None,
             },
             sort: spec.sort,

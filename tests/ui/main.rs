@@ -13,6 +13,7 @@ mod fixtures;
 mod analytics;
 mod backup;
 mod basics;
+mod bulk;
 mod common;
 mod erase;
 mod first_minute;

@@ -11,9 +11,10 @@ use egui::{Label, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::super::commands::Action;
+use super::super::selection::Selection;
 use super::widgets::{
     assignee_short, assignee_summary, compact_time, exact_time, priority_mark, relative_time,
-    short_time, status_pill,
+    short_time, status_pill, thousands,
 };
 use crate::domain::{TicketNumber, TicketRow};
 use crate::store::{Anchor, ListKey, Sort, SortColumn};
@@ -261,6 +262,19 @@ impl ListState {
             })
     }
 
+    /// The ticket under the cursor (the one open) and its position, if its
+    /// row is loaded.
+    pub fn current(&self) -> Option<(TicketRow, u64)> {
+        let position = self.selected_index?;
+        let row = self.row(position)?;
+        (Some(row.number) == self.selected).then(|| (row.clone(), position))
+    }
+
+    /// The rows at positions `first` to `last`, if every one is loaded.
+    pub fn rows_between(&self, first: u64, last: u64) -> Option<Vec<&TicketRow>> {
+        (first..=last).map(|i| self.row(i)).collect()
+    }
+
     /// Marks a ticket as the selected one, at its position in the list if
     /// a loaded page holds it.
     pub fn select(&mut self, number: TicketNumber) {
@@ -370,12 +384,19 @@ fn cell(ui: &mut Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
 pub fn table_ui(
     ui: &mut Ui,
     list: &mut ListState,
+    selection: &mut Selection,
     sort: Sort,
     now: DateTime<Utc>,
     actions: &mut Vec<Action>,
 ) {
     let total = list.rows();
-    let width = Width::of(ui.available_width(), ui.spacing().item_spacing.x);
+    // A tick box leads each row while tickets are picked.
+    let picking = !selection.is_empty();
+    let pick_width = if picking { 22.0 } else { 0.0 };
+    let width = Width::of(
+        ui.available_width() - pick_width,
+        ui.spacing().item_spacing.x,
+    );
     let [
         number,
         status,
@@ -385,12 +406,17 @@ pub fn table_ui(
         created,
         updated,
     ] = width.columns();
+    let modifiers = ui.input(|i| i.modifiers);
     let mut table = TableBuilder::new(ui)
-        .id_salt(("tickets_table", width as u8))
+        .id_salt(("tickets_table", width as u8, picking))
         .striped(true)
         .sense(Sense::click())
         .animate_scrolling(false)
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+    if picking {
+        table = table.column(Column::exact(pick_width));
+    }
+    let mut table = table
         .column(Column::exact(number))
         .column(Column::remainder().at_least(120.0).clip(true))
         .column(Column::exact(status))
@@ -405,6 +431,14 @@ pub fn table_ui(
     let mut visible: Option<(u64, u64)> = None;
     table
         .header(26.0, |mut header| {
+            if picking {
+                header.col(|ui| {
+                    ui.weak("✔").on_hover_text(format!(
+                        "{} picked (Esc lets them go)",
+                        thousands(selection.len())
+                    ));
+                });
+            }
             for column in SortColumn::ALL {
                 header.col(|ui| {
                     let arrow = match (sort.column == column, sort.descending) {
@@ -446,6 +480,9 @@ pub fn table_ui(
                     None => (index, index),
                 });
                 let Some(ticket) = list.row(index) else {
+                    if picking {
+                        row.col(|_| {});
+                    }
                     row.col(|ui| {
                         ui.add(egui::Spinner::new().size(12.0));
                     });
@@ -454,7 +491,21 @@ pub fn table_ui(
                     }
                     return;
                 };
-                row.set_selected(list.selected == Some(ticket.number));
+                let picked = selection.contains(ticket.number);
+                row.set_selected(list.selected == Some(ticket.number) || picked);
+                if picking {
+                    row.col(|ui| {
+                        let mut on = picked;
+                        let label = format!("Pick {}", ticket.number);
+                        let response = ui.checkbox(&mut on, "");
+                        response.widget_info(|| {
+                            egui::WidgetInfo::selected(egui::Role::CheckBox, true, on, &label)
+                        });
+                        if response.changed() {
+                            selection.toggle(ticket, index);
+                        }
+                    });
+                }
                 row.col(|ui| {
                     // The number stays quiet; the subject leads.
                     cell(
@@ -501,10 +552,22 @@ pub fn table_ui(
                     });
                 }
                 if row.response().clicked() {
-                    actions.push(Action::Select(ticket.number));
-                    list.selected = Some(ticket.number);
-                    list.selected_index = Some(index);
-                    list.selected_gone = false;
+                    if modifiers.command {
+                        // Ctrl/⌘-click picks the ticket (or lets it go).
+                        selection.toggle(ticket, index);
+                    } else if modifiers.shift {
+                        // Shift-click picks the stretch from the last one picked.
+                        match selection.anchor() {
+                            Some(from) => actions.push(Action::SelectRange(from, index)),
+                            None => selection.add(ticket, index),
+                        }
+                    } else {
+                        let number = ticket.number;
+                        actions.push(Action::Select(number));
+                        list.selected = Some(number);
+                        list.selected_index = Some(index);
+                        list.selected_gone = false;
+                    }
                 }
             });
         });

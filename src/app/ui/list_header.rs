@@ -82,7 +82,7 @@ pub fn header_ui(
         .on_hover_text(UiCommand::ClearFilters.hint(ui.ctx(), "Clear every filter"))
         .clicked()
     {
-        actions.push(Action::Filter(TicketFilter::default()));
+        actions.push(Action::Filter(Box::default()));
     }
     egui::ScrollArea::horizontal()
         .id_salt("filter_chips")
@@ -91,7 +91,7 @@ pub fn header_ui(
             ui.horizontal(|ui| {
                 for (text, rest) in chips {
                     if chip(ui, &text, &format!("Remove the filter {text}")) {
-                        actions.push(Action::Filter(rest));
+                        actions.push(Action::Filter(Box::new(rest)));
                     }
                 }
             });
@@ -110,6 +110,18 @@ fn active_filters(input: &HeaderInput<'_>) -> Vec<(String, TicketFilter)> {
     };
     if let Some(scope) = &f.scope {
         without(scope.label.clone(), &|r| r.scope = None);
+    }
+    if !f.numbers.is_empty() {
+        let text = match f.numbers.as_slice() {
+            [one] => one.to_string(),
+            many => format!("{} named tickets", many.len()),
+        };
+        without(text, &|r| r.numbers.clear());
+    }
+    if let Some(hours) = f.updated_within_hours {
+        without(format!("Updated in the last {hours} h"), &|r| {
+            r.updated_within_hours = None
+        });
     }
     if !f.text.trim().is_empty() {
         without(format!("“{}”", f.text.trim()), &|r| r.text.clear());
@@ -186,7 +198,7 @@ pub fn no_match_ui(ui: &mut Ui, actions: &mut Vec<Action>) {
         ui.label("Change or remove a filter above, or show every ticket.");
         ui.add_space(8.0);
         if ui.button("Clear filters").clicked() {
-            actions.push(Action::Filter(TicketFilter::default()));
+            actions.push(Action::Filter(Box::default()));
         }
     });
 }

@@ -7,6 +7,7 @@
 //! that a box opened this very frame already counts as typing.
 
 pub mod analytics;
+pub mod bulk_bar;
 pub mod dialogs;
 pub mod files;
 pub mod forms;
@@ -193,7 +194,7 @@ impl TicketsApp {
             }
         }
         self.dialogs(&ctx, &mut actions);
-        self.toasts.show(&ctx);
+        self.toasts.show(&ctx, &mut actions);
         // Shortcuts after the widgets: a box that has the keyboard, had it
         // when this frame began (Esc has just taken it away), or was opened
         // for typing this frame keeps every key that types.
@@ -340,13 +341,26 @@ impl TicketsApp {
                 filters_shown,
             };
             list_header::header_ui(ui, &self.list, &header, actions);
+            if !self.selection.is_empty() {
+                let bar = bulk_bar::BulkBarInput {
+                    count: self.selection.len(),
+                    waiting: self.selection.waiting(),
+                    running: self.tasks.progress(super::tasks::TaskName::Bulk).is_some(),
+                    agents: &self.agents,
+                    tags: &self.tags,
+                    me: self.signed_in.as_ref().map(|a| a.id).or(db.agent),
+                };
+                bulk_bar::bulk_bar_ui(ui, &bar, &mut self.bulk_draft, actions);
+                ui.separator();
+            }
             if let Some(message) = self.list.failed.clone() {
                 list_header::failed_ui(ui, &message, actions);
             } else if self.list.total == Some(0) {
                 list_header::no_match_ui(ui, actions);
             } else {
                 let sort = db.sort;
-                list::table_ui(ui, &mut self.list, sort, self.clock.now(), actions);
+                let now = self.clock.now();
+                list::table_ui(ui, &mut self.list, &mut self.selection, sort, now, actions);
             }
         });
     }

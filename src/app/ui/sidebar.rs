@@ -56,7 +56,8 @@ pub fn sidebar_ui(
     actions: &mut Vec<Action>,
 ) {
     let filter = input.filter;
-    let set = |actions: &mut Vec<Action>, f: TicketFilter| actions.push(Action::Filter(f));
+    let set =
+        |actions: &mut Vec<Action>, f: TicketFilter| actions.push(Action::Filter(Box::new(f)));
     // The scroll bar beside the counts, not over them.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     egui::ScrollArea::vertical()
@@ -265,7 +266,7 @@ fn tag_choices(
             for tag in tags {
                 let mut on = chosen.contains(&tag.id);
                 if ui.checkbox(&mut on, &tag.name).changed() {
-                    actions.push(Action::Filter(with(toggle(chosen, tag.id, on))));
+                    actions.push(Action::Filter(Box::new(with(toggle(chosen, tag.id, on)))));
                 }
             }
         });
@@ -327,6 +328,6 @@ fn date_row(
                 ..filter.clone()
             }
         };
-        actions.push(Action::Filter(f));
+        actions.push(Action::Filter(Box::new(f)));
     }
 }

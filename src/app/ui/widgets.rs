@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, Utc};
 use egui::{Color32, RichText, Sense, Ui, WidgetInfo};
 
+use super::super::commands::Action;
 use crate::domain::{Priority, Status};
 
 /// The hue of a status: colour in Tickets means status, and only status.
@@ -269,6 +270,8 @@ struct Toast {
     kind: ToastKind,
     text: String,
     shown: Instant,
+    /// Buttons beside the text ("Undo"), each with what it asks for.
+    buttons: Vec<(String, Action)>,
 }
 
 /// Short notifications in the corner. A message already on show is not
@@ -294,16 +297,35 @@ impl Toasts {
             kind,
             text,
             shown: Instant::now(),
+            buttons: Vec::new(),
         });
     }
 
-    /// Draws the notifications and drops the old ones.
-    pub fn show(&mut self, ctx: &egui::Context) {
-        let life = |kind| match kind {
-            ToastKind::Info => Duration::from_secs(5),
-            ToastKind::Error => Duration::from_secs(12),
+    /// Adds a notification with buttons; it stays up longer (a button is
+    /// there to be reached for), and goes when one is clicked.
+    pub fn add_with_buttons(
+        &mut self,
+        kind: ToastKind,
+        text: impl Into<String>,
+        buttons: Vec<(String, Action)>,
+    ) {
+        self.toasts.push(Toast {
+            kind,
+            text: text.into(),
+            shown: Instant::now(),
+            buttons,
+        });
+    }
+
+    /// Draws the notifications and drops the old ones; a button clicked
+    /// becomes its action.
+    pub fn show(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let life = |t: &Toast| match (t.kind, t.buttons.is_empty()) {
+            (_, false) => Duration::from_secs(30),
+            (ToastKind::Info, true) => Duration::from_secs(5),
+            (ToastKind::Error, true) => Duration::from_secs(12),
         };
-        self.toasts.retain(|t| t.shown.elapsed() < life(t.kind));
+        self.toasts.retain(|t| t.shown.elapsed() < life(t));
         if self.toasts.is_empty() {
             return;
         }
@@ -327,6 +349,16 @@ impl Toasts {
                                     dismissed = Some(i);
                                 }
                             });
+                            if !toast.buttons.is_empty() {
+                                ui.horizontal(|ui| {
+                                    for (label, action) in &toast.buttons {
+                                        if ui.button(label).clicked() {
+                                            actions.push(action.clone());
+                                            dismissed = Some(i);
+                                        }
+                                    }
+                                });
+                            }
                         });
                 }
                 if let Some(i) = dismissed {

@@ -284,6 +284,10 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             Ok(counts) => Response::Counts { generation, counts },
             Err(e) => failed(e),
         },
+        Request::Stamps { asked, request } => Response::Stamps {
+            asked,
+            stamps: store.list_stamps(&request),
+        },
         Request::ViewCounts {
             generation,
             filters,

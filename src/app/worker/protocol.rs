@@ -198,6 +198,14 @@ pub enum Request {
         /// The filter in force.
         filter: TicketFilter,
     },
+    /// The tickets of a list (or a stretch of it) with their last change,
+    /// to pick them for a bulk action.
+    Stamps {
+        /// The selection's request number.
+        asked: u64,
+        /// The list, and which stretch of it.
+        request: ListRequest,
+    },
     /// Every view's count, together.
     ViewCounts {
         /// Which request this is (only the newest is answered).
@@ -359,6 +367,13 @@ pub enum Response {
         generation: u64,
         /// The counts.
         counts: Counts,
+    },
+    /// The tickets asked for to pick, or why they could not be named.
+    Stamps {
+        /// The selection's request number.
+        asked: u64,
+        /// Each ticket and its last change.
+        stamps: Result<Vec<(TicketNumber, chrono::DateTime<chrono::Utc>)>, StoreError>,
     },
     /// Every view's count, in the order asked, or why not.
     ViewCounts {

@@ -1493,6 +1493,10 @@ impl ServerStore {
         if let Some(since) = filter.updated_since_millis(self.clock.now()) {
             listing.conds.push(format!("t.updated_at >= {since}"));
         }
+        if !filter.numbers.is_empty() {
+            let numbers = id_list(filter.numbers.iter().map(|n| n.0));
+            listing.conds.push(format!("t.id IN ({numbers})"));
+        }
         if let Some(scope) = &filter.scope {
             let ids = self.scope_tickets(scope)?;
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();

@@ -210,6 +210,10 @@ impl Plan {
         if let Some(since) = filter.updated_since_millis(now) {
             plan.conds.push(format!("t.updated_at >= {since}"));
         }
+        if !filter.numbers.is_empty() {
+            let numbers = id_list(filter.numbers.iter().map(|n| n.0));
+            plan.conds.push(format!("t.id IN ({numbers})"));
+        }
         if filter.scope.is_some() {
             // Filled by `FileStore::prepare_scope` before the plan is built.
             plan.sets.push(IdSet {

@@ -1,0 +1,150 @@
+//! The bar above the list while tickets are picked: how many, and what to
+//! do to all of them (status, priority, assignees, tags, a note).
+
+use egui::{RichText, Ui};
+
+use super::super::commands::Action;
+use super::widgets::thousands;
+use crate::domain::{Agent, AgentId, BulkChange, Priority, Status, Tag};
+
+/// What the bar needs to draw.
+pub struct BulkBarInput<'a> {
+    /// How many tickets are picked.
+    pub count: u64,
+    /// Whether some are still being named by the store.
+    pub waiting: bool,
+    /// Whether a bulk change is running.
+    pub running: bool,
+    /// Every agent.
+    pub agents: &'a [Agent],
+    /// Every tag.
+    pub tags: &'a [Tag],
+    /// The agent using the app.
+    pub me: Option<AgentId>,
+}
+
+/// What is being typed in the bar's boxes.
+#[derive(Debug, Default)]
+pub struct BulkDraft {
+    /// A tag to add.
+    pub tag: String,
+    /// A note to add to each ticket.
+    pub note: String,
+}
+
+/// Draws the bar.
+pub fn bulk_bar_ui(
+    ui: &mut Ui,
+    input: &BulkBarInput<'_>,
+    draft: &mut BulkDraft,
+    actions: &mut Vec<Action>,
+) {
+    let mut act = |change: BulkChange| actions.push(Action::Bulk(change));
+    let mut clear = false;
+    ui.horizontal_wrapped(|ui| {
+        let picked = if input.waiting {
+            format!("{} selected (naming them…)", thousands(input.count))
+        } else {
+            format!("{} selected", thousands(input.count))
+        };
+        ui.label(RichText::new(picked).strong());
+        ui.add_enabled_ui(!input.running && !input.waiting, |ui| {
+            ui.menu_button("Status ▾", |ui| {
+                for status in Status::ALL {
+                    if ui.button(status.label()).clicked() {
+                        act(BulkChange::Status(status));
+                    }
+                }
+            });
+            ui.menu_button("Priority ▾", |ui| {
+                for priority in Priority::ALL {
+                    if ui.button(priority.label()).clicked() {
+                        act(BulkChange::Priority(priority));
+                    }
+                }
+            });
+            ui.menu_button("Assign ▾", |ui| {
+                if let Some(me) = input.me
+                    && ui.button("Me").clicked()
+                {
+                    act(BulkChange::Assign(me));
+                }
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        for agent in input.agents.iter().filter(|a| a.active) {
+                            if ui.button(&agent.name).clicked() {
+                                act(BulkChange::Assign(agent.id));
+                            }
+                        }
+                    });
+            });
+            ui.menu_button("Unassign ▾", |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        for agent in input.agents {
+                            if ui.button(&agent.name).clicked() {
+                                act(BulkChange::Unassign(agent.id));
+                            }
+                        }
+                    });
+            });
+            ui.menu_button("Tags ▾", |ui| {
+                ui.set_min_width(220.0);
+                let label = ui.label("Add a tag");
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut draft.tag)
+                            .hint_text("Tag name")
+                            .char_limit(crate::domain::validate::MAX_TAG_CHARS),
+                    )
+                    .labelled_by(label.id);
+                let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (ui.button("Add to each").clicked() || enter) && !draft.tag.trim().is_empty() {
+                    act(BulkChange::AddTag(draft.tag.trim().to_owned()));
+                    draft.tag.clear();
+                    ui.close();
+                }
+                if !input.tags.is_empty() {
+                    ui.separator();
+                    ui.weak("Remove a tag");
+                    egui::ScrollArea::vertical()
+                        .max_height(240.0)
+                        .show(ui, |ui| {
+                            for tag in input.tags {
+                                if ui.button(format!("Remove “{}”", tag.name)).clicked() {
+                                    act(BulkChange::RemoveTag(tag.id));
+                                }
+                            }
+                        });
+                }
+            });
+            ui.menu_button("Note ▾", |ui| {
+                ui.set_min_width(320.0);
+                let label = ui.label("Add the same internal note to each ticket");
+                ui.add(
+                    egui::TextEdit::multiline(&mut draft.note)
+                        .hint_text("Findings, handoff details, next steps")
+                        .desired_rows(3),
+                )
+                .labelled_by(label.id);
+                if ui.button("Add note to each").clicked() && !draft.note.trim().is_empty() {
+                    act(BulkChange::AddNote(draft.note.trim().to_owned()));
+                    draft.note.clear();
+                    ui.close();
+                }
+            });
+        });
+        if ui
+            .button("Clear")
+            .on_hover_text("Let every picked ticket go (Esc)")
+            .clicked()
+        {
+            clear = true;
+        }
+    });
+    if clear {
+        actions.push(Action::ClearSelection);
+    }
+}
