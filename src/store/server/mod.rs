@@ -30,7 +30,7 @@ pub use libpq::password_file_name;
 
 /// Migration 1, frozen (see the file's head).
 /// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     include_str!("migrations/0001_team.sql"),
     include_str!("migrations/0002_writes.sql"),
     include_str!("migrations/0003_search.sql"),
@@ -39,10 +39,11 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("migrations/0006_subject_covering.sql"),
     include_str!("migrations/0007_trail_moves_covering.sql"),
     include_str!("migrations/0008_updated.sql"),
+    include_str!("migrations/0009_shared_views.sql"),
 ];
 
 /// The schema version this build sets up and understands.
-pub const TEAM_SCHEMA_VERSION: i32 = 8;
+pub const TEAM_SCHEMA_VERSION: i32 = 9;
 
 /// Hosts that are this computer: TLS is not required to reach them.
 fn is_local(host: &Host) -> bool {

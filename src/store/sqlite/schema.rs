@@ -35,6 +35,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 ///    customer finds the moves naming them without scanning every entry.
 /// 5. Status, priority and assignee key in one index, so counts and pages
 ///    combining them (and the facet counts) read the index alone.
+/// 6. The last change's index, for the Updated sort and "Recently updated".
+/// 7. Views shared with the team (`shared_views`): name, filter and sort
+///    as JSON, place in the list, who shared it.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_tables.sql"),
     include_str!("migrations/0002_search.sql"),
@@ -42,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_erasure.sql"),
     include_str!("migrations/0005_status_priority.sql"),
     include_str!("migrations/0006_updated.sql"),
+    include_str!("migrations/0007_shared_views.sql"),
 ];
 
 /// Rebuilds every row the current schema derives from others (both search
@@ -149,6 +153,7 @@ mod tests {
                 "0xa4ddb7912f7b398d",
                 "0xff298721d7211d67",
                 "0x1bf6d42554e795a0",
+                "0xd9ff9d9cb0c877fe",
             ]
         );
     }
