@@ -6,6 +6,7 @@
 //! - agent / customer name, company: at most 100, one line (names required);
 //! - email: optional, at most 254, one `@` with text either side, no spaces;
 //! - tag: required, at most 50, one line;
+//! - saved view name: required, at most 60, one line (it fits the sidebar);
 //! - search: at most 1,000 (a longer one, pasted, kept the search index
 //!   busy for minutes; any characters, taken literally).
 //!
@@ -23,6 +24,9 @@ pub const MAX_TAG_CHARS: usize = 50;
 
 /// Longest search accepted, in characters (after trimming).
 pub const MAX_SEARCH_CHARS: usize = 1_000;
+
+/// Longest saved view name accepted, in characters: it fits the sidebar.
+pub const MAX_VIEW_NAME_CHARS: usize = 60;
 
 /// Why a piece of input was refused, in words for the person who typed it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -185,6 +189,27 @@ pub fn tag(text: &str) -> Result<String, ValidationError> {
     line("Tag", text, MAX_TAG_CHARS, true)
 }
 
+/// A saved view's name: required, one line, at most 60 characters.
+pub fn view_name(text: &str) -> Result<String, ValidationError> {
+    line("Name", text, MAX_VIEW_NAME_CHARS, true)
+}
+
+/// Why a view cannot be shared as `name`: another shared view is called
+/// `holder`, which is the same name ignoring case.
+pub fn view_name_taken(name: &str, holder: &str) -> ValidationError {
+    let case = if name == holder {
+        ""
+    } else {
+        " (capitals do not count)"
+    };
+    ValidationError::new(
+        "Name",
+        format!(
+            "the team already has a shared view called “{holder}”{case}; choose another name, or change that view instead"
+        ),
+    )
+}
+
 /// What to search for: any text of at most 1,000 characters.
 pub fn search(text: &str) -> Result<&str, ValidationError> {
     check_length("Search", text.trim(), MAX_SEARCH_CHARS)?;
@@ -275,6 +300,27 @@ mod tests {
         for bad in ["dana", "@x", "x@", "a b@c", "a@b@c"] {
             assert!(email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn view_names() {
+        assert_eq!(view_name("  Urgent\tbilling ").unwrap(), "Urgent billing");
+        assert_eq!(view_name(" ").unwrap_err().to_string(), "Name: is required");
+        assert!(view_name(&"é".repeat(60)).is_ok());
+        assert_eq!(
+            view_name(&"x".repeat(61)).unwrap_err().to_string(),
+            "Name: is 61 characters long; at most 60 fit"
+        );
+        assert!(
+            view_name_taken("urgent", "Urgent")
+                .problem
+                .contains("called “Urgent” (capitals do not count)")
+        );
+        assert!(
+            !view_name_taken("Urgent", "Urgent")
+                .problem
+                .contains("capitals")
+        );
     }
 
     #[test]

@@ -593,6 +593,13 @@ impl Store {
         fn set_max_page_count(&self, pages: u32) -> Result<u32, StoreError>;
         /// How long a write waits for another's to finish (tests shorten it).
         fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError>;
+        /// Every view shared with the team, in their order (position, then
+        /// id). One a newer Tickets saved with a filter or sort this version
+        /// cannot read is listed all the same, in its place, with the
+        /// default filter and sort and a note saying so
+        /// ([`views::SharedView::unreadable`]): it can be renamed, moved and
+        /// deleted here, and stays whole for the newer Tickets.
+        fn shared_views(&self) -> Result<Vec<views::SharedView>, StoreError>;
     }
 
     writes! {
@@ -642,6 +649,33 @@ impl Store {
         fn remove_customer_tag(&mut self, id: CustomerId, tag: TagId) -> Result<(), StoreError>;
         /// Erases a customer's personal data, keeping their tickets.
         fn erase_customer(&mut self, actor: AgentId, customer: CustomerId) -> Result<ErasedSummary, StoreError>;
+        /// Shares a view with the team, after the others, recording `actor`
+        /// as who shared it; returns its id. Its name is trimmed (line
+        /// breaks become spaces) and must be 1 to 60 characters and no
+        /// other shared view's, ignoring case: otherwise it is refused as
+        /// [`StoreError::Invalid`] on the field "Name", in a sentence. The
+        /// filter's drill-down scope is not kept; a search over 1,000
+        /// characters is refused as the list refuses it. Any agent may share.
+        fn share_view(&mut self, actor: AgentId, view: &views::SavedView) -> Result<i64, StoreError>;
+        /// Renames shared view `id` and replaces its filter and sort with
+        /// `view`'s, by the rules of [`Store::share_view`] (its own name,
+        /// in any case, is not taken). Any agent may change any shared
+        /// view; who shared it stays recorded. A view deleted meanwhile is
+        /// [`StoreError::NotFound`] ("that shared view no longer exists").
+        fn update_shared_view(&mut self, actor: AgentId, id: i64, view: &views::SavedView) -> Result<(), StoreError>;
+        /// Renames shared view `id`, leaving its filter and sort as they
+        /// are, by the name rules of [`Store::update_shared_view`]: the way
+        /// to rename a view this version cannot read
+        /// ([`views::SharedView::unreadable`]) without replacing it.
+        fn rename_shared_view(&mut self, actor: AgentId, id: i64, name: &str) -> Result<(), StoreError>;
+        /// Deletes shared view `id` (any agent may); one deleted meanwhile
+        /// is [`StoreError::NotFound`].
+        fn delete_shared_view(&mut self, actor: AgentId, id: i64) -> Result<(), StoreError>;
+        /// Exchanges the places of shared views `a` and `b` in one
+        /// transaction: how the window moves one up or down, by swapping it
+        /// with its neighbour. Either deleted meanwhile is
+        /// [`StoreError::NotFound`], and nothing moves.
+        fn swap_shared_views(&mut self, actor: AgentId, a: i64, b: i64) -> Result<(), StoreError>;
     }
 }
 

@@ -159,6 +159,23 @@ pub const TABLES: &[Table] = &[
         typed: &[],
         numbered: false,
     },
+    // The definition is JSON kept as text on both engines, byte for byte.
+    Table {
+        name: "shared_views",
+        columns: &[
+            "id",
+            "name",
+            "name_key",
+            "definition",
+            "position",
+            "shared_by",
+            "created_at",
+            "updated_at",
+        ],
+        key: 1,
+        typed: &[],
+        numbered: true,
+    },
 ];
 
 /// What a move hands each row to: its table, then its cells.

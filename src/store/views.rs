@@ -2,8 +2,8 @@
 //! each a filter and a sort, and the ones agents save themselves. The window
 //! shows them at the top of the sidebar with their counts.
 
-use super::{Sort, SortColumn, TicketFilter};
-use crate::domain::{AgentId, Status};
+use super::{Sort, SortColumn, StoreError, TicketFilter};
+use crate::domain::{AgentId, Status, sort_key, validate};
 
 /// The statuses of a ticket that still needs work: not Resolved or Closed.
 pub const OPEN_STATUSES: [Status; 3] = [Status::Open, Status::InProgress, Status::Waiting];
@@ -133,16 +133,102 @@ pub struct SavedView {
 }
 
 /// A view shared with the team, as the database keeps it.
+///
+/// Shared views are the team's, not one agent's: any agent may share one,
+/// rename it, change its filter and sort, move it and delete it; the
+/// database records who shared it. Their names are unique ignoring case.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SharedView {
-    /// Its id in the database.
+    /// Its id in the database; never given to another view.
     pub id: i64,
     /// Its place among the shared views (smallest first).
     pub position: i64,
-    /// The view.
+    /// The view. Its filter's drill-down scope is never kept.
     pub view: SavedView,
     /// Who shared it (`None` once they are gone).
     pub shared_by: Option<AgentId>,
+    /// Why this version of Tickets cannot use its filter and sort, where it
+    /// cannot: a newer Tickets saved it with something this one does not
+    /// know (a status, a sort column…). Such a view is still listed, in its
+    /// place, under its name, with the default filter and sort standing in
+    /// for its own, so that it can be renamed
+    /// ([`Store::rename_shared_view`](super::Store::rename_shared_view)),
+    /// moved or deleted here and still be opened in the newer Tickets; it
+    /// should not be opened, and changing its filter and sort replaces what
+    /// the newer Tickets saved.
+    pub unreadable: Option<String>,
+}
+
+/// A shared view's filter and sort as the database keeps them: JSON, by
+/// `serde_json`. The filter's drill-down scope is not part of it (it is
+/// never serialized); fields a newer Tickets adds are ignored when read,
+/// fields it lacks take their defaults.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Definition<F, S> {
+    filter: F,
+    sort: S,
+}
+
+/// A view about to be kept: its name checked and tidied, the key its name
+/// is unique by (lower-cased), and its definition.
+pub(crate) struct Checked {
+    pub(crate) name: String,
+    pub(crate) key: String,
+    pub(crate) definition: String,
+}
+
+/// Checks `view` before it is kept, as every engine does: its name
+/// (required, one line, at most 60 characters) and its search (at most
+/// 1,000 characters); the filter's drill-down scope is left out.
+pub(crate) fn checked(view: &SavedView) -> Result<Checked, StoreError> {
+    let name = validate::view_name(&view.name)?;
+    validate::search(&view.filter.text)?;
+    Ok(Checked {
+        key: sort_key(&name),
+        definition: definition_of(view),
+        name,
+    })
+}
+
+/// The definition of `view` as the database keeps it.
+pub(crate) fn definition_of(view: &SavedView) -> String {
+    let definition = Definition {
+        filter: &view.filter,
+        sort: &view.sort,
+    };
+    // Plain data with string keys: serializing cannot fail.
+    serde_json::to_string(&definition).unwrap_or_default()
+}
+
+/// A shared view as read from the database: its definition parsed, or, for
+/// one this version cannot read, the defaults and why (see
+/// [`SharedView::unreadable`]).
+pub(crate) fn shared_view_of(
+    id: i64,
+    position: i64,
+    name: String,
+    definition: &str,
+    shared_by: Option<AgentId>,
+) -> SharedView {
+    let (filter, sort, unreadable) = match serde_json::from_str::<Definition<TicketFilter, Sort>>(
+        definition,
+    ) {
+        Ok(d) => (d.filter, d.sort, None),
+        Err(e) => (
+            TicketFilter::default(),
+            Sort::default(),
+            Some(format!(
+                "this view was saved by a newer version of Tickets, and this one cannot read its filter and sort ({e}); open it in that version, or rename, move or delete it here"
+            )),
+        ),
+    };
+    SharedView {
+        id,
+        position,
+        view: SavedView { name, filter, sort },
+        shared_by,
+        unreadable,
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +246,56 @@ mod tests {
                 assert!(view.filter(None).is_some(), "{view:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_definition_round_trips_without_its_scope_and_an_unknown_one_is_kept_with_a_note() {
+        let view = SavedView {
+            name: "Urgent".to_owned(),
+            filter: TicketFilter {
+                text: "printer".to_owned(),
+                statuses: vec![Status::Open],
+                updated_within_hours: Some(48),
+                scope: Some(crate::analytics::Scope {
+                    measure: crate::analytics::Measure::Created,
+                    start_ms: 0,
+                    end_ms: 1,
+                    label: "Created in Last 30d".to_owned(),
+                }),
+                ..TicketFilter::default()
+            },
+            sort: Sort {
+                column: SortColumn::Updated,
+                descending: false,
+            },
+        };
+        let text = definition_of(&view);
+        assert!(!text.contains("scope"), "{text}");
+        let read = shared_view_of(3, 1, "Urgent".to_owned(), &text, Some(AgentId(2)));
+        let mut unscoped = view.clone();
+        unscoped.filter.scope = None;
+        assert_eq!(read.view, unscoped);
+        assert_eq!(read.unreadable, None);
+        // A field added by a newer Tickets is ignored; a value it added is not understood.
+        let newer = text.replace("\"text\"", "\"snoozed\":true,\"text\"");
+        assert_eq!(
+            shared_view_of(3, 1, "U".to_owned(), &newer, None)
+                .view
+                .filter,
+            unscoped.filter
+        );
+        let unknown = text.replace("\"Updated\"", "\"Due\"");
+        let read = shared_view_of(3, 1, "Urgent".to_owned(), &unknown, None);
+        assert_eq!(read.view.name, "Urgent");
+        assert_eq!(
+            (read.view.filter, read.view.sort),
+            (TicketFilter::default(), Sort::default())
+        );
+        assert!(
+            read.unreadable
+                .unwrap()
+                .contains("newer version of Tickets")
+        );
     }
 
     #[test]

@@ -148,6 +148,17 @@ fn old_backup(desk: &Desk, made: DateTime<Utc>) -> PathBuf {
 #[test]
 fn a_database_round_trips_through_backup_and_restore() {
     let mut desk = busy_desk();
+    // A view shared with the team is in the file too.
+    let shared = tickets::store::views::SavedView {
+        name: "In progress".to_owned(),
+        filter: tickets::store::TicketFilter {
+            statuses: vec![Status::InProgress],
+            ..Default::default()
+        },
+        sort: Default::default(),
+    };
+    desk.store.share_view(desk.dana, &shared).unwrap();
+    let views_before = desk.store.shared_views().unwrap();
     let before = everything(&desk.store);
     let made = backup(&desk.store);
     assert_eq!(made.kind, BackupKind::Backup);
@@ -211,6 +222,7 @@ fn a_database_round_trips_through_backup_and_restore() {
     // The database is the backup again, and works.
     let mut restored = Store::open(&path, clock.clone()).unwrap();
     assert_eq!(everything(&restored), before);
+    assert_eq!(restored.shared_views().unwrap(), views_before);
     let dana = restored.agents().unwrap()[0].id;
     assert_eq!(
         restored

@@ -9,6 +9,7 @@
 //! - `network_drive`: files on network drives, refused or kept for one program;
 //! - `migrations`: files of every earlier schema version, upgraded;
 //! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data;
+//! - `views`, `shared_views`: the sidebar's views, and those shared with the team;
 //! - `team_server`, `team_many`: the team server itself, and fifty desks on one;
 //! - `team_network`: the network between desks and their server, cut and mended.
 
@@ -27,6 +28,7 @@ mod migrations;
 mod network_drive;
 mod query_plans;
 mod seed;
+mod shared_views;
 mod store_files;
 mod store_ops;
 mod team_many;

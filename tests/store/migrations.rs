@@ -24,6 +24,7 @@ const FROZEN: &[&str] = &[
     include_str!("../../src/store/sqlite/migrations/0005_status_priority.sql"),
     include_str!("../../src/store/sqlite/migrations/0006_updated.sql"),
     include_str!("../../src/store/sqlite/migrations/0007_bulk.sql"),
+    include_str!("../../src/store/sqlite/migrations/0008_shared_views.sql"),
 ];
 
 /// A day before the fixtures' `t0`, plus `minutes`, in ms.

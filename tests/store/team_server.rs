@@ -246,6 +246,19 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
         |_, _| true,
     )
     .expect("seed the desk");
+    // And views shared with the team, which move with the rest.
+    use tickets::domain::Status;
+    for (name, status) in [("Waiting", Status::Waiting), ("Open", Status::Open)] {
+        let view = tickets::store::views::SavedView {
+            name: name.to_owned(),
+            filter: tickets::store::TicketFilter {
+                statuses: vec![status],
+                ..Default::default()
+            },
+            sort: Default::default(),
+        };
+        desk.store.share_view(desk.dana, &view).unwrap();
+    }
     let mut heard = Vec::new();
     let moved = TeamAdmin::connect(&url)
         .unwrap()
@@ -258,6 +271,7 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
         .unwrap()
         .1;
     assert_eq!(tickets, 1500);
+    assert!(moved.tables.contains(&("shared_views", 2)), "{moved:?}");
     let (done, total) = *heard.last().unwrap();
     assert_eq!(done, total, "progress ends at the whole");
 
@@ -388,6 +402,11 @@ fn an_agents_login_cannot_forge_the_actor_touch_the_trail_or_skip_the_version() 
         "SELECT tickets.record(1, 0, 1, 'created', NULL, NULL, NULL)",
         "SELECT tickets.touch(1, 0, true)",
         "SELECT tickets.add_plain_agent('Mallory', 'mallory', '', 0)",
+        "INSERT INTO tickets.shared_views (name, name_key, definition, position, created_at, updated_at)
+         VALUES ('Mine', 'mine', '{}', 1, 0, 0)",
+        "UPDATE tickets.shared_views SET shared_by = 1",
+        "DELETE FROM tickets.shared_views",
+        "SELECT tickets.view_name_key('Mine', NULL)",
     ] {
         refused(&mut psql, sql);
     }

@@ -23,6 +23,7 @@ use crate::domain::{
 use crate::domain::{Doing, Presence};
 use crate::store::search::{customer_filter, email_patterns, plain_words, text_has_email};
 use crate::store::trail::decode;
+use crate::store::views::{SavedView, SharedView, checked, shared_view_of};
 use crate::store::{Counted, ExportTicket, export_read, figures};
 use crate::store::{
     FacetCounts, ListKey, ListRequest, Sort, SortColumn, SortValue, StoreError, TicketFilter,
@@ -555,9 +556,18 @@ fn refused(server: &str, ticket: Option<TicketNumber>, error: postgres::Error) -
                     id,
                 },
                 "tag" => StoreError::NotFound { what: "tag", id },
+                "shared view" => StoreError::NotFound {
+                    what: "shared view",
+                    id,
+                },
                 _ => StoreError::NotFound { what: "note", id },
             }
         }
+        // Migration 10: a shared view's name is another's (DETAIL: that one's).
+        "TK422" => StoreError::Invalid(validate::view_name_taken(
+            db.hint().unwrap_or(detail),
+            detail,
+        )),
         _ => server_error(server, error),
     }
 }
@@ -1930,6 +1940,96 @@ impl ServerStore {
             file_cleared: false,
             on_server: true,
         })
+    }
+
+    // ---- Shared views (migration 10) -----------------------------------
+
+    /// Every view shared with the team, in order (see
+    /// [`crate::store::Store::shared_views`]).
+    pub fn shared_views(&self) -> Result<Vec<SharedView>, StoreError> {
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT id, position, name, definition, shared_by
+                 FROM tickets.shared_views ORDER BY position, id",
+                &[],
+            )
+            .map_err(|e| self.fail(e))?
+            .iter()
+            .map(|r| {
+                shared_view_of(
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get::<_, &str>(3),
+                    r.get::<_, Option<i64>>(4).map(AgentId),
+                )
+            })
+            .collect())
+    }
+
+    /// Shares `view` with the team, after the others. Returns its id.
+    pub fn share_view(&mut self, actor: AgentId, view: &SavedView) -> Result<i64, StoreError> {
+        self.as_me(actor)?;
+        let view = checked(view)?;
+        let row = self.call(
+            None,
+            "SELECT tickets.share_view($1, $2, $3)",
+            &[&view.name, &view.definition, &self.now()],
+        )?;
+        Ok(row.get(0))
+    }
+
+    /// Renames shared view `id` and replaces its filter and sort.
+    pub fn update_shared_view(
+        &mut self,
+        actor: AgentId,
+        id: i64,
+        view: &SavedView,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        let view = checked(view)?;
+        self.call(
+            None,
+            "SELECT tickets.update_shared_view($1, $2, $3, $4)::text",
+            &[&id, &view.name, &Some(view.definition), &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Renames shared view `id`, keeping its filter and sort.
+    pub fn rename_shared_view(
+        &mut self,
+        actor: AgentId,
+        id: i64,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        let name = validate::view_name(name)?;
+        self.call(
+            None,
+            "SELECT tickets.update_shared_view($1, $2, $3, $4)::text",
+            &[&id, &name, &None::<String>, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes shared view `id`.
+    pub fn delete_shared_view(&mut self, actor: AgentId, id: i64) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(None, "SELECT tickets.delete_shared_view($1)::text", &[&id])?;
+        Ok(())
+    }
+
+    /// Exchanges the places of shared views `a` and `b`, in one transaction.
+    pub fn swap_shared_views(&mut self, actor: AgentId, a: i64, b: i64) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        self.call(
+            None,
+            "SELECT tickets.swap_shared_views($1, $2, $3)::text",
+            &[&a, &b, &self.now()],
+        )?;
+        Ok(())
     }
 
     fn not_here(&self, why: &str) -> StoreError {

@@ -267,6 +267,7 @@ impl TeamAdmin {
                 "SELECT (SELECT count(*) FROM tickets.tickets)
                       + (SELECT count(*) FROM tickets.customers)
                       + (SELECT count(*) FROM tickets.tags)
+                      + (SELECT count(*) FROM tickets.shared_views)
                       + (SELECT count(*) FROM tickets.agents WHERE login IS DISTINCT FROM session_user)",
                 &[],
             )
@@ -275,7 +276,7 @@ impl TeamAdmin {
         if held > 0 {
             return Err(StoreError::Server {
                 server: server.clone(),
-                message: "this team database already holds tickets or people; a desk can only be moved into an empty one, and nothing was changed".to_owned(),
+                message: "this team database already holds tickets, people or shared views; a desk can only be moved into an empty one, and nothing was changed".to_owned(),
             });
         }
         let owner = tx

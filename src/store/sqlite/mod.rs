@@ -23,6 +23,7 @@ mod os_files;
 mod people;
 pub(crate) mod report;
 pub mod schema;
+mod shared_views;
 mod tickets;
 mod transfer;
 

@@ -35,8 +35,11 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 ///    customer finds the moves naming them without scanning every entry.
 /// 5. Status, priority and assignee key in one index, so counts and pages
 ///    combining them (and the facet counts) read the index alone.
-/// 6. Bulk actions: `bulk_batches`, one row per run, and `activity.batch_id`
+/// 6. The last change's index, for the Updated sort and "Recently updated".
+/// 7. Bulk actions: `bulk_batches`, one row per run, and `activity.batch_id`
 ///    marking each entry a run wrote.
+/// 8. Views shared with the team (`shared_views`): name, filter and sort
+///    as JSON, place in the list, who shared it.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_tables.sql"),
     include_str!("migrations/0002_search.sql"),
@@ -45,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_status_priority.sql"),
     include_str!("migrations/0006_updated.sql"),
     include_str!("migrations/0007_bulk.sql"),
+    include_str!("migrations/0008_shared_views.sql"),
 ];
 
 /// Rebuilds every row the current schema derives from others (both search
@@ -153,6 +157,7 @@ mod tests {
                 "0xff298721d7211d67",
                 "0x1bf6d42554e795a0",
                 "0x11bc8932e358ef87",
+                "0x432efe074db3261d",
             ]
         );
     }
