@@ -48,17 +48,19 @@ impl TicketsApp {
                     select_name: renaming.is_some(),
                     renaming,
                     name,
-                    error: None,
+                    ..ViewNameForm::default()
                 }));
                 self.focus.request(TextBox::ViewName);
             }
-            Action::NameView(renaming, name) => {
+            Action::NameView(renaming, name, shared) => {
                 let outcome = match &renaming {
                     Some(view) => self.rename_view(view, &name),
-                    None => self.save_view_as(&name),
+                    None => self.save_view_as(&name, shared),
                 };
                 match outcome {
-                    Ok(()) => self.modal = None,
+                    Ok(true) => self.modal = None,
+                    // The database's answer closes the dialog (or says why not).
+                    Ok(false) => {}
                     Err(problem) => {
                         // The dialog stays, with what was typed.
                         if let Some(Modal::ViewName(form)) = &mut self.modal {
@@ -589,16 +591,14 @@ impl TicketsApp {
         // then P 3 at typing speed) is made against the version the first
         // leaves, not refused as a conflict with it. If the first is refused,
         // the ticket is loaded again and the second is refused as well.
-        if let Some(detail) = self.panel.as_mut().and_then(|p| p.detail.as_mut())
+        if let Some(panel) = self.panel.as_mut()
+            && let Some(detail) = panel.detail.as_mut()
             && detail.number == ticket
             && change.version() == Some(detail.version)
         {
+            // Only the version: the new value shows once the store has it.
             detail.version += 1;
-            match &change {
-                Change::Status { to, .. } => detail.status = *to,
-                Change::Priority { to, .. } => detail.priority = *to,
-                _ => {}
-            }
+            panel.edit_sent();
         }
         self.request(Request::Change {
             actor,

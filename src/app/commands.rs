@@ -642,9 +642,9 @@ pub enum Action {
     OpenView(super::settings::ViewRef),
     /// Ask for a new view's name (`None`), or a view's new name.
     AskViewName(Option<super::settings::ViewRef>),
-    /// Save the filters in force as a view of this name (`None`), or
-    /// rename a view.
-    NameView(Option<super::settings::ViewRef>, String),
+    /// Save the filters in force as a view of this name (`None`; shared
+    /// with the team or not), or rename a view.
+    NameView(Option<super::settings::ViewRef>, String, bool),
     /// Keep the filters and sort in force in the open view.
     SaveViewChanges,
     /// Put the open view's filters and sort back.

@@ -145,6 +145,9 @@ impl TicketsApp {
         self.counts = None;
         self.counts_for = None;
         self.view_counts.clear();
+        self.shared_views.clear();
+        self.selection.clear();
+        self.last_bulk = None;
         self.modal = None;
         self.people = None;
         self.analytics = None;
@@ -244,7 +247,9 @@ impl TicketsApp {
             self.data_epoch += 1;
         }
         if alters.tags {
+            // Changes from elsewhere alter everything, the team's views too.
             self.request(Request::People);
+            self.request(Request::SharedViews);
         }
         if alters.report
             && let Some(choice) = self.analytics.as_ref().map(|a| a.choice)

@@ -196,6 +196,8 @@ pub struct TicketsApp {
     counts_asked: u64,
     /// Every view's count.
     view_counts: views::ViewCounts,
+    /// The views shared with the team, as the database last said.
+    shared_views: Vec<crate::store::views::SharedView>,
     /// G, S or P was pressed: the next key chooses.
     chord: Option<commands::Chord>,
     /// Bumped by every change that can alter the counts.
@@ -279,6 +281,7 @@ impl TicketsApp {
             counts_for: None,
             counts_asked: 0,
             view_counts: views::ViewCounts::default(),
+            shared_views: Vec::new(),
             chord: None,
             data_epoch: 0,
             panel: None,

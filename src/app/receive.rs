@@ -39,6 +39,7 @@ impl TicketsApp {
                 self.database = Database::Open;
                 self.signed_in = signed_in;
                 self.request(Request::People);
+                self.request(Request::SharedViews);
                 if self.settings.automatic_backups {
                     // The day's backup, unless one was made today already.
                     self.backup(true);
@@ -100,6 +101,11 @@ impl TicketsApp {
                     self.counts = Some(counts);
                 }
             }
+            Response::SharedViews(views) => match views {
+                Ok(views) => self.shared_views = views,
+                Err(error) => eprintln!("tickets: the team's views could not be read: {error}"),
+            },
+            Response::SharedViewEdited { edit, result } => self.shared_view_edited(edit, result),
             Response::Stamps { asked, stamps } => match stamps {
                 Ok(stamps) => self.selection.receive(asked, stamps),
                 Err(error) => {

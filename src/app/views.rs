@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use super::TicketsApp;
 use super::settings::ViewRef;
+use super::ui::Modal;
 use super::ui::widgets::ToastKind;
-use super::worker::protocol::Request;
+use super::worker::protocol::{Request, SharedEdit};
 use crate::store::views::{BuiltinView, SavedView};
 use crate::store::{Sort, TicketFilter};
 
@@ -108,7 +109,21 @@ impl TicketsApp {
             sort: saved.sort,
             hint: "Your own view (right-click to rename, move or delete)".to_owned(),
         });
-        builtin.chain(personal).collect()
+        let shared = self.shared_views.iter().map(|shared| ViewEntry {
+            view: ViewRef::Shared(shared.id),
+            name: shared.view.name.clone(),
+            // One a newer Tickets saved is listed, not opened.
+            filter: shared
+                .unreadable
+                .is_none()
+                .then(|| shared.view.filter.clone()),
+            sort: shared.view.sort,
+            hint: match &shared.unreadable {
+                Some(why) => format!("Shared with the team; it cannot be opened here: {why}"),
+                None => "Shared with the team (right-click to rename, move or delete)".to_owned(),
+            },
+        });
+        builtin.chain(personal).chain(shared).collect()
     }
 
     /// The entry of one view, if it still exists.
@@ -118,7 +133,12 @@ impl TicketsApp {
 
     /// Every view's name but the built-in ones (names are unique among them).
     fn saved_view_names(&self) -> Vec<String> {
-        self.db().views.iter().map(|v| v.name.clone()).collect()
+        self.db()
+            .views
+            .iter()
+            .map(|v| v.name.clone())
+            .chain(self.shared_views.iter().map(|s| s.view.name.clone()))
+            .collect()
     }
 
     /// Opens a view: its filter and sort replace the list's.
@@ -153,8 +173,10 @@ impl TicketsApp {
     }
 
     /// Saves the filters and sort in force as a new view, the agent's own
-    /// or (on the database) the team's; it becomes the open view.
-    pub(super) fn save_view_as(&mut self, name: &str) -> Result<(), String> {
+    /// or (on the database) the team's; it becomes the open view. Says
+    /// whether it is saved already (a shared one is once the database
+    /// answers).
+    pub(super) fn save_view_as(&mut self, name: &str, shared: bool) -> Result<bool, String> {
         if let Some(problem) = name_problem(name, &self.saved_view_names()) {
             return Err(problem);
         }
@@ -166,10 +188,14 @@ impl TicketsApp {
             filter,
             sort: self.db().sort,
         };
+        if shared {
+            // The dialog stays until the database has it (or says why not).
+            return self.edit_shared(SharedEdit::Share(saved)).map(|()| false);
+        }
         let view = ViewRef::Personal(saved.name.clone());
         self.db_mut().views.push(saved);
         self.db_mut().view = Some(view);
-        Ok(())
+        Ok(true)
     }
 
     /// Writes the filters and sort in force into the open view.
@@ -182,8 +208,18 @@ impl TicketsApp {
                     saved.sort = sort;
                 }
             }
+            Some(ViewRef::Shared(id)) => {
+                if let Some(shared) = self.shared_views.iter().find(|s| s.id == id) {
+                    let view = SavedView {
+                        filter,
+                        sort,
+                        ..shared.view.clone()
+                    };
+                    self.report_shared(self.edit_shared(SharedEdit::Update(id, view)));
+                }
+            }
             // A built-in view stays as it is: save the changes as a new view.
-            Some(ViewRef::Builtin(_) | ViewRef::Shared(_)) | None => {}
+            Some(ViewRef::Builtin(_)) | None => {}
         }
     }
 
@@ -194,8 +230,9 @@ impl TicketsApp {
         }
     }
 
-    /// Renames one of the saved views.
-    pub(super) fn rename_view(&mut self, view: &ViewRef, name: &str) -> Result<(), String> {
+    /// Renames one of the saved views; says whether it is renamed already
+    /// (a shared one is once the database answers).
+    pub(super) fn rename_view(&mut self, view: &ViewRef, name: &str) -> Result<bool, String> {
         let current = self.view_entry(view).map(|e| e.name).unwrap_or_default();
         let others: Vec<String> = self
             .saved_view_names()
@@ -215,12 +252,13 @@ impl TicketsApp {
                 if self.db().view.as_ref() == Some(view) {
                     self.db_mut().view = Some(ViewRef::Personal(name));
                 }
+                Ok(true)
             }
-            ViewRef::Builtin(_) | ViewRef::Shared(_) => {
-                return Err("A built-in view keeps its name.".to_owned());
-            }
+            ViewRef::Shared(id) => self
+                .edit_shared(SharedEdit::Rename(*id, name))
+                .map(|()| false),
+            ViewRef::Builtin(_) => Err("A built-in view keeps its name.".to_owned()),
         }
-        Ok(())
     }
 
     /// Moves a saved view up (`-1`) or down (`1`) among its kind.
@@ -235,7 +273,16 @@ impl TicketsApp {
                     }
                 }
             }
-            ViewRef::Builtin(_) | ViewRef::Shared(_) => {}
+            ViewRef::Shared(id) => {
+                if let Some(i) = self.shared_views.iter().position(|s| s.id == *id) {
+                    let j = i as i64 + by;
+                    if (0..self.shared_views.len() as i64).contains(&j) {
+                        let other = self.shared_views[j as usize].id;
+                        self.report_shared(self.edit_shared(SharedEdit::Swap(*id, other)));
+                    }
+                }
+            }
+            ViewRef::Builtin(_) => {}
         }
     }
 
@@ -248,10 +295,66 @@ impl TicketsApp {
                 self.toasts
                     .add(ToastKind::Info, format!("Deleted the view “{name}”"));
             }
-            ViewRef::Builtin(_) | ViewRef::Shared(_) => return,
+            ViewRef::Shared(id) => self.report_shared(self.edit_shared(SharedEdit::Delete(*id))),
+            ViewRef::Builtin(_) => return,
         }
         if self.db().view.as_ref() == Some(view) {
             self.db_mut().view = None;
+        }
+    }
+
+    /// Sends a change of the team's views to the store, as the agent using
+    /// the app.
+    fn edit_shared(&self, edit: SharedEdit) -> Result<(), String> {
+        let Some(actor) = self.actor() else {
+            return Err("Say who you are first (File → Switch agent…).".to_owned());
+        };
+        self.request(Request::EditSharedView { actor, edit });
+        Ok(())
+    }
+
+    /// A refusal from [`Self::edit_shared`], as a notice.
+    fn report_shared(&mut self, sent: Result<(), String>) {
+        if let Err(why) = sent {
+            self.toasts.add(ToastKind::Error, why);
+        }
+    }
+
+    /// The store answered a change of the team's views: the views are read
+    /// again; a new one opens and its dialog closes; a refusal shows in the
+    /// dialog (what was typed stays) or as a notice.
+    pub(super) fn shared_view_edited(
+        &mut self,
+        edit: SharedEdit,
+        result: Result<Option<i64>, crate::store::StoreError>,
+    ) {
+        self.request(Request::SharedViews);
+        match result {
+            Ok(id) => {
+                if let Some(Modal::ViewName(_)) = &self.modal {
+                    self.modal = None;
+                }
+                match (&edit, id) {
+                    (SharedEdit::Share(_), Some(id)) => {
+                        self.db_mut().view = Some(ViewRef::Shared(id))
+                    }
+                    (SharedEdit::Delete(id), _) if self.db().view == Some(ViewRef::Shared(*id)) => {
+                        self.db_mut().view = None;
+                    }
+                    _ => {}
+                }
+            }
+            Err(error) => match &mut self.modal {
+                Some(Modal::ViewName(form))
+                    if matches!(edit, SharedEdit::Share(_) | SharedEdit::Rename(..)) =>
+                {
+                    form.error = Some(error.to_string());
+                }
+                _ => self.toasts.add(
+                    ToastKind::Error,
+                    format!("The team's view was not changed: {error}."),
+                ),
+            },
         }
     }
 

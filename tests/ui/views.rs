@@ -211,3 +211,49 @@ on_both_engines_with! {
         let _ = AgentId(0);
     }
 }
+
+on_both_engines_with! {
+    fn a_view_shared_in_one_window_shows_in_another_and_goes_when_deleted(engine: Engine) {
+        let desk = desk_on(engine, &["Printer", "Invoice", "Login"]);
+        set_status(&desk, 1, Status::Closed);
+        let mut a = open_with(&desk, settings_for(desk.location(), Some(desk.dana)));
+        let mut b = open_with(&desk, settings_for(desk.location(), Some(desk.dana)));
+        step_until(&mut a, "the counts", |h| shows_view(h, "All open", 2));
+        view_button(&a, "All open").click();
+        step_until(&mut a, "All open", |h| h.query_by_label("2 tickets").is_some());
+        a.get_by_label("Subject").click();
+        step_until(&mut a, "the changed view", |h| h.query_by_label("Save as…").is_some());
+        a.get_by_label("Save as…").click();
+        step_until(&mut a, "the dialog", |h| h.query_by_label("Name").is_some());
+        type_into(&mut a, "Name", "Team queue");
+        a.get_by_role_and_label(Role::CheckBox, "Share with the team").click();
+        a.run_steps(1);
+        a.get_by_role_and_label(Role::Button, "Save").click();
+        step_until(&mut a, "the shared view", |h| {
+            shows_view(h, "Team queue", 2) && h.query_by_label("The team's").is_some()
+        });
+        let key = desk.location().key();
+        assert!(matches!(open_view(&a, &key), Some(ViewRef::Shared(_))));
+        // The other window hears of it, with its count.
+        step_until(&mut b, "the view from the other window", |h| shows_view(h, "Team queue", 2));
+        // A second view of the same name, in any case, is refused in the
+        // dialog, which keeps what was typed.
+        b.get_by_label("Save view…").click();
+        step_until(&mut b, "the dialog", |h| h.query_by_label("Name").is_some());
+        type_into(&mut b, "Name", "team QUEUE");
+        b.get_by_role_and_label(Role::CheckBox, "Share with the team").click();
+        b.run_steps(1);
+        b.get_by_role_and_label(Role::Button, "Save").click();
+        step_until(&mut b, "the refusal", |h| {
+            crate::common::text_containing(h, "There is a view named").is_some()
+                || crate::common::text_containing(h, "already has a shared view").is_some()
+        });
+        assert_eq!(crate::common::field_value(&b, "Name").as_deref(), Some("team QUEUE"));
+        b.key_press(egui::Key::Escape);
+        b.run_steps(2);
+        // Deleted in the first window: gone from both.
+        view_menu(&mut a, "Team queue", "Delete");
+        step_until(&mut a, "gone here", |h| h.query_by_label("The team's").is_none());
+        step_until(&mut b, "gone there", |h| h.query_by_label("The team's").is_none());
+    }
+}

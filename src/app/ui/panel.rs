@@ -111,6 +111,8 @@ pub struct PanelState {
     /// A change was refused as a conflict: once the latest version arrives,
     /// the edits under way are based on it (the agent has now seen it).
     rebase_edits: bool,
+    /// Field edits sent and not yet answered.
+    edits_in_flight: u32,
     /// A note whose deletion awaits confirmation.
     pub confirm_delete: Option<NoteId>,
     /// The agent picker's search, while it is open.
@@ -180,7 +182,17 @@ impl PanelState {
 
     /// The ticket as loaded. After a conflict, edits under way now apply to
     /// this version: saving again is the agent's decision over what is shown.
-    pub fn loaded(&mut self, detail: TicketDetail) {
+    pub fn loaded(&mut self, mut detail: TicketDetail) {
+        // A load read before field edits still on their way is older than
+        // what they will leave: the version they were sent against stays,
+        // so the next edit is made against it (not refused as a conflict).
+        if self.edits_in_flight > 0
+            && let Some(shown) = &self.detail
+            && shown.number == detail.number
+            && shown.version > detail.version
+        {
+            detail.version = shown.version;
+        }
         if std::mem::take(&mut self.rebase_edits) {
             if let Some(edit) = &mut self.description_edit {
                 edit.since = detail.version;
@@ -195,14 +207,28 @@ impl PanelState {
         self.detail = Some(detail);
     }
 
+    /// A field edit was sent: the panel's version moves on with it.
+    pub fn edit_sent(&mut self) {
+        self.edits_in_flight += 1;
+    }
+
+    /// The store answered a change; a field edit is no longer on its way.
+    fn edit_answered(&mut self, change: &Change) {
+        if change.version().is_some() {
+            self.edits_in_flight = self.edits_in_flight.saturating_sub(1);
+        }
+    }
+
     /// A change was refused; a conflict reloads the ticket.
     pub fn refused(&mut self, change: &Change, message: String, conflict: bool) {
+        self.edit_answered(change);
         self.error = Some((Place::of(change), message));
         self.rebase_edits |= conflict;
     }
 
     /// A change was saved: clears the text it came from, and its error.
     pub fn saved(&mut self, change: &Change) {
+        self.edit_answered(change);
         if self
             .error
             .as_ref()

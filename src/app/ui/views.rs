@@ -64,12 +64,17 @@ pub fn views_ui(ui: &mut Ui, input: &ViewsInput<'_>, actions: &mut Vec<Action>) 
             }
         });
     });
-    let mut saved_header = false;
+    let mut saved_header = None;
     for entry in input.entries {
-        if !saved_header && !matches!(entry.view, ViewRef::Builtin(_)) {
-            saved_header = true;
+        let heading = match entry.view {
+            ViewRef::Builtin(_) => None,
+            ViewRef::Personal(_) => Some("Yours"),
+            ViewRef::Shared(_) => Some("The team's"),
+        };
+        if heading.is_some() && heading != saved_header {
+            saved_header = heading;
             ui.add_space(2.0);
-            ui.weak("Saved");
+            ui.weak(heading.unwrap_or_default());
         }
         let active = input.active == Some(&entry.view);
         let count = input.counts.get(&entry.view).copied();
@@ -124,6 +129,8 @@ pub struct ViewNameForm {
     pub name: String,
     /// Why the name was refused.
     pub error: Option<String>,
+    /// Whether a new view is shared with the team.
+    pub shared: bool,
     /// Whether the name is still to be selected whole (a rename starts so:
     /// typing replaces it, an arrow key keeps it).
     pub select_name: bool,
@@ -170,6 +177,10 @@ pub fn view_name_ui(
             state.store(ui.ctx(), id);
         }
         field_error(ui, form.error.as_deref());
+        if form.renaming.is_none() {
+            ui.checkbox(&mut form.shared, "Share with the team")
+                .on_hover_text("Everyone using this database sees it; otherwise it is yours alone");
+        }
         let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.add_space(6.0);
         ui.horizontal(|ui| {
@@ -179,7 +190,11 @@ pub fn view_name_ui(
                 "Save"
             });
             if save.clicked() || enter {
-                actions.push(Action::NameView(form.renaming.clone(), form.name.clone()));
+                actions.push(Action::NameView(
+                    form.renaming.clone(),
+                    form.name.clone(),
+                    form.shared,
+                ));
             }
             if ui.button("Cancel").clicked() {
                 actions.push(Action::CloseModal);

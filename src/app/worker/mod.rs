@@ -18,7 +18,7 @@ use crate::clock::Clock;
 use crate::domain::{AgentId, CustomerId, TicketNumber};
 use crate::seed::{SeedOptions, generate};
 use crate::store::{Location, Store, StoreError};
-pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response};
+pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response, SharedEdit};
 
 /// How often the worker looks for changes other windows or processes made to the file.
 const POLL_INTERVAL: Duration = Duration::from_millis(700);
@@ -284,6 +284,21 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             Ok(counts) => Response::Counts { generation, counts },
             Err(e) => failed(e),
         },
+        Request::SharedViews => Response::SharedViews(store.shared_views()),
+        Request::EditSharedView { actor, edit } => {
+            let result = match &edit {
+                SharedEdit::Share(view) => store.share_view(actor, view).map(Some),
+                SharedEdit::Update(id, view) => {
+                    store.update_shared_view(actor, *id, view).map(|()| None)
+                }
+                SharedEdit::Rename(id, name) => {
+                    store.rename_shared_view(actor, *id, name).map(|()| None)
+                }
+                SharedEdit::Swap(a, b) => store.swap_shared_views(actor, *a, *b).map(|()| None),
+                SharedEdit::Delete(id) => store.delete_shared_view(actor, *id).map(|()| None),
+            };
+            Response::SharedViewEdited { edit, result }
+        }
         Request::Stamps { asked, request } => Response::Stamps {
             asked,
             stamps: store.list_stamps(&request),

@@ -78,6 +78,21 @@ pub enum Change {
     },
 }
 
+/// A change to the team's shared views.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SharedEdit {
+    /// Share the filters and sort in force under a name.
+    Share(crate::store::views::SavedView),
+    /// Replace a view's filter and sort.
+    Update(i64, crate::store::views::SavedView),
+    /// Rename a view.
+    Rename(i64, String),
+    /// Exchange two views' places.
+    Swap(i64, i64),
+    /// Delete a view.
+    Delete(i64),
+}
+
 /// What a saved change can alter besides the ticket itself, so that the
 /// window asks again only for that.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -205,6 +220,15 @@ pub enum Request {
         asked: u64,
         /// The list, and which stretch of it.
         request: ListRequest,
+    },
+    /// The views shared with the team.
+    SharedViews,
+    /// Share, change, rename, move or delete a shared view.
+    EditSharedView {
+        /// Who.
+        actor: AgentId,
+        /// What.
+        edit: SharedEdit,
     },
     /// Every view's count, together.
     ViewCounts {
@@ -374,6 +398,16 @@ pub enum Response {
         asked: u64,
         /// Each ticket and its last change.
         stamps: Result<Vec<(TicketNumber, chrono::DateTime<chrono::Utc>)>, StoreError>,
+    },
+    /// The views shared with the team, or why they could not be read.
+    SharedViews(Result<Vec<crate::store::views::SharedView>, StoreError>),
+    /// A shared view was edited (with the new view's id when shared), or
+    /// why not.
+    SharedViewEdited {
+        /// What was asked.
+        edit: SharedEdit,
+        /// The outcome.
+        result: Result<Option<i64>, StoreError>,
     },
     /// Every view's count, in the order asked, or why not.
     ViewCounts {
