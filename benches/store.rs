@@ -14,6 +14,9 @@
 //! the count is in), `NAME_page` the first page alone (what the window shows
 //! first; a server counts after it, the file with it).
 //!
+//! `bulk_status_10k` is one bulk action of 10,000 status changes, timed
+//! whole (5 runs after a warm-up), on a copy of the file.
+//!
 //! `--db postgres://…` then runs the same operations, under the same names,
 //! on a team server holding the same desk (the file moved in), signed in as
 //! an agent (who every change is made as); prints both engines side by side
@@ -51,7 +54,7 @@ use std::time::{Duration, Instant};
 
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::clock::SystemClock;
-use tickets::domain::{AgentId, Direction, NewTicket, Status, TicketNumber};
+use tickets::domain::{AgentId, BulkChange, BulkItem, Direction, NewTicket, Status, TicketNumber};
 use tickets::export::export_tickets;
 use tickets::seed::{SeedOptions, generate};
 use tickets::store::views::BuiltinView;
@@ -528,6 +531,8 @@ fn run(
             .expect("change status");
     });
 
+    bulk_status(&mut results, engine, store, dir, tickets);
+
     Run {
         results,
         skipped,
@@ -594,6 +599,87 @@ fn views_counts(results: &mut Vec<Measured>, store: &mut Store, tickets: u64) {
         p95_ms,
         plain_median_ms: None,
     });
+}
+
+/// How many tickets `bulk_status_10k` changes in one run.
+const BULK: u64 = 10_000;
+
+/// `bulk_status_10k`: 10,000 status changes as one bulk action
+/// (`Store::bulk_apply`: each ticket in its own transaction, committed,
+/// with its entry), timed whole, 1 warm-up and 5 runs; the selection (the
+/// tickets' rows, as the window holds them) is read before each run and
+/// not timed. The tickets are spread over the desk, and each run moves
+/// each one on (Waiting, or In Progress where it is Waiting), so every run
+/// changes all of them. On the file it runs on a copy (deleted after), so
+/// the benchmark file is left as it was; on a server, on its data (each
+/// run adds 10,000 entries to the trail).
+fn bulk_status(
+    results: &mut Vec<Measured>,
+    engine: Engine<'_>,
+    store: &mut Store,
+    dir: &Path,
+    tickets: u64,
+) {
+    let name = "bulk_status_10k";
+    if !wanted(name) {
+        return;
+    }
+    let copy = dir.join(format!("bulk-{tickets}.db"));
+    let mut on_copy = engine.file().map(|path| {
+        // With its log, where the open store keeps changes not yet in the file.
+        for suffix in ["", "-wal"] {
+            let (from, to) = (with_suffix(path, suffix), with_suffix(&copy, suffix));
+            if from.exists() {
+                std::fs::copy(from, to).expect("copy the benchmark file");
+            }
+        }
+        Store::open(&copy, Arc::new(SystemClock)).expect("open the copy")
+    });
+    let store = on_copy.as_mut().unwrap_or(store);
+    let actor = actor_of(store);
+    let n = BULK.min(tickets);
+    let numbers: Vec<TicketNumber> = (0..n)
+        .map(|i| TicketNumber(1 + (i * tickets / n) as i64))
+        .collect();
+    let mut times = Vec::new();
+    for run in 0..=SLOW_RUNS {
+        let items: Vec<BulkItem> = store
+            .rows(&numbers)
+            .expect("the selection's rows")
+            .into_iter()
+            .map(|row| BulkItem {
+                number: row.number,
+                seen: row.updated,
+                change: BulkChange::Status(if row.status == Status::Waiting {
+                    Status::InProgress
+                } else {
+                    Status::Waiting
+                }),
+            })
+            .collect();
+        let start = Instant::now();
+        let done = store
+            .bulk_apply(actor, "benchmark", &items, &mut |_, _| true)
+            .expect("bulk status change");
+        let took = start.elapsed();
+        assert_eq!(done.changed().len(), items.len(), "{}", done.summary());
+        if run > 0 {
+            times.push(took);
+        }
+    }
+    drop(on_copy);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(with_suffix(&copy, suffix));
+    }
+    times.sort();
+    let m = Measured {
+        name: name.to_owned(),
+        median_ms: percentile(&times, 0.5),
+        p95_ms: percentile(&times, 0.95),
+        plain_median_ms: None,
+    };
+    println!("{:<36} {:>10.2} {:>10.2}", m.name, m.median_ms, m.p95_ms);
+    results.push(m);
 }
 
 /// An engine's figures as store.json keeps them.

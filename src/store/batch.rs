@@ -7,8 +7,7 @@
 //! is changed in its own transaction by the engine, through the same code
 //! its single change uses, only if it is still as the agent saw it; then
 //! the batch is closed (its size set to the tickets it changed; a server
-//! announces the run to the other desks). A run stopped by a failure is
-//! not closed: its batch keeps the number of tickets asked as its size. What committed stays committed
+//! announces the run to the other desks; a file puts the run on disk). What committed stays committed
 //! however the run ends: cancelled, or stopped by a failure
 //! ([`BulkFailed`] carries what was done by then).
 
@@ -40,8 +39,9 @@ pub(crate) trait BatchEngine {
         announce: bool,
     ) -> Result<BulkResult, StoreError>;
 
-    /// Closes the batch: its size becomes the tickets it changed, and a
-    /// server announces what it has not yet.
+    /// Closes the batch: its size becomes the tickets it changed, a server
+    /// announces what it has not yet, a file makes the run durable. Called
+    /// however the run ends, once it began.
     fn end_batch(&mut self, batch: i64) -> Result<(), StoreError>;
 }
 
@@ -54,7 +54,9 @@ pub struct BulkFailed {
     #[source]
     pub error: StoreError,
     /// What it did before: the tickets changed so far are committed, and
-    /// [`BulkOutcome::undo_items`] still undoes them.
+    /// [`BulkOutcome::undo_items`] still undoes them. The ticket being
+    /// changed when a server's connection was lost is not listed: it may or
+    /// may not have been changed (its trail says which).
     pub outcome: BulkOutcome,
 }
 
@@ -123,10 +125,15 @@ pub(crate) fn run(
             Ok(result) => result,
             Err(error) => match refusal(&error) {
                 Some(why) => BulkResult::Refused(why),
-                // The batch is not closed: the store that just failed
-                // would most likely fail that too. Its size stays the
-                // number asked; its entries are marked all the same.
-                None => return Err(BulkFailed { error, outcome }),
+                None => {
+                    // Closed all the same: on a file this puts what was
+                    // done on disk (see `FileStore`'s `begin_batch`). Should
+                    // closing fail too, it fails for the reason reported
+                    // already (the same disk, the same server), and the
+                    // batch keeps the number asked as its size.
+                    let _closing = engine.end_batch(batch);
+                    return Err(BulkFailed { error, outcome });
+                }
             },
         };
         if announce {

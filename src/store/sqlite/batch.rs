@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 
-use super::{FileStore, StoreError, tickets};
+use super::{FileStore, Sharing, StoreError, tickets};
 use crate::domain::validate;
 use crate::domain::{
     ActivityKind, AgentId, BulkChange, BulkItem, BulkResult, TicketNumber, from_millis, to_millis,
@@ -27,7 +27,7 @@ impl BatchEngine for FileStore {
         undoes: Option<i64>,
     ) -> Result<i64, StoreError> {
         let size = i64::try_from(size).unwrap_or(i64::MAX);
-        self.transact(|tx, now| {
+        let batch = self.transact(|tx, now| {
             tickets::agent(tx, actor)?;
             tx.prepare_cached(
                 "INSERT INTO bulk_batches (agent_id, at, description, size, undoes)
@@ -35,7 +35,22 @@ impl BatchEngine for FileStore {
             )?
             .execute(params![actor, now, description, size, undoes])?;
             Ok(tx.last_insert_rowid())
-        })
+        })?;
+        // The run's tickets commit one by one, each whole, but are made
+        // durable together when it ends (`end_batch`): with the write-ahead
+        // log, SQLite's NORMAL writes each commit to the log without waiting
+        // for the disk, and the batch's closing commit, at FULL again, waits
+        // for the log (one file: all the run's commits with it). Waiting for
+        // the disk at every ticket made 10,000 changes at 100k tickets take
+        // 6.9 s rather than 1.7 s (`bulk_status_10k`, medians). A power cut mid-run may lose the last tickets'
+        // changes, each whole (ticket and entry together), never half of
+        // one; the run's outcome is handed back only once all is on disk.
+        // A rollback journal (a network drive) is not relaxed: there NORMAL
+        // can leave the file damaged after a power cut.
+        if self.sharing == Sharing::Shared {
+            self.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        }
+        Ok(batch)
     }
 
     fn apply_item(
@@ -106,6 +121,9 @@ impl BatchEngine for FileStore {
     }
 
     fn end_batch(&mut self, batch: i64) -> Result<(), StoreError> {
+        // Back to waiting for the disk at each commit (see `begin_batch`):
+        // the commit below then puts the whole run on disk.
+        self.conn.execute_batch("PRAGMA synchronous = FULL")?;
         self.transact(|tx, _| {
             tx.prepare_cached(
                 "UPDATE bulk_batches
@@ -145,5 +163,72 @@ impl FileStore {
                 .filter_map(|n| stamps.get(&n.0).map(|&at| (n, from_millis(at))))
                 .collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::domain::{NewTicket, Status};
+    use crate::store::batch::run;
+
+    fn synchronous(db: &FileStore) -> i64 {
+        db.conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_commit_waits_for_the_disk_again_however_a_run_ends() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let clock = Arc::new(FixedClock::new(chrono::DateTime::UNIX_EPOCH));
+        let mut db = FileStore::open(dir.path().join("t.db"), clock).expect("open");
+        let dana = db.add_agent("Dana", "").expect("an agent");
+        let new = NewTicket {
+            subject: "Printer jams".into(),
+            ..NewTicket::default()
+        };
+        let ticket = db.create_ticket(dana, &new).expect("a ticket");
+        let full = synchronous(&db);
+        assert_eq!(full, 2, "FULL");
+        let item = |change| BulkItem {
+            number: ticket,
+            seen: chrono::DateTime::UNIX_EPOCH,
+            change,
+        };
+        let done = run(
+            &mut db,
+            dana,
+            "s",
+            None,
+            &[item(BulkChange::Status(Status::Waiting))],
+            &mut |_, _| true,
+        )
+        .expect("the run");
+        assert_eq!(done.changed(), [ticket]);
+        assert_eq!(synchronous(&db), full, "after a run");
+        // A run stopped by a failure: the trail refuses to grow.
+        db.conn
+            .execute_batch(
+                "CREATE TRIGGER fail BEFORE INSERT ON activity BEGIN SELECT RAISE(ABORT, 'full'); END;",
+            )
+            .expect("a trigger");
+        let seen = db.load_ticket(ticket).expect("load").updated;
+        let failed = run(
+            &mut db,
+            dana,
+            "s",
+            None,
+            &[BulkItem {
+                seen,
+                ..item(BulkChange::Status(Status::Closed))
+            }],
+            &mut |_, _| true,
+        );
+        assert!(failed.is_err());
+        assert_eq!(synchronous(&db), full, "after a failure");
     }
 }
