@@ -389,7 +389,11 @@ impl TicketsApp {
         }
         let my_open = ViewRef::Builtin(BuiltinView::MyOpen);
         let Some(mine) = self.view_counts.counts.get(&my_open).copied() else {
+            // Nobody is using the app yet: where the desk has agents, wait
+            // for the one who says who they are; a new desk has nothing
+            // assigned to anyone.
             if self.actor().is_none()
+                && self.agents.is_empty()
                 && self
                     .view_counts
                     .counts

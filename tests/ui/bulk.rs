@@ -31,8 +31,14 @@ on_both_engines_with! {
         let mut harness = open(&desk, Some(desk.dana));
         step_until(&mut harness, "the rows", |h| h.query_by_label("Five").is_some());
         // Newest first: Five, Four, Three, Two, One.
+        let two = harness.get_by_label("Two").rect().min.y;
         harness.get_by_label("Four").click_modifiers(Modifiers::COMMAND);
         step_until(&mut harness, "one picked", |h| selected(h, 1));
+        assert_eq!(
+            harness.get_by_label("Two").rect().min.y,
+            two,
+            "picking moved the rows under the pointer"
+        );
         assert!(harness.query_by_label("Pick TKT-000004").is_some(), "tick boxes show");
         assert!(harness.query_by_label("Detail").is_none(), "Ctrl-click opens nothing");
         harness.get_by_label("Two").click_modifiers(Modifiers::SHIFT);

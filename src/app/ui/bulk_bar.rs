@@ -1,5 +1,6 @@
-//! The bar above the list while tickets are picked: how many, and what to
-//! do to all of them (status, priority, assignees, tags, a note).
+//! The line above the list while tickets are picked, in place of the
+//! header's: how many, and what to do to all of them (status, priority,
+//! assignees, tags, a note).
 
 use egui::{RichText, Ui};
 
@@ -41,7 +42,18 @@ pub fn bulk_bar_ui(
 ) {
     let mut act = |change: BulkChange| actions.push(Action::Bulk(change));
     let mut clear = false;
-    ui.horizontal_wrapped(|ui| {
+    // In place of the header line, at its height: picking the first ticket
+    // moves no row from under the pointer.
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), super::list_header::HEADER_HEIGHT),
+        egui::Sense::hover(),
+    );
+    let mut line = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    line.scope(|ui| {
         let picked = if input.waiting {
             format!("{} selected (naming them…)", thousands(input.count))
         } else {

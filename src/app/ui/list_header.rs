@@ -13,7 +13,7 @@ use crate::store::TicketFilter;
 
 /// Height of the header line above the table: fixed, so ticking a filter
 /// never moves what is below it.
-const HEADER_HEIGHT: f32 = 30.0;
+pub const HEADER_HEIGHT: f32 = 30.0;
 
 /// What the header line needs besides the list.
 pub struct HeaderInput<'a> {

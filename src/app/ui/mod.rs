@@ -340,8 +340,9 @@ impl TicketsApp {
                     .map(|id| (id, self.customer_names.get(&id).map(String::as_str))),
                 filters_shown,
             };
-            list_header::header_ui(ui, &self.list, &header, actions);
-            if !self.selection.is_empty() {
+            if self.selection.is_empty() {
+                list_header::header_ui(ui, &self.list, &header, actions);
+            } else {
                 let bar = bulk_bar::BulkBarInput {
                     count: self.selection.len(),
                     waiting: self.selection.waiting(),
@@ -351,7 +352,6 @@ impl TicketsApp {
                     me: self.signed_in.as_ref().map(|a| a.id).or(db.agent),
                 };
                 bulk_bar::bulk_bar_ui(ui, &bar, &mut self.bulk_draft, actions);
-                ui.separator();
             }
             if let Some(message) = self.list.failed.clone() {
                 list_header::failed_ui(ui, &message, actions);

@@ -153,7 +153,7 @@ pub fn view_name_ui(
         ui.heading(title);
         ui.add_space(4.0);
         if form.renaming.is_none() {
-            ui.label("The filters, search and sort in force, under a name of yours.");
+            ui.label("Keeps the filters, search and sort in force under a name.");
         }
         let label = ui.label("Name");
         let id = super::TextBox::ViewName.id();
