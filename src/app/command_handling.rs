@@ -579,7 +579,7 @@ impl TicketsApp {
     }
 
     /// Sends a change to the open ticket, as the acting agent.
-    fn change(&mut self, change: Change) {
+    pub(super) fn change(&mut self, change: Change) {
         let (Some(actor), Some(ticket)) =
             (self.actor(), self.panel.as_ref().and_then(|p| p.ticket))
         else {

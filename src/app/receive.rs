@@ -8,7 +8,7 @@ use super::ui::dialogs::ConnectForm;
 use super::ui::forms::AgentPicker;
 use super::ui::widgets::{ToastKind, count_of};
 use super::ui::{Modal, TextBox};
-use super::worker::protocol::{Alters, Asker, Failure, Request, Response};
+use super::worker::protocol::{Alters, Asker, Change, Failure, Request, Response};
 use super::{Database, TicketsApp};
 use crate::domain::NewCustomer;
 use crate::store::{Location, StoreError};
@@ -101,6 +101,17 @@ impl TicketsApp {
                     self.counts = Some(counts);
                 }
             }
+            Response::CustomerTickets { ticket, page } => {
+                if let Some(panel) = &mut self.panel
+                    && panel.ticket == Some(ticket)
+                {
+                    panel.other_tickets = Some(page.map_err(|e| e.to_string()).map(|page| {
+                        let total = page.total.unwrap_or(0).saturating_sub(1);
+                        let rows = page.rows.into_iter().filter(|r| r.number != ticket);
+                        (rows.take(5).collect(), total)
+                    }));
+                }
+            }
             Response::SharedViews(views) => match views {
                 Ok(views) => self.shared_views = views,
                 Err(error) => eprintln!("tickets: the team's views could not be read: {error}"),
@@ -131,11 +142,19 @@ impl TicketsApp {
                 {
                     match result {
                         Ok(detail) => {
+                            let customer = detail.customer.as_ref().map(|c| c.id);
                             if let Some(customer) = &detail.customer {
                                 self.customer_names
                                     .insert(customer.id, customer.name.clone());
                             }
                             panel.loaded(*detail);
+                            match customer {
+                                Some(customer) => self.request(Request::CustomerTickets {
+                                    ticket: number,
+                                    customer,
+                                }),
+                                None => panel.other_tickets = None,
+                            }
                         }
                         Err(error) => panel.load_error = Some(error.to_string()),
                     }
@@ -172,7 +191,23 @@ impl TicketsApp {
                         && panel.ticket == Some(ticket)
                     {
                         panel.saved(&change);
+                        // "Send and set Waiting": the reply is sent; the
+                        // status follows as a change of its own.
+                        let then = match (&change, &panel.detail) {
+                            (Change::Message { then: Some(to), .. }, Some(detail))
+                                if detail.status != *to =>
+                            {
+                                Some(Change::Status {
+                                    version: detail.version,
+                                    to: *to,
+                                })
+                            }
+                            _ => None,
+                        };
                         self.request(Request::Load(ticket));
+                        if let Some(then) = then {
+                            self.change(then);
+                        }
                     }
                     self.data_changed(change.alters());
                 }

@@ -505,7 +505,7 @@ on_both_engines_with! {
 
         desk.clock.advance(chrono::Duration::minutes(3));
         type_into(&mut harness, "Message", "Reset link sent");
-        harness.get_by_label("Send reply").click();
+        harness.get_by_role_and_label(Role::Button, "Send").click();
         step_until(&mut harness, "the reply", |h| {
             h.query_by_label("Conversation (2)").is_some()
                 && h.query_by_label("Reset link sent").is_some()
@@ -1083,5 +1083,86 @@ on_both_engines_with! {
             harness.query_by_label_contains("characters long").is_none(),
             "no error about the length"
         );
+    }
+}
+
+on_both_engines_with! {
+    fn the_conversation_starts_with_the_description_and_a_reply_can_set_waiting(engine: Engine) {
+        let mut desk = crate::fixtures::Desk::team_on(
+            engine,
+            &[("Dana Scully", "dana@example.com"), ("Sam Okafor", "")],
+        )
+        .expect("a desk");
+        let customer = desk
+            .store
+            .add_customer(&tickets::domain::NewCustomer {
+                name: "Mo Okafor".to_owned(),
+                email: "mo@bakery.example".to_owned(),
+                company: String::new(),
+            })
+            .unwrap();
+        let dana = desk.dana;
+        for (subject, description) in [
+            ("Oven timer resets", ""),
+            ("Invoice shows the old address", "Our address changed in May."),
+            ("Cannot print receipts", "The printer says offline since Monday."),
+        ] {
+            desk.clock.advance(chrono::Duration::minutes(5));
+            desk.store
+                .create_ticket(
+                    dana,
+                    &NewTicket {
+                        subject: subject.to_owned(),
+                        description: description.to_owned(),
+                        customer: Some(customer),
+                        ..NewTicket::default()
+                    },
+                )
+                .unwrap();
+        }
+        desk.clock.advance(chrono::Duration::minutes(5));
+        desk.store.close();
+        let mut harness = open(&desk, Some(desk.dana));
+        open_ticket(&mut harness, "Cannot print receipts");
+        harness.get_by_label("Conversation (0)").click();
+        step_until(&mut harness, "the description as the first message", |h| {
+            h.query_by_label("The printer says offline since Monday.").is_some()
+                && h.query_by_label("description").is_some()
+        });
+        // The customer's other tickets, newest first; a click opens one.
+        step_until(&mut harness, "the other tickets", |h| {
+            h.query_by_label("Other tickets from Mo Okafor").is_some()
+                && h.query_by_label("TKT-000002 Invoice shows the old address").is_some()
+                && h.query_by_label("TKT-000001 Oven timer resets").is_some()
+        });
+        assert!(
+            y(&harness, "TKT-000002 Invoice shows the old address")
+                < y(&harness, "TKT-000001 Oven timer resets")
+        );
+        // Send and set Waiting: the reply, then the status, each in the trail.
+        type_into(&mut harness, "Message", "Could you restart the printer?");
+        harness
+            .get_by_role_and_label(Role::Button, "Send and set Waiting")
+            .click();
+        step_until(&mut harness, "the reply and the status", |_| {
+            let t = stored(&desk, 3);
+            t.messages.len() == 1 && t.status == Status::Waiting
+        });
+        let ticket = stored(&desk, 3);
+        assert_eq!(ticket.messages[0].body, "Could you restart the printer?");
+        assert_eq!(ticket.messages[0].direction, Direction::Outbound);
+        wait_for_activity(&mut harness, "Dana Scully changed status from Open to Waiting");
+        harness.get_by_label("Dana Scully replied to the customer");
+        // Another of the customer's tickets, from the panel.
+        harness.get_by_label("Conversation (1)").click();
+        step_until(&mut harness, "the link", |h| {
+            h.query_by_label("TKT-000002 Invoice shows the old address").is_some()
+        });
+        harness
+            .get_by_label("TKT-000002 Invoice shows the old address")
+            .click();
+        step_until(&mut harness, "that ticket open", |h| {
+            h.query_by_label("Our address changed in May.").is_some()
+        });
     }
 }

@@ -14,7 +14,9 @@ use super::super::commands::{Action, UiCommand};
 use super::super::worker::protocol::Change;
 use super::widgets::{busy, exact_time, field_error, priority_mark, status_pill, time_label};
 use super::{Focus, TextBox};
-use crate::domain::{Agent, Direction, Doing, NoteId, Presence, Tag, TicketDetail, TicketNumber};
+use crate::domain::{
+    Agent, Direction, Doing, NoteId, Presence, Status, Tag, TicketDetail, TicketNumber, TicketRow,
+};
 
 mod detail;
 
@@ -113,6 +115,9 @@ pub struct PanelState {
     rebase_edits: bool,
     /// Field edits sent and not yet answered.
     edits_in_flight: u32,
+    /// The customer's other tickets (newest first, a few) and how many
+    /// they have, once read; or why they could not be.
+    pub other_tickets: Option<Result<(Vec<TicketRow>, u64), String>>,
     /// A note whose deletion awaits confirmation.
     pub confirm_delete: Option<NoteId>,
     /// The agent picker's search, while it is open.
@@ -270,6 +275,7 @@ impl PanelState {
             TextBox::Message => Some(Change::Message {
                 direction: Direction::Outbound,
                 text: self.message_input.clone(),
+                then: None,
             }),
             TextBox::Description => {
                 self.description_edit
@@ -444,18 +450,28 @@ fn conversation_tab(
     focus: &mut Focus,
     actions: &mut Vec<Action>,
 ) {
-    if detail.messages.is_empty() {
+    let customer = detail
+        .customer
+        .as_ref()
+        .map_or("Customer".to_owned(), |c| c.name.clone());
+    // The description is how the conversation began.
+    if !detail.description.trim().is_empty() {
+        message_frame(
+            ui,
+            &customer,
+            Some("description"),
+            detail.created,
+            &detail.description,
+            ui.visuals().faint_bg_color,
+            now,
+        );
+    }
+    if detail.messages.is_empty() && detail.description.trim().is_empty() {
         ui.weak("No messages yet.");
     }
     for message in &detail.messages {
         let (who, fill) = match message.direction {
-            Direction::Inbound => (
-                detail
-                    .customer
-                    .as_ref()
-                    .map_or("Customer".to_owned(), |c| c.name.clone()),
-                ui.visuals().faint_bg_color,
-            ),
+            Direction::Inbound => (customer.clone(), ui.visuals().faint_bg_color),
             Direction::Outbound => (
                 format!(
                     "{} (reply)",
@@ -464,14 +480,7 @@ fn conversation_tab(
                 ui.visuals().extreme_bg_color,
             ),
         };
-        egui::Frame::group(ui.style()).fill(fill).show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(who).strong());
-                time_label(ui, message.at, now);
-            });
-            ui.add(egui::Label::new(&message.body).wrap());
-        });
+        message_frame(ui, &who, None, message.at, &message.body, fill, now);
     }
     ui.add_space(8.0);
     let response = writing_box(
@@ -487,24 +496,112 @@ fn conversation_tab(
         state.clear_error(Place::Message);
     }
     field_error(ui, state.error_at(Place::Message));
-    ui.horizontal(|ui| {
+    let send = |direction, then| {
+        Action::Change(Change::Message {
+            direction,
+            text: state.message_input.clone(),
+            then,
+        })
+    };
+    ui.horizontal_wrapped(|ui| {
         if ui
-            .button("Send reply")
+            .button("Send")
             .on_hover_text(UiCommand::Submit.hint(ui.ctx(), "Send the reply"))
             .clicked()
         {
-            actions.push(Action::Change(Change::Message {
-                direction: Direction::Outbound,
-                text: state.message_input.clone(),
-            }));
+            actions.push(send(Direction::Outbound, None));
+        }
+        for then in [Status::Waiting, Status::Resolved] {
+            if detail.status != then
+                && ui
+                    .button(format!("Send and set {}", then.label()))
+                    .on_hover_text(format!(
+                        "Send the reply, then set the status to {}",
+                        then.label()
+                    ))
+                    .clicked()
+            {
+                actions.push(send(Direction::Outbound, Some(then)));
+            }
         }
         if ui.button("Record customer message").clicked() {
-            actions.push(Action::Change(Change::Message {
-                direction: Direction::Inbound,
-                text: state.message_input.clone(),
-            }));
+            actions.push(send(Direction::Inbound, None));
         }
     });
+    if let Some(customer) = &detail.customer {
+        ui.add_space(8.0);
+        ui.separator();
+        other_tickets(ui, &state.other_tickets, customer, actions);
+    }
+}
+
+/// The customer's other tickets, newest first: each opens on a click, and
+/// all of them show in the list from the last line.
+fn other_tickets(
+    ui: &mut Ui,
+    other: &Option<Result<(Vec<TicketRow>, u64), String>>,
+    customer: &crate::domain::Customer,
+    actions: &mut Vec<Action>,
+) {
+    ui.label(RichText::new(format!("Other tickets from {}", customer.name)).strong());
+    match other {
+        None => busy(ui, "Loading…"),
+        Some(Err(error)) => field_error(ui, Some(error)),
+        Some(Ok((rows, _))) if rows.is_empty() => {
+            ui.weak("None: this is their only ticket.");
+        }
+        Some(Ok((rows, total))) => {
+            for row in rows {
+                ui.horizontal(|ui| {
+                    status_pill(ui, row.status);
+                    let text = format!("{} {}", row.number, row.subject);
+                    if ui.link(text).clicked() {
+                        actions.push(Action::Select(row.number));
+                    }
+                });
+            }
+            if *total > rows.len() as u64
+                && ui
+                    .link(format!("All {} tickets from {}", total + 1, customer.name))
+                    .clicked()
+            {
+                actions.push(Action::FilterCustomer(customer.id, customer.name.clone()));
+            }
+        }
+    }
+}
+
+/// One message of the conversation: who, when, and the text.
+fn message_frame(
+    ui: &mut Ui,
+    who: &str,
+    tag: Option<&str>,
+    at: DateTime<Utc>,
+    body: &str,
+    fill: egui::Color32,
+    now: DateTime<Utc>,
+) {
+    egui::Frame::group(ui.style()).fill(fill).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(who).strong());
+            if let Some(tag) = tag {
+                ui.weak(tag);
+            }
+            time_label(ui, at, now);
+        });
+        ui.add(egui::Label::new(body).wrap());
+    });
+}
+
+/// The fill of an internal note: yellow, as help desks mark what the
+/// customer never sees.
+fn note_fill(ui: &Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(66, 58, 24)
+    } else {
+        egui::Color32::from_rgb(255, 246, 200)
+    }
 }
 
 fn notes_tab(
@@ -542,8 +639,9 @@ fn notes_tab(
     if detail.notes.is_empty() {
         ui.weak("No notes yet.");
     }
+    let fill = note_fill(ui);
     for note in detail.notes.iter().rev() {
-        egui::Frame::group(ui.style()).show(ui, |ui| {
+        egui::Frame::group(ui.style()).fill(fill).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
                 ui.label(

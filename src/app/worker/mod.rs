@@ -17,7 +17,7 @@ use crate::analytics::Period;
 use crate::clock::Clock;
 use crate::domain::{AgentId, CustomerId, TicketNumber};
 use crate::seed::{SeedOptions, generate};
-use crate::store::{Location, Store, StoreError};
+use crate::store::{ListRequest, Location, Sort, Store, StoreError, TicketFilter};
 pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response, SharedEdit};
 
 /// How often the worker looks for changes other windows or processes made to the file.
@@ -252,6 +252,9 @@ fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
     others
 }
 
+/// How many of a customer's other tickets the panel lists.
+pub const OTHER_TICKETS: u32 = 5;
+
 fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Option<Response> {
     let failed = |e: StoreError| Response::Failed(e.into());
     let people_failed = |asker, error| Response::PeopleFailed { asker, error };
@@ -283,6 +286,19 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
         Request::Counts { generation, filter } => match store.facet_counts(&filter) {
             Ok(counts) => Response::Counts { generation, counts },
             Err(e) => failed(e),
+        },
+        Request::CustomerTickets { ticket, customer } => Response::CustomerTickets {
+            ticket,
+            page: store.list_tickets(&ListRequest {
+                filter: TicketFilter {
+                    customer: Some(customer),
+                    ..TicketFilter::default()
+                },
+                sort: Sort::default(),
+                offset: 0,
+                limit: OTHER_TICKETS + 1,
+                anchor: None,
+            }),
         },
         Request::SharedViews => Response::SharedViews(store.shared_views()),
         Request::EditSharedView { actor, edit } => {
@@ -509,7 +525,9 @@ fn apply(
             text,
         } => store.edit_note(actor, *note, *version, text),
         Change::DeleteNote(note) => store.delete_note(actor, *note),
-        Change::Message { direction, text } => store
+        Change::Message {
+            direction, text, ..
+        } => store
             .add_message(actor, ticket, *direction, text)
             .map(|_| ()),
     }

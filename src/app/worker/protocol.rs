@@ -75,6 +75,9 @@ pub enum Change {
         direction: Direction,
         /// The text.
         text: String,
+        /// The status to set once it is sent ("Send and set Waiting"), as
+        /// a change of its own.
+        then: Option<Status>,
     },
 }
 
@@ -220,6 +223,13 @@ pub enum Request {
         asked: u64,
         /// The list, and which stretch of it.
         request: ListRequest,
+    },
+    /// A customer's newest tickets, for the panel of one of them.
+    CustomerTickets {
+        /// The ticket on show.
+        ticket: TicketNumber,
+        /// Its customer.
+        customer: CustomerId,
     },
     /// The views shared with the team.
     SharedViews,
@@ -398,6 +408,13 @@ pub enum Response {
         asked: u64,
         /// Each ticket and its last change.
         stamps: Result<Vec<(TicketNumber, chrono::DateTime<chrono::Utc>)>, StoreError>,
+    },
+    /// A customer's newest tickets (and how many they have), or why not.
+    CustomerTickets {
+        /// The ticket whose panel asked.
+        ticket: TicketNumber,
+        /// The page.
+        page: Result<TicketPage, StoreError>,
     },
     /// The views shared with the team, or why they could not be read.
     SharedViews(Result<Vec<crate::store::views::SharedView>, StoreError>),
