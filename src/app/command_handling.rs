@@ -84,6 +84,11 @@ impl TicketsApp {
             Action::RetryList => self.list.retry(),
             Action::SelectRange(first, last) => self.select_range(first, last),
             Action::ClearSelection => self.selection.clear(),
+            Action::WantLastActivity(ticket, updated) => {
+                if self.last_activities.ask(ticket, updated) {
+                    self.request(Request::LastActivity { ticket, updated });
+                }
+            }
             Action::Bulk(change) => self.start_bulk(change),
             Action::UndoBulk => self.undo_bulk(),
             Action::Change(change) => self.change(change),

@@ -664,6 +664,9 @@ pub enum Action {
     SelectRange(u64, u64),
     /// Let every picked ticket go.
     ClearSelection,
+    /// A row's tooltip wants its ticket's newest change (the row's last
+    /// change as shown).
+    WantLastActivity(TicketNumber, chrono::DateTime<chrono::Utc>),
     /// Make one change to every picked ticket.
     Bulk(crate::domain::BulkChange),
     /// Undo the last bulk change.

@@ -190,6 +190,8 @@ pub struct TicketsApp {
     last_bulk: Option<bulk::BulkRun>,
     /// What is typed in the bulk bar's boxes.
     bulk_draft: ui::bulk_bar::BulkDraft,
+    /// The rows' tooltips' last activity, as read.
+    last_activities: ui::list::LastActivities,
     counts: Option<Counts>,
     /// The filter and data epoch the counts on show were asked for.
     counts_for: Option<(crate::store::TicketFilter, u64)>,
@@ -277,6 +279,7 @@ impl TicketsApp {
             selection: selection::Selection::default(),
             last_bulk: None,
             bulk_draft: Default::default(),
+            last_activities: Default::default(),
             counts: None,
             counts_for: None,
             counts_asked: 0,

@@ -112,6 +112,20 @@ impl TicketsApp {
                     }));
                 }
             }
+            Response::LastActivity {
+                ticket,
+                updated,
+                entry,
+            } => match entry {
+                Ok(Some(entry)) => {
+                    self.last_activities
+                        .insert(ticket, updated, entry.sentence(), entry.at)
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    eprintln!("tickets: {ticket}'s last activity could not be read: {error}")
+                }
+            },
             Response::SharedViews(views) => match views {
                 Ok(views) => self.shared_views = views,
                 Err(error) => eprintln!("tickets: the team's views could not be read: {error}"),

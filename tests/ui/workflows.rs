@@ -1166,3 +1166,25 @@ on_both_engines_with! {
         });
     }
 }
+
+on_both_engines_with! {
+    fn a_rows_tooltip_says_its_last_activity(engine: Engine) {
+        let desk = desk_on(engine, &["Printer on fire"]);
+        let mut store = store_of(&desk);
+        let v = store.load_ticket(TicketNumber(1)).unwrap().version;
+        store
+            .set_status(desk.dana, TicketNumber(1), v, Status::Waiting)
+            .unwrap();
+        drop(store);
+        desk.clock.advance(chrono::Duration::hours(3));
+        let mut harness = open(&desk, Some(desk.dana));
+        step_until(&mut harness, "the row", |h| h.query_by_label("Printer on fire").is_some());
+        harness.get_by_label("Printer on fire").hover();
+        step_until(&mut harness, "the tooltip", |h| {
+            h.query_by_label(
+                "Last activity: Dana Scully changed status from Open to Waiting, 3 hours ago",
+            )
+            .is_some()
+        });
+    }
+}

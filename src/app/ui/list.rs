@@ -316,6 +316,49 @@ impl ListState {
     }
 }
 
+/// What the rows' tooltips say of each ticket's newest change ("Last
+/// activity: Dana changed status from Open to Waiting, 3 hours ago"),
+/// asked of the store as a row is first hovered, and again once the row
+/// shows a later change.
+#[derive(Default)]
+pub struct LastActivities {
+    /// By ticket: the row's last change it was read for, the sentence and
+    /// when it happened.
+    known: HashMap<TicketNumber, (DateTime<Utc>, String, DateTime<Utc>)>,
+    /// What has been asked already.
+    asked: HashSet<(TicketNumber, DateTime<Utc>)>,
+}
+
+impl LastActivities {
+    /// The sentence and moment for a row that last changed at `updated`.
+    pub fn get(
+        &self,
+        number: TicketNumber,
+        updated: DateTime<Utc>,
+    ) -> Option<(&str, DateTime<Utc>)> {
+        self.known
+            .get(&number)
+            .filter(|(read_for, ..)| *read_for == updated)
+            .map(|(_, sentence, at)| (sentence.as_str(), *at))
+    }
+
+    /// Whether to ask for it now (once per ticket and change).
+    pub fn ask(&mut self, number: TicketNumber, updated: DateTime<Utc>) -> bool {
+        self.asked.insert((number, updated))
+    }
+
+    /// Takes in an answer.
+    pub fn insert(
+        &mut self,
+        number: TicketNumber,
+        updated: DateTime<Utc>,
+        sentence: String,
+        at: DateTime<Utc>,
+    ) {
+        self.known.insert(number, (updated, sentence, at));
+    }
+}
+
 /// How much room the list has, and so which forms its columns take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Width {
@@ -385,6 +428,7 @@ pub fn table_ui(
     ui: &mut Ui,
     list: &mut ListState,
     selection: &mut Selection,
+    activities: &LastActivities,
     sort: Sort,
     now: DateTime<Utc>,
     actions: &mut Vec<Action>,
@@ -517,7 +561,21 @@ pub fn table_ui(
                     );
                 });
                 row.col(|ui| {
-                    cell(ui, RichText::new(&ticket.subject).strong());
+                    let response = cell(ui, RichText::new(&ticket.subject).strong());
+                    if response.hovered() && activities.get(ticket.number, ticket.updated).is_none()
+                    {
+                        actions.push(Action::WantLastActivity(ticket.number, ticket.updated));
+                    }
+                    response.on_hover_ui(|ui| {
+                        ui.label(&ticket.subject);
+                        match activities.get(ticket.number, ticket.updated) {
+                            Some((sentence, at)) => ui.weak(format!(
+                                "Last activity: {sentence}, {}",
+                                relative_time(at, now)
+                            )),
+                            None => ui.weak("Last activity: …"),
+                        };
+                    });
                 });
                 row.col(|ui| {
                     status_pill(ui, ticket.status);

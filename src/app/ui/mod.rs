@@ -360,7 +360,15 @@ impl TicketsApp {
             } else {
                 let sort = db.sort;
                 let now = self.clock.now();
-                list::table_ui(ui, &mut self.list, &mut self.selection, sort, now, actions);
+                list::table_ui(
+                    ui,
+                    &mut self.list,
+                    &mut self.selection,
+                    &self.last_activities,
+                    sort,
+                    now,
+                    actions,
+                );
             }
         });
     }

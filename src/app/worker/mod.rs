@@ -300,6 +300,13 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
                 anchor: None,
             }),
         },
+        Request::LastActivity { ticket, updated } => Response::LastActivity {
+            ticket,
+            updated,
+            entry: store
+                .load_ticket(ticket)
+                .map(|detail| detail.activity.into_iter().next()),
+        },
         Request::SharedViews => Response::SharedViews(store.shared_views()),
         Request::EditSharedView { actor, edit } => {
             let result = match &edit {

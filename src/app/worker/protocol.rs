@@ -231,6 +231,13 @@ pub enum Request {
         /// Its customer.
         customer: CustomerId,
     },
+    /// A ticket's newest trail entry, for its row's tooltip.
+    LastActivity {
+        /// The ticket.
+        ticket: TicketNumber,
+        /// Its last change as its row shows it.
+        updated: chrono::DateTime<chrono::Utc>,
+    },
     /// The views shared with the team.
     SharedViews,
     /// Share, change, rename, move or delete a shared view.
@@ -415,6 +422,15 @@ pub enum Response {
         ticket: TicketNumber,
         /// The page.
         page: Result<TicketPage, StoreError>,
+    },
+    /// A ticket's newest trail entry (`None`: it has none), or why not.
+    LastActivity {
+        /// The ticket.
+        ticket: TicketNumber,
+        /// Its last change as its row showed it.
+        updated: chrono::DateTime<chrono::Utc>,
+        /// The entry.
+        entry: Result<Option<crate::domain::ActivityEntry>, StoreError>,
     },
     /// The views shared with the team, or why they could not be read.
     SharedViews(Result<Vec<crate::store::views::SharedView>, StoreError>),
