@@ -9,6 +9,7 @@ use super::exporter::{self, ExportKind};
 use super::settings::ViewRef;
 use super::tasks::TaskName;
 use super::ui::analytics::AnalyticsWindow;
+use super::ui::bulk_bar::{BulkPick, PickKind};
 use super::ui::dialogs::{ExportDialog, PathPrompt, PathPurpose};
 use super::ui::files::RestoreChooser;
 use super::ui::forms::{AgentPicker, SampleData};
@@ -210,6 +211,21 @@ impl TicketsApp {
             && let Some(change) = self.bulk_change_of(command)
         {
             self.start_bulk(change);
+            return;
+        }
+        if !self.selection.is_empty()
+            && let Some(kind) = match command {
+                UiCommand::Assign => Some(PickKind::Assign),
+                UiCommand::AddTag => Some(PickKind::Tag),
+                _ => None,
+            }
+        {
+            self.modal = Some(Modal::BulkPick(BulkPick {
+                kind,
+                count: self.selection.len(),
+                query: String::new(),
+            }));
+            self.focus.request(TextBox::BulkPick);
             return;
         }
         if needs == Needs::Ticket

@@ -196,3 +196,29 @@ on_both_engines_with! {
         let _ = named;
     }
 }
+
+on_both_engines_with! {
+    fn a_and_t_assign_and_tag_the_picked_tickets(engine: Engine) {
+        let desk = desk_on(engine, &["One", "Two"]);
+        let mut harness = open(&desk, Some(desk.dana));
+        step_until(&mut harness, "the list", list_counted);
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        step_until(&mut harness, "both picked", |h| selected(h, 2));
+        harness.key_press(Key::A);
+        step_until(&mut harness, "the agent box", |h| h.query_by_label("Assign 2 tickets").is_some());
+        press_keys(&mut harness, "sam");
+        harness.key_press(Key::Enter);
+        step_until(&mut harness, "Sam on both", |_| {
+            [1, 2].iter().all(|n| stored(&desk, *n).assignees.iter().any(|a| a.name == "Sam Okafor"))
+        });
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        step_until(&mut harness, "both picked", |h| selected(h, 2));
+        harness.key_press(Key::T);
+        step_until(&mut harness, "the tag box", |h| h.query_by_label("Tag 2 tickets").is_some());
+        press_keys(&mut harness, "vip");
+        harness.key_press(Key::Enter);
+        step_until(&mut harness, "the tag on both", |_| {
+            [1, 2].iter().all(|n| stored(&desk, *n).tags.iter().any(|t| t.name == "vip"))
+        });
+    }
+}

@@ -160,3 +160,86 @@ pub fn bulk_bar_ui(
         actions.push(Action::ClearSelection);
     }
 }
+
+/// What the keyboard's A and T ask of the picked tickets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickKind {
+    /// Assign an agent to each.
+    Assign,
+    /// Add a tag to each.
+    Tag,
+}
+
+/// The small dialog A and T open while tickets are picked: an agent to
+/// assign, or a tag to add, to all of them.
+#[derive(Debug)]
+pub struct BulkPick {
+    /// Which.
+    pub kind: PickKind,
+    /// How many tickets.
+    pub count: u64,
+    /// What is typed: part of an agent's name, or the tag.
+    pub query: String,
+}
+
+/// Draws the dialog; Enter takes the first agent shown, or the tag typed.
+pub fn bulk_pick_ui(
+    ui: &mut Ui,
+    form: &mut BulkPick,
+    agents: &[Agent],
+    focus: &mut super::Focus,
+    actions: &mut Vec<Action>,
+) {
+    let tickets = super::widgets::count_of(form.count, "ticket", "tickets");
+    let (title, label, hint) = match form.kind {
+        PickKind::Assign => (format!("Assign {tickets}"), "Find an agent", "Name"),
+        PickKind::Tag => (format!("Tag {tickets}"), "Tag", "Tag name"),
+    };
+    ui.heading(title);
+    let label = ui.label(label);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut form.query)
+                .id(super::TextBox::BulkPick.id())
+                .hint_text(hint)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    focus.drawn(super::TextBox::BulkPick, &response);
+    let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let query = form.query.trim().to_lowercase();
+    match form.kind {
+        PickKind::Assign => {
+            let matching: Vec<&Agent> = agents
+                .iter()
+                .filter(|a| a.active && a.name.to_lowercase().contains(&query))
+                .collect();
+            if matching.is_empty() {
+                ui.weak("No active agent has that name.");
+            }
+            egui::ScrollArea::vertical()
+                .max_height(260.0)
+                .show(ui, |ui| {
+                    for agent in &matching {
+                        if ui.button(&agent.name).clicked() {
+                            actions.push(Action::Bulk(BulkChange::Assign(agent.id)));
+                            actions.push(Action::CloseModal);
+                        }
+                    }
+                });
+            if enter && let Some(first) = matching.first() {
+                actions.push(Action::Bulk(BulkChange::Assign(first.id)));
+                actions.push(Action::CloseModal);
+            }
+        }
+        PickKind::Tag => {
+            let add = ui.button("Add to each").clicked();
+            if (add || enter) && !form.query.trim().is_empty() {
+                actions.push(Action::Bulk(BulkChange::AddTag(
+                    form.query.trim().to_owned(),
+                )));
+                actions.push(Action::CloseModal);
+            }
+        }
+    }
+}

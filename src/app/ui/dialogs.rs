@@ -581,6 +581,10 @@ impl TicketsApp {
                 keep = files::restore_ui(ui, chooser, &self.location, focus, actions);
             }
             Modal::ViewName(form) => super::views::view_name_ui(ui, form, focus, actions),
+            Modal::BulkPick(form) => {
+                ui.set_width(360.0);
+                super::bulk_bar::bulk_pick_ui(ui, form, &self.agents, focus, actions);
+            }
             Modal::Shortcuts => shortcuts_ui(ui, actions),
             Modal::About => {
                 let database =

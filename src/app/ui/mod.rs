@@ -55,6 +55,8 @@ pub enum TextBox {
     Path,
     /// A view's name.
     ViewName,
+    /// The agent or tag for the picked tickets.
+    BulkPick,
     /// Any other text box.
     Other,
 }
@@ -135,6 +137,8 @@ pub enum Modal {
     Restore(files::RestoreChooser),
     /// Name a new view, or rename one.
     ViewName(views::ViewNameForm),
+    /// An agent or a tag for every picked ticket.
+    BulkPick(bulk_bar::BulkPick),
     /// Every keyboard shortcut.
     Shortcuts,
     /// About Tickets.
