@@ -270,9 +270,20 @@ impl ListState {
         (Some(row.number) == self.selected).then(|| (row.clone(), position))
     }
 
-    /// The rows at positions `first` to `last`, if every one is loaded.
+    /// The rows at positions `first` to `last`, if every one is loaded
+    /// and current: rows still on show from before a change (while its
+    /// refresh is on its way) may carry an older last change, and picking
+    /// by them would call the change a conflict.
     pub fn rows_between(&self, first: u64, last: u64) -> Option<Vec<&TicketRow>> {
-        (first..=last).map(|i| self.row(i)).collect()
+        (first..=last)
+            .map(|i| {
+                let page = self.pages.get(&(i / u64::from(PAGE)))?;
+                if page.generation != self.generation {
+                    return None;
+                }
+                page.rows.get((i % u64::from(PAGE)) as usize)
+            })
+            .collect()
     }
 
     /// Marks a ticket as the selected one, at its position in the list if
@@ -750,6 +761,24 @@ mod tests {
             None,
         );
         assert!(!list.total_wanted());
+    }
+
+    #[test]
+    fn rows_from_before_a_change_are_not_picked_from() {
+        let mut list = ListState::default();
+        list.restart();
+        list.receive(
+            list.generation,
+            0,
+            Some(3),
+            (1..=3).map(row).collect(),
+            None,
+        );
+        assert_eq!(list.rows_between(0, 2).map(|r| r.len()), Some(3));
+        // A change: the old rows stay on show until the new ones come.
+        list.refresh();
+        assert!(list.row(1).is_some(), "still on show");
+        assert_eq!(list.rows_between(0, 2), None, "but not picked from");
     }
 
     #[test]
