@@ -217,6 +217,7 @@ impl TicketsApp {
             && let Some(kind) = match command {
                 UiCommand::Assign => Some(PickKind::Assign),
                 UiCommand::AddTag => Some(PickKind::Tag),
+                UiCommand::WriteNote => Some(PickKind::Note),
                 _ => None,
             }
         {

@@ -220,5 +220,18 @@ on_both_engines_with! {
         step_until(&mut harness, "the tag on both", |_| {
             [1, 2].iter().all(|n| stored(&desk, *n).tags.iter().any(|t| t.name == "vip"))
         });
+        // Shift+N: the same note on each.
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        step_until(&mut harness, "both picked", |h| selected(h, 2));
+        harness.key_press_modifiers(Modifiers::SHIFT, Key::N);
+        step_until(&mut harness, "the note box", |h| {
+            h.query_by_label("Add a note to 2 tickets").is_some()
+        });
+        press_keys(&mut harness, "called back");
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+        step_until(&mut harness, "the note on both", |_| {
+            [1, 2].iter().all(|n| stored(&desk, *n).notes.iter().any(|t| t.body == "called back"))
+        });
+        assert!(harness.query_by_label("Subject (required)").is_none(), "no New Ticket form");
     }
 }

@@ -168,6 +168,8 @@ pub enum PickKind {
     Assign,
     /// Add a tag to each.
     Tag,
+    /// Add the same internal note to each.
+    Note,
 }
 
 /// The small dialog A and T open while tickets are picked: an agent to
@@ -194,13 +196,22 @@ pub fn bulk_pick_ui(
     let (title, label, hint) = match form.kind {
         PickKind::Assign => (format!("Assign {tickets}"), "Find an agent", "Name"),
         PickKind::Tag => (format!("Tag {tickets}"), "Tag", "Tag name"),
+        PickKind::Note => (
+            format!("Add a note to {tickets}"),
+            "Internal note",
+            "Findings, handoff details, next steps",
+        ),
     };
     ui.heading(title);
     let label = ui.label(label);
+    let edit = if form.kind == PickKind::Note {
+        egui::TextEdit::multiline(&mut form.query).desired_rows(4)
+    } else {
+        egui::TextEdit::singleline(&mut form.query)
+    };
     let response = ui
         .add(
-            egui::TextEdit::singleline(&mut form.query)
-                .id(super::TextBox::BulkPick.id())
+            edit.id(super::TextBox::BulkPick.id())
                 .hint_text(hint)
                 .desired_width(f32::INFINITY),
         )
@@ -236,6 +247,21 @@ pub fn bulk_pick_ui(
             let add = ui.button("Add to each").clicked();
             if (add || enter) && !form.query.trim().is_empty() {
                 actions.push(Action::Bulk(BulkChange::AddTag(
+                    form.query.trim().to_owned(),
+                )));
+                actions.push(Action::CloseModal);
+            }
+        }
+        // Enter makes a new line in a note; the button (or Ctrl+Enter) adds it.
+        PickKind::Note => {
+            let add = ui
+                .button("Add note to each")
+                .on_hover_text("Each ticket gets its own copy, with its own entry in the trail")
+                .clicked();
+            let submit = response.has_focus()
+                && ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter));
+            if (add || submit) && !form.query.trim().is_empty() {
+                actions.push(Action::Bulk(BulkChange::AddNote(
                     form.query.trim().to_owned(),
                 )));
                 actions.push(Action::CloseModal);
