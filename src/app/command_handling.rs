@@ -574,6 +574,17 @@ impl TicketsApp {
             }
             return;
         }
+        // The note for every picked ticket.
+        if let Some(Modal::BulkPick(form)) = &self.modal
+            && form.kind == PickKind::Note
+        {
+            let text = form.query.trim().to_owned();
+            if !text.is_empty() {
+                self.modal = None;
+                self.start_bulk(crate::domain::BulkChange::AddNote(text));
+            }
+            return;
+        }
         let Some(text_box) = self.focus.focused_box() else {
             return;
         };

@@ -252,15 +252,14 @@ pub fn bulk_pick_ui(
                 actions.push(Action::CloseModal);
             }
         }
-        // Enter makes a new line in a note; the button (or Ctrl+Enter) adds it.
+        // Enter makes a new line in a note; the button (or Ctrl+Enter, the
+        // window's Submit) adds it.
         PickKind::Note => {
             let add = ui
                 .button("Add note to each")
                 .on_hover_text("Each ticket gets its own copy, with its own entry in the trail")
                 .clicked();
-            let submit = response.has_focus()
-                && ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter));
-            if (add || submit) && !form.query.trim().is_empty() {
+            if add && !form.query.trim().is_empty() {
                 actions.push(Action::Bulk(BulkChange::AddNote(
                     form.query.trim().to_owned(),
                 )));
