@@ -7,24 +7,11 @@ use std::sync::Arc;
 
 use super::TicketsApp;
 use super::failure::Failure;
-use super::tasks::{Done, TaskHandle, TaskName};
-use super::ui::widgets::{ToastKind, count_of};
+use super::tasks::{BulkRun, Done, TaskHandle, TaskName};
+use super::ui::widgets::{ToastButton, ToastKind, count_of};
 use crate::clock::Clock;
 use crate::domain::{AgentId, BulkChange, BulkItem, BulkOutcome};
-use crate::store::{Location, Store, TicketFilter};
-
-/// What a bulk run was and what it did.
-#[derive(Debug)]
-pub struct BulkRun {
-    /// The change in words ("set status to Waiting").
-    pub description: String,
-    /// Whether it undid an earlier run.
-    pub undoing: bool,
-    /// Ticket by ticket.
-    pub outcome: BulkOutcome,
-    /// Why it stopped before the end, if the store failed.
-    pub failed: Option<String>,
-}
+use crate::store::{Location, Store};
 
 /// What a bulk thread is asked to do.
 enum Job {
@@ -204,16 +191,10 @@ impl TicketsApp {
         }
         let mut buttons = Vec::new();
         if !conflicts.is_empty() {
-            buttons.push((
-                "Show them".to_owned(),
-                super::Action::Filter(Box::new(TicketFilter {
-                    numbers: conflicts,
-                    ..TicketFilter::default()
-                })),
-            ));
+            buttons.push(ToastButton::ShowTickets(conflicts));
         }
         if counts.changed > 0 && !run.undoing {
-            buttons.push(("Undo".to_owned(), super::Action::UndoBulk));
+            buttons.push(ToastButton::UndoBulk);
         }
         let kind = if run.failed.is_some() {
             ToastKind::Error

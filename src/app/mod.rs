@@ -187,7 +187,7 @@ pub struct TicketsApp {
     /// The tickets picked for a bulk action.
     selection: selection::Selection,
     /// The last bulk run that changed something, while it can be undone.
-    last_bulk: Option<bulk::BulkRun>,
+    last_bulk: Option<tasks::BulkRun>,
     /// What is typed in the bulk bar's boxes.
     bulk_draft: ui::bulk_bar::BulkDraft,
     /// The rows' tooltips' last activity, as read.

@@ -54,7 +54,20 @@ pub enum Done {
     /// This many sample tickets were loaded.
     Seeded(u64),
     /// A bulk run ended (cancelled or stopped by a failure included).
-    Bulk(Box<super::bulk::BulkRun>),
+    Bulk(Box<BulkRun>),
+}
+
+/// What a bulk run was and what it did.
+#[derive(Debug)]
+pub struct BulkRun {
+    /// The change in words ("set status to Waiting").
+    pub description: String,
+    /// Whether it undid an earlier run.
+    pub undoing: bool,
+    /// Ticket by ticket.
+    pub outcome: crate::domain::BulkOutcome,
+    /// Why it stopped before the end, if the store failed.
+    pub failed: Option<String>,
 }
 
 /// How a job ended.

@@ -7,28 +7,12 @@ use std::collections::HashMap;
 use super::TicketsApp;
 use super::settings::ViewRef;
 use super::ui::Modal;
+use super::ui::views::ViewEntry;
 use super::ui::widgets::ToastKind;
 use super::worker::protocol::{Request, SharedEdit};
+use crate::domain::validate::MAX_VIEW_NAME_CHARS as MAX_VIEW_NAME;
+use crate::store::TicketFilter;
 use crate::store::views::{BuiltinView, SavedView};
-use crate::store::{Sort, TicketFilter};
-
-/// The longest name a saved view may have.
-pub const MAX_VIEW_NAME: usize = 60;
-
-/// One row of the Views section.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ViewEntry {
-    /// Which view.
-    pub view: ViewRef,
-    /// Its name.
-    pub name: String,
-    /// What it lists; `None` for "My open" while nobody is using the app.
-    pub filter: Option<TicketFilter>,
-    /// In what order.
-    pub sort: Sort,
-    /// Its hover text.
-    pub hint: String,
-}
 
 /// The views' counts, and what they were asked for.
 #[derive(Default)]

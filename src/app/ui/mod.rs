@@ -198,7 +198,16 @@ impl TicketsApp {
             }
         }
         self.dialogs(&ctx, &mut actions);
-        self.toasts.show(&ctx, &mut actions);
+        match self.toasts.show(&ctx) {
+            Some(widgets::ToastButton::ShowTickets(numbers)) => {
+                actions.push(Action::Filter(Box::new(crate::store::TicketFilter {
+                    numbers,
+                    ..Default::default()
+                })));
+            }
+            Some(widgets::ToastButton::UndoBulk) => actions.push(Action::UndoBulk),
+            None => {}
+        }
         // Shortcuts after the widgets: a box that has the keyboard, had it
         // when this frame began (Esc has just taken it away), or was opened
         // for typing this frame keeps every key that types.

@@ -8,8 +8,24 @@ use egui::{RichText, Ui};
 
 use super::super::commands::{Action, UiCommand};
 use super::super::settings::ViewRef;
-use super::super::views::{MAX_VIEW_NAME, ViewEntry};
 use super::widgets::{field_error, thousands};
+use crate::domain::validate::MAX_VIEW_NAME_CHARS as MAX_VIEW_NAME;
+use crate::store::{Sort, TicketFilter};
+
+/// One row of the Views section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewEntry {
+    /// Which view.
+    pub view: ViewRef,
+    /// Its name.
+    pub name: String,
+    /// What it lists; `None` for "My open" while nobody is using the app.
+    pub filter: Option<TicketFilter>,
+    /// In what order.
+    pub sort: Sort,
+    /// Its hover text.
+    pub hint: String,
+}
 
 /// What the Views section needs to draw.
 pub struct ViewsInput<'a> {

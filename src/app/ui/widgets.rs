@@ -6,8 +6,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, Utc};
 use egui::{Color32, RichText, Sense, Ui, WidgetInfo};
 
-use super::super::commands::Action;
-use crate::domain::{Priority, Status};
+use crate::domain::{Priority, Status, TicketNumber};
 
 /// The hue of a status: colour in Tickets means status, and only status.
 pub fn status_hue(status: Status) -> Color32 {
@@ -266,12 +265,31 @@ pub enum ToastKind {
     Error,
 }
 
+/// What a notification's button asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ToastButton {
+    /// List these tickets ("Show them").
+    ShowTickets(Vec<TicketNumber>),
+    /// Undo the last bulk change.
+    UndoBulk,
+}
+
+impl ToastButton {
+    /// Its words.
+    fn label(&self) -> &'static str {
+        match self {
+            ToastButton::ShowTickets(_) => "Show them",
+            ToastButton::UndoBulk => "Undo",
+        }
+    }
+}
+
 struct Toast {
     kind: ToastKind,
     text: String,
     shown: Instant,
-    /// Buttons beside the text ("Undo"), each with what it asks for.
-    buttons: Vec<(String, Action)>,
+    /// Buttons under the text ("Undo").
+    buttons: Vec<ToastButton>,
 }
 
 /// Short notifications in the corner. A message already on show is not
@@ -307,7 +325,7 @@ impl Toasts {
         &mut self,
         kind: ToastKind,
         text: impl Into<String>,
-        buttons: Vec<(String, Action)>,
+        buttons: Vec<ToastButton>,
     ) {
         self.toasts.push(Toast {
             kind,
@@ -317,9 +335,9 @@ impl Toasts {
         });
     }
 
-    /// Draws the notifications and drops the old ones; a button clicked
-    /// becomes its action.
-    pub fn show(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+    /// Draws the notifications and drops the old ones; returns the button
+    /// clicked, if any.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<ToastButton> {
         let life = |t: &Toast| match (t.kind, t.buttons.is_empty()) {
             (_, false) => Duration::from_secs(30),
             (ToastKind::Info, true) => Duration::from_secs(5),
@@ -327,8 +345,9 @@ impl Toasts {
         };
         self.toasts.retain(|t| t.shown.elapsed() < life(t));
         if self.toasts.is_empty() {
-            return;
+            return None;
         }
+        let mut clicked = None;
         egui::Area::new(egui::Id::unique("toasts"))
             .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -12.0))
             .order(egui::Order::Foreground)
@@ -351,9 +370,9 @@ impl Toasts {
                             });
                             if !toast.buttons.is_empty() {
                                 ui.horizontal(|ui| {
-                                    for (label, action) in &toast.buttons {
-                                        if ui.button(label).clicked() {
-                                            actions.push(action.clone());
+                                    for button in &toast.buttons {
+                                        if ui.button(button.label()).clicked() {
+                                            clicked = Some(button.clone());
                                             dismissed = Some(i);
                                         }
                                     }
@@ -366,6 +385,7 @@ impl Toasts {
                 }
             });
         ctx.request_repaint_after(Duration::from_millis(500));
+        clicked
     }
 }
 
