@@ -83,13 +83,28 @@ impl TicketsApp {
                 request,
                 page,
             } => match page {
-                Ok(page) => self.list.receive(
-                    generation,
-                    request.offset,
-                    page.total,
-                    page.rows,
-                    page.edges,
-                ),
+                Ok(page) => {
+                    // Which of these rows changed for the agent since they
+                    // last opened them (the list marks them).
+                    if let Some(agent) = self.actor()
+                        && generation == self.list.generation
+                        && !page.rows.is_empty()
+                    {
+                        let numbers = page.rows.iter().map(|r| r.number).collect();
+                        self.request(Request::Unread {
+                            generation,
+                            agent,
+                            numbers,
+                        });
+                    }
+                    self.list.receive(
+                        generation,
+                        request.offset,
+                        page.total,
+                        page.rows,
+                        page.edges,
+                    );
+                }
                 Err(error) => self.list.page_failed(generation, error.to_string()),
             },
             Response::Total { generation, total } => match total {
@@ -131,6 +146,14 @@ impl TicketsApp {
                 Err(error) => eprintln!("tickets: the team's views could not be read: {error}"),
             },
             Response::SharedViewEdited { edit, result } => self.shared_view_edited(edit, result),
+            Response::Unread {
+                generation,
+                asked,
+                unread,
+            } => match unread {
+                Ok(unread) => self.list.receive_unread(generation, &asked, unread),
+                Err(error) => eprintln!("tickets: the unread marks could not be read: {error}"),
+            },
             Response::Stamps { asked, stamps } => match stamps {
                 Ok(stamps) => self.selection.receive(asked, stamps),
                 Err(error) => {
@@ -141,8 +164,15 @@ impl TicketsApp {
                     );
                 }
             },
-            Response::ViewCounts { generation, counts } => match counts {
+            Response::ViewCounts {
+                generation,
+                counts,
+                unread,
+            } => match counts {
                 Ok(counts) => {
+                    if generation == self.view_counts.asked {
+                        self.view_counts.unread_mine = unread;
+                    }
                     self.view_counts.receive(generation, counts);
                     self.choose_first_view();
                 }
@@ -151,27 +181,45 @@ impl TicketsApp {
                 Err(error) => eprintln!("tickets: the views could not be counted: {error}"),
             },
             Response::Ticket(number, result) => {
+                // The agent is looking at it: not news any more.
+                let agent = self.actor();
+                let mut asks = Vec::new();
                 if let Some(panel) = &mut self.panel
                     && panel.ticket == Some(number)
                 {
                     match result {
                         Ok(detail) => {
-                            let customer = detail.customer.as_ref().map(|c| c.id);
                             if let Some(customer) = &detail.customer {
                                 self.customer_names
                                     .insert(customer.id, customer.name.clone());
+                                asks.push(Request::CustomerTickets {
+                                    ticket: number,
+                                    customer: customer.id,
+                                });
+                            } else {
+                                panel.other_tickets = None;
                             }
                             panel.loaded(*detail);
-                            match customer {
-                                Some(customer) => self.request(Request::CustomerTickets {
+                            if let Some(agent) = agent {
+                                asks.push(Request::MarkRead {
+                                    agent,
                                     ticket: number,
-                                    customer,
-                                }),
-                                None => panel.other_tickets = None,
+                                });
                             }
+                            // Its mark goes at once; the views count again
+                            // (after the store has it) where it was news.
+                            if self.list.is_unread(number)
+                                || self.view_counts.unread_mine.is_some_and(|n| n > 0)
+                            {
+                                self.data_epoch += 1;
+                            }
+                            self.list.mark_read(number);
                         }
                         Err(error) => panel.load_error = Some(error.to_string()),
                     }
+                }
+                for ask in asks {
+                    self.request(ask);
                 }
             }
             Response::Created(Ok(number)) => {

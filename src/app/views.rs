@@ -28,6 +28,9 @@ pub struct ViewCounts {
     /// The store's clock's minute when last asked: "Recently updated" moves
     /// with time even when no ticket changes.
     minute: i64,
+    /// How many of the agent's open tickets changed since they last
+    /// opened them.
+    pub unread_mine: Option<u64>,
 }
 
 impl ViewCounts {
@@ -358,9 +361,11 @@ impl TicketsApp {
         self.view_counts.asked += 1;
         self.view_counts.minute = minute;
         self.view_counts.pending = key.0.iter().map(|(v, _)| v.clone()).collect();
+        let me = self.actor();
         self.request(Request::ViewCounts {
             generation: self.view_counts.asked,
             filters: key.0.iter().map(|(_, f)| f.clone()).collect(),
+            unread_of: me.and_then(|me| Some((me, BuiltinView::MyOpen.filter(Some(me))?))),
         });
         self.view_counts.asked_for = Some(key);
     }

@@ -593,6 +593,12 @@ impl Store {
         fn set_max_page_count(&self, pages: u32) -> Result<u32, StoreError>;
         /// How long a write waits for another's to finish (tests shorten it).
         fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError>;
+        /// Which of `numbers` changed for `agent` since they last opened
+        /// them: a trail entry by someone else (a customer message recorded,
+        /// a note, a status, an assignment) after [`Store::mark_read`]; a
+        /// ticket they never opened counts only if it is assigned to them.
+        /// In number order.
+        fn unread_among(&self, agent: AgentId, numbers: &[TicketNumber]) -> Result<Vec<TicketNumber>, StoreError>;
         /// Every view shared with the team, in their order (position, then
         /// id). One a newer Tickets saved with a filter or sort this version
         /// cannot read is listed all the same, in its place, with the
@@ -649,6 +655,9 @@ impl Store {
         fn remove_customer_tag(&mut self, id: CustomerId, tag: TagId) -> Result<(), StoreError>;
         /// Erases a customer's personal data, keeping their tickets.
         fn erase_customer(&mut self, actor: AgentId, customer: CustomerId) -> Result<ErasedSummary, StoreError>;
+        /// Records that `agent` has ticket `ticket` open now (its unread
+        /// mark goes). On a server, only as the agent signed in.
+        fn mark_read(&mut self, agent: AgentId, ticket: TicketNumber) -> Result<(), StoreError>;
         /// Shares a view with the team, after the others, recording `actor`
         /// as who shared it; returns its id. Its name is trimmed (line
         /// breaks become spaces) and must be 1 to 60 characters and no

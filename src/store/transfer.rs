@@ -176,6 +176,13 @@ pub const TABLES: &[Table] = &[
         typed: &[],
         numbered: true,
     },
+    Table {
+        name: "ticket_reads",
+        columns: &["agent_id", "ticket_id", "read_at"],
+        key: 2,
+        typed: &[],
+        numbered: false,
+    },
 ];
 
 /// What a move hands each row to: its table, then its cells.

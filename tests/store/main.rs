@@ -27,6 +27,7 @@ mod listing_props;
 mod migrations;
 mod network_drive;
 mod query_plans;
+mod reads;
 mod seed;
 mod shared_views;
 mod store_files;

@@ -257,3 +257,32 @@ on_both_engines_with! {
         step_until(&mut b, "gone there", |h| h.query_by_label("The team's").is_none());
     }
 }
+
+on_both_engines_with! {
+    fn a_ticket_changed_by_someone_else_is_marked_until_opened(engine: Engine) {
+        let desk = desk_on(engine, &["Printer", "Invoice"]);
+        let dana = desk.dana;
+        let sam = desk.agents[1];
+        let mut store = store_of(&desk);
+        store.assign(dana, TicketNumber(1), dana).unwrap();
+        drop(store);
+        let mut harness = open_with(&desk, settings_for(desk.location(), Some(dana)));
+        step_until(&mut harness, "the list", list_counted);
+        step_until(&mut harness, "the counts", |h| shows_view(h, "My open", 1));
+        assert!(harness.query_by_label("●").is_none(), "nothing new yet");
+        // Sam, on another desk, notes Dana's ticket.
+        desk.clock.advance(chrono::Duration::minutes(1));
+        desk.store_as(sam)
+            .add_note(sam, TicketNumber(1), "Customer called again")
+            .unwrap();
+        step_until(&mut harness, "the mark and the count", |h| {
+            h.query_by_label("●").is_some()
+                && h.query_by_label("My open 1, 1 new").is_some()
+        });
+        // Opening it clears both.
+        crate::common::open_ticket(&mut harness, "Printer");
+        step_until(&mut harness, "the mark gone", |h| {
+            h.query_by_label("●").is_none() && shows_view(h, "My open", 1)
+        });
+    }
+}

@@ -60,6 +60,9 @@ pub struct ListState {
     scroll_to: Option<u64>,
     /// Why the last page asked for could not be read.
     pub failed: Option<String>,
+    /// Tickets on show that changed for the agent since they last opened
+    /// them (marked bold, with a dot).
+    unread: HashSet<TicketNumber>,
     /// Keys of rows whose place is known in this generation (the edges of
     /// the pages received), by position: a page is read on from the nearest,
     /// so a page deep in the list costs what the first does.
@@ -70,6 +73,7 @@ impl ListState {
     /// Starts a new list (filter or sort changed): positions no longer hold.
     pub fn restart(&mut self) {
         self.generation += 1;
+        self.unread.clear();
         self.pages.clear();
         self.requested.clear();
         self.total = None;
@@ -131,6 +135,32 @@ impl ListState {
         if let Some(total) = total {
             self.receive_total(generation, total);
         }
+    }
+
+    /// Takes in which of a page's tickets (`asked`) are unread.
+    pub fn receive_unread(
+        &mut self,
+        generation: u64,
+        asked: &[TicketNumber],
+        unread: Vec<TicketNumber>,
+    ) {
+        if generation != self.generation {
+            return;
+        }
+        for number in asked {
+            self.unread.remove(number);
+        }
+        self.unread.extend(unread);
+    }
+
+    /// The agent opened this ticket: its mark goes at once.
+    pub fn mark_read(&mut self, number: TicketNumber) {
+        self.unread.remove(&number);
+    }
+
+    /// Whether a ticket on show changed for the agent since they opened it.
+    pub fn is_unread(&self, number: TicketNumber) -> bool {
+        self.unread.contains(&number)
     }
 
     /// Takes in the list's exact total, counted after its first page.
@@ -571,8 +601,19 @@ pub fn table_ui(
                             .weak(),
                     );
                 });
+                let unread = list.is_unread(ticket.number);
                 row.col(|ui| {
-                    let response = cell(ui, RichText::new(&ticket.subject).strong());
+                    // Changed by someone else since last opened: bold, with a dot.
+                    if unread {
+                        ui.label(RichText::new("●").color(ui.visuals().selection.bg_fill))
+                            .on_hover_text("Changed by someone else since you last opened it");
+                    }
+                    let subject = if unread {
+                        RichText::new(&ticket.subject).strong()
+                    } else {
+                        RichText::new(&ticket.subject)
+                    };
+                    let response = cell(ui, subject);
                     if response.hovered() && activities.get(ticket.number, ticket.updated).is_none()
                     {
                         actions.push(Action::WantLastActivity(ticket.number, ticket.updated));

@@ -289,6 +289,7 @@ impl TicketsApp {
                         counts: &self.view_counts.counts,
                         active: self.settings.database(&self.db_key).view.as_ref(),
                         modified,
+                        unread_mine: self.view_counts.unread_mine,
                     };
                     let input = sidebar::SidebarInput {
                         views: &views,

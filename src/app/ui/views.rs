@@ -37,6 +37,8 @@ pub struct ViewsInput<'a> {
     pub active: Option<&'a ViewRef>,
     /// Whether the filters or sort moved away from it.
     pub modified: bool,
+    /// How many of My open changed since the agent last opened them.
+    pub unread_mine: Option<u64>,
 }
 
 /// Draws the views; a click opens one.
@@ -99,16 +101,27 @@ pub fn views_ui(ui: &mut Ui, input: &ViewsInput<'_>, actions: &mut Vec<Action>) 
         } else {
             entry.name.clone()
         };
-        let right = count.map(thousands).unwrap_or_default();
+        let new = match (&entry.view, input.unread_mine) {
+            (ViewRef::Builtin(crate::store::views::BuiltinView::MyOpen), Some(n)) if n > 0 => {
+                Some(n)
+            }
+            _ => None,
+        };
+        let right = match (count, new) {
+            (Some(count), Some(new)) => format!("● {new} · {}", thousands(count)),
+            (Some(count), None) => thousands(count),
+            (None, _) => String::new(),
+        };
         let button = egui::Button::selectable(active, RichText::new(&name))
             .right_text(RichText::new(&right).weak())
             .min_size(egui::vec2(ui.available_width(), 0.0))
             .truncate();
         let response = ui.add_enabled(entry.filter.is_some() || active, button);
         // The count is part of the name for screen readers and tests.
-        let label = match count {
-            Some(n) => format!("{} {n}", entry.name),
-            None => entry.name.clone(),
+        let label = match (count, new) {
+            (Some(n), Some(new)) => format!("{} {n}, {new} new", entry.name),
+            (Some(n), None) => format!("{} {n}", entry.name),
+            (None, _) => entry.name.clone(),
         };
         response
             .widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, active, &label));

@@ -329,10 +329,38 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
         Request::ViewCounts {
             generation,
             filters,
+            unread_of,
         } => Response::ViewCounts {
             generation,
             counts: store.view_counts(&filters),
+            // A count beside the view; a failure leaves it out.
+            unread: unread_of.and_then(|(agent, filter)| {
+                let mine = store
+                    .list_numbers(&ListRequest::all(&filter, Sort::default()))
+                    .ok()?;
+                store
+                    .unread_among(agent, &mine)
+                    .ok()
+                    .map(|u| u.len() as u64)
+            }),
         },
+        Request::Unread {
+            generation,
+            agent,
+            numbers,
+        } => Response::Unread {
+            generation,
+            unread: store.unread_among(agent, &numbers),
+            asked: numbers,
+        },
+        // Not a change of the agent's: a failure (a read-only file, a
+        // server out of reach) is only logged; the mark stays until later.
+        Request::MarkRead { agent, ticket } => {
+            if let Err(e) = store.mark_read(agent, ticket) {
+                eprintln!("tickets: {ticket} could not be marked as read: {e}");
+            }
+            return None;
+        }
         Request::Load(ticket) => Response::Ticket(ticket, store.load_ticket(ticket).map(Box::new)),
         Request::Create { actor, ticket } => Response::Created(store.create_ticket(actor, &ticket)),
         Request::Change {

@@ -253,6 +253,26 @@ pub enum Request {
         generation: u64,
         /// Each view's filter.
         filters: Vec<TicketFilter>,
+        /// The agent using the app and their open tickets' filter: how
+        /// many of those changed since they last opened them.
+        unread_of: Option<(AgentId, TicketFilter)>,
+    },
+    /// Which of a page's tickets changed for the agent since they last
+    /// opened them.
+    Unread {
+        /// The list the page belongs to.
+        generation: u64,
+        /// The agent.
+        agent: AgentId,
+        /// The page's tickets.
+        numbers: Vec<TicketNumber>,
+    },
+    /// The agent has this ticket open: its unread mark goes.
+    MarkRead {
+        /// The agent.
+        agent: AgentId,
+        /// The ticket.
+        ticket: TicketNumber,
     },
     /// Everything about one ticket.
     Load(TicketNumber),
@@ -448,6 +468,18 @@ pub enum Response {
         generation: u64,
         /// The counts.
         counts: Result<Vec<u64>, StoreError>,
+        /// How many of the agent's open tickets changed since they last
+        /// opened them, where asked.
+        unread: Option<u64>,
+    },
+    /// A page's tickets changed for the agent since they last opened them.
+    Unread {
+        /// The list the page belongs to.
+        generation: u64,
+        /// The tickets asked about.
+        asked: Vec<TicketNumber>,
+        /// Those unread.
+        unread: Result<Vec<TicketNumber>, StoreError>,
     },
     /// One ticket, loaded, or why not.
     Ticket(TicketNumber, Result<Box<TicketDetail>, StoreError>),

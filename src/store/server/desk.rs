@@ -1942,6 +1942,53 @@ impl ServerStore {
         })
     }
 
+    // ---- What each agent has seen (migration 11) -----------------------
+
+    /// Records that `agent` (the agent signed in) has ticket `ticket` open now.
+    pub fn mark_read(&mut self, agent: AgentId, ticket: TicketNumber) -> Result<(), StoreError> {
+        self.as_me(agent)?;
+        self.call(
+            Some(ticket),
+            "SELECT tickets.mark_read($1, $2)::text",
+            &[&ticket.0, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// Which of `numbers` changed for `agent` since they last opened them
+    /// (see [`crate::store::Store::unread_among`]).
+    pub fn unread_among(
+        &self,
+        agent: AgentId,
+        numbers: &[TicketNumber],
+    ) -> Result<Vec<TicketNumber>, StoreError> {
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
+        Ok(self
+            .conn()?
+            .query(
+                "SELECT t.id FROM tickets.tickets t
+                 LEFT JOIN tickets.ticket_reads r ON r.agent_id = $1 AND r.ticket_id = t.id
+                 WHERE t.id = ANY($2) AND EXISTS (
+                     SELECT 1 FROM tickets.activity a
+                     WHERE a.ticket_id = t.id
+                       AND a.at > coalesce(r.read_at, CASE WHEN EXISTS (
+                               SELECT 1 FROM tickets.ticket_assignees ta
+                               WHERE ta.ticket_id = t.id AND ta.agent_id = $1)
+                           THEN -9223372036854775808 ELSE 9223372036854775807 END)
+                       AND a.agent_id IS DISTINCT FROM $1
+                       AND a.kind <> 'customer_erased')
+                 ORDER BY t.id",
+                &[&agent.0, &ids],
+            )
+            .map_err(|e| self.fail(e))?
+            .iter()
+            .map(|r| TicketNumber(r.get(0)))
+            .collect())
+    }
+
     // ---- Shared views (migration 10) -----------------------------------
 
     /// Every view shared with the team, in order (see

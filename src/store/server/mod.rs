@@ -31,7 +31,7 @@ pub use libpq::password_file_name;
 
 /// Migration 1, frozen (see the file's head).
 /// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; 10] = [
+const MIGRATIONS: [&str; 11] = [
     include_str!("migrations/0001_team.sql"),
     include_str!("migrations/0002_writes.sql"),
     include_str!("migrations/0003_search.sql"),
@@ -42,10 +42,11 @@ const MIGRATIONS: [&str; 10] = [
     include_str!("migrations/0008_updated.sql"),
     include_str!("migrations/0009_bulk.sql"),
     include_str!("migrations/0010_shared_views.sql"),
+    include_str!("migrations/0011_reads.sql"),
 ];
 
 /// The schema version this build sets up and understands.
-pub const TEAM_SCHEMA_VERSION: i32 = 10;
+pub const TEAM_SCHEMA_VERSION: i32 = 11;
 
 /// Hosts that are this computer: TLS is not required to reach them.
 fn is_local(host: &Host) -> bool {

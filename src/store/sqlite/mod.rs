@@ -21,6 +21,7 @@ mod files;
 mod listing;
 mod os_files;
 mod people;
+mod reads;
 pub(crate) mod report;
 pub mod schema;
 mod shared_views;

@@ -40,6 +40,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 ///    marking each entry a run wrote.
 /// 8. Views shared with the team (`shared_views`): name, filter and sort
 ///    as JSON, place in the list, who shared it.
+/// 9. When each agent last opened each ticket (`ticket_reads`), for the
+///    list's unread marks.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_tables.sql"),
     include_str!("migrations/0002_search.sql"),
@@ -49,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_updated.sql"),
     include_str!("migrations/0007_bulk.sql"),
     include_str!("migrations/0008_shared_views.sql"),
+    include_str!("migrations/0009_reads.sql"),
 ];
 
 /// Rebuilds every row the current schema derives from others (both search
@@ -158,6 +161,7 @@ mod tests {
                 "0x1bf6d42554e795a0",
                 "0x11bc8932e358ef87",
                 "0x432efe074db3261d",
+                "0x61c533630e70c303",
             ]
         );
     }
