@@ -603,10 +603,21 @@ pub fn table_ui(
                 });
                 let unread = list.is_unread(ticket.number);
                 row.col(|ui| {
-                    // Changed by someone else since last opened: bold, with a dot.
+                    // Changed by someone else since last opened: bold, with a
+                    // dot. The dot's room is kept on every row, so subjects
+                    // line up.
+                    let (dot, response) =
+                        ui.allocate_exact_size(egui::vec2(8.0, 8.0), Sense::hover());
                     if unread {
-                        ui.label(RichText::new("●").color(ui.visuals().selection.bg_fill))
-                            .on_hover_text("Changed by someone else since you last opened it");
+                        ui.painter().circle_filled(
+                            dot.center(),
+                            3.5,
+                            ui.visuals().selection.bg_fill,
+                        );
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Label, true, "●")
+                        });
+                        response.on_hover_text("Changed by someone else since you last opened it");
                     }
                     let subject = if unread {
                         RichText::new(&ticket.subject).strong()
