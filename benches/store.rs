@@ -194,16 +194,7 @@ fn a_days_work(store: &mut Store, rng: &mut fastrand::Rng, tickets: u64) {
         store.create_ticket(actor, &ticket).expect("create");
     }
     for _ in 0..DAY_EDITS {
-        let number = TicketNumber(rng.i64(1..=tickets as i64));
-        let ticket = store.load_ticket(number).expect("load");
-        let to = if ticket.status == Status::Waiting {
-            Status::InProgress
-        } else {
-            Status::Waiting
-        };
-        store
-            .set_status(actor, number, ticket.version, to)
-            .expect("change status");
+        move_a_status_on(store, actor, rng, tickets);
         let number = TicketNumber(rng.i64(1..=tickets as i64));
         store
             .add_note(actor, number, "Called back, waiting on the courier")
@@ -515,11 +506,7 @@ fn run(
         .into_iter()
         .map(|n| {
             let ticket = store.load_ticket(TicketNumber(n)).expect("load");
-            let to = if ticket.status == Status::Waiting {
-                Status::InProgress
-            } else {
-                Status::Waiting
-            };
+            let to = moved_on(ticket.status);
             (ticket.number, ticket.version, to)
         })
         .collect::<Vec<_>>()
@@ -538,6 +525,25 @@ fn run(
         skipped,
         backup,
     }
+}
+
+/// The status a benchmark moves a ticket to, so that every change changes
+/// something: Waiting, or In Progress where it is Waiting already.
+fn moved_on(status: Status) -> Status {
+    if status == Status::Waiting {
+        Status::InProgress
+    } else {
+        Status::Waiting
+    }
+}
+
+/// Moves a ticket drawn at random to its [`moved_on`] status, as an agent would.
+fn move_a_status_on(store: &mut Store, actor: AgentId, rng: &mut fastrand::Rng, tickets: u64) {
+    let number = TicketNumber(rng.i64(1..=tickets as i64));
+    let ticket = store.load_ticket(number).expect("load");
+    store
+        .set_status(actor, number, ticket.version, moved_on(ticket.status))
+        .expect("change status");
 }
 
 /// Every built-in view's count, as the sidebar asks for them together:
@@ -572,16 +578,7 @@ fn views_counts(results: &mut Vec<Measured>, store: &mut Store, tickets: u64) {
     let mut times: Vec<Duration> = (0..WARMUP + RUNS)
         .map(|_| {
             // A status change, untimed: what the window's counts follow.
-            let number = TicketNumber(rng.i64(1..=tickets as i64));
-            let ticket = store.load_ticket(number).expect("load");
-            let to = if ticket.status == Status::Waiting {
-                Status::InProgress
-            } else {
-                Status::Waiting
-            };
-            store
-                .set_status(actor, number, ticket.version, to)
-                .expect("change status");
+            move_a_status_on(store, actor, &mut rng, tickets);
             let start = Instant::now();
             let counts = store.view_counts(&filters).expect("counts");
             let took = start.elapsed();
@@ -650,11 +647,7 @@ fn bulk_status(
             .map(|row| BulkItem {
                 number: row.number,
                 seen: row.updated,
-                change: BulkChange::Status(if row.status == Status::Waiting {
-                    Status::InProgress
-                } else {
-                    Status::Waiting
-                }),
+                change: BulkChange::Status(moved_on(row.status)),
             })
             .collect();
         let start = Instant::now();
