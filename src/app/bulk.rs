@@ -10,7 +10,7 @@ use super::failure::Failure;
 use super::tasks::{BulkRun, Done, TaskHandle, TaskName};
 use super::ui::widgets::{ToastButton, ToastKind, count_of};
 use crate::clock::Clock;
-use crate::domain::{AgentId, BulkChange, BulkItem, BulkOutcome};
+use crate::domain::{AgentId, BulkChange, BulkItem, BulkOutcome, BulkResult, TicketNumber};
 use crate::store::{Location, Store};
 
 /// What a bulk thread is asked to do.
@@ -140,8 +140,15 @@ impl TicketsApp {
         let outcome = &run.outcome;
         let counts = outcome.counts();
         let conflicts = outcome.conflicts();
-        self.selection
-            .retain(|n| conflicts.contains(&n) || outcome.refused().iter().any(|(r, _)| *r == n));
+        // The tickets it changed (or found so already) are let go; those
+        // skipped, refused or not reached stay picked, to try again.
+        let done: std::collections::HashSet<TicketNumber> = outcome
+            .results
+            .iter()
+            .filter(|(_, r)| matches!(r, BulkResult::Changed { .. } | BulkResult::Unchanged))
+            .map(|(n, _)| *n)
+            .collect();
+        self.selection.retain(|n| !done.contains(&n));
         let done = if run.undoing {
             format!(
                 "Undid “{}” on {}.",

@@ -231,7 +231,7 @@ impl TicketsApp {
         }
         if needs == Needs::Ticket
             && self.panel.as_ref().is_none_or(|p| p.detail.is_none())
-            && (self.selection.is_empty() || !self.selection_commands(command))
+            && (self.selection.is_empty() || !Self::selection_commands(command))
         {
             self.toasts
                 .add(ToastKind::Info, "Open a ticket first (click a row, or J).");
@@ -480,8 +480,6 @@ impl TicketsApp {
         }
     }
 
-    /// Esc: leaves the text box it was pressed in (closing a picker whose
-    /// box it is), else closes the dialog, the picker or the panel on show.
     /// The bulk change a ticket command makes to the picked tickets.
     fn bulk_change_of(&self, command: UiCommand) -> Option<crate::domain::BulkChange> {
         use crate::domain::BulkChange;
@@ -498,13 +496,15 @@ impl TicketsApp {
     }
 
     /// Ticket commands that also serve picked tickets (through the bar).
-    fn selection_commands(&self, command: UiCommand) -> bool {
+    fn selection_commands(command: UiCommand) -> bool {
         matches!(
             command,
             UiCommand::StatusByNumber | UiCommand::PriorityByNumber
         )
     }
 
+    /// Esc: leaves the text box it was pressed in (closing a picker whose
+    /// box it is), else closes the dialog, the picker or the panel on show.
     fn close(&mut self) {
         if self.picker_was_open {
             // The pop-up closed itself on this Esc.

@@ -199,8 +199,15 @@ impl TicketsApp {
                             } else {
                                 panel.other_tickets = None;
                             }
+                            // Read once opened (the first load), or when the
+                            // list shows it changed while it was open: a plain
+                            // reload writes nothing (another window hears of
+                            // every write).
+                            let first = panel.detail.is_none();
                             panel.loaded(*detail);
-                            if let Some(agent) = agent {
+                            if let Some(agent) = agent
+                                && (first || self.list.is_unread(number))
+                            {
                                 asks.push(Request::MarkRead {
                                     agent,
                                     ticket: number,

@@ -10,7 +10,6 @@ use super::ui::Modal;
 use super::ui::views::ViewEntry;
 use super::ui::widgets::ToastKind;
 use super::worker::protocol::{Request, SharedEdit};
-use crate::domain::validate::MAX_VIEW_NAME_CHARS as MAX_VIEW_NAME;
 use crate::store::TicketFilter;
 use crate::store::views::{BuiltinView, SavedView};
 
@@ -51,25 +50,20 @@ impl ViewCounts {
     }
 }
 
-/// Why a name cannot name a new view, if it cannot.
-pub fn name_problem(name: &str, taken: &[String]) -> Option<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Some("Give the view a name.".to_owned());
-    }
-    if name.chars().count() > MAX_VIEW_NAME {
-        return Some(format!(
-            "A view's name is at most {MAX_VIEW_NAME} characters."
-        ));
-    }
-    if BuiltinView::ALL
-        .iter()
-        .any(|v| v.label().eq_ignore_ascii_case(name))
-        || taken.iter().any(|t| t.trim().eq_ignore_ascii_case(name))
+/// `name` as a view is called (checked as the store checks a shared
+/// view's name: one line, 1 to 60 characters), or why it cannot name a new
+/// view: a built-in view or one in `taken` has it, ignoring case.
+pub fn checked_name(name: &str, taken: &[String]) -> Result<String, String> {
+    let name = crate::domain::validate::view_name(name).map_err(|e| e.to_string())?;
+    let key = crate::domain::sort_key(&name);
+    let labels = BuiltinView::ALL.iter().map(|v| v.label());
+    if labels
+        .chain(taken.iter().map(String::as_str))
+        .any(|other| crate::domain::sort_key(other.trim()) == key)
     {
-        return Some(format!("There is a view named “{name}” already."));
+        return Err(format!("There is a view named “{name}” already."));
     }
-    None
+    Ok(name)
 }
 
 impl TicketsApp {
@@ -164,14 +158,12 @@ impl TicketsApp {
     /// whether it is saved already (a shared one is once the database
     /// answers).
     pub(super) fn save_view_as(&mut self, name: &str, shared: bool) -> Result<bool, String> {
-        if let Some(problem) = name_problem(name, &self.saved_view_names()) {
-            return Err(problem);
-        }
+        let name = checked_name(name, &self.saved_view_names())?;
         let mut filter = self.db().filter.clone();
         // A drill-down from Analytics is not kept between runs.
         filter.scope = None;
         let saved = SavedView {
-            name: name.trim().to_owned(),
+            name,
             filter,
             sort: self.db().sort,
         };
@@ -226,10 +218,7 @@ impl TicketsApp {
             .into_iter()
             .filter(|n| *n != current)
             .collect();
-        if let Some(problem) = name_problem(name, &others) {
-            return Err(problem);
-        }
-        let name = name.trim().to_owned();
+        let name = checked_name(name, &others)?;
         match view {
             ViewRef::Personal(old) => {
                 let old = old.clone();
@@ -411,15 +400,21 @@ impl TicketsApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::validate::MAX_VIEW_NAME_CHARS as MAX_VIEW_NAME;
 
     #[test]
     fn a_view_needs_a_name_of_its_own() {
         let taken = ["VIP refunds".to_owned()];
-        assert!(name_problem("  ", &taken).is_some());
-        assert!(name_problem("vip REFUNDS", &taken).is_some());
-        assert!(name_problem("my open", &taken).is_some(), "a built-in name");
-        assert!(name_problem(&"x".repeat(MAX_VIEW_NAME + 1), &taken).is_some());
-        assert_eq!(name_problem(" Urgent bugs ", &taken), None);
+        assert!(checked_name("  ", &taken).is_err());
+        assert!(checked_name("vip REFUNDS", &taken).is_err());
+        assert!(checked_name("my open", &taken).is_err(), "a built-in name");
+        assert!(checked_name(&"x".repeat(MAX_VIEW_NAME + 1), &taken).is_err());
+        assert_eq!(
+            checked_name(" Urgent bugs ", &taken).as_deref(),
+            Ok("Urgent bugs")
+        );
+        // Case beyond ASCII, as the store compares.
+        assert!(checked_name("ÉLAN", &["élan".to_owned()]).is_err());
     }
 
     #[test]

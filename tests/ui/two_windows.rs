@@ -321,3 +321,36 @@ fn two_windows_making_many_edits_lose_none_and_refuse_each_conflict() {
     assert_eq!(refused[0] + refused[1], rounds);
     assert_eq!(ticket.notes.len(), 2 * rounds);
 }
+
+#[test]
+fn two_windows_each_with_a_ticket_open_settle_and_write_nothing() {
+    // Opening a ticket marks it read, a write the other window hears of and
+    // reloads its own ticket for; that reload must not write again, or the
+    // two windows would keep each other busy for ever.
+    let desk = desk(&["First", "Second"]);
+    let mut a = open(&desk, Some(desk.dana));
+    let mut b = open(&desk, Some(desk.dana));
+    open_ticket(&mut a, "First");
+    open_ticket(&mut b, "Second");
+    let step_both_for = |a: &mut Window, b: &mut Window, wait: Duration| {
+        let start = Instant::now();
+        while start.elapsed() < wait {
+            a.step();
+            b.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    step_both_for(&mut a, &mut b, Duration::from_secs(2));
+    let raw = Connection::open(&desk.path).unwrap();
+    let version = |c: &Connection| -> i64 {
+        c.pragma_query_value(None, "data_version", |r| r.get(0))
+            .unwrap()
+    };
+    let before = version(&raw);
+    step_both_for(&mut a, &mut b, Duration::from_secs(2));
+    assert_eq!(
+        version(&raw),
+        before,
+        "the windows kept writing to the file"
+    );
+}

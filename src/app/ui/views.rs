@@ -177,57 +177,55 @@ pub fn view_name_ui(
     } else {
         "Save view"
     };
-    {
-        ui.set_width(360.0);
-        ui.heading(title);
-        ui.add_space(4.0);
-        if form.renaming.is_none() {
-            ui.label("Keeps the filters, search and sort in force under a name.");
-        }
-        let label = ui.label("Name");
-        let id = super::TextBox::ViewName.id();
-        let response = ui
-            .add(
-                egui::TextEdit::singleline(&mut form.name)
-                    .id(id)
-                    .char_limit(MAX_VIEW_NAME)
-                    .hint_text("e.g. VIP refunds")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
-        focus.drawn(super::TextBox::ViewName, &response);
-        // Selected once the box has the keyboard (taking it puts the
-        // cursor at the end).
-        if form.select_name && response.has_focus() {
-            form.select_name = false;
-            let mut state = egui::text_edit::TextEditState::load(ui.ctx(), id).unwrap_or_default();
-            let all = egui::text::CCursorRange::select_all_str(&form.name);
-            state.cursor.set_char_range(Some(all));
-            state.store(ui.ctx(), id);
-        }
-        field_error(ui, form.error.as_deref());
-        if form.renaming.is_none() {
-            ui.checkbox(&mut form.shared, "Share with the team")
-                .on_hover_text("Everyone using this database sees it; otherwise it is yours alone");
-        }
-        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            let save = ui.button(if form.renaming.is_some() {
-                "Rename"
-            } else {
-                "Save"
-            });
-            if save.clicked() || enter {
-                actions.push(Action::NameView(
-                    form.renaming.clone(),
-                    form.name.clone(),
-                    form.shared,
-                ));
-            }
-            if ui.button("Cancel").clicked() {
-                actions.push(Action::CloseModal);
-            }
-        });
+    ui.set_width(360.0);
+    ui.heading(title);
+    ui.add_space(4.0);
+    if form.renaming.is_none() {
+        ui.label("Keeps the filters, search and sort in force under a name.");
     }
+    let label = ui.label("Name");
+    let id = super::TextBox::ViewName.id();
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut form.name)
+                .id(id)
+                .char_limit(MAX_VIEW_NAME)
+                .hint_text("e.g. VIP refunds")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    focus.drawn(super::TextBox::ViewName, &response);
+    // Selected once the box has the keyboard (taking it puts the
+    // cursor at the end).
+    if form.select_name && response.has_focus() {
+        form.select_name = false;
+        let mut state = egui::text_edit::TextEditState::load(ui.ctx(), id).unwrap_or_default();
+        let all = egui::text::CCursorRange::select_all_str(&form.name);
+        state.cursor.set_char_range(Some(all));
+        state.store(ui.ctx(), id);
+    }
+    field_error(ui, form.error.as_deref());
+    if form.renaming.is_none() {
+        ui.checkbox(&mut form.shared, "Share with the team")
+            .on_hover_text("Everyone using this database sees it; otherwise it is yours alone");
+    }
+    let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let save = ui.button(if form.renaming.is_some() {
+            "Rename"
+        } else {
+            "Save"
+        });
+        if save.clicked() || enter {
+            actions.push(Action::NameView(
+                form.renaming.clone(),
+                form.name.clone(),
+                form.shared,
+            ));
+        }
+        if ui.button("Cancel").clicked() {
+            actions.push(Action::CloseModal);
+        }
+    });
 }

@@ -302,11 +302,23 @@ pub struct Toasts {
 impl Toasts {
     /// Adds a notification.
     pub fn add(&mut self, kind: ToastKind, text: impl Into<String>) {
+        self.add_with_buttons(kind, text, Vec::new());
+    }
+
+    /// Adds a notification with buttons (those stay up longer: a button is
+    /// there to be reached for, and goes when one is clicked). One already
+    /// on show is not stacked again: it stays, shown for longer.
+    pub fn add_with_buttons(
+        &mut self,
+        kind: ToastKind,
+        text: impl Into<String>,
+        buttons: Vec<ToastButton>,
+    ) {
         let text = text.into();
         if let Some(same) = self
             .toasts
             .iter_mut()
-            .find(|t| t.kind == kind && t.text == text)
+            .find(|t| t.kind == kind && t.text == text && t.buttons == buttons)
         {
             same.shown = Instant::now();
             return;
@@ -314,22 +326,6 @@ impl Toasts {
         self.toasts.push(Toast {
             kind,
             text,
-            shown: Instant::now(),
-            buttons: Vec::new(),
-        });
-    }
-
-    /// Adds a notification with buttons; it stays up longer (a button is
-    /// there to be reached for), and goes when one is clicked.
-    pub fn add_with_buttons(
-        &mut self,
-        kind: ToastKind,
-        text: impl Into<String>,
-        buttons: Vec<ToastButton>,
-    ) {
-        self.toasts.push(Toast {
-            kind,
-            text: text.into(),
             shown: Instant::now(),
             buttons,
         });
