@@ -372,6 +372,21 @@ impl Engine<'_> {
 /// Who the bench's changes are made as: on a server, the agent signed in
 /// (the server records every change as its login's agent, and refuses any
 /// other); on the file, agent 1.
+/// The agent with the most open tickets.
+fn busiest_agent(store: &Store) -> AgentId {
+    let agents = store.agents().expect("agents");
+    let filters: Vec<TicketFilter> = agents
+        .iter()
+        .filter_map(|a| BuiltinView::MyOpen.filter(Some(a.id)))
+        .collect();
+    let counts = store.view_counts(&filters).expect("counts");
+    agents
+        .iter()
+        .zip(counts)
+        .max_by_key(|(_, n)| *n)
+        .map_or(AgentId(1), |(a, _)| a.id)
+}
+
 fn actor_of(store: &Store) -> AgentId {
     store.signed_in().map_or(AgentId(1), |agent| agent.id)
 }
@@ -550,11 +565,15 @@ fn move_a_status_on(store: &mut Store, actor: AgentId, rng: &mut fastrand::Rng, 
 /// `views_counts` with nothing changed between runs, and
 /// `views_counts_after_change` with a ticket's status changed before each
 /// run (not timed), as the window asks again after every change.
+/// "My open" is the busiest agent's (the one with the most open tickets),
+/// and `views_unread_mine` counts which of them are unread, as the window
+/// does beside it: their numbers, then the unread among them.
 fn views_counts(results: &mut Vec<Measured>, store: &mut Store, tickets: u64) {
     let actor = actor_of(store);
+    let busiest = busiest_agent(store);
     let filters: Vec<TicketFilter> = BuiltinView::ALL
         .iter()
-        .filter_map(|view| view.filter(Some(actor)))
+        .filter_map(|view| view.filter(Some(busiest)))
         .collect();
     assert_eq!(filters.len(), BuiltinView::ALL.len());
     if wanted("views_counts") {
@@ -569,6 +588,20 @@ fn views_counts(results: &mut Vec<Measured>, store: &mut Store, tickets: u64) {
     measure(results, "views_counts", |_| {
         let counts = store.view_counts(&filters).expect("counts");
         assert_eq!(counts.last(), Some(&tickets), "All tickets");
+    });
+    let mine = &filters[0];
+    if wanted("views_unread_mine") {
+        let numbers = store
+            .list_numbers(&ListRequest::all(mine, Sort::default()))
+            .expect("numbers");
+        let unread = store.unread_among(busiest, &numbers).expect("unread");
+        println!("  (My open: {} unread of {})", unread.len(), numbers.len());
+    }
+    measure(results, "views_unread_mine", |_| {
+        let numbers = store
+            .list_numbers(&ListRequest::all(mine, Sort::default()))
+            .expect("numbers");
+        store.unread_among(busiest, &numbers).expect("unread");
     });
     let name = "views_counts_after_change";
     if !wanted(name) {

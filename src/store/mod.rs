@@ -410,7 +410,10 @@ impl Store {
     /// How many tickets each filter lets through (a view's count beside
     /// its name), in the filters' order.
     pub fn view_counts(&self, filters: &[TicketFilter]) -> Result<Vec<u64>, StoreError> {
-        filters.iter().map(|f| self.count_tickets(f)).collect()
+        match &self.engine {
+            Engine::File(_) => filters.iter().map(|f| self.count_tickets(f)).collect(),
+            Engine::Server(db) => db.view_counts(filters),
+        }
     }
 
     /// Writes a backup of the database now, keeping the newest

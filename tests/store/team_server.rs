@@ -335,6 +335,39 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
         .unwrap()
         .get(0);
     assert_eq!(next, 1501);
+    // The views' tallies (migration 12) count what moved in and what came
+    // after, as the tickets themselves do.
+    let mut read = |sql: &str| -> Vec<(String, String, i64)> {
+        db.query(sql, &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect()
+    };
+    let by_status = read(
+        "SELECT status::text, (assignee_key IS NULL)::text, count(*) FROM tickets.tickets
+         GROUP BY 1, 2 ORDER BY 1, 2",
+    );
+    assert_eq!(by_status.iter().map(|r| r.2).sum::<i64>(), 1501);
+    assert_eq!(
+        read(
+            "SELECT status::text, unassigned::text, sum(n)::bigint FROM tickets.ticket_tally
+             GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2"
+        ),
+        by_status
+    );
+    let by_agent = read(
+        "SELECT a.agent_id::text, t.status::text, count(*) FROM tickets.ticket_assignees a
+         JOIN tickets.tickets t ON t.id = a.ticket_id GROUP BY 1, 2 ORDER BY 1, 2",
+    );
+    assert!(!by_agent.is_empty());
+    assert_eq!(
+        read(
+            "SELECT agent_id::text, status::text, sum(n)::bigint FROM tickets.assignee_tally
+             GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2"
+        ),
+        by_agent
+    );
 
     // The desk's agents came without logins; an admin gives Dana (agent 1 of
     // the desk) hers, and the server then knows her as that agent.

@@ -802,6 +802,12 @@ impl ServerStore {
         self.reading(|tx| Ok(tx.query(sql, params)?))
     }
 
+    /// Whether a [`ServerStore::snapshot`] is open (its transaction only
+    /// reads).
+    pub(super) fn in_snapshot(&self) -> bool {
+        self.in_snapshot.get()
+    }
+
     /// Runs `read` in one read-only snapshot: its own, or the one
     /// [`ServerStore::snapshot`] holds open around it.
     fn reading<T>(

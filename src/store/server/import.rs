@@ -293,6 +293,8 @@ impl TeamAdmin {
         let deferred = Deferred::take_off(&mut tx, &server)?;
         tx.batch_execute(&format!(
             "ALTER TABLE tickets.tickets DISABLE TRIGGER ticket_search_track;
+             ALTER TABLE tickets.tickets DISABLE TRIGGER ticket_tally_insert;
+             ALTER TABLE tickets.ticket_assignees DISABLE TRIGGER assignee_tally_insert;
              CREATE TEMPORARY TABLE {STAGED_TICKETS} (LIKE tickets.tickets) ON COMMIT DROP;"
         ))
         .map_err(fail)?;
@@ -343,8 +345,16 @@ impl TeamAdmin {
         }
         progress(done, total);
         insert_staged_tickets(&mut tx, &server)?;
-        tx.batch_execute("ALTER TABLE tickets.tickets ENABLE TRIGGER ticket_search_track;")
-            .map_err(fail)?;
+        // The views' tallies (migration 12), counted once the tickets and
+        // their assignments are all in: assignments arrive before their
+        // tickets, which wait in the staging table till last.
+        tx.batch_execute(
+            "ALTER TABLE tickets.tickets ENABLE TRIGGER ticket_search_track;
+             ALTER TABLE tickets.tickets ENABLE TRIGGER ticket_tally_insert;
+             ALTER TABLE tickets.ticket_assignees ENABLE TRIGGER assignee_tally_insert;
+             SELECT tickets.recount_tallies();",
+        )
+        .map_err(fail)?;
         deferred.put_back(&mut tx, &server)?;
 
         // Every table, counted and summed as the server holds it now.
