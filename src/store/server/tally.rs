@@ -115,6 +115,19 @@ impl ServerStore {
             .collect()
     }
 
+    /// Sums the tallies' rows into one per key (see migration 12), unless a
+    /// snapshot is open (its transaction only reads). Counts are right
+    /// either way: a fold only saves the next reader time, so a failed one
+    /// is only logged.
+    pub(super) fn fold_tallies(&self) {
+        if self.in_snapshot() {
+            return;
+        }
+        if let Err(e) = self.call(None, "SELECT tickets.fold_tallies()::text", &[]) {
+            eprintln!("tickets: the view counts' tallies could not be folded: {e}");
+        }
+    }
+
     /// Both tallies, summed; folded afterwards when they have grown long.
     fn tally(&self) -> Result<Vec<TallyRow>, StoreError> {
         let rows = self.call_rows(
@@ -126,12 +139,8 @@ impl ServerStore {
             &[],
         )?;
         let held: i64 = rows.iter().map(|r| r.get::<_, i64>(4)).sum();
-        if held > FOLD_AT && !self.in_snapshot() {
-            // The counts read are right either way: a fold only saves the
-            // next reader time, so a failed one is only logged.
-            if let Err(e) = self.call(None, "SELECT tickets.fold_tallies()::text", &[]) {
-                eprintln!("tickets: the view counts' tallies could not be folded: {e}");
-            }
+        if held > FOLD_AT {
+            self.fold_tallies();
         }
         Ok(rows
             .iter()
