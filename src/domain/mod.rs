@@ -6,6 +6,7 @@ mod activity;
 mod bulk;
 mod number;
 mod presence;
+pub mod sla;
 mod ticket;
 pub mod validate;
 

@@ -30,6 +30,7 @@ mod figures;
 mod filter;
 mod search;
 pub mod server;
+mod sla;
 pub mod sqlite;
 mod trail;
 pub mod transfer;
@@ -609,6 +610,10 @@ impl Store {
         /// ([`views::SharedView::unreadable`]): it can be renamed, moved and
         /// deleted here, and stays whole for the newer Tickets.
         fn shared_views(&self) -> Result<Vec<views::SharedView>, StoreError>;
+        /// The team's service-level policy ([`crate::domain::sla`]); where
+        /// none was set, one that promises nothing. One saved by a newer
+        /// Tickets that this one cannot read is [`StoreError::Unsupported`].
+        fn sla_policy(&self) -> Result<crate::domain::sla::SlaPolicy, StoreError>;
     }
 
     writes! {
@@ -688,6 +693,12 @@ impl Store {
         /// with its neighbour. Either deleted meanwhile is
         /// [`StoreError::NotFound`], and nothing moves.
         fn swap_shared_views(&mut self, actor: AgentId, a: i64, b: i64) -> Result<(), StoreError>;
+        /// Replaces the team's service-level policy. One that
+        /// [`crate::domain::sla::check`] refuses is [`StoreError::Invalid`]
+        /// on the field "Service levels", in its sentence, and nothing
+        /// changes. On a team server only an admin may
+        /// ([`StoreError::NotAllowed`]).
+        fn set_sla_policy(&mut self, actor: AgentId, policy: &crate::domain::sla::SlaPolicy) -> Result<(), StoreError>;
     }
 }
 

@@ -176,6 +176,14 @@ pub const TABLES: &[Table] = &[
         typed: &[],
         numbered: true,
     },
+    // The service-level policy: JSON kept as text on both engines.
+    Table {
+        name: "sla_policy",
+        columns: &["id", "definition", "updated_by", "updated_at"],
+        key: 1,
+        typed: &[],
+        numbered: false,
+    },
     Table {
         name: "ticket_reads",
         columns: &["agent_id", "ticket_id", "read_at"],

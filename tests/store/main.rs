@@ -29,6 +29,7 @@ mod network_drive;
 mod query_plans;
 mod reads;
 mod seed;
+mod service_levels;
 mod shared_views;
 mod store_files;
 mod store_ops;

@@ -25,6 +25,7 @@ mod reads;
 pub(crate) mod report;
 pub mod schema;
 mod shared_views;
+mod sla;
 mod tickets;
 mod transfer;
 
