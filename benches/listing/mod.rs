@@ -130,6 +130,7 @@ pub fn run(
                 SortColumn::Customer => format!("t.customer_key {dir}, t.id {dir}"),
                 SortColumn::Assignee => format!("t.assignee_key {dir}, t.id {dir}"),
                 SortColumn::Updated => format!("t.updated_at {dir}, t.id {dir}"),
+                SortColumn::Due => format!("t.due_at {dir}, t.id {dir}"),
             };
             beside_plain(results, &name, conn, "", &order, || {
                 store.list_tickets(&request).expect("list");

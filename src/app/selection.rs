@@ -135,6 +135,8 @@ mod tests {
             assignees: Vec::new(),
             created: at,
             updated: at,
+            due: None,
+            due_risk: None,
         }
     }
 

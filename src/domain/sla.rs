@@ -267,27 +267,19 @@ impl SlaTicket {
     /// A loaded ticket's moments: its times in Waiting from the status
     /// changes of its trail.
     pub fn of(ticket: &TicketDetail) -> SlaTicket {
-        let mut changes: Vec<(DateTime<Utc>, i64, Status, Status)> = ticket
+        let changes: Vec<StatusMove> = ticket
             .activity
             .iter()
             .filter_map(|entry| match entry.kind {
-                ActivityKind::StatusChanged { from, to } => Some((entry.at, entry.id, from, to)),
+                ActivityKind::StatusChanged { from, to } => Some(StatusMove {
+                    at: entry.at,
+                    entry: entry.id,
+                    from,
+                    to,
+                }),
                 _ => None,
             })
             .collect();
-        changes.sort_by_key(|(at, id, ..)| (*at, *id));
-        let mut waiting: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
-        for (at, _, from, to) in changes {
-            if to == Status::Waiting && from != Status::Waiting {
-                waiting.push((at, None));
-            } else if from == Status::Waiting
-                && to != Status::Waiting
-                && let Some(last) = waiting.last_mut()
-                && last.1.is_none()
-            {
-                last.1 = Some(at);
-            }
-        }
         let resolved_like = matches!(ticket.status, Status::Resolved | Status::Closed);
         SlaTicket {
             created: ticket.created,
@@ -295,8 +287,49 @@ impl SlaTicket {
             status: ticket.status,
             first_reply: ticket.first_reply,
             resolved: ticket.resolved.filter(|_| resolved_like),
-            waiting,
+            waiting: waiting_spans(changes),
         }
+    }
+}
+
+/// One status change of a ticket's trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusMove {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Its trail entry's id: changes in the same millisecond go in order.
+    pub entry: i64,
+    /// Before.
+    pub from: Status,
+    /// After.
+    pub to: Status,
+}
+
+/// The times in Waiting that a ticket's status changes (in any order)
+/// make, oldest first; the last open while it waits now.
+pub fn waiting_spans(mut changes: Vec<StatusMove>) -> Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+    changes.sort_by_key(|c| (c.at, c.entry));
+    let mut waiting: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
+    for c in changes {
+        if c.to == Status::Waiting && c.from != Status::Waiting {
+            waiting.push((c.at, None));
+        } else if c.from == Status::Waiting
+            && c.to != Status::Waiting
+            && let Some(last) = waiting.last_mut()
+            && last.1.is_none()
+        {
+            last.1 = Some(c.at);
+        }
+    }
+    waiting
+}
+
+impl SlaPolicy {
+    /// Whether it promises anything at all.
+    pub fn has_targets(&self) -> bool {
+        self.targets
+            .iter()
+            .any(|t| t.first_reply_minutes.is_some() || t.resolution_minutes.is_some())
     }
 }
 
@@ -399,39 +432,84 @@ impl TicketSla {
     }
 }
 
-/// Where each of the ticket's targets stands at `now`. A policy that
-/// [`check`] refuses promises nothing.
-pub fn evaluate(policy: &SlaPolicy, ticket: &SlaTicket, now: DateTime<Utc>) -> TicketSla {
-    let Some(clock) = Clock::of(policy) else {
-        return TicketSla::default();
-    };
+/// A ticket's two clocks under a policy: each target's length and the
+/// spans its clock runs in (the first reply's from creation on; the
+/// resolution's less the times in Waiting where the policy pauses it).
+type Clocks = [Option<(Duration, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>)>; 2];
+
+fn clocks<'a>(policy: &'a SlaPolicy, ticket: &SlaTicket) -> Option<(Clock<'a>, Clocks)> {
+    let clock = Clock::of(policy)?;
     let index = Priority::ALL
         .iter()
         .position(|p| *p == ticket.priority)
         .unwrap_or_default();
     let targets = policy.targets[index];
     let minutes = |m: u32| Duration::minutes(i64::from(m));
+    let first = targets
+        .first_reply_minutes
+        .map(|m| (minutes(m), vec![(ticket.created, None)]));
+    let resolution = targets.resolution_minutes.map(|m| {
+        let running = if policy.pause_in_waiting {
+            running_spans(ticket)
+        } else {
+            vec![(ticket.created, None)]
+        };
+        (minutes(m), running)
+    });
+    Some((clock, [first, resolution]))
+}
+
+/// Where each of the ticket's targets stands at `now`. A policy that
+/// [`check`] refuses promises nothing.
+pub fn evaluate(policy: &SlaPolicy, ticket: &SlaTicket, now: DateTime<Utc>) -> TicketSla {
+    let Some((clock, [first, resolution])) = clocks(policy, ticket) else {
+        return TicketSla::default();
+    };
+    let state_of = |target: Option<(Duration, Vec<_>)>, done| {
+        target.map(|(length, running)| state(&clock, length, &running, done, now))
+    };
     TicketSla {
-        first_reply: targets.first_reply_minutes.map(|m| {
-            let target = minutes(m);
-            state(
-                &clock,
-                target,
-                &[(ticket.created, None)],
-                ticket.first_reply,
-                now,
-            )
-        }),
-        resolution: targets.resolution_minutes.map(|m| {
-            let target = minutes(m);
-            let running = if policy.pause_in_waiting {
-                running_spans(ticket)
-            } else {
-                vec![(ticket.created, None)]
-            };
-            state(&clock, target, &running, ticket.resolved, now)
-        }),
+        first_reply: state_of(first, ticket.first_reply),
+        resolution: state_of(resolution, ticket.resolved),
     }
+}
+
+/// When the ticket's next unmet target falls due, and from when it is at
+/// risk (under a quarter of it left): what the list's Due column shows and
+/// sorts by. `None` when nothing is due (no targets, all done, or the
+/// resolution clock paused with the first reply done).
+pub fn next_due(policy: &SlaPolicy, ticket: &SlaTicket) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (clock, [first, resolution]) = clocks(policy, ticket)?;
+    [
+        first.filter(|_| ticket.first_reply.is_none()),
+        resolution.filter(|_| ticket.resolved.is_none()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|(target, running)| {
+        let due = reached(&clock, target, &running)?;
+        let risk = reached(&clock, target - target / 4, &running)?;
+        Some((due, risk))
+    })
+    .min()
+}
+
+/// The moment the counted time over the clock's `running` spans reaches
+/// `target`; `None` if the spans end first (the clock is paused).
+fn reached(
+    clock: &Clock<'_>,
+    target: Duration,
+    running: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
+) -> Option<DateTime<Utc>> {
+    let mut counted = Duration::zero();
+    for &(start, end) in running {
+        let length = end.map(|e| clock.between(start, e));
+        if length.is_none_or(|l| counted + l >= target) {
+            return clock.add(start, target - counted);
+        }
+        counted += length.unwrap_or_default();
+    }
+    None
 }
 
 /// The spans the resolution clock runs in: from creation, less the times
@@ -462,18 +540,7 @@ fn state(
     done: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> TargetState {
-    // The due moment: where the counted time over the spans reaches the
-    // target.
-    let mut counted = Duration::zero();
-    let mut due = None;
-    for &(start, end) in running {
-        let length = end.map(|e| clock.between(start, e));
-        if length.is_none_or(|l| counted + l >= target) {
-            due = clock.add(start, target - counted);
-            break;
-        }
-        counted += length.unwrap_or_default();
-    }
+    let due = reached(clock, target, running);
     match (due, done) {
         (Some(due), Some(at)) if at <= due => TargetState::Met { due, at },
         (Some(due), Some(at)) => TargetState::Breached { due, at: Some(at) },
@@ -495,7 +562,11 @@ fn state(
         }
         // The spans ran out before the target: the ticket waits now.
         (None, _) => TargetState::Paused {
-            left: target - counted,
+            left: target
+                - running
+                    .iter()
+                    .map(|&(start, end)| end.map_or(Duration::zero(), |e| clock.between(start, e)))
+                    .sum::<Duration>(),
         },
     }
 }

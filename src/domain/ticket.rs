@@ -257,6 +257,11 @@ pub struct Message {
 /// One line of the ticket list.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TicketRow {
+    /// When its next service-level target falls due, unmet (see
+    /// [`crate::domain::sla`]); `None`: nothing is due.
+    pub due: Option<DateTime<Utc>>,
+    /// From when that target is at risk: under a quarter of it left.
+    pub due_risk: Option<DateTime<Utc>>,
     /// The ticket number.
     pub number: TicketNumber,
     /// Subject.

@@ -26,6 +26,11 @@ pub struct TicketFilter {
     /// clock when the list is read (a view's "Recently updated" stays the
     /// last day's however long the window stays open).
     pub updated_within_hours: Option<u32>,
+    /// With a service-level target overdue now, unmet ([`crate::domain::sla`]).
+    pub breached: bool,
+    /// With a service-level target falling due within this many minutes
+    /// (not yet overdue; with `breached`, overdue ones too).
+    pub due_within_minutes: Option<u32>,
     /// Tagged with any of these.
     pub tags: Vec<TagId>,
     /// Belonging to a customer tagged with any of these.
@@ -50,6 +55,25 @@ impl TicketFilter {
     /// Whether the filter lets every ticket through.
     pub fn is_empty(&self) -> bool {
         *self == TicketFilter::default()
+    }
+
+    /// The condition on `due_at` (the column both engines keep, see
+    /// [`crate::store::Store::refresh_due`]) that `breached` and
+    /// `due_within_minutes` make, at `now`.
+    pub fn due_condition(&self, now: DateTime<Utc>) -> Option<String> {
+        let now = crate::domain::to_millis(now);
+        match (self.breached, self.due_within_minutes) {
+            (false, None) => None,
+            (true, None) => Some(format!("t.due_at <= {now}")),
+            (breached, Some(m)) => {
+                let until = now + i64::from(m) * 60_000;
+                Some(if breached {
+                    format!("t.due_at <= {until}")
+                } else {
+                    format!("t.due_at > {now} AND t.due_at <= {until}")
+                })
+            }
+        }
     }
 
     /// The earliest last-change moment `updated_within_hours` lets through,
@@ -82,11 +106,13 @@ pub enum SortColumn {
     Created,
     /// When anything about the ticket last changed.
     Updated,
+    /// When its next service-level target falls due; tickets with none last.
+    Due,
 }
 
 impl SortColumn {
     /// Every column, in list order.
-    pub const ALL: [SortColumn; 8] = [
+    pub const ALL: [SortColumn; 9] = [
         SortColumn::Number,
         SortColumn::Subject,
         SortColumn::Status,
@@ -95,6 +121,7 @@ impl SortColumn {
         SortColumn::Assignee,
         SortColumn::Created,
         SortColumn::Updated,
+        SortColumn::Due,
     ];
 }
 

@@ -30,7 +30,7 @@ mod figures;
 mod filter;
 mod search;
 pub mod server;
-mod sla;
+pub mod sla;
 pub mod sqlite;
 mod trail;
 pub mod transfer;
@@ -699,6 +699,14 @@ impl Store {
         /// changes. On a team server only an admin may
         /// ([`StoreError::NotAllowed`]).
         fn set_sla_policy(&mut self, actor: AgentId, policy: &crate::domain::sla::SlaPolicy) -> Result<(), StoreError>;
+        /// Works out when the next target falls due for up to
+        /// [`sla::DUE_BATCH`] tickets changed since theirs was worked out
+        /// (or never worked out: new, moved in, or the policy changed), and
+        /// keeps it for the list's Due column, sort and filters; returns
+        /// how many it settled: call again until 0. Derived data, written
+        /// after the change it follows, by whichever desk calls first; a
+        /// ticket changed meanwhile is left for the next call.
+        fn refresh_due(&mut self) -> Result<usize, StoreError>;
     }
 }
 

@@ -1,9 +1,12 @@
 //! The team's service-level policy as both engines keep it: one row of
 //! JSON (file migration 10, team migration 13).
 
+use chrono::{DateTime, Utc};
+
 use super::StoreError;
-use crate::domain::sla::{SlaPolicy, check};
+use crate::domain::sla::{SlaPolicy, SlaTicket, StatusMove, check, next_due, waiting_spans};
 use crate::domain::validate::ValidationError;
+use crate::domain::{Priority, Status, from_millis};
 
 /// The field a refused policy names.
 pub const FIELD: &str = "Service levels";
@@ -31,4 +34,74 @@ pub fn policy_of(definition: Option<String>) -> Result<SlaPolicy, StoreError> {
             )
         }),
     }
+}
+
+/// Nothing due, as both engines keep it in `due_at`: the largest number, so
+/// the soonest sort first and "nothing due" last.
+pub const NOTHING_DUE: i64 = i64::MAX;
+
+/// A ticket's `due_at` (or `due_risk_at`) as a moment; `None` for
+/// [`NOTHING_DUE`].
+pub fn due_of_column(due_at: i64) -> Option<DateTime<Utc>> {
+    (due_at != NOTHING_DUE).then(|| from_millis(due_at))
+}
+
+/// The tickets worked out per call of `refresh_due` at most: one
+/// transaction of a few milliseconds, so a change waits for none.
+pub const DUE_BATCH: usize = 200;
+
+/// What a ticket's due time is worked out from, as read from the store.
+pub struct DueInputs {
+    /// Its number.
+    pub id: i64,
+    /// Its `updated_at` when read: the due time is taken only if the
+    /// ticket has not changed since.
+    pub stamp: i64,
+    /// Its moments and its status and priority codes.
+    pub created: i64,
+    /// See [`DueInputs::created`].
+    pub priority: i64,
+    /// See [`DueInputs::created`].
+    pub status: i64,
+    /// See [`DueInputs::created`].
+    pub first_reply: Option<i64>,
+    /// See [`DueInputs::created`].
+    pub resolved: Option<i64>,
+    /// Its status changes: (at, entry id, from code, to code).
+    pub moves: Vec<(i64, i64, i64, i64)>,
+}
+
+/// When the ticket's next unmet target falls due under `policy`, and from
+/// when it is at risk (ms), or [`NOTHING_DUE`] twice.
+pub fn due_of(policy: &SlaPolicy, inputs: &DueInputs) -> (i64, i64) {
+    let (Some(priority), Some(status)) = (
+        Priority::from_code(inputs.priority),
+        Status::from_code(inputs.status),
+    ) else {
+        return (NOTHING_DUE, NOTHING_DUE);
+    };
+    let moves = inputs
+        .moves
+        .iter()
+        .filter_map(|&(at, entry, from, to)| {
+            Some(StatusMove {
+                at: from_millis(at),
+                entry,
+                from: Status::from_code(from)?,
+                to: Status::from_code(to)?,
+            })
+        })
+        .collect();
+    let resolved_like = matches!(status, Status::Resolved | Status::Closed);
+    let ticket = SlaTicket {
+        created: from_millis(inputs.created),
+        priority,
+        status,
+        first_reply: inputs.first_reply.map(from_millis),
+        resolved: inputs.resolved.filter(|_| resolved_like).map(from_millis),
+        waiting: waiting_spans(moves),
+    };
+    next_due(policy, &ticket).map_or((NOTHING_DUE, NOTHING_DUE), |(due, risk)| {
+        (due.timestamp_millis(), risk.timestamp_millis())
+    })
 }

@@ -284,7 +284,7 @@ mod tests {
                 .filter,
             unscoped.filter
         );
-        let unknown = text.replace("\"Updated\"", "\"Due\"");
+        let unknown = text.replace("\"Updated\"", "\"Snoozed\"");
         let read = shared_view_of(3, 1, "Urgent".to_owned(), &unknown, None);
         assert_eq!(read.view.name, "Urgent");
         assert_eq!(

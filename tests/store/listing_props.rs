@@ -684,6 +684,8 @@ fn sort_key(model: &Model, t: &MTicket, column: SortColumn) -> Key {
         SortColumn::Number => Key::Int(t.number.0),
         SortColumn::Created => Key::Int(t.created),
         SortColumn::Updated => Key::Int(t.updated),
+        // The model's desk promises nothing: nothing is ever due.
+        SortColumn::Due => Key::Int(i64::MAX),
         SortColumn::Status => Key::Int(t.status.code()),
         SortColumn::Priority => Key::Int(t.priority.code()),
         SortColumn::Subject => Key::Text(Some(t.subject.to_ascii_lowercase().into_bytes())),
@@ -1076,6 +1078,8 @@ impl World {
                 unassigned: spec.unassigned,
                 customer: spec.customer.map(CustomerId),
                 updated_within_hours: spec.updated_within_hours,
+                breached: false,
+                due_within_minutes: None,
                 numbers: spec
                     .numbers
                     .iter()
@@ -1218,6 +1222,9 @@ impl World {
                 assignees: expected_assignees(&self.model, t),
                 created: from_millis(t.created),
                 updated: from_millis(t.updated),
+                // The model's desk has no service levels.
+                due: None,
+                due_risk: None,
             };
             prop_assert_eq!(row, &want);
             prop_assert!(

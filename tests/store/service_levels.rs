@@ -5,8 +5,8 @@ use crate::fixtures::{Desk, at};
 use crate::on_both_engines;
 use chrono::{Duration, NaiveDate};
 use tickets::domain::sla::{Clocking, SlaPolicy, SlaTicket, TargetState, Targets, evaluate};
-use tickets::domain::{Direction, Priority, Status};
-use tickets::store::StoreError;
+use tickets::domain::{Direction, Priority, Status, TicketNumber};
+use tickets::store::{ListRequest, Sort, SortColumn, StoreError, TicketFilter};
 
 /// Urgent: a first reply within an hour and a resolution within four, in
 /// calendar time, Waiting pausing the resolution clock.
@@ -114,5 +114,105 @@ on_both_engines! {
         let sla = targets(&desk, 500);
         assert_eq!(sla.resolution, Some(TargetState::Breached { due: at(360), at: Some(at(400)) }));
         assert_eq!(sla.next(), None);
+    }
+}
+
+/// Works out every due time left to work out, as the window's store thread
+/// does after a change.
+fn settle(desk: &mut Desk) {
+    while desk.store.refresh_due().unwrap() > 0 {}
+}
+
+/// The list's numbers and Due values under `filter`, sorted by Due.
+fn by_due(
+    desk: &Desk,
+    filter: TicketFilter,
+) -> Vec<(TicketNumber, Option<chrono::DateTime<chrono::Utc>>)> {
+    let request = ListRequest {
+        filter,
+        sort: Sort {
+            column: SortColumn::Due,
+            descending: false,
+        },
+        limit: 50,
+        ..ListRequest::default()
+    };
+    desk.store
+        .list_tickets(&request)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| (r.number, r.due))
+        .collect()
+}
+
+on_both_engines! {
+    fn the_list_sorts_and_filters_by_the_next_target_due(desk: Desk) {
+        let dana = desk.dana;
+        desk.store.set_sla_policy(dana, &urgent_policy()).unwrap();
+        let urgent = |desk: &mut Desk, minute: i64, subject: &str| {
+            desk.at(minute);
+            let n = desk.ticket(subject);
+            let v = desk.version(n);
+            desk.store.set_priority(dana, n, v, Priority::Urgent).unwrap();
+            n
+        };
+        let a = urgent(&mut desk, 0, "Site down");
+        desk.at(1);
+        let b = desk.ticket("Typo on the pricing page"); // Medium: nothing promised
+        let c = urgent(&mut desk, 2, "Checkout fails");
+        desk.at(5);
+        desk.store.add_message(dana, c, Direction::Outbound, "Looking now").unwrap();
+        settle(&mut desk);
+
+        // A's reply is due at 60; C's resolution at 242; B has nothing due.
+        let everything = TicketFilter::default();
+        assert_eq!(
+            by_due(&desk, everything.clone()),
+            [(a, Some(at(60))), (c, Some(at(242))), (b, None)]
+        );
+        let row = |desk: &Desk, n| desk.store.rows(&[n]).unwrap().remove(0);
+        assert_eq!(row(&desk, a).due_risk, Some(at(45)), "at risk with a quarter left");
+
+        // At 50 minutes A is due within the hour, not yet breached.
+        desk.at(50);
+        let soon = TicketFilter { due_within_minutes: Some(60), ..TicketFilter::default() };
+        let breached = TicketFilter { breached: true, ..TicketFilter::default() };
+        assert_eq!(by_due(&desk, soon.clone()), [(a, Some(at(60)))]);
+        assert!(by_due(&desk, breached.clone()).is_empty());
+        // At 90 it is breached, and no longer "due within".
+        desk.at(90);
+        assert_eq!(by_due(&desk, breached.clone()), [(a, Some(at(60)))]);
+        assert!(by_due(&desk, soon).is_empty());
+        let both = TicketFilter { breached: true, due_within_minutes: Some(60 * 3), ..TicketFilter::default() };
+        assert_eq!(by_due(&desk, both), [(a, Some(at(60))), (c, Some(at(242)))]);
+
+        // A late reply: A's next target is its resolution, at 240.
+        desk.at(100);
+        desk.store.add_message(dana, a, Direction::Outbound, "Sorry for the wait").unwrap();
+        settle(&mut desk);
+        assert_eq!(by_due(&desk, everything.clone())[0], (a, Some(at(240))));
+        assert!(by_due(&desk, breached).is_empty(), "nothing overdue now");
+
+        // C waits on the customer: its clock stops, nothing is due.
+        desk.at(110);
+        let v = desk.version(c);
+        desk.store.set_status(dana, c, v, Status::Waiting).unwrap();
+        settle(&mut desk);
+        assert_eq!(
+            by_due(&desk, everything.clone()),
+            [(a, Some(at(240))), (b, None), (c, None)]
+        );
+
+        // A new policy: Medium tickets get a day to resolve; every open
+        // ticket is worked out again.
+        let mut policy = urgent_policy();
+        policy.targets[1].resolution_minutes = Some(24 * 60);
+        desk.store.set_sla_policy(dana, &policy).unwrap();
+        settle(&mut desk);
+        assert_eq!(
+            by_due(&desk, everything),
+            [(a, Some(at(240))), (b, Some(at(1 + 24 * 60))), (c, None)]
+        );
     }
 }

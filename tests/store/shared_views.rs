@@ -181,6 +181,8 @@ on_both_engines! {
             created_from: Some(t0() - Duration::days(30)),
             created_to: Some(t0() + Duration::milliseconds(1_234)),
             updated_within_hours: Some(72),
+            breached: true,
+            due_within_minutes: Some(60),
             tags: vec![vip.id, billing.id],
             customer_tags: vec![billing.id],
             assignees: vec![dana, sam],

@@ -428,12 +428,12 @@ impl Width {
     }
 
     /// The fixed columns' widths: number, status, priority, customer,
-    /// assignee, created, updated (the subject takes the rest).
-    fn columns(self) -> [f32; 7] {
+    /// assignee, created, updated, due (the subject takes the rest).
+    fn columns(self) -> [f32; 8] {
         match self {
-            Width::Wide => [92.0, 104.0, 92.0, 170.0, 140.0, 112.0, 112.0],
-            Width::Medium => [84.0, 100.0, 84.0, 120.0, 104.0, 62.0, 62.0],
-            Width::Narrow => [74.0, 98.0, 24.0, 100.0, 80.0, 64.0, 64.0],
+            Width::Wide => [92.0, 104.0, 92.0, 160.0, 140.0, 104.0, 104.0, 96.0],
+            Width::Medium => [84.0, 100.0, 84.0, 120.0, 104.0, 62.0, 62.0, 84.0],
+            Width::Narrow => [74.0, 98.0, 24.0, 100.0, 80.0, 64.0, 64.0, 72.0],
         }
     }
 }
@@ -448,6 +448,7 @@ fn header_label(column: SortColumn) -> &'static str {
         SortColumn::Assignee => "Assignee",
         SortColumn::Created => "Created",
         SortColumn::Updated => "Updated",
+        SortColumn::Due => "Due",
     }
 }
 
@@ -458,6 +459,40 @@ fn first_click_descending(column: SortColumn) -> bool {
         column,
         SortColumn::Created | SortColumn::Updated | SortColumn::Number | SortColumn::Priority
     )
+}
+
+/// The Due column: "in 25 m", "2 h overdue" in red, amber once under a
+/// quarter of the target is left, "—" where nothing is due.
+fn due_cell(ui: &mut Ui, ticket: &TicketRow, now: DateTime<Utc>, wide: bool) {
+    let Some(due) = ticket.due else {
+        cell(ui, RichText::new("—").weak()).on_hover_text("No service-level target is due");
+        return;
+    };
+    let (text, colour, state) = if due <= now {
+        let late = crate::domain::sla::span(now - due);
+        (
+            if wide {
+                format!("{late} overdue")
+            } else {
+                format!("-{late}")
+            },
+            Some(ui.visuals().error_fg_color),
+            "Overdue",
+        )
+    } else {
+        let left = crate::domain::sla::span(due - now);
+        let risky = ticket.due_risk.is_some_and(|r| r <= now);
+        (
+            if wide { format!("in {left}") } else { left },
+            risky.then_some(ui.visuals().warn_fg_color),
+            if risky { "At risk" } else { "Due" },
+        )
+    };
+    let text = match colour {
+        Some(c) => RichText::new(text).color(c).strong(),
+        None => RichText::new(text),
+    };
+    cell(ui, text).on_hover_text(format!("{state}: {}", exact_time(due)));
 }
 
 fn cell(ui: &mut Ui, text: impl Into<egui::WidgetText>) -> egui::Response {
@@ -490,6 +525,7 @@ pub fn table_ui(
         assignee,
         created,
         updated,
+        due,
     ] = width.columns();
     let modifiers = ui.input(|i| i.modifiers);
     let mut table = TableBuilder::new(ui)
@@ -509,7 +545,8 @@ pub fn table_ui(
         .column(Column::exact(customer).clip(true))
         .column(Column::exact(assignee).clip(true))
         .column(Column::exact(created))
-        .column(Column::exact(updated));
+        .column(Column::exact(updated))
+        .column(Column::exact(due));
     if let Some(row) = list.scroll_to.take() {
         table = table.scroll_to_row(row as usize, None);
     }
@@ -672,6 +709,9 @@ pub fn table_ui(
                         cell(ui, text).on_hover_text(exact_time(moment));
                     });
                 }
+                row.col(|ui| {
+                    due_cell(ui, ticket, now, wide);
+                });
                 if row.response().clicked() {
                     if modifiers.command {
                         // Ctrl/⌘-click picks the ticket (or lets it go).
@@ -710,6 +750,8 @@ mod tests {
             assignees: Vec::new(),
             created: Utc::now(),
             updated: Utc::now(),
+            due: None,
+            due_risk: None,
         }
     }
 

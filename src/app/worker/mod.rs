@@ -100,6 +100,40 @@ impl Worker {
     }
 }
 
+/// Batches of due times worked out after a change before its answer goes:
+/// the change's own ticket is in the first.
+const CHANGE_DUE_ROUNDS: usize = 1;
+
+/// Batches worked out between requests while some are left (each a
+/// transaction of a few milliseconds).
+const IDLE_DUE_ROUNDS: usize = 5;
+
+/// Whether a request may move a ticket's due time (or everyone's).
+fn moves_due(request: &Request) -> bool {
+    matches!(
+        request,
+        Request::Create { .. } | Request::Change { .. } | Request::Seed { .. }
+    )
+}
+
+/// Works out due times left to work out, up to `rounds` batches: whether
+/// any was settled, and whether more may be left. A failure is logged and
+/// tried again later: the due times are derived, never an agent's change.
+fn settle_due(store: &mut Store, rounds: usize) -> (bool, bool) {
+    let mut settled = false;
+    for _ in 0..rounds {
+        match store.refresh_due() {
+            Ok(0) => return (settled, false),
+            Ok(_) => settled = true,
+            Err(e) => {
+                eprintln!("tickets: due times could not be worked out: {e}");
+                return (settled, false);
+            }
+        }
+    }
+    (settled, true)
+}
+
 fn run(
     location: Location,
     clock: Arc<dyn Clock>,
@@ -159,7 +193,19 @@ fn run(
     let mut last_check = Instant::now();
     let mut others_shown = false;
     let mut last_presence = Instant::now();
+    // Due times to work out (see `Store::refresh_due`): at opening, any
+    // left from before (a new policy, tickets moved in).
+    let mut due_pending = true;
     loop {
+        // Left-over due times, a few batches between requests; the window
+        // shows them once they are in.
+        if due_pending {
+            let (settled, more) = settle_due(&mut store, IDLE_DUE_ROUNDS);
+            due_pending = more;
+            if settled && !send(Response::ExternalChange) {
+                return;
+            }
+        }
         // Look for others' changes on a fixed schedule, busy or not.
         if last_check.elapsed() >= POLL_INTERVAL {
             last_check = Instant::now();
@@ -204,7 +250,11 @@ fn run(
                 }
             }
         }
-        let wait = POLL_INTERVAL.saturating_sub(last_check.elapsed());
+        let wait = if due_pending {
+            Duration::ZERO
+        } else {
+            POLL_INTERVAL.saturating_sub(last_check.elapsed())
+        };
         let first = match inbox.recv_timeout(wait) {
             Ok(request) => request,
             Err(RecvTimeoutError::Timeout) => continue,
@@ -213,7 +263,15 @@ fn run(
         let mut queued = vec![first];
         queued.extend(inbox.try_iter());
         for request in in_useful_order(queued) {
-            if let Some(response) = handle(&mut store, request, &mut backups)
+            let moves_due = moves_due(&request);
+            let response = handle(&mut store, request, &mut backups);
+            // A change's due time is worked out before the window hears of
+            // the change, so the list it then reads shows it.
+            if moves_due {
+                let (_, more) = settle_due(&mut store, CHANGE_DUE_ROUNDS);
+                due_pending |= more;
+            }
+            if let Some(response) = response
                 && !send(response)
             {
                 return;

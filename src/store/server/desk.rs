@@ -22,6 +22,7 @@ use crate::domain::{
 };
 use crate::domain::{Doing, Presence};
 use crate::store::search::{customer_filter, email_patterns, plain_words, text_has_email};
+use crate::store::sla::due_of_column;
 use crate::store::trail::decode;
 use crate::store::views::{SavedView, SharedView, checked, shared_view_of};
 use crate::store::{Counted, ExportTicket, export_read, figures};
@@ -1509,6 +1510,9 @@ impl ServerStore {
         if let Some(since) = filter.updated_since_millis(self.clock.now()) {
             listing.conds.push(format!("t.updated_at >= {since}"));
         }
+        if let Some(due) = filter.due_condition(self.clock.now()) {
+            listing.conds.push(due);
+        }
         if !filter.numbers.is_empty() {
             let numbers = id_list(filter.numbers.iter().map(|n| n.0));
             listing.conds.push(format!("t.id IN ({numbers})"));
@@ -2128,7 +2132,7 @@ fn customer_in(tx: &mut Client, id: CustomerId) -> Result<Option<Customer>, post
 const ROW_SELECT: &str = "SELECT t.id, t.subject, t.status, t.priority, c.name,
         ARRAY(SELECT a.name FROM tickets.ticket_assignees ta JOIN tickets.agents a ON a.id = ta.agent_id
               WHERE ta.ticket_id = t.id ORDER BY a.sort_key COLLATE \"C\", a.id),
-        t.created_at, t.updated_at, 0, 0,
+        t.created_at, t.updated_at, t.due_at, t.due_risk_at,
         lower(t.subject COLLATE \"C\"), t.customer_key, t.assignee_key
     FROM tickets.tickets t LEFT JOIN tickets.customers c ON c.id = t.customer_id";
 
@@ -2142,6 +2146,8 @@ fn ticket_row(r: &Row) -> Result<TicketRow, StoreError> {
         assignees: r.get(5),
         created: from_millis(r.get(6)),
         updated: from_millis(r.get(7)),
+        due: due_of_column(r.get(8)),
+        due_risk: due_of_column(r.get(9)),
     })
 }
 
@@ -2158,6 +2164,7 @@ fn sort_key_of(column: SortColumn, r: &Row) -> Result<ListKey, StoreError> {
         SortColumn::Customer => text(11),
         SortColumn::Assignee => text(12),
         SortColumn::Updated => SortValue::Number(r.get(7)),
+        SortColumn::Due => SortValue::Number(r.get(8)),
     };
     Ok(ListKey {
         value,
@@ -2386,6 +2393,7 @@ fn expression(column: SortColumn) -> &'static str {
         SortColumn::Customer => "t.customer_key COLLATE \"C\"",
         SortColumn::Assignee => "t.assignee_key COLLATE \"C\"",
         SortColumn::Updated => "t.updated_at",
+        SortColumn::Due => "t.due_at",
     }
 }
 

@@ -295,7 +295,7 @@ impl TeamAdmin {
             "ALTER TABLE tickets.tickets DISABLE TRIGGER ticket_search_track;
              ALTER TABLE tickets.tickets DISABLE TRIGGER ticket_tally_insert;
              ALTER TABLE tickets.ticket_assignees DISABLE TRIGGER assignee_tally_insert;
-             CREATE TEMPORARY TABLE {STAGED_TICKETS} (LIKE tickets.tickets) ON COMMIT DROP;"
+             CREATE TEMPORARY TABLE {STAGED_TICKETS} (LIKE tickets.tickets INCLUDING DEFAULTS) ON COMMIT DROP;"
         ))
         .map_err(fail)?;
 

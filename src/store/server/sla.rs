@@ -5,7 +5,7 @@ use super::desk::ServerStore;
 use crate::domain::AgentId;
 use crate::domain::sla::SlaPolicy;
 use crate::store::StoreError;
-use crate::store::sla::{definition_of, policy_of};
+use crate::store::sla::{DUE_BATCH, DueInputs, definition_of, due_of, policy_of};
 
 impl ServerStore {
     /// The policy; none kept: no targets.
@@ -27,5 +27,80 @@ impl ServerStore {
             &[&definition, &self.now()],
         )?;
         Ok(())
+    }
+}
+
+impl ServerStore {
+    /// Works out the due time of up to [`DUE_BATCH`] tickets changed since
+    /// theirs was (see [`crate::store::Store::refresh_due`]); returns how
+    /// many were settled. Read in one snapshot, written through
+    /// `tickets.settle_due`, which skips a ticket changed meanwhile.
+    pub fn refresh_due(&mut self) -> Result<usize, StoreError> {
+        let policy = match self.sla_policy() {
+            Ok(policy) => policy,
+            Err(StoreError::Unsupported(_)) => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let settled: i32 = self
+            .call(
+                None,
+                "SELECT tickets.settle_no_due($1)",
+                &[&!policy.has_targets()],
+            )?
+            .get(0);
+        let mut settled = usize::try_from(settled).unwrap_or_default();
+        if !policy.has_targets() {
+            return Ok(settled);
+        }
+        let limit = DUE_BATCH as i64;
+        // Two reads, not one snapshot: a status change between them moves
+        // the ticket's updated_at on, so settle_due skips it.
+        let tickets = self.call_rows(
+            "SELECT id, updated_at, created_at, priority::bigint, status::bigint,
+                    first_reply_at, resolved_at
+             FROM tickets.tickets WHERE sla_stamp IS DISTINCT FROM updated_at
+             ORDER BY id LIMIT $1",
+            &[&limit],
+        )?;
+        let ids: Vec<i64> = tickets.iter().map(|r| r.get(0)).collect();
+        let moves = self.call_rows(
+            "SELECT ticket_id, at, id, (old_value #>> '{}')::bigint, (new_value #>> '{}')::bigint
+             FROM tickets.activity WHERE ticket_id = ANY($1) AND kind = 'status'",
+            &[&ids],
+        )?;
+        if tickets.is_empty() {
+            return Ok(settled);
+        }
+        let mut stale: Vec<DueInputs> = tickets
+            .iter()
+            .map(|r| DueInputs {
+                id: r.get(0),
+                stamp: r.get(1),
+                created: r.get(2),
+                priority: r.get(3),
+                status: r.get(4),
+                first_reply: r.get(5),
+                resolved: r.get(6),
+                moves: Vec::new(),
+            })
+            .collect();
+        for r in &moves {
+            let ticket: i64 = r.get(0);
+            if let Some(t) = stale.iter_mut().find(|t| t.id == ticket) {
+                t.moves.push((r.get(1), r.get(2), r.get(3), r.get(4)));
+            }
+        }
+        let ids: Vec<i64> = stale.iter().map(|t| t.id).collect();
+        let (dues, risks): (Vec<i64>, Vec<i64>) = stale.iter().map(|t| due_of(&policy, t)).unzip();
+        let stamps: Vec<i64> = stale.iter().map(|t| t.stamp).collect();
+        let taken: i32 = self
+            .call(
+                None,
+                "SELECT tickets.settle_due($1, $2, $3, $4)",
+                &[&ids, &dues, &risks, &stamps],
+            )?
+            .get(0);
+        settled += usize::try_from(taken).unwrap_or_default();
+        Ok(settled)
     }
 }

@@ -35,6 +35,7 @@ fn expression(column: SortColumn) -> &'static str {
         SortColumn::Assignee => "t.assignee_key",
         SortColumn::Created => "t.id",
         SortColumn::Updated => "t.updated_at",
+        SortColumn::Due => "t.due_at",
     }
 }
 
@@ -209,6 +210,9 @@ impl Plan {
         }
         if let Some(since) = filter.updated_since_millis(now) {
             plan.conds.push(format!("t.updated_at >= {since}"));
+        }
+        if let Some(due) = filter.due_condition(now) {
+            plan.conds.push(due);
         }
         if !filter.numbers.is_empty() {
             let numbers = id_list(filter.numbers.iter().map(|n| n.0));
@@ -1098,7 +1102,7 @@ impl FileStore {
             "SELECT t.id, t.subject, t.status, t.priority, c.name, t.created_at, t.updated_at,
                     (SELECT group_concat(a.name, char(31) ORDER BY a.sort_key, a.id)
                      FROM ticket_assignees ta JOIN agents a ON a.id = ta.agent_id
-                     WHERE ta.ticket_id = t.id)
+                     WHERE ta.ticket_id = t.id), t.due_at, t.due_risk_at
              FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id
              WHERE t.id IN rarray(?1)";
         let wanted: Array = Rc::new(numbers.iter().map(|n| Value::Integer(n.0)).collect());
@@ -1117,6 +1121,8 @@ impl FileStore {
                         customer: r.get(4)?,
                         created: from_millis(r.get(5)?),
                         updated: from_millis(r.get(6)?),
+                        due: crate::store::sla::due_of_column(r.get(8)?),
+                        due_risk: crate::store::sla::due_of_column(r.get(9)?),
                         assignees: assignees
                             .map(|names| names.split('\u{1f}').map(str::to_owned).collect())
                             .unwrap_or_default(),

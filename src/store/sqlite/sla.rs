@@ -1,12 +1,15 @@
 //! The team's service-level policy in the file (migration 10).
 
-use rusqlite::OptionalExtension;
+use std::rc::Rc;
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
 
 use super::tickets::agent;
 use super::{FileStore, StoreError};
 use crate::domain::AgentId;
 use crate::domain::sla::SlaPolicy;
-use crate::store::sla::{definition_of, policy_of};
+use crate::store::sla::{DUE_BATCH, DueInputs, NOTHING_DUE, definition_of, due_of, policy_of};
 
 impl FileStore {
     /// The policy; none kept: no targets.
@@ -31,8 +34,80 @@ impl FileStore {
                  ON CONFLICT (id) DO UPDATE SET definition = excluded.definition,
                      updated_by = excluded.updated_by, updated_at = excluded.updated_at",
             )?
-            .execute(rusqlite::params![definition, actor, now])?;
+            .execute(params![definition, actor, now])?;
+            // Every open ticket's due time is worked out again.
+            tx.prepare_cached("UPDATE tickets SET sla_stamp = NULL WHERE status IN (0, 1, 2)")?
+                .execute([])?;
             Ok(())
+        })
+    }
+}
+
+impl FileStore {
+    /// Works out the due time of up to [`DUE_BATCH`] tickets changed since
+    /// theirs was (see [`crate::store::Store::refresh_due`]); returns how
+    /// many were settled.
+    pub fn refresh_due(&mut self) -> Result<usize, StoreError> {
+        let policy = match self.sla_policy() {
+            Ok(policy) => policy,
+            // A newer Tickets' policy: its due times are left as they are.
+            Err(StoreError::Unsupported(_)) => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        self.transact(|tx, _| {
+            // Nothing to work out: resolved and closed tickets, or every
+            // ticket while the policy promises nothing.
+            let mut settled = tx
+                .prepare_cached(
+                    "UPDATE tickets SET due_at = ?1, due_risk_at = ?1, sla_stamp = updated_at
+                     WHERE sla_stamp IS NOT updated_at AND (?2 OR status IN (3, 4))",
+                )?
+                .execute(params![NOTHING_DUE, !policy.has_targets()])?;
+            if !policy.has_targets() {
+                return Ok(settled);
+            }
+            let mut stale: Vec<DueInputs> = tx
+                .prepare_cached(
+                    "SELECT id, updated_at, created_at, priority, status, first_reply_at, resolved_at
+                     FROM tickets WHERE sla_stamp IS NOT updated_at ORDER BY id LIMIT ?1",
+                )?
+                .query_map([DUE_BATCH as i64], |r| {
+                    Ok(DueInputs {
+                        id: r.get(0)?,
+                        stamp: r.get(1)?,
+                        created: r.get(2)?,
+                        priority: r.get(3)?,
+                        status: r.get(4)?,
+                        first_reply: r.get(5)?,
+                        resolved: r.get(6)?,
+                        moves: Vec::new(),
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            if stale.is_empty() {
+                return Ok(settled);
+            }
+            let ids = Rc::new(stale.iter().map(|t| Value::Integer(t.id)).collect::<Vec<_>>());
+            let mut moves = tx.prepare_cached(
+                "SELECT ticket_id, at, id, CAST(old_value AS INTEGER), CAST(new_value AS INTEGER)
+                 FROM activity WHERE ticket_id IN rarray(?1) AND kind = 'status'",
+            )?;
+            let mut rows = moves.query([ids])?;
+            while let Some(r) = rows.next()? {
+                let ticket: i64 = r.get(0)?;
+                if let Some(t) = stale.iter_mut().find(|t| t.id == ticket) {
+                    t.moves.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+                }
+            }
+            let mut write = tx.prepare_cached(
+                "UPDATE tickets SET due_at = ?2, due_risk_at = ?3, sla_stamp = updated_at WHERE id = ?1",
+            )?;
+            for t in &stale {
+                let (due, risk) = due_of(&policy, t);
+                write.execute(params![t.id, due, risk])?;
+            }
+            settled += stale.len();
+            Ok(settled)
         })
     }
 }

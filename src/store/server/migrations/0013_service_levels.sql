@@ -12,6 +12,18 @@ CREATE TABLE tickets.sla_policy (
     updated_at  bigint NOT NULL
 );
 
+-- When each ticket's next target falls due, as the file keeps it (its
+-- migration 10 says how). The desks work it out in Rust (domain::sla) and
+-- write it through tickets.settle_due, which takes a due time only if the
+-- ticket has not changed since it was read (its updated_at), and tells the
+-- other desks only when a due time moved. A changed policy marks every open
+-- ticket to be worked out again.
+ALTER TABLE tickets.tickets ADD COLUMN due_at bigint NOT NULL DEFAULT 9223372036854775807;
+ALTER TABLE tickets.tickets ADD COLUMN due_risk_at bigint NOT NULL DEFAULT 9223372036854775807;
+ALTER TABLE tickets.tickets ADD COLUMN sla_stamp bigint;
+CREATE INDEX tickets_due ON tickets.tickets (due_at, id);
+CREATE INDEX tickets_sla_stale ON tickets.tickets (id) WHERE sla_stamp IS DISTINCT FROM updated_at;
+
 CREATE FUNCTION tickets.set_sla_policy(p_definition text, p_at bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -27,9 +39,55 @@ BEGIN
     ON CONFLICT (id) DO UPDATE
         SET definition = excluded.definition, updated_by = excluded.updated_by,
             updated_at = excluded.updated_at;
+    UPDATE tickets.tickets SET sla_stamp = NULL WHERE status IN (0, 1, 2);
     PERFORM tickets.changed();
 END $$;
 
-REVOKE ALL ON FUNCTION tickets.set_sla_policy(text, bigint) FROM PUBLIC;
+-- Due times (and when each comes at risk) worked out for these tickets at
+-- these updated_at stamps (the largest bigint: nothing due). Returns how
+-- many were taken.
+CREATE FUNCTION tickets.settle_due(p_ids bigint[], p_dues bigint[], p_risks bigint[], p_stamps bigint[])
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    taken integer := 0;
+    moved boolean := false;
+    g record;
+    was bigint;
+BEGIN
+    FOR g IN SELECT * FROM unnest(p_ids, p_dues, p_risks, p_stamps) AS x (id, due, risk, stamp) LOOP
+        SELECT due_at INTO was FROM tickets.tickets
+        WHERE id = g.id AND updated_at = g.stamp AND sla_stamp IS DISTINCT FROM updated_at
+        FOR UPDATE;
+        IF FOUND THEN
+            UPDATE tickets.tickets SET due_at = g.due, due_risk_at = g.risk, sla_stamp = g.stamp
+            WHERE id = g.id;
+            taken := taken + 1;
+            moved := moved OR was <> g.due;
+        END IF;
+    END LOOP;
+    IF moved THEN
+        PERFORM tickets.changed();
+    END IF;
+    RETURN taken;
+END $$;
+
+-- Tickets with nothing to work out, settled in one statement: resolved or
+-- closed ones, or all of them while the policy promises nothing.
+CREATE FUNCTION tickets.settle_no_due(p_all boolean) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    taken integer;
+BEGIN
+    UPDATE tickets.tickets
+    SET due_at = 9223372036854775807, due_risk_at = 9223372036854775807, sla_stamp = updated_at
+    WHERE sla_stamp IS DISTINCT FROM updated_at AND (p_all OR status IN (3, 4));
+    GET DIAGNOSTICS taken = ROW_COUNT;
+    RETURN taken;
+END $$;
+
+REVOKE ALL ON FUNCTION tickets.set_sla_policy(text, bigint),
+    tickets.settle_due(bigint[], bigint[], bigint[], bigint[]), tickets.settle_no_due(boolean) FROM PUBLIC;
 GRANT SELECT ON tickets.sla_policy TO :agents;
-GRANT EXECUTE ON FUNCTION tickets.set_sla_policy(text, bigint) TO :agents;
+GRANT EXECUTE ON FUNCTION tickets.set_sla_policy(text, bigint),
+    tickets.settle_due(bigint[], bigint[], bigint[], bigint[]), tickets.settle_no_due(boolean) TO :agents;
