@@ -71,6 +71,16 @@ impl TicketsApp {
                 }
             }
             Action::SaveViewChanges => self.save_view_changes(),
+            Action::SaveSlaPolicy(policy) => match self.actor() {
+                Some(actor) => self.request(Request::SetSlaPolicy { actor, policy }),
+                None => {
+                    if let Some(Modal::ServiceLevels(form)) = &mut self.modal {
+                        form.saving = false;
+                        form.error =
+                            Some("Say who you are first (File → Switch agent…)".to_owned());
+                    }
+                }
+            },
             Action::RevertView => self.revert_view(),
             Action::MoveView(view, by) => self.move_view(&view, by),
             Action::DeleteView(view) => self.delete_view(&view),
@@ -296,6 +306,13 @@ impl TicketsApp {
                     .add(ToastKind::Info, crate::store::server_keeps_backups().to_string());
             }
             UiCommand::BackupNow => self.backup(false),
+            UiCommand::ServiceLevels => {
+                self.modal = Some(Modal::ServiceLevels(Box::new(
+                    crate::app::ui::service_levels::SlaForm::of(&self.sla_policy),
+                )));
+                // The newest, in case another desk changed it.
+                self.request(Request::SlaPolicy);
+            }
             UiCommand::RestoreBackup => {
                 if !self.export_running("restore") {
                     self.modal = Some(Modal::Restore(RestoreChooser::default()));
@@ -356,6 +373,7 @@ impl TicketsApp {
             | UiCommand::ViewUnassigned
             | UiCommand::ViewAllOpen
             | UiCommand::ViewWaiting
+            | UiCommand::ViewBreachingSoon
             | UiCommand::ViewRecentlyUpdated
             | UiCommand::ViewAll => {
                 if let Some(view) = command.view() {

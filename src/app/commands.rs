@@ -45,6 +45,8 @@ commands! {
     SwitchAgent,
     /// Add and edit customers and agents.
     ManageAgents,
+    /// The team's service-level targets and calendar.
+    ServiceLevels,
     /// Open another database file.
     OpenDatabase,
     /// Start a new, empty database file.
@@ -77,6 +79,8 @@ commands! {
     ViewAllOpen,
     /// Open the view "Waiting on customer".
     ViewWaiting,
+    /// Open the view "Breaching soon".
+    ViewBreachingSoon,
     /// Open the view "Recently updated".
     ViewRecentlyUpdated,
     /// Open the view "All tickets".
@@ -201,6 +205,7 @@ impl UiCommand {
             C::LoadSampleData => "Load sample data…",
             C::SwitchAgent => "Switch agent…",
             C::ManageAgents => "Customers and agents…",
+            C::ServiceLevels => "Service levels…",
             C::OpenDatabase => "Open database…",
             C::NewDatabase => "New database…",
             C::ConnectTeamServer => "Connect to team server…",
@@ -217,6 +222,7 @@ impl UiCommand {
             C::ViewUnassigned => "View: Unassigned",
             C::ViewAllOpen => "View: All open",
             C::ViewWaiting => "View: Waiting on customer",
+            C::ViewBreachingSoon => "View: Breaching soon",
             C::ViewRecentlyUpdated => "View: Recently updated",
             C::ViewAll => "View: All tickets",
             C::ToggleFilters => "Show or hide filters",
@@ -294,6 +300,7 @@ impl UiCommand {
             | C::MoveToTeamServer
             | C::BackupNow
             | C::RestoreBackup
+            | C::ServiceLevels
             | C::Quit => Menu::File,
             C::Search
             | C::ClearFilters
@@ -302,6 +309,7 @@ impl UiCommand {
             | C::ViewUnassigned
             | C::ViewAllOpen
             | C::ViewWaiting
+            | C::ViewBreachingSoon
             | C::ViewRecentlyUpdated
             | C::ViewAll
             | C::ToggleFilters
@@ -450,6 +458,7 @@ impl UiCommand {
             C::ViewUnassigned => V::Unassigned,
             C::ViewAllOpen => V::AllOpen,
             C::ViewWaiting => V::Waiting,
+            C::ViewBreachingSoon => V::BreachingSoon,
             C::ViewRecentlyUpdated => V::RecentlyUpdated,
             C::ViewAll => V::All,
             _ => return None,
@@ -647,6 +656,8 @@ pub enum Action {
     NameView(Option<super::settings::ViewRef>, String, bool),
     /// Keep the filters and sort in force in the open view.
     SaveViewChanges,
+    /// Replace the team's service-level policy with this one.
+    SaveSlaPolicy(Box<crate::domain::sla::SlaPolicy>),
     /// Put the open view's filters and sort back.
     RevertView,
     /// Move a saved view up (-1) or down (1).
@@ -722,6 +733,7 @@ pub enum Action {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::views::BuiltinView;
 
     #[test]
     fn no_shortcut_is_defined_twice() {
@@ -738,7 +750,7 @@ mod tests {
 
     #[test]
     fn each_chord_offers_every_choice_on_a_key_of_its_own() {
-        assert_eq!(Chord::View.choices().len(), 6);
+        assert_eq!(Chord::View.choices().len(), BuiltinView::ALL.len());
         assert_eq!(Chord::Status.choices().len(), Status::ALL.len());
         assert_eq!(Chord::Priority.choices().len(), Priority::ALL.len());
         let (key, name, command) = Chord::Status.choices()[2];

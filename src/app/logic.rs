@@ -250,6 +250,7 @@ impl TicketsApp {
             // Changes from elsewhere alter everything, the team's views too.
             self.request(Request::People);
             self.request(Request::SharedViews);
+            self.request(Request::SlaPolicy);
         }
         if alters.report
             && let Some(choice) = self.analytics.as_ref().map(|a| a.choice)

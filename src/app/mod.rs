@@ -198,6 +198,8 @@ pub struct TicketsApp {
     counts_asked: u64,
     /// Every view's count.
     view_counts: views::ViewCounts,
+    /// The team's service levels, as last read.
+    sla_policy: crate::domain::sla::SlaPolicy,
     /// The views shared with the team, as the database last said.
     shared_views: Vec<crate::store::views::SharedView>,
     /// G, S or P was pressed: the next key chooses.
@@ -284,6 +286,7 @@ impl TicketsApp {
             counts_for: None,
             counts_asked: 0,
             view_counts: views::ViewCounts::default(),
+            sla_policy: crate::domain::sla::SlaPolicy::default(),
             shared_views: Vec::new(),
             chord: None,
             data_epoch: 0,

@@ -40,6 +40,7 @@ impl TicketsApp {
                 self.signed_in = signed_in;
                 self.request(Request::People);
                 self.request(Request::SharedViews);
+                self.request(Request::SlaPolicy);
                 if self.settings.automatic_backups {
                     // The day's backup, unless one was made today already.
                     self.backup(true);
@@ -146,6 +147,11 @@ impl TicketsApp {
                 Err(error) => eprintln!("tickets: the team's views could not be read: {error}"),
             },
             Response::SharedViewEdited { edit, result } => self.shared_view_edited(edit, result),
+            Response::SlaPolicy(policy) => match policy {
+                Ok(policy) => self.sla_policy = *policy,
+                Err(error) => eprintln!("tickets: the service levels could not be read: {error}"),
+            },
+            Response::SlaPolicySaved(result) => self.sla_policy_saved(result),
             Response::Unread {
                 generation,
                 asked,
@@ -476,6 +482,40 @@ impl TicketsApp {
     }
 
     /// Loads the open ticket again (something it shows changed).
+    /// The Service levels dialog's answer: saved (the dialog closes, the
+    /// due times are worked out again), or refused (it stays, with what was
+    /// typed and why).
+    fn sla_policy_saved(&mut self, result: Result<Box<crate::domain::sla::SlaPolicy>, StoreError>) {
+        match result {
+            Ok(policy) => {
+                self.sla_policy = *policy;
+                if matches!(self.modal, Some(Modal::ServiceLevels(_))) {
+                    self.modal = None;
+                }
+                self.toasts.add(
+                    ToastKind::Info,
+                    "Service levels saved. Each open ticket's due time is worked out again.",
+                );
+            }
+            Err(error) => {
+                let problem = match &error {
+                    StoreError::Invalid(e) => e.problem.clone(),
+                    other => other.to_string(),
+                };
+                match &mut self.modal {
+                    Some(Modal::ServiceLevels(form)) => {
+                        form.saving = false;
+                        form.error = Some(problem);
+                    }
+                    _ => self.toasts.add(
+                        ToastKind::Error,
+                        format!("The service levels were not saved: {problem}"),
+                    ),
+                }
+            }
+        }
+    }
+
     fn reload_panel(&mut self) {
         if let Some(number) = self.panel.as_ref().and_then(|p| p.ticket) {
             self.request(Request::Load(number));

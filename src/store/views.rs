@@ -24,6 +24,8 @@ pub enum BuiltinView {
     AllOpen,
     /// Waiting on the customer.
     Waiting,
+    /// Not Resolved or Closed, with a target overdue or due within the hour.
+    BreachingSoon,
     /// Changed in the last day.
     RecentlyUpdated,
     /// Every ticket.
@@ -32,11 +34,12 @@ pub enum BuiltinView {
 
 impl BuiltinView {
     /// Every built-in view, in sidebar order.
-    pub const ALL: [BuiltinView; 6] = [
+    pub const ALL: [BuiltinView; 7] = [
         BuiltinView::MyOpen,
         BuiltinView::Unassigned,
         BuiltinView::AllOpen,
         BuiltinView::Waiting,
+        BuiltinView::BreachingSoon,
         BuiltinView::RecentlyUpdated,
         BuiltinView::All,
     ];
@@ -48,6 +51,7 @@ impl BuiltinView {
             BuiltinView::Unassigned => "Unassigned",
             BuiltinView::AllOpen => "All open",
             BuiltinView::Waiting => "Waiting on customer",
+            BuiltinView::BreachingSoon => "Breaching soon",
             BuiltinView::RecentlyUpdated => "Recently updated",
             BuiltinView::All => "All tickets",
         }
@@ -60,6 +64,9 @@ impl BuiltinView {
             BuiltinView::Unassigned => "Assigned to nobody, and not Resolved or Closed",
             BuiltinView::AllOpen => "Every ticket that is not Resolved or Closed",
             BuiltinView::Waiting => "Status Waiting: the customer has to answer",
+            BuiltinView::BreachingSoon => {
+                "A service-level target overdue or due within the hour, soonest first"
+            }
             BuiltinView::RecentlyUpdated => "Changed in the last 24 hours, latest first",
             BuiltinView::All => "Every ticket, newest first",
         }
@@ -72,6 +79,7 @@ impl BuiltinView {
             BuiltinView::Unassigned => 'U',
             BuiltinView::AllOpen => 'O',
             BuiltinView::Waiting => 'W',
+            BuiltinView::BreachingSoon => 'B',
             BuiltinView::RecentlyUpdated => 'R',
             BuiltinView::All => 'A',
         }
@@ -100,6 +108,12 @@ impl BuiltinView {
                 statuses: vec![Status::Waiting],
                 ..TicketFilter::default()
             },
+            BuiltinView::BreachingSoon => TicketFilter {
+                statuses: open,
+                breached: true,
+                due_within_minutes: Some(60),
+                ..TicketFilter::default()
+            },
             BuiltinView::RecentlyUpdated => TicketFilter {
                 updated_within_hours: Some(RECENT_HOURS),
                 ..TicketFilter::default()
@@ -115,6 +129,10 @@ impl BuiltinView {
             BuiltinView::RecentlyUpdated => Sort {
                 column: SortColumn::Updated,
                 descending: true,
+            },
+            BuiltinView::BreachingSoon => Sort {
+                column: SortColumn::Due,
+                descending: false,
             },
             _ => Sort::default(),
         }

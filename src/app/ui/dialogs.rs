@@ -585,6 +585,10 @@ impl TicketsApp {
                 ui.set_width(360.0);
                 super::bulk_bar::bulk_pick_ui(ui, form, &self.agents, focus, actions);
             }
+            Modal::ServiceLevels(form) => {
+                ui.set_width(460.0);
+                super::service_levels::service_levels_ui(ui, form, actions);
+            }
             Modal::Shortcuts => shortcuts_ui(ui, actions),
             Modal::About => {
                 let database =

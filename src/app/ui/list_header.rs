@@ -118,6 +118,18 @@ fn active_filters(input: &HeaderInput<'_>) -> Vec<(String, TicketFilter)> {
         };
         without(text, &|r| r.numbers.clear());
     }
+    if f.breached {
+        without("Breached".to_owned(), &|r| r.breached = false);
+    }
+    if let Some(minutes) = f.due_within_minutes {
+        without(
+            format!(
+                "Due within {}",
+                crate::app::ui::service_levels::length_text(minutes)
+            ),
+            &|r| r.due_within_minutes = None,
+        );
+    }
     if let Some(hours) = f.updated_within_hours {
         without(format!("Updated in the last {hours} h"), &|r| {
             r.updated_within_hours = None

@@ -16,6 +16,7 @@ pub mod list_header;
 pub mod palette;
 pub mod panel;
 pub mod people;
+pub mod service_levels;
 pub mod sidebar;
 pub mod team_server;
 mod top_bar;
@@ -139,6 +140,8 @@ pub enum Modal {
     ViewName(views::ViewNameForm),
     /// An agent or a tag for every picked ticket.
     BulkPick(bulk_bar::BulkPick),
+    /// The team's service levels.
+    ServiceLevels(Box<service_levels::SlaForm>),
     /// Every keyboard shortcut.
     Shortcuts,
     /// About Tickets.
@@ -308,6 +311,7 @@ impl TicketsApp {
                 tags: &self.tags,
                 now: self.clock.now(),
                 others: &self.presence,
+                sla: &self.sla_policy,
             };
             // A narrow window lays the panel over the list, which keeps its
             // width; a wide one puts it beside the list.

@@ -305,6 +305,8 @@ pub struct PanelInput<'a> {
     pub now: DateTime<Utc>,
     /// On a team server, the other agents at tickets now.
     pub others: &'a [Presence],
+    /// The team's service levels.
+    pub sla: &'a crate::domain::sla::SlaPolicy,
 }
 
 /// Draws the panel; changes become actions.
@@ -346,6 +348,7 @@ pub fn panel_ui(
         status_pill(ui, detail.status);
         priority_mark(ui, detail.priority, true);
     });
+    targets_line(ui, input.sla, &detail, input.now);
     others_here(ui, input.others, number);
     ui.add_space(2.0);
     ui.separator();
@@ -371,6 +374,53 @@ pub fn panel_ui(
             Tab::Notes => notes_tab(ui, state, &detail, input.now, focus, actions),
             Tab::Activity => activity_tab(ui, &detail, input.now),
         });
+}
+
+/// Where the ticket stands against the team's service levels: "First
+/// reply: met, 12 m early · Resolution: due in 3 h 20 m", overdue targets
+/// in red and those at risk in amber. Nothing where no target applies.
+fn targets_line(
+    ui: &mut Ui,
+    policy: &crate::domain::sla::SlaPolicy,
+    detail: &TicketDetail,
+    now: DateTime<Utc>,
+) {
+    use crate::domain::sla::{SlaTicket, TargetState, evaluate};
+    let sla = evaluate(policy, &SlaTicket::of(detail), now);
+    let targets = [
+        ("First reply", sla.first_reply),
+        ("Resolution", sla.resolution),
+    ];
+    if targets.iter().all(|(_, t)| t.is_none()) {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        let mut first = true;
+        for (name, target) in targets {
+            let Some(target) = target else {
+                continue;
+            };
+            if !first {
+                ui.weak("·");
+            }
+            first = false;
+            let text = format!("{name}: {}", target.describe(now));
+            let colour = match target {
+                TargetState::Breached { at: None, .. } => Some(ui.visuals().error_fg_color),
+                TargetState::Breached { .. } => Some(ui.visuals().warn_fg_color),
+                TargetState::Due { at_risk: true, .. } => Some(ui.visuals().warn_fg_color),
+                _ => None,
+            };
+            let label = match colour {
+                Some(c) => ui.label(RichText::new(text).color(c)),
+                None => ui.label(text),
+            };
+            if let Some(due) = target.due() {
+                label.on_hover_text(format!("Due {}", exact_time(due)));
+            }
+        }
+    });
 }
 
 /// Who else is at this ticket, on a team server: "Dana is replying… · Sam

@@ -129,6 +129,37 @@ pub fn sidebar_ui(
             }
 
             ui.separator();
+            ui.label(RichText::new("Service levels").strong());
+            let mut breached = filter.breached;
+            if ui
+                .checkbox(&mut breached, "Breached")
+                .on_hover_text("A first reply or resolution target overdue now")
+                .changed()
+            {
+                set(
+                    actions,
+                    TicketFilter {
+                        breached,
+                        ..filter.clone()
+                    },
+                );
+            }
+            let mut soon = filter.due_within_minutes.is_some();
+            if ui
+                .checkbox(&mut soon, "Due within 1 h")
+                .on_hover_text("A target falls due in the next hour")
+                .changed()
+            {
+                set(
+                    actions,
+                    TicketFilter {
+                        due_within_minutes: soon.then_some(60),
+                        ..filter.clone()
+                    },
+                );
+            }
+
+            ui.separator();
             ui.label(RichText::new("Created").strong());
             egui::Grid::new("created_range")
                 .num_columns(2)

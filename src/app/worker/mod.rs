@@ -112,7 +112,10 @@ const IDLE_DUE_ROUNDS: usize = 5;
 fn moves_due(request: &Request) -> bool {
     matches!(
         request,
-        Request::Create { .. } | Request::Change { .. } | Request::Seed { .. }
+        Request::Create { .. }
+            | Request::Change { .. }
+            | Request::Seed { .. }
+            | Request::SetSlaPolicy { .. }
     )
 }
 
@@ -366,6 +369,10 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
                 .map(|detail| detail.activity.into_iter().next()),
         },
         Request::SharedViews => Response::SharedViews(store.shared_views()),
+        Request::SlaPolicy => Response::SlaPolicy(store.sla_policy().map(Box::new)),
+        Request::SetSlaPolicy { actor, policy } => {
+            Response::SlaPolicySaved(store.set_sla_policy(actor, &policy).map(|()| policy))
+        }
         Request::EditSharedView { actor, edit } => {
             let result = match &edit {
                 SharedEdit::Share(view) => store.share_view(actor, view).map(Some),

@@ -240,6 +240,15 @@ pub enum Request {
     },
     /// The views shared with the team.
     SharedViews,
+    /// The team's service-level policy.
+    SlaPolicy,
+    /// Replace the team's service-level policy.
+    SetSlaPolicy {
+        /// Who.
+        actor: AgentId,
+        /// The new policy.
+        policy: Box<crate::domain::sla::SlaPolicy>,
+    },
     /// Share, change, rename, move or delete a shared view.
     EditSharedView {
         /// Who.
@@ -454,6 +463,10 @@ pub enum Response {
     },
     /// The views shared with the team, or why they could not be read.
     SharedViews(Result<Vec<crate::store::views::SharedView>, StoreError>),
+    /// The team's service-level policy, or why it could not be read.
+    SlaPolicy(Result<Box<crate::domain::sla::SlaPolicy>, StoreError>),
+    /// The policy was saved (the one asked for), or why not.
+    SlaPolicySaved(Result<Box<crate::domain::sla::SlaPolicy>, StoreError>),
     /// A shared view was edited (with the new view's id when shared), or
     /// why not.
     SharedViewEdited {
