@@ -32,7 +32,7 @@ pub use libpq::password_file_name;
 
 /// Migration 1, frozen (see the file's head).
 /// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; 12] = [
+const MIGRATIONS: [&str; 13] = [
     include_str!("migrations/0001_team.sql"),
     include_str!("migrations/0002_writes.sql"),
     include_str!("migrations/0003_search.sql"),
@@ -45,10 +45,11 @@ const MIGRATIONS: [&str; 12] = [
     include_str!("migrations/0010_shared_views.sql"),
     include_str!("migrations/0011_reads.sql"),
     include_str!("migrations/0012_tally.sql"),
+    include_str!("migrations/0013_links.sql"),
 ];
 
 /// The schema version this build sets up and understands.
-pub const TEAM_SCHEMA_VERSION: i32 = 12;
+pub const TEAM_SCHEMA_VERSION: i32 = 13;
 
 /// Hosts that are this computer: TLS is not required to reach them.
 fn is_local(host: &Host) -> bool {

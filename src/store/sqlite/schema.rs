@@ -42,6 +42,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 ///    as JSON, place in the list, who shared it.
 /// 9. When each agent last opened each ticket (`ticket_reads`), for the
 ///    list's unread marks.
+/// 10. Links between tickets (`ticket_links`): related, duplicate of, and
+///     merged into (what a merge leaves: the merged number still finds the
+///     ticket kept).
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_tables.sql"),
     include_str!("migrations/0002_search.sql"),
@@ -52,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_bulk.sql"),
     include_str!("migrations/0008_shared_views.sql"),
     include_str!("migrations/0009_reads.sql"),
+    include_str!("migrations/0010_links.sql"),
 ];
 
 /// Rebuilds every row the current schema derives from others (both search
@@ -162,6 +166,7 @@ mod tests {
                 "0x11bc8932e358ef87",
                 "0x432efe074db3261d",
                 "0x61c533630e70c303",
+                "0x9463bdfb502e9c81",
             ]
         );
     }

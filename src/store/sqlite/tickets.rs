@@ -49,6 +49,13 @@ pub(super) fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketSta
     .ok_or(StoreError::NoSuchTicket(ticket))
 }
 
+impl TicketState {
+    /// The ticket's version now.
+    pub(super) fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 /// The current state, after checking the edit was made against the current version.
 fn state_at_version(
     conn: &Connection,
@@ -758,6 +765,7 @@ impl FileStore {
                             messages: Vec::new(),
                             notes: Vec::new(),
                             activity: Vec::new(),
+                            links: Vec::new(),
                         },
                         customer,
                     ))
@@ -821,6 +829,7 @@ impl FileStore {
                 })?
                 .collect::<Result<_, _>>()?;
             detail.activity = activity::load(conn, ticket)?;
+            detail.links = super::links::links_of(conn, ticket)?;
             Ok(detail)
         })
     }
