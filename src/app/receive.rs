@@ -250,6 +250,12 @@ impl TicketsApp {
                     format!("The ticket was not created: {error}"),
                 ),
             },
+            Response::MergeCandidate(number, read) => self.merge_candidate(number, read),
+            Response::Merged {
+                keep,
+                others,
+                result,
+            } => self.merged(keep, &others, result),
             Response::Changed {
                 ticket,
                 change,

@@ -533,6 +533,7 @@ impl TicketsApp {
         let mut path_chosen = None;
         let mut connect_choice = None;
         let mut server_answered = None;
+        let mut merge_choice = None;
         egui::Modal::new(id).area(area).show(ctx, |ui| match modal {
             Modal::NewTicket(form) => {
                 ui.set_width(540.0);
@@ -585,6 +586,10 @@ impl TicketsApp {
                 ui.set_width(360.0);
                 super::bulk_bar::bulk_pick_ui(ui, form, &self.agents, focus, actions);
             }
+            Modal::Merge(dialog) => {
+                ui.set_width(520.0);
+                merge_choice = super::merge::merge_ui(ui, dialog, focus, actions);
+            }
             Modal::Shortcuts => shortcuts_ui(ui, actions),
             Modal::About => {
                 let database =
@@ -597,6 +602,15 @@ impl TicketsApp {
         }
         if let Some(server) = server_answered {
             self.settings.team_server = Some(server);
+        }
+        match merge_choice {
+            Some(super::merge::MergeChoice::Read(number)) => {
+                self.request(super::super::worker::protocol::Request::MergeCandidate(
+                    number,
+                ));
+            }
+            Some(super::merge::MergeChoice::Merge) => self.send_merge(),
+            None => {}
         }
         match connect_choice {
             Some(ConnectChoice::Connect(url)) => {

@@ -13,6 +13,7 @@ pub mod files;
 pub mod forms;
 pub mod list;
 pub mod list_header;
+pub mod merge;
 pub mod palette;
 pub mod panel;
 pub mod people;
@@ -57,6 +58,10 @@ pub enum TextBox {
     ViewName,
     /// The agent or tag for the picked tickets.
     BulkPick,
+    /// The merge dialog's ticket number.
+    MergeNumber,
+    /// The panel's "link to ticket" number.
+    LinkNumber,
     /// Any other text box.
     Other,
 }
@@ -139,6 +144,8 @@ pub enum Modal {
     ViewName(views::ViewNameForm),
     /// An agent or a tag for every picked ticket.
     BulkPick(bulk_bar::BulkPick),
+    /// Merge tickets: which one is kept, and what moves.
+    Merge(Box<merge::MergeDialog>),
     /// Every keyboard shortcut.
     Shortcuts,
     /// About Tickets.

@@ -362,6 +362,18 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             return None;
         }
         Request::Load(ticket) => Response::Ticket(ticket, store.load_ticket(ticket).map(Box::new)),
+        Request::MergeCandidate(ticket) => {
+            Response::MergeCandidate(ticket, store.load_ticket(ticket).map(Box::new))
+        }
+        Request::Merge {
+            actor,
+            keep,
+            others,
+        } => Response::Merged {
+            keep: keep.0,
+            result: store.merge(actor, keep, &others),
+            others: others.into_iter().map(|(n, _)| n).collect(),
+        },
         Request::Create { actor, ticket } => Response::Created(store.create_ticket(actor, &ticket)),
         Request::Change {
             actor,
@@ -565,6 +577,13 @@ fn apply(
         } => store
             .add_message(actor, ticket, *direction, text)
             .map(|_| ()),
+        Change::Link { other, kind } => store.link(actor, ticket, *other, *kind),
+        Change::Unlink {
+            other,
+            kind,
+            outgoing: true,
+        } => store.unlink(actor, ticket, *other, *kind),
+        Change::Unlink { other, kind, .. } => store.unlink(actor, *other, ticket, *kind),
     }
 }
 
