@@ -82,8 +82,12 @@ impl TicketsApp {
                 generation,
                 request,
                 page,
+                merged,
             } => match page {
                 Ok(page) => {
+                    if generation == self.list.generation && request.offset == 0 {
+                        self.list.merged_search = merged;
+                    }
                     // Which of these rows changed for the agent since they
                     // last opened them (the list marks them).
                     if let Some(agent) = self.actor()

@@ -66,6 +66,13 @@ on_both_engines_with! {
         step_until(&mut harness, "the merged ticket's panel", |h| {
             h.query_by_label("Merged into TKT-000001").is_some()
         });
+        // Searching for the merged number finds the kept ticket too, and says why.
+        type_into(&mut harness, "Search", "TKT-2");
+        step_until(&mut harness, "the search", |h| {
+            h.query_by_label("2 tickets").is_some()
+                && text_containing(h, "TKT-000002 was merged into TKT-000001, which is listed too.")
+                    .is_some()
+        });
     }
 
     fn a_ticket_changed_meanwhile_refuses_the_merge_and_nothing_moves(engine: Engine) {

@@ -379,6 +379,14 @@ impl TicketsApp {
             } else if self.list.total == Some(0) {
                 list_header::no_match_ui(ui, actions);
             } else {
+                if let Some((merged, kept)) = self.list.merged_search {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{merged} was merged into {kept}, which is listed too."
+                        ))
+                        .weak(),
+                    );
+                }
                 let sort = db.sort;
                 let now = self.clock.now();
                 list::table_ui(

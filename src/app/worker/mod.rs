@@ -277,6 +277,7 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
         } => Response::Page {
             generation,
             page: store.list_page(&request),
+            merged: merged_search(store, &request),
             request,
         },
         Request::Total { generation, filter } => Response::Total {
@@ -546,6 +547,18 @@ fn customer_saved(
             error,
         },
     }
+}
+
+/// A first page's search for a ticket number that was merged: that
+/// number and the ticket it went into (a failure to say is no failure of
+/// the page).
+fn merged_search(store: &Store, request: &ListRequest) -> Option<(TicketNumber, TicketNumber)> {
+    if request.offset != 0 || request.anchor.is_some() {
+        return None;
+    }
+    let number = crate::domain::parse_ticket_number(&request.filter.text)?;
+    let kept = store.merged_into(number).ok().flatten()?;
+    Some((number, kept))
 }
 
 fn apply(

@@ -443,6 +443,9 @@ pub enum Response {
         request: ListRequest,
         /// The page.
         page: Result<TicketPage, StoreError>,
+        /// On a first page, a ticket number searched for that was merged,
+        /// and the ticket it was merged into (listed too).
+        merged: Option<(TicketNumber, TicketNumber)>,
     },
     /// The list's exact total, or why it could not be counted.
     Total {
