@@ -332,3 +332,37 @@ on_both_engines! {
         );
     }
 }
+
+/// A desk's merges and links move into a team server with everything else:
+/// the same links, and the merged number still finds the ticket kept there.
+#[test]
+fn a_desk_moved_into_a_team_server_keeps_its_merges_and_links() {
+    let Some(server_desk) = Desk::on(crate::fixtures::Engine::Server) else {
+        return;
+    };
+    let mut desk = Desk::new();
+    let dana = desk.dana;
+    desk.at(0);
+    let keep = desk.ticket("Keep");
+    let other = desk.ticket("Merged");
+    let related = desk.ticket("Related");
+    desk.at(1);
+    desk.store
+        .link(dana, related, keep, LinkKind::Related)
+        .unwrap();
+    merge(&mut desk, keep, &[other]).unwrap();
+    let before: Vec<TicketDetail> = snapshot(&desk, &[keep, other, related]);
+
+    let url = server_desk.url.clone().expect("a server desk");
+    let moved = tickets::store::server::TeamAdmin::connect(&url)
+        .unwrap()
+        .import(&desk.store, &mut |_, _| {})
+        .expect("move the desk");
+    assert!(moved.tables.contains(&("ticket_links", 2)), "{moved:?}");
+    let team =
+        tickets::store::Store::connect(&url, desk.clock.clone()).expect("connect as the owner");
+    for detail in &before {
+        assert_eq!(team.load_ticket(detail.number).unwrap().links, detail.links);
+    }
+    assert_eq!(team.merged_into(other).unwrap(), Some(keep));
+}

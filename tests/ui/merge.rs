@@ -10,7 +10,7 @@ use crate::common::{
 use crate::on_both_engines_with;
 use egui::Modifiers;
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use tickets::domain::{Direction, Status, TicketNumber};
 
 const SUMMARY: &str = "Moves 2 messages, 1 note, 1 tag and 0 assignees into TKT-000001 (from TKT-000002), and TKT-000002 is closed as merged. A merge cannot be undone.";
@@ -99,6 +99,38 @@ on_both_engines_with! {
             h.query_by_label("TKT-000002 merged into this").is_some()
         });
         assert_eq!(stored(&desk, 1).status, Status::Waiting);
+    }
+
+    fn the_panel_menu_merges_other_tickets_into_the_open_one(engine: Engine) {
+        let desk = printer_desk(engine);
+        let mut harness = open(&desk, Some(desk.dana));
+        open_ticket(&mut harness, "Printer on fire");
+        harness.get_by_label("Ticket menu").click();
+        step_until(&mut harness, "the menu", |h| {
+            h.query_by_label("Merge other tickets into this…").is_some()
+        });
+        harness.get_by_label("Merge other tickets into this…").click();
+        step_until(&mut harness, "the merge dialog", |h| {
+            text_containing(h, "Name at least one more ticket").is_some()
+        });
+        assert!(harness.query_by_label("Keep TKT-000001").is_some());
+        assert!(
+            harness
+                .query_by_role_and_label(Role::Button, "Merge")
+                .is_some_and(|b| b.accesskit_node().is_disabled()),
+            "nothing to merge yet"
+        );
+        type_into(&mut harness, "Add a ticket", "TKT-000002");
+        harness.key_press(egui::Key::Enter);
+        // The open ticket stays the one kept.
+        step_until(&mut harness, "what will move", |h| {
+            text_containing(h, SUMMARY).is_some()
+        });
+        harness.get_by_label("Cancel").click();
+        step_until(&mut harness, "the dialog closed", |h| {
+            h.query_by_label("Add a ticket").is_none()
+        });
+        assert!(stored(&desk, 1).messages.is_empty(), "cancelled: nothing moved");
     }
 
     fn picked_tickets_merge_into_the_one_chosen(engine: Engine) {
