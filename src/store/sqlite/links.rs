@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::tickets::{
-    agent, assign_change, ensure_ticket, record_change, state, status_change, tag_change,
+    agent, assign_change, ensure_ticket, record_change, state_at_version, status_change, tag_change,
 };
 use super::{FileStore, StoreError};
 use crate::domain::{
@@ -92,13 +92,7 @@ fn checked(
     seen: i64,
     keep: bool,
 ) -> Result<super::tickets::TicketState, StoreError> {
-    let st = state(tx, ticket)?;
-    if st.version() != seen {
-        return Err(StoreError::Conflict {
-            ticket,
-            current_version: st.version(),
-        });
-    }
+    let st = state_at_version(tx, ticket, seen)?;
     if let Some(into) = merged_into(tx, ticket)? {
         return Err(if keep {
             merge::keep_merged(ticket, into)

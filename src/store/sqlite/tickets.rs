@@ -49,15 +49,8 @@ pub(super) fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketSta
     .ok_or(StoreError::NoSuchTicket(ticket))
 }
 
-impl TicketState {
-    /// The ticket's version now.
-    pub(super) fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 /// The current state, after checking the edit was made against the current version.
-fn state_at_version(
+pub(super) fn state_at_version(
     conn: &Connection,
     ticket: TicketNumber,
     expected_version: i64,
