@@ -6,7 +6,9 @@
 //! added to it, and each other one is closed with a trail entry "merged
 //! this ticket into TKT-…", while the kept one records "merged TKT-… into
 //! this ticket". All in one transaction, every ticket at the version the
-//! agent saw; a merge cannot be undone. Links (related, duplicate of) are
+//! agent saw; a merge cannot be undone. A ticket with a customer is merged
+//! only into one of the same customer: erasing a customer's data erases
+//! the messages of their tickets, and must still find those moved. Links (related, duplicate of) are
 //! recorded in both tickets' trails.
 
 use crate::domain::{LinkKind, TicketNumber};
@@ -48,6 +50,15 @@ pub(crate) fn keep_merged(ticket: TicketNumber, into: TicketNumber) -> StoreErro
 pub(crate) fn merged_already(ticket: TicketNumber, into: TicketNumber) -> StoreError {
     StoreError::NotAllowed(format!(
         "{ticket} was merged into {into} already, and a ticket is merged only once"
+    ))
+}
+
+/// `ticket`, a ticket of the customer `name`, merged into `keep`, which is
+/// not theirs: refused, so that erasing a customer's data still finds
+/// every message of theirs (it erases the messages of their tickets).
+pub(crate) fn other_customer(ticket: TicketNumber, name: &str, keep: TicketNumber) -> StoreError {
+    StoreError::NotAllowed(format!(
+        "{ticket} belongs to {name} but {keep} does not: only a customer's own tickets are merged, so that erasing their data still finds all of it; set {keep}'s customer first if it is theirs"
     ))
 }
 

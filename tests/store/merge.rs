@@ -5,7 +5,7 @@
 use crate::fixtures::Desk;
 use crate::on_both_engines;
 use tickets::domain::{
-    ActivityKind, Direction, LinkKind, MergeCounts, Status, TicketDetail, TicketNumber,
+    ActivityKind, Direction, LinkKind, MergeCounts, NewCustomer, Status, TicketDetail, TicketNumber,
 };
 use tickets::store::{ListRequest, StoreError, TicketFilter};
 
@@ -204,6 +204,45 @@ on_both_engines! {
             "TKT-000002 was merged into TKT-000001 already, and a ticket is merged only once"
         );
         assert_eq!(snapshot(&desk, &[keep, other, third]), before, "nothing changed");
+    }
+
+    fn a_customers_ticket_merges_only_into_theirs_and_erasing_them_finds_it_all(desk: Desk) {
+        let dana = desk.dana;
+        desk.at(0);
+        let customer = |desk: &mut Desk, name: &str| {
+            desk.store
+                .add_customer(&NewCustomer {
+                    name: name.to_owned(),
+                    email: format!("{}@example.com", name.to_lowercase()),
+                    company: String::new(),
+                })
+                .unwrap()
+        };
+        let (ann, bob) = (customer(&mut desk, "Ann"), customer(&mut desk, "Bob"));
+        let bobs = desk.ticket("Printer on fire");
+        let anns = desk.ticket("Printer smoking");
+        let nobodys = desk.ticket("Printer noise");
+        let v = desk.version(bobs);
+        desk.act(dana).set_customer(dana, bobs, v, Some(bob)).unwrap();
+        let v = desk.version(anns);
+        desk.act(dana).set_customer(dana, anns, v, Some(ann)).unwrap();
+        desk.act(dana)
+            .add_message(dana, anns, Direction::Inbound, "I live at 1 Elm Street")
+            .unwrap();
+        let before = snapshot(&desk, &[bobs, anns]);
+        let refused = merge(&mut desk, bobs, &[anns]).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "TKT-000002 belongs to Ann but TKT-000001 does not: only a customer's own tickets are merged, so that erasing their data still finds all of it; set TKT-000001's customer first if it is theirs"
+        );
+        assert_eq!(snapshot(&desk, &[bobs, anns]), before, "nothing changed");
+        // A ticket without a customer goes into anyone's; Ann's into hers.
+        let v = desk.version(bobs);
+        desk.act(dana).set_customer(dana, bobs, v, Some(ann)).unwrap();
+        merge(&mut desk, bobs, &[anns, nobodys]).unwrap();
+        desk.store.erase_customer(dana, ann).unwrap();
+        let bodies: Vec<String> = desk.load(bobs).messages.iter().map(|m| m.body.clone()).collect();
+        assert_eq!(bodies, [tickets::store::erase::ERASED]);
     }
 
     fn a_merged_tickets_number_finds_the_ticket_kept(desk: Desk) {

@@ -3,7 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::tickets::{
-    agent, assign_change, ensure_ticket, record_change, state_at_version, status_change, tag_change,
+    agent, assign_change, customer_name_and_key, ensure_ticket, record_change, state_at_version,
+    status_change, tag_change,
 };
 use super::{FileStore, StoreError};
 use crate::domain::{
@@ -116,10 +117,18 @@ impl FileStore {
         let kept = keep.0;
         self.transact(|tx, now| {
             agent(tx, actor)?;
-            checked(tx, kept, keep.1, true)?;
+            let customer = checked(tx, kept, keep.1, true)?.customer();
             let mut states = Vec::with_capacity(others.len());
             for &(other, seen) in &others {
                 states.push((other, checked(tx, other, seen, false)?));
+            }
+            for (other, st) in &states {
+                if let Some(theirs) = st.customer()
+                    && Some(theirs) != customer
+                {
+                    let (name, _) = customer_name_and_key(tx, theirs)?;
+                    return Err(merge::other_customer(*other, &name, kept));
+                }
             }
             let mut counts = MergeCounts::default();
             for (other, st) in states {

@@ -27,6 +27,13 @@ pub(super) struct TicketState {
     csat: Option<u8>,
 }
 
+impl TicketState {
+    /// The ticket's customer.
+    pub(super) fn customer(&self) -> Option<CustomerId> {
+        self.customer
+    }
+}
+
 pub(super) fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketState, StoreError> {
     conn.prepare_cached(
         "SELECT status, priority, subject, description, customer_id, version, resolved_at, resolved_by, csat
@@ -96,7 +103,7 @@ pub(crate) fn row_to_agent(r: &Row<'_>) -> rusqlite::Result<Agent> {
     })
 }
 
-fn customer_name_and_key(
+pub(super) fn customer_name_and_key(
     conn: &Connection,
     id: CustomerId,
 ) -> Result<(String, String), StoreError> {

@@ -6,7 +6,9 @@
 -- tickets.set_link, as tickets.me(), each change recorded in
 -- both tickets' trails in the same transaction. A merge refuses with TK409
 -- (DETAIL: the version now, HINT: the ticket) when any of its tickets
--- changed since the agent saw it, and with TK403 sentences otherwise.
+-- changed since the agent saw it, and with TK403 sentences otherwise (a
+-- customer's ticket goes only into one of theirs: erasing their data
+-- erases the messages of their tickets, and must still find those moved).
 
 -- One row per link: 'related' (stored once, the lower number first),
 -- 'duplicate' (ticket_a is a duplicate of ticket_b) or 'merged' (ticket_a
@@ -69,6 +71,7 @@ DECLARE
     other bigint;
     i int;
     t tickets.tickets;
+    keep_customer bigint;
     g record;
     n bigint;
 BEGIN
@@ -84,9 +87,21 @@ BEGIN
     END IF;
     PERFORM 1 FROM tickets.tickets
     WHERE id = p_keep OR id = ANY (p_others) ORDER BY id FOR UPDATE;
-    PERFORM tickets.mergeable(p_keep, p_keep_version, true);
+    t := tickets.mergeable(p_keep, p_keep_version, true);
+    keep_customer := t.customer_id;
     FOR i IN 1 .. array_length(p_others, 1) LOOP
         PERFORM tickets.mergeable(p_others[i], p_versions[i], false);
+    END LOOP;
+    -- A customer's ticket goes only into one of theirs: erasing their data
+    -- erases the messages of their tickets, and must still find these.
+    FOR i IN 1 .. array_length(p_others, 1) LOOP
+        SELECT * INTO t FROM tickets.tickets WHERE id = p_others[i];
+        IF t.customer_id IS NOT NULL AND t.customer_id IS DISTINCT FROM keep_customer THEN
+            RAISE EXCEPTION '% belongs to % but % does not: only a customer''s own tickets are merged, so that erasing their data still finds all of it; set %''s customer first if it is theirs',
+                tickets.number_text(p_others[i]), (tickets.customer_name(t.customer_id)).name,
+                tickets.number_text(p_keep), tickets.number_text(p_keep)
+                USING ERRCODE = 'TK403';
+        END IF;
     END LOOP;
     FOR i IN 1 .. array_length(p_others, 1) LOOP
         other := p_others[i];
