@@ -223,6 +223,24 @@ impl TicketsApp {
             self.start_bulk(change);
             return;
         }
+        // Merging picked tickets: into one of them, chosen in the dialog.
+        if !self.selection.is_empty()
+            && matches!(command, UiCommand::MergeInto | UiCommand::MergeHere)
+        {
+            if self.selection.waiting() {
+                self.toasts
+                    .add(ToastKind::Info, "Wait until every picked ticket is named.");
+                return;
+            }
+            let numbers: Vec<crate::domain::TicketNumber> = self
+                .selection
+                .stamps()
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect();
+            self.open_merge(&numbers, numbers.first().copied());
+            return;
+        }
         if !self.selection.is_empty()
             && let Some(kind) = match command {
                 UiCommand::Assign => Some(PickKind::Assign),
@@ -435,6 +453,12 @@ impl TicketsApp {
                     };
                     panel.tab = tab;
                     self.focus.request(text_box);
+                }
+            }
+            UiCommand::MergeInto | UiCommand::MergeHere => {
+                if let Some(this) = self.panel.as_ref().and_then(|p| p.ticket) {
+                    let keep = (command == UiCommand::MergeHere).then_some(this);
+                    self.open_merge(&[this], keep);
                 }
             }
             UiCommand::ClearFilters => self.set_filter(TicketFilter::default()),

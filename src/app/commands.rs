@@ -137,6 +137,10 @@ commands! {
     WriteNote,
     /// Put the cursor in the open ticket's reply box.
     WriteReply,
+    /// Merge the open ticket into another (or the picked tickets into one).
+    MergeInto,
+    /// Merge other tickets into the open one (or the picked tickets into one).
+    MergeHere,
     /// Pick the ticket under the cursor for a bulk action, or let it go.
     ToggleSelect,
     /// Pick every ticket of the list.
@@ -251,6 +255,8 @@ impl UiCommand {
             C::AddTag => "Add tag…",
             C::WriteNote => "Write a note",
             C::WriteReply => "Write a reply",
+            C::MergeInto => "Merge into another ticket…",
+            C::MergeHere => "Merge other tickets into this…",
             C::ToggleSelect => "Pick or drop this ticket",
             C::SelectAll => "Pick every ticket of the list",
             C::ExtendDown => "Pick the next ticket too",
@@ -327,6 +333,8 @@ impl UiCommand {
             | C::AddTag
             | C::WriteNote
             | C::WriteReply
+            | C::MergeInto
+            | C::MergeHere
             | C::NextTicket
             | C::PreviousTicket
             | C::ToggleSelect
@@ -431,7 +439,9 @@ impl UiCommand {
             | C::Assign
             | C::AddTag
             | C::WriteNote
-            | C::WriteReply => Needs::Ticket,
+            | C::WriteReply
+            | C::MergeInto
+            | C::MergeHere => Needs::Ticket,
             _ => Needs::Database,
         }
     }

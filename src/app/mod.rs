@@ -19,6 +19,7 @@ pub mod commands;
 mod exporter;
 pub mod failure;
 mod logic;
+mod merging;
 mod receive;
 pub mod selection;
 pub mod settings;

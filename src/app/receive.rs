@@ -83,8 +83,12 @@ impl TicketsApp {
                 generation,
                 request,
                 page,
+                merged,
             } => match page {
                 Ok(page) => {
+                    if generation == self.list.generation && request.offset == 0 {
+                        self.list.merged_search = merged;
+                    }
                     // Which of these rows changed for the agent since they
                     // last opened them (the list marks them).
                     if let Some(agent) = self.actor()
@@ -256,6 +260,12 @@ impl TicketsApp {
                     format!("The ticket was not created: {error}"),
                 ),
             },
+            Response::MergeCandidate(number, read) => self.merge_candidate(number, read),
+            Response::Merged {
+                keep,
+                others,
+                result,
+            } => self.merged(keep, &others, result),
             Response::Changed {
                 ticket,
                 change,

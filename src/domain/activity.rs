@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{AgentId, BulkMark, Direction, MessageId, NoteId, Priority, Status};
+use super::{
+    AgentId, BulkMark, Direction, LinkKind, MessageId, NoteId, Priority, Status, TicketNumber,
+};
 
 /// What happened to a ticket.
 ///
@@ -107,6 +109,35 @@ pub enum ActivityKind {
         /// Their name then.
         name: String,
     },
+    /// This ticket was merged into another (`Store::merge`): its messages
+    /// and notes moved there, and it was closed.
+    MergedInto {
+        /// The ticket kept.
+        into: TicketNumber,
+    },
+    /// Another ticket was merged into this one.
+    MergedFrom {
+        /// The ticket merged in.
+        from: TicketNumber,
+    },
+    /// A link to another ticket was added.
+    Linked {
+        /// The other ticket.
+        other: TicketNumber,
+        /// What the link says.
+        kind: LinkKind,
+        /// Whether this ticket is the link's first (the duplicate).
+        outgoing: bool,
+    },
+    /// A link to another ticket was removed.
+    Unlinked {
+        /// The other ticket.
+        other: TicketNumber,
+        /// What the link said.
+        kind: LinkKind,
+        /// Whether this ticket was the link's first (the duplicate).
+        outgoing: bool,
+    },
 }
 
 /// One entry of the trail: what, who and when.
@@ -189,6 +220,30 @@ impl ActivityEntry {
                 None => format!("recorded a satisfaction rating of {rating} of 5"),
             },
             ActivityKind::CustomerErased { .. } => "erased the customer's personal data".to_owned(),
+            ActivityKind::MergedInto { into } => format!("merged this ticket into {into}"),
+            ActivityKind::MergedFrom { from } => format!("merged {from} into this ticket"),
+            ActivityKind::Linked {
+                other,
+                kind,
+                outgoing,
+            } => match (kind, outgoing) {
+                (LinkKind::Duplicate, true) => format!("marked this as a duplicate of {other}"),
+                (LinkKind::Duplicate, false) => format!("marked {other} as a duplicate of this"),
+                _ => format!("linked {other} as related"),
+            },
+            ActivityKind::Unlinked {
+                other,
+                kind,
+                outgoing,
+            } => match (kind, outgoing) {
+                (LinkKind::Duplicate, true) => {
+                    format!("unmarked this as a duplicate of {other}")
+                }
+                (LinkKind::Duplicate, false) => {
+                    format!("unmarked {other} as a duplicate of this")
+                }
+                _ => format!("removed the related link to {other}"),
+            },
         };
         let bulk = self.bulk.as_ref().map(BulkMark::suffix).unwrap_or_default();
         format!("{who} {what}{bulk}")

@@ -4,6 +4,7 @@
 
 mod activity;
 mod bulk;
+mod link;
 mod number;
 mod presence;
 pub mod sla;
@@ -12,6 +13,7 @@ pub mod validate;
 
 pub use activity::{ActivityEntry, ActivityKind};
 pub use bulk::{BulkChange, BulkCounts, BulkItem, BulkMark, BulkOutcome, BulkResult};
+pub use link::{LinkKind, MergeCounts, TicketLink};
 pub use number::{TicketNumber, parse_ticket_number};
 pub use presence::{Doing, Presence};
 pub use ticket::{

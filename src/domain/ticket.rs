@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ActivityEntry, AgentId, CustomerId, MessageId, NoteId, TagId, TicketNumber};
+use super::{
+    ActivityEntry, AgentId, CustomerId, LinkKind, MessageId, NoteId, TagId, TicketLink,
+    TicketNumber,
+};
 
 /// Where a ticket is in its lifecycle, in lifecycle order.
 #[derive(
@@ -322,4 +325,27 @@ pub struct TicketDetail {
     pub notes: Vec<Note>,
     /// Audit trail, newest first.
     pub activity: Vec<ActivityEntry>,
+    /// Links to other tickets (related, duplicates, merges), by the other
+    /// ticket's number.
+    #[serde(default)]
+    pub links: Vec<TicketLink>,
+}
+
+impl TicketDetail {
+    /// The ticket this one was merged into, if it was.
+    pub fn merged_into(&self) -> Option<TicketNumber> {
+        self.links
+            .iter()
+            .find(|l| l.kind == LinkKind::Merged && l.outgoing)
+            .map(|l| l.other)
+    }
+
+    /// The tickets merged into this one, by number.
+    pub fn merged_in(&self) -> Vec<TicketNumber> {
+        self.links
+            .iter()
+            .filter(|l| l.kind == LinkKind::Merged && !l.outgoing)
+            .map(|l| l.other)
+            .collect()
+    }
 }

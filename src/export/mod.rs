@@ -677,7 +677,7 @@ fn sheet_name(section: &str) -> &'static str {
 }
 
 /// Header of the ticket list export (without the notes column).
-pub const TICKET_COLUMNS: [&str; 18] = [
+pub const TICKET_COLUMNS: [&str; 19] = [
     "ticket",
     "subject",
     "status",
@@ -687,6 +687,7 @@ pub const TICKET_COLUMNS: [&str; 18] = [
     "company",
     "assignees",
     "tags",
+    "links",
     "created",
     "updated",
     "first_reply",
@@ -808,6 +809,7 @@ impl<'a, Tz: TimeZone> TicketRow<'a, Tz> {
         field(w, company)?;
         field(w, &t.assignees.join("; "))?;
         field(w, &t.tags.join("; "))?;
+        field(w, &t.links.join("; "))?;
         for at in [
             Some(t.created_ms),
             Some(t.updated_ms),

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::domain::{Priority, Status, TicketNumber};
+use crate::domain::{LinkKind, Priority, Status, TicketLink, TicketNumber};
 use crate::store::figures::{AtEnd, IdMap};
 use crate::store::{Counted, StoreError};
 
@@ -112,6 +112,10 @@ pub struct ExportTicket {
     pub tags: Vec<Arc<str>>,
     /// Assignees' names, alphabetical (ignoring case).
     pub assignees: Vec<Arc<str>>,
+    /// Its links to other tickets, as the panel says them ("Related to
+    /// TKT-000004", "Merged into TKT-000009"), merges first, then by kind
+    /// and number (for the ticket list export only).
+    pub links: Vec<String>,
     /// The conversation, oldest first (when asked for).
     pub messages: Vec<ExportMessage>,
     /// Internal notes, oldest first (when asked for).
@@ -248,6 +252,7 @@ pub(crate) fn for_each(
                             csat_ms: row.int(14)?,
                             tags: Vec::new(),
                             assignees: Vec::new(),
+                            links: Vec::new(),
                             messages: Vec::new(),
                             notes: Vec::new(),
                         },
@@ -284,6 +289,40 @@ pub(crate) fn for_each(
             ),
             |t, agent| t.assignees.push(agent),
         )?;
+        // The ticket list export's links (a report's rows have none), both
+        // ends of each.
+        if texts.0 {
+            let mut links: IdMap<Vec<TicketLink>> = IdMap::default();
+            r.rows(
+                &format!(
+                    "SELECT ticket_a, ticket_b, kind, 1 FROM ticket_links WHERE {}
+                     UNION ALL
+                     SELECT ticket_b, ticket_a, kind, 0 FROM ticket_links WHERE {}",
+                    cond("ticket_a"),
+                    cond("ticket_b")
+                ),
+                &mut |row| {
+                    if let Some(kind) = LinkKind::from_code(&row.text(2)?) {
+                        links
+                            .entry(row.int(0)?.unwrap_or_default())
+                            .or_default()
+                            .push(TicketLink {
+                                other: TicketNumber(row.int(1)?.unwrap_or_default()),
+                                subject: String::new(),
+                                kind,
+                                outgoing: row.int(3)? == Some(1) || kind == LinkKind::Related,
+                            });
+                    }
+                    Ok(())
+                },
+            )?;
+            for (id, mut list) in links {
+                if let Some(t) = found.get_mut(&id) {
+                    list.sort_by_key(|l| (l.kind != LinkKind::Merged, l.kind, l.other));
+                    t.ticket.links = list.iter().map(TicketLink::label).collect();
+                }
+            }
+        }
         // Messages and notes: (ticket, outbound, author, body, time), in order.
         let mut entries =
             |r: &mut dyn Rows,

@@ -28,6 +28,7 @@ mod error;
 mod export_read;
 mod figures;
 mod filter;
+mod merge;
 mod search;
 pub mod server;
 pub mod sla;
@@ -46,8 +47,9 @@ use chrono::TimeZone;
 use crate::analytics::{Period, Report, Scope};
 use crate::clock::Clock;
 use crate::domain::{
-    Agent, AgentId, BulkItem, BulkOutcome, Customer, CustomerId, Direction, MessageId, NewCustomer,
-    NewTicket, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber, TicketRow,
+    Agent, AgentId, BulkItem, BulkOutcome, Customer, CustomerId, Direction, LinkKind, MergeCounts,
+    MessageId, NewCustomer, NewTicket, NoteId, Priority, Status, Tag, TagId, TicketDetail,
+    TicketNumber, TicketRow,
 };
 
 pub use batch::BulkFailed;
@@ -614,6 +616,9 @@ impl Store {
         /// none was set, one that promises nothing. One saved by a newer
         /// Tickets that this one cannot read is [`StoreError::Unsupported`].
         fn sla_policy(&self) -> Result<crate::domain::sla::SlaPolicy, StoreError>;
+        /// The ticket that holds what `ticket` held: the one it was merged
+        /// into (following later merges); `None` when it was never merged.
+        fn merged_into(&self, ticket: TicketNumber) -> Result<Option<TicketNumber>, StoreError>;
     }
 
     writes! {
@@ -707,6 +712,24 @@ impl Store {
         /// after the change it follows, by whichever desk calls first; a
         /// ticket changed meanwhile is left for the next call.
         fn refresh_due(&mut self) -> Result<usize, StoreError>;
+        /// Merges `others` into `keep`, each given with the version the
+        /// agent saw, in one transaction: their messages and notes move into
+        /// `keep` (keeping their times and authors), the tags and active
+        /// assignees `keep` lacks are added to it, and each is closed with
+        /// "merged this ticket into TKT-…" in its trail while `keep`'s
+        /// records "merged TKT-… into this ticket". A ticket changed since
+        /// is refused as a [`StoreError::Conflict`] naming it, and nothing
+        /// is written; so is merging a ticket into itself, into a ticket
+        /// merged already, or merging one merged already. Returns what moved.
+        /// A merge cannot be undone. See [`merge`].
+        fn merge(&mut self, actor: AgentId, keep: (TicketNumber, i64), others: &[(TicketNumber, i64)]) -> Result<MergeCounts, StoreError>;
+        /// Links `a` to `b` as `kind`: related (both ways), or `a` a
+        /// duplicate of `b`; recorded in both trails. A link there already
+        /// changes nothing; a ticket and itself, or [`LinkKind::Merged`]
+        /// (only a merge makes it), are refused.
+        fn link(&mut self, actor: AgentId, a: TicketNumber, b: TicketNumber, kind: LinkKind) -> Result<(), StoreError>;
+        /// Removes the link [`Store::link`] made, recorded in both trails.
+        fn unlink(&mut self, actor: AgentId, a: TicketNumber, b: TicketNumber, kind: LinkKind) -> Result<(), StoreError>;
     }
 }
 

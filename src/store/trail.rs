@@ -2,7 +2,32 @@
 //! the id it refers to, and its before and after values (a status code
 //! stays a number, a name stays text), read back into [`ActivityKind`].
 
-use crate::domain::{ActivityKind, AgentId, Direction, MessageId, NoteId, Priority, Status};
+use crate::domain::{
+    ActivityKind, AgentId, Direction, LinkKind, MessageId, NoteId, Priority, Status, TicketNumber,
+};
+
+/// How a link entry stores what the link says, from its ticket's side.
+pub(crate) fn link_role(kind: LinkKind, outgoing: bool) -> &'static str {
+    match (kind, outgoing) {
+        (LinkKind::Related, _) => "related",
+        (LinkKind::Duplicate, true) => "duplicate_of",
+        (LinkKind::Duplicate, false) => "duplicated_by",
+        (LinkKind::Merged, true) => "merged_into",
+        (LinkKind::Merged, false) => "merged_from",
+    }
+}
+
+/// What [`link_role`] stored.
+fn role_link(role: &str) -> Option<(LinkKind, bool)> {
+    Some(match role {
+        "related" => (LinkKind::Related, true),
+        "duplicate_of" => (LinkKind::Duplicate, true),
+        "duplicated_by" => (LinkKind::Duplicate, false),
+        "merged_into" => (LinkKind::Merged, true),
+        "merged_from" => (LinkKind::Merged, false),
+        _ => return None,
+    })
+}
 
 /// A stored before or after value, as an engine hands it back.
 pub(crate) trait StoredValue {
@@ -82,6 +107,28 @@ pub(crate) fn decode<V: StoredValue>(
             by: AgentId(ref_id?),
             name: new.text()?,
         },
+        "merged_into" => ActivityKind::MergedInto {
+            into: TicketNumber(ref_id?),
+        },
+        "merged_from" => ActivityKind::MergedFrom {
+            from: TicketNumber(ref_id?),
+        },
+        "linked" => {
+            let (kind, outgoing) = role_link(&new.text()?)?;
+            ActivityKind::Linked {
+                other: TicketNumber(ref_id?),
+                kind,
+                outgoing,
+            }
+        }
+        "unlinked" => {
+            let (kind, outgoing) = role_link(&old.text()?)?;
+            ActivityKind::Unlinked {
+                other: TicketNumber(ref_id?),
+                kind,
+                outgoing,
+            }
+        }
         _ => return None,
     })
 }

@@ -185,6 +185,13 @@ pub const TABLES: &[Table] = &[
         numbered: false,
     },
     Table {
+        name: "ticket_links",
+        columns: &["ticket_a", "ticket_b", "kind", "agent_id", "at"],
+        key: 3,
+        typed: &[],
+        numbered: false,
+    },
+    Table {
         name: "ticket_reads",
         columns: &["agent_id", "ticket_id", "read_at"],
         key: 2,

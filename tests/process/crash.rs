@@ -565,9 +565,14 @@ fn half_written(d: &TicketDetail) -> Vec<String> {
         let mut wrong = None;
         match &e.kind {
             // What an erasure rewrites has no entries of its own (the children never erase).
+            // Nor do merges and links, which the children never make.
             ActivityKind::Created
             | ActivityKind::DescriptionEdited
-            | ActivityKind::CustomerErased { .. } => {}
+            | ActivityKind::CustomerErased { .. }
+            | ActivityKind::MergedInto { .. }
+            | ActivityKind::MergedFrom { .. }
+            | ActivityKind::Linked { .. }
+            | ActivityKind::Unlinked { .. } => {}
             ActivityKind::StatusChanged { from, to } => {
                 status.step(from, to, &mut problems);
                 if !to.is_resolved_like() {

@@ -1582,3 +1582,46 @@ fn closing_after_a_report_leaves_the_file_whole_with_nothing_beside_it() {
         "files left beside the database"
     );
 }
+
+on_both_engines_with! {
+    /// docs/METRICS.md, "Merged tickets": a merged ticket was created and
+    /// closed (resolved by the agent who merged it, at the merge); its
+    /// replies are the kept ticket's now, whose first reply may move
+    /// earlier, and it has none. Before and after, the report reconciles.
+    fn a_merge_moves_first_replies_to_the_kept_ticket_and_closes_the_merged_one(engine: Engine) {
+        let mut f = Fixture::new(engine);
+        let (dana, ava, ben) = (f.dana, f.ava, f.ben);
+        let keep = f.create(ny(11, 4, 8, 0), dana, "Printer on fire", Priority::High, None, &[]);
+        let other = f.create(ny(11, 4, 9, 0), dana, "Printer smoking", Priority::Low, None, &[]);
+        f.reply(ny(11, 4, 9, 30), ava, other);
+        f.reply(ny(11, 4, 12, 0), ben, keep);
+        let period = custom(day(2024, 11, 4), day(2024, 11, 5));
+        let now = ny(11, 6, 12, 0);
+
+        let before = report_at(f.store(), period, now, &New_York);
+        assert_eq!((before.created, before.closed, before.open), (2, 0, 2));
+        assert_eq!(before.first_response.count, 2);
+        // 4 h for the kept ticket, 30 min for the other.
+        assert_ms(before.first_response.mean_ms, (4.0 * HOUR + 30.0 * MINUTE) / 2.0, "before");
+        assert_eq!(row(&before, ava).first_responses(), 1);
+        assert_eq!(row(&before, ben).first_responses(), 1);
+
+        f.desk.clock.set(ny(11, 5, 10, 0));
+        let (kv, ov) = (f.desk.version(keep), f.desk.version(other));
+        f.desk.act(dana).merge(dana, (keep, kv), &[(other, ov)]).unwrap();
+
+        let after = report_at(f.store(), period, now, &New_York);
+        // Both were created; the merged one is closed, at the merge.
+        assert_eq!((after.created, after.closed, after.open), (2, 1, 1));
+        assert_eq!(after.closed_of_created, 1);
+        // One first reply now: Ava's, moved to the kept ticket, 1 h 30 after it was raised.
+        assert_eq!(after.first_response.count, 1);
+        assert_ms(after.first_response.mean_ms, 90.0 * MINUTE, "after");
+        assert_eq!(row(&after, ava).first_responses(), 1);
+        assert_eq!(row(&after, ben).first_responses(), 0);
+        // The merge resolved the merged ticket, by Dana: 25 h after it was raised.
+        assert_eq!(after.resolution.count, 1);
+        assert_ms(after.resolution.mean_ms, 25.0 * HOUR, "resolution");
+        assert_eq!(row(&after, dana).resolved(), 1);
+    }
+}

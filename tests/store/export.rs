@@ -1000,6 +1000,7 @@ on_both_engines! {
                 ("company", "Lee & Co"),
                 ("assignees", "Dana; eve"),
                 ("tags", "Fire; hardware"),
+                ("links", ""),
                 ("created", "2024-03-04 09:00:00+00:00"),
                 ("updated", "2024-03-04 09:25:00+00:00"),
                 ("first_reply", "2024-03-04 09:20:00+00:00"),

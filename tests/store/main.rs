@@ -3,6 +3,7 @@
 //!
 //! - `store_ops`: every operation and every kind of activity;
 //! - `bulk`: bulk actions, their conflicts, cancelling and undoing them;
+//! - `merge`: merging tickets and linking them;
 //! - `listing_props`, `query_plans`: the list's answers and the plans behind them;
 //! - `analytics`, `export`: the figures of a period and the files they go to;
 //! - `store_files`, `bad_files`, `backup`: the database file, damaged files, backups;
@@ -24,6 +25,7 @@ mod erase;
 mod export;
 mod input_props;
 mod listing_props;
+mod merge;
 mod migrations;
 mod network_drive;
 mod query_plans;

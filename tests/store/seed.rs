@@ -67,6 +67,11 @@ fn kind_name(kind: &ActivityKind) -> &'static str {
         ActivityKind::CsatRecorded { .. } => "rating",
         // Only erasing a customer's personal data writes this; sample data erases nobody.
         ActivityKind::CustomerErased { .. } => "erased",
+        // Sample tickets are neither merged nor linked.
+        ActivityKind::MergedInto { .. } => "merged into",
+        ActivityKind::MergedFrom { .. } => "merged from",
+        ActivityKind::Linked { .. } => "linked",
+        ActivityKind::Unlinked { .. } => "unlinked",
     }
 }
 
@@ -267,6 +272,12 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
                     assert_ne!(Some(*rating), *previous, "{number}: a new rating differs");
                     csat = Some((*rating, e.at));
                     version += 1;
+                }
+                ActivityKind::MergedInto { .. }
+                | ActivityKind::MergedFrom { .. }
+                | ActivityKind::Linked { .. }
+                | ActivityKind::Unlinked { .. } => {
+                    panic!("{number}: sample data merges and links nothing")
                 }
                 ActivityKind::CustomerErased { .. } => {
                     panic!("{number}: sample data erases nobody")

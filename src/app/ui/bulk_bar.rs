@@ -4,7 +4,7 @@
 
 use egui::{RichText, Ui};
 
-use super::super::commands::Action;
+use super::super::commands::{Action, UiCommand};
 use super::widgets::thousands;
 use crate::domain::{Agent, AgentId, BulkChange, Priority, Status, Tag};
 
@@ -42,6 +42,7 @@ pub fn bulk_bar_ui(
 ) {
     let mut act = |change: BulkChange| actions.push(Action::Bulk(change));
     let mut clear = false;
+    let mut merge = false;
     // In place of the header line, at its height: picking the first ticket
     // moves no row from under the pointer.
     let (rect, _) = ui.allocate_exact_size(
@@ -149,6 +150,16 @@ pub fn bulk_bar_ui(
             });
         });
         if ui
+            .add_enabled(
+                !input.running && !input.waiting,
+                egui::Button::new("Merge…"),
+            )
+            .on_hover_text("Merge the picked tickets into one of them")
+            .clicked()
+        {
+            merge = true;
+        }
+        if ui
             .button("Clear")
             .on_hover_text("Let every picked ticket go (Esc)")
             .clicked()
@@ -156,6 +167,9 @@ pub fn bulk_bar_ui(
             clear = true;
         }
     });
+    if merge {
+        actions.push(Action::Command(UiCommand::MergeHere));
+    }
     if clear {
         actions.push(Action::ClearSelection);
     }

@@ -533,6 +533,7 @@ impl TicketsApp {
         let mut path_chosen = None;
         let mut connect_choice = None;
         let mut server_answered = None;
+        let mut merge_choice = None;
         egui::Modal::new(id).area(area).show(ctx, |ui| match modal {
             Modal::NewTicket(form) => {
                 ui.set_width(540.0);
@@ -588,6 +589,9 @@ impl TicketsApp {
             Modal::ServiceLevels(form) => {
                 ui.set_width(460.0);
                 super::service_levels::service_levels_ui(ui, form, actions);
+            Modal::Merge(dialog) => {
+                ui.set_width(520.0);
+                merge_choice = super::merge::merge_ui(ui, dialog, focus, actions);
             }
             Modal::Shortcuts => shortcuts_ui(ui, actions),
             Modal::About => {
@@ -601,6 +605,15 @@ impl TicketsApp {
         }
         if let Some(server) = server_answered {
             self.settings.team_server = Some(server);
+        }
+        match merge_choice {
+            Some(super::merge::MergeChoice::Read(number)) => {
+                self.request(super::super::worker::protocol::Request::MergeCandidate(
+                    number,
+                ));
+            }
+            Some(super::merge::MergeChoice::Merge) => self.send_merge(),
+            None => {}
         }
         match connect_choice {
             Some(ConnectChoice::Connect(url)) => {

@@ -60,6 +60,9 @@ pub struct ListState {
     scroll_to: Option<u64>,
     /// Why the last page asked for could not be read.
     pub failed: Option<String>,
+    /// The search is a merged ticket's number: it, and the ticket it was
+    /// merged into (which the list shows too).
+    pub merged_search: Option<(TicketNumber, TicketNumber)>,
     /// Tickets on show that changed for the agent since they last opened
     /// them (marked bold, with a dot).
     unread: HashSet<TicketNumber>,

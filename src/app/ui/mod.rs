@@ -13,6 +13,7 @@ pub mod files;
 pub mod forms;
 pub mod list;
 pub mod list_header;
+pub mod merge;
 pub mod palette;
 pub mod panel;
 pub mod people;
@@ -58,6 +59,10 @@ pub enum TextBox {
     ViewName,
     /// The agent or tag for the picked tickets.
     BulkPick,
+    /// The merge dialog's ticket number.
+    MergeNumber,
+    /// The panel's "link to ticket" number.
+    LinkNumber,
     /// Any other text box.
     Other,
 }
@@ -142,6 +147,8 @@ pub enum Modal {
     BulkPick(bulk_bar::BulkPick),
     /// The team's service levels.
     ServiceLevels(Box<service_levels::SlaForm>),
+    /// Merge tickets: which one is kept, and what moves.
+    Merge(Box<merge::MergeDialog>),
     /// Every keyboard shortcut.
     Shortcuts,
     /// About Tickets.
@@ -376,6 +383,14 @@ impl TicketsApp {
             } else if self.list.total == Some(0) {
                 list_header::no_match_ui(ui, actions);
             } else {
+                if let Some((merged, kept)) = self.list.merged_search {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{merged} was merged into {kept}, which is listed too."
+                        ))
+                        .weak(),
+                    );
+                }
                 let sort = db.sort;
                 let now = self.clock.now();
                 list::table_ui(

@@ -53,6 +53,8 @@ pub enum Place {
     NoteItem(NoteId),
     /// The message box.
     Message,
+    /// The links to other tickets.
+    Links,
 }
 
 impl Place {
@@ -67,6 +69,7 @@ impl Place {
             Change::AddNote(_) => Place::Note,
             Change::EditNote { note, .. } | Change::DeleteNote(note) => Place::NoteItem(*note),
             Change::Message { .. } => Place::Message,
+            Change::Link { .. } | Change::Unlink { .. } => Place::Links,
         }
     }
 }
@@ -124,6 +127,10 @@ pub struct PanelState {
     pub assignee_query: Option<String>,
     /// The tag box, while it is open.
     pub tag_input: Option<String>,
+    /// The number typed to link another ticket.
+    pub link_input: String,
+    /// Whether that link says this ticket is a duplicate of it (else: related).
+    pub link_duplicate: bool,
     /// Why the last change was refused, and where it came from.
     pub error: Option<(Place, String)>,
     /// Why the ticket could not be loaded.
@@ -245,6 +252,7 @@ impl PanelState {
             Change::Description { .. } => self.description_edit = None,
             Change::AddNote(_) => self.note_input.clear(),
             Change::Message { .. } => self.message_input.clear(),
+            Change::Link { .. } => self.link_input.clear(),
             Change::EditNote { note, .. } => {
                 self.note_edits.remove(note);
             }
@@ -334,6 +342,18 @@ pub fn panel_ui(
             if close.clicked() {
                 actions.push(Action::Command(UiCommand::Close));
             }
+            // The ticket's menu: what acts on the ticket as a whole.
+            let menu = ui.menu_button("⋯", |ui| {
+                for command in [UiCommand::MergeInto, UiCommand::MergeHere] {
+                    if ui.button(command.label()).clicked() {
+                        actions.push(Action::Command(command));
+                        ui.close();
+                    }
+                }
+            });
+            menu.response
+                .on_hover_text("More for this ticket")
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Ticket menu"));
         });
     });
     let Some(detail) = state.detail.clone() else {

@@ -338,6 +338,7 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
         } => Response::Page {
             generation,
             page: store.list_page(&request),
+            merged: merged_search(store, &request),
             request,
         },
         Request::Total { generation, filter } => Response::Total {
@@ -427,6 +428,18 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             return None;
         }
         Request::Load(ticket) => Response::Ticket(ticket, store.load_ticket(ticket).map(Box::new)),
+        Request::MergeCandidate(ticket) => {
+            Response::MergeCandidate(ticket, store.load_ticket(ticket).map(Box::new))
+        }
+        Request::Merge {
+            actor,
+            keep,
+            others,
+        } => Response::Merged {
+            keep: keep.0,
+            result: store.merge(actor, keep, &others),
+            others: others.into_iter().map(|(n, _)| n).collect(),
+        },
         Request::Create { actor, ticket } => Response::Created(store.create_ticket(actor, &ticket)),
         Request::Change {
             actor,
@@ -601,6 +614,18 @@ fn customer_saved(
     }
 }
 
+/// A first page's search for a ticket number that was merged: that
+/// number and the ticket it went into (a failure to say is no failure of
+/// the page).
+fn merged_search(store: &Store, request: &ListRequest) -> Option<(TicketNumber, TicketNumber)> {
+    if request.offset != 0 || request.anchor.is_some() {
+        return None;
+    }
+    let number = crate::domain::parse_ticket_number(&request.filter.text)?;
+    let kept = store.merged_into(number).ok().flatten()?;
+    Some((number, kept))
+}
+
 fn apply(
     store: &mut Store,
     actor: AgentId,
@@ -630,6 +655,13 @@ fn apply(
         } => store
             .add_message(actor, ticket, *direction, text)
             .map(|_| ()),
+        Change::Link { other, kind } => store.link(actor, ticket, *other, *kind),
+        Change::Unlink {
+            other,
+            kind,
+            outgoing: true,
+        } => store.unlink(actor, ticket, *other, *kind),
+        Change::Unlink { other, kind, .. } => store.unlink(actor, *other, ticket, *kind),
     }
 }
 

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 pub use super::super::failure::Failure;
 use crate::analytics::{PeriodChoice, Report};
 use crate::domain::{
-    Agent, AgentId, Customer, CustomerId, Direction, Doing, NewCustomer, NewTicket, NoteId,
-    Presence, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
+    Agent, AgentId, Customer, CustomerId, Direction, Doing, LinkKind, MergeCounts, NewCustomer,
+    NewTicket, NoteId, Presence, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
 };
 use crate::store::erase::ErasedSummary;
 use crate::store::{BackupFile, ListRequest, StoreError, TicketFilter, TicketPage};
@@ -78,6 +78,22 @@ pub enum Change {
         /// The status to set once it is sent ("Send and set Waiting"), as
         /// a change of its own.
         then: Option<Status>,
+    },
+    /// Link the ticket to another: related, or a duplicate of it.
+    Link {
+        /// The other ticket.
+        other: TicketNumber,
+        /// What the link says.
+        kind: LinkKind,
+    },
+    /// Remove a link to another ticket.
+    Unlink {
+        /// The other ticket.
+        other: TicketNumber,
+        /// What the link says.
+        kind: LinkKind,
+        /// Whether this ticket is the link's first (the duplicate).
+        outgoing: bool,
     },
 }
 
@@ -151,8 +167,10 @@ impl Change {
                 counts: false,
                 ..everything
             },
-            // Descriptions and notes show in the panel only.
-            Change::Description { .. }
+            // Descriptions, notes and links show in the panel only.
+            Change::Link { .. }
+            | Change::Unlink { .. }
+            | Change::Description { .. }
             | Change::AddNote(_)
             | Change::EditNote { .. }
             | Change::DeleteNote(_) => Alters::default(),
@@ -285,6 +303,17 @@ pub enum Request {
     },
     /// Everything about one ticket.
     Load(TicketNumber),
+    /// A ticket the merge dialog names, with everything a merge would move.
+    MergeCandidate(TicketNumber),
+    /// Merge tickets into one, each at the version the agent saw.
+    Merge {
+        /// Who merges.
+        actor: AgentId,
+        /// The ticket kept.
+        keep: (TicketNumber, i64),
+        /// The tickets merged into it.
+        others: Vec<(TicketNumber, i64)>,
+    },
     /// Raise a ticket.
     Create {
         /// Who raises it.
@@ -423,6 +452,9 @@ pub enum Response {
         request: ListRequest,
         /// The page.
         page: Result<TicketPage, StoreError>,
+        /// On a first page, a ticket number searched for that was merged,
+        /// and the ticket it was merged into (listed too).
+        merged: Option<(TicketNumber, TicketNumber)>,
     },
     /// The list's exact total, or why it could not be counted.
     Total {
@@ -496,6 +528,17 @@ pub enum Response {
     },
     /// One ticket, loaded, or why not.
     Ticket(TicketNumber, Result<Box<TicketDetail>, StoreError>),
+    /// A ticket the merge dialog asked for, or why it could not be read.
+    MergeCandidate(TicketNumber, Result<Box<TicketDetail>, StoreError>),
+    /// Tickets were merged (what moved), or why not (nothing changed).
+    Merged {
+        /// The ticket kept.
+        keep: TicketNumber,
+        /// The tickets merged into it.
+        others: Vec<TicketNumber>,
+        /// What moved.
+        result: Result<MergeCounts, StoreError>,
+    },
     /// A ticket was raised, or why not (the form keeps what was typed).
     Created(Result<TicketNumber, StoreError>),
     /// A change was saved, or why not (what was typed stays).

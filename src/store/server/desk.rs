@@ -16,9 +16,10 @@ use super::{TEAM_SCHEMA_VERSION, config_of, connect, server_error, server_name};
 use crate::clock::Clock;
 use crate::domain::validate;
 use crate::domain::{
-    ActivityEntry, Agent, AgentId, BulkMark, Customer, CustomerId, Direction, Message, MessageId,
-    NewCustomer, NewTicket, Note, NoteId, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
-    TicketRow, from_millis, parse_ticket_number, sort_key, to_millis,
+    ActivityEntry, Agent, AgentId, BulkMark, Customer, CustomerId, Direction, LinkKind,
+    MergeCounts, Message, MessageId, NewCustomer, NewTicket, Note, NoteId, Priority, Status, Tag,
+    TagId, TicketDetail, TicketLink, TicketNumber, TicketRow, from_millis, parse_ticket_number,
+    sort_key, to_millis,
 };
 use crate::domain::{Doing, Presence};
 use crate::store::search::{customer_filter, email_patterns, plain_words, text_has_email};
@@ -541,8 +542,14 @@ fn refused(server: &str, ticket: Option<TicketNumber>, error: postgres::Error) -
     };
     let detail = db.detail().unwrap_or_default();
     match db.code().code() {
+        // A merge's conflict names its ticket (HINT, migration 14).
         "TK409" => StoreError::Conflict {
-            ticket: ticket.unwrap_or(TicketNumber(0)),
+            ticket: db
+                .hint()
+                .and_then(|h| h.parse().ok())
+                .map(TicketNumber)
+                .or(ticket)
+                .unwrap_or(TicketNumber(0)),
             current_version: detail.parse().unwrap_or_default(),
         },
         "TK410" => StoreError::NoteConflict,
@@ -1293,6 +1300,77 @@ impl ServerStore {
         Ok(MessageId(row.get(0)))
     }
 
+    /// Merges `others` into `keep` through `tickets.merge` (migration 14).
+    pub fn merge(
+        &mut self,
+        actor: AgentId,
+        keep: (TicketNumber, i64),
+        others: &[(TicketNumber, i64)],
+    ) -> Result<MergeCounts, StoreError> {
+        self.as_me(actor)?;
+        let others = crate::store::merge::others_checked(keep.0, others)?;
+        let numbers: Vec<i64> = others.iter().map(|(n, _)| n.0).collect();
+        let versions: Vec<i64> = others.iter().map(|(_, v)| *v).collect();
+        let row = self.call(
+            Some(keep.0),
+            "SELECT messages, notes, tags, assignees FROM tickets.merge($1, $2, $3, $4, $5)",
+            &[&keep.0.0, &keep.1, &numbers, &versions, &self.now()],
+        )?;
+        let count = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or_default();
+        Ok(MergeCounts {
+            messages: count(0),
+            notes: count(1),
+            tags: count(2),
+            assignees: count(3),
+        })
+    }
+
+    /// Links `a` to `b` through `tickets.set_link` (migration 14).
+    pub fn link(
+        &mut self,
+        actor: AgentId,
+        a: TicketNumber,
+        b: TicketNumber,
+        kind: LinkKind,
+    ) -> Result<(), StoreError> {
+        self.set_link(actor, a, b, kind, true)
+    }
+
+    /// Removes a link through `tickets.set_link` (migration 14).
+    pub fn unlink(
+        &mut self,
+        actor: AgentId,
+        a: TicketNumber,
+        b: TicketNumber,
+        kind: LinkKind,
+    ) -> Result<(), StoreError> {
+        self.set_link(actor, a, b, kind, false)
+    }
+
+    fn set_link(
+        &mut self,
+        actor: AgentId,
+        a: TicketNumber,
+        b: TicketNumber,
+        kind: LinkKind,
+        on: bool,
+    ) -> Result<(), StoreError> {
+        self.as_me(actor)?;
+        let (first, second) = crate::store::merge::link_checked(a, b, kind)?;
+        self.call(
+            Some(first),
+            "SELECT tickets.set_link($1, $2, $3, $4, $5)::text",
+            &[&first.0, &second.0, &kind.code(), &on, &self.now()],
+        )?;
+        Ok(())
+    }
+
+    /// The ticket that holds what `ticket` held: the one it was merged
+    /// into, following later merges; `None` when it was never merged.
+    pub fn merged_into(&self, ticket: TicketNumber) -> Result<Option<TicketNumber>, StoreError> {
+        self.reading(|tx| Ok(kept_in(tx, ticket)?))
+    }
+
     /// Adds an agent without a login (admins only; an agent who signs in
     /// is added with `tickets server add-agent`).
     pub fn add_agent(&mut self, name: &str, email: &str) -> Result<AgentId, StoreError> {
@@ -1506,7 +1584,14 @@ impl ServerStore {
                 emails.push(rows.iter().map(|r| r.get::<_, i64>(0)).collect());
             }
         }
-        let mut listing = Listing::of(filter, facet, query, emails)?;
+        // A merged ticket's number finds the ticket it was merged into too.
+        let kept = match parse_ticket_number(&filter.text) {
+            Some(n) if !validate::search(&filter.text)?.trim().is_empty() => {
+                kept_in(&mut *self.conn()?, n).map_err(|e| self.fail(e))?
+            }
+            _ => None,
+        };
+        let mut listing = Listing::of(filter, facet, query, emails, kept)?;
         if let Some(since) = filter.updated_since_millis(self.clock.now()) {
             listing.conds.push(format!("t.updated_at >= {since}"));
         }
@@ -1670,6 +1755,7 @@ impl ServerStore {
                     })
                 })
                 .collect();
+            let links = links_in(tx, ticket)?;
             Ok(Some((
                 r.get::<_, i16>(2),
                 r.get::<_, i16>(3),
@@ -1695,6 +1781,7 @@ impl ServerStore {
                     messages: Vec::new(),
                     notes,
                     activity,
+                    links,
                 },
                 messages,
             )))
@@ -2101,6 +2188,47 @@ impl ServerStore {
     }
 }
 
+/// The ticket that holds what `ticket` held (see [`ServerStore::merged_into`]).
+fn kept_in(tx: &mut Client, ticket: TicketNumber) -> Result<Option<TicketNumber>, postgres::Error> {
+    let row = tx.query_opt(
+        "WITH RECURSIVE chain (id, depth) AS (
+             SELECT ticket_b, 1 FROM tickets.ticket_links WHERE ticket_a = $1 AND kind = 'merged'
+             UNION ALL
+             SELECT l.ticket_b, c.depth + 1 FROM tickets.ticket_links l
+             JOIN chain c ON l.ticket_a = c.id AND l.kind = 'merged' WHERE c.depth < 32)
+         SELECT id FROM chain ORDER BY depth DESC LIMIT 1",
+        &[&ticket.0],
+    )?;
+    Ok(row.map(|r| TicketNumber(r.get(0))))
+}
+
+/// A ticket's links, by kind and then the other ticket's number (the
+/// file's `links_of`).
+fn links_in(tx: &mut Client, ticket: TicketNumber) -> Result<Vec<TicketLink>, postgres::Error> {
+    let mut links: Vec<TicketLink> = tx
+        .query(
+            "SELECT l.ticket_b, t.subject, l.kind, true FROM tickets.ticket_links l
+             JOIN tickets.tickets t ON t.id = l.ticket_b WHERE l.ticket_a = $1
+             UNION ALL
+             SELECT l.ticket_a, t.subject, l.kind, false FROM tickets.ticket_links l
+             JOIN tickets.tickets t ON t.id = l.ticket_a WHERE l.ticket_b = $1",
+            &[&ticket.0],
+        )?
+        .iter()
+        .filter_map(|r| {
+            let kind = LinkKind::from_code(r.get(2))?;
+            Some(TicketLink {
+                other: TicketNumber(r.get(0)),
+                subject: r.get(1),
+                kind,
+                outgoing: r.get::<_, bool>(3) || kind == LinkKind::Related,
+            })
+        })
+        .collect();
+    links.sort_by_key(|l| (l.kind != LinkKind::Merged, l.kind, l.other));
+    Ok(links)
+}
+
 fn customer_in(tx: &mut Client, id: CustomerId) -> Result<Option<Customer>, postgres::Error> {
     let Some(r) = tx.query_opt(
         "SELECT id, name, email, company FROM tickets.customers WHERE id = $1",
@@ -2196,6 +2324,7 @@ impl Listing {
         facet: Facet,
         query: Option<String>,
         emails: Vec<Vec<i64>>,
+        kept: Option<TicketNumber>,
     ) -> Result<Listing, StoreError> {
         let mut l = Listing {
             conds: Vec::new(),
@@ -2208,18 +2337,19 @@ impl Listing {
             l.conds.push(format!("t.created_at < {}", to_millis(to)));
         }
         if !validate::search(&filter.text)?.trim().is_empty() {
-            let number = parse_ticket_number(&filter.text).map(|n| n.0);
+            let number = parse_ticket_number(&filter.text)
+                .map(|n| id_list(std::iter::once(n.0).chain(kept.map(|k| k.0))));
             match query {
                 Some(query) => {
                     let n = l.bind(query);
                     let search = format!("t.search @@ ${n}::text::tsquery");
                     l.conds.push(match number {
-                        Some(number) => format!("({search} OR t.id = {number})"),
+                        Some(numbers) => format!("({search} OR t.id IN ({numbers}))"),
                         None => search,
                     });
                 }
                 None => match number {
-                    Some(number) => l.conds.push(format!("t.id = {number}")),
+                    Some(numbers) => l.conds.push(format!("t.id IN ({numbers})")),
                     None if !text_has_email(&filter.text) => l.conds.push("false".to_owned()),
                     None => {}
                 },

@@ -8,7 +8,7 @@ use crate::domain::{
     ActivityEntry, ActivityKind, AgentId, BulkMark, Direction, Priority, Status, TicketNumber,
     from_millis,
 };
-use crate::store::trail::{StoredValue, decode};
+use crate::store::trail::{StoredValue, decode, link_role};
 
 /// How one kind is stored: its code, the id it refers to, and its before/after values.
 struct Encoded {
@@ -76,6 +76,32 @@ fn encode(kind: &ActivityKind) -> Encoded {
         ActivityKind::CustomerErased { by, name } => {
             ("customer_erased", Some(by.0), Value::Null, text(name))
         }
+        ActivityKind::MergedInto { into } => {
+            ("merged_into", Some(into.0), Value::Null, Value::Null)
+        }
+        ActivityKind::MergedFrom { from } => {
+            ("merged_from", Some(from.0), Value::Null, Value::Null)
+        }
+        ActivityKind::Linked {
+            other,
+            kind,
+            outgoing,
+        } => (
+            "linked",
+            Some(other.0),
+            Value::Null,
+            text(link_role(*kind, *outgoing)),
+        ),
+        ActivityKind::Unlinked {
+            other,
+            kind,
+            outgoing,
+        } => (
+            "unlinked",
+            Some(other.0),
+            text(link_role(*kind, *outgoing)),
+            Value::Null,
+        ),
     };
     Encoded {
         code,
@@ -217,7 +243,7 @@ fn row_to_entry(row: &Row<'_>) -> rusqlite::Result<Option<ActivityEntry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{MessageId, NoteId};
+    use crate::domain::{LinkKind, MessageId, NoteId};
 
     #[test]
     fn every_kind_round_trips() {
@@ -275,6 +301,22 @@ mod tests {
             ActivityKind::CustomerErased {
                 by: AgentId(3),
                 name: "Dana".into(),
+            },
+            ActivityKind::MergedInto {
+                into: TicketNumber(7),
+            },
+            ActivityKind::MergedFrom {
+                from: TicketNumber(8),
+            },
+            ActivityKind::Linked {
+                other: TicketNumber(2),
+                kind: LinkKind::Duplicate,
+                outgoing: false,
+            },
+            ActivityKind::Unlinked {
+                other: TicketNumber(2),
+                kind: LinkKind::Related,
+                outgoing: true,
             },
         ];
         for kind in kinds {

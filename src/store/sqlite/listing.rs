@@ -228,6 +228,14 @@ impl Plan {
         }
         if !validate::search(&filter.text)?.trim().is_empty() {
             let number = parse_ticket_number(&filter.text).map(|n| n.0);
+            // A merged ticket's number finds the ticket it was merged into too.
+            let numbers = match parse_ticket_number(&filter.text) {
+                Some(n) => {
+                    let kept = super::links::kept_for(conn, n)?;
+                    id_list([n.0].into_iter().chain(kept.map(|k| k.0)))
+                }
+                None => String::new(),
+            };
             match fts_query(&filter.text) {
                 Some(query) => {
                     plan.values.push(Param::Value(Value::Text(query)));
@@ -238,12 +246,12 @@ impl Plan {
                     );
                     let (select, probe) = match number {
                         // Only a ticket that exists (and lies in the range) is in the set.
-                        Some(number) => (
+                        Some(_) => (
                             format!(
-                                "{search} UNION SELECT id FROM tickets WHERE id = {number}{}",
+                                "{search} UNION SELECT id FROM tickets WHERE id IN ({numbers}){}",
                                 bounds("id")
                             ),
-                            format!("(+t.id IN ({search}) OR t.id = {number})"),
+                            format!("(+t.id IN ({search}) OR t.id IN ({numbers}))"),
                         ),
                         None => {
                             plan.words = Some((plan.sets.len(), n));
@@ -257,7 +265,7 @@ impl Plan {
                     });
                 }
                 None => match number {
-                    Some(number) => plan.conds.push(format!("t.id = {number}")),
+                    Some(_) => plan.conds.push(format!("t.id IN ({numbers})")),
                     None if !text_has_email(&filter.text) => plan.conds.push("0".to_owned()),
                     None => {}
                 },

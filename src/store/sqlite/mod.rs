@@ -18,6 +18,7 @@ mod erase;
 pub mod export;
 mod facets;
 mod files;
+mod links;
 mod listing;
 mod os_files;
 mod people;

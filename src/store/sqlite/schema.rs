@@ -43,6 +43,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// 9. When each agent last opened each ticket (`ticket_reads`), for the
 ///    list's unread marks.
 /// 10. The team's service-level policy (`sla_policy`), one row of JSON.
+/// 11. Links between tickets (`ticket_links`): related, duplicate of, and
+///     merged into (what a merge leaves: the merged number still finds the
+///     ticket kept).
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_tables.sql"),
     include_str!("migrations/0002_search.sql"),
@@ -54,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_shared_views.sql"),
     include_str!("migrations/0009_reads.sql"),
     include_str!("migrations/0010_service_levels.sql"),
+    include_str!("migrations/0011_links.sql"),
 ];
 
 /// Rebuilds every row the current schema derives from others (both search
@@ -165,6 +169,7 @@ mod tests {
                 "0x432efe074db3261d",
                 "0x61c533630e70c303",
                 "0xf1d45638b228cb53",
+                "0x9463bdfb502e9c81",
             ]
         );
     }

@@ -27,6 +27,13 @@ pub(super) struct TicketState {
     csat: Option<u8>,
 }
 
+impl TicketState {
+    /// The ticket's customer.
+    pub(super) fn customer(&self) -> Option<CustomerId> {
+        self.customer
+    }
+}
+
 pub(super) fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketState, StoreError> {
     conn.prepare_cached(
         "SELECT status, priority, subject, description, customer_id, version, resolved_at, resolved_by, csat
@@ -50,7 +57,7 @@ pub(super) fn state(conn: &Connection, ticket: TicketNumber) -> Result<TicketSta
 }
 
 /// The current state, after checking the edit was made against the current version.
-fn state_at_version(
+pub(super) fn state_at_version(
     conn: &Connection,
     ticket: TicketNumber,
     expected_version: i64,
@@ -96,7 +103,7 @@ pub(crate) fn row_to_agent(r: &Row<'_>) -> rusqlite::Result<Agent> {
     })
 }
 
-fn customer_name_and_key(
+pub(super) fn customer_name_and_key(
     conn: &Connection,
     id: CustomerId,
 ) -> Result<(String, String), StoreError> {
@@ -758,6 +765,7 @@ impl FileStore {
                             messages: Vec::new(),
                             notes: Vec::new(),
                             activity: Vec::new(),
+                            links: Vec::new(),
                         },
                         customer,
                     ))
@@ -821,6 +829,7 @@ impl FileStore {
                 })?
                 .collect::<Result<_, _>>()?;
             detail.activity = activity::load(conn, ticket)?;
+            detail.links = super::links::links_of(conn, ticket)?;
             Ok(detail)
         })
     }

@@ -12,7 +12,7 @@ use super::super::super::worker::protocol::Change;
 use super::super::widgets::{chip, field_error, time_label};
 use super::super::{Focus, TextBox};
 use super::{Editing, PanelInput, PanelState, Place};
-use crate::domain::{Priority, Status, TicketDetail};
+use crate::domain::{LinkKind, Priority, Status, TicketDetail, parse_ticket_number};
 
 /// A dropdown of `options`, announced to screen readers as `label`; returns
 /// the option picked this frame, if it differs from `current`.
@@ -126,6 +126,8 @@ pub(super) fn detail_tab(
     assignees(ui, state, detail, input, focus, actions);
     ui.add_space(8.0);
     tags(ui, state, detail, input, focus, actions);
+    ui.add_space(8.0);
+    links(ui, state, detail, focus, actions);
     if detail.status.is_resolved_like() {
         ui.add_space(8.0);
         rating(ui, state, detail, actions);
@@ -410,6 +412,88 @@ fn tags(
             });
         },
     );
+}
+
+/// Links to other tickets: the merge this ticket went into or took in,
+/// related tickets and duplicates, each opening its ticket when clicked;
+/// a number and a kind add one.
+fn links(
+    ui: &mut Ui,
+    state: &mut PanelState,
+    detail: &TicketDetail,
+    focus: &mut Focus,
+    actions: &mut Vec<Action>,
+) {
+    ui.label(RichText::new("Links").strong());
+    if detail.links.is_empty() {
+        ui.weak("No links");
+    }
+    for link in &detail.links {
+        ui.horizontal(|ui| {
+            let label = link.label();
+            if ui
+                .add(egui::Link::new(&label))
+                .on_hover_text(format!("Open {}: {}", link.other, link.subject))
+                .clicked()
+            {
+                actions.push(Action::Select(link.other));
+            }
+            ui.add(egui::Label::new(RichText::new(&link.subject).weak()).truncate());
+            // A merge stays: it cannot be undone.
+            if link.kind != LinkKind::Merged
+                && super::small_named_button(ui, "×", &format!("Remove the link: {label}"))
+                    .clicked()
+            {
+                actions.push(Action::Change(Change::Unlink {
+                    other: link.other,
+                    kind: link.kind,
+                    outgoing: link.outgoing,
+                }));
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Link to");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.link_input)
+                    .id(TextBox::LinkNumber.id())
+                    .hint_text("Ticket number")
+                    .desired_width(110.0),
+            )
+            .labelled_by(label.id);
+        focus.drawn(TextBox::LinkNumber, &response);
+        if response.changed() {
+            state.clear_error(Place::Links);
+        }
+        let kinds = [false, true];
+        let name = |duplicate: bool| if duplicate { "Duplicate of" } else { "Related" };
+        if let Some(duplicate) = choice(ui, "Link kind", state.link_duplicate, &kinds, name) {
+            state.link_duplicate = duplicate;
+        }
+        if ui.button("Add link").clicked() || entered(ui, &response) {
+            let typed = state.link_input.trim();
+            match parse_ticket_number(typed) {
+                Some(other) => {
+                    let kind = if state.link_duplicate {
+                        LinkKind::Duplicate
+                    } else {
+                        LinkKind::Related
+                    };
+                    actions.push(Action::Change(Change::Link { other, kind }));
+                }
+                None => {
+                    state.error = Some((
+                        Place::Links,
+                        format!(
+                            "“{typed}” is not a ticket number: type one such as TKT-000042 or 42."
+                        ),
+                    ));
+                }
+            }
+        }
+    });
+    field_error(ui, state.error_at(Place::Links));
 }
 
 /// The customer's rating as five stars, each a button named for screen
