@@ -102,6 +102,80 @@ impl Csat {
     }
 }
 
+/// Service-level targets that fell due: how many were met, out of how many
+/// (`docs/METRICS.md`, "SLA achievement").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Achievement {
+    /// Met by their due moment.
+    pub met: u64,
+    /// All that fell due.
+    pub due: u64,
+}
+
+impl Achievement {
+    /// The share met; `None` when none fell due.
+    pub fn rate(self) -> Option<f64> {
+        (self.due > 0).then(|| self.met as f64 / self.due as f64)
+    }
+
+    /// Counts one target.
+    pub fn add(&mut self, met: bool) {
+        self.due += 1;
+        if met {
+            self.met += 1;
+        }
+    }
+
+    /// Missed: fell due and not met by then.
+    pub fn missed(self) -> u64 {
+        self.due - self.met
+    }
+}
+
+/// The two service-level targets a ticket may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum SlaTarget {
+    /// A first reply within a time.
+    FirstReply,
+    /// A resolution within a time.
+    Resolution,
+}
+
+impl SlaTarget {
+    /// Both, first reply first.
+    pub const ALL: [SlaTarget; 2] = [SlaTarget::FirstReply, SlaTarget::Resolution];
+
+    /// How the window names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SlaTarget::FirstReply => "First reply",
+            SlaTarget::Resolution => "Resolution",
+        }
+    }
+}
+
+/// SLA achievement of a period: each target overall and per priority.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SlaFigures {
+    /// First-reply targets that fell due in the period.
+    pub first_reply: Achievement,
+    /// Resolution targets that fell due in the period.
+    pub resolution: Achievement,
+    /// Per priority (its priority now), every priority listed: first
+    /// reply, then resolution.
+    pub by_priority: Vec<(Priority, Achievement, Achievement)>,
+}
+
+impl SlaFigures {
+    /// One target's figures.
+    pub fn of(&self, target: SlaTarget) -> Achievement {
+        match target {
+            SlaTarget::FirstReply => self.first_reply,
+            SlaTarget::Resolution => self.resolution,
+        }
+    }
+}
+
 /// One point of Daily Ticket Trends.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrendPoint {
@@ -148,9 +222,23 @@ pub struct AgentRow {
     pub first_response: Durations,
     /// Ratings recorded in the period on tickets they resolved.
     pub csat: Csat,
+    /// First-reply targets that fell due in the period and are theirs: they
+    /// wrote the first reply, or (none yet) the ticket is assigned to them.
+    pub sla_first_reply: Achievement,
+    /// Resolution targets that fell due in the period and are theirs: they
+    /// resolved it, or (not resolved) the ticket is assigned to them.
+    pub sla_resolution: Achievement,
 }
 
 impl AgentRow {
+    /// One target's figures.
+    pub fn sla(&self, target: SlaTarget) -> Achievement {
+        match target {
+            SlaTarget::FirstReply => self.sla_first_reply,
+            SlaTarget::Resolution => self.sla_resolution,
+        }
+    }
+
     /// Tickets resolved.
     pub fn resolved(&self) -> u64 {
         self.resolution.count
@@ -195,6 +283,8 @@ pub struct Report {
     pub agents: Vec<AgentRow>,
     /// Every rating recorded in the period.
     pub csat: Csat,
+    /// Service-level targets that fell due in the period.
+    pub sla: SlaFigures,
 }
 
 impl Report {
@@ -244,6 +334,19 @@ pub enum Measure {
     Rated,
     /// Rated in the interval, resolved by this agent.
     RatedResolvedBy(AgentId),
+    /// A service-level target that fell due in the interval (up to when
+    /// the report was made): only missed ones when `missed`, only at this
+    /// priority or this agent's when given.
+    TargetDue {
+        /// Which target.
+        target: SlaTarget,
+        /// Only those missed.
+        missed: bool,
+        /// Only tickets at this priority now.
+        priority: Option<Priority>,
+        /// Only this agent's (see [`AgentRow::sla_first_reply`]).
+        agent: Option<AgentId>,
+    },
 }
 
 /// The tickets behind one number: a measure over an interval, with the words

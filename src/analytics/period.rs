@@ -106,6 +106,9 @@ pub struct Period {
     pub hourly: bool,
     /// The period spelled out: "1 Nov – 24 Nov 2026, local time".
     pub description: String,
+    /// When the report was asked for: a service-level target counts once
+    /// its due moment has passed, even in a period that reaches past now.
+    pub as_of: DateTime<Utc>,
 }
 
 /// Why a period cannot be used.
@@ -210,7 +213,15 @@ impl Period {
             buckets,
             hourly,
             description,
+            as_of: now,
         })
+    }
+
+    /// The end of the span in which service-level targets fell due: the
+    /// period's end, or when the report was asked for if that is sooner
+    /// (ms since the epoch).
+    pub fn due_until_millis(&self) -> i64 {
+        crate::domain::to_millis(self.end.min(self.as_of))
     }
 
     /// Start and end in milliseconds since the epoch, as stored.

@@ -468,8 +468,17 @@ pub fn evaluate(policy: &SlaPolicy, ticket: &SlaTicket, now: DateTime<Utc>) -> T
     let state_of = |target: Option<(Duration, Vec<_>)>, done| {
         target.map(|(length, running)| state(&clock, length, &running, done, now))
     };
+    let mut first_reply = state_of(first, ticket.first_reply);
+    // Resolved without a reply by the time the first reply was due: no
+    // reply was owed, so the target does not apply.
+    if ticket.first_reply.is_none()
+        && let (Some(resolved), Some(due)) = (ticket.resolved, first_reply.and_then(|s| s.due()))
+        && resolved <= due
+    {
+        first_reply = None;
+    }
     TicketSla {
-        first_reply: state_of(first, ticket.first_reply),
+        first_reply,
         resolution: state_of(resolution, ticket.resolved),
     }
 }

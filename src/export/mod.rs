@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use chrono::TimeZone;
 use tempfile::NamedTempFile;
 
-use crate::analytics::{Durations, Period, Report};
+use crate::analytics::{Achievement, Durations, Period, Report, SlaTarget};
 use crate::domain::Status;
 use crate::store::{Counted, ExportTicket, Sort, Store, StoreError, TicketFilter};
 pub use times::LocalTimes;
@@ -367,6 +367,19 @@ pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
         report.csat.ratings.to_string(),
         "ratings",
     ));
+    for target in SlaTarget::ALL {
+        let series = format!("SLA {}", target.label());
+        achievement_rows(&mut out, "card", &series, "", report.sla.of(target));
+    }
+    for (priority, first, resolution) in &report.sla.by_priority {
+        for (target, a) in [
+            (SlaTarget::FirstReply, first),
+            (SlaTarget::Resolution, resolution),
+        ] {
+            let series = format!("SLA {}", target.label());
+            achievement_rows(&mut out, "sla_by_priority", &series, priority.label(), *a);
+        }
+    }
     for (point, bucket) in report.trend.iter().zip(&p.buckets) {
         // The local date (and hour for Today), as spreadsheets read it.
         let label = bucket.label_local.clone();
@@ -465,12 +478,45 @@ pub fn summary_rows(report: &Report) -> Vec<SummaryRow> {
             a.csat.ratings.to_string(),
             "ratings",
         ));
+        for target in SlaTarget::ALL {
+            let series = format!("sla {}", target.label().to_lowercase());
+            achievement_rows(&mut out, "agents", &series, &a.name, a.sla(target));
+        }
     }
     out
 }
 
+/// An SLA achievement as three rows: its rate, the targets met and those
+/// that fell due (the series gains " rate", " met", " due" where the label
+/// names an agent or a priority; a card's rows name them in the label).
+fn achievement_rows(
+    out: &mut Vec<SummaryRow>,
+    section: &str,
+    series: &str,
+    label: &str,
+    a: Achievement,
+) {
+    for (metric, value, unit) in [
+        ("rate", ratio(a.rate()), "ratio"),
+        ("met", a.met.to_string(), "targets"),
+        ("due", a.due.to_string(), "targets"),
+    ] {
+        if label.is_empty() {
+            out.push(row(section, series, metric, value, unit));
+        } else {
+            out.push(row(
+                section,
+                &format!("{series} {metric}"),
+                label,
+                value,
+                unit,
+            ));
+        }
+    }
+}
+
 /// Header of the report's ticket rows.
-pub const REPORT_TICKET_COLUMNS: [&str; 25] = [
+pub const REPORT_TICKET_COLUMNS: [&str; 31] = [
     "ticket",
     "subject",
     "customer",
@@ -496,6 +542,12 @@ pub const REPORT_TICKET_COLUMNS: [&str; 25] = [
     "in_closure_rate",
     "in_csat",
     "csat_positive",
+    "first_reply_due",
+    "first_reply_met",
+    "resolution_due",
+    "resolution_met",
+    "in_sla_first_reply",
+    "in_sla_resolution",
 ];
 
 fn flag(b: bool) -> String {
@@ -509,6 +561,7 @@ fn is_number_column(name: &str) -> bool {
         || name == "csat_positive"
         || name.ends_with("_seconds")
         || name.starts_with("in_")
+        || name.ends_with("_met")
 }
 
 fn report_ticket_row<Tz: TimeZone>(
@@ -552,6 +605,16 @@ fn report_ticket_row<Tz: TimeZone>(
         flag(counted.created && t.status == Status::Closed),
         flag(rated),
         flag(rated && t.csat.is_some_and(|c| c >= 4)),
+        times.opt(t.sla_first_reply.map(|(due, _)| due)),
+        t.sla_first_reply
+            .map(|(_, met)| flag(met))
+            .unwrap_or_default(),
+        times.opt(t.sla_resolution.map(|(due, _)| due)),
+        t.sla_resolution
+            .map(|(_, met)| flag(met))
+            .unwrap_or_default(),
+        flag(counted.sla_first_reply),
+        flag(counted.sla_resolution),
     ]
 }
 

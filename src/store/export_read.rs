@@ -108,6 +108,11 @@ pub struct ExportTicket {
     pub csat: Option<u8>,
     /// When it was recorded.
     pub csat_ms: Option<i64>,
+    /// Its first-reply target's due moment and whether it was met by then
+    /// (`None`: no such target).
+    pub sla_first_reply: Option<(i64, bool)>,
+    /// Its resolution target's, the same way (`None` also while paused).
+    pub sla_resolution: Option<(i64, bool)>,
     /// Tag names, alphabetical (ignoring case).
     pub tags: Vec<Arc<str>>,
     /// Assignees' names, alphabetical (ignoring case).
@@ -224,7 +229,8 @@ pub(crate) fn for_each(
         r.rows(
             &format!(
                 "SELECT id, subject, description, status, priority, customer_id, created_at, updated_at,
-                        first_reply_at, first_reply_by, resolved_at, resolved_by, closed_at, csat, csat_at
+                        first_reply_at, first_reply_by, resolved_at, resolved_by, closed_at, csat, csat_at,
+                        first_due_at, first_met, resolve_due_at, resolve_met
                  FROM tickets WHERE {}",
                 cond("id")
             ),
@@ -250,6 +256,8 @@ pub(crate) fn for_each(
                             closed_ms: row.int(12)?,
                             csat: row.int(13)?.and_then(|c| u8::try_from(c).ok()),
                             csat_ms: row.int(14)?,
+                            sla_first_reply: row.int(15)?.map(|due| (due, row.int(16).ok().flatten() == Some(1))),
+                            sla_resolution: row.int(17)?.map(|due| (due, row.int(18).ok().flatten() == Some(1))),
                             tags: Vec::new(),
                             assignees: Vec::new(),
                             links: Vec::new(),

@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 
 use crate::analytics::{
-    AgentRow, Csat, Durations, Measure, Period, Report, Scope, TOP_TAGS, TagCount, TrendPoint,
+    Achievement, AgentRow, Csat, Durations, Measure, Period, Report, Scope, SlaFigures, SlaTarget,
+    TOP_TAGS, TagCount, TrendPoint,
 };
 use crate::domain::{AgentId, Priority, Status, TagId, to_millis};
 use crate::store::{Counted, StoreError};
@@ -473,6 +474,135 @@ pub(crate) fn side(r: &mut dyn Sql, start: i64, end: i64) -> Result<Side, StoreE
     })
 }
 
+/// One service-level target that fell due: the ticket, whether it was met,
+/// the ticket's priority code now, and whose it is (the first reply's
+/// author or the resolver; `None` when not replied / resolved yet).
+struct TargetRow {
+    id: i64,
+    met: bool,
+    priority: i64,
+    owner: Option<i64>,
+}
+
+/// The targets of this kind whose due moment is in `[start, until)`, and
+/// the assignees of those nobody has replied to / resolved yet (whose the
+/// target then is), by ticket.
+fn targets_due(
+    r: &mut dyn Sql,
+    target: SlaTarget,
+    start: i64,
+    until: i64,
+) -> Result<(Vec<TargetRow>, IdMap<Vec<i64>>), StoreError> {
+    let (rows_sql, assigned_sql) = match target {
+        SlaTarget::FirstReply => (
+            "SELECT id, first_met, priority, first_reply_by FROM tickets
+             WHERE first_due_at >= ?1 AND first_due_at < ?2",
+            "SELECT a.ticket_id, a.agent_id FROM tickets t
+             JOIN ticket_assignees a ON a.ticket_id = t.id
+             WHERE t.first_due_at >= ?1 AND t.first_due_at < ?2 AND t.first_reply_by IS NULL",
+        ),
+        SlaTarget::Resolution => (
+            "SELECT id, resolve_met, priority,
+                    CASE WHEN resolved_at IS NOT NULL THEN resolved_by END FROM tickets
+             WHERE resolve_due_at >= ?1 AND resolve_due_at < ?2",
+            "SELECT a.ticket_id, a.agent_id FROM tickets t
+             JOIN ticket_assignees a ON a.ticket_id = t.id
+             WHERE t.resolve_due_at >= ?1 AND t.resolve_due_at < ?2
+               AND (t.resolved_at IS NULL OR t.resolved_by IS NULL)",
+        ),
+    };
+    let mut rows = Vec::new();
+    unordered(r, rows_sql, &[start, until], 4, &mut |row| {
+        if let (Some(id), Some(priority)) = (row[0], row[2]) {
+            rows.push(TargetRow {
+                id,
+                met: row[1] == Some(1),
+                priority,
+                owner: row[3],
+            });
+        }
+    })?;
+    let mut assigned: IdMap<Vec<i64>> = IdMap::default();
+    unordered(r, assigned_sql, &[start, until], 2, &mut |row| {
+        if let (Some(ticket), Some(agent)) = (row[0], row[1]) {
+            assigned.entry(ticket).or_default().push(agent);
+        }
+    })?;
+    Ok((rows, assigned))
+}
+
+impl TargetRow {
+    /// The agents the target counts for.
+    fn agents<'a>(&'a self, assigned: &'a IdMap<Vec<i64>>) -> impl Iterator<Item = i64> + 'a {
+        let assignees = match self.owner {
+            Some(_) => None,
+            None => assigned.get(&self.id),
+        };
+        self.owner
+            .into_iter()
+            .chain(assignees.into_iter().flatten().copied())
+    }
+}
+
+/// SLA achievement of `[start, until)`: overall, per priority, per agent
+/// (first reply, resolution).
+fn sla_figures(
+    r: &mut dyn Sql,
+    start: i64,
+    until: i64,
+) -> Result<(SlaFigures, IdMap<[Achievement; 2]>), StoreError> {
+    let mut figures = SlaFigures {
+        by_priority: Priority::ALL
+            .into_iter()
+            .map(|p| (p, Achievement::default(), Achievement::default()))
+            .collect(),
+        ..SlaFigures::default()
+    };
+    let mut per: IdMap<[Achievement; 2]> = IdMap::default();
+    for (i, target) in SlaTarget::ALL.into_iter().enumerate() {
+        let (rows, assigned) = targets_due(r, target, start, until)?;
+        let mut all = Achievement::default();
+        for row in &rows {
+            all.add(row.met);
+            if let Some(p) = figures
+                .by_priority
+                .iter_mut()
+                .find(|(p, _, _)| p.code() == row.priority)
+            {
+                let slot = if i == 0 { &mut p.1 } else { &mut p.2 };
+                slot.add(row.met);
+            }
+            for agent in row.agents(&assigned) {
+                per.entry(agent).or_default()[i].add(row.met);
+            }
+        }
+        match target {
+            SlaTarget::FirstReply => figures.first_reply = all,
+            SlaTarget::Resolution => figures.resolution = all,
+        }
+    }
+    Ok((figures, per))
+}
+
+/// The tickets behind a [`Measure::TargetDue`].
+fn target_due_ids(
+    r: &mut dyn Sql,
+    target: SlaTarget,
+    missed: bool,
+    priority: Option<Priority>,
+    agent: Option<AgentId>,
+    (start, until): (i64, i64),
+) -> Result<Vec<i64>, StoreError> {
+    let (rows, assigned) = targets_due(r, target, start, until)?;
+    Ok(rows
+        .iter()
+        .filter(|t| !(missed && t.met))
+        .filter(|t| priority.is_none_or(|p| p.code() == t.priority))
+        .filter(|t| agent.is_none_or(|a| t.agents(&assigned).any(|x| x == a.0)))
+        .map(|t| t.id)
+        .collect())
+}
+
 /// Everything but the side part, which `side` supplies.
 pub(crate) fn report_main(
     r: &mut dyn Sql,
@@ -607,6 +737,8 @@ pub(crate) fn report_main(
         }
     }
 
+    let (sla, mut sla_per) = sla_figures(r, start, period.due_until_millis())?;
+
     let mut side = side(r)?;
     let agents: Vec<(AgentId, String, bool)> = r
         .named("SELECT id, name, active FROM agents ORDER BY sort_key, id")?
@@ -616,6 +748,7 @@ pub(crate) fn report_main(
     let mut rows = Vec::new();
     for (agent, name, active) in agents {
         let handled = side.handled.get(&agent.0).copied().unwrap_or_default();
+        let [sla_first_reply, sla_resolution] = sla_per.remove(&agent.0).unwrap_or_default();
         let row = AgentRow {
             agent,
             name,
@@ -624,12 +757,16 @@ pub(crate) fn report_main(
             resolution: Durations::of(resolved_per.remove(&agent.0).unwrap_or_default()),
             first_response: side.first_per.remove(&agent.0).unwrap_or_default(),
             csat: csat_per.get(&agent.0).copied().unwrap_or_default(),
+            sla_first_reply,
+            sla_resolution,
         };
         // Agents with nothing in the period get no row, active or not.
         if row.handled > 0
             || row.resolved() > 0
             || row.first_responses() > 0
             || row.csat.ratings > 0
+            || row.sla_first_reply.due > 0
+            || row.sla_resolution.due > 0
         {
             rows.push(row);
         }
@@ -651,6 +788,7 @@ pub(crate) fn report_main(
         other_tags,
         agents: rows,
         csat,
+        sla,
     };
     Ok(report)
 }
@@ -734,6 +872,12 @@ pub(crate) fn scope_ids(r: &mut dyn Sql, scope: &Scope) -> Result<Vec<i64>, Stor
             "SELECT id FROM tickets WHERE csat_at >= ?1 AND csat_at < ?2 AND resolved_by = ?3",
             &[start, end, agent.0],
         )?,
+        Measure::TargetDue {
+            target,
+            missed,
+            priority,
+            agent,
+        } => target_due_ids(r, *target, *missed, *priority, *agent, (start, end))?,
     };
     out.sort_unstable();
     out.dedup();
@@ -770,6 +914,17 @@ pub(crate) fn report_ticket_flags(
     for (measure, mark) in sets {
         for id in scope_ids(r, &scope(measure))? {
             mark(flags.entry(id).or_default());
+        }
+    }
+    // Targets count up to when the report was made.
+    let until = period.due_until_millis();
+    for target in SlaTarget::ALL {
+        for id in target_due_ids(r, target, false, None, None, (start, until))? {
+            let counted = flags.entry(id).or_default();
+            match target {
+                SlaTarget::FirstReply => counted.sla_first_reply = true,
+                SlaTarget::Resolution => counted.sla_resolution = true,
+            }
         }
     }
     let mut out: Vec<(i64, Counted)> = flags.into_iter().collect();

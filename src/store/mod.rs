@@ -807,6 +807,10 @@ pub struct Counted {
     pub first_response: bool,
     /// Rated in the period.
     pub rated: bool,
+    /// Its first-reply target fell due in the period.
+    pub sla_first_reply: bool,
+    /// Its resolution target fell due in the period.
+    pub sla_resolution: bool,
 }
 
 /// The platform's place for the app's database: `~/.local/share/tickets/tickets.db`,

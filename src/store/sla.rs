@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::sla::{SlaPolicy, SlaTicket, StatusMove, check, next_due, waiting_spans};
+use crate::domain::sla::{
+    SlaPolicy, SlaTicket, StatusMove, TargetState, check, evaluate, next_due, waiting_spans,
+};
 use crate::domain::validate::ValidationError;
 use crate::domain::{Priority, Status, from_millis};
 
@@ -71,14 +73,48 @@ pub struct DueInputs {
     pub moves: Vec<(i64, i64, i64, i64)>,
 }
 
-/// When the ticket's next unmet target falls due under `policy`, and from
-/// when it is at risk (ms), or [`NOTHING_DUE`] twice.
-pub fn due_of(policy: &SlaPolicy, inputs: &DueInputs) -> (i64, i64) {
+/// What the store keeps of a ticket's targets (ms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueColumns {
+    /// When its next unmet target falls due, or [`NOTHING_DUE`].
+    pub due: i64,
+    /// From when that one is at risk, or [`NOTHING_DUE`].
+    pub risk: i64,
+    /// The first-reply target's due moment and whether it was met by then;
+    /// `None` without such a target.
+    pub first: Option<(i64, bool)>,
+    /// The resolution target's, the same way; also `None` while its clock
+    /// is paused in Waiting (its moment is not known yet).
+    pub resolution: Option<(i64, bool)>,
+}
+
+impl DueColumns {
+    /// Nothing due and no targets.
+    pub const NONE: DueColumns = DueColumns {
+        due: NOTHING_DUE,
+        risk: NOTHING_DUE,
+        first: None,
+        resolution: None,
+    };
+}
+
+/// Where a target stands as the analytics keep it: its due moment and
+/// whether it was met by then.
+fn kept(state: Option<TargetState>) -> Option<(i64, bool)> {
+    let state = state?;
+    let met = matches!(state, TargetState::Met { .. });
+    state.due().map(|due| (due.timestamp_millis(), met))
+}
+
+/// The ticket's targets under `policy` as of `now`: when the next unmet one
+/// falls due and from when it is at risk, and each target's due moment and
+/// whether it was met.
+pub fn due_of(policy: &SlaPolicy, inputs: &DueInputs, now: DateTime<Utc>) -> DueColumns {
     let (Some(priority), Some(status)) = (
         Priority::from_code(inputs.priority),
         Status::from_code(inputs.status),
     ) else {
-        return (NOTHING_DUE, NOTHING_DUE);
+        return DueColumns::NONE;
     };
     let moves = inputs
         .moves
@@ -101,7 +137,17 @@ pub fn due_of(policy: &SlaPolicy, inputs: &DueInputs) -> (i64, i64) {
         resolved: inputs.resolved.filter(|_| resolved_like).map(from_millis),
         waiting: waiting_spans(moves),
     };
-    next_due(policy, &ticket).map_or((NOTHING_DUE, NOTHING_DUE), |(due, risk)| {
-        (due.timestamp_millis(), risk.timestamp_millis())
-    })
+    // A resolved or closed ticket has nothing due, replied to or not.
+    let (due, risk) = next_due(policy, &ticket)
+        .filter(|_| !resolved_like)
+        .map_or((NOTHING_DUE, NOTHING_DUE), |(due, risk)| {
+            (due.timestamp_millis(), risk.timestamp_millis())
+        });
+    let targets = evaluate(policy, &ticket, now);
+    DueColumns {
+        due,
+        risk,
+        first: kept(targets.first_reply),
+        resolution: kept(targets.resolution),
+    }
 }

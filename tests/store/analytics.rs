@@ -1625,3 +1625,139 @@ on_both_engines_with! {
         assert_eq!(row(&after, dana).resolved(), 1);
     }
 }
+
+// ---------------------------------------------------------------------------
+// SLA achievement over the week
+
+/// The November desk under a calendar-time policy, Waiting pausing the
+/// resolution clock: Medium 2 h to a first reply and 72 h to resolution,
+/// High 1 h / 8 h, Urgent 1 h / 24 h, Low none. Set once the history is
+/// made, and worked out on 1 December; on 20 November Dana assigned ticket 2
+/// to Ava and ticket 10 to Cleo.
+///
+/// The targets whose due moment falls in the week [1 Nov 04:00Z, 8 Nov 05:00Z):
+///
+/// | #  | prio now | first reply due / reply (whose)          | resolution due / resolved (whose)        |
+/// |----|----------|------------------------------------------|------------------------------------------|
+/// | 1  | Medium   | 25 Oct 16:00Z: before the week           | 28 Oct 14:00Z: before the week           |
+/// | 2  | Medium   | 30 Oct 16:00Z: before the week           | 2 Nov 14:00Z, not resolved: missed (Ava, assigned) |
+/// | 3  | Medium   | 1 Nov 02:00Z: before the week            | paused 9 days in Waiting: 13 Nov, after  |
+/// | 4  | High     | 1 Nov 14:00Z, 14:30Z: missed (Ben)       | 1 Nov 21:00Z, 17:00Z: met (Ben)          |
+/// | 5  | Medium   | 1 Nov 18:00Z, 16:30Z: met (Ava)          | 4 Nov 16:00Z, re-resolved 17:00Z: missed (Ben) |
+/// | 6  | Urgent   | 3 Nov 03:00Z, 13:00Z: missed (Cleo)      | 4 Nov 02:00Z, 03:00Z: missed (Cleo)      |
+/// | 7  | Medium   | closed unanswered at the due moment, 3 Nov 16:00Z: no reply owed | 6 Nov 14:00Z, 3 Nov 16:00Z: met (Dana) |
+/// | 8  | Low      | no target                                | no target                                |
+/// | 9  | Urgent (from Medium on 8 Nov) | 5 Nov 20:00Z (1 h from creation), 20:00Z: met (Ben) | paused in Waiting: not known |
+/// | 10 | Medium   | 6 Nov 17:00Z, no reply: missed (Cleo, assigned) | 9 Nov 15:00Z: after the week     |
+/// | 11 | Medium   | 8 Nov 06:30Z: after the week             | after the week                           |
+fn november_with_service_levels(engine: Engine) -> Fixture {
+    use tickets::domain::sla::{SlaPolicy, Targets};
+    let mut f = november(engine);
+    let (ava, cleo, dana) = (f.ava, f.cleo, f.dana);
+    f.desk.clock.set(z(11, 20, 12, 0));
+    f.desk.store.assign(dana, TicketNumber(2), ava).unwrap();
+    f.desk.store.assign(dana, TicketNumber(10), cleo).unwrap();
+    let mut policy = SlaPolicy::default();
+    let targets = |first, resolution| Targets {
+        first_reply_minutes: Some(first),
+        resolution_minutes: Some(resolution),
+    };
+    policy.targets[1] = targets(120, 72 * 60);
+    policy.targets[2] = targets(60, 8 * 60);
+    policy.targets[3] = targets(60, 24 * 60);
+    f.desk.store.set_sla_policy(dana, &policy).unwrap();
+    f.desk.clock.set(z(12, 1, 12, 0));
+    while f.desk.store.refresh_due().unwrap() > 0 {}
+    f
+}
+
+on_both_engines_with! {
+    fn the_week_sla_achievement_by_target_priority_and_agent(engine: Engine) {
+        use tickets::analytics::{Achievement, SlaTarget};
+        let f = november_with_service_levels(engine);
+        let r = the_week(&f);
+        let a = |met, due| Achievement { met, due };
+        assert_eq!(r.sla.first_reply, a(2, 5), "first replies: 5 and 9 met; 4, 6, 10 missed");
+        assert_eq!(r.sla.resolution, a(2, 5), "resolutions: 4 and 7 met; 2, 5, 6 missed");
+        assert_eq!(r.sla.first_reply.rate(), Some(0.4));
+        assert_eq!(
+            r.sla.by_priority,
+            vec![
+                (Priority::Low, a(0, 0), a(0, 0)),
+                (Priority::Medium, a(1, 2), a(1, 3)),
+                (Priority::High, a(0, 1), a(1, 1)),
+                (Priority::Urgent, a(1, 2), a(0, 1)),
+            ]
+        );
+        let sla = |agent| {
+            let row = row(&r, agent);
+            (row.sla_first_reply, row.sla_resolution)
+        };
+        assert_eq!(sla(f.ben), (a(1, 2), a(1, 2)));
+        assert_eq!(sla(f.ava), (a(1, 1), a(0, 1)), "ticket 2, unresolved, is Ava's");
+        assert_eq!(sla(f.cleo), (a(0, 2), a(0, 1)), "ticket 10, unanswered, is Cleo's");
+        assert_eq!(sla(f.dana), (a(0, 0), a(1, 1)));
+
+        // Each figure opens exactly its tickets.
+        let until = r.period.end.min(r.period.as_of);
+        let ids = |target, missed, priority, agent| {
+            scope(
+                f.store(),
+                Measure::TargetDue { target, missed, priority, agent },
+                r.period.start,
+                until,
+            )
+        };
+        use SlaTarget::{FirstReply, Resolution};
+        assert_eq!(ids(FirstReply, false, None, None), vec![4, 5, 6, 9, 10]);
+        assert_eq!(ids(FirstReply, true, None, None), vec![4, 6, 10]);
+        assert_eq!(ids(Resolution, false, None, None), vec![2, 4, 5, 6, 7]);
+        assert_eq!(ids(Resolution, true, None, None), vec![2, 5, 6]);
+        assert_eq!(ids(Resolution, false, Some(Priority::Medium), None), vec![2, 5, 7]);
+        assert_eq!(ids(FirstReply, false, Some(Priority::Urgent), None), vec![6, 9]);
+        assert_eq!(ids(FirstReply, false, None, Some(f.ben)), vec![4, 9]);
+        assert_eq!(ids(FirstReply, true, None, Some(f.cleo)), vec![6, 10]);
+        assert_eq!(ids(Resolution, false, None, Some(f.ava)), vec![2]);
+
+        // The export's summary holds the same figures.
+        let rows = tickets::export::summary_rows(&r);
+        let value = |section: &str, series: &str, label: &str| {
+            rows.iter()
+                .find(|row| row[0] == section && row[1] == series && row[2] == label)
+                .unwrap_or_else(|| panic!("no row {section} / {series} / {label}"))[3]
+                .clone()
+        };
+        assert_eq!(value("card", "SLA First reply", "rate"), "0.4000");
+        assert_eq!(value("card", "SLA Resolution", "due"), "5");
+        assert_eq!(value("sla_by_priority", "SLA Resolution met", "Medium"), "1");
+        assert_eq!(value("agents", "sla first reply due", "Cleo"), "2");
+    }
+
+    fn a_target_counts_only_once_its_due_moment_has_passed(engine: Engine) {
+        use tickets::analytics::{Achievement, SlaTarget};
+        let f = november_with_service_levels(engine);
+        // Asked for on 6 November at noon New York time (17:00Z), the week
+        // so far: ticket 10's first reply falls due at 17:00Z, not yet
+        // passed; 9's (met) has.
+        let r = report_at(
+            f.store(),
+            custom(day(2024, 11, 1), day(2024, 11, 7)),
+            z(11, 6, 17, 0),
+            &New_York,
+        );
+        assert_eq!(r.sla.first_reply, Achievement { met: 2, due: 4 });
+        let until = r.period.end.min(r.period.as_of);
+        let ids = scope(
+            f.store(),
+            Measure::TargetDue {
+                target: SlaTarget::FirstReply,
+                missed: false,
+                priority: None,
+                agent: None,
+            },
+            r.period.start,
+            until,
+        );
+        assert_eq!(ids, vec![4, 5, 6, 9]);
+    }
+}

@@ -319,3 +319,44 @@ fn at_1366_no_card_lies_under_the_scroll_bar() {
         );
     }
 }
+
+on_both_engines_with! {
+    fn the_sla_cards_count_targets_that_fell_due_and_open_them(engine: Engine) {
+        use tickets::clock::Clock as _;
+        use tickets::domain::sla::{SlaPolicy, Targets};
+        // Raised at 15:05, 15:10 and 15:15; a first reply promised within
+        // 10 minutes. The first is answered at 15:12 (met), the second is
+        // not (missed at 15:20); the third's falls due at 15:25, after now.
+        let desk = desk_on(engine, &["Printer on fire", "Cannot log in", "Refund please"]);
+        {
+            let mut store = store_of(&desk);
+            let mut policy = SlaPolicy::default();
+            policy.targets[1] = Targets {
+                first_reply_minutes: Some(10),
+                resolution_minutes: None,
+            };
+            store.set_sla_policy(desk.dana, &policy).unwrap();
+            desk.clock.set(desk.clock.now() - chrono::Duration::minutes(8));
+            store
+                .add_message(desk.dana, TicketNumber(1), Direction::Outbound, "On it")
+                .unwrap();
+            // It is 15:22.
+            desk.clock.advance(chrono::Duration::minutes(10));
+            while store.refresh_due().unwrap() > 0 {}
+        }
+        let mut harness = open(&desk, Some(desk.dana));
+        open_analytics(&mut harness);
+        step_until(&mut harness, "the SLA card", |h| {
+            h.query_by_label("First reply SLA: 50.0%").is_some()
+        });
+        harness.get_by_label_contains("1 of 2 met · 1 missed");
+        harness.get_by_label("Resolution SLA: —");
+        harness.get_by_label("First reply SLA: 50.0%").click();
+        step_until(&mut harness, "the targets' tickets", |h| {
+            h.query_by_label("2 tickets").is_some()
+        });
+        assert!(harness.query_by_label("Printer on fire").is_some());
+        assert!(harness.query_by_label("Cannot log in").is_some());
+        assert!(harness.query_by_label("Refund please").is_none());
+    }
+}

@@ -5,7 +5,7 @@ use super::desk::ServerStore;
 use crate::domain::AgentId;
 use crate::domain::sla::SlaPolicy;
 use crate::store::StoreError;
-use crate::store::sla::{DUE_BATCH, DueInputs, definition_of, due_of, policy_of};
+use crate::store::sla::{DUE_BATCH, DueColumns, DueInputs, definition_of, due_of, policy_of};
 
 impl ServerStore {
     /// The policy; none kept: no targets.
@@ -41,16 +41,12 @@ impl ServerStore {
             Err(StoreError::Unsupported(_)) => return Ok(0),
             Err(e) => return Err(e),
         };
-        let settled: i32 = self
-            .call(
-                None,
-                "SELECT tickets.settle_no_due($1)",
-                &[&!policy.has_targets()],
-            )?
-            .get(0);
-        let mut settled = usize::try_from(settled).unwrap_or_default();
         if !policy.has_targets() {
-            return Ok(settled);
+            // Nothing to work out while the policy promises nothing.
+            let settled: i32 = self
+                .call(None, "SELECT tickets.settle_no_due(true)", &[])?
+                .get(0);
+            return Ok(usize::try_from(settled).unwrap_or_default());
         }
         let limit = DUE_BATCH as i64;
         // Two reads, not one snapshot: a status change between them moves
@@ -69,7 +65,7 @@ impl ServerStore {
             &[&ids],
         )?;
         if tickets.is_empty() {
-            return Ok(settled);
+            return Ok(0);
         }
         let mut stale: Vec<DueInputs> = tickets
             .iter()
@@ -91,16 +87,36 @@ impl ServerStore {
             }
         }
         let ids: Vec<i64> = stale.iter().map(|t| t.id).collect();
-        let (dues, risks): (Vec<i64>, Vec<i64>) = stale.iter().map(|t| due_of(&policy, t)).unzip();
+        let now = crate::domain::from_millis(self.now());
+        let columns: Vec<DueColumns> = stale.iter().map(|t| due_of(&policy, t, now)).collect();
+        let dues: Vec<i64> = columns.iter().map(|c| c.due).collect();
+        let risks: Vec<i64> = columns.iter().map(|c| c.risk).collect();
         let stamps: Vec<i64> = stale.iter().map(|t| t.stamp).collect();
+        let due_at =
+            |f: fn(&DueColumns) -> Option<(i64, bool)>| -> (Vec<Option<i64>>, Vec<Option<i16>>) {
+                columns
+                    .iter()
+                    .map(|c| (f(c).map(|t| t.0), f(c).map(|t| i16::from(t.1))))
+                    .unzip()
+            };
+        let (first_dues, first_met) = due_at(|c| c.first);
+        let (resolve_dues, resolve_met) = due_at(|c| c.resolution);
         let taken: i32 = self
             .call(
                 None,
-                "SELECT tickets.settle_due($1, $2, $3, $4)",
-                &[&ids, &dues, &risks, &stamps],
+                "SELECT tickets.settle_due($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &ids,
+                    &dues,
+                    &risks,
+                    &stamps,
+                    &first_dues,
+                    &first_met,
+                    &resolve_dues,
+                    &resolve_met,
+                ],
             )?
             .get(0);
-        settled += usize::try_from(taken).unwrap_or_default();
-        Ok(settled)
+        Ok(usize::try_from(taken).unwrap_or_default())
     }
 }

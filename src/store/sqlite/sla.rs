@@ -54,17 +54,17 @@ impl FileStore {
             Err(StoreError::Unsupported(_)) => return Ok(0),
             Err(e) => return Err(e),
         };
-        self.transact(|tx, _| {
-            // Nothing to work out: resolved and closed tickets, or every
-            // ticket while the policy promises nothing.
-            let mut settled = tx
-                .prepare_cached(
-                    "UPDATE tickets SET due_at = ?1, due_risk_at = ?1, sla_stamp = updated_at
-                     WHERE sla_stamp IS NOT updated_at AND (?2 OR status IN (3, 4))",
-                )?
-                .execute(params![NOTHING_DUE, !policy.has_targets()])?;
+        self.transact(|tx, now| {
+            // Nothing to work out while the policy promises nothing.
             if !policy.has_targets() {
-                return Ok(settled);
+                return Ok(tx
+                    .prepare_cached(
+                        "UPDATE tickets SET due_at = ?1, due_risk_at = ?1, sla_stamp = updated_at,
+                             first_due_at = NULL, first_met = NULL,
+                             resolve_due_at = NULL, resolve_met = NULL
+                         WHERE sla_stamp IS NOT updated_at",
+                    )?
+                    .execute(params![NOTHING_DUE])?);
             }
             let mut stale: Vec<DueInputs> = tx
                 .prepare_cached(
@@ -85,7 +85,7 @@ impl FileStore {
                 })?
                 .collect::<Result<_, _>>()?;
             if stale.is_empty() {
-                return Ok(settled);
+                return Ok(0);
             }
             let ids = Rc::new(stale.iter().map(|t| Value::Integer(t.id)).collect::<Vec<_>>());
             let mut moves = tx.prepare_cached(
@@ -100,14 +100,24 @@ impl FileStore {
                 }
             }
             let mut write = tx.prepare_cached(
-                "UPDATE tickets SET due_at = ?2, due_risk_at = ?3, sla_stamp = updated_at WHERE id = ?1",
+                "UPDATE tickets SET due_at = ?2, due_risk_at = ?3, sla_stamp = updated_at,
+                     first_due_at = ?4, first_met = ?5, resolve_due_at = ?6, resolve_met = ?7
+                 WHERE id = ?1",
             )?;
+            let now = crate::domain::from_millis(now);
             for t in &stale {
-                let (due, risk) = due_of(&policy, t);
-                write.execute(params![t.id, due, risk])?;
+                let c = due_of(&policy, t, now);
+                write.execute(params![
+                    t.id,
+                    c.due,
+                    c.risk,
+                    c.first.map(|f| f.0),
+                    c.first.map(|f| f.1),
+                    c.resolution.map(|r| r.0),
+                    c.resolution.map(|r| r.1),
+                ])?;
             }
-            settled += stale.len();
-            Ok(settled)
+            Ok(stale.len())
         })
     }
 }

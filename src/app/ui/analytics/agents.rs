@@ -7,7 +7,7 @@ use egui::Ui;
 use super::super::super::commands::Action;
 use super::super::widgets::thousands;
 use super::{AnalyticsWindow, human_duration, percent};
-use crate::analytics::{AgentRow, Measure};
+use crate::analytics::{AgentRow, Measure, SlaTarget};
 
 /// A sortable column of the per-agent table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub(super) enum AgentColumn {
     ResolutionMean,
     ResolutionMedian,
     Csat,
+    SlaFirstReply,
+    SlaResolution,
 }
 
 pub(super) fn agent_table(ui: &mut Ui, state: &mut AnalyticsWindow, actions: &mut Vec<Action>) {
@@ -39,6 +41,8 @@ pub(super) fn agent_table(ui: &mut Ui, state: &mut AnalyticsWindow, actions: &mu
             AgentColumn::ResolutionMean => d(a.resolution.mean_ms),
             AgentColumn::ResolutionMedian => d(a.resolution.median_ms),
             AgentColumn::Csat => d(a.csat.score()),
+            AgentColumn::SlaFirstReply => d(a.sla_first_reply.rate()),
+            AgentColumn::SlaResolution => d(a.sla_resolution.rate()),
         }
     };
     let (column, descending) = state.sort;
@@ -61,6 +65,8 @@ pub(super) fn agent_table(ui: &mut Ui, state: &mut AnalyticsWindow, actions: &mu
         (AgentColumn::ResolutionMean, "Resolution mean"),
         (AgentColumn::ResolutionMedian, "Resolution median"),
         (AgentColumn::Csat, "CSAT"),
+        (AgentColumn::SlaFirstReply, "First reply SLA"),
+        (AgentColumn::SlaResolution, "Resolution SLA"),
     ];
     let mut new_sort = None;
     let mut drill = None;
@@ -98,6 +104,20 @@ pub(super) fn agent_table(ui: &mut Ui, state: &mut AnalyticsWindow, actions: &mu
             let csat = format!("{} ({} rating{})", percent(a.csat.score()), a.csat.ratings, if a.csat.ratings == 1 { "" } else { "s" });
             if ui.link(csat).on_hover_text("Ratings of 4 or 5 ÷ all ratings recorded in the period on tickets this agent resolved").clicked() {
                 drill = Some((Measure::RatedResolvedBy(a.agent), format!("Rated, resolved by {}", a.name)));
+            }
+            for target in SlaTarget::ALL {
+                let sla = a.sla(target);
+                if sla.due == 0 {
+                    ui.weak("—");
+                    continue;
+                }
+                let (rate, met) = super::cards::achievement_text(sla);
+                if ui.link(format!("{rate} ({met})")).on_hover_text("Targets that fell due in the period and were this agent's: they wrote the first reply / resolved the ticket, or, not yet done, it is assigned to them. Click to list them.").clicked() {
+                    drill = Some((
+                        Measure::TargetDue { target, missed: false, priority: None, agent: Some(a.agent) },
+                        format!("{} targets due, {}'s", target.label(), a.name),
+                    ));
+                }
             }
             ui.end_row();
         }

@@ -6,8 +6,19 @@ use egui::{RichText, Role, Sense, Ui, WidgetInfo};
 use super::super::super::commands::Action;
 use super::super::widgets::thousands;
 use super::{AnalyticsWindow, human_duration, percent};
-use crate::analytics::{Durations, Measure, Scope};
+use crate::analytics::{Achievement, Durations, Measure, Scope, SlaTarget};
 use crate::domain::Status;
+
+/// An SLA achievement as the window says it: "92%" and "23 of 25 met".
+pub(super) fn achievement_text(a: Achievement) -> (String, String) {
+    (
+        super::percent(a.rate()),
+        format!("{} of {} met", thousands(a.met), thousands(a.due)),
+    )
+}
+
+/// What an SLA card means, on hover.
+const SLA_MEANING: &str = "Service-level targets (File → Service levels…) whose due moment fell in the period, up to now: the share met by their due moment. A target counts for its ticket's priority now; targets of tickets resolved before a policy was set count under the policy then. See docs/METRICS.md, “SLA achievement”.";
 
 /// A card's inner margin and its narrowest content width.
 const CARD_MARGIN: f32 = 10.0;
@@ -75,6 +86,101 @@ fn card(
     response.widget_info(|| WidgetInfo::labeled(Role::Button, true, format!("{title}: {value}")));
     if response.clicked()
         && let Some(scope) = scope
+    {
+        actions.push(Action::Drill(scope));
+    }
+}
+
+/// A card of SLA achievement for one target.
+fn sla_card(
+    state: &AnalyticsWindow,
+    a: &Achievement,
+    target: SlaTarget,
+) -> (&'static str, String, String, &'static str, Option<Scope>) {
+    let (value, met) = achievement_text(*a);
+    (
+        match target {
+            SlaTarget::FirstReply => "First reply SLA",
+            SlaTarget::Resolution => "Resolution SLA",
+        },
+        value,
+        format!("{met} · {} missed", thousands(a.missed())),
+        SLA_MEANING,
+        state.scope(
+            Measure::TargetDue {
+                target,
+                missed: false,
+                priority: None,
+                agent: None,
+            },
+            format!("{} target due", target.label()),
+        ),
+    )
+}
+
+/// SLA achievement per priority: for each target, the share met (a click
+/// lists the targets that fell due) and the missed ones (a click lists
+/// those).
+pub(super) fn sla_by_priority(ui: &mut Ui, state: &AnalyticsWindow, actions: &mut Vec<Action>) {
+    let Some(r) = &state.report else {
+        return;
+    };
+    if r.sla.first_reply.due == 0 && r.sla.resolution.due == 0 {
+        return;
+    }
+    ui.label(RichText::new("Service levels by priority").strong())
+        .on_hover_text(SLA_MEANING);
+    let mut drill = None;
+    egui::Grid::new("sla_by_priority")
+        .striped(true)
+        .num_columns(5)
+        .show(ui, |ui| {
+            ui.label(RichText::new("Priority").weak());
+            for target in SlaTarget::ALL {
+                ui.label(RichText::new(format!("{} met", target.label())).weak());
+                ui.label(RichText::new("Missed").weak());
+            }
+            ui.end_row();
+            for (priority, first, resolution) in &r.sla.by_priority {
+                ui.label(priority.label());
+                for (target, a) in [
+                    (SlaTarget::FirstReply, first),
+                    (SlaTarget::Resolution, resolution),
+                ] {
+                    if a.due == 0 {
+                        ui.weak("—");
+                        ui.weak("—");
+                        continue;
+                    }
+                    let (rate, met) = achievement_text(*a);
+                    for (missed, text) in [
+                        (false, format!("{rate} ({met})")),
+                        (true, thousands(a.missed())),
+                    ] {
+                        if ui.link(text).on_hover_text("List these tickets").clicked() {
+                            let what = format!(
+                                "{} {} target{}",
+                                priority.label(),
+                                target.label().to_lowercase(),
+                                if missed { " missed" } else { " due" }
+                            );
+                            drill = Some((
+                                Measure::TargetDue {
+                                    target,
+                                    missed,
+                                    priority: Some(*priority),
+                                    agent: None,
+                                },
+                                what,
+                            ));
+                        }
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    if let Some((measure, what)) = drill
+        && let Some(scope) = state.scope(measure, what)
     {
         actions.push(Action::Drill(scope));
     }
@@ -148,6 +254,8 @@ pub(super) fn cards(ui: &mut Ui, state: &AnalyticsWindow, actions: &mut Vec<Acti
             "Satisfaction ratings of 4 or 5 divided by all ratings recorded in the period.",
             state.scope(Measure::Rated, "Rated".to_owned()),
         ),
+        sla_card(state, &r.sla.first_reply, SlaTarget::FirstReply),
+        sla_card(state, &r.sla.resolution, SlaTarget::Resolution),
     ];
     // Nested frames do not wrap in a wrapped layout (their size is known only
     // once drawn), so lay the cards out in rows that fit the window's width.

@@ -58,7 +58,11 @@ impl AnalyticsWindow {
     /// The tickets behind a number of the current report.
     fn scope(&self, measure: Measure, what: String) -> Option<Scope> {
         let report = self.report.as_ref()?;
-        let (start_ms, end_ms) = report.period.millis();
+        let (start_ms, mut end_ms) = report.period.millis();
+        if matches!(measure, Measure::TargetDue { .. }) {
+            // Targets count once their due moment has passed.
+            end_ms = report.period.due_until_millis();
+        }
         Some(Scope {
             measure,
             start_ms,
@@ -194,11 +198,17 @@ fn analytics_ui(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             cards::cards(ui, state, actions);
+            ui.add_space(8.0);
+            cards::sla_by_priority(ui, state, actions);
             ui.add_space(12.0);
             charts::charts(ui, state, actions);
             ui.add_space(12.0);
             ui.heading("Per agent");
-            agents::agent_table(ui, state, actions);
+            // Eleven columns: scrolled sideways in a narrow window rather
+            // than widening the window past the screen.
+            egui::ScrollArea::horizontal()
+                .id_salt("agent_table_scroll")
+                .show(ui, |ui| agents::agent_table(ui, state, actions));
         });
 }
 

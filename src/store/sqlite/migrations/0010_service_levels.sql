@@ -27,3 +27,16 @@ ALTER TABLE tickets ADD COLUMN due_risk_at INTEGER NOT NULL DEFAULT 922337203685
 ALTER TABLE tickets ADD COLUMN sla_stamp INTEGER;
 CREATE INDEX tickets_due ON tickets(due_at, id);
 CREATE INDEX tickets_sla_stale ON tickets(id) WHERE sla_stamp IS NOT updated_at;
+
+-- Each target's due moment and whether it was met by then, worked out with
+-- due_at, for the analytics' SLA achievement (docs/METRICS.md): NULL where
+-- the ticket has no such target (none for its priority, or the policy
+-- promised nothing when it was worked out) or its moment is not known yet
+-- (the resolution clock paused in Waiting). *_met is 1 when the reply or
+-- the resolution came by the due moment, else 0.
+ALTER TABLE tickets ADD COLUMN first_due_at INTEGER;
+ALTER TABLE tickets ADD COLUMN first_met INTEGER;
+ALTER TABLE tickets ADD COLUMN resolve_due_at INTEGER;
+ALTER TABLE tickets ADD COLUMN resolve_met INTEGER;
+CREATE INDEX tickets_first_due ON tickets(first_due_at) WHERE first_due_at IS NOT NULL;
+CREATE INDEX tickets_resolve_due ON tickets(resolve_due_at) WHERE resolve_due_at IS NOT NULL;
