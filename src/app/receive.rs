@@ -502,6 +502,10 @@ impl TicketsApp {
                 if matches!(self.modal, Some(Modal::ServiceLevels(_))) {
                     self.modal = None;
                 }
+                // The due times the worker worked out before answering: the
+                // list's Due column, the counts and the panel's targets.
+                self.data_changed(EVERYTHING);
+                self.reload_panel();
                 self.toasts.add(
                     ToastKind::Info,
                     "Service levels saved. Each open ticket's due time is worked out again.",

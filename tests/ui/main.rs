@@ -20,6 +20,7 @@ mod first_minute;
 mod keyboard;
 mod layout;
 mod merge;
+mod service_levels;
 mod team;
 mod two_windows;
 mod views;

@@ -187,17 +187,15 @@ pub fn parse_length(text: &str) -> Result<Option<u32>, String> {
     }
 }
 
-/// A text box with an accessible name.
+/// A text box with an accessible name (its visible label is the grid's row
+/// and column, or the word before it).
 fn named_box(ui: &mut Ui, text: &mut String, name: &str, width: f32, hint: &str) {
-    let response = ui.add(
+    ui.add(
         egui::TextEdit::singleline(text)
             .desired_width(width)
             .hint_text(hint),
-    );
-    let name = name.to_owned();
-    response.widget_info(move || {
-        egui::WidgetInfo::text_edit(true, String::new(), String::new(), &name)
-    });
+    )
+    .accessible_name(name);
 }
 
 /// Draws the dialog; Save sends the policy typed, or says what is wrong.
@@ -262,15 +260,13 @@ pub fn service_levels_ui(ui: &mut Ui, form: &mut SlaForm, actions: &mut Vec<Acti
             named_box(ui, &mut form.end, "Working day ends", 60.0, "17:00");
         });
         ui.label("Holidays, one date a line");
-        let response = ui.add(
+        ui.add(
             egui::TextEdit::multiline(&mut form.holidays)
                 .desired_rows(3)
                 .desired_width(240.0)
                 .hint_text("2026-12-25"),
-        );
-        response.widget_info(|| {
-            egui::WidgetInfo::text_edit(true, String::new(), String::new(), "Holidays")
-        });
+        )
+        .accessible_name("Holidays");
     });
     field_error(ui, form.error.as_deref());
     ui.add_space(6.0);
