@@ -355,6 +355,26 @@ pub fn list_ops(store: &Store, tickets: u64) -> Vec<ListOp> {
             format!("t.created_at >= {}", to_millis(last_30d)),
         ),
         op(
+            "filter_breached",
+            TicketFilter {
+                breached: true,
+                ..Default::default()
+            },
+            format!("t.due_at <= {}", to_millis(now)),
+        ),
+        op(
+            "filter_due_within_1h",
+            TicketFilter {
+                due_within_minutes: Some(60),
+                ..Default::default()
+            },
+            format!(
+                "t.due_at > {} AND t.due_at <= {}",
+                to_millis(now),
+                to_millis(now) + 3_600_000
+            ),
+        ),
+        op(
             "filter_tag_refund",
             TicketFilter {
                 tags: vec![refund],
