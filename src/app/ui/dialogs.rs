@@ -589,6 +589,7 @@ impl TicketsApp {
             Modal::ServiceLevels(form) => {
                 ui.set_width(460.0);
                 super::service_levels::service_levels_ui(ui, form, actions);
+            }
             Modal::Merge(dialog) => {
                 ui.set_width(520.0);
                 merge_choice = super::merge::merge_ui(ui, dialog, focus, actions);
