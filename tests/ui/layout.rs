@@ -60,14 +60,14 @@ fn at_1920_the_columns_span_the_window_and_the_subject_takes_the_room() {
 }
 
 #[test]
-fn at_1366_with_the_panel_open_customer_assignee_and_created_stay_in_view() {
+fn at_1366_with_the_panel_open_customer_assignee_created_and_due_stay_in_view() {
     let desk = long_desk();
     let mut harness = open_sized(&desk, Some(desk.dana), [1366.0, 768.0]);
     open_ticket(&mut harness, "Login loops");
     harness.run_steps(2);
     // The panel's left edge: its Detail tab.
     let panel_left = harness.get_by_label("Detail").rect().min.x;
-    for column in ["Customer", "Assignee", "Created"] {
+    for column in ["Customer", "Assignee", "Created", "Updated", "Due"] {
         let rect = header(&harness, column);
         assert!(
             rect.max.x <= panel_left,
@@ -84,6 +84,26 @@ fn at_1366_with_the_panel_open_customer_assignee_and_created_stay_in_view() {
             .query_by_label("Acme Corporation Worldwide")
             .is_some()
     );
+}
+
+#[test]
+fn at_1280_with_the_panel_open_due_stays_in_view_and_created_gives_way() {
+    // The window's first size on a 1366 screen: too little room for every
+    // column beside the panel, so Created (the number gives that order)
+    // gives way, and Due, the one an agent acts on, stays.
+    let desk = long_desk();
+    let mut harness = open_sized(&desk, Some(desk.dana), [1280.0, 768.0]);
+    open_ticket(&mut harness, "Login loops");
+    harness.run_steps(2);
+    let panel_left = harness.get_by_label("Detail").rect().min.x;
+    for column in ["Status", "Customer", "Assignee", "Updated", "Due"] {
+        let rect = header(&harness, column);
+        assert!(
+            rect.max.x <= panel_left,
+            "{column} ends at {:.0}, under the panel at {panel_left:.0}",
+            rect.max.x
+        );
+    }
 }
 
 #[test]

@@ -403,8 +403,9 @@ impl LastActivities {
     }
 }
 
-/// How much room the list has, and so which forms its columns take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How much room the list has, and so which forms its columns take
+/// (ordered from the most room to the least).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Width {
     /// 1,000 points or more: every column in full.
     Wide,
@@ -412,6 +413,10 @@ pub enum Width {
     Medium,
     /// Less: priority as a mark alone, first names, "3h".
     Narrow,
+    /// Too little even for that (a small window with the ticket panel
+    /// open): as Narrow, without the Created column (the number gives the
+    /// order tickets were raised in).
+    Tight,
 }
 
 impl Width {
@@ -419,15 +424,24 @@ impl Width {
     /// points, given `spacing` between columns.
     fn of(available: f32, spacing: f32) -> Width {
         let room = |width: Width| {
-            available - width.columns().iter().sum::<f32>() - spacing * SortColumn::ALL.len() as f32
+            available - width.columns().iter().sum::<f32>() - spacing * width.shown().count() as f32
         };
         if room(Width::Wide) >= 320.0 {
             Width::Wide
         } else if room(Width::Medium) >= 260.0 {
             Width::Medium
-        } else {
+        } else if room(Width::Narrow) >= 120.0 {
             Width::Narrow
+        } else {
+            Width::Tight
         }
+    }
+
+    /// The columns shown at this width, in order.
+    fn shown(self) -> impl Iterator<Item = SortColumn> {
+        SortColumn::ALL
+            .into_iter()
+            .filter(move |c| !(self == Width::Tight && *c == SortColumn::Created))
     }
 
     /// The fixed columns' widths: number, status, priority, customer,
@@ -436,7 +450,8 @@ impl Width {
         match self {
             Width::Wide => [92.0, 104.0, 92.0, 160.0, 140.0, 104.0, 104.0, 96.0],
             Width::Medium => [84.0, 100.0, 84.0, 120.0, 104.0, 62.0, 62.0, 84.0],
-            Width::Narrow => [74.0, 98.0, 24.0, 100.0, 80.0, 64.0, 64.0, 72.0],
+            Width::Narrow => [66.0, 84.0, 24.0, 80.0, 66.0, 50.0, 50.0, 60.0],
+            Width::Tight => [70.0, 88.0, 24.0, 84.0, 70.0, 0.0, 50.0, 60.0],
         }
     }
 }
@@ -546,8 +561,11 @@ pub fn table_ui(
         .column(Column::exact(status))
         .column(Column::exact(priority))
         .column(Column::exact(customer).clip(true))
-        .column(Column::exact(assignee).clip(true))
-        .column(Column::exact(created))
+        .column(Column::exact(assignee).clip(true));
+    if width != Width::Tight {
+        table = table.column(Column::exact(created));
+    }
+    let mut table = table
         .column(Column::exact(updated))
         .column(Column::exact(due));
     if let Some(row) = list.scroll_to.take() {
@@ -564,14 +582,14 @@ pub fn table_ui(
                     ));
                 });
             }
-            for column in SortColumn::ALL {
+            for column in width.shown() {
                 header.col(|ui| {
                     let arrow = match (sort.column == column, sort.descending) {
                         (true, true) => " ↓",
                         (true, false) => " ↑",
                         (false, _) => "",
                     };
-                    let name = if column == SortColumn::Priority && width == Width::Narrow {
+                    let name = if column == SortColumn::Priority && width >= Width::Narrow {
                         "P"
                     } else {
                         header_label(column)
@@ -684,7 +702,7 @@ pub fn table_ui(
                     status_pill(ui, ticket.status);
                 });
                 row.col(|ui| {
-                    priority_mark(ui, ticket.priority, width != Width::Narrow);
+                    priority_mark(ui, ticket.priority, width < Width::Narrow);
                 });
                 row.col(|ui| {
                     cell(ui, ticket.customer.as_deref().unwrap_or("—"));
@@ -703,6 +721,9 @@ pub fn table_ui(
                 // Created as a date; Updated as how long ago ("3 hours ago").
                 let wide = width == Width::Wide;
                 for (moment, relative) in [(ticket.created, false), (ticket.updated, true)] {
+                    if !relative && width == Width::Tight {
+                        continue;
+                    }
                     row.col(|ui| {
                         let text = match (wide, relative) {
                             (true, false) => short_time(moment, now),
