@@ -108,8 +108,10 @@ impl BuiltinView {
                 statuses: vec![Status::Waiting],
                 ..TicketFilter::default()
             },
+            // Only open tickets have a due time (a resolved or closed one
+            // has none), so no status filter: its count reads the due
+            // index alone.
             BuiltinView::BreachingSoon => TicketFilter {
-                statuses: open,
                 breached: true,
                 due_within_minutes: Some(60),
                 ..TicketFilter::default()
