@@ -5,6 +5,7 @@
 mod activity;
 mod bulk;
 mod link;
+pub mod canned;
 mod number;
 mod presence;
 pub mod sla;
@@ -12,6 +13,7 @@ mod ticket;
 pub mod validate;
 
 pub use activity::{ActivityEntry, ActivityKind};
+pub use canned::CannedReply;
 pub use bulk::{BulkChange, BulkCounts, BulkItem, BulkMark, BulkOutcome, BulkResult};
 pub use link::{LinkKind, MergeCounts, TicketLink};
 pub use number::{TicketNumber, parse_ticket_number};
