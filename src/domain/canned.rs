@@ -39,6 +39,38 @@ pub struct CannedReply {
     pub status: Option<Status>,
 }
 
+/// What a canned reply was used in: the text sent with it, as typed (its
+/// placeholders filled where they could be).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// A reply to the customer.
+    Reply(String),
+    /// An internal note.
+    Note(String),
+}
+
+impl Written {
+    /// The text.
+    pub fn text(&self) -> &str {
+        match self {
+            Written::Reply(text) | Written::Note(text) => text,
+        }
+    }
+
+    /// Whether it is a note.
+    pub fn is_note(&self) -> bool {
+        matches!(self, Written::Note(_))
+    }
+
+    /// The text checked as a reply's or a note's is, as every engine keeps it.
+    pub fn checked(&self) -> Result<String, validate::ValidationError> {
+        match self {
+            Written::Reply(text) => validate::message(text),
+            Written::Note(text) => validate::note(text),
+        }
+    }
+}
+
 /// A canned reply checked and tidied before it is kept, with the key its
 /// title is unique by (lower-cased).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +111,10 @@ pub fn checked(reply: &CannedReply) -> Result<CheckedCanned, validate::Validatio
     let mut tags: Vec<String> = Vec::new();
     for tag in &reply.tags {
         let tag = validate::tag(tag)?;
-        if !tags.iter().any(|t| super::sort_key(t) == super::sort_key(&tag)) {
+        if !tags
+            .iter()
+            .any(|t| super::sort_key(t) == super::sort_key(&tag))
+        {
             tags.push(tag);
         }
     }
@@ -107,6 +142,16 @@ pub struct Context {
 }
 
 impl Context {
+    /// What `agent` writing on `ticket` fills placeholders with.
+    pub fn of(ticket: &super::TicketDetail, agent: Option<&str>) -> Context {
+        Context {
+            customer_name: ticket.customer.as_ref().map(|c| c.name.clone()),
+            agent_name: agent.map(str::to_owned),
+            ticket: Some(ticket.number),
+            subject: Some(ticket.subject.clone()),
+        }
+    }
+
     /// The value of placeholder `name`; `None` for an unknown name or a
     /// value there is not (an empty one counts as none).
     pub fn value(&self, name: &str) -> Option<String> {
@@ -147,31 +192,36 @@ pub struct Found {
     pub known: bool,
 }
 
-/// Every `{{name}}` in `text`, in order: the shortest `{{` … `}}` holding
-/// no line break and no brace (so `{{{x}}}` is `{` then `{{x}}` then `}`).
-/// An unclosed `{{` is plain text.
+/// Every `{{name}}` in `text`, in order: a `{{` then a name holding no
+/// line break and no brace, then `}}` (so `{{{x}}}` is `{` then `{{x}}`
+/// then `}`). An unclosed `{{` is plain text. One pass: each character is
+/// read at most twice, so a body of 100,000 braces costs no more than any
+/// other (the window checks what is typed every frame).
 pub fn placeholders(text: &str) -> Vec<Found> {
+    let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut at = 0;
-    while let Some(open) = text[at..].find("{{").map(|i| at + i) {
-        let inner_start = open + 2;
-        let rest = &text[inner_start..];
-        let close = rest.find("}}");
-        let stop = rest.find(['\n', '\r']).unwrap_or(rest.len());
-        let reopen = rest.find("{{").unwrap_or(rest.len());
-        match close {
-            Some(close) if close < stop && close < reopen && !rest[..close].contains('{') => {
-                let name = rest[..close].trim().to_owned();
-                let end = inner_start + close + 2;
-                found.push(Found {
-                    range: open..end,
-                    known: PLACEHOLDERS.contains(&name.as_str()),
-                    name,
-                });
-                at = end;
-            }
-            // Try again from the next `{{`: `{{{{x}}` holds `{{x}}`.
-            _ => at = open + 1,
+    while at + 1 < bytes.len() {
+        if bytes[at] != b'{' || bytes[at + 1] != b'{' {
+            at += 1;
+            continue;
+        }
+        let start = at + 2;
+        let stop = bytes[start..]
+            .iter()
+            .position(|b| matches!(b, b'{' | b'}' | b'\n' | b'\r'))
+            .map_or(bytes.len(), |i| start + i);
+        if bytes[stop..].starts_with(b"}}") {
+            let name = text[start..stop].trim().to_owned();
+            found.push(Found {
+                range: at..stop + 2,
+                known: PLACEHOLDERS.contains(&name.as_str()),
+                name,
+            });
+            at = stop + 2;
+        } else {
+            // Not closed here: a `{{` may start at the next character.
+            at += 1;
         }
     }
     found
@@ -276,7 +326,11 @@ mod tests {
     fn hostile_text_is_left_as_written() {
         let context = dana_at(Some("Sam"));
         for (body, text, unfilled) in [
-            ("{{customer.nam}}", "{{customer.nam}}", vec!["{{customer.nam}}"]),
+            (
+                "{{customer.nam}}",
+                "{{customer.nam}}",
+                vec!["{{customer.nam}}"],
+            ),
             ("{{}}", "{{}}", vec!["{{}}"]),
             ("{{ customer.name", "{{ customer.name", vec![]),
             ("a {{ b {{agent.name}}", "a {{ b Dana Kim", vec![]),
@@ -297,7 +351,10 @@ mod tests {
             "Dear {{customer.name}}, {{agent.name}}",
             &dana_at(Some("{{agent.name}} {{ticket.number}}")),
         );
-        assert_eq!(filled.text, "Dear {{agent.name}} {{ticket.number}}, Dana Kim");
+        assert_eq!(
+            filled.text,
+            "Dear {{agent.name}} {{ticket.number}}, Dana Kim"
+        );
         assert!(filled.unfilled.is_empty());
     }
 
@@ -336,12 +393,18 @@ mod tests {
             ..CannedReply::default()
         };
         let c = checked(&reply).unwrap();
-        assert_eq!((c.title.as_str(), c.title_key.as_str()), ("Refund sent", "refund sent"));
+        assert_eq!(
+            (c.title.as_str(), c.title_key.as_str()),
+            ("Refund sent", "refund sent")
+        );
         assert_eq!(c.body, "Done.");
         assert_eq!(c.tags, ["billing"]);
         assert_eq!(tags_from_text(&c.tags_text()), c.tags);
         reply.title = " ".to_owned();
-        assert_eq!(checked(&reply).unwrap_err().to_string(), "Title: is required");
+        assert_eq!(
+            checked(&reply).unwrap_err().to_string(),
+            "Title: is required"
+        );
         reply.title = "T".to_owned();
         reply.body = String::new();
         assert_eq!(checked(&reply).unwrap_err().field, "Body");

@@ -751,14 +751,15 @@ impl Store {
         /// uses under the title it had. One deleted meanwhile is
         /// [`StoreError::NotFound`].
         fn delete_canned_reply(&mut self, actor: AgentId, id: i64) -> Result<(), StoreError>;
-        /// Records in `ticket`'s trail that `actor` used canned reply
-        /// `canned` ("Dana used the canned reply “Refund sent”"), then sets
-        /// the status and adds the tags it carries, each with its own entry
-        /// as the single changes make them: all in one transaction, refused
-        /// as a [`StoreError::Conflict`] if the ticket is no longer at
-        /// `expected_version`. The text itself is the window's to insert;
-        /// it is saved when the reply or note is.
-        fn use_canned_reply(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, canned: i64) -> Result<(), StoreError>;
+        /// Sends `written` (a reply to the customer, or an internal note)
+        /// on `ticket` as `actor`, records in its trail that it was written
+        /// with canned reply `canned` ("Dana used the canned reply “Refund
+        /// sent”") and, where `apply`, sets the status and adds the tags
+        /// the reply carries, each with its own entry as the single changes
+        /// make them: all in one transaction. A ticket no longer at
+        /// `expected_version` is a [`StoreError::Conflict`], a reply deleted
+        /// meanwhile [`StoreError::NotFound`], and nothing is written.
+        fn use_canned_reply(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, canned: i64, apply: bool, written: &crate::domain::canned::Written) -> Result<(), StoreError>;
     }
 }
 
@@ -781,7 +782,10 @@ impl Snapshot<'_> {
 
     /// How often each canned reply was used in `period` (see
     /// [`Store::canned_usage`]), within this snapshot.
-    pub fn canned_usage(&self, period: &Period) -> Result<Vec<crate::analytics::CannedUse>, StoreError> {
+    pub fn canned_usage(
+        &self,
+        period: &Period,
+    ) -> Result<Vec<crate::analytics::CannedUse>, StoreError> {
         match self {
             Snapshot::File(s) => s.canned_usage(period),
             Snapshot::Server(s) => s.canned_usage(period),

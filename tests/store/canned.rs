@@ -4,12 +4,13 @@
 //! and tags in one transaction and in Activity, refused on a conflict, the
 //! uses counted per period, and a desk's library moved into a team server.
 
-use crate::fixtures::{Desk, Engine, t0};
-use tickets::clock::Clock;
+use crate::fixtures::{Desk, Engine, hears_within_a_second, t0};
 use crate::on_both_engines;
 use chrono::{Duration, Utc};
 use tickets::analytics::{CannedUse, Period, PeriodChoice};
-use tickets::domain::{ActivityKind, AgentId, CannedReply, Status};
+use tickets::clock::Clock;
+use tickets::domain::canned::Written;
+use tickets::domain::{ActivityKind, AgentId, CannedReply, Direction, Status};
 use tickets::store::{ChangeToken, Store, StoreError};
 
 /// A reply titled `title` saying `body`, setting nothing.
@@ -19,6 +20,11 @@ fn reply(title: &str, body: &str) -> CannedReply {
         body: body.to_owned(),
         ..CannedReply::default()
     }
+}
+
+/// The reply an agent sends with a canned reply, as the window fills it.
+fn reply_text() -> Written {
+    Written::Reply("Thanks for waiting: it is done.".to_owned())
 }
 
 /// The library's titles, in order.
@@ -39,20 +45,6 @@ fn refused_title(result: Result<impl std::fmt::Debug, StoreError>) -> String {
             StoreError::Invalid(v).to_string()
         }
         other => panic!("expected the title to be refused, got {other:?}"),
-    }
-}
-
-/// Whether `store` hears of a change by someone else within a second.
-fn hears_within_a_second(store: &Store, seen: &mut ChangeToken) -> bool {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-    loop {
-        if store.changes_since(seen).unwrap() {
-            return true;
-        }
-        if std::time::Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
@@ -163,7 +155,7 @@ on_both_engines! {
         }).unwrap();
         desk.at(5);
         let before = desk.load(n);
-        desk.store.use_canned_reply(dana, n, before.version, refund).unwrap();
+        desk.store.use_canned_reply(dana, n, before.version, refund, true, &reply_text()).unwrap();
         let after = desk.load(n);
         assert_eq!(after.status, Status::Resolved);
         assert_eq!(
@@ -174,26 +166,58 @@ on_both_engines! {
         // Each change has its entry, as the single changes make them, after the use.
         let sentences = trail(&desk, n);
         assert_eq!(
-            sentences[sentences.len() - 3..],
+            sentences[sentences.len() - 4..],
             [
+                "Dana replied to the customer",
                 "Dana used the canned reply “Refund sent”",
                 "Dana changed status from Open to Resolved",
                 "Dana added the tag “refund”",
             ]
         );
+        let sent = after.messages.last().expect("the reply was sent");
+        assert_eq!((sent.direction, sent.body.as_str()), (Direction::Outbound, "Thanks for waiting: it is done."));
+        assert_eq!(after.first_reply, Some(desk.at(5)), "the reply counts as the first response");
         let used = after.activity.iter().find(|e| matches!(e.kind, ActivityKind::CannedUsed { .. })).unwrap();
         assert_eq!(used.kind, ActivityKind::CannedUsed { canned: refund, title: "Refund sent".to_owned() });
         assert_eq!(used.at, desk.at(5));
         // The analytics (the resolution) see the status change as they see any.
         assert_eq!(after.resolved, Some(desk.at(5)));
 
-        // A reply that sets nothing the ticket lacks records only its use.
+        // A reply that sets nothing the ticket lacks records only the text and its use.
         let entries = after.activity.len();
-        desk.store.use_canned_reply(dana, n, after.version, refund).unwrap();
+        desk.store.use_canned_reply(dana, n, after.version, refund, true, &reply_text()).unwrap();
         let again = desk.load(n);
-        assert_eq!(again.activity.len(), entries + 1);
+        assert_eq!(again.activity.len(), entries + 2);
         assert_eq!(again.version, after.version);
         assert_eq!(trail(&desk, n).last().unwrap(), "Dana used the canned reply “Refund sent”");
+    }
+
+    fn a_reply_used_in_a_note_without_applying_it_changes_no_field(desk: Desk) {
+        let dana = desk.dana;
+        let n = desk.ticket("Charged twice");
+        let refund = desk.store.add_canned_reply(dana, &CannedReply {
+            tags: vec!["refund".to_owned()],
+            status: Some(Status::Resolved),
+            ..reply("Refund sent", "Refund sent for {{ticket.number}}.")
+        }).unwrap();
+        let before = desk.load(n);
+        let note = Written::Note("Refund sent for TKT-000001. {{customer.name}}".to_owned());
+        desk.store.use_canned_reply(dana, n, before.version, refund, false, &note).unwrap();
+        let after = desk.load(n);
+        assert_eq!((after.status, after.version), (before.status, before.version));
+        assert!(after.tags.is_empty());
+        assert!(after.messages.is_empty(), "a note is no reply");
+        assert_eq!(after.first_reply, None);
+        assert_eq!(after.notes.len(), 1);
+        assert_eq!(after.notes[0].body, "Refund sent for TKT-000001. {{customer.name}}", "an unfilled placeholder is kept as written");
+        assert_eq!(
+            trail(&desk, n)[1..],
+            ["Dana added an internal note", "Dana used the canned reply “Refund sent”"]
+        );
+        // An empty text is refused as the note box refuses it, and nothing is written.
+        let refused = desk.store.use_canned_reply(dana, n, after.version, refund, true, &Written::Note("  ".to_owned())).unwrap_err();
+        assert!(matches!(refused, StoreError::Invalid(_)), "{refused:?}");
+        assert_eq!(desk.load(n), after);
     }
 
     fn a_use_on_a_changed_ticket_or_of_a_deleted_reply_changes_nothing(desk: Desk) {
@@ -209,7 +233,7 @@ on_both_engines! {
         // Sam changes the priority meanwhile: the use is refused whole.
         desk.act(sam).set_priority(sam, n, seen, tickets::domain::Priority::Urgent).unwrap();
         let before = desk.load(n);
-        let refused = desk.store.use_canned_reply(dana, n, seen, waiting).unwrap_err();
+        let refused = desk.store.use_canned_reply(dana, n, seen, waiting, true, &reply_text()).unwrap_err();
         assert!(
             matches!(refused, StoreError::Conflict { ticket, current_version } if ticket == n && current_version == seen + 1),
             "{refused:?}"
@@ -217,15 +241,61 @@ on_both_engines! {
         assert_eq!(desk.load(n), before, "no status, no tag, no entry");
         // A reply deleted meanwhile is gone, and nothing changes.
         desk.act(sam).delete_canned_reply(sam, waiting).unwrap();
-        let gone = desk.store.use_canned_reply(dana, n, before.version, waiting).unwrap_err();
+        let gone = desk.store.use_canned_reply(dana, n, before.version, waiting, true, &reply_text()).unwrap_err();
         assert!(matches!(gone, StoreError::NotFound { what: "canned reply", .. }), "{gone:?}");
         assert_eq!(desk.load(n), before);
         // A ticket that is not there.
         let other = desk.store.add_canned_reply(dana, &reply("Hi", "Hi")).unwrap();
         assert!(matches!(
-            desk.store.use_canned_reply(dana, tickets::domain::TicketNumber(999), 1, other),
+            desk.store.use_canned_reply(dana, tickets::domain::TicketNumber(999), 1, other, true, &reply_text()),
             Err(StoreError::NoSuchTicket(_))
         ));
+    }
+
+    fn hostile_text_is_kept_and_filled_as_written(desk: Desk) {
+        let dana = desk.dana;
+        // A 10,000-character body of right-to-left text, emoji, stray braces
+        // and placeholders, and a title of the same.
+        let body = format!(
+            "{} {{{{customer.name}}}} }}{{ {{{{ nope }}}} {{{{{{agent.name}}}}}}",
+            "שלום مرحبا 👩🏽‍💻 {x} ".repeat(500)
+        );
+        assert!(body.chars().count() > 10_000, "{}", body.chars().count());
+        let title = "Ответ 🎉 {{agent.name}} «quoted» 'x' \\ %_".to_owned();
+        let id = desk.store.add_canned_reply(dana, &reply(&title, &body)).unwrap();
+        let kept = desk.store.canned_replies().unwrap();
+        assert_eq!((kept[0].id, kept[0].title.as_str(), kept[0].body.as_str()), (id, title.as_str(), body.as_str()));
+        // Searching for a word with SQL's wildcards finds it literally.
+        assert_eq!(tickets::domain::canned::search(&kept, "%_").len(), 1);
+        assert!(tickets::domain::canned::search(&kept, "%x_").is_empty());
+
+        // A customer named like a placeholder: their name goes in as text,
+        // never read again; an unknown placeholder stays, listed.
+        let customer = desk.store.add_customer(&tickets::domain::NewCustomer {
+            name: "{{agent.name}} مريم".to_owned(),
+            email: String::new(),
+            company: String::new(),
+        }).unwrap();
+        let n = desk.store.create_ticket(dana, &tickets::domain::NewTicket {
+            subject: "Braces {{ticket.subject}}".to_owned(),
+            customer: Some(customer),
+            ..crate::fixtures::new_ticket("x")
+        }).unwrap();
+        let ticket = desk.load(n);
+        let filled = tickets::domain::canned::fill(
+            "Hi {{customer.first_name}} / {{customer.name}} / {{ticket.subject}} / {{nope}} / {{agent.name}}",
+            &tickets::domain::canned::Context::of(&ticket, Some("Dana")),
+        );
+        assert_eq!(
+            filled.text,
+            "Hi {{agent.name}} / {{agent.name}} مريم / Braces {{ticket.subject}} / {{nope}} / Dana"
+        );
+        assert_eq!(filled.unfilled, ["{{nope}}"]);
+        desk.store.use_canned_reply(dana, n, ticket.version, id, true, &Written::Reply(filled.text.clone())).unwrap();
+        assert_eq!(desk.load(n).messages[0].body, filled.text, "sent as shown, every character kept");
+        // A title that is not one line, or too long, is refused in a sentence.
+        let long = "x".repeat(101);
+        assert!(refused_title(desk.store.add_canned_reply(dana, &reply(&long, "x"))).contains("100"));
     }
 
     fn analytics_count_each_replys_uses_in_the_period(desk: Desk) {
@@ -239,13 +309,19 @@ on_both_engines! {
         // Before the period: 40 days back.
         desk.at(-40 * 24 * 60);
         let v = desk.version(a);
-        desk.store.use_canned_reply(dana, a, v, hello).unwrap();
+        desk.store.use_canned_reply(dana, a, v, hello, true, &reply_text()).unwrap();
         // In it.
         desk.at(10);
         for (agent, ticket, reply) in [(dana, a, hello), (sam, b, hello), (sam, a, bye), (dana, b, old), (dana, a, bye), (sam, b, hello)] {
             let v = desk.version(ticket);
-            desk.act(agent).use_canned_reply(agent, ticket, v, reply).unwrap();
+            desk.act(agent).use_canned_reply(agent, ticket, v, reply, true, &reply_text()).unwrap();
         }
+        // Renamed, used again, then deleted: listed under the title of its last use.
+        desk.at(12);
+        desk.store.update_canned_reply(dana, old, &reply("Old one, renamed", "…")).unwrap();
+        let v = desk.version(a);
+        desk.store.use_canned_reply(dana, a, v, old, true, &reply_text()).unwrap();
+        desk.store.update_canned_reply(dana, old, &reply("Old one, renamed again", "…")).unwrap();
         desk.store.delete_canned_reply(dana, old).unwrap();
         desk.at(20);
         let period = last_30_days(&desk);
@@ -254,13 +330,13 @@ on_both_engines! {
             [
                 ("Hello".to_owned(), 3, true),
                 ("bye".to_owned(), 2, true),
-                ("Old one".to_owned(), 1, false),
+                ("Old one, renamed".to_owned(), 2, false),
             ],
-            "most used first; a deleted reply under the title it had"
+            "most used first; a deleted reply under the title it had when last used"
         );
         // The same within one snapshot, as the exports read it.
         let in_snapshot = desk.store.snapshot(|s| s.canned_usage(&period)).unwrap();
-        assert_eq!(usage(in_snapshot).iter().map(|u| u.1).sum::<u64>(), 6);
+        assert_eq!(usage(in_snapshot).iter().map(|u| u.1).sum::<u64>(), 7);
         // A period with none: an empty table.
         let earlier = Period::resolve(PeriodChoice::Today, t0() - Duration::days(100), &Utc).unwrap();
         assert!(desk.store.canned_usage(&earlier).unwrap().is_empty());
@@ -284,16 +360,26 @@ fn a_desk_moved_into_a_team_server_keeps_its_canned_replies() {
             &CannedReply {
                 tags: vec!["printer".to_owned(), "hardware".to_owned()],
                 status: Some(Status::Waiting),
-                ..reply("Need the model", "Hi {{customer.name}}, which model? 🖨️ مرحبا")
+                ..reply(
+                    "Need the model",
+                    "Hi {{customer.name}}, which model? 🖨️ مرحبا",
+                )
             },
         )
         .unwrap();
-    let gone = desk.store.add_canned_reply(dana, &reply("Gone", "x")).unwrap();
+    let gone = desk
+        .store
+        .add_canned_reply(dana, &reply("Gone", "x"))
+        .unwrap();
     desk.at(10);
     let v = desk.version(n);
-    desk.store.use_canned_reply(dana, n, v, kept).unwrap();
+    desk.store
+        .use_canned_reply(dana, n, v, kept, true, &reply_text())
+        .unwrap();
     let v = desk.version(n);
-    desk.store.use_canned_reply(dana, n, v, gone).unwrap();
+    desk.store
+        .use_canned_reply(dana, n, v, gone, true, &reply_text())
+        .unwrap();
     // Deleted after it was used: the newest id, kept in the trail only.
     desk.store.delete_canned_reply(dana, gone).unwrap();
     let before = desk.store.canned_replies().unwrap();
@@ -316,7 +402,8 @@ fn a_desk_moved_into_a_team_server_keeps_its_canned_replies() {
     assert!(new > gone, "a used reply's id is never given again: {new}");
     desk.at(15);
     let v = team.load_ticket(n).unwrap().version;
-    team.use_canned_reply(me, n, v, new).unwrap();
+    team.use_canned_reply(me, n, v, new, true, &reply_text())
+        .unwrap();
     assert_eq!(
         usage(team.canned_usage(&period).unwrap()),
         [

@@ -5,7 +5,7 @@ use postgres::Row;
 
 use super::desk::ServerStore;
 use crate::analytics::{CannedUse, Period, canned::ordered};
-use crate::domain::canned::{CannedReply, checked, tags_from_text};
+use crate::domain::canned::{CannedReply, Written, checked, tags_from_text};
 use crate::domain::{AgentId, Status, TicketNumber};
 use crate::store::StoreError;
 
@@ -43,7 +43,7 @@ impl ServerStore {
     pub fn canned_usage(&self, period: &Period) -> Result<Vec<CannedUse>, StoreError> {
         let (start, end) = period.millis();
         let rows = self.call_rows(
-            "SELECT a.ref_id, c.title, max(a.new_value #>> '{}'), count(*)
+            "SELECT a.ref_id, c.title, (array_agg(a.new_value #>> '{}' ORDER BY a.at DESC, a.id DESC))[1], count(*)
              FROM tickets.activity a LEFT JOIN tickets.canned_replies c ON c.id = a.ref_id
              WHERE a.kind = 'canned' AND a.at >= $1 AND a.at < $2
              GROUP BY a.ref_id, c.title",
@@ -70,20 +70,7 @@ impl ServerStore {
         actor: AgentId,
         reply: &CannedReply,
     ) -> Result<i64, StoreError> {
-        self.as_me(actor)?;
-        let reply = checked(reply)?;
-        let row = self.call(
-            None,
-            "SELECT tickets.add_canned_reply($1, $2, $3, $4, $5)",
-            &[
-                &reply.title,
-                &reply.body,
-                &reply.tags_text(),
-                &status_code(reply.status),
-                &self.now(),
-            ],
-        )?;
-        Ok(row.get(0))
+        self.save_canned_reply(actor, None, reply)
     }
 
     /// Replaces canned reply `id` with `reply`.
@@ -93,21 +80,34 @@ impl ServerStore {
         id: i64,
         reply: &CannedReply,
     ) -> Result<(), StoreError> {
+        self.save_canned_reply(actor, Some(id), reply).map(|_| ())
+    }
+
+    /// Adds `reply` (`id` none) or replaces reply `id` with it, checked as
+    /// a desk checks it; returns its id.
+    fn save_canned_reply(
+        &mut self,
+        actor: AgentId,
+        id: Option<i64>,
+        reply: &CannedReply,
+    ) -> Result<i64, StoreError> {
         self.as_me(actor)?;
         let reply = checked(reply)?;
-        self.call(
-            None,
-            "SELECT tickets.update_canned_reply($1, $2, $3, $4, $5, $6)::text",
-            &[
-                &id,
-                &reply.title,
-                &reply.body,
-                &reply.tags_text(),
-                &status_code(reply.status),
-                &self.now(),
-            ],
-        )?;
-        Ok(())
+        let (tags, status, now) = (reply.tags_text(), status_code(reply.status), self.now());
+        let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            vec![&reply.title, &reply.body, &tags, &status, &now];
+        let sql = match &id {
+            None => "SELECT tickets.add_canned_reply($1, $2, $3, $4, $5)",
+            Some(id) => {
+                params.insert(0, id);
+                "SELECT tickets.update_canned_reply($1, $2, $3, $4, $5, $6)::text"
+            }
+        };
+        let row = self.call(None, sql, &params)?;
+        Ok(match id {
+            None => row.get(0),
+            Some(id) => id,
+        })
     }
 
     /// Deletes canned reply `id`.
@@ -117,20 +117,32 @@ impl ServerStore {
         Ok(())
     }
 
-    /// Records that `actor` used canned reply `canned` on `ticket` and
-    /// applies its status and tags, in one transaction on the server.
+    /// Sends `written` on `ticket`, records that it used canned reply
+    /// `canned` and, where `apply`, applies the reply's status and tags, in
+    /// one transaction on the server.
     pub fn use_canned_reply(
         &mut self,
         actor: AgentId,
         ticket: TicketNumber,
         expected_version: i64,
         canned: i64,
+        apply: bool,
+        written: &Written,
     ) -> Result<(), StoreError> {
         self.as_me(actor)?;
+        let text = written.checked()?;
         self.call(
             Some(ticket),
-            "SELECT tickets.use_canned_reply($1, $2, $3, $4)::text",
-            &[&ticket.0, &expected_version, &canned, &self.now()],
+            "SELECT tickets.use_canned_reply($1, $2, $3, $4, $5, $6, $7)::text",
+            &[
+                &ticket.0,
+                &expected_version,
+                &canned,
+                &apply,
+                &written.is_note(),
+                &text,
+                &self.now(),
+            ],
         )?;
         Ok(())
     }

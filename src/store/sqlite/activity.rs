@@ -305,6 +305,10 @@ mod tests {
                 by: AgentId(3),
                 name: "Dana".into(),
             },
+            ActivityKind::CannedUsed {
+                canned: 5,
+                title: "Refund “sent” 🎉".into(),
+            },
             ActivityKind::MergedInto {
                 into: TicketNumber(7),
             },

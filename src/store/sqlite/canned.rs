@@ -4,11 +4,13 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::tickets::{agent, record_change, state_at_version, status_change, tag_change};
+use super::tickets::{
+    agent, message_change, note_change, record_change, state_at_version, status_change, tag_change,
+};
 use super::{FileStore, Snapshot, StoreError};
 use crate::analytics::{CannedUse, Period, canned::ordered};
-use crate::domain::canned::{CannedReply, CheckedCanned, checked, tags_from_text};
-use crate::domain::{ActivityKind, AgentId, Status, TicketNumber, to_millis, validate};
+use crate::domain::canned::{CannedReply, CheckedCanned, Written, checked, tags_from_text};
+use crate::domain::{ActivityKind, AgentId, Direction, Status, TicketNumber, to_millis, validate};
 
 /// A reply deleted (or never kept).
 pub(crate) fn canned_gone(id: i64) -> StoreError {
@@ -19,7 +21,11 @@ pub(crate) fn canned_gone(id: i64) -> StoreError {
 }
 
 /// Refuses `reply`'s title where another reply than `except` has it, ignoring case.
-fn refuse_taken(tx: &Transaction<'_>, reply: &CheckedCanned, except: i64) -> Result<(), StoreError> {
+fn refuse_taken(
+    tx: &Transaction<'_>,
+    reply: &CheckedCanned,
+    except: i64,
+) -> Result<(), StoreError> {
     let holder: Option<String> = tx
         .prepare_cached("SELECT title FROM canned_replies WHERE title_key = ?1 AND id <> ?2")?
         .query_row(params![reply.title_key, except], |r| r.get(0))
@@ -45,7 +51,9 @@ impl Snapshot<'_> {
     /// How often each canned reply was used in `period`.
     pub fn canned_usage(&self, period: &Period) -> Result<Vec<CannedUse>, StoreError> {
         let mut statement = self.conn().prepare_cached(
-            "SELECT a.ref_id, c.title, max(a.new_value), count(*)
+            // With max(a.at), SQLite reads the bare new_value from that row:
+            // the title the reply had at its last use in the period.
+            "SELECT a.ref_id, c.title, a.new_value, count(*), max(a.at)
              FROM activity a LEFT JOIN canned_replies c ON c.id = a.ref_id
              WHERE a.kind = 'canned' AND a.at >= ?1 AND a.at < ?2
              GROUP BY a.ref_id",
@@ -159,28 +167,46 @@ impl FileStore {
         })
     }
 
-    /// Records that `actor` used canned reply `canned` on `ticket` and
-    /// applies its status and tags, each with its entry, in one transaction.
+    /// Sends `written` (a reply or a note) on `ticket` as `actor`, records
+    /// that it used canned reply `canned` and, where `apply`, sets the
+    /// reply's status and adds its tags, each with its entry as the single
+    /// changes make them: all in one transaction, refused whole as a
+    /// conflict if the ticket is no longer at `expected_version`.
     pub fn use_canned_reply(
         &mut self,
         actor: AgentId,
         ticket: TicketNumber,
         expected_version: i64,
         canned: i64,
+        apply: bool,
+        written: &Written,
     ) -> Result<(), StoreError> {
+        let text = written.checked()?;
         self.transact(|tx, now| {
             agent(tx, actor)?;
             let st = state_at_version(tx, ticket, expected_version)?;
             let reply = tx
-                .prepare_cached("SELECT id, title, body, tags, status FROM canned_replies WHERE id = ?1")?
+                .prepare_cached(
+                    "SELECT id, title, body, tags, status FROM canned_replies WHERE id = ?1",
+                )?
                 .query_row([canned], reply_of)
                 .optional()?
                 .ok_or_else(|| canned_gone(canned))?;
+            let sent = if written.is_note() {
+                let note = note_change(tx, actor, ticket, &text, now)?;
+                ActivityKind::NoteAdded { note }
+            } else {
+                message_change(tx, actor, ticket, Direction::Outbound, &text, now)?.1
+            };
+            record_change(tx, ticket, now, actor, &sent, None)?;
             let used = ActivityKind::CannedUsed {
                 canned,
                 title: reply.title.clone(),
             };
             record_change(tx, ticket, now, actor, &used, None)?;
+            if !apply {
+                return Ok(());
+            }
             if let Some(to) = reply.status
                 && let Some(kind) = status_change(tx, actor, ticket, &st, now, to)?
             {

@@ -123,10 +123,13 @@ BEGIN
     PERFORM tickets.changed();
 END $$;
 
--- Records that the acting agent used reply `p_reply` on a ticket still at
--- version `p_version`, then applies its status and tags as set_status and
--- add_tag do, each with its entry: all in this one transaction.
+-- Sends a reply (or adds a note, p_note) on a ticket still at version
+-- `p_version`, records that the acting agent wrote it with reply `p_reply`
+-- and, where `p_apply`, applies the reply's status and tags as set_status
+-- and add_tag do, each with its entry: all in this one transaction. A desk
+-- has checked the text as a reply's or a note's.
 CREATE FUNCTION tickets.use_canned_reply(p_ticket bigint, p_version bigint, p_reply bigint,
+                                         p_apply boolean, p_note boolean, p_body text,
                                          p_at bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -139,16 +142,22 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM tickets.missing('canned reply', p_reply);
     END IF;
-    PERFORM tickets.touch(p_ticket, p_at, false);
-    PERFORM tickets.record(p_ticket, p_at, actor, 'canned', c.id, NULL, to_jsonb(c.title));
-    IF c.status IS NOT NULL THEN
-        PERFORM tickets.set_status(p_ticket, p_version, c.status, p_at);
+    IF p_note THEN
+        PERFORM tickets.add_note(p_ticket, p_body, p_at);
+    ELSE
+        PERFORM tickets.add_message(p_ticket, 1::smallint, p_body, p_at);
     END IF;
-    FOREACH tag IN ARRAY string_to_array(c.tags, E'\n') LOOP
-        IF tag <> '' THEN
-            PERFORM tickets.add_tag(p_ticket, tag, p_at);
+    PERFORM tickets.record(p_ticket, p_at, actor, 'canned', c.id, NULL, to_jsonb(c.title));
+    IF p_apply THEN
+        IF c.status IS NOT NULL THEN
+            PERFORM tickets.set_status(p_ticket, p_version, c.status, p_at);
         END IF;
-    END LOOP;
+        FOREACH tag IN ARRAY string_to_array(c.tags, E'\n') LOOP
+            IF tag <> '' THEN
+                PERFORM tickets.add_tag(p_ticket, tag, p_at);
+            END IF;
+        END LOOP;
+    END IF;
     PERFORM tickets.changed();
 END $$;
 
@@ -157,5 +166,5 @@ GRANT EXECUTE ON FUNCTION
     tickets.add_canned_reply(text, text, text, smallint, bigint),
     tickets.update_canned_reply(bigint, text, text, text, smallint, bigint),
     tickets.delete_canned_reply(bigint),
-    tickets.use_canned_reply(bigint, bigint, bigint, bigint)
+    tickets.use_canned_reply(bigint, bigint, bigint, boolean, boolean, text, bigint)
 TO :agents;
