@@ -251,6 +251,7 @@ impl TicketsApp {
             self.request(Request::People);
             self.request(Request::SharedViews);
             self.request(Request::SlaPolicy);
+            self.request(Request::CannedReplies);
         }
         if alters.report
             && let Some(choice) = self.analytics.as_ref().map(|a| a.choice)

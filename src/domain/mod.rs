@@ -4,8 +4,8 @@
 
 mod activity;
 mod bulk;
-mod link;
 pub mod canned;
+mod link;
 mod number;
 mod presence;
 pub mod sla;
@@ -13,8 +13,8 @@ mod ticket;
 pub mod validate;
 
 pub use activity::{ActivityEntry, ActivityKind};
-pub use canned::CannedReply;
 pub use bulk::{BulkChange, BulkCounts, BulkItem, BulkMark, BulkOutcome, BulkResult};
+pub use canned::CannedReply;
 pub use link::{LinkKind, MergeCounts, TicketLink};
 pub use number::{TicketNumber, parse_ticket_number};
 pub use presence::{Doing, Presence};
