@@ -163,6 +163,7 @@ impl TicketsApp {
         window.loading = true;
         let generation = window.asked;
         self.request(Request::Report { generation, choice });
+        self.request(Request::CannedUsage { generation, choice });
     }
 
     pub(super) fn set_filter(&mut self, filter: TicketFilter) {

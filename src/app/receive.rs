@@ -154,6 +154,13 @@ impl TicketsApp {
             Response::SharedViewEdited { edit, result } => self.shared_view_edited(edit, result),
             Response::CannedReplies(result) => self.canned_read(result),
             Response::CannedEdited { edit, result } => self.canned_edited(edit, result),
+            Response::CannedUsage { generation, result } => {
+                if let Some(window) = &mut self.analytics
+                    && window.asked == generation
+                {
+                    window.canned = Some(result.map_err(|failure| failure.to_string()));
+                }
+            }
             Response::SlaPolicy(policy) => match policy {
                 Ok(policy) => self.sla_policy = *policy,
                 Err(error) => eprintln!("tickets: the service levels could not be read: {error}"),

@@ -298,6 +298,33 @@ on_both_engines! {
         assert!(refused_title(desk.store.add_canned_reply(dana, &reply(&long, "x"))).contains("100"));
     }
 
+    fn the_report_export_has_a_canned_replies_section_in_both_formats(desk: Desk) {
+        let dana = desk.dana;
+        let n = desk.ticket("One");
+        let hello = desk.store.add_canned_reply(dana, &reply("=Hello, \"you\"", "Hello!")).unwrap();
+        desk.at(10);
+        for _ in 0..2 {
+            let v = desk.version(n);
+            desk.store.use_canned_reply(dana, n, v, hello, true, &reply_text()).unwrap();
+        }
+        desk.at(20);
+        let period = last_30_days(&desk);
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("report.csv");
+        tickets::export::write_report(&desk.store, &period, &Utc, &csv, tickets::export::ReportFormat::Csv, &mut |_, _| true)
+            .expect("write the CSV report");
+        let text = std::fs::read_to_string(&csv).unwrap();
+        // The title as written, quoted, and kept from being read as a formula.
+        assert!(
+            text.lines().any(|l| l == "canned_replies,uses,\"'=Hello, \"\"you\"\"\",2,uses"),
+            "{text}"
+        );
+        let xlsx = dir.path().join("report.xlsx");
+        tickets::export::write_report(&desk.store, &period, &Utc, &xlsx, tickets::export::ReportFormat::Xlsx, &mut |_, _| true)
+            .expect("write the workbook, a sheet for the section");
+        assert!(std::fs::metadata(&xlsx).unwrap().len() > 0);
+    }
+
     fn analytics_count_each_replys_uses_in_the_period(desk: Desk) {
         let dana = desk.dana;
         let sam = desk.hire("Sam", "sam@example.com");

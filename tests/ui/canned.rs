@@ -167,6 +167,20 @@ on_both_engines_with! {
                 "Dana Scully added the tag “refund”",
             ]
         );
+        // The Analytics window counts the use (a minute on: the period ends now).
+        desk.clock.advance(chrono::Duration::minutes(1));
+        harness.key_press(Key::F2);
+        step_until(&mut harness, "the canned replies' table", |h| {
+            h.query_by_label("Canned replies used").is_some()
+                && h.query_by_label("Refund sent").is_some()
+        });
+        let row = harness.get_by_label("Refund sent").rect();
+        assert!(
+            harness
+                .query_all_by_label("1")
+                .any(|n| (n.rect().center().y - row.center().y).abs() < 2.0 && n.rect().min.x > row.max.x),
+            "one use, on the reply's row"
+        );
     }
 
     fn hash_and_words_in_a_note_offer_the_reply_and_its_status_can_be_left(engine: Engine) {

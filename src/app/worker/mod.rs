@@ -300,9 +300,10 @@ fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
         Request::Report { generation, .. } => Some((2, *generation)),
         Request::Total { generation, .. } => Some((3, *generation)),
         Request::ViewCounts { generation, .. } => Some((4, *generation)),
+        Request::CannedUsage { generation, .. } => Some((5, *generation)),
         _ => None,
     };
-    let mut newest = [None::<u64>; 5];
+    let mut newest = [None::<u64>; 6];
     for (kind, generation) in queued.iter().filter_map(replaceable) {
         newest[kind] = newest[kind].max(Some(generation));
     }
@@ -383,6 +384,12 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
             };
             Response::CannedEdited { edit, result }
         }
+        Request::CannedUsage { generation, choice } => Response::CannedUsage {
+            generation,
+            result: Period::resolve(choice, store.clock().now(), &chrono::Local)
+                .map_err(Failure::from)
+                .and_then(|period| store.canned_usage(&period).map_err(Failure::from)),
+        },
         Request::SlaPolicy => Response::SlaPolicy(store.sla_policy().map(Box::new)),
         Request::SetSlaPolicy { actor, policy } => {
             Response::SlaPolicySaved(store.set_sla_policy(actor, &policy).map(|()| policy))

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 pub use super::super::failure::Failure;
-use crate::analytics::{PeriodChoice, Report};
+use crate::analytics::{CannedUse, PeriodChoice, Report};
 use crate::domain::canned::{CannedReply, Written};
 use crate::domain::{
     Agent, AgentId, Customer, CustomerId, Direction, Doing, LinkKind, MergeCounts, NewCustomer,
@@ -304,6 +304,13 @@ pub enum Request {
         /// What.
         edit: CannedEdit,
     },
+    /// How often each canned reply was used in a period.
+    CannedUsage {
+        /// The report it goes with (the analytics window's ask).
+        generation: u64,
+        /// The period.
+        choice: PeriodChoice,
+    },
     /// Share, change, rename, move or delete a shared view.
     EditSharedView {
         /// Who.
@@ -541,6 +548,13 @@ pub enum Response {
         edit: CannedEdit,
         /// The outcome.
         result: Result<Option<i64>, StoreError>,
+    },
+    /// How often each canned reply was used in a period, or why not.
+    CannedUsage {
+        /// The report it goes with.
+        generation: u64,
+        /// The uses, most first.
+        result: Result<Vec<CannedUse>, Failure>,
     },
     /// The team's service-level policy, or why it could not be read.
     SlaPolicy(Result<Box<crate::domain::sla::SlaPolicy>, StoreError>),
