@@ -101,11 +101,20 @@ on_both_engines_with! {
         assert_eq!(field_value(&harness, "Text").as_deref(), Some("Another"));
         assert_eq!(store_of(&desk).canned_replies().unwrap().len(), 1);
 
-        // Searching narrows the list by title or text; a reply is deleted after asking.
+        // Searching narrows the list by title or text; a reply is changed,
+        // then deleted after asking.
         type_into(&mut harness, "Search canned replies", "monday");
         harness.get_by_role_and_label(Role::Button, "Shipping delay").click();
         harness.run_steps(1);
         assert_eq!(field_value(&harness, "Title").as_deref(), Some("Shipping delay"));
+        type_into(&mut harness, "Text", " See you");
+        harness.get_by_role_and_label(Role::Button, "Save reply").click();
+        step_until(&mut harness, "the change saved", |h| {
+            h.query_by_label("Canned reply saved.").is_some()
+        });
+        let changed = store_of(&desk).canned_replies().unwrap();
+        assert_eq!(changed.len(), 1, "changed, not added");
+        assert!(changed[0].body.contains(" See you"), "{:?}", changed[0].body);
         harness.get_by_role_and_label(Role::Button, "Delete…").click();
         step_until(&mut harness, "the question", |h| {
             text_containing(h, "Delete it for the whole team?").is_some()
@@ -239,5 +248,25 @@ on_both_engines_with! {
         assert!(stored(&desk, 1).assignees.is_empty());
         // The panel still shows ticket 1, on the same tab.
         assert!(harness.query_by_label("Conversation (0)").is_some());
+    }
+
+    fn the_button_opens_the_picker_for_the_note_and_enter_inserts(engine: Engine) {
+        let desk = refund_desk(engine);
+        let mut harness = open(&desk, Some(desk.dana));
+        ticket_on_tab(&mut harness, "Notes (0)");
+        harness
+            .get_by_role_and_label(Role::Button, "Insert a canned reply into the note")
+            .click();
+        step_until(&mut harness, "the picker", |h| {
+            h.query_by_label("Search canned replies").is_some()
+        });
+        assert!(text_containing(&harness, "Insert a canned reply into the note").is_some());
+        type_into(&mut harness, "Search canned replies", "refund");
+        harness.key_press(Key::Enter);
+        step_until(&mut harness, "the reply in the note", |h| {
+            field_value(h, "Add a note").as_deref() == Some(REFUND_FILLED)
+        });
+        // Nothing is saved until the note is added.
+        assert!(stored(&desk, 1).notes.is_empty());
     }
 }
