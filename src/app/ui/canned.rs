@@ -130,6 +130,42 @@ pub fn unfilled(text: &str) -> Vec<String> {
     found
 }
 
+/// Lays out a reply or note box's text (as a [`egui::TextEdit`] layouter)
+/// with each `{{…}}` still in it marked in the colour of a warning: what
+/// would be sent unfilled stands out where it is, not only in the line
+/// under the box.
+pub fn placeholder_layouter(
+    ui: &Ui,
+    text: &dyn egui::TextBuffer,
+    wrap_width: f32,
+) -> std::sync::Arc<egui::Galley> {
+    use egui::text::{LayoutJob, TextFormat};
+    let text = text.as_str();
+    let visuals = ui.visuals();
+    let plain = TextFormat::simple(
+        egui::TextStyle::Body.resolve(ui.style()),
+        visuals
+            .override_text_color
+            .unwrap_or_else(|| visuals.widgets.inactive.text_color()),
+    );
+    let marked = TextFormat {
+        color: visuals.warn_fg_color,
+        background: visuals.warn_fg_color.gamma_multiply(0.2),
+        ..plain.clone()
+    };
+    let mut job = LayoutJob::default();
+    let mut last = 0;
+    for found in canned::placeholders(text) {
+        job.append(&text[last..found.range.start], 0.0, plain.clone());
+        job.append(&text[found.range.clone()], 0.0, marked.clone());
+        last = found.range.end;
+    }
+    job.append(&text[last..], 0.0, plain);
+    job.wrap.max_width = wrap_width;
+    job.keep_trailing_whitespace = true;
+    ui.fonts_mut(|f| f.layout_job(job))
+}
+
 /// The warning line naming each placeholder `text` still holds; nothing
 /// when there is none.
 pub fn unfilled_warning(ui: &mut Ui, text: &str) {

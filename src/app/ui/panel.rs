@@ -620,6 +620,7 @@ fn writing_box(
     canned: Option<(&CannedInput<'_>, &mut Option<UsedCanned>)>,
 ) -> egui::Response {
     let label = ui.label(label);
+    let mut marked = super::canned::placeholder_layouter;
     let edit = egui::TextEdit::multiline(text)
         .id(which.id())
         .hint_text(hint)
@@ -627,7 +628,10 @@ fn writing_box(
         .desired_width(f32::INFINITY);
     let response = match canned {
         None => ui.add(edit),
-        Some((input, used)) => canned_completion(ui, which, edit, input, used),
+        // What a canned reply left unfilled is marked in the box itself.
+        Some((input, used)) => {
+            canned_completion(ui, which, edit.layouter(&mut marked), input, used)
+        }
     }
     .labelled_by(label.id);
     focus.drawn(which, &response);
