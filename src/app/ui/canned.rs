@@ -230,123 +230,130 @@ pub fn library_ui(
     ui.heading("Canned replies");
     ui.label("The team's standard answers. Insert one in a reply or a note with Ctrl+/ or by typing # and a word.");
     ui.add_space(6.0);
-    ui.columns(2, |columns| {
-        let ui = &mut columns[0];
-        let search = named_line(
-            ui,
-            &mut form.query,
-            "Search canned replies",
-            "Search titles and text",
-        );
-        focus.drawn(TextBox::CannedSearch, &search);
-        if ui.button("New reply").clicked() {
-            form.new_reply();
-        }
+    ui.horizontal_top(|ui| {
+        // The list on the left, the editor on the right.
+        ui.vertical(|ui| {
+            ui.set_width(250.0);
+            let search = named_line(
+                ui,
+                &mut form.query,
+                "Search canned replies",
+                "Search titles and text",
+            );
+            focus.drawn(TextBox::CannedSearch, &search);
+            if ui.button("New reply").clicked() {
+                form.new_reply();
+            }
+            ui.separator();
+            let hits = canned::search(library, &form.query);
+            let empty = "No canned replies yet: write one on the right.";
+            if let Some(reply) = reply_list(
+                ui,
+                "canned_list",
+                360.0,
+                &hits,
+                form.editing,
+                library.is_empty().then_some(empty),
+            ) {
+                form.edit(reply);
+            }
+        });
         ui.separator();
-        let hits = canned::search(library, &form.query);
-        let empty = "No canned replies yet: write one on the right.";
-        if let Some(reply) = reply_list(
-            ui,
-            "canned_list",
-            360.0,
-            &hits,
-            form.editing,
-            library.is_empty().then_some(empty),
-        ) {
-            form.edit(reply);
-        }
-
-        let ui = &mut columns[1];
-        ui.label(
-            RichText::new(if form.editing.is_some() {
-                "Edit the reply"
-            } else {
-                "A new reply"
-            })
-            .strong(),
-        );
-        let title = named_line(ui, &mut form.title, "Title", "Refund sent");
-        let body_label = ui.label("Text");
-        let body = ui
-            .add(
-                egui::TextEdit::multiline(&mut form.body)
-                    .id(TextBox::CannedBody.id())
-                    .hint_text("Hi {{customer.first_name}}, …")
-                    .desired_rows(8)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(body_label.id);
-        focus.drawn(TextBox::CannedBody, &body);
-        ui.add(
-            egui::Label::new(
-                RichText::new(format!(
-                    "Placeholders, filled when inserted: {}",
-                    PLACEHOLDERS.map(|p| format!("{{{{{p}}}}}")).join(" ")
-                ))
-                .weak(),
-            )
-            .wrap(),
-        );
-        let unknown: Vec<String> = canned::placeholders(&form.body)
-            .into_iter()
-            .filter(|p| !p.known)
-            .map(|p| form.body[p.range].to_owned())
-            .collect();
-        if !unknown.is_empty() {
+        ui.vertical(|ui| {
+            ui.label(
+                RichText::new(if form.editing.is_some() {
+                    "Edit the reply"
+                } else {
+                    "A new reply"
+                })
+                .strong(),
+            );
+            let title = named_line(ui, &mut form.title, "Title", "Refund sent");
+            let body_label = ui.label("Text");
+            let body = ui
+                .add(
+                    egui::TextEdit::multiline(&mut form.body)
+                        .id(TextBox::CannedBody.id())
+                        .hint_text("Hi {{customer.first_name}}, …")
+                        .desired_rows(8)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(body_label.id);
+            focus.drawn(TextBox::CannedBody, &body);
             ui.add(
                 egui::Label::new(
                     RichText::new(format!(
-                        "⚠ Not a placeholder Tickets fills: {}. It is inserted as written.",
-                        unknown.join(", ")
+                        "Placeholders, filled when inserted: {}",
+                        PLACEHOLDERS.map(|p| format!("{{{{{p}}}}}")).join(" ")
                     ))
-                    .color(ui.visuals().warn_fg_color),
+                    .weak(),
                 )
                 .wrap(),
             );
-        }
-        let tags = named_line(ui, &mut form.tags, "Tags to add", "billing, refund");
-        ui.horizontal(|ui| {
-            ui.label("Status to set");
-            status_choice(ui, "Status to set", &mut form.status);
-        });
-        if title.changed() || body.changed() || tags.changed() {
-            form.error = None;
-        }
-        field_error(ui, form.error.as_deref());
-        ui.horizontal_wrapped(|ui| {
-            if form.saving {
-                ui.spinner();
+            let unknown: Vec<String> = canned::placeholders(&form.body)
+                .into_iter()
+                .filter(|p| !p.known)
+                .map(|p| form.body[p.range].to_owned())
+                .collect();
+            if !unknown.is_empty() {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "⚠ Not a placeholder Tickets fills: {}. It is inserted as written.",
+                            unknown.join(", ")
+                        ))
+                        .color(ui.visuals().warn_fg_color),
+                    )
+                    .wrap(),
+                );
             }
-            if ui
-                .add_enabled(!form.saving, egui::Button::new("Save reply"))
-                .clicked()
-            {
-                match canned::checked(&form.reply()) {
-                    Ok(_) => {
-                        form.saving = true;
-                        actions.push(Action::Canned(CannedAction::Save(
-                            form.editing,
-                            form.reply(),
-                        )));
-                    }
-                    Err(e) => form.error = Some(e.to_string()),
+            let tags = named_line(ui, &mut form.tags, "Tags to add", "billing, refund");
+            ui.horizontal(|ui| {
+                ui.label("Status to set");
+                status_choice(ui, "Status to set", &mut form.status);
+            });
+            if title.changed() || body.changed() || tags.changed() {
+                form.error = None;
+            }
+            field_error(ui, form.error.as_deref());
+            ui.horizontal_wrapped(|ui| {
+                if form.saving {
+                    ui.spinner();
                 }
-            }
-            if let Some(id) = form.editing {
-                if form.confirm_delete {
-                    ui.colored_label(ui.visuals().warn_fg_color, "Delete it for the whole team?");
-                    if ui.button("Delete").clicked() {
-                        form.saving = true;
-                        form.confirm_delete = false;
-                        actions.push(Action::Canned(CannedAction::Delete(id)));
+                if ui
+                    .add_enabled(!form.saving, egui::Button::new("Save reply"))
+                    .clicked()
+                {
+                    match canned::checked(&form.reply()) {
+                        Ok(_) => {
+                            form.saving = true;
+                            actions.push(Action::Canned(CannedAction::Save(
+                                form.editing,
+                                form.reply(),
+                            )));
+                        }
+                        Err(e) => form.error = Some(e.to_string()),
                     }
-                    if ui.button("Keep").clicked() {
-                        form.confirm_delete = false;
-                    }
-                } else if ui.button("Delete…").clicked() {
-                    form.confirm_delete = true;
                 }
-            }
+                if let Some(id) = form.editing {
+                    if form.confirm_delete {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            "Delete it for the whole team?",
+                        );
+                        if ui.button("Delete").clicked() {
+                            form.saving = true;
+                            form.confirm_delete = false;
+                            actions.push(Action::Canned(CannedAction::Delete(id)));
+                        }
+                        if ui.button("Keep").clicked() {
+                            form.confirm_delete = false;
+                        }
+                    } else if ui.button("Delete…").clicked() {
+                        form.confirm_delete = true;
+                    }
+                }
+            });
         });
     });
     ui.separator();
