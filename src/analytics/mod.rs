@@ -9,10 +9,12 @@
 //! store reads the figures (`src/store/sqlite/report.rs`), in one snapshot,
 //! from indexes made for them.
 
+pub mod canned;
 mod period;
 
 use chrono::{DateTime, Utc};
 
+pub use canned::CannedUse;
 pub use period::{Bucket, Period, PeriodChoice, PeriodError};
 
 use crate::domain::{AgentId, Priority, Status, TagId};

@@ -81,6 +81,8 @@ impl TicketsApp {
                     }
                 }
             },
+            Action::Canned(action) => self.canned_action(ctx, action),
+            Action::OpenCannedPicker(target) => self.open_canned_picker(ctx, target),
             Action::RevertView => self.revert_view(),
             Action::MoveView(view, by) => self.move_view(&view, by),
             Action::DeleteView(view) => self.delete_view(&view),
@@ -330,6 +332,11 @@ impl TicketsApp {
                 )));
                 // The newest, in case another desk changed it.
                 self.request(Request::SlaPolicy);
+            }
+            UiCommand::CannedReplies => self.open_canned_library(),
+            UiCommand::InsertCanned => {
+                let target = self.canned_target();
+                self.open_canned_picker(ctx, target);
             }
             UiCommand::RestoreBackup => {
                 if !self.export_running("restore") {

@@ -47,6 +47,8 @@ commands! {
     ManageAgents,
     /// The team's service-level targets and calendar.
     ServiceLevels,
+    /// The team's canned replies: list, search, add, edit, delete.
+    CannedReplies,
     /// Open another database file.
     OpenDatabase,
     /// Start a new, empty database file.
@@ -137,6 +139,8 @@ commands! {
     WriteNote,
     /// Put the cursor in the open ticket's reply box.
     WriteReply,
+    /// Insert a canned reply at the cursor of the reply or note being written.
+    InsertCanned,
     /// Merge the open ticket into another (or the picked tickets into one).
     MergeInto,
     /// Merge other tickets into the open one (or the picked tickets into one).
@@ -210,6 +214,7 @@ impl UiCommand {
             C::SwitchAgent => "Switch agent…",
             C::ManageAgents => "Customers and agents…",
             C::ServiceLevels => "Service levels…",
+            C::CannedReplies => "Canned replies…",
             C::OpenDatabase => "Open database…",
             C::NewDatabase => "New database…",
             C::ConnectTeamServer => "Connect to team server…",
@@ -255,6 +260,7 @@ impl UiCommand {
             C::AddTag => "Add tag…",
             C::WriteNote => "Write a note",
             C::WriteReply => "Write a reply",
+            C::InsertCanned => "Insert canned reply…",
             C::MergeInto => "Merge into another ticket…",
             C::MergeHere => "Merge other tickets into this…",
             C::ToggleSelect => "Pick or drop this ticket",
@@ -307,6 +313,7 @@ impl UiCommand {
             | C::BackupNow
             | C::RestoreBackup
             | C::ServiceLevels
+            | C::CannedReplies
             | C::Quit => Menu::File,
             C::Search
             | C::ClearFilters
@@ -333,6 +340,7 @@ impl UiCommand {
             | C::AddTag
             | C::WriteNote
             | C::WriteReply
+            | C::InsertCanned
             | C::MergeInto
             | C::MergeHere
             | C::NextTicket
@@ -390,6 +398,7 @@ impl UiCommand {
             C::AddTag => const { &[key(Key::T)] },
             C::WriteNote => const { &[shift(Key::N), key(Key::C)] },
             C::WriteReply => const { &[key(Key::R)] },
+            C::InsertCanned => const { &[cmd(Key::Slash)] },
             C::ToggleSelect => const { &[key(Key::X)] },
             C::SelectAll => const { &[cmd(Key::A)] },
             C::ExtendDown => const { &[shift(Key::J), shift(Key::ArrowDown)] },
@@ -440,6 +449,7 @@ impl UiCommand {
             | C::AddTag
             | C::WriteNote
             | C::WriteReply
+            | C::InsertCanned
             | C::MergeInto
             | C::MergeHere => Needs::Ticket,
             _ => Needs::Database,
@@ -668,6 +678,10 @@ pub enum Action {
     SaveViewChanges,
     /// Replace the team's service-level policy with this one.
     SaveSlaPolicy(Box<crate::domain::sla::SlaPolicy>),
+    /// Save, delete or insert a canned reply.
+    Canned(CannedAction),
+    /// Open the canned reply picker for the reply or the note box.
+    OpenCannedPicker(super::ui::TextBox),
     /// Put the open view's filters and sort back.
     RevertView,
     /// Move a saved view up (-1) or down (1).
@@ -810,4 +824,21 @@ mod tests {
             }
         }
     }
+}
+
+/// What the canned replies' windows ask for.
+#[derive(Clone, Debug)]
+pub enum CannedAction {
+    /// Save the reply typed: a new one (`None`) or the one with this id.
+    Save(Option<i64>, crate::domain::CannedReply),
+    /// Delete a reply.
+    Delete(i64),
+    /// Insert the reply chosen in the picker, applying its status and tags
+    /// when sent or not.
+    Insert {
+        /// The reply.
+        reply: i64,
+        /// Whether its status and tags are applied.
+        apply: bool,
+    },
 }

@@ -163,6 +163,7 @@ impl TicketsApp {
         window.loading = true;
         let generation = window.asked;
         self.request(Request::Report { generation, choice });
+        self.request(Request::CannedUsage { generation, choice });
     }
 
     pub(super) fn set_filter(&mut self, filter: TicketFilter) {
@@ -251,6 +252,7 @@ impl TicketsApp {
             self.request(Request::People);
             self.request(Request::SharedViews);
             self.request(Request::SlaPolicy);
+            self.request(Request::CannedReplies);
         }
         if alters.report
             && let Some(choice) = self.analytics.as_ref().map(|a| a.choice)

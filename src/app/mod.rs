@@ -14,6 +14,7 @@
 //! on the database, the network or a file.
 
 mod bulk;
+mod canned;
 mod command_handling;
 pub mod commands;
 mod exporter;
@@ -201,6 +202,8 @@ pub struct TicketsApp {
     view_counts: views::ViewCounts,
     /// The team's service levels, as last read.
     sla_policy: crate::domain::sla::SlaPolicy,
+    /// The team's canned replies, as last read, by title.
+    canned: Vec<crate::domain::CannedReply>,
     /// The views shared with the team, as the database last said.
     shared_views: Vec<crate::store::views::SharedView>,
     /// G, S or P was pressed: the next key chooses.
@@ -288,6 +291,7 @@ impl TicketsApp {
             counts_asked: 0,
             view_counts: views::ViewCounts::default(),
             sla_policy: crate::domain::sla::SlaPolicy::default(),
+            canned: Vec::new(),
             shared_views: Vec::new(),
             chord: None,
             data_epoch: 0,
@@ -368,6 +372,11 @@ impl TicketsApp {
         self.db()
             .agent
             .and_then(|id| self.agents.iter().find(|a| a.id == id))
+    }
+
+    /// The acting agent's name, for `{{agent.name}}`.
+    fn agent_name(&self) -> Option<String> {
+        self.acting_agent().map(|a| a.name.clone())
     }
 
     /// The acting agent's id.

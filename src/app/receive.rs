@@ -41,6 +41,7 @@ impl TicketsApp {
                 self.request(Request::People);
                 self.request(Request::SharedViews);
                 self.request(Request::SlaPolicy);
+                self.request(Request::CannedReplies);
                 if self.settings.automatic_backups {
                     // The day's backup, unless one was made today already.
                     self.backup(true);
@@ -151,6 +152,15 @@ impl TicketsApp {
                 Err(error) => eprintln!("tickets: the team's views could not be read: {error}"),
             },
             Response::SharedViewEdited { edit, result } => self.shared_view_edited(edit, result),
+            Response::CannedReplies(result) => self.canned_read(result),
+            Response::CannedEdited { edit, result } => self.canned_edited(edit, result),
+            Response::CannedUsage { generation, result } => {
+                if let Some(window) = &mut self.analytics
+                    && window.asked == generation
+                {
+                    window.canned = Some(result.map_err(|failure| failure.to_string()));
+                }
+            }
             Response::SlaPolicy(policy) => match policy {
                 Ok(policy) => self.sla_policy = *policy,
                 Err(error) => eprintln!("tickets: the service levels could not be read: {error}"),
@@ -279,14 +289,14 @@ impl TicketsApp {
                         // "Send and set Waiting": the reply is sent; the
                         // status follows as a change of its own.
                         let then = match (&change, &panel.detail) {
-                            (Change::Message { then: Some(to), .. }, Some(detail))
-                                if detail.status != *to =>
-                            {
-                                Some(Change::Status {
-                                    version: detail.version,
-                                    to: *to,
-                                })
-                            }
+                            (
+                                Change::Message { then: Some(to), .. }
+                                | Change::Canned { then: Some(to), .. },
+                                Some(detail),
+                            ) if detail.status != *to => Some(Change::Status {
+                                version: detail.version,
+                                to: *to,
+                            }),
                             _ => None,
                         };
                         self.request(Request::Load(ticket));

@@ -99,6 +99,14 @@ pub enum ActivityKind {
         /// The rating it replaced, if any.
         previous: Option<u8>,
     },
+    /// A canned reply from the team's library was used on the ticket (its
+    /// status and tags, where it sets any, are entries of their own).
+    CannedUsed {
+        /// The canned reply's id in the library.
+        canned: i64,
+        /// Its title then.
+        title: String,
+    },
     /// The customer's personal data was erased (`Store::erase_customer`).
     ///
     /// Bookkeeping, not an agent event: the entry is stored without an acting
@@ -219,6 +227,7 @@ impl ActivityEntry {
                 }
                 None => format!("recorded a satisfaction rating of {rating} of 5"),
             },
+            ActivityKind::CannedUsed { title, .. } => format!("used the canned reply “{title}”"),
             ActivityKind::CustomerErased { .. } => "erased the customer's personal data".to_owned(),
             ActivityKind::MergedInto { into } => format!("merged this ticket into {into}"),
             ActivityKind::MergedFrom { from } => format!("merged {from} into this ticket"),

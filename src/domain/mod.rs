@@ -4,6 +4,7 @@
 
 mod activity;
 mod bulk;
+pub mod canned;
 mod link;
 mod number;
 mod presence;
@@ -13,6 +14,7 @@ pub mod validate;
 
 pub use activity::{ActivityEntry, ActivityKind};
 pub use bulk::{BulkChange, BulkCounts, BulkItem, BulkMark, BulkOutcome, BulkResult};
+pub use canned::CannedReply;
 pub use link::{LinkKind, MergeCounts, TicketLink};
 pub use number::{TicketNumber, parse_ticket_number};
 pub use presence::{Doing, Presence};

@@ -7,6 +7,7 @@
 //! - email: optional, at most 254, one `@` with text either side, no spaces;
 //! - tag: required, at most 50, one line;
 //! - saved view name: required, at most 60, one line (it fits the sidebar);
+//! - canned reply title: required, at most 100, one line; its body as a note's;
 //! - search: at most 1,000 (a longer one, pasted, kept the search index
 //!   busy for minutes; any characters, taken literally).
 //!
@@ -192,6 +193,35 @@ pub fn tag(text: &str) -> Result<String, ValidationError> {
 /// A saved view's name: required, one line, at most 60 characters.
 pub fn view_name(text: &str) -> Result<String, ValidationError> {
     line("Name", text, MAX_VIEW_NAME_CHARS, true)
+}
+
+/// Longest canned reply title accepted, in characters.
+pub const MAX_CANNED_TITLE_CHARS: usize = 100;
+
+/// A canned reply's title: required, one line, at most 100 characters.
+pub fn canned_title(text: &str) -> Result<String, ValidationError> {
+    line("Title", text, MAX_CANNED_TITLE_CHARS, true)
+}
+
+/// A canned reply's body: required, at most 100,000 characters.
+pub fn canned_body(text: &str) -> Result<String, ValidationError> {
+    body("Body", text, true)
+}
+
+/// Why a canned reply cannot be called `title`: another one is called
+/// `holder`, which is the same title ignoring case.
+pub fn canned_title_taken(title: &str, holder: &str) -> ValidationError {
+    let case = if title == holder {
+        ""
+    } else {
+        " (capitals do not count)"
+    };
+    ValidationError::new(
+        "Title",
+        format!(
+            "the team already has a canned reply called “{holder}”{case}; choose another title, or change that reply instead"
+        ),
+    )
 }
 
 /// Why a view cannot be shared as `name`: another shared view is called

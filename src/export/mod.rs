@@ -11,6 +11,7 @@
 //! - Times are local ("2026-11-03 14:05:00"); durations are seconds with
 //!   millisecond precision, so summing the ticket rows gives the cards exactly.
 
+mod canned;
 mod times;
 
 use std::borrow::Cow;
@@ -633,7 +634,8 @@ pub fn write_report<Tz: TimeZone>(
     store.snapshot(|snap| {
         let report = snap.report(period)?;
         let mut times = LocalTimes::new(tz);
-        let summary = summary_rows(&report);
+        let mut summary = summary_rows(&report);
+        summary.extend(canned::canned_rows(&snap.canned_usage(period)?));
         let mut done = 0u64;
         // Hands each ticket's row to `sink`, in order, reporting progress.
         let mut each_row =
@@ -735,6 +737,7 @@ fn sheet_name(section: &str) -> &'static str {
         "by_tag" => "By Tag",
         "top_agents" => "Top Agents",
         "agents" => "Agents",
+        "canned_replies" => "Canned Replies",
         _ => "Other",
     }
 }

@@ -619,6 +619,12 @@ impl Store {
         /// The ticket that holds what `ticket` held: the one it was merged
         /// into (following later merges); `None` when it was never merged.
         fn merged_into(&self, ticket: TicketNumber) -> Result<Option<TicketNumber>, StoreError>;
+        /// The team's canned replies, by title (ignoring case).
+        fn canned_replies(&self) -> Result<Vec<crate::domain::CannedReply>, StoreError>;
+        /// How often each canned reply was used in `period` (its trail
+        /// entries there), most used first; a reply deleted since is listed
+        /// under the title it had.
+        fn canned_usage(&self, period: &Period) -> Result<Vec<crate::analytics::CannedUse>, StoreError>;
     }
 
     writes! {
@@ -730,6 +736,30 @@ impl Store {
         fn link(&mut self, actor: AgentId, a: TicketNumber, b: TicketNumber, kind: LinkKind) -> Result<(), StoreError>;
         /// Removes the link [`Store::link`] made, recorded in both trails.
         fn unlink(&mut self, actor: AgentId, a: TicketNumber, b: TicketNumber, kind: LinkKind) -> Result<(), StoreError>;
+        /// Adds a canned reply to the team's library, recording `actor` as
+        /// who added it; returns its id. Its title is one line of 1 to 100
+        /// characters and no other reply's, ignoring case; its body is
+        /// required (at most 100,000 characters); its tags are checked as a
+        /// ticket's tags are. Otherwise it is refused as
+        /// [`StoreError::Invalid`], in a sentence. Any agent may add one.
+        fn add_canned_reply(&mut self, actor: AgentId, reply: &crate::domain::CannedReply) -> Result<i64, StoreError>;
+        /// Replaces canned reply `id` with `reply` (its `id` is not read), by
+        /// the rules of [`Store::add_canned_reply`]; one deleted meanwhile is
+        /// [`StoreError::NotFound`].
+        fn update_canned_reply(&mut self, actor: AgentId, id: i64, reply: &crate::domain::CannedReply) -> Result<(), StoreError>;
+        /// Deletes canned reply `id` (any agent may); the trail keeps its
+        /// uses under the title it had. One deleted meanwhile is
+        /// [`StoreError::NotFound`].
+        fn delete_canned_reply(&mut self, actor: AgentId, id: i64) -> Result<(), StoreError>;
+        /// Sends `written` (a reply to the customer, or an internal note)
+        /// on `ticket` as `actor`, records in its trail that it was written
+        /// with canned reply `canned` ("Dana used the canned reply “Refund
+        /// sent”") and, where `apply`, sets the status and adds the tags
+        /// the reply carries, each with its own entry as the single changes
+        /// make them: all in one transaction. A ticket no longer at
+        /// `expected_version` is a [`StoreError::Conflict`], a reply deleted
+        /// meanwhile [`StoreError::NotFound`], and nothing is written.
+        fn use_canned_reply(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, canned: i64, apply: bool, written: &crate::domain::canned::Written) -> Result<(), StoreError>;
     }
 }
 
@@ -747,6 +777,18 @@ impl Snapshot<'_> {
         match self {
             Snapshot::File(s) => s.report(period),
             Snapshot::Server(s) => s.report(period),
+        }
+    }
+
+    /// How often each canned reply was used in `period` (see
+    /// [`Store::canned_usage`]), within this snapshot.
+    pub fn canned_usage(
+        &self,
+        period: &Period,
+    ) -> Result<Vec<crate::analytics::CannedUse>, StoreError> {
+        match self {
+            Snapshot::File(s) => s.canned_usage(period),
+            Snapshot::Server(s) => s.canned_usage(period),
         }
     }
 

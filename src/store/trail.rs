@@ -103,6 +103,10 @@ pub(crate) fn decode<V: StoredValue>(
             rating: rating(new)?,
             previous: rating(old),
         },
+        "canned" => ActivityKind::CannedUsed {
+            canned: ref_id?,
+            title: new.text()?,
+        },
         "customer_erased" => ActivityKind::CustomerErased {
             by: AgentId(ref_id?),
             name: new.text()?,

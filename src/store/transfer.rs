@@ -192,6 +192,23 @@ pub const TABLES: &[Table] = &[
         numbered: false,
     },
     Table {
+        name: "canned_replies",
+        columns: &[
+            "id",
+            "title",
+            "title_key",
+            "body",
+            "tags",
+            "status",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
+        key: 1,
+        typed: &[],
+        numbered: true,
+    },
+    Table {
         name: "ticket_reads",
         columns: &["agent_id", "ticket_id", "read_at"],
         key: 2,

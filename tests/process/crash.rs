@@ -565,8 +565,10 @@ fn half_written(d: &TicketDetail) -> Vec<String> {
         let mut wrong = None;
         match &e.kind {
             // What an erasure rewrites has no entries of its own (the children never erase).
-            // Nor do merges and links, which the children never make.
+            // Nor do merges and links, which the children never make, and a
+            // canned reply's use changes nothing itself (what it sets has its own).
             ActivityKind::Created
+            | ActivityKind::CannedUsed { .. }
             | ActivityKind::DescriptionEdited
             | ActivityKind::CustomerErased { .. }
             | ActivityKind::MergedInto { .. }

@@ -11,6 +11,7 @@
 //! - `migrations`: files of every earlier schema version, upgraded;
 //! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data;
 //! - `views`, `shared_views`: the sidebar's views, and those shared with the team;
+//! - `canned`: the team's canned replies, used on tickets and counted;
 //! - `team_server`, `team_many`: the team server itself, and fifty desks on one;
 //! - `team_network`: the network between desks and their server, cut and mended.
 
@@ -21,6 +22,7 @@ mod analytics;
 mod backup;
 mod bad_files;
 mod bulk;
+mod canned;
 mod erase;
 mod export;
 mod input_props;

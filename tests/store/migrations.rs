@@ -28,6 +28,7 @@ const FROZEN: &[&str] = &[
     include_str!("../../src/store/sqlite/migrations/0009_reads.sql"),
     include_str!("../../src/store/sqlite/migrations/0010_service_levels.sql"),
     include_str!("../../src/store/sqlite/migrations/0011_links.sql"),
+    include_str!("../../src/store/sqlite/migrations/0012_canned.sql"),
 ];
 
 /// A day before the fixtures' `t0`, plus `minutes`, in ms.

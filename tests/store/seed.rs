@@ -72,6 +72,8 @@ fn kind_name(kind: &ActivityKind) -> &'static str {
         ActivityKind::MergedFrom { .. } => "merged from",
         ActivityKind::Linked { .. } => "linked",
         ActivityKind::Unlinked { .. } => "unlinked",
+        // Sample data has no canned replies.
+        ActivityKind::CannedUsed { .. } => "canned",
     }
 }
 
@@ -281,6 +283,9 @@ fn every_seeded_ticket_agrees_with_its_activity_trail() {
                 }
                 ActivityKind::CustomerErased { .. } => {
                     panic!("{number}: sample data erases nobody")
+                }
+                ActivityKind::CannedUsed { .. } => {
+                    panic!("{number}: sample data uses no canned replies")
                 }
             }
         }

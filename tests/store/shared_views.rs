@@ -3,7 +3,7 @@
 //! agent; names refused in sentences; other desks hearing of each change;
 //! a view a newer Tickets saved; and a desk's views moved into a team server.
 
-use crate::fixtures::{Desk, Engine, t0};
+use crate::fixtures::{Desk, Engine, hears_within_a_second, t0};
 use crate::on_both_engines;
 use chrono::Duration;
 use tickets::analytics::{Measure, Scope};
@@ -64,21 +64,6 @@ fn is_gone<T: std::fmt::Debug>(result: Result<T, StoreError>, id: i64) -> bool {
         format!("that shared view no longer exists (id {id})")
     );
     matches!(e, StoreError::NotFound { what: "shared view", id: missing } if missing == id)
-}
-
-/// Whether `store` hears of a change by someone else within a second (a
-/// server's announcement reaches the other desks a moment after the commit).
-fn hears_within_a_second(store: &Store, seen: &mut ChangeToken) -> bool {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-    loop {
-        if store.changes_since(seen).unwrap() {
-            return true;
-        }
-        if std::time::Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
 }
 
 /// Writes a shared view straight into the database, bypassing the store,

@@ -1,7 +1,7 @@
 //! Every store operation and every kind of activity, as an agent would notice them:
 //! what the ticket panel shows afterwards, what the trail says, and what is refused.
 
-use crate::fixtures::{Desk, at, new_ticket, t0};
+use crate::fixtures::{Desk, at, hears_within_a_second, new_ticket, t0};
 use crate::on_both_engines;
 use chrono::{DateTime, Utc};
 use tickets::domain::{
@@ -57,24 +57,6 @@ fn list_numbers(desk: &Desk, request: &ListRequest) -> Vec<TicketNumber> {
 
 fn is_invalid(err: &StoreError, field: &str) -> bool {
     matches!(err, StoreError::Invalid(v) if v.field == field)
-}
-
-/// Whether `store` hears of a change by someone else within a second (a
-/// server's announcement reaches the other desks a moment after the commit).
-fn hears_within_a_second(
-    store: &tickets::store::Store,
-    seen: &mut tickets::store::ChangeToken,
-) -> bool {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-    loop {
-        if store.changes_since(seen).unwrap() {
-            return true;
-        }
-        if std::time::Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
 }
 
 fn is_conflict(err: &StoreError, ticket: TicketNumber, current: i64) -> bool {

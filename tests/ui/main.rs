@@ -5,7 +5,7 @@
 //! - `first_minute`: what a new agent met in the real window in their first minutes;
 //! - `keyboard`: shortcuts, the palette and typing;
 //! - `layout`: the window at the sizes agents' screens have;
-//! - `analytics`, `backup`, `erase`, `merge`, `two_windows`: those features end to end.
+//! - `analytics`, `backup`, `canned`, `erase`, `merge`, `two_windows`: those features end to end.
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
@@ -14,6 +14,7 @@ mod analytics;
 mod backup;
 mod basics;
 mod bulk;
+mod canned;
 mod common;
 mod erase;
 mod first_minute;

@@ -520,6 +520,7 @@ impl TicketsApp {
     }
 
     fn modal_ui(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let agent_name = self.agent_name();
         let Some(modal) = &mut self.modal else {
             return;
         };
@@ -594,6 +595,15 @@ impl TicketsApp {
                 ui.set_width(520.0);
                 merge_choice = super::merge::merge_ui(ui, dialog, focus, actions);
             }
+            Modal::Canned(form) => {
+                ui.set_width(720.0);
+                keep = super::canned::library_ui(ui, form, &self.canned, focus, actions);
+            }
+            Modal::CannedPicker(picker) => {
+                ui.set_width(520.0);
+                let context = canned_context(self.panel.as_ref(), agent_name.as_deref());
+                keep = super::canned::picker_ui(ui, picker, &self.canned, &context, focus, actions);
+            }
             Modal::Shortcuts => shortcuts_ui(ui, actions),
             Modal::About => {
                 let database =
@@ -632,6 +642,20 @@ impl TicketsApp {
                 PathPurpose::NewDatabase => self.new_database(ctx, path),
             }
         }
+    }
+}
+
+/// What placeholders are filled with in the open ticket, by `agent`.
+fn canned_context(
+    panel: Option<&super::panel::PanelState>,
+    agent: Option<&str>,
+) -> crate::domain::canned::Context {
+    match panel.and_then(|p| p.detail.as_ref()) {
+        Some(detail) => crate::domain::canned::Context::of(detail, agent),
+        None => crate::domain::canned::Context {
+            agent_name: agent.map(str::to_owned),
+            ..Default::default()
+        },
     }
 }
 

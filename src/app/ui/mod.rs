@@ -8,6 +8,7 @@
 
 pub mod analytics;
 pub mod bulk_bar;
+pub mod canned;
 pub mod dialogs;
 pub mod files;
 pub mod forms;
@@ -63,6 +64,10 @@ pub enum TextBox {
     MergeNumber,
     /// The panel's "link to ticket" number.
     LinkNumber,
+    /// The canned replies' search (the library's, or the picker's).
+    CannedSearch,
+    /// A canned reply's text, in the library.
+    CannedBody,
     /// Any other text box.
     Other,
 }
@@ -149,6 +154,10 @@ pub enum Modal {
     ServiceLevels(Box<service_levels::SlaForm>),
     /// Merge tickets: which one is kept, and what moves.
     Merge(Box<merge::MergeDialog>),
+    /// The team's canned replies.
+    Canned(Box<canned::CannedLibrary>),
+    /// A canned reply to insert into a reply or a note.
+    CannedPicker(Box<canned::CannedPicker>),
     /// Every keyboard shortcut.
     Shortcuts,
     /// About Tickets.
@@ -312,6 +321,7 @@ impl TicketsApp {
                     sidebar::sidebar_ui(ui, &input, &mut self.search, &mut self.focus, actions);
                 });
         }
+        let agent_name = self.agent_name();
         if let Some(panel) = &mut self.panel {
             let input = panel::PanelInput {
                 agents: &self.agents,
@@ -319,6 +329,8 @@ impl TicketsApp {
                 now: self.clock.now(),
                 others: &self.presence,
                 sla: &self.sla_policy,
+                canned: &self.canned,
+                agent_name: agent_name.as_deref(),
             };
             // A narrow window lays the panel over the list, which keeps its
             // width; a wide one puts it beside the list.

@@ -14,6 +14,7 @@ use super::super::commands::{Action, UiCommand};
 use super::super::worker::protocol::Change;
 use super::widgets::{busy, exact_time, field_error, priority_mark, status_pill, time_label};
 use super::{Focus, TextBox};
+use crate::domain::canned::{CannedReply, Written};
 use crate::domain::{
     Agent, Direction, Doing, NoteId, Presence, Status, Tag, TicketDetail, TicketNumber, TicketRow,
 };
@@ -69,6 +70,8 @@ impl Place {
             Change::AddNote(_) => Place::Note,
             Change::EditNote { note, .. } | Change::DeleteNote(note) => Place::NoteItem(*note),
             Change::Message { .. } => Place::Message,
+            Change::Canned { written, .. } if written.is_note() => Place::Note,
+            Change::Canned { .. } => Place::Message,
             Change::Link { .. } | Change::Unlink { .. } => Place::Links,
         }
     }
@@ -82,6 +85,37 @@ pub struct Draft {
     note: String,
     message: String,
     note_edits: HashMap<NoteId, Editing>,
+    canned_note: Option<UsedCanned>,
+    canned_message: Option<UsedCanned>,
+}
+
+/// The canned reply a box's text came from: sent with it, the store records
+/// it was used and, where `apply`, sets its status and adds its tags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsedCanned {
+    /// Its id in the library.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The status it sets.
+    pub status: Option<Status>,
+    /// The tags it adds.
+    pub tags: Vec<String>,
+    /// Whether to set them when the text is sent.
+    pub apply: bool,
+}
+
+impl UsedCanned {
+    /// `reply`, used, applying its status and tags or not.
+    pub fn of(reply: &CannedReply, apply: bool) -> UsedCanned {
+        UsedCanned {
+            id: reply.id,
+            title: reply.title.clone(),
+            status: reply.status,
+            tags: reply.tags.clone(),
+            apply,
+        }
+    }
 }
 
 /// Text being edited, with the version it was edited from: saving asks the
@@ -111,6 +145,10 @@ pub struct PanelState {
     pub note_input: String,
     /// The message box on the Conversation tab.
     pub message_input: String,
+    /// The canned reply the note box's text came from, if any.
+    pub canned_note: Option<UsedCanned>,
+    /// The canned reply the message box's text came from, if any.
+    pub canned_message: Option<UsedCanned>,
     /// Notes being edited.
     pub note_edits: HashMap<NoteId, Editing>,
     /// A change was refused as a conflict: once the latest version arrives,
@@ -153,6 +191,8 @@ impl PanelState {
             note: std::mem::take(&mut self.note_input),
             message: std::mem::take(&mut self.message_input),
             note_edits: std::mem::take(&mut self.note_edits),
+            canned_note: self.canned_note.take(),
+            canned_message: self.canned_message.take(),
         };
         let empty = draft.description.is_none()
             && draft.note.trim().is_empty()
@@ -170,6 +210,8 @@ impl PanelState {
         self.note_input = draft.note;
         self.message_input = draft.message;
         self.note_edits = draft.note_edits;
+        self.canned_note = draft.canned_note;
+        self.canned_message = draft.canned_message;
     }
 
     /// Closes the small pickers (agent, tag), if one is open; says whether one was.
@@ -252,6 +294,14 @@ impl PanelState {
             Change::Description { .. } => self.description_edit = None,
             Change::AddNote(_) => self.note_input.clear(),
             Change::Message { .. } => self.message_input.clear(),
+            Change::Canned { written, .. } if written.is_note() => {
+                self.note_input.clear();
+                self.canned_note = None;
+            }
+            Change::Canned { .. } => {
+                self.message_input.clear();
+                self.canned_message = None;
+            }
             Change::Link { .. } => self.link_input.clear(),
             Change::EditNote { note, .. } => {
                 self.note_edits.remove(note);
@@ -275,16 +325,80 @@ impl PanelState {
         }
     }
 
+    /// The version the panel shows, for a change made against it.
+    fn version(&self) -> Option<i64> {
+        self.detail.as_ref().map(|d| d.version)
+    }
+
+    /// `written` sent as canned reply `used` (when the box holds one) made,
+    /// against the version shown.
+    fn canned_change(
+        &self,
+        used: Option<&UsedCanned>,
+        written: Written,
+        then: Option<Status>,
+    ) -> Option<Change> {
+        let (used, version) = (used?, self.version()?);
+        Some(Change::Canned {
+            version,
+            canned: used.id,
+            apply: used.apply,
+            written,
+            then,
+        })
+    }
+
+    /// The note box's text as the change it makes: with the canned reply it
+    /// came from, if any.
+    pub fn note_change(&self) -> Change {
+        let text = self.note_input.clone();
+        self.canned_change(self.canned_note.as_ref(), Written::Note(text.clone()), None)
+            .unwrap_or(Change::AddNote(text))
+    }
+
+    /// The message box's text sent as a reply (then setting `then`), with
+    /// the canned reply it came from, if any.
+    pub fn reply_change(&self, then: Option<Status>) -> Change {
+        let text = self.message_input.clone();
+        self.canned_change(
+            self.canned_message.as_ref(),
+            Written::Reply(text.clone()),
+            then,
+        )
+        .unwrap_or(Change::Message {
+            direction: Direction::Outbound,
+            text,
+            then,
+        })
+    }
+
+    /// Puts `text` into `target` (the reply or the note box) at character
+    /// `at` (its end if past it), remembering `used`; returns the
+    /// character just after it, where the cursor goes.
+    pub fn insert(&mut self, target: TextBox, at: usize, text: &str, used: UsedCanned) -> usize {
+        let (input, slot) = if target == TextBox::Note {
+            (&mut self.note_input, &mut self.canned_note)
+        } else {
+            (&mut self.message_input, &mut self.canned_message)
+        };
+        let byte = input.char_indices().nth(at).map_or(input.len(), |(b, _)| b);
+        input.insert_str(byte, text);
+        *slot = Some(used);
+        let end = input[..byte].chars().count() + text.chars().count();
+        self.clear_error(if target == TextBox::Note {
+            Place::Note
+        } else {
+            Place::Message
+        });
+        end
+    }
+
     /// The text to submit for the box with the cursor (Ctrl+Enter), as the
     /// change it makes.
     pub fn submit(&self, text_box: TextBox) -> Option<Change> {
         match text_box {
-            TextBox::Note => Some(Change::AddNote(self.note_input.clone())),
-            TextBox::Message => Some(Change::Message {
-                direction: Direction::Outbound,
-                text: self.message_input.clone(),
-                then: None,
-            }),
+            TextBox::Note => Some(self.note_change()),
+            TextBox::Message => Some(self.reply_change(None)),
             TextBox::Description => {
                 self.description_edit
                     .as_ref()
@@ -315,6 +429,10 @@ pub struct PanelInput<'a> {
     pub others: &'a [Presence],
     /// The team's service levels.
     pub sla: &'a crate::domain::sla::SlaPolicy,
+    /// The team's canned replies, for `#` in a reply or a note.
+    pub canned: &'a [CannedReply],
+    /// The agent writing, for `{{agent.name}}`.
+    pub agent_name: Option<&'a str>,
 }
 
 /// Draws the panel; changes become actions.
@@ -390,8 +508,8 @@ pub fn panel_ui(
         .auto_shrink([false, false])
         .show(ui, |ui| match state.tab {
             Tab::Detail => detail::detail_tab(ui, state, &detail, input, focus, actions),
-            Tab::Conversation => conversation_tab(ui, state, &detail, input.now, focus, actions),
-            Tab::Notes => notes_tab(ui, state, &detail, input.now, focus, actions),
+            Tab::Conversation => conversation_tab(ui, state, &detail, input, focus, actions),
+            Tab::Notes => notes_tab(ui, state, &detail, input, focus, actions),
             Tab::Activity => activity_tab(ui, &detail, input.now),
         });
 }
@@ -489,6 +607,8 @@ fn activity_tab(ui: &mut Ui, detail: &TicketDetail, now: DateTime<Utc>) {
 }
 
 /// A multi-line box for writing, with its label; registers it for focus.
+/// With `canned` (a reply or a note): see [`canned_completion`].
+#[allow(clippy::too_many_arguments)]
 fn writing_box(
     ui: &mut Ui,
     focus: &mut Focus,
@@ -497,29 +617,129 @@ fn writing_box(
     text: &mut String,
     hint: &str,
     rows: usize,
+    canned: Option<(&CannedInput<'_>, &mut Option<UsedCanned>)>,
 ) -> egui::Response {
     let label = ui.label(label);
-    let response = ui
-        .add(
-            egui::TextEdit::multiline(text)
-                .id(which.id())
-                .hint_text(hint)
-                .desired_rows(rows)
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
+    let mut marked = super::canned::placeholder_layouter;
+    let edit = egui::TextEdit::multiline(text)
+        .id(which.id())
+        .hint_text(hint)
+        .desired_rows(rows)
+        .desired_width(f32::INFINITY);
+    let response = match canned {
+        None => ui.add(edit),
+        // What a canned reply left unfilled is marked in the box itself.
+        Some((input, used)) => {
+            canned_completion(ui, which, edit.layouter(&mut marked), input, used)
+        }
+    }
+    .labelled_by(label.id);
     focus.drawn(which, &response);
     response
+}
+
+/// What `#` in a reply or a note searches and fills placeholders from.
+struct CannedInput<'a> {
+    library: &'a [CannedReply],
+    context: crate::domain::canned::Context,
+}
+
+impl<'a> CannedInput<'a> {
+    fn of(input: &PanelInput<'a>, detail: &TicketDetail) -> CannedInput<'a> {
+        CannedInput {
+            library: input.canned,
+            context: crate::domain::canned::Context::of(detail, input.agent_name),
+        }
+    }
+}
+
+/// The most replies `#` offers at once.
+const HASH_SUGGESTIONS: usize = 8;
+
+/// Where `#` and the words after it start in `line` (the text from the
+/// line's start to the cursor), and those words: the last `#` at the line's
+/// start or after a space, followed by at least one letter.
+fn hash_query(line: &str) -> Option<(usize, &str)> {
+    let at = line.rmatch_indices('#').map(|(i, _)| i).find(|&i| {
+        line[..i]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace)
+    })?;
+    let words = &line[at + 1..];
+    words
+        .starts_with(|c: char| !c.is_whitespace())
+        .then_some((at, words))
+}
+
+/// The reply or note box `edit`, where typing `#` and words offers the
+/// canned replies whose title or text has them; choosing one (click, Enter
+/// or Tab) puts it in place of `#` and the words, placeholders filled, and
+/// remembers it in `used` (its status and tags applied when sent).
+fn canned_completion(
+    ui: &mut Ui,
+    which: TextBox,
+    edit: egui::TextEdit<'_>,
+    canned: &CannedInput<'_>,
+    used: &mut Option<UsedCanned>,
+) -> egui::Response {
+    // Each suggestion's text, with the reply it is.
+    let mut offered: Vec<(String, &CannedReply)> = Vec::new();
+    let output = egui::CompletionPopup::new(which.id())
+        // The words after `#` may hold spaces: the "word" is the line so far.
+        .word_boundary(|c| c == '\n')
+        .accept_keys([egui::Key::Enter, egui::Key::Tab])
+        .show(ui, edit, |query| {
+            let Some((at, words)) = hash_query(query.word) else {
+                return Vec::new();
+            };
+            let before = &query.word[..at];
+            crate::domain::canned::search(canned.library, words)
+                .into_iter()
+                .take(HASH_SUGGESTIONS)
+                .map(|reply| {
+                    let filled = crate::domain::canned::fill(&reply.body, &canned.context);
+                    let insert = format!("{before}{}", filled.text);
+                    offered.push((insert.clone(), reply));
+                    egui::Suggestion::new(insert).content(reply.title.clone())
+                })
+                .collect()
+        });
+    if let Some(accepted) = &output.accepted
+        && let Some((_, reply)) = offered
+            .iter()
+            .find(|(insert, _)| *insert == accepted.insert)
+    {
+        *used = Some(UsedCanned::of(reply, true));
+    }
+    output.text_edit.response.response
+}
+
+/// "Canned reply…": the picker for `target`, inserting at its cursor.
+fn canned_button(ui: &mut Ui, target: TextBox, actions: &mut Vec<Action>) {
+    let name = if target == TextBox::Note {
+        "Insert a canned reply into the note"
+    } else {
+        "Insert a canned reply into the reply"
+    };
+    let button = ui
+        .button("Canned reply…")
+        .on_hover_text(UiCommand::InsertCanned.hint(ui.ctx(), name));
+    button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name));
+    if button.clicked() {
+        actions.push(Action::OpenCannedPicker(target));
+    }
 }
 
 fn conversation_tab(
     ui: &mut Ui,
     state: &mut PanelState,
     detail: &TicketDetail,
-    now: DateTime<Utc>,
+    input: &PanelInput<'_>,
     focus: &mut Focus,
     actions: &mut Vec<Action>,
 ) {
+    let now = input.now;
     let customer = detail
         .customer
         .as_ref()
@@ -553,36 +773,44 @@ fn conversation_tab(
         message_frame(ui, &who, None, message.at, &message.body, fill, now);
     }
     ui.add_space(8.0);
+    let canned = CannedInput::of(input, detail);
     let response = writing_box(
         ui,
         focus,
         TextBox::Message,
         "Message",
         &mut state.message_input,
-        "Write a reply, or paste what the customer sent",
+        "Write a reply, or paste what the customer sent (# and a word: a canned reply)",
         4,
+        Some((&canned, &mut state.canned_message)),
     );
     if response.changed() {
         state.clear_error(Place::Message);
     }
+    super::canned::unfilled_warning(ui, &state.message_input);
+    super::canned::used_line(ui, &mut state.canned_message);
     field_error(ui, state.error_at(Place::Message));
-    let send = |direction, then| {
-        Action::Change(Change::Message {
-            direction,
-            text: state.message_input.clone(),
-            then,
-        })
-    };
+    let received = Action::Change(Change::Message {
+        direction: Direction::Inbound,
+        text: state.message_input.clone(),
+        then: None,
+    });
     ui.horizontal_wrapped(|ui| {
         if ui
             .button("Send")
             .on_hover_text(UiCommand::Submit.hint(ui.ctx(), "Send the reply"))
             .clicked()
         {
-            actions.push(send(Direction::Outbound, None));
+            actions.push(Action::Change(state.reply_change(None)));
         }
+        // A canned reply that sets a status sets it itself.
+        let sets_status = state
+            .canned_message
+            .as_ref()
+            .is_some_and(|u| u.apply && u.status.is_some());
         for then in [Status::Waiting, Status::Resolved] {
             if detail.status != then
+                && !sets_status
                 && ui
                     .button(format!("Send and set {}", then.label()))
                     .on_hover_text(format!(
@@ -591,12 +819,13 @@ fn conversation_tab(
                     ))
                     .clicked()
             {
-                actions.push(send(Direction::Outbound, Some(then)));
+                actions.push(Action::Change(state.reply_change(Some(then))));
             }
         }
         if ui.button("Record customer message").clicked() {
-            actions.push(send(Direction::Inbound, None));
+            actions.push(received);
         }
+        canned_button(ui, TextBox::Message, actions);
     });
     if let Some(customer) = &detail.customer {
         ui.add_space(8.0);
@@ -678,33 +907,41 @@ fn notes_tab(
     ui: &mut Ui,
     state: &mut PanelState,
     detail: &TicketDetail,
-    now: DateTime<Utc>,
+    input: &PanelInput<'_>,
     focus: &mut Focus,
     actions: &mut Vec<Action>,
 ) {
+    let now = input.now;
     ui.label(
         RichText::new("Internal notes: your team sees these; the customer never does.").weak(),
     );
+    let canned = CannedInput::of(input, detail);
     let response = writing_box(
         ui,
         focus,
         TextBox::Note,
         "Add a note",
         &mut state.note_input,
-        "Findings, handoff details, next steps",
+        "Findings, handoff details, next steps (# and a word: a canned reply)",
         3,
+        Some((&canned, &mut state.canned_note)),
     );
     if response.changed() {
         state.clear_error(Place::Note);
     }
+    super::canned::unfilled_warning(ui, &state.note_input);
+    super::canned::used_line(ui, &mut state.canned_note);
     field_error(ui, state.error_at(Place::Note));
-    if ui
-        .button("Add Note")
-        .on_hover_text(UiCommand::Submit.hint(ui.ctx(), "Add the note"))
-        .clicked()
-    {
-        actions.push(Action::Change(Change::AddNote(state.note_input.clone())));
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Add Note")
+            .on_hover_text(UiCommand::Submit.hint(ui.ctx(), "Add the note"))
+            .clicked()
+        {
+            actions.push(Action::Change(state.note_change()));
+        }
+        canned_button(ui, TextBox::Note, actions);
+    });
     ui.separator();
     if detail.notes.is_empty() {
         ui.weak("No notes yet.");
@@ -732,6 +969,7 @@ fn notes_tab(
                     &mut edit.text,
                     "",
                     3,
+                    None,
                 );
                 let (since, text) = (edit.since, edit.text.clone());
                 if response.changed() {

@@ -18,7 +18,9 @@ use crate::clock::Clock;
 use crate::domain::{AgentId, CustomerId, TicketNumber};
 use crate::seed::{SeedOptions, generate};
 use crate::store::{ListRequest, Location, Sort, Store, StoreError, TicketFilter};
-pub use protocol::{Alters, Asker, Change, Counts, Failure, Request, Response, SharedEdit};
+pub use protocol::{
+    Alters, Asker, CannedEdit, Change, Counts, Failure, Request, Response, SharedEdit,
+};
 
 /// How often the worker looks for changes other windows or processes made to the file.
 const POLL_INTERVAL: Duration = Duration::from_millis(700);
@@ -298,9 +300,10 @@ fn in_useful_order(queued: Vec<Request>) -> Vec<Request> {
         Request::Report { generation, .. } => Some((2, *generation)),
         Request::Total { generation, .. } => Some((3, *generation)),
         Request::ViewCounts { generation, .. } => Some((4, *generation)),
+        Request::CannedUsage { generation, .. } => Some((5, *generation)),
         _ => None,
     };
-    let mut newest = [None::<u64>; 5];
+    let mut newest = [None::<u64>; 6];
     for (kind, generation) in queued.iter().filter_map(replaceable) {
         newest[kind] = newest[kind].max(Some(generation));
     }
@@ -370,6 +373,23 @@ fn handle(store: &mut Store, request: Request, backups: &mut BackupThread) -> Op
                 .map(|detail| detail.activity.into_iter().next()),
         },
         Request::SharedViews => Response::SharedViews(store.shared_views()),
+        Request::CannedReplies => Response::CannedReplies(store.canned_replies()),
+        Request::EditCanned { actor, edit } => {
+            let result = match &edit {
+                CannedEdit::Add(reply) => store.add_canned_reply(actor, reply).map(Some),
+                CannedEdit::Update(id, reply) => {
+                    store.update_canned_reply(actor, *id, reply).map(|()| None)
+                }
+                CannedEdit::Delete(id) => store.delete_canned_reply(actor, *id).map(|()| None),
+            };
+            Response::CannedEdited { edit, result }
+        }
+        Request::CannedUsage { generation, choice } => Response::CannedUsage {
+            generation,
+            result: Period::resolve(choice, store.clock().now(), &chrono::Local)
+                .map_err(Failure::from)
+                .and_then(|period| store.canned_usage(&period).map_err(Failure::from)),
+        },
         Request::SlaPolicy => Response::SlaPolicy(store.sla_policy().map(Box::new)),
         Request::SetSlaPolicy { actor, policy } => {
             Response::SlaPolicySaved(store.set_sla_policy(actor, &policy).map(|()| policy))
@@ -655,6 +675,13 @@ fn apply(
         } => store
             .add_message(actor, ticket, *direction, text)
             .map(|_| ()),
+        Change::Canned {
+            version,
+            canned,
+            apply,
+            written,
+            ..
+        } => store.use_canned_reply(actor, ticket, *version, *canned, *apply, written),
         Change::Link { other, kind } => store.link(actor, ticket, *other, *kind),
         Change::Unlink {
             other,

@@ -7,7 +7,8 @@
 use std::path::PathBuf;
 
 pub use super::super::failure::Failure;
-use crate::analytics::{PeriodChoice, Report};
+use crate::analytics::{CannedUse, PeriodChoice, Report};
+use crate::domain::canned::{CannedReply, Written};
 use crate::domain::{
     Agent, AgentId, Customer, CustomerId, Direction, Doing, LinkKind, MergeCounts, NewCustomer,
     NewTicket, NoteId, Presence, Priority, Status, Tag, TagId, TicketDetail, TicketNumber,
@@ -79,6 +80,22 @@ pub enum Change {
         /// a change of its own.
         then: Option<Status>,
     },
+    /// Send a reply or add a note written with a canned reply: records
+    /// which reply and, where `apply`, sets its status and adds its tags,
+    /// all in one transaction.
+    Canned {
+        /// The version the agent was looking at.
+        version: i64,
+        /// The canned reply's id.
+        canned: i64,
+        /// Whether its status and tags are applied too.
+        apply: bool,
+        /// The reply or note, as typed.
+        written: Written,
+        /// The status to set once it is sent ("Send and set Waiting"), as
+        /// a change of its own.
+        then: Option<Status>,
+    },
     /// Link the ticket to another: related, or a duplicate of it.
     Link {
         /// The other ticket.
@@ -95,6 +112,17 @@ pub enum Change {
         /// Whether this ticket is the link's first (the duplicate).
         outgoing: bool,
     },
+}
+
+/// A change to the team's canned replies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CannedEdit {
+    /// Add a reply to the library.
+    Add(CannedReply),
+    /// Replace a reply.
+    Update(i64, CannedReply),
+    /// Delete a reply.
+    Delete(i64),
 }
 
 /// A change to the team's shared views.
@@ -151,7 +179,7 @@ impl Change {
             Change::Status { .. } | Change::Priority { .. } => everything,
             // Names in the Assignee column; who handled what.
             Change::Assign(_) | Change::Unassign(_) => everything,
-            Change::AddTag(_) => Alters {
+            Change::AddTag(_) | Change::Canned { .. } => Alters {
                 tags: true,
                 ..everything
             },
@@ -266,6 +294,22 @@ pub enum Request {
         actor: AgentId,
         /// The new policy.
         policy: Box<crate::domain::sla::SlaPolicy>,
+    },
+    /// The team's canned replies.
+    CannedReplies,
+    /// Add, change or delete a canned reply.
+    EditCanned {
+        /// Who.
+        actor: AgentId,
+        /// What.
+        edit: CannedEdit,
+    },
+    /// How often each canned reply was used in a period.
+    CannedUsage {
+        /// The report it goes with (the analytics window's ask).
+        generation: u64,
+        /// The period.
+        choice: PeriodChoice,
     },
     /// Share, change, rename, move or delete a shared view.
     EditSharedView {
@@ -495,6 +539,23 @@ pub enum Response {
     },
     /// The views shared with the team, or why they could not be read.
     SharedViews(Result<Vec<crate::store::views::SharedView>, StoreError>),
+    /// The team's canned replies, or why they could not be read.
+    CannedReplies(Result<Vec<CannedReply>, StoreError>),
+    /// A canned reply was edited (with the new reply's id when added), or
+    /// why not (what was typed stays).
+    CannedEdited {
+        /// What was asked.
+        edit: CannedEdit,
+        /// The outcome.
+        result: Result<Option<i64>, StoreError>,
+    },
+    /// How often each canned reply was used in a period, or why not.
+    CannedUsage {
+        /// The report it goes with.
+        generation: u64,
+        /// The uses, most first.
+        result: Result<Vec<CannedUse>, Failure>,
+    },
     /// The team's service-level policy, or why it could not be read.
     SlaPolicy(Result<Box<crate::domain::sla::SlaPolicy>, StoreError>),
     /// The policy was saved (the one asked for), or why not.

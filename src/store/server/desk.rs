@@ -90,6 +90,14 @@ pub struct ServerSnapshot<'a> {
 }
 
 impl ServerSnapshot<'_> {
+    /// How often each canned reply was used in `period`, within this snapshot.
+    pub fn canned_usage(
+        &self,
+        period: &crate::analytics::Period,
+    ) -> Result<Vec<crate::analytics::CannedUse>, StoreError> {
+        self.db.canned_usage(period)
+    }
+
     /// The report of `period`, within this snapshot.
     pub fn report(
         &self,
@@ -568,11 +576,20 @@ fn refused(server: &str, ticket: Option<TicketNumber>, error: postgres::Error) -
                     what: "shared view",
                     id,
                 },
+                "canned reply" => StoreError::NotFound {
+                    what: "canned reply",
+                    id,
+                },
                 _ => StoreError::NotFound { what: "note", id },
             }
         }
         // Migration 10: a shared view's name is another's (DETAIL: that one's).
         "TK422" => StoreError::Invalid(validate::view_name_taken(
+            db.hint().unwrap_or(detail),
+            detail,
+        )),
+        // Migration 15: a canned reply's title is another's (DETAIL: that one's).
+        "TK423" => StoreError::Invalid(validate::canned_title_taken(
             db.hint().unwrap_or(detail),
             detail,
         )),

@@ -268,6 +268,7 @@ impl TeamAdmin {
                       + (SELECT count(*) FROM tickets.customers)
                       + (SELECT count(*) FROM tickets.tags)
                       + (SELECT count(*) FROM tickets.shared_views)
+                      + (SELECT count(*) FROM tickets.canned_replies)
                       + (SELECT count(*) FROM tickets.agents WHERE login IS DISTINCT FROM session_user)",
                 &[],
             )
@@ -276,7 +277,7 @@ impl TeamAdmin {
         if held > 0 {
             return Err(StoreError::Server {
                 server: server.clone(),
-                message: "this team database already holds tickets, people or shared views; a desk can only be moved into an empty one, and nothing was changed".to_owned(),
+                message: "this team database already holds tickets, people, shared views or canned replies; a desk can only be moved into an empty one, and nothing was changed".to_owned(),
             });
         }
         let owner = tx
@@ -382,6 +383,15 @@ impl TeamAdmin {
             ))
             .map_err(fail)?;
         }
+        // The trail names canned replies by id: one deleted after it was
+        // used keeps its id, so that its uses are never counted as another's.
+        tx.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('tickets.canned_replies', 'id'),
+                           greatest((SELECT coalesce(max(id), 0) FROM tickets.canned_replies),
+                                    (SELECT coalesce(max(ref_id), 0) FROM tickets.activity
+                                     WHERE kind = 'canned')) + 1, false)",
+        )
+        .map_err(fail)?;
         tx.batch_execute("ALTER TABLE tickets.activity ENABLE TRIGGER agent_tickets_track;")
             .map_err(fail)?;
         if let Some(owner) = owner {

@@ -73,6 +73,9 @@ fn encode(kind: &ActivityKind) -> Encoded {
             previous.map_or(Value::Null, |p| Value::Integer(i64::from(p))),
             Value::Integer(i64::from(*rating)),
         ),
+        ActivityKind::CannedUsed { canned, title } => {
+            ("canned", Some(*canned), Value::Null, text(title))
+        }
         ActivityKind::CustomerErased { by, name } => {
             ("customer_erased", Some(by.0), Value::Null, text(name))
         }
@@ -301,6 +304,10 @@ mod tests {
             ActivityKind::CustomerErased {
                 by: AgentId(3),
                 name: "Dana".into(),
+            },
+            ActivityKind::CannedUsed {
+                canned: 5,
+                title: "Refund “sent” 🎉".into(),
             },
             ActivityKind::MergedInto {
                 into: TicketNumber(7),

@@ -12,6 +12,7 @@ mod activity;
 pub mod backup;
 mod batch;
 mod bulk;
+mod canned;
 pub(crate) mod codec;
 mod drive;
 mod erase;

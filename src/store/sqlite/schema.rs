@@ -46,6 +46,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// 11. Links between tickets (`ticket_links`): related, duplicate of, and
 ///     merged into (what a merge leaves: the merged number still finds the
 ///     ticket kept).
+/// 12. The team's canned replies (`canned_replies`): title, body, tags and
+///     status to apply; their uses counted from the trail by an index.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_tables.sql"),
     include_str!("migrations/0002_search.sql"),
@@ -58,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_reads.sql"),
     include_str!("migrations/0010_service_levels.sql"),
     include_str!("migrations/0011_links.sql"),
+    include_str!("migrations/0012_canned.sql"),
 ];
 
 /// Rebuilds every row the current schema derives from others (both search
@@ -170,6 +173,7 @@ mod tests {
                 "0x61c533630e70c303",
                 "0x5a1e26d815cd0b3f",
                 "0xa11c950270961672",
+                "0x32b269272fbb0221",
             ]
         );
     }

@@ -352,6 +352,34 @@ pub(super) fn note_change(
     Ok(NoteId(tx.last_insert_rowid()))
 }
 
+/// Attaches a message (its text validated already) by `actor`; an
+/// outbound one may be the ticket's first response. Returns it and its entry.
+pub(super) fn message_change(
+    tx: &Connection,
+    actor: AgentId,
+    ticket: TicketNumber,
+    direction: Direction,
+    body: &str,
+    now: i64,
+) -> Result<(MessageId, ActivityKind), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO messages (ticket_id, direction, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![ticket, direction, actor, body, now])?;
+    let message = MessageId(tx.last_insert_rowid());
+    if direction == Direction::Outbound {
+        tx.prepare_cached(
+            "UPDATE tickets SET first_reply_at = ?2, first_reply_by = ?3
+             WHERE id = ?1 AND first_reply_at IS NULL",
+        )?
+        .execute(params![ticket, now, actor])?;
+    }
+    Ok((
+        message,
+        ActivityKind::MessageAttached { message, direction },
+    ))
+}
+
 /// The ticket, version and text of a note.
 pub(super) fn note_owner(
     conn: &Connection,
@@ -714,19 +742,8 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             ensure_ticket(tx, ticket)?;
-            tx.prepare_cached(
-                "INSERT INTO messages (ticket_id, direction, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![ticket, direction, actor, body, now])?;
-            let message = MessageId(tx.last_insert_rowid());
-            if direction == Direction::Outbound {
-                tx.prepare_cached(
-                    "UPDATE tickets SET first_reply_at = ?2, first_reply_by = ?3
-                     WHERE id = ?1 AND first_reply_at IS NULL",
-                )?
-                .execute(params![ticket, now, actor])?;
-            }
-            record_change(tx, ticket, now, actor, &ActivityKind::MessageAttached { message, direction }, None)?;
+            let (message, kind) = message_change(tx, actor, ticket, direction, &body, now)?;
+            record_change(tx, ticket, now, actor, &kind, None)?;
             Ok(message)
         })
     }

@@ -7,6 +7,7 @@
 //! - `agents.rs`: the per-agent table.
 
 mod agents;
+mod canned;
 mod cards;
 mod charts;
 
@@ -36,6 +37,8 @@ pub struct AnalyticsWindow {
     pub format: ReportFormat,
     /// The figure whose tickets the list was last asked to show.
     pub drilled: Option<Scope>,
+    /// How often each canned reply was used in the period, or why not.
+    pub canned: Option<Result<Vec<crate::analytics::CannedUse>, String>>,
     sort: (agents::AgentColumn, bool),
 }
 
@@ -51,6 +54,7 @@ impl AnalyticsWindow {
             loading: false,
             format: ReportFormat::Csv,
             drilled: None,
+            canned: None,
             sort: (agents::AgentColumn::Handled, true),
         }
     }
@@ -209,6 +213,8 @@ fn analytics_ui(
             egui::ScrollArea::horizontal()
                 .id_salt("agent_table_scroll")
                 .show(ui, |ui| agents::agent_table(ui, state, actions));
+            ui.add_space(12.0);
+            canned::canned_table(ui, state.canned.as_ref());
         });
 }
 
