@@ -80,6 +80,16 @@ pub const TABLES: &[Table] = &[
             "csat_at",
             "customer_key",
             "assignee_key",
+            // The due times as worked out (a move need not work out a
+            // million again): each kept with the updated_at it was
+            // worked out at, which moves as it is.
+            "due_at",
+            "due_risk_at",
+            "sla_stamp",
+            "first_due_at",
+            "first_met",
+            "resolve_due_at",
+            "resolve_met",
         ],
         key: 1,
         typed: &[],

@@ -125,7 +125,7 @@ fn settle(desk: &mut Desk) {
 
 /// The list's numbers and Due values under `filter`, sorted by Due.
 fn by_due(
-    desk: &Desk,
+    store: &tickets::store::Store,
     filter: TicketFilter,
 ) -> Vec<(TicketNumber, Option<chrono::DateTime<chrono::Utc>>)> {
     let request = ListRequest {
@@ -137,7 +137,7 @@ fn by_due(
         limit: 50,
         ..ListRequest::default()
     };
-    desk.store
+    store
         .list_tickets(&request)
         .unwrap()
         .rows
@@ -168,7 +168,7 @@ on_both_engines! {
         // A's reply is due at 60; C's resolution at 242; B has nothing due.
         let everything = TicketFilter::default();
         assert_eq!(
-            by_due(&desk, everything.clone()),
+            by_due(&desk.store, everything.clone()),
             [(a, Some(at(60))), (c, Some(at(242))), (b, None)]
         );
         let row = |desk: &Desk, n| desk.store.rows(&[n]).unwrap().remove(0);
@@ -178,21 +178,21 @@ on_both_engines! {
         desk.at(50);
         let soon = TicketFilter { due_within_minutes: Some(60), ..TicketFilter::default() };
         let breached = TicketFilter { breached: true, ..TicketFilter::default() };
-        assert_eq!(by_due(&desk, soon.clone()), [(a, Some(at(60)))]);
-        assert!(by_due(&desk, breached.clone()).is_empty());
+        assert_eq!(by_due(&desk.store, soon.clone()), [(a, Some(at(60)))]);
+        assert!(by_due(&desk.store, breached.clone()).is_empty());
         // At 90 it is breached, and no longer "due within".
         desk.at(90);
-        assert_eq!(by_due(&desk, breached.clone()), [(a, Some(at(60)))]);
-        assert!(by_due(&desk, soon).is_empty());
+        assert_eq!(by_due(&desk.store, breached.clone()), [(a, Some(at(60)))]);
+        assert!(by_due(&desk.store, soon).is_empty());
         let both = TicketFilter { breached: true, due_within_minutes: Some(60 * 3), ..TicketFilter::default() };
-        assert_eq!(by_due(&desk, both), [(a, Some(at(60))), (c, Some(at(242)))]);
+        assert_eq!(by_due(&desk.store, both), [(a, Some(at(60))), (c, Some(at(242)))]);
 
         // A late reply: A's next target is its resolution, at 240.
         desk.at(100);
         desk.store.add_message(dana, a, Direction::Outbound, "Sorry for the wait").unwrap();
         settle(&mut desk);
-        assert_eq!(by_due(&desk, everything.clone())[0], (a, Some(at(240))));
-        assert!(by_due(&desk, breached).is_empty(), "nothing overdue now");
+        assert_eq!(by_due(&desk.store, everything.clone())[0], (a, Some(at(240))));
+        assert!(by_due(&desk.store, breached).is_empty(), "nothing overdue now");
 
         // C waits on the customer: its clock stops, nothing is due.
         desk.at(110);
@@ -200,7 +200,7 @@ on_both_engines! {
         desk.store.set_status(dana, c, v, Status::Waiting).unwrap();
         settle(&mut desk);
         assert_eq!(
-            by_due(&desk, everything.clone()),
+            by_due(&desk.store, everything.clone()),
             [(a, Some(at(240))), (b, None), (c, None)]
         );
 
@@ -211,8 +211,44 @@ on_both_engines! {
         desk.store.set_sla_policy(dana, &policy).unwrap();
         settle(&mut desk);
         assert_eq!(
-            by_due(&desk, everything),
+            by_due(&desk.store, everything),
             [(a, Some(at(240))), (b, Some(at(1 + 24 * 60))), (c, None)]
         );
     }
+}
+
+/// A desk moved into a team server keeps its policy and every due time as
+/// worked out: nothing is left to work out again, and the list reads the
+/// same.
+#[test]
+fn a_desk_moved_into_a_team_server_keeps_its_due_times() {
+    let Some(server_desk) = Desk::on(crate::fixtures::Engine::Server) else {
+        return;
+    };
+    let mut desk = Desk::new();
+    let dana = desk.dana;
+    desk.store.set_sla_policy(dana, &urgent_policy()).unwrap();
+    let urgent = desk.ticket("Site down");
+    let v = desk.version(urgent);
+    desk.store
+        .set_priority(dana, urgent, v, Priority::Urgent)
+        .unwrap();
+    desk.ticket("Question");
+    settle(&mut desk);
+    let before = by_due(&desk.store, TicketFilter::default());
+    assert!(
+        before[0].1.is_some(),
+        "the urgent ticket is due: {before:?}"
+    );
+
+    let url = server_desk.url.clone().expect("a server desk");
+    tickets::store::server::TeamAdmin::connect(&url)
+        .unwrap()
+        .import(&desk.store, &mut |_, _| {})
+        .expect("move the desk");
+    let mut team =
+        tickets::store::Store::connect(&url, desk.clock.clone()).expect("connect as the owner");
+    assert_eq!(team.sla_policy().unwrap(), urgent_policy());
+    assert_eq!(team.refresh_due().unwrap(), 0, "nothing left to work out");
+    assert_eq!(by_due(&team, TicketFilter::default()), before);
 }
