@@ -321,3 +321,77 @@ on_both_engines_with! {
         assert_eq!(ticket.status, Status::Resolved);
     }
 }
+
+/// Typing in the library's boxes as a keyboard does (key presses, not just
+/// text) fires no shortcut: N, a letter of "first_name", once opened a new
+/// ticket over the library and took the rest of the text.
+#[test]
+fn typing_in_the_library_fires_no_shortcut() {
+    let desk = desk_on(crate::fixtures::Engine::File, &["Charged twice"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    run_from_palette(&mut harness, "Canned replies");
+    step_until(&mut harness, "the library", |h| {
+        h.query_by_label("Search canned replies").is_some()
+    });
+    for (label, text) in [
+        ("Title", "Refund sent"),
+        (
+            "Text",
+            "Hi {{customer.first_name}}, your refund is on its way",
+        ),
+        ("Tags to add", "billing, refund"),
+        ("Search canned replies", "refund"),
+    ] {
+        let role = if harness
+            .query_by_role_and_label(Role::MultilineTextInput, label)
+            .is_some()
+        {
+            Role::MultilineTextInput
+        } else {
+            Role::TextInput
+        };
+        harness.get_by_role_and_label(role, label).focus();
+        harness.run_steps(1);
+        press_keys(&mut harness, text);
+        assert_eq!(
+            field_value(&harness, label).as_deref(),
+            Some(text),
+            "{label}"
+        );
+        assert!(
+            harness.query_by_label("New Ticket").is_none(),
+            "typing in {label} opened a new ticket"
+        );
+    }
+}
+
+/// The library fits the window however often it is opened: its Close
+/// button stays in view (it once grew to the window's height and past).
+#[test]
+fn the_library_stays_inside_the_window() {
+    let desk = desk_on(crate::fixtures::Engine::File, &["Charged twice"]);
+    let mut harness = open(&desk, Some(desk.dana));
+    for _ in 0..3 {
+        run_from_palette(&mut harness, "Canned replies");
+        step_until(&mut harness, "the library", |h| {
+            h.query_by_label("Search canned replies").is_some()
+        });
+        harness.run_steps(5);
+        let close = harness.get_by_role_and_label(Role::Button, "Close").rect();
+        let window = harness.ctx.content_rect();
+        assert!(
+            close.max.y <= window.max.y && close.min.y > window.min.y,
+            "Close lies at {close:?}, the window is {window:?}"
+        );
+        assert!(
+            close.max.y < window.max.y - 150.0,
+            "the library takes the window's whole height: Close at {:.0} of {:.0}",
+            close.max.y,
+            window.max.y
+        );
+        harness.get_by_role_and_label(Role::Button, "Close").click();
+        step_until(&mut harness, "the library to close", |h| {
+            h.query_by_label("Search canned replies").is_none()
+        });
+    }
+}

@@ -258,7 +258,9 @@ pub fn library_ui(
                 form.edit(reply);
             }
         });
-        ui.separator();
+        // Space, not a separator: a vertical one here takes the whole
+        // height it is offered, and the dialog grew past the window.
+        ui.add_space(16.0);
         ui.vertical(|ui| {
             ui.label(
                 RichText::new(if form.editing.is_some() {
