@@ -231,6 +231,25 @@ pub fn service_levels_ui(ui: &mut Ui, form: &mut SlaForm, actions: &mut Vec<Acti
             }
         });
     ui.weak("Lengths such as 1 h 30 m, 45 m or 2 d; empty: no promise.");
+    if form.business {
+        // In business hours a day of the target is 24 working hours, not
+        // one working day: say so, with this calendar's day.
+        let day = match (
+            NaiveTime::parse_from_str(form.start.trim(), "%H:%M"),
+            NaiveTime::parse_from_str(form.end.trim(), "%H:%M"),
+        ) {
+            (Ok(start), Ok(end)) if end > start => {
+                format!(
+                    " (one working day here is {})",
+                    length_text((end - start).num_minutes() as u32)
+                )
+            }
+            _ => String::new(),
+        };
+        ui.weak(format!(
+            "Counted in working time: 1 d is 24 working hours{day}."
+        ));
+    }
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         ui.label("Count");
