@@ -188,3 +188,45 @@ fn counts_are_written_with_thousands_separators() {
     let harness = open_sized(&desk, Some(desk.dana), [1366.0, 768.0]);
     harness.get_by_label("1,200 tickets");
 }
+
+#[test]
+fn at_1280_a_customers_other_tickets_leave_the_list_its_columns() {
+    // Sample data: customers with many tickets, whose subjects are long.
+    let desk = desk(&[]);
+    let mut store = store_of(&desk);
+    generate(
+        &mut store,
+        SeedOptions {
+            tickets: 300,
+            seed: 7,
+        },
+        |_, _| true,
+    )
+    .unwrap();
+    drop(store);
+    let mut harness = open_sized(&desk, Some(desk.dana), [1280.0, 800.0]);
+    crate::common::press_keys(&mut harness, "go");
+    harness.key_press(egui::Key::J);
+    step_until(&mut harness, "the panel", |h| {
+        h.query_by_label("Detail").is_some()
+    });
+    harness.get_by_label_contains("Conversation (").click();
+    step_until(&mut harness, "the customer's other tickets", |h| {
+        crate::common::text_containing(h, "Other tickets from").is_some()
+    });
+    harness.run_steps(4);
+    let panel_left = harness.get_by_label("Detail").rect().min.x;
+    let due = header(&harness, "Due");
+    assert!(
+        due.max.x <= panel_left,
+        "Due ends at {:.0}, under the panel at {panel_left:.0}",
+        due.max.x
+    );
+    let right = harness.ctx.content_rect().max.x;
+    for link in harness.query_all_by_role(Role::Link) {
+        assert!(
+            link.rect().max.x <= right + 0.5,
+            "a link runs past the window's edge: {link:?}"
+        );
+    }
+}

@@ -854,20 +854,39 @@ fn other_tickets(
                 ui.horizontal(|ui| {
                     status_pill(ui, row.status);
                     let text = format!("{} {}", row.number, row.subject);
-                    if ui.link(text).clicked() {
+                    if short_link(ui, &text).clicked() {
                         actions.push(Action::Select(row.number));
                     }
                 });
             }
             if *total > rows.len() as u64
-                && ui
-                    .link(format!("All {} tickets from {}", total + 1, customer.name))
-                    .clicked()
+                && short_link(
+                    ui,
+                    &format!("All {} tickets from {}", total + 1, customer.name),
+                )
+                .clicked()
             {
                 actions.push(Action::FilterCustomer(customer.id, customer.name.clone()));
             }
         }
     }
+}
+
+/// A link cut short with "…" where the panel is too narrow for it (the
+/// whole text on hover): a long subject must not widen the panel over the
+/// list.
+fn short_link(ui: &mut Ui, text: &str) -> egui::Response {
+    let colour = ui.visuals().hyperlink_color;
+    let response = ui
+        .add(
+            egui::Label::new(RichText::new(text).color(colour))
+                .truncate()
+                .sense(egui::Sense::click()),
+        )
+        .on_hover_cursor(egui::CursorIcon::PointingHand);
+    let name = text.to_owned();
+    response.widget_info(move || egui::WidgetInfo::labeled(egui::Role::Link, true, &name));
+    response
 }
 
 /// One message of the conversation: who, when, and the text.
