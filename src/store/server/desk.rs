@@ -1836,7 +1836,10 @@ impl ServerStore {
     /// A page, and its total when `count` is set or the page needs it.
     fn read_page(&self, request: &ListRequest, count: bool) -> Result<TicketPage, StoreError> {
         let listing = self.listing(&request.filter, Facet::None)?;
-        let total_sql = listing.count_sql();
+        // From the views' tallies where they answer the filter (with no
+        // parameters then), else by counting.
+        let tallied = super::tally::count_sql(&request.filter);
+        let total_sql = tallied.clone().unwrap_or_else(|| listing.count_sql());
         // A jump (an offset with no anchor before it) reads the total first,
         // in the same snapshot, so that a page past the middle is read from
         // the far end; any other page is read first, as it is wanted first
@@ -1849,15 +1852,17 @@ impl ServerStore {
                 .is_none_or(|a| a.position >= request.offset);
         let (rows, total) = self.reading(|tx| {
             let params = listing.params();
+            let total_params: &[&(dyn postgres::types::ToSql + Sync)] =
+                if tallied.is_some() { &[] } else { &params };
             if jump {
-                let total: i64 = tx.query_one(&total_sql, &params)?.get(0);
+                let total: i64 = tx.query_one(&total_sql, total_params)?.get(0);
                 let page_sql = listing.page_sql_within(request, u64::try_from(total).unwrap_or(0));
                 let rows = tx.query(&page_sql, &params)?;
                 Ok((rows, Some(total)))
             } else {
                 let rows = tx.query(&listing.page_sql(request).0, &params)?;
                 let total: Option<i64> = if count {
-                    Some(tx.query_one(&total_sql, &params)?.get(0))
+                    Some(tx.query_one(&total_sql, total_params)?.get(0))
                 } else {
                     None
                 };
@@ -2554,6 +2559,12 @@ fn order_by(sort: Sort) -> String {
     };
     match sort.column {
         SortColumn::Number | SortColumn::Created => format!("t.id {dir}"),
+        // Never NULL, and indexed without a NULLS clause: one here would
+        // stop PostgreSQL reading the index in order (it sorted a million
+        // rows for each first page, 200-300 ms).
+        SortColumn::Updated | SortColumn::Due => {
+            format!("{} {dir}, t.id {dir}", expression(sort.column))
+        }
         column => format!("{} {dir} {nulls}, t.id {dir}", expression(column)),
     }
 }

@@ -88,6 +88,35 @@ struct TallyRow {
     n: i64,
 }
 
+/// The count of the tickets `filter` lets through, as one statement over the
+/// tallies, where they answer it: a list's exact total read in the list's
+/// own snapshot without counting a million rows (the tallies change in
+/// the same transactions as the tickets).
+pub(super) fn count_sql(filter: &TicketFilter) -> Option<String> {
+    let tallied = Tallied::of(filter)?;
+    let statuses = tallied.statuses();
+    let status = if statuses.is_empty() {
+        String::new()
+    } else {
+        let codes: Vec<String> = statuses.iter().map(|s| s.code().to_string()).collect();
+        format!(" AND status IN ({})", codes.join(", "))
+    };
+    Some(match tallied {
+        Tallied::Tickets { .. } => {
+            format!(
+                "SELECT coalesce(sum(n), 0)::bigint FROM tickets.ticket_tally WHERE true{status}"
+            )
+        }
+        Tallied::Unassigned { .. } => format!(
+            "SELECT coalesce(sum(n), 0)::bigint FROM tickets.ticket_tally WHERE unassigned{status}"
+        ),
+        Tallied::AssignedTo { agent, .. } => format!(
+            "SELECT coalesce(sum(n), 0)::bigint FROM tickets.assignee_tally WHERE agent_id = {}{status}",
+            agent.0
+        ),
+    })
+}
+
 impl ServerStore {
     /// How many tickets each filter lets through, in order: from the
     /// tallies where they answer it, by counting the tickets otherwise (see
