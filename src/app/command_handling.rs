@@ -82,7 +82,13 @@ impl TicketsApp {
                 }
             },
             Action::Canned(action) => self.canned_action(ctx, action),
-            Action::OpenCannedPicker(target) => self.open_canned_picker(ctx, target),
+            Action::OpenCannedPicker(into) => {
+                let target = match into {
+                    super::commands::CannedInto::Note => super::ui::TextBox::Note,
+                    super::commands::CannedInto::Message => super::ui::TextBox::Message,
+                };
+                self.open_canned_picker(ctx, target);
+            }
             Action::RevertView => self.revert_view(),
             Action::MoveView(view, by) => self.move_view(&view, by),
             Action::DeleteView(view) => self.delete_view(&view),

@@ -681,7 +681,7 @@ pub enum Action {
     /// Save, delete or insert a canned reply.
     Canned(CannedAction),
     /// Open the canned reply picker for the reply or the note box.
-    OpenCannedPicker(super::ui::TextBox),
+    OpenCannedPicker(CannedInto),
     /// Put the open view's filters and sort back.
     RevertView,
     /// Move a saved view up (-1) or down (1).
@@ -752,6 +752,15 @@ pub enum Action {
     Restore(PathBuf),
     /// Close the dialog on show.
     CloseModal,
+}
+
+/// The box a canned reply goes into: the reply being written or the note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CannedInto {
+    /// The reply to the customer.
+    Message,
+    /// The internal note.
+    Note,
 }
 
 #[cfg(test)]

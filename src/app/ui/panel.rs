@@ -727,7 +727,11 @@ fn canned_button(ui: &mut Ui, target: TextBox, actions: &mut Vec<Action>) {
         .on_hover_text(UiCommand::InsertCanned.hint(ui.ctx(), name));
     button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name));
     if button.clicked() {
-        actions.push(Action::OpenCannedPicker(target));
+        actions.push(Action::OpenCannedPicker(if target == TextBox::Note {
+            crate::app::commands::CannedInto::Note
+        } else {
+            crate::app::commands::CannedInto::Message
+        }));
     }
 }
 

@@ -1838,7 +1838,7 @@ impl ServerStore {
         let listing = self.listing(&request.filter, Facet::None)?;
         // From the views' tallies where they answer the filter (with no
         // parameters then), else by counting.
-        let tallied = super::tally::count_sql(&request.filter);
+        let tallied = super::tallied::count_sql(&request.filter);
         let total_sql = tallied.clone().unwrap_or_else(|| listing.count_sql());
         // A jump (an offset with no anchor before it) reads the total first,
         // in the same snapshot, so that a page past the middle is read from

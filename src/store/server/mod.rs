@@ -26,6 +26,7 @@ mod desk;
 mod import;
 mod libpq;
 mod sla;
+mod tallied;
 mod tally;
 
 pub use desk::{ServerSnapshot, ServerStore};

@@ -5,7 +5,7 @@
 //! hundred rows.
 
 use super::desk::ServerStore;
-use crate::domain::{AgentId, Status};
+use super::tallied::Tallied;
 use crate::store::{StoreError, TicketFilter};
 
 /// Once the tallies hold more rows than this, the reader folds them (see
@@ -14,107 +14,12 @@ use crate::store::{StoreError, TicketFilter};
 /// more. Folded, they are one row per status and agent (~200 at 36 agents).
 const FOLD_AT: i64 = 500;
 
-/// A filter the tallies answer: statuses (none: all of them), with at most
-/// one more condition: unassigned, or assigned to one agent.
-#[derive(Debug, PartialEq)]
-enum Tallied {
-    Tickets {
-        statuses: Vec<Status>,
-    },
-    Unassigned {
-        statuses: Vec<Status>,
-    },
-    AssignedTo {
-        agent: AgentId,
-        statuses: Vec<Status>,
-    },
-}
-
-impl Tallied {
-    fn of(filter: &TicketFilter) -> Option<Tallied> {
-        let rest = TicketFilter {
-            statuses: Vec::new(),
-            assignees: Vec::new(),
-            unassigned: false,
-            ..filter.clone()
-        };
-        if !rest.is_empty() {
-            return None;
-        }
-        let statuses = filter.statuses.clone();
-        match (filter.assignees.as_slice(), filter.unassigned) {
-            ([], false) => Some(Tallied::Tickets { statuses }),
-            ([], true) => Some(Tallied::Unassigned { statuses }),
-            // Assigned to one of several agents counts a ticket of two of
-            // them once; the tallies would count it twice.
-            ([agent], false) => Some(Tallied::AssignedTo {
-                agent: *agent,
-                statuses,
-            }),
-            _ => None,
-        }
-    }
-
-    fn statuses(&self) -> &[Status] {
-        match self {
-            Tallied::Tickets { statuses }
-            | Tallied::Unassigned { statuses }
-            | Tallied::AssignedTo { statuses, .. } => statuses,
-        }
-    }
-
-    /// Whether a tally row with this agent (`None`: a row of the tickets'
-    /// tally) and whether unassigned counts toward the filter.
-    fn takes(&self, agent: Option<i64>, status: i16, unassigned: Option<bool>) -> bool {
-        let status_in = self.statuses().is_empty()
-            || self
-                .statuses()
-                .iter()
-                .any(|s| s.code() == i64::from(status));
-        status_in
-            && match self {
-                Tallied::Tickets { .. } => agent.is_none(),
-                Tallied::Unassigned { .. } => agent.is_none() && unassigned == Some(true),
-                Tallied::AssignedTo { agent: a, .. } => agent == Some(a.0),
-            }
-    }
-}
-
 /// One summed row of a tally.
 struct TallyRow {
     agent: Option<i64>,
     status: i16,
     unassigned: Option<bool>,
     n: i64,
-}
-
-/// The count of the tickets `filter` lets through, as one statement over the
-/// tallies, where they answer it: a list's exact total read in the list's
-/// own snapshot without counting a million rows (the tallies change in
-/// the same transactions as the tickets).
-pub(super) fn count_sql(filter: &TicketFilter) -> Option<String> {
-    let tallied = Tallied::of(filter)?;
-    let statuses = tallied.statuses();
-    let status = if statuses.is_empty() {
-        String::new()
-    } else {
-        let codes: Vec<String> = statuses.iter().map(|s| s.code().to_string()).collect();
-        format!(" AND status IN ({})", codes.join(", "))
-    };
-    Some(match tallied {
-        Tallied::Tickets { .. } => {
-            format!(
-                "SELECT coalesce(sum(n), 0)::bigint FROM tickets.ticket_tally WHERE true{status}"
-            )
-        }
-        Tallied::Unassigned { .. } => format!(
-            "SELECT coalesce(sum(n), 0)::bigint FROM tickets.ticket_tally WHERE unassigned{status}"
-        ),
-        Tallied::AssignedTo { agent, .. } => format!(
-            "SELECT coalesce(sum(n), 0)::bigint FROM tickets.assignee_tally WHERE agent_id = {}{status}",
-            agent.0
-        ),
-    })
 }
 
 impl ServerStore {
@@ -186,6 +91,7 @@ impl ServerStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{AgentId, Status};
 
     #[test]
     fn only_statuses_and_one_assignment_condition_are_tallied() {
