@@ -193,3 +193,34 @@ on_both_engines_with! {
         assert!(stored(&desk, 2).links.is_empty());
     }
 }
+
+/// The number box takes a click and typed keys as a person gives them (it
+/// once opened with its focus taken by the reply box behind the dialog).
+#[test]
+fn the_number_box_takes_a_click_and_keys() {
+    let desk = printer_desk(crate::fixtures::Engine::File);
+    let mut harness = open(&desk, Some(desk.dana));
+    open_ticket(&mut harness, "Printer on fire");
+    harness.get_by_label("Conversation (0)").click();
+    harness.run_steps(2);
+    harness.get_by_label("Ticket menu").click();
+    step_until(&mut harness, "the menu", |h| {
+        h.query_by_label("Merge other tickets into this…").is_some()
+    });
+    harness
+        .get_by_label("Merge other tickets into this…")
+        .click();
+    step_until(&mut harness, "the merge dialog", |h| {
+        h.query_by_label("Add a ticket").is_some()
+    });
+    harness.run_steps(3);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Add a ticket")
+        .click();
+    harness.run_steps(3);
+    crate::common::press_keys(&mut harness, "2");
+    assert_eq!(
+        crate::common::field_value(&harness, "Add a ticket").as_deref(),
+        Some("2")
+    );
+}
