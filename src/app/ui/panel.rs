@@ -880,17 +880,11 @@ fn other_tickets(
 /// whole text on hover): a long subject must not widen the panel over the
 /// list.
 fn short_link(ui: &mut Ui, text: &str) -> egui::Response {
-    let colour = ui.visuals().hyperlink_color;
-    let response = ui
-        .add(
-            egui::Label::new(RichText::new(text).color(colour))
-                .truncate()
-                .sense(egui::Sense::click()),
-        )
-        .on_hover_cursor(egui::CursorIcon::PointingHand);
-    let name = text.to_owned();
-    response.widget_info(move || egui::WidgetInfo::labeled(egui::Role::Link, true, &name));
-    response
+    ui.scope(|ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        ui.link(text)
+    })
+    .inner
 }
 
 /// One message of the conversation: who, when, and the text.
