@@ -97,6 +97,55 @@ pub enum FileCommand {
         #[arg(long)]
         xlsx: bool,
     },
+    /// Raise a ticket (as the agent --as names on a file; the signed-in one on a server).
+    New {
+        /// The ticket.
+        #[command(flatten)]
+        ticket: crate::script::Raise,
+        /// Who acts.
+        #[command(flatten)]
+        actor: ActorArgs,
+    },
+    /// Print a ticket.
+    Show {
+        /// TKT-000013, #13 or 13.
+        ticket: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a ticket's status, priority, assignees or tags, each change
+    /// recorded in its activity; one changed meanwhile is refused, not overwritten.
+    Update {
+        /// TKT-000013, #13 or 13.
+        ticket: String,
+        /// The changes.
+        #[command(flatten)]
+        changes: crate::script::Changes,
+        /// Who acts.
+        #[command(flatten)]
+        actor: ActorArgs,
+    },
+    /// Add an internal note to a ticket.
+    Note {
+        /// TKT-000013, #13 or 13.
+        ticket: String,
+        /// The note; `-` reads it from standard input.
+        text: String,
+        /// Who acts.
+        #[command(flatten)]
+        actor: ActorArgs,
+    },
+    /// Add a reply to the customer to a ticket.
+    Reply {
+        /// TKT-000013, #13 or 13.
+        ticket: String,
+        /// The reply; `-` reads it from standard input.
+        text: String,
+        /// Who acts.
+        #[command(flatten)]
+        actor: ActorArgs,
+    },
     /// Write the tickets matching filters to CSV, every column, in the list's order.
     Export {
         /// Which tickets.
@@ -109,6 +158,52 @@ pub enum FileCommand {
         #[arg(long)]
         include_notes: bool,
     },
+}
+
+/// Who a scripted change is made as, and how it is reported.
+#[derive(Debug, Args)]
+pub struct ActorArgs {
+    /// The agent acting, by name or email (on a file; a server acts as the
+    /// signed-in agent).
+    #[arg(long = "as", value_name = "AGENT")]
+    pub agent: Option<String>,
+    /// Print the ticket as JSON afterwards.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Prints `number` as a script asked: JSON, or `sentence`.
+fn print_result(
+    store: &Store,
+    number: crate::domain::TicketNumber,
+    json: bool,
+    sentence: &str,
+) -> Result<(), String> {
+    if json {
+        let ticket = store.load_ticket(number).map_err(|e| e.to_string())?;
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&ticket).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("{sentence}");
+    }
+    Ok(())
+}
+
+/// `tickets note` (`reply` false) and `tickets reply`.
+fn write_on(
+    store: &mut Store,
+    ticket: &str,
+    text: &str,
+    actor: &ActorArgs,
+    reply: bool,
+) -> Result<(), String> {
+    let number = crate::script::ticket(ticket)?;
+    let me = crate::script::actor(store, actor.agent.as_deref())?;
+    crate::script::write(store, me, number, text, reply)?;
+    let sentence = format!("{number}: {} added", if reply { "reply" } else { "note" });
+    print_result(store, number, actor.json, &sentence)
 }
 
 /// What `tickets server` does. Each takes the server's address as a
@@ -366,13 +461,13 @@ pub struct FilterArgs {
     pub unassigned: bool,
 }
 
-fn parse_status(s: &str) -> Result<Status, String> {
+pub(crate) fn parse_status(s: &str) -> Result<Status, String> {
     Status::parse(s).ok_or_else(|| {
         format!("“{s}” is not a status (open, in-progress, waiting, resolved, closed)")
     })
 }
 
-fn parse_priority(s: &str) -> Result<Priority, String> {
+pub(crate) fn parse_priority(s: &str) -> Result<Priority, String> {
     Priority::parse(s).ok_or_else(|| format!("“{s}” is not a priority (low, medium, high, urgent)"))
 }
 
@@ -456,10 +551,22 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
         // The window opens the database on its own thread.
         return crate::app::run(location, clock);
     };
-    // Only `seed` writes; the others read a database that must be there,
-    // and never create, upgrade or change one.
+    // `seed` fills a new or empty database; the scripted changes write to
+    // one that is there; the others read one that must be there, and never
+    // create, upgrade or change one.
     let mut store = match command {
         FileCommand::Seed { .. } => Store::open_at(&location, clock.clone()),
+        // A scripted change writes to a database that is there and is
+        // ours (checked as the reading commands check it), never to a new one.
+        FileCommand::New { .. }
+        | FileCommand::Update { .. }
+        | FileCommand::Note { .. }
+        | FileCommand::Reply { .. } => {
+            Store::open_existing(&location, clock.clone()).and_then(|checked| {
+                drop(checked);
+                Store::open_at(&location, clock.clone())
+            })
+        }
         _ => Store::open_existing(&location, clock.clone()),
     }
     .map_err(|e| e.to_string())?;
@@ -556,6 +663,49 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             }
             Ok(())
         }
+        FileCommand::New { ticket, actor } => {
+            let me = crate::script::actor(&store, actor.agent.as_deref())?;
+            let number = crate::script::new_ticket(&mut store, me, &ticket)?;
+            print_result(&store, number, actor.json, &number.to_string())
+        }
+        FileCommand::Show { ticket, json } => {
+            let number = crate::script::ticket(&ticket)?;
+            let detail = store.load_ticket(number).map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&detail).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!("{}", crate::script::describe(&detail));
+            }
+            Ok(())
+        }
+        FileCommand::Update {
+            ticket,
+            changes: asked,
+            actor,
+        } => {
+            let number = crate::script::ticket(&ticket)?;
+            let me = crate::script::actor(&store, actor.agent.as_deref())?;
+            let changes = crate::script::update(&mut store, me, number, &asked)?;
+            let sentence = match changes {
+                0 => format!("{number}: nothing to change"),
+                1 => format!("{number}: 1 change"),
+                n => format!("{number}: {n} changes"),
+            };
+            print_result(&store, number, actor.json, &sentence)
+        }
+        FileCommand::Note {
+            ticket,
+            text,
+            actor,
+        } => write_on(&mut store, &ticket, &text, &actor, false),
+        FileCommand::Reply {
+            ticket,
+            text,
+            actor,
+        } => write_on(&mut store, &ticket, &text, &actor, true),
         FileCommand::Export {
             filter,
             out,

@@ -13,5 +13,6 @@ pub mod cli;
 pub mod clock;
 pub mod domain;
 pub mod export;
+pub mod script;
 pub mod seed;
 pub mod store;

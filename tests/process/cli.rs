@@ -498,3 +498,128 @@ fn passwords_come_from_the_password_file_as_with_psql() {
     );
     assert!(!ok && err.contains("password"), "{err}");
 }
+
+/// Runs `tickets` with `args` and `input` on standard input; returns (exit
+/// code, stdout, stderr).
+fn tickets_with_input(args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tickets"))
+        .args(args)
+        .env("TZ", "UTC")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tickets");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait for tickets");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+crate::on_both_engines_with! {
+    fn a_script_raises_changes_notes_and_replies_as_an_agent(engine: Engine) {
+        use tickets::domain::{Direction, Priority, Status, TicketNumber};
+        let mut desk = Desk::team_on(
+            engine,
+            &[("Dana Scully", "dana@example.com"), ("Sam Okafor", "sam@example.com")],
+        )
+        .expect("a desk on this engine");
+        desk.store.close();
+        let db = match desk.location() {
+            tickets::store::Location::File(path) => path.display().to_string(),
+            tickets::store::Location::Server(url) => url,
+        };
+        let run = |args: &[&str], input: &str| {
+            let mut all = vec!["--db", db.as_str()];
+            all.extend_from_slice(args);
+            tickets_with_input(&all, input)
+        };
+
+        let (code, out, err) = run(
+            &[
+                "new", "--subject", "Printer on fire", "--customer", "ana@example.org",
+                "--priority", "high", "--tag", "hardware", "--assign", "sam@example.com",
+                "--description", "-", "--as", "Dana Scully", "--json",
+            ],
+            "It smokes\n",
+        );
+        assert_eq!(code, 0, "{err}");
+        let shown: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(shown["subject"], "Printer on fire");
+        let store = desk.second_store();
+        let t = store.load_ticket(TicketNumber(1)).unwrap();
+        assert_eq!(t.priority, Priority::High);
+        assert_eq!(t.description, "It smokes");
+        assert_eq!(t.customer.as_ref().map(|c| c.email.as_str()), Some("ana@example.org"));
+        assert_eq!(t.assignees.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Sam Okafor"]);
+        assert_eq!(t.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["hardware"]);
+
+        let (code, out, err) = run(
+            &["update", "TKT-000001", "--status", "waiting", "--untag", "hardware", "--tag", "printer", "--as", "dana@example.com"],
+            "",
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out.trim(), "TKT-000001: 3 changes");
+        let (code, _, err) = run(&["note", "#1", "-", "--as", "Dana Scully"], "Checked the logs\n");
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) = run(&["reply", "1", "We are on it", "--as", "Dana Scully"], "");
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out.trim(), "TKT-000001: reply added");
+        let t = store.load_ticket(TicketNumber(1)).unwrap();
+        assert_eq!(t.status, Status::Waiting);
+        assert_eq!(t.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["printer"]);
+        assert_eq!(t.notes.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(), ["Checked the logs"]);
+        assert!(t.messages.iter().any(|m| m.direction == Direction::Outbound && m.body == "We are on it"));
+        // Each change is in the trail, as the window's are.
+        assert!(t.activity.len() >= 8, "{:?}", t.activity);
+
+        // Refused with a sentence and exit code 1; nothing changes.
+        let version = t.version;
+        let (code, _, err) = run(&["update", "1", "--status", "closed", "--as", "Nobody"], "");
+        assert_eq!(code, 1);
+        assert!(err.contains("“Nobody”"), "{err}");
+        let (code, _, err) = run(&["update", "99", "--status", "closed", "--as", "Dana Scully"], "");
+        assert_eq!(code, 1, "{err}");
+        let (code, _, err) = run(&["update", "1", "--untag", "nope", "--as", "Dana Scully"], "");
+        assert_eq!(code, 1);
+        assert!(err.contains("has no tag “nope”"), "{err}");
+        assert_eq!(store.load_ticket(TicketNumber(1)).unwrap().version, version);
+        // A usage mistake is exit code 2.
+        let (code, _, err) = run(&["update", "1", "--status", "sideways", "--as", "Dana Scully"], "");
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("is not a status"), "{err}");
+
+        let (code, out, _) = run(&["show", "TKT-1", "--json"], "");
+        assert_eq!(code, 0);
+        let shown: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(shown["notes"][0]["body"], "Checked the logs");
+    }
+}
+
+#[test]
+fn a_script_on_a_file_must_say_who_acts_and_never_makes_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here.db");
+    let db = db_arg(&missing);
+    let (ok, _, err) = tickets(
+        &["--db", &db, "new", "--subject", "x", "--as", "Dana"],
+        "UTC",
+    );
+    assert!(!ok);
+    assert!(err.contains("there is no database at"), "{err}");
+    assert!(!missing.exists(), "new created the file");
+    let desk = Desk::new();
+    let db = db_arg(&desk.path);
+    let (code, _, err) = tickets_with_input(&["--db", &db, "new", "--subject", "x"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("--as"), "{err}");
+}
