@@ -48,16 +48,7 @@ fn spawn(
                     };
                     // The changed tickets' due times, worked out before the
                     // window hears the run is over and reads the list again.
-                    loop {
-                        match store.refresh_due() {
-                            Ok(0) => break,
-                            Ok(_) => {}
-                            Err(e) => {
-                                eprintln!("tickets: due times could not be worked out: {e}");
-                                break;
-                            }
-                        }
-                    }
+                    super::worker::settle_due(&mut store, usize::MAX);
                     let (outcome, failed) = match ran {
                         Ok(outcome) => (outcome, None),
                         Err(stopped) => (stopped.outcome, Some(stopped.error.to_string())),

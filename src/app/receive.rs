@@ -225,18 +225,19 @@ impl TicketsApp {
                             // every write).
                             let first = panel.detail.is_none();
                             panel.loaded(*detail);
-                            if let Some(agent) = agent
-                                && (first || self.list.is_unread(number))
-                            {
+                            let unread = self.list.is_unread(number);
+                            let marking = agent.is_some() && (first || unread);
+                            if let Some(agent) = agent.filter(|_| marking) {
                                 asks.push(Request::MarkRead {
                                     agent,
                                     ticket: number,
                                 });
                             }
                             // Its mark goes at once; the views count again
-                            // (after the store has it) where it was news.
-                            if self.list.is_unread(number)
-                                || self.view_counts.unread_mine.is_some_and(|n| n > 0)
+                            // (after the store has it) where it was news:
+                            // only when it was marked read just now.
+                            if marking
+                                && (unread || self.view_counts.unread_mine.is_some_and(|n| n > 0))
                             {
                                 self.data_epoch += 1;
                             }
@@ -501,7 +502,6 @@ impl TicketsApp {
         }
     }
 
-    /// Loads the open ticket again (something it shows changed).
     /// The Service levels dialog's answer: saved (the dialog closes, the
     /// due times are worked out again), or refused (it stays, with what was
     /// typed and why).
@@ -540,6 +540,7 @@ impl TicketsApp {
         }
     }
 
+    /// Loads the open ticket again (something it shows changed).
     fn reload_panel(&mut self) {
         if let Some(number) = self.panel.as_ref().and_then(|p| p.ticket) {
             self.request(Request::Load(number));

@@ -110,3 +110,38 @@ on_both_engines_with! {
         });
     }
 }
+
+on_both_engines_with! {
+    fn a_ticket_merged_away_has_nothing_due(engine: Engine) {
+        let desk = desk_on(engine, &["Late", "Soon"]);
+        {
+            let mut store = store_of(&desk);
+            store.set_sla_policy(desk.dana, &half_hour_policy()).unwrap();
+            while store.refresh_due().unwrap() > 0 {}
+        }
+        // 15:33: Late (15:05) is due in 2 minutes, Soon (15:10) in 7.
+        desk.clock.advance(chrono::Duration::minutes(18));
+        let mut harness = open(&desk, Some(desk.dana));
+        step_until(&mut harness, "the due times", |h| {
+            due_shown(h, "2 m") && due_shown(h, "7 m")
+        });
+        // Soon merged into Late: closed, it promises nothing any more.
+        open_ticket(&mut harness, "Soon");
+        run_from_palette(&mut harness, "Merge into another");
+        step_until(&mut harness, "the merge dialog", |h| {
+            h.query_by_label("Add a ticket").is_some()
+        });
+        type_into(&mut harness, "Add a ticket", "1");
+        harness.get_by_role_and_label(Role::Button, "Add").click();
+        step_until(&mut harness, "what will move", |h| {
+            text_containing(h, "A merge cannot be undone").is_some()
+        });
+        harness.get_by_role_and_label(Role::Button, "Merge").click();
+        step_until(&mut harness, "Soon's due time gone", |h| {
+            !due_shown(h, "7 m") && due_shown(h, "2 m")
+        });
+        step_until(&mut harness, "Breaching soon to count one", |h| {
+            h.query_by_label("Breaching soon 1").is_some()
+        });
+    }
+}

@@ -110,12 +110,17 @@ const CHANGE_DUE_ROUNDS: usize = 1;
 /// transaction of a few milliseconds).
 const IDLE_DUE_ROUNDS: usize = 5;
 
-/// Whether a request may move a ticket's due time (or everyone's).
+/// Whether a request may move a ticket's due time (or everyone's): its
+/// due times are worked out before its answer goes. Changes made elsewhere
+/// (another window, a script, a bulk run) are worked out between requests
+/// once they are heard of.
 fn moves_due(request: &Request) -> bool {
     matches!(
         request,
         Request::Create { .. }
             | Request::Change { .. }
+            | Request::Merge { .. }
+            | Request::EraseCustomer { .. }
             | Request::Seed { .. }
             | Request::SetSlaPolicy { .. }
     )
@@ -124,7 +129,7 @@ fn moves_due(request: &Request) -> bool {
 /// Works out due times left to work out, up to `rounds` batches: whether
 /// any was settled, and whether more may be left. A failure is logged and
 /// tried again later: the due times are derived, never an agent's change.
-fn settle_due(store: &mut Store, rounds: usize) -> (bool, bool) {
+pub(in crate::app) fn settle_due(store: &mut Store, rounds: usize) -> (bool, bool) {
     let mut settled = false;
     for _ in 0..rounds {
         match store.refresh_due() {
@@ -220,8 +225,13 @@ fn run(
                         return;
                     }
                     check_failing = false;
-                    if changed && !send(Response::ExternalChange) {
-                        return;
+                    if changed {
+                        // Changed elsewhere: a script or an older window
+                        // may have left due times to work out.
+                        due_pending = true;
+                        if !send(Response::ExternalChange) {
+                            return;
+                        }
                     }
                     // Who is where: when a desk said so, and again now and
                     // then while anyone is shown (a desk that closed says
