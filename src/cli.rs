@@ -561,12 +561,16 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
         FileCommand::New { .. }
         | FileCommand::Update { .. }
         | FileCommand::Note { .. }
-        | FileCommand::Reply { .. } => {
-            Store::open_existing(&location, clock.clone()).and_then(|checked| {
-                drop(checked);
-                Store::open_at(&location, clock.clone())
-            })
-        }
+        | FileCommand::Reply { .. } => match &location {
+            Location::File(_) => {
+                Store::open_existing(&location, clock.clone()).and_then(|checked| {
+                    drop(checked);
+                    Store::open_at(&location, clock.clone())
+                })
+            }
+            // A server is connected to once; it is there or it is not.
+            Location::Server(_) => Store::open_at(&location, clock.clone()),
+        },
         _ => Store::open_existing(&location, clock.clone()),
     }
     .map_err(|e| e.to_string())?;

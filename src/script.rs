@@ -11,7 +11,7 @@ use crate::domain::{
     Agent, AgentId, Direction, NewCustomer, NewTicket, Priority, Status, TicketDetail,
     TicketNumber, parse_ticket_number,
 };
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// What a script asks of one ticket with `tickets update`.
 #[derive(Debug, Default, clap::Args)]
@@ -90,11 +90,20 @@ fn find_agent<'a>(agents: &'a [Agent], name: &str) -> Option<&'a Agent> {
     })
 }
 
-fn agent_named(store: &Store, name: &str) -> Result<AgentId, String> {
+/// The agents `names` name, all found or the first missing one named.
+fn agents_named(store: &Store, names: &[String]) -> Result<Vec<AgentId>, String> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
     let agents = store.agents().map_err(|e| e.to_string())?;
-    find_agent(&agents, name)
-        .map(|a| a.id)
-        .ok_or_else(|| format!("no agent is called or has the email “{name}”"))
+    names
+        .iter()
+        .map(|name| {
+            find_agent(&agents, name)
+                .map(|a| a.id)
+                .ok_or_else(|| format!("no agent is called or has the email “{name}”"))
+        })
+        .collect()
 }
 
 /// The ticket a script names: `TKT-13`, `#13` or `13`.
@@ -115,13 +124,6 @@ pub fn text_or_stdin(text: &str) -> Result<String, String> {
     Ok(read.trim_end_matches(['\n', '\r']).to_owned())
 }
 
-fn refused(e: StoreError) -> String {
-    match e {
-        StoreError::Invalid(e) => format!("{}: {}", e.field, e.problem),
-        other => other.to_string(),
-    }
-}
-
 /// Raises a ticket; returns its number.
 pub fn new_ticket(store: &mut Store, actor: AgentId, new: &Raise) -> Result<TicketNumber, String> {
     let customer = match new.customer.as_deref().map(str::trim) {
@@ -140,7 +142,7 @@ pub fn new_ticket(store: &mut Store, actor: AgentId, new: &Raise) -> Result<Tick
                         email: email.to_owned(),
                         company: String::new(),
                     })
-                    .map_err(refused)?,
+                    .map_err(|e| e.to_string())?,
             })
         }
     };
@@ -149,11 +151,7 @@ pub fn new_ticket(store: &mut Store, actor: AgentId, new: &Raise) -> Result<Tick
         None => String::new(),
     };
     // Every agent named is checked before anything is written.
-    let assign: Vec<AgentId> = new
-        .assign
-        .iter()
-        .map(|a| agent_named(store, a))
-        .collect::<Result<_, _>>()?;
+    let assign = agents_named(store, &new.assign)?;
     let number = store
         .create_ticket(
             actor,
@@ -164,12 +162,16 @@ pub fn new_ticket(store: &mut Store, actor: AgentId, new: &Raise) -> Result<Tick
                 customer,
             },
         )
-        .map_err(refused)?;
+        .map_err(|e| e.to_string())?;
     for agent in assign {
-        store.assign(actor, number, agent).map_err(refused)?;
+        store
+            .assign(actor, number, agent)
+            .map_err(|e| e.to_string())?;
     }
     for tag in &new.tag {
-        store.add_tag(actor, number, tag).map_err(refused)?;
+        store
+            .add_tag(actor, number, tag)
+            .map_err(|e| e.to_string())?;
     }
     Ok(number)
 }
@@ -182,17 +184,9 @@ pub fn update(
     number: TicketNumber,
     update: &Changes,
 ) -> Result<usize, String> {
-    let ticket = store.load_ticket(number).map_err(refused)?;
-    let assign: Vec<AgentId> = update
-        .assign
-        .iter()
-        .map(|a| agent_named(store, a))
-        .collect::<Result<_, _>>()?;
-    let unassign: Vec<AgentId> = update
-        .unassign
-        .iter()
-        .map(|a| agent_named(store, a))
-        .collect::<Result<_, _>>()?;
+    let ticket = store.load_ticket(number).map_err(|e| e.to_string())?;
+    let assign = agents_named(store, &update.assign)?;
+    let unassign = agents_named(store, &update.unassign)?;
     let mut untag = Vec::new();
     for name in &update.untag {
         match ticket
@@ -209,42 +203,50 @@ pub fn update(
         store
             .load_ticket(number)
             .map(|t| t.version)
-            .map_err(refused)
+            .map_err(|e| e.to_string())
     };
     if let Some(status) = update.status.filter(|s| *s != ticket.status) {
         let v = version(store)?;
         store
             .set_status(actor, number, v, status)
-            .map_err(refused)?;
+            .map_err(|e| e.to_string())?;
         changes += 1;
     }
     if let Some(priority) = update.priority.filter(|p| *p != ticket.priority) {
         let v = version(store)?;
         store
             .set_priority(actor, number, v, priority)
-            .map_err(refused)?;
+            .map_err(|e| e.to_string())?;
         changes += 1;
     }
     for agent in assign {
         if !ticket.assignees.iter().any(|a| a.id == agent) {
-            store.assign(actor, number, agent).map_err(refused)?;
+            store
+                .assign(actor, number, agent)
+                .map_err(|e| e.to_string())?;
             changes += 1;
         }
     }
     for agent in unassign {
         if ticket.assignees.iter().any(|a| a.id == agent) {
-            store.unassign(actor, number, agent).map_err(refused)?;
+            store
+                .unassign(actor, number, agent)
+                .map_err(|e| e.to_string())?;
             changes += 1;
         }
     }
     for tag in &update.tag {
         if !ticket.tags.iter().any(|t| t.name.eq_ignore_ascii_case(tag)) {
-            store.add_tag(actor, number, tag).map_err(refused)?;
+            store
+                .add_tag(actor, number, tag)
+                .map_err(|e| e.to_string())?;
             changes += 1;
         }
     }
     for tag in untag {
-        store.remove_tag(actor, number, tag).map_err(refused)?;
+        store
+            .remove_tag(actor, number, tag)
+            .map_err(|e| e.to_string())?;
         changes += 1;
     }
     Ok(changes)
@@ -263,12 +265,12 @@ pub fn write(
         store
             .add_message(actor, number, Direction::Outbound, &body)
             .map(|_| ())
-            .map_err(refused)
+            .map_err(|e| e.to_string())
     } else {
         store
             .add_note(actor, number, &body)
             .map(|_| ())
-            .map_err(refused)
+            .map_err(|e| e.to_string())
     }
 }
 

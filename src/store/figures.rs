@@ -484,14 +484,14 @@ struct TargetRow {
     owner: Option<i64>,
 }
 
-/// The targets of this kind whose due moment is in `[start, until)`, and
-/// the assignees of those nobody has replied to / resolved yet (whose the
-/// target then is), by ticket.
+/// The targets of this kind whose due moment is in `[start, until)`, and,
+/// when `assignees` is asked for, the assignees of those nobody has
+/// replied to / resolved yet (whose the target then is), by ticket.
 fn targets_due(
     r: &mut dyn Sql,
     target: SlaTarget,
-    start: i64,
-    until: i64,
+    (start, until): (i64, i64),
+    assignees: bool,
 ) -> Result<(Vec<TargetRow>, IdMap<Vec<i64>>), StoreError> {
     let (rows_sql, assigned_sql) = match target {
         SlaTarget::FirstReply => (
@@ -523,11 +523,13 @@ fn targets_due(
         }
     })?;
     let mut assigned: IdMap<Vec<i64>> = IdMap::default();
-    unordered(r, assigned_sql, &[start, until], 2, &mut |row| {
-        if let (Some(ticket), Some(agent)) = (row[0], row[1]) {
-            assigned.entry(ticket).or_default().push(agent);
-        }
-    })?;
+    if assignees {
+        unordered(r, assigned_sql, &[start, until], 2, &mut |row| {
+            if let (Some(ticket), Some(agent)) = (row[0], row[1]) {
+                assigned.entry(ticket).or_default().push(agent);
+            }
+        })?;
+    }
     Ok((rows, assigned))
 }
 
@@ -560,7 +562,7 @@ fn sla_figures(
     };
     let mut per: IdMap<[Achievement; 2]> = IdMap::default();
     for (i, target) in SlaTarget::ALL.into_iter().enumerate() {
-        let (rows, assigned) = targets_due(r, target, start, until)?;
+        let (rows, assigned) = targets_due(r, target, (start, until), true)?;
         let mut all = Achievement::default();
         for row in &rows {
             all.add(row.met);
@@ -593,7 +595,7 @@ fn target_due_ids(
     agent: Option<AgentId>,
     (start, until): (i64, i64),
 ) -> Result<Vec<i64>, StoreError> {
-    let (rows, assigned) = targets_due(r, target, start, until)?;
+    let (rows, assigned) = targets_due(r, target, (start, until), agent.is_some())?;
     Ok(rows
         .iter()
         .filter(|t| !(missed && t.met))

@@ -1903,6 +1903,11 @@ impl ServerStore {
 
     /// How many tickets match a filter.
     pub fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
+        // From the views' tallies where they answer the filter.
+        if let Some(sql) = super::tallied::count_sql(filter) {
+            let total: i64 = self.reading(|tx| Ok(tx.query_one(&sql, &[])?.get(0)))?;
+            return Ok(u64::try_from(total).unwrap_or_default());
+        }
         let listing = self.listing(filter, Facet::None)?;
         let sql = listing.count_sql();
         let total: i64 = self.reading(|tx| Ok(tx.query_one(&sql, &listing.params())?.get(0)))?;

@@ -58,15 +58,15 @@ impl ServerStore {
              ORDER BY id LIMIT $1",
             &[&limit],
         )?;
+        if tickets.is_empty() {
+            return Ok(0);
+        }
         let ids: Vec<i64> = tickets.iter().map(|r| r.get(0)).collect();
         let moves = self.call_rows(
             "SELECT ticket_id, at, id, (old_value #>> '{}')::bigint, (new_value #>> '{}')::bigint
              FROM tickets.activity WHERE ticket_id = ANY($1) AND kind = 'status'",
             &[&ids],
         )?;
-        if tickets.is_empty() {
-            return Ok(0);
-        }
         let mut stale: Vec<DueInputs> = tickets
             .iter()
             .map(|r| DueInputs {
@@ -86,7 +86,6 @@ impl ServerStore {
                 t.moves.push((r.get(1), r.get(2), r.get(3), r.get(4)));
             }
         }
-        let ids: Vec<i64> = stale.iter().map(|t| t.id).collect();
         let now = crate::domain::from_millis(self.now());
         let columns: Vec<DueColumns> = stale.iter().map(|t| due_of(&policy, t, now)).collect();
         let dues: Vec<i64> = columns.iter().map(|c| c.due).collect();

@@ -11,16 +11,19 @@ use crate::domain::AgentId;
 use crate::domain::sla::SlaPolicy;
 use crate::store::sla::{DUE_BATCH, DueInputs, NOTHING_DUE, definition_of, due_of, policy_of};
 
+/// The policy kept in the file, read on `conn`; none kept: no targets.
+fn policy_in(conn: &rusqlite::Connection) -> Result<SlaPolicy, StoreError> {
+    let definition = conn
+        .prepare_cached("SELECT definition FROM sla_policy WHERE id = 1")?
+        .query_row([], |r| r.get::<_, String>(0))
+        .optional()?;
+    policy_of(definition)
+}
+
 impl FileStore {
     /// The policy; none kept: no targets.
     pub fn sla_policy(&self) -> Result<SlaPolicy, StoreError> {
-        let definition = self.reading(|s| {
-            Ok(s.conn()
-                .prepare_cached("SELECT definition FROM sla_policy WHERE id = 1")?
-                .query_row([], |r| r.get::<_, String>(0))
-                .optional()?)
-        })?;
-        policy_of(definition)
+        self.reading(|s| policy_in(s.conn()))
     }
 
     /// Replaces the policy, recording who changed it.
@@ -48,13 +51,16 @@ impl FileStore {
     /// theirs was (see [`crate::store::Store::refresh_due`]); returns how
     /// many were settled.
     pub fn refresh_due(&mut self) -> Result<usize, StoreError> {
-        let policy = match self.sla_policy() {
-            Ok(policy) => policy,
-            // A newer Tickets' policy: its due times are left as they are.
-            Err(StoreError::Unsupported(_)) => return Ok(0),
-            Err(e) => return Err(e),
-        };
         self.transact(|tx, now| {
+            // The policy in the same transaction as the tickets: one saved
+            // meanwhile (marking them all again) is never settled over with
+            // the one before.
+            let policy = match policy_in(tx) {
+                Ok(policy) => policy,
+                // A newer Tickets' policy: its due times are left as they are.
+                Err(StoreError::Unsupported(_)) => return Ok(0),
+                Err(e) => return Err(e),
+            };
             // Nothing to work out while the policy promises nothing.
             if !policy.has_targets() {
                 return Ok(tx
