@@ -8,8 +8,7 @@
 use std::io::Read;
 
 use crate::domain::{
-    Agent, AgentId, Direction, NewCustomer, NewTicket, Priority, Status, TicketDetail,
-    TicketNumber, parse_ticket_number,
+    Agent, AgentId, Direction, NewCustomer, NewTicket, Priority, Status, TicketDetail, TicketNumber,
 };
 use crate::store::Store;
 
@@ -108,8 +107,7 @@ fn agents_named(store: &Store, names: &[String]) -> Result<Vec<AgentId>, String>
 
 /// The ticket a script names: `TKT-13`, `#13` or `13`.
 pub fn ticket(text: &str) -> Result<TicketNumber, String> {
-    parse_ticket_number(text)
-        .ok_or_else(|| format!("“{text}” is not a ticket number (TKT-000013, #13 or 13)"))
+    text.parse()
 }
 
 /// `text`, or standard input when it is `-`.

@@ -5,10 +5,21 @@ use super::TicketNumber;
 
 /// What a link says about two tickets.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub enum LinkKind {
     /// About the same thing; the same both ways.
+    #[default]
     Related,
     /// The first ticket is a duplicate of the second.
     Duplicate,

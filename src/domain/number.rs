@@ -19,8 +19,13 @@ impl fmt::Display for TicketNumber {
 impl std::str::FromStr for TicketNumber {
     type Err = String;
 
+    /// [`parse_ticket_number`], or why `s` is not one, in the sentence
+    /// every box and command that takes a number says.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_ticket_number(s).ok_or_else(|| format!("“{s}” is not a ticket number"))
+        let s = s.trim();
+        parse_ticket_number(s).ok_or_else(|| {
+            format!("“{s}” is not a ticket number: type one such as TKT-000042 or 42.")
+        })
     }
 }
 

@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 use super::super::commands::Action;
 use super::widgets::{count_of, field_error};
 use super::{Focus, TextBox};
-use crate::domain::{MergeCounts, TicketDetail, TicketNumber, parse_ticket_number};
+use crate::domain::{MergeCounts, TicketDetail, TicketNumber};
 
 /// A ticket and the version the agent saw.
 pub type Seen = (TicketNumber, i64);
@@ -68,12 +68,12 @@ impl MergeDialog {
     /// returns its number for the worker to read, or says why not (what
     /// was typed stays).
     pub fn add_typed(&mut self) -> Option<TicketNumber> {
-        let typed = self.typed.trim();
-        let Some(number) = parse_ticket_number(typed) else {
-            self.error = Some(format!(
-                "“{typed}” is not a ticket number: type one such as TKT-000042 or 42."
-            ));
-            return None;
+        let number = match self.typed.parse::<TicketNumber>() {
+            Ok(number) => number,
+            Err(why) => {
+                self.error = Some(why);
+                return None;
+            }
         };
         if self.tickets.iter().any(|c| c.number == number) {
             self.error = Some(format!("{number} is in the merge already."));

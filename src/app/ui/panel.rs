@@ -167,8 +167,8 @@ pub struct PanelState {
     pub tag_input: Option<String>,
     /// The number typed to link another ticket.
     pub link_input: String,
-    /// Whether that link says this ticket is a duplicate of it (else: related).
-    pub link_duplicate: bool,
+    /// What that link says: related, or this ticket a duplicate of it.
+    pub link_kind: crate::domain::LinkKind,
     /// Why the last change was refused, and where it came from.
     pub error: Option<(Place, String)>,
     /// Why the ticket could not be loaded.

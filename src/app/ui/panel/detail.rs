@@ -12,7 +12,7 @@ use super::super::super::worker::protocol::Change;
 use super::super::widgets::{chip, field_error, time_label};
 use super::super::{Focus, TextBox};
 use super::{Editing, PanelInput, PanelState, Place};
-use crate::domain::{LinkKind, Priority, Status, TicketDetail, parse_ticket_number};
+use crate::domain::{LinkKind, Priority, Status, TicketDetail};
 
 /// A dropdown of `options`, announced to screen readers as `label`; returns
 /// the option picked this frame, if it differs from `current`.
@@ -459,37 +459,31 @@ fn links(
                 egui::TextEdit::singleline(&mut state.link_input)
                     .id(TextBox::LinkNumber.id())
                     .hint_text("Ticket number")
-                    .desired_width(110.0),
+                    .desired_width(90.0),
             )
             .labelled_by(label.id);
         focus.drawn(TextBox::LinkNumber, &response);
         if response.changed() {
             state.clear_error(Place::Links);
         }
-        let kinds = [false, true];
-        let name = |duplicate: bool| if duplicate { "Duplicate of" } else { "Related" };
-        if let Some(duplicate) = choice(ui, "Link kind", state.link_duplicate, &kinds, name) {
-            state.link_duplicate = duplicate;
+        let kinds = [LinkKind::Related, LinkKind::Duplicate];
+        let name = |kind: LinkKind| {
+            if kind == LinkKind::Duplicate {
+                "Duplicate of"
+            } else {
+                "Related"
+            }
+        };
+        if let Some(kind) = choice(ui, "Link kind", state.link_kind, &kinds, name) {
+            state.link_kind = kind;
         }
         if ui.button("Add link").clicked() || entered(ui, &response) {
-            let typed = state.link_input.trim();
-            match parse_ticket_number(typed) {
-                Some(other) => {
-                    let kind = if state.link_duplicate {
-                        LinkKind::Duplicate
-                    } else {
-                        LinkKind::Related
-                    };
+            match state.link_input.parse::<crate::domain::TicketNumber>() {
+                Ok(other) => {
+                    let kind = state.link_kind;
                     actions.push(Action::Change(Change::Link { other, kind }));
                 }
-                None => {
-                    state.error = Some((
-                        Place::Links,
-                        format!(
-                            "“{typed}” is not a ticket number: type one such as TKT-000042 or 42."
-                        ),
-                    ));
-                }
+                Err(why) => state.error = Some((Place::Links, why)),
             }
         }
     });
