@@ -12,6 +12,7 @@ use crate::analytics::{Period, PeriodChoice};
 use crate::clock::{Clock, SystemClock, local_midnight};
 use crate::domain::{Priority, Status};
 use crate::export::{ReportFormat, export_tickets, write_report};
+use crate::script::{parse_priority, parse_status};
 use crate::seed::{SeedOptions, generate};
 use crate::store::server::{NewAgentLogin, TeamAdmin, redact};
 use crate::store::{
@@ -459,16 +460,6 @@ pub struct FilterArgs {
     /// Only unassigned tickets.
     #[arg(long)]
     pub unassigned: bool,
-}
-
-pub(crate) fn parse_status(s: &str) -> Result<Status, String> {
-    Status::parse(s).ok_or_else(|| {
-        format!("“{s}” is not a status (open, in-progress, waiting, resolved, closed)")
-    })
-}
-
-pub(crate) fn parse_priority(s: &str) -> Result<Priority, String> {
-    Priority::parse(s).ok_or_else(|| format!("“{s}” is not a priority (low, medium, high, urgent)"))
 }
 
 fn parse_sort_column(s: &str) -> Result<SortColumn, String> {

@@ -16,10 +16,10 @@ use crate::store::Store;
 #[derive(Debug, Default, clap::Args)]
 pub struct Changes {
     /// open, in-progress, waiting, resolved or closed.
-    #[arg(long, value_parser = crate::cli::parse_status)]
+    #[arg(long, value_parser = parse_status)]
     pub status: Option<Status>,
     /// low, medium, high or urgent.
-    #[arg(long, value_parser = crate::cli::parse_priority)]
+    #[arg(long, value_parser = parse_priority)]
     pub priority: Option<Priority>,
     /// An agent to assign, by name or email (again for more).
     #[arg(long, value_name = "AGENT")]
@@ -45,7 +45,7 @@ pub struct Raise {
     #[arg(long, value_name = "EMAIL")]
     pub customer: Option<String>,
     /// low, medium, high or urgent (default medium).
-    #[arg(long, value_parser = crate::cli::parse_priority)]
+    #[arg(long, value_parser = parse_priority)]
     pub priority: Option<Priority>,
     /// A tag to add (again for more).
     #[arg(long)]
@@ -56,6 +56,18 @@ pub struct Raise {
     /// Its description; `-` reads it from standard input.
     #[arg(long)]
     pub description: Option<String>,
+}
+
+/// A status as a command line gives it.
+pub fn parse_status(s: &str) -> Result<Status, String> {
+    Status::parse(s).ok_or_else(|| {
+        format!("“{s}” is not a status (open, in-progress, waiting, resolved, closed)")
+    })
+}
+
+/// A priority as a command line gives it.
+pub fn parse_priority(s: &str) -> Result<Priority, String> {
+    Priority::parse(s).ok_or_else(|| format!("“{s}” is not a priority (low, medium, high, urgent)"))
 }
 
 /// The agent a script acts as: on a team server the signed-in one (`--as`

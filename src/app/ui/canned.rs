@@ -9,6 +9,7 @@
 
 use egui::{RichText, Ui};
 
+use super::forms::labelled_line;
 use super::widgets::field_error;
 use super::{Focus, TextBox};
 use crate::app::commands::{Action, CannedAction};
@@ -74,17 +75,6 @@ impl CannedLibrary {
             status: self.status,
         }
     }
-}
-
-/// A single-line box under its label `name`, which names it to screen readers.
-fn named_line(ui: &mut Ui, text: &mut String, name: &str, hint: &str) -> egui::Response {
-    let label = ui.label(name);
-    ui.add(
-        egui::TextEdit::singleline(text)
-            .hint_text(hint)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(label.id)
 }
 
 /// A dropdown of "no status" and the five statuses, announced as `label`.
@@ -234,13 +224,14 @@ pub fn library_ui(
         // The list on the left, the editor on the right.
         ui.vertical(|ui| {
             ui.set_width(250.0);
-            let search = named_line(
+            labelled_line(
                 ui,
-                &mut form.query,
+                focus,
+                Some(TextBox::CannedSearch),
                 "Search canned replies",
+                &mut form.query,
                 "Search titles and text",
             );
-            focus.drawn(TextBox::CannedSearch, &search);
             if ui.button("New reply").clicked() {
                 form.new_reply();
             }
@@ -270,7 +261,7 @@ pub fn library_ui(
                 })
                 .strong(),
             );
-            let title = named_line(ui, &mut form.title, "Title", "Refund sent");
+            let title = labelled_line(ui, focus, None, "Title", &mut form.title, "Refund sent");
             let body_label = ui.label("Text");
             let body = ui
                 .add(
@@ -309,7 +300,14 @@ pub fn library_ui(
                     .wrap(),
                 );
             }
-            let tags = named_line(ui, &mut form.tags, "Tags to add", "billing, refund");
+            let tags = labelled_line(
+                ui,
+                focus,
+                None,
+                "Tags to add",
+                &mut form.tags,
+                "billing, refund",
+            );
             ui.horizontal(|ui| {
                 ui.label("Status to set");
                 status_choice(ui, "Status to set", &mut form.status);
@@ -410,13 +408,14 @@ pub fn picker_ui(
         "the reply"
     };
     ui.heading(format!("Insert a canned reply into {into}"));
-    let search = named_line(
+    let search = labelled_line(
         ui,
-        &mut picker.query,
+        focus,
+        Some(TextBox::CannedSearch),
         "Search canned replies",
+        &mut picker.query,
         "Words of its title or text",
     );
-    focus.drawn(TextBox::CannedSearch, &search);
     let enter = search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     let hits = canned::search(library, &picker.query);
     if !hits.iter().any(|r| Some(r.id) == picker.chosen) {

@@ -78,8 +78,9 @@ impl NewTicketForm {
     }
 }
 
-/// A one-line field with its label above it; registers it for focus.
-fn labelled_line(
+/// A one-line field with its label above it (which names it to screen
+/// readers); registers it for focus.
+pub(super) fn labelled_line(
     ui: &mut Ui,
     focus: &mut Focus,
     which: Option<TextBox>,
