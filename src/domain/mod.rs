@@ -5,6 +5,7 @@
 mod activity;
 mod bulk;
 pub mod canned;
+mod imported;
 mod link;
 mod number;
 mod presence;
@@ -15,6 +16,7 @@ pub mod validate;
 pub use activity::{ActivityEntry, ActivityKind};
 pub use bulk::{BulkChange, BulkCounts, BulkItem, BulkMark, BulkOutcome, BulkResult};
 pub use canned::CannedReply;
+pub use imported::{ImportedComment, ImportedPerson, ImportedStatusChange, ImportedTicket};
 pub use link::{LinkKind, MergeCounts, TicketLink};
 pub use number::{TicketNumber, parse_ticket_number};
 pub use presence::{Doing, Presence};
