@@ -524,6 +524,7 @@ impl TicketsApp {
                     self.ask_report(PeriodChoice::Last30d);
                 }
             }
+            UiCommand::ExportEverything => self.open_export(ExportKind::Everything),
             UiCommand::ExportTickets => self.open_export(ExportKind::Tickets {
                 filter: Box::new(self.db().filter.clone()),
                 sort: self.db().sort,
@@ -721,6 +722,9 @@ impl TicketsApp {
                 kind.extension()
             ),
             ExportKind::Tickets { .. } => format!("tickets-{}.csv", today.format("%Y-%m-%d")),
+            ExportKind::Everything => {
+                format!("tickets-everything-{}.jsonl", today.format("%Y-%m-%d"))
+            }
         };
         let folder = self.settings.export_folder();
         let total = self.list.total;

@@ -39,6 +39,8 @@ commands! {
     NewTicket,
     /// Export the tickets matching the filters to CSV.
     ExportTickets,
+    /// Export everything the database holds, for another database to read back.
+    ExportEverything,
     /// Fill an empty database with sample data.
     LoadSampleData,
     /// Change who is using the app.
@@ -210,6 +212,7 @@ impl UiCommand {
         match self {
             C::NewTicket => "New Ticket",
             C::ExportTickets => "Export tickets…",
+            C::ExportEverything => "Export everything…",
             C::LoadSampleData => "Load sample data…",
             C::SwitchAgent => "Switch agent…",
             C::ManageAgents => "Customers and agents…",
@@ -302,6 +305,7 @@ impl UiCommand {
         match self {
             C::NewTicket
             | C::ExportTickets
+            | C::ExportEverything
             | C::LoadSampleData
             | C::SwitchAgent
             | C::ManageAgents

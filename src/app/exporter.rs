@@ -9,6 +9,7 @@ use super::tasks::{Done, TaskHandle};
 use super::worker::Failure;
 use crate::analytics::Period;
 use crate::clock::Clock;
+use crate::export::everything::export_everything;
 use crate::export::{ReportFormat, export_tickets, write_report};
 use crate::store::{Location, Sort, Store, TicketFilter};
 
@@ -31,6 +32,9 @@ pub enum ExportKind {
         /// Whether to add the internal notes.
         include_notes: bool,
     },
+    /// Everything the database holds, as JSON lines (see
+    /// [`crate::export::everything`]).
+    Everything,
 }
 
 impl ExportKind {
@@ -41,6 +45,7 @@ impl ExportKind {
                 format: ReportFormat::Xlsx,
                 ..
             } => "xlsx",
+            ExportKind::Everything => "jsonl",
             _ => "csv",
         }
     }
@@ -50,6 +55,7 @@ impl ExportKind {
         match self {
             ExportKind::Report { .. } => "Exporting the report",
             ExportKind::Tickets { .. } => "Exporting tickets",
+            ExportKind::Everything => "Exporting everything",
         }
     }
 }
@@ -101,6 +107,9 @@ pub fn spawn(
                     )
                     .map(|n| Done::Tickets(n, target.clone()))
                     .map_err(Failure::from),
+                    ExportKind::Everything => export_everything(&store, &target, &mut progress)
+                        .map(|written| Done::Everything(written.tickets(), target.clone()))
+                        .map_err(Failure::from),
                 });
             task.finish(outcome);
         })

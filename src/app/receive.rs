@@ -569,6 +569,14 @@ impl TicketsApp {
                     file.display()
                 ),
             ),
+            (_, Ok(Done::Everything(n, file))) => (
+                ToastKind::Info,
+                format!(
+                    "Exported everything ({}, their people, views, replies and settings) to {}",
+                    count_of(n, "ticket", "tickets"),
+                    file.display()
+                ),
+            ),
             (_, Ok(Done::Backup(file))) => {
                 (ToastKind::Info, format!("Backed up to {}", file.display()))
             }

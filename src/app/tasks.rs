@@ -47,6 +47,8 @@ pub enum Done {
     Report(Vec<PathBuf>),
     /// This many tickets were written to the file.
     Tickets(u64, PathBuf),
+    /// Everything, with this many tickets, was written to the file.
+    Everything(u64, PathBuf),
     /// A backup was written to this file.
     Backup(PathBuf),
     /// The day's backup had been made already.

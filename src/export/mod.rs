@@ -12,6 +12,7 @@
 //!   millisecond precision, so summing the ticket rows gives the cards exactly.
 
 mod canned;
+pub mod everything;
 mod times;
 
 use std::borrow::Cow;

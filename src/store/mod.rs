@@ -460,6 +460,26 @@ impl Store {
         }
     }
 
+    /// Fills this database, which must hold nothing yet, with every row of
+    /// `source` as it is (a file of everything another desk held: see
+    /// [`crate::export::everything`]), in one transaction; `progress` hears
+    /// (rows done, rows in all) and cancels by returning `false`, leaving
+    /// the database as it was. A team server is filled by its owner
+    /// instead ([`server::TeamAdmin::import`]).
+    pub fn restore(
+        &mut self,
+        source: &dyn transfer::RowSource,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Vec<(&'static str, u64)>, StoreError> {
+        match &mut self.engine {
+            Engine::File(db) => db.restore(source, progress),
+            Engine::Server(db) => Err(StoreError::Unsupported(format!(
+                "{} is a team server: everything goes into it through its owner's login (`tickets import FILE --db URL` as the owner), and nothing was changed",
+                db.server()
+            ))),
+        }
+    }
+
     /// Runs `read` on one snapshot of the store: every read in it sees the
     /// same data, whatever is committed meanwhile (a report and its ticket
     /// rows agree; an export is one moment of the desk).

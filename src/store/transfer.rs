@@ -231,6 +231,26 @@ pub const TABLES: &[Table] = &[
 pub type RowSink<'a> =
     dyn FnMut(&'static Table, &[Cell]) -> Result<(), crate::store::StoreError> + 'a;
 
+/// Where a move's rows come from: a desk's file, or a file of everything
+/// a desk held ([`crate::export::everything`]).
+pub trait RowSource {
+    /// How many rows each table of [`TABLES`] holds, in its order.
+    fn transfer_counts(&self) -> Result<Vec<u64>, crate::store::StoreError>;
+    /// Hands every row of every table of [`TABLES`] to `row`, table by
+    /// table in that order and in key order.
+    fn transfer_rows(&self, row: &mut RowSink<'_>) -> Result<(), crate::store::StoreError>;
+}
+
+impl RowSource for crate::store::Store {
+    fn transfer_counts(&self) -> Result<Vec<u64>, crate::store::StoreError> {
+        crate::store::Store::transfer_counts(self)
+    }
+
+    fn transfer_rows(&self, row: &mut RowSink<'_>) -> Result<(), crate::store::StoreError> {
+        crate::store::Store::transfer_rows(self, row)
+    }
+}
+
 /// One value of a row being moved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cell {

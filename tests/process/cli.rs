@@ -623,3 +623,86 @@ fn a_script_on_a_file_must_say_who_acts_and_never_makes_a_database() {
     assert_eq!(code, 1);
     assert!(err.contains("--as"), "{err}");
 }
+
+#[test]
+fn everything_leaves_a_file_for_a_server_and_comes_back_the_same() {
+    let Some(server) = crate::fixtures::pg::shared() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| tickets(args, "UTC");
+    let desk = db_arg(&dir.path().join("desk.db"));
+    let (ok, _, err) = run(&["--db", &desk, "seed", "--tickets", "200"]);
+    assert!(ok, "seed: {err}");
+    let first = dir.path().join("first.jsonl");
+    let first_arg = first.display().to_string();
+    let (ok, out, err) = run(&[
+        "--db", &desk, "export", "--all", "--format", "jsonl", "--out", &first_arg,
+    ]);
+    assert!(ok, "export: {err}");
+    assert!(
+        out.contains("Wrote everything to ") && out.contains(": 200 tickets, "),
+        "{out}"
+    );
+
+    // Filters choose tickets for CSV; everything is everything.
+    let (ok, _, err) = run(&[
+        "--db", &desk, "export", "--all", "--format", "jsonl", "--status", "open", "--out",
+        "x.jsonl",
+    ]);
+    assert!(!ok && err.contains("--status"), "{err}");
+
+    // A dry run reads it through and writes nothing, not even a database.
+    let never = dir.path().join("never.db");
+    let (ok, out, err) = run(&["--db", &db_arg(&never), "import", &first_arg, "--dry-run"]);
+    assert!(ok, "dry run: {err}");
+    assert!(
+        out.contains("200 tickets") && out.contains("nothing was written"),
+        "{out}"
+    );
+    assert!(!never.exists());
+
+    // Into a team's server, as its owner, and out again: the same bytes.
+    let url = server.create_database(&crate::fixtures::pg::unique_name("everything"));
+    let (ok, _, err) = run(&["server", "init", &url, "--name", "Olu Owner"]);
+    assert!(ok, "init: {err}");
+    let (ok, out, err) = run(&["--db", &url, "import", &first_arg]);
+    assert!(ok, "import into the server: {err}");
+    assert!(out.contains("200 tickets"), "{out}");
+    // Back to a desk's file (the team leaving its server).
+    let from_server = dir.path().join("server.jsonl");
+    let (ok, _, err) = run(&[
+        "--db",
+        &url,
+        "export",
+        "--all",
+        "--format",
+        "jsonl",
+        "--out",
+        &from_server.display().to_string(),
+    ]);
+    assert!(ok, "export from the server: {err}");
+    let back = db_arg(&dir.path().join("back.db"));
+    let (ok, _, err) = run(&["--db", &back, "import", &from_server.display().to_string()]);
+    assert!(ok, "import into a file: {err}");
+    let again = dir.path().join("again.jsonl");
+    let (ok, _, err) = run(&[
+        "--db",
+        &back,
+        "export",
+        "--all",
+        "--format",
+        "jsonl",
+        "--out",
+        &again.display().to_string(),
+    ]);
+    assert!(ok, "export again: {err}");
+    assert!(
+        std::fs::read(&from_server).unwrap() == std::fs::read(&again).unwrap(),
+        "what left the server comes back byte for byte"
+    );
+
+    // A second import into a database that holds anything is refused.
+    let (ok, _, err) = run(&["--db", &back, "import", &first_arg]);
+    assert!(!ok && err.contains("nothing was changed"), "{err}");
+}

@@ -537,7 +537,7 @@ fn a_desk_moved_onto_a_team_server_keeps_its_bulk_marks_and_undoes_there() {
     let mut admin = tickets::store::server::TeamAdmin::connect(&url).unwrap();
     admin.init("Dana", "dana@example.com", t0()).unwrap();
     let moved = admin
-        .import(&desk.store, &mut |_, _| {})
+        .import(&*desk.store, &mut |_, _| {})
         .expect("move the desk");
     assert!(
         moved.tables.contains(&("bulk_batches", 2)),

@@ -417,7 +417,7 @@ fn a_desk_moved_into_a_team_server_keeps_its_canned_replies() {
     let url = server_desk.url.clone().expect("a server desk");
     let moved = tickets::store::server::TeamAdmin::connect(&url)
         .unwrap()
-        .import(&desk.store, &mut |_, _| {})
+        .import(&*desk.store, &mut |_, _| {})
         .expect("move the desk");
     assert!(moved.tables.contains(&("canned_replies", 1)), "{moved:?}");
     let mut team = Store::connect(&url, desk.clock.clone()).expect("connect as the owner");

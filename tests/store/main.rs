@@ -6,6 +6,7 @@
 //! - `merge`: merging tickets and linking them;
 //! - `listing_props`, `query_plans`: the list's answers and the plans behind them;
 //! - `analytics`, `export`: the figures of a period and the files they go to;
+//! - `everything`: the whole desk exported as JSON lines and read back;
 //! - `store_files`, `bad_files`, `backup`: the database file, damaged files, backups;
 //! - `network_drive`: files on network drives, refused or kept for one program;
 //! - `migrations`: files of every earlier schema version, upgraded;
@@ -24,6 +25,7 @@ mod bad_files;
 mod bulk;
 mod canned;
 mod erase;
+mod everything;
 mod export;
 mod input_props;
 mod listing_props;

@@ -395,7 +395,7 @@ fn a_desk_moved_into_a_team_server_keeps_its_merges_and_links() {
     let url = server_desk.url.clone().expect("a server desk");
     let moved = tickets::store::server::TeamAdmin::connect(&url)
         .unwrap()
-        .import(&desk.store, &mut |_, _| {})
+        .import(&*desk.store, &mut |_, _| {})
         .expect("move the desk");
     assert!(moved.tables.contains(&("ticket_links", 2)), "{moved:?}");
     let team =

@@ -244,7 +244,7 @@ fn a_desk_moved_into_a_team_server_keeps_its_due_times() {
     let url = server_desk.url.clone().expect("a server desk");
     tickets::store::server::TeamAdmin::connect(&url)
         .unwrap()
-        .import(&desk.store, &mut |_, _| {})
+        .import(&*desk.store, &mut |_, _| {})
         .expect("move the desk");
     let mut team =
         tickets::store::Store::connect(&url, desk.clock.clone()).expect("connect as the owner");

@@ -451,14 +451,14 @@ fn a_desk_moved_into_a_team_server_keeps_its_shared_views() {
         .unwrap();
     let refused = tickets::store::server::TeamAdmin::connect(&url)
         .unwrap()
-        .import(&desk.store, &mut |_, _| {})
+        .import(&*desk.store, &mut |_, _| {})
         .expect_err("not empty");
     assert!(refused.to_string().contains("shared views"), "{refused}");
     server_desk.store.delete_shared_view(owner, there).unwrap();
 
     let moved = tickets::store::server::TeamAdmin::connect(&url)
         .unwrap()
-        .import(&desk.store, &mut |_, _| {})
+        .import(&*desk.store, &mut |_, _| {})
         .expect("move the desk");
     assert!(moved.tables.contains(&("shared_views", 2)), "{moved:?}");
 

@@ -262,7 +262,7 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
     let mut heard = Vec::new();
     let moved = TeamAdmin::connect(&url)
         .unwrap()
-        .import(&desk.store, &mut |done, total| heard.push((done, total)))
+        .import(&*desk.store, &mut |done, total| heard.push((done, total)))
         .expect("move the desk");
     let tickets = moved
         .tables
@@ -393,7 +393,7 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
     refused_saying(
         TeamAdmin::connect(&url)
             .unwrap()
-            .import(&desk.store, &mut |_, _| {}),
+            .import(&*desk.store, &mut |_, _| {}),
         "only be moved into an empty one",
     );
     // A database not set up for a team is refused too.
@@ -401,7 +401,7 @@ fn a_desk_moves_into_an_empty_team_database_whole_with_its_numbers() {
     refused_saying(
         TeamAdmin::connect(&bare)
             .unwrap()
-            .import(&desk.store, &mut |_, _| {}),
+            .import(&*desk.store, &mut |_, _| {}),
         "not set up for a team yet",
     );
 }
@@ -961,7 +961,7 @@ fn the_owner_moving_their_own_desk_in_is_their_agent_there() {
         .unwrap();
     TeamAdmin::connect(&url)
         .unwrap()
-        .import(&desk.store, &mut |_, _| {})
+        .import(&*desk.store, &mut |_, _| {})
         .expect("move the desk");
 
     let agents = TeamAdmin::connect(&url).unwrap().agents().unwrap();

@@ -360,3 +360,26 @@ on_both_engines_with! {
         assert!(harness.query_by_label("Refund please").is_none());
     }
 }
+
+on_both_engines_with! {
+    fn export_everything_writes_a_file_the_command_line_reads_back(engine: Engine) {
+        let desk = desk_on(engine, &["Printer on fire", "Refund please"]);
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("all.jsonl");
+        let mut harness = open(&desk, Some(desk.dana));
+        crate::common::save_dialog_answers(&mut harness, &target);
+        crate::common::run_from_palette(&mut harness, "Export everything");
+        harness.get_by_label_contains("every ticket with its conversation");
+        crate::common::choose_and_export(&mut harness);
+        step_until(&mut harness, "the export", |h| {
+            h.query_by_label_contains("Exported everything (2 tickets").is_some()
+        });
+        // What the window wrote is a whole file of everything: it reads
+        // back into an empty desk with both tickets.
+        let file = tickets::export::everything::EverythingFile::open(&target).unwrap();
+        assert_eq!(file.tickets(), 2);
+        let mut empty = tickets::store::Store::open(dir.path().join("copy.db"), desk.clock.clone()).unwrap();
+        empty.restore(&file, &mut |_, _| true).unwrap();
+        assert_eq!(empty.load_ticket(TicketNumber(2)).unwrap().subject, "Refund please");
+    }
+}

@@ -140,6 +140,15 @@ fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog, focus: &mut Focus, actions:
             ui.checkbox(include_notes, "Include internal notes")
                 .on_hover_text("Notes are never shown to customers; leave this off for files that may leave the team.");
         }
+        ExportKind::Everything => {
+            ui.heading("Export everything");
+            ui.add(
+                egui::Label::new(
+                    "Writes everything this database holds to one file of JSON lines: every ticket with its conversation, notes, activity, tags, assignees and links; customers, agents, shared views, canned replies and the service-level policy. “tickets import” reads it back into an empty database, on this computer or a team's server.",
+                )
+                .wrap(),
+            );
+        }
         ExportKind::Report { period, format } => {
             ui.heading("Export report");
             ui.add(

@@ -5,8 +5,8 @@
 use postgres::Transaction;
 
 use super::{TEAM_SCHEMA_VERSION, TeamAdmin, server_error};
-use crate::store::transfer::{Cell, Summer, TABLES, Table, TableSum};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
+use crate::store::transfer::{Cell, RowSource, Summer, TABLES, Table, TableSum};
 
 /// Bytes of COPY text sent at a time.
 const CHUNK: usize = 8 << 20;
@@ -82,16 +82,39 @@ fn server_sum(
     table: &Table,
     server: &str,
 ) -> Result<TableSum, StoreError> {
+    let mut sum = Summer::default();
+    read_table(tx, table, server, &mut |cells| {
+        sum.add(cells);
+        Ok(())
+    })?;
+    Ok(sum.finish())
+}
+
+/// Hands each row of `table` to `row` in key order, as the desk's file
+/// holds it: whole numbers (flags included) as numbers, `jsonb` values as
+/// the numbers and text they were given as.
+pub(super) fn read_table(
+    client: &mut impl postgres::GenericClient,
+    table: &Table,
+    server: &str,
+    row: &mut dyn FnMut(&[Cell]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    use postgres::types::Type;
     let columns: Vec<String> = table
         .columns
         .iter()
         .map(|c| match *c {
-            "active" => "active::int::text".to_owned(),
-            c if table.typed.contains(&c) => format!("{c} #>> '{{}}'"),
-            c => format!("{c}::text"),
+            "active" => "active::int".to_owned(),
+            c if table.typed.contains(&c) => format!("{c}::text"),
+            c => c.to_owned(),
         })
         .collect();
-    // Qualified: a bare name would order by the text output column.
+    let typed: Vec<bool> = table
+        .columns
+        .iter()
+        .map(|c| table.typed.contains(c))
+        .collect();
+    // Qualified: a bare name would order by an output column.
     let key: Vec<String> = table.columns[..table.key]
         .iter()
         .map(|c| format!("t.{c}"))
@@ -102,22 +125,52 @@ fn server_sum(
         table.name,
         key.join(", ")
     );
-    let mut sum = Summer::default();
-    let mut rows = tx
+    let fail = |e| server_error(server, e);
+    let mut rows = client
         .query_raw(sql.as_str(), std::iter::empty::<&str>())
-        .map_err(|e| server_error(server, e))?;
+        .map_err(fail)?;
     let mut cells = Vec::with_capacity(table.columns.len());
-    while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut rows)
-        .map_err(|e| server_error(server, e))?
+    while let Some(r) =
+        postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(fail)?
     {
         cells.clear();
-        for i in 0..table.columns.len() {
-            let text: Option<String> = row.get(i);
-            cells.push(text.map_or(Cell::Null, Cell::Text));
+        for (i, column) in r.columns().iter().enumerate() {
+            let ty = column.type_();
+            let cell = if *ty == Type::INT8 {
+                r.try_get::<_, Option<i64>>(i).map_err(fail)?.map(Cell::Int)
+            } else if *ty == Type::INT4 {
+                r.try_get::<_, Option<i32>>(i)
+                    .map_err(fail)?
+                    .map(|n| Cell::Int(n.into()))
+            } else if *ty == Type::INT2 {
+                r.try_get::<_, Option<i16>>(i)
+                    .map_err(fail)?
+                    .map(|n| Cell::Int(n.into()))
+            } else if typed[i] {
+                r.try_get::<_, Option<String>>(i)
+                    .map_err(fail)?
+                    .map(|json| typed_cell(&json))
+            } else {
+                r.try_get::<_, Option<String>>(i)
+                    .map_err(fail)?
+                    .map(Cell::Text)
+            };
+            cells.push(cell.unwrap_or(Cell::Null));
         }
-        sum.add(&cells);
+        row(&cells)?;
     }
-    Ok(sum.finish())
+    Ok(())
+}
+
+/// A `jsonb` value as a file's cell: a whole number as a number, a string
+/// as its text (what a move put there: see `copy_text`), anything else as
+/// its JSON.
+fn typed_cell(json: &str) -> Cell {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Number(n)) if n.is_i64() => Cell::Int(n.as_i64().unwrap_or_default()),
+        Ok(serde_json::Value::String(text)) => Cell::Text(text),
+        _ => Cell::Text(json.to_owned()),
+    }
 }
 
 /// Where the desk's tickets are copied before they join the team's table.
@@ -239,7 +292,7 @@ impl TeamAdmin {
     /// `progress` hears (rows done, rows in all).
     pub fn import(
         &mut self,
-        desk: &Store,
+        desk: &dyn RowSource,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Moved, StoreError> {
         match self.version()? {

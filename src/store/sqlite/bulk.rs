@@ -8,14 +8,16 @@
 //! fails or is cancelled is rolled back: the file is left as it was,
 //! indexes and triggers included.
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, Params, Transaction, TransactionBehavior, params};
 
-use super::schema::REBUILD_DERIVED;
+use super::schema::{REBUILD_DERIVED, REBUILD_SEARCH};
 use super::{FileStore, StoreError, activity};
 use crate::domain::{
     ActivityKind, AgentId, CustomerId, Direction, MessageId, NoteId, Priority, TagId, TicketNumber,
 };
 use crate::store::bulk::{BulkSink, FinalTicket};
+use crate::store::transfer::{Cell, RowSource, TABLES};
 
 /// The page cache while loading, in KiB: the tables being filled stay in memory.
 const LOAD_CACHE_KIB: u32 = 1024 * 1024;
@@ -36,6 +38,87 @@ impl FileStore {
         &mut self,
         load: impl FnOnce(&mut Bulk<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.loading(load, true)
+    }
+
+    /// Fills this file, which must hold nothing yet, with every row of
+    /// `source` as it is (ids, derived columns and the analytics' rows
+    /// included), in one transaction: a source that fails or a `progress`
+    /// that returns `false` leaves the file as it was. `progress` hears
+    /// (rows done, rows in all). Returns each table with its rows.
+    pub fn restore(
+        &mut self,
+        source: &dyn RowSource,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Vec<(&'static str, u64)>, StoreError> {
+        if self.transfer_counts()?.iter().any(|n| *n > 0) {
+            return Err(StoreError::Unsupported(format!(
+                "{} already holds tickets, people or settings; everything from another desk goes only into an empty database, and nothing was changed",
+                self.path.display()
+            )));
+        }
+        let total: u64 = source.transfer_counts()?.iter().sum();
+        self.loading(
+            |bulk| {
+                let mut done = 0u64;
+                let mut tables: Vec<(&'static str, u64)> = Vec::new();
+                source.transfer_rows(&mut |table, cells| {
+                    if tables.last().is_none_or(|(name, _)| *name != table.name) {
+                        tables.push((table.name, 0));
+                    }
+                    let sql = format!(
+                        "INSERT INTO {} ({}) VALUES ({})",
+                        table.name,
+                        table.columns.join(", "),
+                        (1..=table.columns.len())
+                            .map(|i| format!("?{i}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    let values = cells.iter().map(|cell| match cell {
+                        Cell::Null => Value::Null,
+                        Cell::Int(n) => Value::Integer(*n),
+                        Cell::Text(text) => Value::Text(text.clone()),
+                    });
+                    bulk.run(&sql, rusqlite::params_from_iter(values))?;
+                    if let Some((_, n)) = tables.last_mut() {
+                        *n += 1;
+                    }
+                    done += 1;
+                    if done.is_multiple_of(4096) && !progress(done, total) {
+                        return Err(StoreError::Cancelled);
+                    }
+                    Ok(())
+                })?;
+                progress(done, total);
+                // As on a server (see its move): the trail names canned
+                // replies by id, so a reply deleted after it was used keeps
+                // its id from any new one.
+                bulk.run(
+                    "UPDATE sqlite_sequence SET seq = max(seq,
+                        (SELECT coalesce(max(ref_id), 0) FROM activity WHERE kind = 'canned'))
+                     WHERE name = 'canned_replies'",
+                    [],
+                )?;
+                Ok(TABLES
+                    .iter()
+                    .map(|t| {
+                        let n = tables.iter().find(|(name, _)| *name == t.name);
+                        (t.name, n.map_or(0, |(_, n)| *n))
+                    })
+                    .collect())
+            },
+            false,
+        )
+    }
+
+    /// Runs a bulk load; `derive` rebuilds every derived row afterwards,
+    /// otherwise only the search indexes (a restore brings the rest).
+    fn loading<T>(
+        &mut self,
+        load: impl FnOnce(&mut Bulk<'_>) -> Result<T, StoreError>,
+        derive: bool,
+    ) -> Result<T, StoreError> {
         self.refuse_if_damaged()?;
         let result = (|| {
             self.conn.execute_batch(&format!(
@@ -43,7 +126,7 @@ impl FileStore {
             ))?;
             let mut bulk = Bulk::begin(&mut self.conn)?;
             let value = load(&mut bulk)?;
-            bulk.finish()?;
+            bulk.finish(derive)?;
             Ok(value)
         })();
         let restored = self.conn.execute_batch(&format!(
@@ -64,12 +147,16 @@ impl Bulk<'_> {
         Ok(Bulk { tx, set_aside })
     }
 
-    /// Puts the indexes and triggers back, rebuilds what they derive, and commits.
-    fn finish(self) -> Result<(), StoreError> {
+    /// Puts the indexes and triggers back, rebuilds the search indexes and
+    /// (`derive`) the rest of what they derive, and commits.
+    fn finish(self, derive: bool) -> Result<(), StoreError> {
         for sql in &self.set_aside {
             self.tx.execute_batch(sql)?;
         }
-        self.tx.execute_batch(REBUILD_DERIVED)?;
+        self.tx.execute_batch(REBUILD_SEARCH)?;
+        if derive {
+            self.tx.execute_batch(REBUILD_DERIVED)?;
+        }
         self.tx.commit()?;
         Ok(())
     }

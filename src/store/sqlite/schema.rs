@@ -63,15 +63,21 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_canned.sql"),
 ];
 
-/// Rebuilds every row the current schema derives from others (both search
-/// indexes, `first_reply_by`, `agent_tickets`), after a bulk load that set
-/// the triggers keeping them aside.
-pub const REBUILD_DERIVED: &str = r#"
+/// Rebuilds the search indexes from the tickets and customers (with
+/// [`REBUILD_DERIVED`] after a bulk load; alone after a restore, whose
+/// derived columns and rows come whole from the file restored).
+pub const REBUILD_SEARCH: &str = r#"
 DELETE FROM ticket_search;
 INSERT INTO ticket_search(rowid, subject, customer)
 SELECT t.id, t.subject, c.name || ' ' || c.email || ' ' || c.company
 FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id;
 INSERT INTO customer_search(customer_search) VALUES ('rebuild');
+"#;
+
+/// Rebuilds the rest of what the current schema derives from other rows
+/// (`first_reply_by`, `agent_tickets`): after a bulk load that set the
+/// triggers keeping them aside, following [`REBUILD_SEARCH`].
+pub const REBUILD_DERIVED: &str = r#"
 UPDATE tickets SET first_reply_by = (
     SELECT m.author_id FROM messages m
     WHERE m.ticket_id = tickets.id AND m.direction = 1
