@@ -55,6 +55,7 @@ use std::time::{Duration, Instant};
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::clock::SystemClock;
 use tickets::domain::{AgentId, BulkChange, BulkItem, Direction, NewTicket, Status, TicketNumber};
+use tickets::export::everything::export_everything;
 use tickets::export::export_tickets;
 use tickets::seed::{SeedOptions, generate};
 use tickets::store::views::BuiltinView;
@@ -529,6 +530,25 @@ fn run(
     if let Ok(meta) = std::fs::metadata(&export_path) {
         println!("  (export file: {:.0} MB)", meta.len() as f64 / 1e6);
         let _ = std::fs::remove_file(&export_path);
+    }
+
+    // Everything the database holds as JSON lines (every table, read in one
+    // snapshot): 3 runs, each writing the whole file.
+    let everything_path = dir.join(format!("everything-{tickets}.jsonl"));
+    let everything_name = sized("export_jsonl", tickets);
+    let mut rows = 0;
+    measure_runs(&mut results, &everything_name, 0, 3, |_| {
+        let written = export_everything(store, &everything_path, &mut |_, _| true)
+            .expect("export everything");
+        assert_eq!(written.tickets(), tickets);
+        rows = written.tables.iter().map(|(_, n)| n).sum::<u64>();
+    });
+    if let Ok(meta) = std::fs::metadata(&everything_path) {
+        println!(
+            "  (export file: {:.0} MB, {rows} rows)",
+            meta.len() as f64 / 1e6
+        );
+        let _ = std::fs::remove_file(&everything_path);
     }
 
     let backup = match engine {
