@@ -7,7 +7,7 @@
 //! row of empty cells is passed over. Cells are data: one that looks like a
 //! spreadsheet formula (`=SUM(A1)`) is kept as written.
 
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 
 use chrono_tz::Tz;
 
@@ -17,7 +17,7 @@ use super::{Draft, ImportError, Row, RowProblem};
 
 /// The tickets of a CSV source, one per data row, in file order.
 pub struct CsvTickets<R> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineEnds<R>>,
     columns: Vec<String>,
     fields: Result<Vec<Option<Field>>, String>,
     mapping: Mapping,
@@ -46,7 +46,10 @@ impl<R: BufRead> CsvTickets<R> {
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(text);
+            .from_reader(LineEnds {
+                inner: text,
+                after_cr: false,
+            });
         let mut header = csv::StringRecord::new();
         let has_header = reader.read_record(&mut header).map_err(csv_fatal)?;
         let columns: Vec<String> = if has_header {
@@ -100,7 +103,7 @@ impl<R: BufRead> CsvTickets<R> {
 
     /// The decoded text it reads (what follows the rows read so far).
     pub fn into_inner(self) -> R {
-        self.reader.into_inner()
+        self.reader.into_inner().inner
     }
 
     /// Reads the next row: None at the end; Some(None) when the row was read
@@ -149,6 +152,40 @@ impl<R: BufRead> CsvTickets<R> {
         draft
             .finish(line, &self.mapping, self.zone)
             .map_err(problem)
+    }
+}
+
+/// CR LF and lone CR line ends made LF before the CSV reader sees them, so
+/// it counts lines the way an editor does (csv counts a CR LF's LF as the
+/// start of the next row, a line early). Inside quoted cells too: the
+/// readers turn a cell's line ends into LF anyway.
+pub struct LineEnds<R> {
+    inner: R,
+    after_cr: bool,
+}
+
+impl<R: Read> Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let b = buf[i];
+                if self.after_cr && b == b'\n' {
+                    self.after_cr = false;
+                    continue;
+                }
+                self.after_cr = b == b'\r';
+                buf[kept] = if b == b'\r' { b'\n' } else { b };
+                kept += 1;
+            }
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
     }
 }
 

@@ -508,3 +508,6 @@ pub(crate) fn person(
     let name = values::name(name);
     Ok((!email.is_empty() || !name.is_empty()).then_some(ImportedPerson { email, name }))
 }
+
+#[cfg(test)]
+mod tests;
