@@ -351,14 +351,12 @@ fn zendesk(
             .get("reply_time_in_minutes")
             .and_then(|r| r.get("calendar"))
             .and_then(Value::as_i64);
-        if let (Some(created), Some(minutes)) =
-            (created, minutes.filter(|m| (0..=10_000_000).contains(m)))
-        {
-            draft.set(
-                Field::FirstReplyAt,
-                &(created + Duration::minutes(minutes)).to_rfc3339(),
-            );
-        }
+        let minutes = minutes.filter(|m| (0..=10_000_000).contains(m));
+        // A time near the calendar's end plus minutes overflows: then none.
+        let replied = created
+            .zip(minutes)
+            .and_then(|(c, m)| c.checked_add_signed(Duration::minutes(m)));
+        draft.first_reply = replied;
     }
     let people = |id: &str| ImportedPerson {
         email: String::new(),
@@ -609,6 +607,21 @@ mod tests {
                 line: 2,
                 why: "is not a JSON object".into()
             })
+        );
+    }
+
+    #[test]
+    fn the_first_reply_is_worked_out_from_zendesks_reply_time() {
+        let text = r#"{"id":1,"subject":"s","requester_id":1,"created_at":"9999-12-31T23:59:00Z","metric_set":{"reply_time_in_minutes":{"calendar":10000000}}}
+{"id":2,"subject":"s","requester_id":1,"created_at":"2024-01-05T10:00:00Z","metric_set":{"reply_time_in_minutes":{"calendar":90}}}"#;
+        let read = rows(text, Format::ZendeskJson).unwrap();
+        // Late in the calendar and a long wait: still a time (year 10019).
+        let far = read[0].as_ref().unwrap().first_reply_at.unwrap();
+        assert_eq!(chrono::Datelike::year(&far), 10019);
+        let late = read[1].as_ref().unwrap();
+        assert_eq!(
+            late.first_reply_at.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2024-01-05T11:30:00+00:00")
         );
     }
 

@@ -393,6 +393,10 @@ pub(crate) struct Draft {
     pub(crate) status_changes: Vec<ImportedStatusChange>,
     pub(crate) customer: Option<ImportedPerson>,
     pub(crate) assignee: Option<ImportedPerson>,
+    /// The first reply where the source gives it as a time already worked
+    /// out (Zendesk's created time plus its reply time), used when no field
+    /// gives one.
+    pub(crate) first_reply: Option<DateTime<Utc>>,
 }
 
 impl Draft {
@@ -484,7 +488,7 @@ impl Draft {
             tags,
             created_at,
             updated_at: time(Field::UpdatedAt)?,
-            first_reply_at: time(Field::FirstReplyAt)?,
+            first_reply_at: time(Field::FirstReplyAt)?.or(self.first_reply),
             solved_at: time(Field::SolvedAt)?,
             closed_at: time(Field::ClosedAt)?,
             comments,

@@ -245,8 +245,10 @@ pub fn email(text: &str) -> Result<String, String> {
             shorten(text, 40)
         ));
     }
+    // Lower-casing can lengthen some letters: the result is checked again.
     crate::domain::validate::email(text)
         .map(|e| e.to_lowercase())
+        .and_then(|e| crate::domain::validate::email(&e))
         .map_err(|_| format!("“{}” is not an email address", shorten(text, 60)))
 }
 
