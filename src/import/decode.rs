@@ -100,6 +100,17 @@ impl FromStr for TextEncoding {
     }
 }
 
+/// `--encoding`'s values.
+impl clap::ValueEnum for TextEncoding {
+    fn value_variants<'a>() -> &'a [Self] {
+        &TextEncoding::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
 /// What detection found: the encoding and the length of the byte-order
 /// mark that announced it (0 when none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

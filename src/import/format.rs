@@ -104,6 +104,17 @@ impl FromStr for Format {
     }
 }
 
+/// `--format`'s values, each with its label as help.
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.label()))
+    }
+}
+
 /// Recognises a source from the start of its text (at least its first line;
 /// 64 KB is plenty). JSON is told by its first character; a CSV by the
 /// columns of its header row. None: neither JSON nor a header row Tickets
