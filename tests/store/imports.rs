@@ -9,12 +9,12 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use tickets::analytics::{Period, PeriodChoice};
 use tickets::domain::{
     ActivityKind, Direction, ExternalRef, ImportedComment, ImportedPerson, ImportedStatusChange,
-    ImportedTicket, Priority, Status, TicketNumber,
+    ImportedTicket, Status, TicketNumber,
 };
 use tickets::store::import::{ImportPlan, ImportResult, Planned};
 use tickets::store::{ListRequest, Sort, StoreError, TicketFilter};
 
-use crate::fixtures::Desk;
+use crate::fixtures::{Desk, imported_ticket};
 use crate::on_both_engines;
 
 /// `day` of February 2024 at `hour`:`minute` UTC (the fixtures' clock
@@ -33,25 +33,7 @@ fn person(email: &str, name: &str) -> ImportedPerson {
 /// A Zendesk ticket as a parser hands it over: raised by Marguerite on
 /// 5 February at 10:00, nothing else said.
 fn zendesk(id: &str, line: u64, subject: &str) -> ImportedTicket {
-    ImportedTicket {
-        line,
-        external_id: id.to_owned(),
-        subject: subject.to_owned(),
-        description: "The oven will not heat.".to_owned(),
-        status: Status::Open,
-        priority: Priority::Medium,
-        customer: person("marguerite@bakery.example", "Marguerite Okafor"),
-        company: Some("Okafor Bakery".to_owned()),
-        assignee: None,
-        tags: Vec::new(),
-        created_at: feb(5, 10, 0),
-        updated_at: None,
-        first_reply_at: None,
-        solved_at: None,
-        closed_at: None,
-        comments: Vec::new(),
-        status_changes: Vec::new(),
-    }
+    imported_ticket(id, line, subject, feb(5, 10, 0))
 }
 
 /// The same ticket with its whole story: assigned to Sam (new to the
