@@ -7,9 +7,10 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use tickets::analytics::{Period, PeriodChoice};
+use tickets::domain::sla::{SlaPolicy, Targets};
 use tickets::domain::{
     ActivityKind, Direction, ExternalRef, ImportedComment, ImportedPerson, ImportedStatusChange,
-    ImportedTicket, Status, TicketNumber,
+    ImportedTicket, Priority, Status, TicketNumber,
 };
 use tickets::store::import::{ImportPlan, ImportResult, Planned};
 use tickets::store::{ListRequest, Sort, StoreError, TicketFilter};
@@ -474,5 +475,60 @@ on_both_engines! {
         }
         let agents: Vec<String> = desk.store.agents().unwrap().into_iter().map(|a| a.email).collect();
         assert_eq!(agents.len(), 3, "{agents:?}");
+    }
+
+    fn imported_tickets_get_due_times_like_any_other(desk: Desk) {
+        let dana = desk.dana;
+        let mut policy = SlaPolicy::default();
+        policy.targets[Priority::Urgent.code() as usize] = Targets {
+            first_reply_minutes: Some(60),
+            resolution_minutes: Some(4 * 60),
+        };
+        desk.store.set_sla_policy(dana, &policy).unwrap();
+        // Raised on 5 February, never answered: its first reply was due an
+        // hour later, long past.
+        let mut unanswered = zendesk("1", 2, "Site down");
+        unanswered.priority = Priority::Urgent;
+        let n = created(&desk.store.import_batch(dana, "zendesk", ("file", 2), &[unanswered.clone()]).unwrap()[0]);
+        while desk.store.refresh_due().unwrap() > 0 {}
+        let breached = TicketFilter { breached: true, ..TicketFilter::default() };
+        let request = ListRequest::all(&breached, Sort::default());
+        assert_eq!(desk.store.list_numbers(&request).unwrap(), [n]);
+        assert_eq!(desk.store.rows(&[n]).unwrap()[0].due, Some(feb(5, 11, 0)));
+
+        // Imported again, answered and solved in time: nothing is due.
+        unanswered.status = Status::Resolved;
+        unanswered.solved_at = Some(feb(5, 10, 40));
+        unanswered.comments = vec![ImportedComment {
+            author: Some(person("dana@example.com", "")),
+            from_customer: false,
+            public: true,
+            body: "Back up.".to_owned(),
+            at: feb(5, 10, 30),
+        }];
+        let again = desk.store.import_batch(dana, "zendesk", ("file-2", 2), &[unanswered]).unwrap();
+        assert_eq!(again, [ImportResult::Updated(n)]);
+        while desk.store.refresh_due().unwrap() > 0 {}
+        assert!(desk.store.list_numbers(&request).unwrap().is_empty());
+        assert_eq!(desk.store.rows(&[n]).unwrap()[0].due, None);
+    }
+
+    fn on_a_team_server_only_an_admin_imports(desk: Desk) {
+        let kim = desk.hire("Kim", "kim@example.com");
+        let by_kim = desk.act(kim).import_batch(kim, "zendesk", ("file", 2), &[zendesk("1", 2, "Oven broken")]);
+        if desk.url.is_some() {
+            match by_kim {
+                Err(StoreError::NotAllowed(why)) => assert!(why.contains("only an admin"), "{why}"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            assert_eq!(desk.store.count_tickets(&TicketFilter::default()).unwrap(), 0);
+            assert_eq!(desk.store.import_checkpoint("file").unwrap(), None);
+        } else {
+            assert!(matches!(by_kim.unwrap()[0], ImportResult::Created(_)));
+        }
+        // Found by its words as any ticket is.
+        let dana = desk.dana;
+        desk.store.import_batch(dana, "zendesk", ("file", 3), &[zendesk("2", 3, "Freezer alarm")]).unwrap();
+        assert_eq!(search(&desk, "freezer").len(), 1);
     }
 }
