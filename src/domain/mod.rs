@@ -21,8 +21,8 @@ pub use link::{LinkKind, MergeCounts, TicketLink};
 pub use number::{TicketNumber, parse_ticket_number};
 pub use presence::{Doing, Presence};
 pub use ticket::{
-    Agent, Customer, Direction, Message, NewCustomer, NewTicket, Note, Priority, Status, Tag,
-    TicketDetail, TicketRow,
+    Agent, Customer, Direction, ExternalRef, Message, NewCustomer, NewTicket, Note, Priority,
+    Status, Tag, TicketDetail, TicketRow,
 };
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -329,6 +329,41 @@ pub struct TicketDetail {
     /// ticket's number.
     #[serde(default)]
     pub links: Vec<TicketLink>,
+    /// Its ids in the help desks it was imported from, by source.
+    #[serde(default)]
+    pub external_refs: Vec<ExternalRef>,
+}
+
+/// A ticket's id in a help desk it was imported from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ExternalRef {
+    /// The help desk: `zendesk`, `freshdesk`, `osticket`, `helpscout`, or
+    /// `csv:<mapping name>`.
+    pub source: String,
+    /// The ticket's id there.
+    pub external_id: String,
+}
+
+impl ExternalRef {
+    /// The help desk's name as people write it ("Zendesk", "Help Scout",
+    /// "CSV (legacy)"); a source this version does not know, as stored.
+    pub fn source_name(&self) -> String {
+        match self.source.as_str() {
+            "zendesk" => "Zendesk".to_owned(),
+            "freshdesk" => "Freshdesk".to_owned(),
+            "osticket" => "osTicket".to_owned(),
+            "helpscout" => "Help Scout".to_owned(),
+            other => match other.split_once(':') {
+                Some(("csv", mapping)) => format!("CSV ({mapping})"),
+                _ => other.to_owned(),
+            },
+        }
+    }
+
+    /// As the panel shows it: "Zendesk #12345".
+    pub fn label(&self) -> String {
+        format!("{} #{}", self.source_name(), self.external_id)
+    }
 }
 
 impl TicketDetail {

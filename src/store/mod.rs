@@ -28,6 +28,7 @@ mod error;
 mod export_read;
 mod figures;
 mod filter;
+pub mod import;
 mod merge;
 mod search;
 pub mod server;
@@ -645,6 +646,25 @@ impl Store {
         /// entries there), most used first; a reply deleted since is listed
         /// under the title it had.
         fn canned_usage(&self, period: &Period) -> Result<Vec<crate::analytics::CannedUse>, StoreError>;
+        /// What importing `batch` (tickets parsed from help desk `source`:
+        /// `zendesk`, `freshdesk`, `osticket`, `helpscout` or
+        /// `csv:<mapping name>`) would do, writing nothing: per ticket,
+        /// whether it would be created, update the ticket imported from its
+        /// id before (its number), leave it unchanged, or be refused (the
+        /// store's sentence), and which customers and agents it would
+        /// create. The same decisions as [`Store::import_batch`], on the
+        /// store as it stands; `plan` carries what the dry run's earlier
+        /// batches would have made (give every batch of one dry run the
+        /// same [`import::ImportPlan`], from `ImportPlan::default()`). A
+        /// source id met twice in one dry run is planned as an update the
+        /// second time, whether or not it would change anything. See
+        /// [`import`] for what an import writes.
+        fn import_plan(&self, source: &str, batch: &[crate::domain::ImportedTicket], plan: &mut import::ImportPlan) -> Result<Vec<import::PlannedRow>, StoreError>;
+        /// The last source line of import `key` (what the importer makes of
+        /// the file's identity) whose batch was committed, while the import
+        /// is under way: resume after it. `None` for an import never
+        /// started, or finished ([`Store::finish_import`]).
+        fn import_checkpoint(&self, key: &str) -> Result<Option<u64>, StoreError>;
     }
 
     writes! {
@@ -780,6 +800,26 @@ impl Store {
         /// `expected_version` is a [`StoreError::Conflict`], a reply deleted
         /// meanwhile [`StoreError::NotFound`], and nothing is written.
         fn use_canned_reply(&mut self, actor: AgentId, ticket: TicketNumber, expected_version: i64, canned: i64, apply: bool, written: &crate::domain::canned::Written) -> Result<(), StoreError>;
+        /// Imports `batch` (tickets parsed from help desk `source`, see
+        /// [`Store::import_plan`]) as `actor`, and records `checkpoint` (the
+        /// import's key, the last source line of the batch) with it, all in
+        /// one transaction: a crash or a failure leaves whole batches, never
+        /// a torn ticket. Per ticket, in order: [`import::ImportResult`]
+        /// `Created`, `Updated` (a ticket imported from the same source id
+        /// before, its differing fields set and new comments added, each with
+        /// its trail entry), `Unchanged`, or `Refused` with a sentence (a
+        /// subject the store refuses, a ticket older than the newest one
+        /// here…), which does not stop the batch. Customers and agents are
+        /// matched by email, ignoring case (by name where there is no
+        /// email), and created when new: see [`import`]. A checkpoint behind
+        /// the one recorded for `key` is refused ([`StoreError::NotAllowed`])
+        /// and nothing of the batch is kept. On a team server only an admin
+        /// may import, as the agent signed in. Due times follow with
+        /// [`Store::refresh_due`].
+        fn import_batch(&mut self, actor: AgentId, source: &str, checkpoint: (&str, u64), batch: &[crate::domain::ImportedTicket]) -> Result<Vec<import::ImportResult>, StoreError>;
+        /// Forgets the checkpoint of import `key`: it finished (or was
+        /// given up), and the next import of the same file starts anew.
+        fn finish_import(&mut self, actor: AgentId, key: &str) -> Result<(), StoreError>;
     }
 }
 

@@ -136,3 +136,107 @@ pub(crate) fn decode<V: StoredValue>(
         _ => return None,
     })
 }
+
+/// A before or after value as every engine stores it: nothing, a number
+/// (a status, priority, direction or rating code) or text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Plain {
+    /// No value.
+    Null,
+    /// A code.
+    Int(i64),
+    /// A name or text.
+    Text(String),
+}
+
+impl Plain {
+    fn text(s: &str) -> Plain {
+        Plain::Text(s.to_owned())
+    }
+
+    fn opt_text(s: &Option<String>) -> Plain {
+        s.as_ref().map_or(Plain::Null, |s| Plain::Text(s.clone()))
+    }
+
+    /// As a team server's `jsonb` column is sent it: JSON text, or `None`
+    /// for no value (SQL's NULL, not JSON's `null`).
+    pub(crate) fn json(self) -> Option<String> {
+        match self {
+            Plain::Null => None,
+            Plain::Int(i) => Some(serde_json::Value::from(i).to_string()),
+            Plain::Text(t) => Some(serde_json::Value::String(t).to_string()),
+        }
+    }
+}
+
+/// How `kind` is stored: its code, the id it refers to, and its before
+/// and after values (what [`decode`] reads back).
+pub(crate) fn encode(kind: &ActivityKind) -> (&'static str, Option<i64>, Plain, Plain) {
+    use Plain::{Int, Null};
+    match kind {
+        ActivityKind::Created => ("created", None, Null, Null),
+        ActivityKind::StatusChanged { from, to } => {
+            ("status", None, Int(from.code()), Int(to.code()))
+        }
+        ActivityKind::PriorityChanged { from, to } => {
+            ("priority", None, Int(from.code()), Int(to.code()))
+        }
+        ActivityKind::SubjectEdited { from, to } => {
+            ("subject", None, Plain::text(from), Plain::text(to))
+        }
+        ActivityKind::DescriptionEdited => ("description", None, Null, Null),
+        ActivityKind::CustomerChanged { from, to } => {
+            ("customer", None, Plain::opt_text(from), Plain::opt_text(to))
+        }
+        ActivityKind::AgentAssigned { agent, name } => {
+            ("assigned", Some(agent.0), Null, Plain::text(name))
+        }
+        ActivityKind::AgentUnassigned { agent, name } => {
+            ("unassigned", Some(agent.0), Plain::text(name), Null)
+        }
+        ActivityKind::TagAdded { tag } => ("tag_added", None, Null, Plain::text(tag)),
+        ActivityKind::TagRemoved { tag } => ("tag_removed", None, Plain::text(tag), Null),
+        ActivityKind::NoteAdded { note } => ("note_added", Some(note.0), Null, Null),
+        ActivityKind::NoteEdited { note } => ("note_edited", Some(note.0), Null, Null),
+        ActivityKind::NoteDeleted { note, text } => {
+            ("note_deleted", Some(note.0), Plain::text(text), Null)
+        }
+        ActivityKind::MessageAttached { message, direction } => {
+            ("message", Some(message.0), Null, Int(direction.code()))
+        }
+        ActivityKind::CsatRecorded { rating, previous } => (
+            "csat",
+            None,
+            previous.map_or(Null, |p| Int(i64::from(p))),
+            Int(i64::from(*rating)),
+        ),
+        ActivityKind::CannedUsed { canned, title } => {
+            ("canned", Some(*canned), Null, Plain::text(title))
+        }
+        ActivityKind::CustomerErased { by, name } => {
+            ("customer_erased", Some(by.0), Null, Plain::text(name))
+        }
+        ActivityKind::MergedInto { into } => ("merged_into", Some(into.0), Null, Null),
+        ActivityKind::MergedFrom { from } => ("merged_from", Some(from.0), Null, Null),
+        ActivityKind::Linked {
+            other,
+            kind,
+            outgoing,
+        } => (
+            "linked",
+            Some(other.0),
+            Null,
+            Plain::text(link_role(*kind, *outgoing)),
+        ),
+        ActivityKind::Unlinked {
+            other,
+            kind,
+            outgoing,
+        } => (
+            "unlinked",
+            Some(other.0),
+            Plain::text(link_role(*kind, *outgoing)),
+            Null,
+        ),
+    }
+}

@@ -218,6 +218,19 @@ pub const TABLES: &[Table] = &[
         typed: &[],
         numbered: true,
     },
+    // Each imported ticket's id in its source, so that importing the same
+    // source into the desk's new home still updates rather than duplicates.
+    // By ticket first: text orders alike on both engines only as far as
+    // its collations agree, and a ticket rarely has two references. (Where
+    // an unfinished import stands, `import_checkpoints`, stays behind: it
+    // belongs to the file being imported on the desk it was imported on.)
+    Table {
+        name: "ticket_refs",
+        columns: &["ticket_id", "source", "external_id"],
+        key: 3,
+        typed: &[],
+        numbered: false,
+    },
     Table {
         name: "ticket_reads",
         columns: &["agent_id", "ticket_id", "read_at"],

@@ -13,6 +13,7 @@
 //! - `erase`, `input_props`, `seed`: erasure, hostile input, sample data;
 //! - `views`, `shared_views`: the sidebar's views, and those shared with the team;
 //! - `canned`: the team's canned replies, used on tickets and counted;
+//! - `imports`: tickets imported from other help desks, and imported again;
 //! - `team_server`, `team_many`: the team server itself, and fifty desks on one;
 //! - `team_network`: the network between desks and their server, cut and mended.
 
@@ -27,6 +28,7 @@ mod canned;
 mod erase;
 mod everything;
 mod export;
+mod imports;
 mod input_props;
 mod listing_props;
 mod merge;

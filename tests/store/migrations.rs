@@ -29,6 +29,7 @@ const FROZEN: &[&str] = &[
     include_str!("../../src/store/sqlite/migrations/0010_service_levels.sql"),
     include_str!("../../src/store/sqlite/migrations/0011_links.sql"),
     include_str!("../../src/store/sqlite/migrations/0012_canned.sql"),
+    include_str!("../../src/store/sqlite/migrations/0013_imports.sql"),
 ];
 
 /// A day before the fixtures' `t0`, plus `minutes`, in ms.

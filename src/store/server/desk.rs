@@ -544,7 +544,11 @@ fn listen(client: &mut Client) -> Result<String, postgres::Error> {
 }
 
 /// What the server's SQLSTATE says went wrong, in the store's words.
-fn refused(server: &str, ticket: Option<TicketNumber>, error: postgres::Error) -> StoreError {
+pub(super) fn refused(
+    server: &str,
+    ticket: Option<TicketNumber>,
+    error: postgres::Error,
+) -> StoreError {
     let Some(db) = error.as_db_error() else {
         return server_error(server, error);
     };
@@ -858,6 +862,28 @@ impl ServerStore {
             ReadError::Server(e) => self.fail(e),
             ReadError::Store(e) => e,
         })
+    }
+
+    /// Runs `read` in one read-only snapshot (as [`ServerStore::reading`]),
+    /// its errors the store's own.
+    pub(super) fn read_with<T>(
+        &self,
+        read: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.reading(|client| read(client).map_err(ReadError::Store))
+    }
+
+    /// Runs `write` in one transaction: committed when it returns `Ok`,
+    /// rolled back (nothing of it kept) when it returns an error.
+    pub(super) fn write_with<T>(
+        &self,
+        write: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut client = self.conn()?;
+        let mut tx = client.transaction().map_err(|e| self.fail(e))?;
+        let value = write(&mut tx)?;
+        tx.commit().map_err(|e| self.fail(e))?;
+        Ok(value)
     }
 
     /// Runs `read` on one snapshot of the team's data: every read in it sees
@@ -1601,13 +1627,21 @@ impl ServerStore {
                 emails.push(rows.iter().map(|r| r.get::<_, i64>(0)).collect());
             }
         }
-        // A merged ticket's number finds the ticket it was merged into too.
-        let kept = match parse_ticket_number(&filter.text) {
-            Some(n) if !validate::search(&filter.text)?.trim().is_empty() => {
-                kept_in(&mut *self.conn()?, n).map_err(|e| self.fail(e))?
+        // A merged ticket's number finds the ticket it was merged into too;
+        // an imported ticket's id in its source finds it.
+        let mut kept = Vec::new();
+        if !validate::search(&filter.text)?.trim().is_empty() {
+            let mut client = self.conn()?;
+            kept = super::imports::tickets_named(&mut *client, &filter.text)
+                .map_err(|e| self.fail(e))?;
+            if let Some(n) = parse_ticket_number(&filter.text) {
+                kept.extend(
+                    kept_in(&mut client, n)
+                        .map_err(|e| self.fail(e))?
+                        .map(|k| k.0),
+                );
             }
-            _ => None,
-        };
+        }
         let mut listing = Listing::of(filter, facet, query, emails, kept)?;
         if let Some(since) = filter.updated_since_millis(self.clock.now()) {
             listing.conds.push(format!("t.updated_at >= {since}"));
@@ -1773,6 +1807,7 @@ impl ServerStore {
                 })
                 .collect();
             let links = links_in(tx, ticket)?;
+            let external_refs = super::imports::refs_in(tx, ticket)?;
             Ok(Some((
                 r.get::<_, i16>(2),
                 r.get::<_, i16>(3),
@@ -1799,6 +1834,7 @@ impl ServerStore {
                     notes,
                     activity,
                     links,
+                    external_refs,
                 },
                 messages,
             )))
@@ -2370,7 +2406,7 @@ impl Listing {
         facet: Facet,
         query: Option<String>,
         emails: Vec<Vec<i64>>,
-        kept: Option<TicketNumber>,
+        named: Vec<i64>,
     ) -> Result<Listing, StoreError> {
         let mut l = Listing {
             conds: Vec::new(),
@@ -2383,8 +2419,10 @@ impl Listing {
             l.conds.push(format!("t.created_at < {}", to_millis(to)));
         }
         if !validate::search(&filter.text)?.trim().is_empty() {
-            let number = parse_ticket_number(&filter.text)
-                .map(|n| id_list(std::iter::once(n.0).chain(kept.map(|k| k.0))));
+            let number = match (parse_ticket_number(&filter.text), named.is_empty()) {
+                (None, true) => None,
+                (n, _) => Some(id_list(n.map(|n| n.0).into_iter().chain(named))),
+            };
             match query {
                 Some(query) => {
                     let n = l.bind(query);

@@ -24,6 +24,7 @@ mod batch;
 mod canned;
 mod desk;
 mod import;
+mod imports;
 mod libpq;
 mod sla;
 mod tallied;
@@ -35,7 +36,7 @@ pub use libpq::password_file_name;
 
 /// Migration 1, frozen (see the file's head).
 /// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; 15] = [
+const MIGRATIONS: [&str; 16] = [
     include_str!("migrations/0001_team.sql"),
     include_str!("migrations/0002_writes.sql"),
     include_str!("migrations/0003_search.sql"),
@@ -51,10 +52,11 @@ const MIGRATIONS: [&str; 15] = [
     include_str!("migrations/0013_service_levels.sql"),
     include_str!("migrations/0014_links.sql"),
     include_str!("migrations/0015_canned.sql"),
+    include_str!("migrations/0016_imports.sql"),
 ];
 
 /// The schema version this build sets up and understands.
-pub const TEAM_SCHEMA_VERSION: i32 = 15;
+pub const TEAM_SCHEMA_VERSION: i32 = 16;
 
 /// Hosts that are this computer: TLS is not required to reach them.
 fn is_local(host: &Host) -> bool {

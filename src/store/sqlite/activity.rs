@@ -8,7 +8,7 @@ use crate::domain::{
     ActivityEntry, ActivityKind, AgentId, BulkMark, Direction, Priority, Status, TicketNumber,
     from_millis,
 };
-use crate::store::trail::{StoredValue, decode, link_role};
+use crate::store::trail::{Plain, StoredValue, decode};
 
 /// How one kind is stored: its code, the id it refers to, and its before/after values.
 struct Encoded {
@@ -18,99 +18,18 @@ struct Encoded {
     new: Value,
 }
 
-fn text(s: &str) -> Value {
-    Value::Text(s.to_owned())
-}
-
-fn opt_text(s: &Option<String>) -> Value {
-    s.as_ref().map_or(Value::Null, |s| Value::Text(s.clone()))
-}
-
 fn encode(kind: &ActivityKind) -> Encoded {
-    let (code, ref_id, old, new) = match kind {
-        ActivityKind::Created => ("created", None, Value::Null, Value::Null),
-        ActivityKind::StatusChanged { from, to } => (
-            "status",
-            None,
-            Value::Integer(from.code()),
-            Value::Integer(to.code()),
-        ),
-        ActivityKind::PriorityChanged { from, to } => (
-            "priority",
-            None,
-            Value::Integer(from.code()),
-            Value::Integer(to.code()),
-        ),
-        ActivityKind::SubjectEdited { from, to } => ("subject", None, text(from), text(to)),
-        ActivityKind::DescriptionEdited => ("description", None, Value::Null, Value::Null),
-        ActivityKind::CustomerChanged { from, to } => {
-            ("customer", None, opt_text(from), opt_text(to))
-        }
-        ActivityKind::AgentAssigned { agent, name } => {
-            ("assigned", Some(agent.0), Value::Null, text(name))
-        }
-        ActivityKind::AgentUnassigned { agent, name } => {
-            ("unassigned", Some(agent.0), text(name), Value::Null)
-        }
-        ActivityKind::TagAdded { tag } => ("tag_added", None, Value::Null, text(tag)),
-        ActivityKind::TagRemoved { tag } => ("tag_removed", None, text(tag), Value::Null),
-        ActivityKind::NoteAdded { note } => ("note_added", Some(note.0), Value::Null, Value::Null),
-        ActivityKind::NoteEdited { note } => {
-            ("note_edited", Some(note.0), Value::Null, Value::Null)
-        }
-        ActivityKind::NoteDeleted { note, text: body } => {
-            ("note_deleted", Some(note.0), text(body), Value::Null)
-        }
-        ActivityKind::MessageAttached { message, direction } => (
-            "message",
-            Some(message.0),
-            Value::Null,
-            Value::Integer(direction.code()),
-        ),
-        ActivityKind::CsatRecorded { rating, previous } => (
-            "csat",
-            None,
-            previous.map_or(Value::Null, |p| Value::Integer(i64::from(p))),
-            Value::Integer(i64::from(*rating)),
-        ),
-        ActivityKind::CannedUsed { canned, title } => {
-            ("canned", Some(*canned), Value::Null, text(title))
-        }
-        ActivityKind::CustomerErased { by, name } => {
-            ("customer_erased", Some(by.0), Value::Null, text(name))
-        }
-        ActivityKind::MergedInto { into } => {
-            ("merged_into", Some(into.0), Value::Null, Value::Null)
-        }
-        ActivityKind::MergedFrom { from } => {
-            ("merged_from", Some(from.0), Value::Null, Value::Null)
-        }
-        ActivityKind::Linked {
-            other,
-            kind,
-            outgoing,
-        } => (
-            "linked",
-            Some(other.0),
-            Value::Null,
-            text(link_role(*kind, *outgoing)),
-        ),
-        ActivityKind::Unlinked {
-            other,
-            kind,
-            outgoing,
-        } => (
-            "unlinked",
-            Some(other.0),
-            text(link_role(*kind, *outgoing)),
-            Value::Null,
-        ),
+    let value = |v: Plain| match v {
+        Plain::Null => Value::Null,
+        Plain::Int(i) => Value::Integer(i),
+        Plain::Text(t) => Value::Text(t),
     };
+    let (code, ref_id, old, new) = crate::store::trail::encode(kind);
     Encoded {
         code,
         ref_id,
-        old,
-        new,
+        old: value(old),
+        new: value(new),
     }
 }
 
@@ -164,6 +83,24 @@ pub(crate) fn record_in_batch(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![ticket, at, actor, e.code, e.ref_id, e.old, e.new, batch])?;
+    Ok(())
+}
+
+/// Appends one entry to a ticket's trail made by `agent`, or by nobody
+/// known (an import's own bookkeeping, a customer's message it brought in).
+pub(crate) fn record_by(
+    conn: &Connection,
+    ticket: TicketNumber,
+    at: i64,
+    agent: Option<AgentId>,
+    kind: &ActivityKind,
+) -> Result<(), StoreError> {
+    let e = encode(kind);
+    conn.prepare_cached(
+        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![ticket, at, agent, e.code, e.ref_id, e.old, e.new])?;
     Ok(())
 }
 

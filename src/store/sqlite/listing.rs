@@ -227,15 +227,15 @@ impl Plan {
             });
         }
         if !validate::search(&filter.text)?.trim().is_empty() {
-            let number = parse_ticket_number(&filter.text).map(|n| n.0);
-            // A merged ticket's number finds the ticket it was merged into too.
-            let numbers = match parse_ticket_number(&filter.text) {
-                Some(n) => {
-                    let kept = super::links::kept_for(conn, n)?;
-                    id_list([n.0].into_iter().chain(kept.map(|k| k.0)))
-                }
-                None => String::new(),
-            };
+            // A merged ticket's number finds the ticket it was merged into
+            // too; an imported ticket's id in its source finds it.
+            let mut named = super::imports::tickets_named(conn, &filter.text)?;
+            if let Some(n) = parse_ticket_number(&filter.text) {
+                named.push(n.0);
+                named.extend(super::links::kept_for(conn, n)?.map(|k| k.0));
+            }
+            let number = (!named.is_empty()).then_some(());
+            let numbers = id_list(named.into_iter());
             match fts_query(&filter.text) {
                 Some(query) => {
                     plan.values.push(Param::Value(Value::Text(query)));

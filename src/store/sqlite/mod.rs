@@ -19,6 +19,7 @@ mod erase;
 pub mod export;
 mod facets;
 mod files;
+mod imports;
 mod links;
 mod listing;
 mod os_files;

@@ -48,6 +48,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 ///     ticket kept).
 /// 12. The team's canned replies (`canned_replies`): title, body, tags and
 ///     status to apply; their uses counted from the trail by an index.
+/// 13. Tickets imported from other help desks: each one's id there
+///     (`ticket_refs`, by source and id, found by ticket and by id), and
+///     where an unfinished import stands (`import_checkpoints`).
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_tables.sql"),
     include_str!("migrations/0002_search.sql"),
@@ -61,6 +64,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_service_levels.sql"),
     include_str!("migrations/0011_links.sql"),
     include_str!("migrations/0012_canned.sql"),
+    include_str!("migrations/0013_imports.sql"),
 ];
 
 /// Rebuilds the search indexes from the tickets and customers (with
@@ -180,6 +184,7 @@ mod tests {
                 "0x5a1e26d815cd0b3f",
                 "0xa11c950270961672",
                 "0x32b269272fbb0221",
+                "0xec6602c2e4255bae",
             ]
         );
     }

@@ -783,6 +783,7 @@ impl FileStore {
                             notes: Vec::new(),
                             activity: Vec::new(),
                             links: Vec::new(),
+                            external_refs: Vec::new(),
                         },
                         customer,
                     ))
@@ -847,6 +848,7 @@ impl FileStore {
                 .collect::<Result<_, _>>()?;
             detail.activity = activity::load(conn, ticket)?;
             detail.links = super::links::links_of(conn, ticket)?;
+            detail.external_refs = super::imports::refs_of(conn, ticket)?;
             Ok(detail)
         })
     }

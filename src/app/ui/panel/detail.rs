@@ -117,6 +117,12 @@ pub(super) fn detail_tab(
             field_label(ui, "Updated");
             time_label(ui, detail.updated, input.now);
             ui.end_row();
+
+            if !detail.external_refs.is_empty() {
+                field_label(ui, "Imported");
+                external_refs(ui, detail);
+                ui.end_row();
+            }
         });
     field_error(ui, state.error_at(Place::Fields));
 
@@ -412,6 +418,30 @@ fn tags(
             });
         },
     );
+}
+
+/// Where the ticket was imported from: its id in each help desk ("Zendesk
+/// #12345"), which the list's search finds it by; named for screen readers
+/// as "Imported from Zendesk #12345".
+fn external_refs(ui: &mut Ui, detail: &TicketDetail) {
+    ui.vertical(|ui| {
+        for external in &detail.external_refs {
+            let label = external.label();
+            ui.add(egui::Label::new(&label).truncate())
+                .on_hover_text(format!(
+                    "Its id in {}, where it was imported from: search for {} to find it",
+                    external.source_name(),
+                    external.external_id
+                ))
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Label,
+                        true,
+                        format!("Imported from {label}"),
+                    )
+                });
+        }
+    });
 }
 
 /// Links to other tickets: the merge this ticket went into or took in,
