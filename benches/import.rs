@@ -21,23 +21,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{bench_dir, percentile};
+use common::{bench_dir, parse_tickets, percentile};
 use tickets::clock::SystemClock;
 use tickets::export::everything::export_everything;
 use tickets::seed::{SeedOptions, generate};
 use tickets::store::Store;
 
 const RUNS: usize = 3;
-
-/// `--tickets N`; 100,000 by default.
-fn tickets_wanted() -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--tickets")
-        .and_then(|i| args.get(i + 1))
-        .map(|n| n.replace('_', "").parse().expect("--tickets takes a whole number"))
-        .unwrap_or(100_000)
-}
 
 /// `--only PREFIX[,PREFIX…]`.
 fn wanted(name: &str) -> bool {
@@ -143,7 +133,7 @@ fn remove_db(db: &Path) {
 }
 
 fn main() {
-    let tickets = tickets_wanted();
+    let tickets = parse_tickets(100_000);
     let dir = bench_dir().join("import");
     std::fs::create_dir_all(&dir).expect("create target/bench/import");
     let seeded = dir.join(format!("seeded-{tickets}.db"));

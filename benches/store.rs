@@ -889,7 +889,7 @@ fn server_bytes(url: &str) -> u64 {
 }
 
 fn main() {
-    let tickets = parse_tickets();
+    let tickets = parse_tickets(1_000_000);
     let url = server_url();
     let dir = bench_dir();
     std::fs::create_dir_all(&dir).expect("create target/bench");

@@ -272,7 +272,7 @@ fn minute_of_use(harness: &mut Window, over_table: egui::Pos2) -> Memory {
 }
 
 fn main() {
-    let tickets = parse_tickets();
+    let tickets = parse_tickets(1_000_000);
     let dir = bench_dir();
     std::fs::create_dir_all(&dir).expect("create target/bench");
     let path = dir.join(format!("store-{tickets}.db"));

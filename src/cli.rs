@@ -11,7 +11,6 @@ use clap::{Args, Parser, Subcommand};
 use crate::analytics::{Period, PeriodChoice};
 use crate::clock::{Clock, SystemClock, local_midnight};
 use crate::domain::{Priority, Status};
-use crate::export::everything::EverythingFile;
 use crate::export::{ReportFormat, export_tickets, write_report};
 use crate::script::{parse_priority, parse_status};
 use crate::seed::{SeedOptions, generate};
@@ -173,14 +172,13 @@ pub enum FileCommand {
         #[arg(long, value_parser = ["csv", "jsonl"])]
         format: Option<String>,
     },
-    /// Read a file into the database: a file of everything from `tickets
-    /// export --all`, into an empty database.
+    /// Read tickets into the database: another help desk's export (Zendesk,
+    /// Freshdesk, osTicket, Help Scout), any CSV through a mapping, or a
+    /// file of everything from `tickets export --all` (into an empty database).
     Import {
-        /// The file.
-        file: PathBuf,
-        /// Check the file and say what it would do, writing nothing.
-        #[arg(long)]
-        dry_run: bool,
+        /// What to read, and how.
+        #[command(flatten)]
+        args: crate::import::command::ImportArgs,
     },
 }
 
@@ -568,18 +566,11 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
     // `seed` fills a new or empty database; the scripted changes write to
     // one that is there; the others read one that must be there, and never
     // create, upgrade or change one.
-    if let FileCommand::Import {
-        file,
-        dry_run: true,
-    } = &command
-    {
-        return import_dry_run(file);
+    if let FileCommand::Import { args } = &command {
+        return crate::import::command::run(&location, args, clock);
     }
     let mut store = match command {
-        // An import fills a new or empty database too.
-        FileCommand::Seed { .. } | FileCommand::Import { .. } => {
-            Store::open_at(&location, clock.clone())
-        }
+        FileCommand::Seed { .. } => Store::open_at(&location, clock.clone()),
         // A scripted change writes to a database that is there and is
         // ours (checked as the reading commands check it), never to a new one.
         FileCommand::New { .. }
@@ -734,7 +725,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             text,
             actor,
         } => write_on(&mut store, &ticket, &text, &actor, true),
-        FileCommand::Import { file, .. } => import(&mut store, &location, &file),
+        FileCommand::Import { args } => crate::import::command::run(&location, &args, clock),
         FileCommand::Export { out, all: true, .. } => {
             let mut progress = progress_every_2s("rows");
             let written =
@@ -781,57 +772,6 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-/// `tickets import --dry-run`: reads the file through, checking every row
-/// against its own counts and sums, and says what it holds.
-fn import_dry_run(file: &std::path::Path) -> Result<(), String> {
-    use crate::store::transfer::RowSource;
-    let everything = EverythingFile::open(file).map_err(|e| e.to_string())?;
-    let total: u64 = everything
-        .transfer_counts()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .sum();
-    everything
-        .transfer_rows(&mut |_, _| Ok(()))
-        .map_err(|e| e.to_string())?;
-    println!(
-        "{} holds everything from a Tickets database: {} tickets, {total} rows, all readable; nothing was written (--dry-run).",
-        file.display(),
-        everything.tickets()
-    );
-    Ok(())
-}
-
-/// `tickets import`: a file of everything into an empty database (on a
-/// server, through the owner's login).
-fn import(store: &mut Store, location: &Location, file: &std::path::Path) -> Result<(), String> {
-    let everything = EverythingFile::open(file).map_err(|e| e.to_string())?;
-    let mut progress = progress_every_2s("rows");
-    let tables = match location {
-        Location::File(_) => store
-            .restore(&everything, &mut |done, total| {
-                progress(done, total);
-                true
-            })
-            .map_err(|e| e.to_string())?,
-        Location::Server(url) => {
-            let mut admin = TeamAdmin::connect(url).map_err(|e| e.to_string())?;
-            admin
-                .import(&everything, &mut |done, total| progress(done, total))
-                .map_err(|e| e.to_string())?
-                .tables
-        }
-    };
-    let rows: u64 = tables.iter().map(|(_, n)| n).sum();
-    println!(
-        "Read everything from {} into {location}: {} tickets, {rows} rows in {} tables.",
-        file.display(),
-        everything.tickets(),
-        tables.len()
-    );
-    Ok(())
 }
 
 #[cfg(test)]

@@ -18,8 +18,9 @@ pub fn bench_dir() -> PathBuf {
     target.join("bench")
 }
 
-/// `--tickets N` from the command line (cargo adds `--bench`, which is ignored); 1,000,000 by default.
-pub fn parse_tickets() -> u64 {
+/// `--tickets N` from the command line (cargo adds `--bench`, which is
+/// ignored); `default` without it.
+pub fn parse_tickets(default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
         .position(|a| a == "--tickets")
@@ -29,5 +30,5 @@ pub fn parse_tickets() -> u64 {
                 .parse()
                 .expect("--tickets takes a whole number")
         })
-        .unwrap_or(1_000_000)
+        .unwrap_or(default)
 }

@@ -20,11 +20,13 @@
 //! tags are made one line and cut to their limits, bodies cut to 100,000
 //! characters, control characters dropped.
 
+pub mod command;
 pub mod csv_rows;
 pub mod decode;
 pub mod format;
 pub mod json;
 pub mod mapping;
+pub mod pipeline;
 pub mod values;
 
 use std::collections::HashMap;

@@ -606,6 +606,8 @@ impl Store {
         fn agent(&self, id: AgentId) -> Result<Agent, StoreError>;
         /// Every agent, active or not, by name.
         fn agents(&self) -> Result<Vec<Agent>, StoreError>;
+        /// How many customers there are.
+        fn count_customers(&self) -> Result<u64, StoreError>;
         /// Customers matching what was typed.
         fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError>;
         /// Every tag, by name.
