@@ -706,3 +706,82 @@ fn everything_leaves_a_file_for_a_server_and_comes_back_the_same() {
     let (ok, _, err) = run(&["--db", &back, "import", &first_arg]);
     assert!(!ok && err.contains("nothing was changed"), "{err}");
 }
+
+crate::on_both_engines_with! {
+    fn an_import_is_planned_then_written_then_updated_not_duplicated(engine: Engine) {
+        use tickets::domain::TicketNumber;
+        let mut desk = Desk::on(engine).expect("a desk on this engine");
+        desk.store.close();
+        let db = match desk.location() {
+            tickets::store::Location::File(path) => path.display().to_string(),
+            tickets::store::Location::Server(url) => url,
+        };
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import");
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("zendesk.csv");
+        std::fs::copy(format!("{fixtures}/zendesk.csv"), &csv).unwrap();
+        let csv_arg = csv.display().to_string();
+        let config = dir.path().join("config");
+        let run = |args: &[&str]| {
+            let mut all = vec!["--db", db.as_str()];
+            all.extend_from_slice(args);
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_tickets"))
+                .args(&all)
+                .env("XDG_CONFIG_HOME", &config)
+                .env("HOME", dir.path())
+                .output()
+                .expect("run tickets");
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+
+        // The dry run: what it would make, and every skipped row by line.
+        let (code, out, err) = run(&["import", &csv_arg, "--dry-run", "--as", "Dana"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("skipped line 4: Status: “escalated”"), "{out}");
+        assert!(out.contains("Would import 2 tickets (2 new"), "{out}");
+        assert!(out.contains("nothing was written"), "{out}");
+        assert_eq!(desk.second_store().count_tickets(&Default::default()).unwrap(), 0);
+
+        // Written, as Dana; the saved mapping kept for next time.
+        let (code, out, err) = run(&["import", &csv_arg, "--as", "Dana", "--save-mapping", "our zendesk", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(report["created"], 2);
+        assert_eq!(report["skipped"], 1);
+        assert_eq!(report["problems"][0]["line"], 4);
+        assert_eq!(report["source"], "zendesk");
+        let store = desk.second_store();
+        let printer = store.load_ticket(TicketNumber(1)).unwrap();
+        assert_eq!(printer.subject, "Printer on fire");
+        assert_eq!(printer.status, tickets::domain::Status::Waiting, "Zendesk's hold");
+        assert_eq!(printer.customer.as_ref().map(|c| c.email.as_str()), Some("ana.lima@example.com"));
+        assert!(config.join("tickets/mappings").read_dir().unwrap().count() == 1, "the mapping saved");
+
+        // The same file again, through the saved mapping: nothing new.
+        let (code, out, err) = run(&["import", &csv_arg, "--as", "Dana", "--mapping", "our zendesk"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("(0 new, 0 updated, 2 unchanged"), "{out}");
+        // Changed in the old help desk and exported again: updated.
+        let text = std::fs::read_to_string(&csv).unwrap().replace(",hold,normal,", ",solved,high,");
+        std::fs::write(&csv, text).unwrap();
+        let (code, out, err) = run(&["import", &csv_arg, "--as", "Dana"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("(0 new, 1 updated, 1 unchanged"), "{out}");
+        let printer = desk.second_store().load_ticket(TicketNumber(1)).unwrap();
+        assert_eq!(printer.status, tickets::domain::Status::Resolved);
+        assert_eq!(desk.second_store().count_tickets(&Default::default()).unwrap(), 2);
+
+        // A file that is no export says so, exit 1; an unknown format is usage, exit 2.
+        let junk = dir.path().join("junk.bin");
+        std::fs::write(&junk, [0xffu8, 0xfe, 0x00, 0x01, 0x02]).unwrap();
+        let (code, _, err) = run(&["import", &junk.display().to_string(), "--as", "Dana"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("tickets: "), "{err}");
+        let (code, _, _) = run(&["import", &csv_arg, "--format", "lotus-notes"]);
+        assert_eq!(code, 2);
+    }
+}
