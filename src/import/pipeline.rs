@@ -20,8 +20,10 @@ use crate::domain::{AgentId, ImportedTicket};
 use crate::store::import::{ImportPlan, ImportResult, Planned};
 use crate::store::{Store, StoreError};
 
-/// Tickets written (or planned) together, at most.
-const BATCH_TICKETS: usize = 1000;
+/// Tickets written (or planned) together, at most: a batch sets the search
+/// triggers aside and puts them back (see the file's import), which costs
+/// as much as writing a few hundred tickets.
+const BATCH_TICKETS: usize = 5000;
 /// A batch is written early once its text reaches this many bytes (tickets
 /// with long conversations), so a batch's memory stays bounded.
 const BATCH_BYTES: usize = 32 << 20;

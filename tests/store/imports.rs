@@ -532,3 +532,30 @@ on_both_engines! {
         assert_eq!(search(&desk, "freezer").len(), 1);
     }
 }
+
+on_both_engines! {
+    fn imported_and_renamed_tickets_are_found_by_their_words(desk: Desk) {
+        let dana = desk.dana;
+        let mut oven = zendesk("1", 2, "Oven thermostat broken");
+        oven.customer = person("marguerite@example.com", "Marguerite Duras");
+        let kettle = zendesk("2", 3, "Kettle whistles");
+        let made = desk
+            .store
+            .import_batch(dana, "zendesk", ("words", 3), &[oven.clone(), kettle])
+            .unwrap();
+        let (a, b) = (created(&made[0]), created(&made[1]));
+        assert_eq!(search(&desk, "thermostat"), [a], "a new ticket's subject");
+        assert_eq!(search(&desk, "duras"), [a], "its customer's name");
+        assert_eq!(search(&desk, "kettle"), [b]);
+        // Renamed at the source and imported again: found by its new words only.
+        oven.subject = "Oven door hinge".to_owned();
+        desk.store
+            .import_batch(dana, "zendesk", ("words-2", 2), &[oven])
+            .unwrap();
+        assert_eq!(search(&desk, "hinge"), [a]);
+        assert!(search(&desk, "thermostat").is_empty());
+        // A ticket made by hand afterwards is indexed as ever.
+        let c = desk.ticket("Thermostat again");
+        assert_eq!(search(&desk, "thermostat"), [c]);
+    }
+}
