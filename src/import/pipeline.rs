@@ -186,6 +186,21 @@ pub fn import_file(
     dry_run: bool,
     heed: &mut dyn Heed,
 ) -> Result<ImportReport, PipelineError> {
+    import_in_batches(store, actor, path, options, dry_run, heed, BATCH_TICKETS)
+}
+
+/// [`import_file`] in batches of at most `batch_tickets` tickets (tests
+/// make them small, to cancel and resume within a small file).
+pub fn import_in_batches(
+    store: &mut Store,
+    actor: AgentId,
+    path: &Path,
+    options: &ImportOptions,
+    dry_run: bool,
+    heed: &mut dyn Heed,
+    batch_tickets: usize,
+) -> Result<ImportReport, PipelineError> {
+    let batch_tickets = batch_tickets.max(1);
     let source = Source::open(path, options)?;
     if source.format() == Format::TicketsExport {
         return Err(ImportError::TicketsExport.into());
@@ -213,7 +228,7 @@ pub fn import_file(
     let agents_before: Vec<i64> = store.agents()?.iter().map(|a| a.id.0).collect();
     let customers_before = store.count_customers()?;
     let progress = source.progress();
-    let mut batch: Vec<ImportedTicket> = Vec::with_capacity(BATCH_TICKETS);
+    let mut batch: Vec<ImportedTicket> = Vec::with_capacity(batch_tickets);
     let mut batch_bytes = 0usize;
     let mut writer = Writer {
         actor,
@@ -241,7 +256,7 @@ pub fn import_file(
                 skipped(&mut report, heed, problem);
             }
         }
-        if batch.len() >= BATCH_TICKETS || batch_bytes >= BATCH_BYTES {
+        if batch.len() >= batch_tickets || batch_bytes >= BATCH_BYTES {
             batch_bytes = 0;
             if let Err(e) = writer.flush(store, &mut batch, &mut report, heed) {
                 failed = Some(e);

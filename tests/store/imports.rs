@@ -559,3 +559,57 @@ on_both_engines! {
         assert_eq!(search(&desk, "thermostat"), [c]);
     }
 }
+
+/// Hears an import: stops it at the first progress when `stop`.
+struct Stopping {
+    stop: bool,
+    heard: u32,
+}
+
+impl tickets::import::pipeline::Heed for Stopping {
+    fn progress(&mut self, _read: u64, _total: Option<u64>) -> bool {
+        self.heard += 1;
+        !self.stop
+    }
+
+    fn problem(&mut self, _problem: &tickets::import::RowProblem) {}
+}
+
+on_both_engines! {
+    fn a_cancelled_import_keeps_whole_batches_and_resumes_where_it_stopped(desk: Desk) {
+        use tickets::import::ImportOptions;
+        use tickets::import::pipeline::import_in_batches;
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("zendesk.csv");
+        let mut text = String::from("Id,Subject,Requester email,Status,Priority,Created at\n");
+        for i in 1..=7 {
+            text.push_str(&format!("{i},Ticket {i},c{i}@example.com,open,normal,2024-01-0{i} 10:00:00 +0000\n"));
+        }
+        std::fs::write(&csv, text).unwrap();
+        let options = ImportOptions {
+            format: Some(tickets::import::Format::ZendeskCsv),
+            ..ImportOptions::default()
+        };
+        let dana = desk.dana;
+        let mut stopping = Stopping { stop: true, heard: 0 };
+        let first = import_in_batches(&mut desk.store, dana, &csv, &options, false, &mut stopping, 2).unwrap();
+        assert!(first.cancelled);
+        assert_eq!(first.created, 2, "the first batch of two, whole");
+        assert_eq!(desk.store.count_tickets(&TicketFilter::default()).unwrap(), 2);
+        assert!(first.summary().contains("resumes where this stopped"), "{}", first.summary());
+
+        // The same file again: on from line 4, the first two not read again.
+        let mut going = Stopping { stop: false, heard: 0 };
+        let second = import_in_batches(&mut desk.store, dana, &csv, &options, false, &mut going, 2).unwrap();
+        assert!(!second.cancelled);
+        assert_eq!(second.resumed_after, Some(3));
+        assert_eq!((second.created, second.unchanged), (5, 0));
+        assert!(going.heard >= 3, "progress heard batch by batch");
+        assert_eq!(desk.store.count_tickets(&TicketFilter::default()).unwrap(), 7);
+
+        // Finished: a third time reads it all again, and changes nothing.
+        let third = import_in_batches(&mut desk.store, dana, &csv, &options, false, &mut going, 2).unwrap();
+        assert_eq!(third.resumed_after, None);
+        assert_eq!((third.created, third.unchanged), (0, 7));
+    }
+}

@@ -21,6 +21,11 @@ use crate::store::transfer::{Cell, RowSource, TABLES};
 
 /// The page cache while loading, in KiB: the tables being filled stay in memory.
 const LOAD_CACHE_KIB: u32 = 1024 * 1024;
+/// The page cache while restoring a file of everything, in KiB: rows
+/// arrive in key order, so the pages being filled are the last few of each
+/// table, and a restore (unlike sample data) must fit a modest machine
+/// whatever the file's size.
+const RESTORE_CACHE_KIB: u32 = 64 * 1024;
 
 /// A bulk load under way on a [`FileStore`]: its transaction, and the SQL
 /// that puts back what was set aside. Dropped without [`Bulk::finish`], it
@@ -38,7 +43,7 @@ impl FileStore {
         &mut self,
         load: impl FnOnce(&mut Bulk<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.loading(load, true)
+        self.loading(load, true, LOAD_CACHE_KIB)
     }
 
     /// Fills this file, which must hold nothing yet, with every row of
@@ -109,20 +114,23 @@ impl FileStore {
                     .collect())
             },
             false,
+            RESTORE_CACHE_KIB,
         )
     }
 
-    /// Runs a bulk load; `derive` rebuilds every derived row afterwards,
-    /// otherwise only the search indexes (a restore brings the rest).
+    /// Runs a bulk load with a page cache of `cache_kib`; `derive`
+    /// rebuilds every derived row afterwards, otherwise only the search
+    /// indexes (a restore brings the rest).
     fn loading<T>(
         &mut self,
         load: impl FnOnce(&mut Bulk<'_>) -> Result<T, StoreError>,
         derive: bool,
+        cache_kib: u32,
     ) -> Result<T, StoreError> {
         self.refuse_if_damaged()?;
         let result = (|| {
             self.conn.execute_batch(&format!(
-                "PRAGMA cache_size = -{LOAD_CACHE_KIB}; PRAGMA synchronous = OFF;"
+                "PRAGMA cache_size = -{cache_kib}; PRAGMA synchronous = OFF;"
             ))?;
             let mut bulk = Bulk::begin(&mut self.conn)?;
             let value = load(&mut bulk)?;
