@@ -532,3 +532,52 @@ on_both_engines! {
         assert_eq!(search(&desk, "freezer").len(), 1);
     }
 }
+
+/// A desk that imported tickets, moved into a team server, takes their
+/// references along: the server's search finds them by their source ids,
+/// and importing the same file there again changes nothing.
+#[test]
+fn references_move_with_a_desk_to_a_team_server() {
+    let Some(server) = crate::fixtures::pg::shared() else {
+        return;
+    };
+    let mut desk = Desk::new();
+    let dana = desk.dana;
+    let batch = [
+        with_history("12345", 2),
+        zendesk("777", 3, "Fridge humming"),
+    ];
+    desk.store
+        .import_batch(dana, "zendesk", ("file", 3), &batch)
+        .unwrap();
+    let url = server.create_database(&crate::fixtures::pg::unique_name("moved"));
+    let mut admin = tickets::store::server::TeamAdmin::connect(&url).unwrap();
+    admin
+        .init("Dana", "dana@example.com", crate::fixtures::t0())
+        .unwrap();
+    let moved = admin.import(&desk.store, &mut |_, _| {}).unwrap();
+    assert!(moved.tables.contains(&("ticket_refs", 2)), "{moved:?}");
+
+    let mut team = tickets::store::Store::connect(&url, desk.clock.clone()).unwrap();
+    let filter = TicketFilter {
+        text: "zendesk:777".to_owned(),
+        ..TicketFilter::default()
+    };
+    let found = team
+        .list_numbers(&ListRequest::all(&filter, Sort::default()))
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        team.load_ticket(found[0]).unwrap().subject,
+        "Fridge humming"
+    );
+    let again = team
+        .import_batch(dana, "zendesk", ("file-again", 3), &batch)
+        .unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|r| matches!(r, ImportResult::Unchanged(_))),
+        "{again:?}"
+    );
+}
