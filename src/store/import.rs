@@ -41,7 +41,7 @@
 //! - Its due times are worked out again afterwards, as after any change
 //!   ([`crate::store::Store::refresh_due`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::domain::validate;
 use crate::domain::{
@@ -368,6 +368,20 @@ trait People<D: ImportDesk> {
         person: &ImportedPerson,
         now: i64,
     ) -> Result<AgentId, StoreError>;
+    /// Who was found (or made) already in this transaction, to be found
+    /// again without asking the store; `None` where nothing is kept.
+    fn known(&mut self) -> Option<&mut Known> {
+        None
+    }
+}
+
+/// The people a batch met, by how they are looked for: a batch of a
+/// thousand tickets names the same few agents and many customers again and
+/// again, and on a server each look is a round trip.
+#[derive(Default)]
+struct Known {
+    customers: HashMap<Who, CustomerId>,
+    agents: HashMap<Who, AgentId>,
 }
 
 /// The customer `person` is (made if new); `None` when the source names nobody.
@@ -381,12 +395,17 @@ fn customer<D: ImportDesk, P: People<D>>(
     let Some(who) = Who::of(person) else {
         return Ok(None);
     };
-    match desk.customer_of(&who)? {
-        Some(id) => Ok(Some(id)),
-        None => people
-            .new_customer(desk, &who, person, company, now)
-            .map(Some),
+    if let Some(id) = people.known().and_then(|k| k.customers.get(&who)) {
+        return Ok(Some(*id));
     }
+    let id = match desk.customer_of(&who)? {
+        Some(id) => id,
+        None => people.new_customer(desk, &who, person, company, now)?,
+    };
+    if let Some(known) = people.known() {
+        known.customers.insert(who, id);
+    }
+    Ok(Some(id))
 }
 
 /// The agent `person` is (made if new), with the name the source gives;
@@ -401,17 +420,28 @@ fn agent<D: ImportDesk, P: People<D>>(
         return Ok(None);
     };
     let name = validate::name(person.display_name())?;
+    if let Some(id) = people.known().and_then(|k| k.agents.get(&who)) {
+        return Ok(Some((*id, name)));
+    }
     let id = match desk.agent_of(&who)? {
         Some(id) => id,
         None => people.new_agent(desk, &who, person, now)?,
     };
+    if let Some(known) = people.known() {
+        known.agents.insert(who, id);
+    }
     Ok(Some((id, name)))
 }
 
-/// An import's people: made when new.
-struct Making;
+/// An import's people: made when new, and kept for the rest of the batch.
+#[derive(Default)]
+struct Making(Known);
 
 impl<D: ImportWrite> People<D> for Making {
+    fn known(&mut self) -> Option<&mut Known> {
+        Some(&mut self.0)
+    }
+
     fn new_customer(
         &mut self,
         desk: &mut D,
@@ -908,6 +938,7 @@ pub(crate) fn write_batch<D: ImportWrite>(
     let source = source_checked(source)?;
     let mut newest = desk.newest_created()?;
     let mut results = Vec::with_capacity(batch.len());
+    let mut people = Making::default();
     for t in batch {
         let checked = match check(t) {
             Ok(checked) => checked,
@@ -916,7 +947,7 @@ pub(crate) fn write_batch<D: ImportWrite>(
                 continue;
             }
         };
-        let result = match decide(desk, &mut Making, &source, &checked, &mut newest, now) {
+        let result = match decide(desk, &mut people, &source, &checked, &mut newest, now) {
             Ok(Decision::Refused(why)) => ImportResult::Refused(why),
             Ok(Decision::Unchanged(n)) => ImportResult::Unchanged(n),
             Ok(Decision::Write {
