@@ -515,8 +515,15 @@ on_both_engines! {
 
     fn on_a_team_server_only_an_admin_imports(desk: Desk) {
         let kim = desk.hire("Kim", "kim@example.com");
-        let by_kim = desk.act(kim).import_batch(kim, "zendesk", ("file", 2), &[zendesk("1", 2, "Oven broken")]);
+        let batch = [zendesk("1", 2, "Oven broken")];
+        let plan = desk.act(kim).import_plan("zendesk", &batch, &mut ImportPlan::default());
+        let by_kim = desk.act(kim).import_batch(kim, "zendesk", ("file", 2), &batch);
         if desk.url.is_some() {
+            // The dry run says so already.
+            match plan {
+                Err(StoreError::NotAllowed(why)) => assert!(why.contains("only an admin"), "{why}"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
             match by_kim {
                 Err(StoreError::NotAllowed(why)) => assert!(why.contains("only an admin"), "{why}"),
                 other => panic!("expected a refusal, got {other:?}"),
@@ -524,6 +531,7 @@ on_both_engines! {
             assert_eq!(desk.store.count_tickets(&TicketFilter::default()).unwrap(), 0);
             assert_eq!(desk.store.import_checkpoint("file").unwrap(), None);
         } else {
+            assert_eq!(plan.unwrap()[0].planned, Planned::Create);
             assert!(matches!(by_kim.unwrap()[0], ImportResult::Created(_)));
         }
         // Found by its words as any ticket is.
