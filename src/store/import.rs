@@ -1075,10 +1075,15 @@ fn source_checked(source: &str) -> Result<String, StoreError> {
 /// The (source, id) pairs a typed search may name an external reference
 /// by: the whole text as an id of any source (the first element, with an
 /// empty source), and each `source:id` split of it. Empty for text with
-/// white space in it, or none.
+/// white space or a control character in it, or none.
 pub(crate) fn ref_searches(text: &str) -> Vec<(String, String)> {
     let text = text.trim();
-    if text.is_empty() || text.chars().any(char::is_whitespace) || text.len() > 200 {
+    // A search splits words at white space and control characters (a NUL
+    // the server would refuse outright): an id is one word.
+    if text.is_empty()
+        || text.chars().any(|c| c.is_whitespace() || c.is_control())
+        || text.len() > 200
+    {
         return Vec::new();
     }
     let mut out = vec![(String::new(), text.to_owned())];
@@ -1111,6 +1116,7 @@ mod tests {
             ("csv:legacy".to_owned(), "7".to_owned())
         );
         assert!(ref_searches("two words").is_empty());
+        assert!(ref_searches("printer\0fire").is_empty());
     }
 
     #[test]
