@@ -909,11 +909,10 @@ fn write<D: ImportWrite>(
             },
             Op::Entry(kind) => kind,
         };
+        // A message or note is its author's (nobody's where the source
+        // names none), not the importing agent's.
         let by = match &kind {
-            ActivityKind::MessageAttached {
-                direction: Direction::Inbound,
-                ..
-            } => by,
+            ActivityKind::MessageAttached { .. } | ActivityKind::NoteAdded { .. } => by,
             _ => own(by),
         };
         desk.record(number, at, by, &kind)?;
