@@ -1,13 +1,16 @@
 //! Importing tickets from other help desks ([`crate::store::Store::import_batch`],
 //! [`crate::store::Store::import_plan`]): the part both engines share.
 //!
-//! An engine answers a few questions inside its transaction ([`ImportDesk`]:
+//! An engine answers a few questions inside its transaction (`ImportDesk`:
 //! which ticket a source id was imported as, who a person is, the ticket as
-//! it stands) and writes single rows ([`ImportWrite`]); everything an import
+//! it stands) and writes single rows (`ImportWrite`); everything an import
 //! decides is decided here, once: which rows are refused and why, who is
 //! new, what a new ticket's trail and analytics moments are, what changed
-//! in one imported before. The dry run ([`plan_batch`]) runs the very same
-//! decisions over reads alone, so what it says is what the import does.
+//! in one imported before. The dry run (`plan_batch`) runs the very same
+//! decisions over reads alone, so what it says is what the import does
+//! (one exception: a source id met twice in one dry run is planned as an
+//! update the second time, changed or not, since the dry run keeps no
+//! tickets' text from batch to batch).
 //!
 //! - **People** are matched by email, ignoring case, or by name where the
 //!   source gives no email; one not found is created. An agent created so is
@@ -36,8 +39,9 @@
 //! - **A ticket imported before** (same source, same id) is updated: the
 //!   fields that differ are set, each with its entry by the importing agent
 //!   now (a status at the source's time of it, by whoever the source says
-//!   made it), missing tags and the assignee added, and comments not there
-//!   yet (the same time and text) added; nothing differing: unchanged.
+//!   made it), missing tags and the assignee added (none taken away: an
+//!   agent here may have added them), and comments not there yet (the same
+//!   time and text) added, each by its author; nothing differing: unchanged.
 //! - Its due times are worked out again afterwards, as after any change
 //!   ([`crate::store::Store::refresh_due`]).
 
