@@ -1,13 +1,16 @@
 //! Importing tickets from other help desks ([`crate::store::Store::import_batch`],
 //! [`crate::store::Store::import_plan`]): the part both engines share.
 //!
-//! An engine answers a few questions inside its transaction ([`ImportDesk`]:
+//! An engine answers a few questions inside its transaction (`ImportDesk`:
 //! which ticket a source id was imported as, who a person is, the ticket as
-//! it stands) and writes single rows ([`ImportWrite`]); everything an import
+//! it stands) and writes single rows (`ImportWrite`); everything an import
 //! decides is decided here, once: which rows are refused and why, who is
 //! new, what a new ticket's trail and analytics moments are, what changed
-//! in one imported before. The dry run ([`plan_batch`]) runs the very same
-//! decisions over reads alone, so what it says is what the import does.
+//! in one imported before. The dry run (`plan_batch`) runs the very same
+//! decisions over reads alone, so what it says is what the import does
+//! (one exception: a source id met twice in one dry run is planned as an
+//! update the second time, changed or not, since the dry run keeps no
+//! tickets' text from batch to batch).
 //!
 //! - **People** are matched by email, ignoring case, or by name where the
 //!   source gives no email; one not found is created. An agent created so is
@@ -36,12 +39,13 @@
 //! - **A ticket imported before** (same source, same id) is updated: the
 //!   fields that differ are set, each with its entry by the importing agent
 //!   now (a status at the source's time of it, by whoever the source says
-//!   made it), missing tags and the assignee added, and comments not there
-//!   yet (the same time and text) added; nothing differing: unchanged.
+//!   made it), missing tags and the assignee added (none taken away: an
+//!   agent here may have added them), and comments not there yet (the same
+//!   time and text) added, each by its author; nothing differing: unchanged.
 //! - Its due times are worked out again afterwards, as after any change
 //!   ([`crate::store::Store::refresh_due`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::domain::validate;
 use crate::domain::{
@@ -368,6 +372,20 @@ trait People<D: ImportDesk> {
         person: &ImportedPerson,
         now: i64,
     ) -> Result<AgentId, StoreError>;
+    /// Who was found (or made) already in this transaction, to be found
+    /// again without asking the store; `None` where nothing is kept.
+    fn known(&mut self) -> Option<&mut Known> {
+        None
+    }
+}
+
+/// The people a batch met, by how they are looked for: a batch of a
+/// thousand tickets names the same few agents and many customers again and
+/// again, and on a server each look is a round trip.
+#[derive(Default)]
+struct Known {
+    customers: HashMap<Who, CustomerId>,
+    agents: HashMap<Who, AgentId>,
 }
 
 /// The customer `person` is (made if new); `None` when the source names nobody.
@@ -381,12 +399,17 @@ fn customer<D: ImportDesk, P: People<D>>(
     let Some(who) = Who::of(person) else {
         return Ok(None);
     };
-    match desk.customer_of(&who)? {
-        Some(id) => Ok(Some(id)),
-        None => people
-            .new_customer(desk, &who, person, company, now)
-            .map(Some),
+    if let Some(id) = people.known().and_then(|k| k.customers.get(&who)) {
+        return Ok(Some(*id));
     }
+    let id = match desk.customer_of(&who)? {
+        Some(id) => id,
+        None => people.new_customer(desk, &who, person, company, now)?,
+    };
+    if let Some(known) = people.known() {
+        known.customers.insert(who, id);
+    }
+    Ok(Some(id))
 }
 
 /// The agent `person` is (made if new), with the name the source gives;
@@ -401,17 +424,28 @@ fn agent<D: ImportDesk, P: People<D>>(
         return Ok(None);
     };
     let name = validate::name(person.display_name())?;
+    if let Some(id) = people.known().and_then(|k| k.agents.get(&who)) {
+        return Ok(Some((*id, name)));
+    }
     let id = match desk.agent_of(&who)? {
         Some(id) => id,
         None => people.new_agent(desk, &who, person, now)?,
     };
+    if let Some(known) = people.known() {
+        known.agents.insert(who, id);
+    }
     Ok(Some((id, name)))
 }
 
-/// An import's people: made when new.
-struct Making;
+/// An import's people: made when new, and kept for the rest of the batch.
+#[derive(Default)]
+struct Making(Known);
 
 impl<D: ImportWrite> People<D> for Making {
+    fn known(&mut self) -> Option<&mut Known> {
+        Some(&mut self.0)
+    }
+
     fn new_customer(
         &mut self,
         desk: &mut D,
@@ -879,11 +913,10 @@ fn write<D: ImportWrite>(
             },
             Op::Entry(kind) => kind,
         };
+        // A message or note is its author's (nobody's where the source
+        // names none), not the importing agent's.
         let by = match &kind {
-            ActivityKind::MessageAttached {
-                direction: Direction::Inbound,
-                ..
-            } => by,
+            ActivityKind::MessageAttached { .. } | ActivityKind::NoteAdded { .. } => by,
             _ => own(by),
         };
         desk.record(number, at, by, &kind)?;
@@ -908,6 +941,7 @@ pub(crate) fn write_batch<D: ImportWrite>(
     let source = source_checked(source)?;
     let mut newest = desk.newest_created()?;
     let mut results = Vec::with_capacity(batch.len());
+    let mut people = Making::default();
     for t in batch {
         let checked = match check(t) {
             Ok(checked) => checked,
@@ -916,7 +950,7 @@ pub(crate) fn write_batch<D: ImportWrite>(
                 continue;
             }
         };
-        let result = match decide(desk, &mut Making, &source, &checked, &mut newest, now) {
+        let result = match decide(desk, &mut people, &source, &checked, &mut newest, now) {
             Ok(Decision::Refused(why)) => ImportResult::Refused(why),
             Ok(Decision::Unchanged(n)) => ImportResult::Unchanged(n),
             Ok(Decision::Write {
@@ -1044,10 +1078,15 @@ fn source_checked(source: &str) -> Result<String, StoreError> {
 /// The (source, id) pairs a typed search may name an external reference
 /// by: the whole text as an id of any source (the first element, with an
 /// empty source), and each `source:id` split of it. Empty for text with
-/// white space in it, or none.
+/// white space or a control character in it, or none.
 pub(crate) fn ref_searches(text: &str) -> Vec<(String, String)> {
     let text = text.trim();
-    if text.is_empty() || text.chars().any(char::is_whitespace) || text.len() > 200 {
+    // A search splits words at white space and control characters (a NUL
+    // the server would refuse outright): an id is one word.
+    if text.is_empty()
+        || text.chars().any(|c| c.is_whitespace() || c.is_control())
+        || text.len() > 200
+    {
         return Vec::new();
     }
     let mut out = vec![(String::new(), text.to_owned())];
@@ -1080,6 +1119,7 @@ mod tests {
             ("csv:legacy".to_owned(), "7".to_owned())
         );
         assert!(ref_searches("two words").is_empty());
+        assert!(ref_searches("printer\0fire").is_empty());
     }
 
     #[test]

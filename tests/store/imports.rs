@@ -515,8 +515,15 @@ on_both_engines! {
 
     fn on_a_team_server_only_an_admin_imports(desk: Desk) {
         let kim = desk.hire("Kim", "kim@example.com");
-        let by_kim = desk.act(kim).import_batch(kim, "zendesk", ("file", 2), &[zendesk("1", 2, "Oven broken")]);
+        let batch = [zendesk("1", 2, "Oven broken")];
+        let plan = desk.act(kim).import_plan("zendesk", &batch, &mut ImportPlan::default());
+        let by_kim = desk.act(kim).import_batch(kim, "zendesk", ("file", 2), &batch);
         if desk.url.is_some() {
+            // The dry run says so already.
+            match plan {
+                Err(StoreError::NotAllowed(why)) => assert!(why.contains("only an admin"), "{why}"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
             match by_kim {
                 Err(StoreError::NotAllowed(why)) => assert!(why.contains("only an admin"), "{why}"),
                 other => panic!("expected a refusal, got {other:?}"),
@@ -524,6 +531,7 @@ on_both_engines! {
             assert_eq!(desk.store.count_tickets(&TicketFilter::default()).unwrap(), 0);
             assert_eq!(desk.store.import_checkpoint("file").unwrap(), None);
         } else {
+            assert_eq!(plan.unwrap()[0].planned, Planned::Create);
             assert!(matches!(by_kim.unwrap()[0], ImportResult::Created(_)));
         }
         // Found by its words as any ticket is.
@@ -612,4 +620,53 @@ on_both_engines! {
         assert_eq!(third.resumed_after, None);
         assert_eq!((third.created, third.unchanged), (0, 7));
     }
+}
+
+/// A desk that imported tickets, moved into a team server, takes their
+/// references along: the server's search finds them by their source ids,
+/// and importing the same file there again changes nothing.
+#[test]
+fn references_move_with_a_desk_to_a_team_server() {
+    let Some(server) = crate::fixtures::pg::shared() else {
+        return;
+    };
+    let mut desk = Desk::new();
+    let dana = desk.dana;
+    let batch = [
+        with_history("12345", 2),
+        zendesk("777", 3, "Fridge humming"),
+    ];
+    desk.store
+        .import_batch(dana, "zendesk", ("file", 3), &batch)
+        .unwrap();
+    let url = server.create_database(&crate::fixtures::pg::unique_name("moved"));
+    let mut admin = tickets::store::server::TeamAdmin::connect(&url).unwrap();
+    admin
+        .init("Dana", "dana@example.com", crate::fixtures::t0())
+        .unwrap();
+    let moved = admin.import(&desk.store, &mut |_, _| {}).unwrap();
+    assert!(moved.tables.contains(&("ticket_refs", 2)), "{moved:?}");
+
+    let mut team = tickets::store::Store::connect(&url, desk.clock.clone()).unwrap();
+    let filter = TicketFilter {
+        text: "zendesk:777".to_owned(),
+        ..TicketFilter::default()
+    };
+    let found = team
+        .list_numbers(&ListRequest::all(&filter, Sort::default()))
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        team.load_ticket(found[0]).unwrap().subject,
+        "Fridge humming"
+    );
+    let again = team
+        .import_batch(dana, "zendesk", ("file-again", 3), &batch)
+        .unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|r| matches!(r, ImportResult::Unchanged(_))),
+        "{again:?}"
+    );
 }

@@ -2,6 +2,8 @@
 //! migration 16): read from the tables, written only through the team's
 //! `import_*` functions (an admin's), one transaction per batch.
 
+use std::collections::HashMap;
+
 use postgres::GenericClient;
 use postgres::types::ToSql;
 
@@ -20,17 +22,35 @@ use crate::store::import::{
 struct OnServer<'a, C: GenericClient> {
     client: &'a mut C,
     server: &'a str,
+    /// Each statement prepared once for the batch: a statement sent as text
+    /// costs a round trip to prepare it before the one that runs it.
+    prepared: HashMap<String, postgres::Statement>,
 }
 
-impl<C: GenericClient> OnServer<'_, C> {
+impl<'a, C: GenericClient> OnServer<'a, C> {
+    fn on(client: &'a mut C, server: &'a str) -> Self {
+        OnServer {
+            client,
+            server,
+            prepared: HashMap::new(),
+        }
+    }
+
     fn rows(
         &mut self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<postgres::Row>, StoreError> {
-        self.client
-            .query(sql, params)
-            .map_err(|e| refused(self.server, None, e))
+        let fail = |e| refused(self.server, None, e);
+        let statement = match self.prepared.get(sql) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = self.client.prepare(sql).map_err(fail)?;
+                self.prepared.insert(sql.to_owned(), statement.clone());
+                statement
+            }
+        };
+        self.client.query(&statement, params).map_err(fail)
     }
 
     fn first<T: for<'r> postgres::types::FromSql<'r>>(
@@ -386,7 +406,8 @@ pub(super) fn tickets_named(
 
 impl ServerStore {
     /// What importing `batch` from `source` would do (see
-    /// [`crate::store::Store::import_plan`]), in one snapshot.
+    /// [`crate::store::Store::import_plan`]), in one snapshot; refused, as
+    /// the import would be, for an agent who is not an admin.
     pub fn import_plan(
         &self,
         source: &str,
@@ -396,10 +417,9 @@ impl ServerStore {
         let now = self.now();
         let server = self.server().to_owned();
         self.read_with(|client| {
-            let mut desk = OnServer {
-                client,
-                server: &server,
-            };
+            let mut desk = OnServer::on(client, &server);
+            // Refused as the import would be, for an agent who is no admin.
+            desk.rows("SELECT tickets.importer()", &[])?;
             plan_batch(&mut desk, source, batch, plan, now)
         })
     }
@@ -418,10 +438,7 @@ impl ServerStore {
         let now = self.now();
         let server = self.server().to_owned();
         self.write_with(|tx| {
-            let mut desk = OnServer {
-                client: tx,
-                server: &server,
-            };
+            let mut desk = OnServer::on(tx, &server);
             write_batch(&mut desk, actor, source, checkpoint, batch, now)
         })
     }
@@ -429,13 +446,7 @@ impl ServerStore {
     /// The last line import `key` committed, while it is under way.
     pub fn import_checkpoint(&self, key: &str) -> Result<Option<u64>, StoreError> {
         let server = self.server().to_owned();
-        self.read_with(|client| {
-            OnServer {
-                client,
-                server: &server,
-            }
-            .checkpoint_of(key)
-        })
+        self.read_with(|client| OnServer::on(client, &server).checkpoint_of(key))
     }
 
     /// Forgets where import `key` stands: it finished.
@@ -443,12 +454,6 @@ impl ServerStore {
         self.as_me(actor)?;
         let now = self.now();
         let server = self.server().to_owned();
-        self.write_with(|tx| {
-            OnServer {
-                client: tx,
-                server: &server,
-            }
-            .put_checkpoint(key, None, actor, now)
-        })
+        self.write_with(|tx| OnServer::on(tx, &server).put_checkpoint(key, None, actor, now))
     }
 }

@@ -62,7 +62,9 @@ impl ImportDesk for InFile<'_> {
             .query_row([ticket], |r| {
                 let customer: Option<CustomerId> = r.get(4)?;
                 let first: Option<i64> = r.get(7)?;
+                let first_by: Option<AgentId> = r.get(8)?;
                 let resolved: Option<i64> = r.get(9)?;
+                let resolved_by: Option<AgentId> = r.get(10)?;
                 Ok(Existing {
                     subject: r.get(0)?,
                     description: r.get(1)?,
@@ -73,8 +75,8 @@ impl ImportDesk for InFile<'_> {
                         None => None,
                     },
                     created: r.get(6)?,
-                    first_reply: first.map(|at| (at, r.get(8).ok().flatten())),
-                    resolved: resolved.map(|at| (at, r.get(10).ok().flatten())),
+                    first_reply: first.map(|at| (at, first_by)),
+                    resolved: resolved.map(|at| (at, resolved_by)),
                     closed: r.get(11)?,
                     last_status_at: r.get(12)?,
                     assignees: Vec::new(),
