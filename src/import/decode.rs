@@ -226,6 +226,10 @@ pub struct DecodedReader {
     inner: DecodeReaderBytes<Raw, Vec<u8>>,
     detected: Detected,
     progress: Progress,
+    /// Decoded bytes not yet handed on (when asked for fewer than 4).
+    pending: [u8; SMALLEST_READ],
+    pending_at: usize,
+    pending_len: usize,
 }
 
 impl DecodedReader {
@@ -279,6 +283,9 @@ impl DecodedReader {
             inner,
             detected,
             progress,
+            pending: [0; SMALLEST_READ],
+            pending_at: 0,
+            pending_len: 0,
         })
     }
 
@@ -300,9 +307,31 @@ impl DecodedReader {
 
 impl Read for DecodedReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf)
+        if self.pending_at < self.pending_len {
+            let n = buf.len().min(self.pending_len - self.pending_at);
+            buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);
+            self.pending_at += n;
+            return Ok(n);
+        }
+        if buf.len() >= SMALLEST_READ {
+            return self.inner.read(buf);
+        }
+        // encoding_rs_io 0.1.8 loses the end of a character written at the
+        // end of the source into a buffer under 4 bytes (a UTF-16 file of
+        // odd length ended in two bytes of U+FFFD's three): it is never
+        // handed one.
+        let n = self.inner.read(&mut self.pending)?;
+        self.pending_len = n;
+        self.pending_at = 0;
+        if n == 0 {
+            return Ok(0);
+        }
+        self.read(buf)
     }
 }
+
+/// The smallest buffer handed to the decoder (a character's UTF-8 bytes fit).
+const SMALLEST_READ: usize = 4;
 
 #[cfg(test)]
 mod tests {
@@ -395,6 +424,32 @@ mod tests {
         let (enc, text) = decode(&bytes, None);
         assert_eq!(enc, TextEncoding::Utf8);
         assert!(text.ends_with("aé and more"));
+    }
+
+    #[test]
+    fn an_odd_byte_at_the_end_of_utf16_is_one_whole_replacement_character() {
+        // Found by the decode fuzz target: read a few bytes at a time, the
+        // last character came out cut.
+        let mut bytes = utf16("Id,Subject\n", true, true);
+        bytes.push(b'x');
+        for step in [1, 2, 3, 4, 7] {
+            let mut r =
+                DecodedReader::new(Box::new(Cursor::new(bytes.clone())), None, None).unwrap();
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; step];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(
+                String::from_utf8(out).as_deref(),
+                Ok("Id,Subject\n\u{fffd}"),
+                "step {step}"
+            );
+        }
     }
 
     #[test]

@@ -508,14 +508,19 @@ impl Mapping {
     /// For each of `header`'s columns, the field it fills (None: not
     /// imported); refused when the fields every ticket needs have no column.
     pub fn bind(&self, header: &[String]) -> Result<Vec<Option<Field>>, ImportError> {
+        let rules: Vec<(String, Field)> = self
+            .columns
+            .iter()
+            .map(|r| (normalise(&r.column), r.field))
+            .collect();
         let fields: Vec<Option<Field>> = header
             .iter()
             .map(|column| {
                 let key = normalise(column);
-                self.columns
+                rules
                     .iter()
-                    .find(|r| normalise(&r.column) == key)
-                    .map(|r| r.field)
+                    .find(|(column, _)| *column == key)
+                    .map(|&(_, field)| field)
                     .filter(|&f| f != Field::Ignore)
             })
             .collect();
