@@ -209,7 +209,10 @@ impl TicketsApp {
     }
 
     /// A dry run ended: the dialog shows what importing would do.
-    pub(super) fn import_checked(&mut self, report: Box<ImportReport>) {
+    pub(super) fn import_checked(&mut self, mut report: Box<ImportReport>) {
+        // Rows the store refused are found after those the reading skipped:
+        // listed by line, as the file has them.
+        report.problems.sort_by_key(|p| p.line);
         match &mut self.modal {
             Some(Modal::Import(dialog)) => {
                 dialog.running = None;

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{
-    Window, desk_on, open, run_from_palette, step_until, text_containing, type_into,
+    Engine, Window, desk_on, open, run_from_palette, step_until, text_containing, type_into,
 };
 use crate::on_both_engines_with;
 use egui::accesskit::Role;
@@ -307,4 +307,67 @@ on_both_engines_with! {
             h.query_by_label("1,000 tickets").is_some()
         });
     }
+}
+
+on_both_engines_with! {
+    fn a_tickets_export_is_named_and_read_in_only_where_it_can_be(engine: Engine) {
+        let desk = desk_on(engine, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut harness = open(&desk, Some(desk.dana));
+        open_import(&mut harness, dir.path());
+        // Everything another desk held.
+        let other = desk_on(Engine::File, &["Printer on fire"]);
+        let export = dir.path().join("everything.jsonl");
+        tickets::export::everything::export_everything(
+            &crate::common::store_of(&other),
+            &export,
+            &mut |_, _| true,
+        )
+        .unwrap();
+        preview(&mut harness, &export);
+        text_containing(&harness, "This is a Tickets export: everything another Tickets database held, with 1 ticket.")
+            .expect("what it is");
+        // This database has its agents already; a server's owner reads one in.
+        let why = match engine {
+            Engine::File => "already holds tickets, people or settings",
+            Engine::Server => "read in by the server's owner",
+        };
+        text_containing(&harness, why).expect("why it is not read in here");
+        assert!(harness.query_by_label("Read it into this database").is_none());
+        assert!(harness.query_by_role_and_label(Role::Button, "Dry run").is_none());
+    }
+}
+
+/// The dialog, its preview and dry run shown, at a screen size agents have:
+/// its buttons and its right edge stay on screen.
+fn fits(size: [f32; 2]) {
+    let desk = desk_on(Engine::File, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = crate::common::open_sized(&desk, Some(desk.dana), size);
+    open_import(&mut harness, dir.path());
+    preview(&mut harness, &zendesk_csv());
+    dry_run(&mut harness);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size.into());
+    for button in ["Preview", "Dry run", "Import", "Close", "Choose…"] {
+        let rect = harness.get_by_role_and_label(Role::Button, button).rect();
+        assert!(
+            screen.contains_rect(rect),
+            "{button} at {rect:?} in {size:?}"
+        );
+    }
+    // The body's widest line, the column mapping, stays on screen too.
+    let rect = harness
+        .get_by_role_and_label(Role::ComboBox, "Column “Requester email”")
+        .rect();
+    assert!(rect.right() <= size[0], "{rect:?} in {size:?}");
+}
+
+#[test]
+fn the_dialog_fits_1366_by_768() {
+    fits([1366.0, 768.0]);
+}
+
+#[test]
+fn the_dialog_fits_1280_by_800() {
+    fits([1280.0, 800.0]);
 }

@@ -186,11 +186,16 @@ pub fn import_ui(
         {
             actions.push(Action::Import(ImportStep::DryRun));
         }
+        let importable = dialog
+            .report
+            .as_ref()
+            .map(|r| r.created + r.updated + r.unchanged > 0);
         if readable
-            && dialog.report.is_some()
+            && let Some(importable) = importable
             && ui
-                .add_enabled(can_run, egui::Button::new("Import"))
+                .add_enabled(can_run && importable, egui::Button::new("Import"))
                 .on_hover_text("Write the tickets the dry run found")
+                .on_disabled_hover_text("The dry run found no ticket to import")
                 .clicked()
         {
             actions.push(Action::Import(ImportStep::Import));
@@ -360,8 +365,9 @@ fn preview_ui(
                         .map(|cell| cell.trim())
                         .find(|cell| !cell.is_empty())
                         .unwrap_or("");
-                    ui.add(
-                        egui::Label::new(RichText::new(shortened(sample, 32)).weak()).truncate(),
+                    ui.add_sized(
+                        [180.0, 18.0],
+                        egui::Label::new(RichText::new(shortened(sample, 40)).weak()).truncate(),
                     );
                     let mut field = field_of(mapping, column);
                     let before = field;
