@@ -194,9 +194,6 @@ impl TicketsApp {
             Ok(task) => {
                 dialog.running = Some(step);
                 dialog.error = None;
-                if step != ImportStep::DryRun {
-                    dialog.report = None;
-                }
                 if let Err(e) =
                     importer::spawn(self.location.clone(), self.clock.clone(), job, task)
                 {

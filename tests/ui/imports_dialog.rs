@@ -371,3 +371,56 @@ fn the_dialog_fits_1366_by_768() {
 fn the_dialog_fits_1280_by_800() {
     fits([1280.0, 800.0]);
 }
+
+/// On a team server an import writes other agents' history: an agent who
+/// is not an admin gets the store's sentence in the dialog, with the file
+/// and the dry run still there, and nothing is written.
+#[test]
+fn on_a_team_server_an_agent_who_is_not_an_admin_is_told_why() {
+    if crate::fixtures::pg::shared().is_none() {
+        return;
+    }
+    let desk = desk_on(Engine::Server, &[]);
+    let owner = desk.url.clone().expect("a server desk");
+    let sams = owner.replacen(
+        &format!("{}@", crate::fixtures::pg::SUPERUSER),
+        &format!("{}@", desk.logins[1]),
+        1,
+    );
+    let location = tickets::store::Location::Server(sams);
+    let mut harness = crate::common::window_on(
+        location.clone(),
+        desk.clock.clone(),
+        crate::common::settings_for(location, None),
+    );
+    step_until(&mut harness, "the list", crate::common::list_counted);
+    let dir = tempfile::tempdir().unwrap();
+    open_import(&mut harness, dir.path());
+    preview(&mut harness, &zendesk_csv());
+    dry_run(&mut harness);
+    text_containing(&harness, "2 new, 0 updated").expect("the counts");
+    harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    step_until(&mut harness, "the refusal", |h| {
+        text_containing(h, "only an admin").is_some()
+    });
+    text_containing(&harness, "The import stopped: ").expect("said in the dialog");
+    text_containing(&harness, "2 new, 0 updated").unwrap_or_else(|| {
+        panic!(
+            "the dry run still shown: {:?}",
+            harness
+                .query_all_by_role(Role::Label)
+                .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
+                .collect::<Vec<_>>()
+        )
+    });
+    assert_eq!(
+        crate::common::field_value(&harness, "File"),
+        Some(zendesk_csv().display().to_string())
+    );
+    let tickets = crate::common::store_of(&desk)
+        .count_tickets(&tickets::store::TicketFilter::default())
+        .unwrap();
+    assert_eq!(tickets, 0);
+}
