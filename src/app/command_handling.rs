@@ -214,6 +214,7 @@ impl TicketsApp {
                     self.switch_database(ctx, self.location.clone(), Some(backup));
                 }
             }
+            Action::Import(step) => self.import_step(ctx, step),
             Action::CloseModal => self.close_modal(),
         }
     }
@@ -525,6 +526,7 @@ impl TicketsApp {
                 }
             }
             UiCommand::ExportEverything => self.open_export(ExportKind::Everything),
+            UiCommand::ImportTickets => self.open_import(ctx),
             UiCommand::ExportTickets => self.open_export(ExportKind::Tickets {
                 filter: Box::new(self.db().filter.clone()),
                 sort: self.db().sort,
@@ -601,6 +603,8 @@ impl TicketsApp {
                     self.new_ticket_draft = Some(form);
                 }
             }
+            // Reopened as it was: the file, the choices and the mapping edited.
+            Some(Modal::Import(dialog)) => self.import_draft = Some(dialog),
             // First launch: someone must be chosen.
             Some(Modal::WhoAreYou(picker)) if !picker.can_cancel => {
                 self.modal = Some(Modal::WhoAreYou(picker));

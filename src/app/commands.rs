@@ -41,6 +41,8 @@ commands! {
     ExportTickets,
     /// Export everything the database holds, for another database to read back.
     ExportEverything,
+    /// Import tickets from another help desk's export, or a Tickets export.
+    ImportTickets,
     /// Fill an empty database with sample data.
     LoadSampleData,
     /// Change who is using the app.
@@ -213,6 +215,7 @@ impl UiCommand {
             C::NewTicket => "New Ticket",
             C::ExportTickets => "Export tickets…",
             C::ExportEverything => "Export everything…",
+            C::ImportTickets => "Import…",
             C::LoadSampleData => "Load sample data…",
             C::SwitchAgent => "Switch agent…",
             C::ManageAgents => "Customers and agents…",
@@ -306,6 +309,7 @@ impl UiCommand {
             C::NewTicket
             | C::ExportTickets
             | C::ExportEverything
+            | C::ImportTickets
             | C::LoadSampleData
             | C::SwitchAgent
             | C::ManageAgents
@@ -754,8 +758,31 @@ pub enum Action {
     ChooseBackupFile,
     /// Put this backup in place of the database.
     Restore(PathBuf),
+    /// A step of the import dialog.
+    Import(ImportStep),
     /// Close the dialog on show.
     CloseModal,
+}
+
+/// What the import dialog asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportStep {
+    /// Choose the file with the system's open dialog.
+    ChooseFile,
+    /// Read the file's start through the choices made.
+    Preview,
+    /// Read it again through the mapping as edited.
+    Remap,
+    /// Save the mapping as edited under the name typed.
+    SaveMapping,
+    /// Work out what importing would do, writing nothing.
+    DryRun,
+    /// Import.
+    Import,
+    /// Read a Tickets export into the empty database.
+    Restore,
+    /// Stop the dry run or import running.
+    Cancel,
 }
 
 /// The box a canned reply goes into: the reply being written or the note.

@@ -18,6 +18,10 @@ pub enum Failure {
     /// An export failed (and left nothing behind).
     #[error(transparent)]
     Export(ExportError),
+    /// An import could not read its file, or the store refused it (what
+    /// it wrote before stays, and importing the file again resumes).
+    #[error("{0}")]
+    Import(String),
     /// A background thread could not be started.
     #[error("a background thread could not be started: {0}")]
     Thread(std::io::Error),

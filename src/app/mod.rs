@@ -19,6 +19,8 @@ mod command_handling;
 pub mod commands;
 mod exporter;
 pub mod failure;
+mod importer;
+mod importing;
 mod logic;
 mod merging;
 mod receive;
@@ -73,6 +75,8 @@ pub enum OpenKind {
     Database,
     /// A backup to restore.
     Backup,
+    /// A file to import tickets from.
+    Import,
 }
 
 impl OpenKind {
@@ -81,6 +85,7 @@ impl OpenKind {
         match self {
             OpenKind::Database => "Open a Tickets database",
             OpenKind::Backup => "Choose a backup to restore",
+            OpenKind::Import => "Choose a file to import tickets from",
         }
     }
 
@@ -91,6 +96,7 @@ impl OpenKind {
         match self {
             OpenKind::Database => ("Tickets database", &["db", "tickets"]),
             OpenKind::Backup => ("Tickets backup", &["zst", "db", "tickets"]),
+            OpenKind::Import => ("Help desk export", &["csv", "json", "jsonl"]),
         }
     }
 }
@@ -219,6 +225,8 @@ pub struct TicketsApp {
     last_tab: Tab,
     /// The one dialog on show, if any.
     modal: Option<Modal>,
+    /// The import dialog as it was closed, to reopen as it was.
+    import_draft: Option<Box<ui::import::ImportDialog>>,
     /// A New Ticket form closed before it was sent, to reopen as it was.
     new_ticket_draft: Option<Box<NewTicketForm>>,
     people: Option<PeopleWindow>,
@@ -236,6 +244,8 @@ pub struct TicketsApp {
     customer_names: HashMap<CustomerId, String>,
     save_dialog: SaveDialog,
     open_dialog: OpenDialog,
+    /// Where the import dialog's named mappings are kept.
+    mapping_library: Option<crate::import::MappingLibrary>,
     /// On a team's server, the agent signed in: who "You" is, not a choice.
     signed_in: Option<Agent>,
     /// Why the team's server cannot be reached, while it cannot.
@@ -300,6 +310,7 @@ impl TicketsApp {
             last_tab: Tab::default(),
             modal: None,
             new_ticket_draft: None,
+            import_draft: None,
             people: None,
             analytics: None,
             tasks: BackgroundTasks::new(move || repaint.request_repaint()),
@@ -310,6 +321,7 @@ impl TicketsApp {
             customer_names: HashMap::new(),
             save_dialog: Box::new(native_save_dialog),
             open_dialog: Box::new(native_open_dialog),
+            mapping_library: crate::import::command::mapping_library(),
             signed_in: None,
             offline: None,
             presence: Vec::new(),
@@ -326,6 +338,11 @@ impl TicketsApp {
     /// Replaces the open dialog (tests choose the answer themselves).
     pub fn set_open_dialog(&mut self, dialog: OpenDialog) {
         self.open_dialog = dialog;
+    }
+
+    /// Replaces the folder of saved import mappings (tests use their own).
+    pub fn set_mapping_library(&mut self, library: crate::import::MappingLibrary) {
+        self.mapping_library = Some(library);
     }
 
     /// The window as eframe creates it, with settings from its storage.

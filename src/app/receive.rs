@@ -14,7 +14,7 @@ use crate::domain::NewCustomer;
 use crate::store::{Location, StoreError};
 
 /// Everything a change made elsewhere can alter.
-const EVERYTHING: Alters = Alters {
+pub(super) const EVERYTHING: Alters = Alters {
     list: true,
     counts: true,
     tags: true,
@@ -30,6 +30,9 @@ impl TicketsApp {
         }
         for (name, outcome) in self.tasks.finished() {
             self.task_ended(name, outcome);
+        }
+        if let Some(Modal::Import(dialog)) = &mut self.modal {
+            dialog.poll();
         }
     }
 
@@ -585,6 +588,29 @@ impl TicketsApp {
                 self.bulk_finished(*run);
                 return;
             }
+            (_, Ok(Done::ImportChecked(report))) => {
+                self.import_checked(report);
+                return;
+            }
+            (_, Ok(Done::Imported(report))) => {
+                self.imported(&report);
+                (ToastKind::Info, report.summary())
+            }
+            (_, Ok(Done::Restored(n, file))) => {
+                self.imported_everything();
+                (
+                    ToastKind::Info,
+                    format!(
+                        "Read everything from {} into this database ({}).",
+                        file.display(),
+                        count_of(n, "ticket", "tickets")
+                    ),
+                )
+            }
+            (TaskName::Import, Err(failure)) => match self.import_failed(failure) {
+                Some(message) => message,
+                None => return,
+            },
             (_, Ok(Done::Seeded(n))) => {
                 self.finish_sample();
                 (

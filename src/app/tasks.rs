@@ -26,6 +26,8 @@ pub enum TaskName {
     SampleData,
     /// One change to many tickets.
     Bulk,
+    /// Importing a file (or its dry run).
+    Import,
 }
 
 impl TaskName {
@@ -36,6 +38,7 @@ impl TaskName {
             TaskName::Backup => "a backup",
             TaskName::SampleData => "sample data",
             TaskName::Bulk => "a change to many tickets",
+            TaskName::Import => "an import",
         }
     }
 }
@@ -57,6 +60,12 @@ pub enum Done {
     Seeded(u64),
     /// A bulk run ended (cancelled or stopped by a failure included).
     Bulk(Box<BulkRun>),
+    /// An import's dry run: what importing would do.
+    ImportChecked(Box<crate::import::pipeline::ImportReport>),
+    /// An import ended (a cancelled one included: its report says so).
+    Imported(Box<crate::import::pipeline::ImportReport>),
+    /// A Tickets export with this many tickets was read into the database.
+    Restored(u64, PathBuf),
 }
 
 /// What a bulk run was and what it did.

@@ -2,7 +2,7 @@
 //! drill-down into the list, and export with the save dialog replaced by a
 //! chosen path.
 
-use crate::common::{Engine, Window, desk, desk_on, open, step_until, store_of};
+use crate::common::{Window, desk, desk_on, open, step_until, store_of};
 use crate::on_both_engines_with;
 use egui_kittest::kittest::Queryable;
 use tickets::domain::{Direction, Status, TicketNumber};
@@ -207,18 +207,7 @@ on_both_engines_with! {
         // Another program's write holds the file (on a server, a lock on the
         // tickets): the export waits, so it is certainly still running when
         // looked at.
-        let file_lock = (engine == Engine::File).then(|| {
-            let other = rusqlite::Connection::open(&desk.path).unwrap();
-            other.execute_batch("BEGIN IMMEDIATE").unwrap();
-            other
-        });
-        let server_lock = (engine == Engine::Server).then(|| {
-            let mut other = desk.raw_server();
-            other
-                .batch_execute("BEGIN; LOCK TABLE tickets.tickets IN ACCESS EXCLUSIVE MODE")
-                .unwrap();
-            other
-        });
+        let held = crate::common::hold_writes(&desk);
         harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
         harness.run_steps(2);
         crate::common::choose_and_export(&mut harness);
@@ -233,12 +222,7 @@ on_both_engines_with! {
                 && harness.query_by_label("Created: 1").is_none(),
             "the Analytics window is not open"
         );
-        if let Some(other) = file_lock {
-            other.execute_batch("ROLLBACK").unwrap();
-        }
-        if let Some(mut other) = server_lock {
-            other.batch_execute("ROLLBACK").unwrap();
-        }
+        held.release();
         step_until(&mut harness, "the export", |h| {
             h.query_by_label_contains("Exported 1 ticket").is_some()
                 && h.query_by_label("Cancel exporting tickets").is_none()

@@ -331,3 +331,42 @@ pub fn rightmost<'a>(harness: &'a Window, label: &'a str) -> egui_kittest::Node<
         .max_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x))
         .unwrap_or_else(|| panic!("nothing labelled {label}"))
 }
+
+/// Another program's write holding the desk's store, so that the window's
+/// own writes (and a server's reads of the tickets) wait while a test looks
+/// at a job still running: on a file an immediate transaction, on a server
+/// an exclusive lock on the tickets.
+pub enum HeldWrites {
+    /// The file's other connection, in its transaction.
+    File(rusqlite::Connection),
+    /// The server's other session, holding the lock.
+    Server(postgres::Client),
+}
+
+/// Holds the desk's store (see [`HeldWrites`]) until released.
+pub fn hold_writes(desk: &Desk) -> HeldWrites {
+    match desk.engine {
+        Engine::File => {
+            let other = rusqlite::Connection::open(&desk.path).unwrap();
+            other.execute_batch("BEGIN IMMEDIATE").unwrap();
+            HeldWrites::File(other)
+        }
+        Engine::Server => {
+            let mut other = desk.raw_server();
+            other
+                .batch_execute("BEGIN; LOCK TABLE tickets.tickets IN ACCESS EXCLUSIVE MODE")
+                .unwrap();
+            HeldWrites::Server(other)
+        }
+    }
+}
+
+impl HeldWrites {
+    /// Lets the window's store go on.
+    pub fn release(self) {
+        match self {
+            HeldWrites::File(other) => other.execute_batch("ROLLBACK").unwrap(),
+            HeldWrites::Server(mut other) => other.batch_execute("ROLLBACK").unwrap(),
+        }
+    }
+}

@@ -5,7 +5,7 @@
 //! - `first_minute`: what a new agent met in the real window in their first minutes;
 //! - `keyboard`: shortcuts, the palette and typing;
 //! - `layout`: the window at the sizes agents' screens have;
-//! - `analytics`, `backup`, `canned`, `erase`, `imports`, `merge`, `two_windows`: those features end to end.
+//! - `analytics`, `backup`, `canned`, `erase`, `imports`, `imports_dialog`, `merge`, `two_windows`: those features end to end.
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
@@ -19,6 +19,7 @@ mod common;
 mod erase;
 mod first_minute;
 mod imports;
+mod imports_dialog;
 mod keyboard;
 mod layout;
 mod merge;

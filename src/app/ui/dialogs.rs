@@ -570,6 +570,13 @@ impl TicketsApp {
                 ui.set_width(560.0);
                 export_ui(ui, dialog, focus, actions);
             }
+            Modal::Import(dialog) => {
+                ui.set_width(680.0);
+                let shown = super::import::Shown {
+                    progress: self.tasks.progress(TaskName::Import),
+                };
+                super::import::import_ui(ui, dialog, &shown, focus, actions);
+            }
             Modal::Path(prompt) => {
                 ui.set_width(520.0);
                 path_chosen = path_prompt_ui(ui, prompt, focus, actions);

@@ -12,6 +12,7 @@ pub mod canned;
 pub mod dialogs;
 pub mod files;
 pub mod forms;
+pub mod import;
 pub mod list;
 pub mod list_header;
 pub mod merge;
@@ -64,6 +65,8 @@ pub enum TextBox {
     MergeNumber,
     /// The panel's "link to ticket" number.
     LinkNumber,
+    /// The name an import's mapping is saved as.
+    MappingName,
     /// The canned replies' search (the library's, or the picker's).
     CannedSearch,
     /// A canned reply's text, in the library.
@@ -140,6 +143,8 @@ pub enum Modal {
     Export(dialogs::ExportDialog),
     /// A path typed where no file dialog is available.
     Path(dialogs::PathPrompt),
+    /// Import a file: choose, preview, dry run, import.
+    Import(Box<import::ImportDialog>),
     /// Connect to a team's server.
     Connect(dialogs::ConnectForm),
     /// Set a team server up, or move this desk's file into one.

@@ -1,0 +1,426 @@
+//! File → Import… end to end: a Zendesk export previewed (its format, its
+//! columns, how its statuses read, its first rows), a dry run (the counts
+//! and each skipped line with why), the mapping edited until a skipped
+//! line imports, the import itself with its notice and the list, Cancel,
+//! and a system without a file dialog.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{
+    Engine, Window, desk_on, open, run_from_palette, step_until, text_containing, type_into,
+};
+use crate::on_both_engines_with;
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use tickets::import::MappingLibrary;
+
+/// The Zendesk fixture: tickets 101 and 102 import; 103 (line 4) has the
+/// status "escalated", which Zendesk's mapping does not know.
+fn zendesk_csv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/zendesk.csv")
+}
+
+/// Opens File → Import… from the palette, with saved mappings kept in `dir`.
+fn open_import(harness: &mut Window, dir: &Path) {
+    harness
+        .state_mut()
+        .as_mut()
+        .expect("the window")
+        .set_mapping_library(MappingLibrary::new(dir.join("mappings")));
+    run_from_palette(harness, "Import…");
+    step_until(harness, "the import dialog", |h| {
+        h.query_by_role_and_label(Role::TextInput, "File").is_some()
+    });
+}
+
+/// Types `file`'s path, presses Preview and waits for what it read.
+fn preview(harness: &mut Window, file: &Path) {
+    type_into(harness, "File", &file.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Preview")
+        .click();
+    step_until(harness, "the preview", |h| {
+        text_containing(h, "Read as ").is_some()
+    });
+}
+
+/// Presses Dry run and waits for its counts.
+fn dry_run(harness: &mut Window) {
+    step_until(harness, "Dry run to be offered", |h| {
+        h.query_by_role_and_label(Role::Button, "Dry run")
+            .is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    harness
+        .get_by_role_and_label(Role::Button, "Dry run")
+        .click();
+    step_until(harness, "the dry run's counts", |h| {
+        text_containing(h, " new, ").is_some()
+    });
+}
+
+/// Clicks at `at` as a hand does: the pointer comes, then the button goes
+/// down and up on frames of their own. Inside a scrolled area (the dialog's
+/// body, a combo box's list) egui tells a click from a drag only so;
+/// kittest's own click does all three in one frame.
+fn click_slowly(harness: &mut Window, at: egui::Pos2) {
+    harness.event(egui::Event::PointerMoved(at));
+    harness.run_steps(1);
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::default(),
+        });
+        harness.run_steps(1);
+    }
+    harness.run_steps(1);
+}
+
+/// Scrolls the widget `find` finds into view, waits until it stands still
+/// (scrolling is smooth), and clicks it slowly. `find` scrolls to the
+/// widget when asked to, and says where it is.
+fn scroll_and_click(harness: &mut Window, find: impl Fn(&Window, bool) -> egui::Rect) {
+    find(harness, true);
+    harness.run_steps(3);
+    let mut at = find(harness, false).center();
+    for _ in 0..100 {
+        harness.step();
+        let now = find(harness, false).center();
+        if now == at {
+            break;
+        }
+        at = now;
+    }
+    click_slowly(harness, at);
+}
+
+/// Clicks the widget of `role` named `name` in the dialog's scrolled body.
+fn click_in_body(harness: &mut Window, role: Role, name: &str) {
+    scroll_and_click(harness, |h, scroll| {
+        let node = h.get_by_role_and_label(role, name);
+        if scroll {
+            node.scroll_to_me();
+        }
+        node.rect()
+    });
+}
+
+/// Opens the combo box named `name` and picks `choice` from its list.
+fn choose(harness: &mut Window, name: &str, choice: &str) {
+    click_in_body(harness, Role::ComboBox, name);
+    // The open list is drawn last, above the dialog.
+    scroll_and_click(harness, |h, scroll| {
+        let node = h
+            .query_all_by_label(choice)
+            .rfind(|n| n.accesskit_node().role() == Role::Button)
+            .unwrap_or_else(|| panic!("no choice {choice} in {name}"));
+        if scroll {
+            node.scroll_to_me();
+        }
+        node.rect()
+    });
+}
+
+on_both_engines_with! {
+    fn a_zendesk_export_is_previewed_dry_run_and_imported(engine: Engine) {
+        let desk = desk_on(engine, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut harness = open(&desk, Some(desk.dana));
+        open_import(&mut harness, dir.path());
+        preview(&mut harness, &zendesk_csv());
+        // What it is, its columns with the field each fills, how its
+        // statuses and priorities read, and its first rows.
+        text_containing(&harness, "Read as Zendesk (CSV), in utf-8").expect("the format");
+        for column in ["Requester email", "Organization", "Solved at"] {
+            assert!(harness.query_by_label(column).is_some(), "the column {column}");
+        }
+        harness.get_by_role_and_label(Role::ComboBox, "Column “Requester email”");
+        for value in ["“new”", "“pending”", "“hold”", "“solved”", "“closed”", "“escalated”"] {
+            harness.get_by_role_and_label(Role::ComboBox, &format!("Status for {value}"));
+        }
+        harness.get_by_role_and_label(Role::ComboBox, "Priority for “normal”");
+        text_containing(&harness, "Line 2: Printer on fire · Waiting · Medium · ")
+            .expect("the first row as it imports");
+        text_containing(&harness, "Line 4: skipped: Status: “escalated”").expect("the third row's problem");
+        // The dry run: two new, and line 4 skipped with why.
+        dry_run(&mut harness);
+        text_containing(&harness, "2 new, 0 updated, 0 unchanged; 1 row skipped.").expect("the counts");
+    text_containing(&harness, "It will add 2 customers and 1 agent (bruno costa).")
+            .expect("who it adds");
+        text_containing(&harness, "Line 4: Status: “escalated” is not in the mapping's status table")
+            .expect("the skipped line");
+        // Nothing was written by it.
+        assert!(harness.query_by_label("No tickets yet").is_some());
+        harness.get_by_role_and_label(Role::Button, "Import").click();
+        step_until(&mut harness, "the import's notice", |h| {
+            h.query_by_label_contains("Imported 2 tickets (2 new, 0 updated, 0 unchanged").is_some()
+        });
+        step_until(&mut harness, "the imported tickets in the list", |h| {
+            h.query_by_label("Printer on fire").is_some() && h.query_by_label("Cannot log in").is_some()
+        });
+        assert!(
+            harness.query_by_role_and_label(Role::TextInput, "File").is_none(),
+            "the dialog closed"
+        );
+        assert!(harness.query_by_label("Odd status").is_none());
+    }
+}
+
+on_both_engines_with! {
+    fn editing_the_mapping_changes_what_the_dry_run_says(engine: Engine) {
+        let desk = desk_on(engine, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut harness = open(&desk, Some(desk.dana));
+        open_import(&mut harness, dir.path());
+        preview(&mut harness, &zendesk_csv());
+        dry_run(&mut harness);
+        text_containing(&harness, "2 new, 0 updated, 0 unchanged; 1 row skipped.").expect("the counts");
+        // "escalated" becomes In Progress: line 4 imports too.
+        choose(&mut harness, "Status for “escalated”", "In Progress");
+        step_until(&mut harness, "the rows read again", |h| {
+            text_containing(h, "Line 4: Odd status · In Progress").is_some()
+        });
+        assert!(text_containing(&harness, " new, ").is_none(), "the old dry run is gone");
+        dry_run(&mut harness);
+        text_containing(&harness, "3 new, 0 updated, 0 unchanged; 0 rows skipped.").expect("all three");
+        // A column no longer read as the subject: the mapping says what it
+        // lacks and there is nothing to dry run; read again, it is back.
+        choose(&mut harness, "Column “Subject”", "(not imported)");
+        step_until(&mut harness, "the mapping's problem", |h| {
+            text_containing(h, "no column is mapped to Subject").is_some()
+        });
+        assert!(harness.query_by_role_and_label(Role::Button, "Dry run").is_none());
+        choose(&mut harness, "Column “Subject”", "Subject");
+        dry_run(&mut harness);
+        text_containing(&harness, "3 new, 0 updated").expect("the subject read again");
+        // Saved under a name, it is offered the next time.
+        type_into(&mut harness, "Save mapping as", "zendesk escalations");
+        click_in_body(&mut harness, Role::Button, "Save");
+        step_until(&mut harness, "the mapping saved", |h| {
+            text_containing(h, "Saved the mapping as “zendesk escalations”.").is_some()
+        });
+        let library = MappingLibrary::new(dir.path().join("mappings"));
+        let saved = library.load("zendesk escalations").unwrap();
+        assert_eq!(
+            saved.status("escalated"),
+            Ok(tickets::domain::Status::InProgress)
+        );
+    }
+}
+
+on_both_engines_with! {
+    fn without_a_file_dialog_the_typed_path_is_read(engine: Engine) {
+        let desk = desk_on(engine, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut harness = open(&desk, Some(desk.dana));
+        harness
+            .state_mut()
+            .as_mut()
+            .expect("the window")
+            .set_open_dialog(Box::new(|_, _| tickets::app::DialogOutcome::Unavailable));
+        open_import(&mut harness, dir.path());
+        harness.get_by_role_and_label(Role::Button, "Choose…").click();
+        step_until(&mut harness, "the dialog saying why", |h| {
+            text_containing(h, "No file dialog is available on this system").is_some()
+        });
+        preview(&mut harness, &zendesk_csv());
+        text_containing(&harness, "Read as Zendesk (CSV)").expect("the typed file read");
+        // A file that is not there: said in the dialog, the path kept.
+        let missing = dir.path().join("nowhere.csv");
+        let typed = missing.display().to_string();
+        harness.get_by_role_and_label(Role::TextInput, "File").focus();
+        harness.run_steps(1);
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.get_by_role_and_label(Role::TextInput, "File").type_text(&typed);
+        harness.run_steps(1);
+        harness.get_by_role_and_label(Role::Button, "Preview").click();
+        step_until(&mut harness, "why it cannot be read", |h| {
+            text_containing(h, "nowhere.csv: ").is_some()
+        });
+        assert_eq!(crate::common::field_value(&harness, "File").as_deref(), Some(typed.as_str()));
+        // Escape closes it; opened again, what was typed is still there.
+        harness.key_press(egui::Key::Escape);
+        harness.run_steps(2);
+        assert!(harness.query_by_role_and_label(Role::TextInput, "File").is_none());
+        run_from_palette(&mut harness, "Import…");
+        step_until(&mut harness, "the dialog again", |h| {
+            h.query_by_role_and_label(Role::TextInput, "File").is_some()
+        });
+        assert_eq!(crate::common::field_value(&harness, "File").as_deref(), Some(typed.as_str()));
+    }
+}
+
+/// A Zendesk export of `rows` tickets, a minute apart.
+fn many_tickets(dir: &Path, rows: usize) -> PathBuf {
+    let mut text = std::fs::read_to_string(zendesk_csv())
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    text.push('\n');
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    for i in 0..rows {
+        let at = (start + chrono::Duration::minutes(i as i64)).format("%Y-%m-%d %H:%M:%S +0000");
+        text.push_str(&format!(
+            ",{id},Customer {i},{id},c{i}@example.com,Customer {i},,Support,Question {i},,open,normal,Mail,,{at},,,,\n",
+            id = 5000 + i
+        ));
+    }
+    let path = dir.join("many.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+on_both_engines_with! {
+    fn a_cancelled_import_keeps_whole_batches_and_says_it_resumes(engine: Engine) {
+        let desk = desk_on(engine, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let file = many_tickets(dir.path(), 2500);
+        let mut harness = open(&desk, Some(desk.dana));
+        open_import(&mut harness, dir.path());
+        preview(&mut harness, &file);
+        dry_run(&mut harness);
+        text_containing(&harness, "2,500 new").expect("the counts");
+        // Another program's write holds the database, so the import's
+        // first batch waits while Cancel is pressed.
+        let held = crate::common::hold_writes(&desk);
+        harness.get_by_role_and_label(Role::Button, "Import").click();
+        step_until(&mut harness, "the import's progress and Cancel", |h| {
+            h.query_by_label("Cancel importing tickets").is_some()
+                && h.query_by_role_and_label(Role::Button, "Cancel").is_some()
+        });
+        harness.get_by_role_and_label(Role::Button, "Cancel").click();
+        harness.run_steps(2);
+        held.release();
+        step_until(&mut harness, "the cancelled import's notice", |h| {
+            h.query_by_label_contains("Cancelled after importing 1,000 tickets").is_some()
+        });
+        assert!(harness
+            .query_by_label_contains("importing the same file again resumes where this stopped")
+            .is_some());
+        step_until(&mut harness, "the first batch in the list", |h| {
+            h.query_by_label("1,000 tickets").is_some()
+        });
+    }
+}
+
+on_both_engines_with! {
+    fn a_tickets_export_is_named_and_read_in_only_where_it_can_be(engine: Engine) {
+        let desk = desk_on(engine, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut harness = open(&desk, Some(desk.dana));
+        open_import(&mut harness, dir.path());
+        // Everything another desk held.
+        let other = desk_on(Engine::File, &["Printer on fire"]);
+        let export = dir.path().join("everything.jsonl");
+        tickets::export::everything::export_everything(
+            &crate::common::store_of(&other),
+            &export,
+            &mut |_, _| true,
+        )
+        .unwrap();
+        preview(&mut harness, &export);
+        text_containing(&harness, "This is a Tickets export: everything another Tickets database held, with 1 ticket.")
+            .expect("what it is");
+        // This database has its agents already; a server's owner reads one in.
+        let why = match engine {
+            Engine::File => "already holds tickets, people or settings",
+            Engine::Server => "read in by the server's owner",
+        };
+        text_containing(&harness, why).expect("why it is not read in here");
+        assert!(harness.query_by_label("Read it into this database").is_none());
+        assert!(harness.query_by_role_and_label(Role::Button, "Dry run").is_none());
+    }
+}
+
+/// The dialog, its preview and dry run shown, at a screen size agents have:
+/// its buttons and its right edge stay on screen.
+fn fits(size: [f32; 2]) {
+    let desk = desk_on(Engine::File, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = crate::common::open_sized(&desk, Some(desk.dana), size);
+    open_import(&mut harness, dir.path());
+    preview(&mut harness, &zendesk_csv());
+    dry_run(&mut harness);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size.into());
+    for button in ["Preview", "Dry run", "Import", "Close", "Choose…"] {
+        let rect = harness.get_by_role_and_label(Role::Button, button).rect();
+        assert!(
+            screen.contains_rect(rect),
+            "{button} at {rect:?} in {size:?}"
+        );
+    }
+    // The body's widest line, the column mapping, stays on screen too.
+    let rect = harness
+        .get_by_role_and_label(Role::ComboBox, "Column “Requester email”")
+        .rect();
+    assert!(rect.right() <= size[0], "{rect:?} in {size:?}");
+}
+
+#[test]
+fn the_dialog_fits_1366_by_768() {
+    fits([1366.0, 768.0]);
+}
+
+#[test]
+fn the_dialog_fits_1280_by_800() {
+    fits([1280.0, 800.0]);
+}
+
+/// On a team server an import writes other agents' history: an agent who
+/// is not an admin gets the store's sentence in the dialog, with the file
+/// and the dry run still there, and nothing is written.
+#[test]
+fn on_a_team_server_an_agent_who_is_not_an_admin_is_told_why() {
+    if crate::fixtures::pg::shared().is_none() {
+        return;
+    }
+    let desk = desk_on(Engine::Server, &[]);
+    let owner = desk.url.clone().expect("a server desk");
+    let sams = owner.replacen(
+        &format!("{}@", crate::fixtures::pg::SUPERUSER),
+        &format!("{}@", desk.logins[1]),
+        1,
+    );
+    let location = tickets::store::Location::Server(sams);
+    let mut harness = crate::common::window_on(
+        location.clone(),
+        desk.clock.clone(),
+        crate::common::settings_for(location, None),
+    );
+    step_until(&mut harness, "the list", crate::common::list_counted);
+    let dir = tempfile::tempdir().unwrap();
+    open_import(&mut harness, dir.path());
+    preview(&mut harness, &zendesk_csv());
+    dry_run(&mut harness);
+    text_containing(&harness, "2 new, 0 updated").expect("the counts");
+    harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    step_until(&mut harness, "the refusal", |h| {
+        text_containing(h, "only an admin").is_some()
+    });
+    text_containing(&harness, "The import stopped: ").expect("said in the dialog");
+    text_containing(&harness, "2 new, 0 updated").unwrap_or_else(|| {
+        panic!(
+            "the dry run still shown: {:?}",
+            harness
+                .query_all_by_role(Role::Label)
+                .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
+                .collect::<Vec<_>>()
+        )
+    });
+    assert_eq!(
+        crate::common::field_value(&harness, "File"),
+        Some(zendesk_csv().display().to_string())
+    );
+    let tickets = crate::common::store_of(&desk)
+        .count_tickets(&tickets::store::TicketFilter::default())
+        .unwrap();
+    assert_eq!(tickets, 0);
+}
