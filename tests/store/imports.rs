@@ -644,7 +644,7 @@ fn references_move_with_a_desk_to_a_team_server() {
     admin
         .init("Dana", "dana@example.com", crate::fixtures::t0())
         .unwrap();
-    let moved = admin.import(&desk.store, &mut |_, _| {}).unwrap();
+    let moved = admin.import(&*desk.store, &mut |_, _| {}).unwrap();
     assert!(moved.tables.contains(&("ticket_refs", 2)), "{moved:?}");
 
     let mut team = tickets::store::Store::connect(&url, desk.clock.clone()).unwrap();
