@@ -143,6 +143,18 @@ on_both_engines_with! {
         text_containing(&harness, "Line 2: Printer on fire · Waiting · Medium · ")
             .expect("the first row as it imports");
         text_containing(&harness, "Line 4: skipped: Status: “escalated”").expect("the third row's problem");
+        // Keys typed in the dialog's boxes type: N (New Ticket) and J
+        // (next ticket) fire nothing.
+        harness
+            .get_by_role_and_label(Role::TextInput, "Save mapping as")
+            .focus();
+        harness.run_steps(1);
+        crate::common::press_keys(&mut harness, "nj");
+        assert_eq!(
+            crate::common::field_value(&harness, "Save mapping as").as_deref(),
+            Some("nj")
+        );
+        assert!(harness.query_by_label("Subject (required)").is_none());
         // The dry run: two new, and line 4 skipped with why.
         dry_run(&mut harness);
         text_containing(&harness, "2 new, 0 updated, 0 unchanged; 1 row skipped.").expect("the counts");
