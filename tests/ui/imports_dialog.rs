@@ -188,7 +188,15 @@ on_both_engines_with! {
         preview(&mut harness, &zendesk_csv());
         dry_run(&mut harness);
         text_containing(&harness, "2 new, 0 updated, 0 unchanged; 1 row skipped.").expect("the counts");
-        // "escalated" becomes In Progress: line 4 imports too.
+        // Any value the table lacks may read as one status: line 4 imports
+        // as Waiting, and "escalated" says it reads as any other.
+        choose(&mut harness, "Status for any other value", "Waiting");
+        step_until(&mut harness, "the rows read again", |h| {
+            text_containing(h, "Line 4: Odd status · Waiting").is_some()
+        });
+        let escalated = harness.get_by_role_and_label(Role::ComboBox, "Status for “escalated”");
+        assert_eq!(escalated.value().as_deref(), Some("(as any other: Waiting)"));
+        // "escalated" becomes In Progress: line 4 imports as that.
         choose(&mut harness, "Status for “escalated”", "In Progress");
         step_until(&mut harness, "the rows read again", |h| {
             text_containing(h, "Line 4: Odd status · In Progress").is_some()
