@@ -143,6 +143,18 @@ on_both_engines_with! {
         text_containing(&harness, "Line 2: Printer on fire · Waiting · Medium · ")
             .expect("the first row as it imports");
         text_containing(&harness, "Line 4: skipped: Status: “escalated”").expect("the third row's problem");
+        // Keys typed in the dialog's boxes type: N (New Ticket) and J
+        // (next ticket) fire nothing.
+        harness
+            .get_by_role_and_label(Role::TextInput, "Save mapping as")
+            .focus();
+        harness.run_steps(1);
+        crate::common::press_keys(&mut harness, "nj");
+        assert_eq!(
+            crate::common::field_value(&harness, "Save mapping as").as_deref(),
+            Some("nj")
+        );
+        assert!(harness.query_by_label("Subject (required)").is_none());
         // The dry run: two new, and line 4 skipped with why.
         dry_run(&mut harness);
         text_containing(&harness, "2 new, 0 updated, 0 unchanged; 1 row skipped.").expect("the counts");
@@ -176,7 +188,15 @@ on_both_engines_with! {
         preview(&mut harness, &zendesk_csv());
         dry_run(&mut harness);
         text_containing(&harness, "2 new, 0 updated, 0 unchanged; 1 row skipped.").expect("the counts");
-        // "escalated" becomes In Progress: line 4 imports too.
+        // Any value the table lacks may read as one status: line 4 imports
+        // as Waiting, and "escalated" says it reads as any other.
+        choose(&mut harness, "Status for any other value", "Waiting");
+        step_until(&mut harness, "the rows read again", |h| {
+            text_containing(h, "Line 4: Odd status · Waiting").is_some()
+        });
+        let escalated = harness.get_by_role_and_label(Role::ComboBox, "Status for “escalated”");
+        assert_eq!(escalated.value().as_deref(), Some("(as any other: Waiting)"));
+        // "escalated" becomes In Progress: line 4 imports as that.
         choose(&mut harness, "Status for “escalated”", "In Progress");
         step_until(&mut harness, "the rows read again", |h| {
             text_containing(h, "Line 4: Odd status · In Progress").is_some()
@@ -251,8 +271,8 @@ on_both_engines_with! {
     }
 }
 
-/// A Zendesk export of `rows` tickets, a minute apart.
-fn many_tickets(dir: &Path, rows: usize) -> PathBuf {
+/// A Zendesk export of `rows` tickets, a minute apart, each with `status`.
+fn many_tickets_with(dir: &Path, rows: usize, status: &str) -> PathBuf {
     let mut text = std::fs::read_to_string(zendesk_csv())
         .unwrap()
         .lines()
@@ -267,13 +287,39 @@ fn many_tickets(dir: &Path, rows: usize) -> PathBuf {
     for i in 0..rows {
         let at = (start + chrono::Duration::minutes(i as i64)).format("%Y-%m-%d %H:%M:%S +0000");
         text.push_str(&format!(
-            ",{id},Customer {i},{id},c{i}@example.com,Customer {i},,Support,Question {i},,open,normal,Mail,,{at},,,,\n",
+            ",{id},Customer {i},{id},c{i}@example.com,Customer {i},,Support,Question {i},,{status},normal,Mail,,{at},,,,\n",
             id = 5000 + i
         ));
     }
     let path = dir.join("many.csv");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// A Zendesk export of `rows` open tickets, a minute apart.
+fn many_tickets(dir: &Path, rows: usize) -> PathBuf {
+    many_tickets_with(dir, rows, "open")
+}
+
+on_both_engines_with! {
+    fn a_dry_run_lists_the_first_thousand_skipped_rows_and_says_so(engine: Engine) {
+        let desk = desk_on(engine, &[]);
+        let dir = tempfile::tempdir().unwrap();
+        let file = many_tickets_with(dir.path(), 1200, "escalated");
+        let mut harness = open(&desk, Some(desk.dana));
+        open_import(&mut harness, dir.path());
+        preview(&mut harness, &file);
+        dry_run(&mut harness);
+        text_containing(&harness, "0 new, 0 updated, 0 unchanged; 1,200 rows skipped.").expect("the counts");
+        text_containing(&harness, "Only the first 1,000 skipped rows are listed; 1,200 were skipped in all.")
+            .expect("the note");
+        text_containing(&harness, "Line 1001: Status: “escalated”").expect("the last listed");
+        assert!(text_containing(&harness, "Line 1002: ").is_none());
+        assert!(
+            harness.get_by_role_and_label(Role::Button, "Import").accesskit_node().is_disabled(),
+            "nothing to import"
+        );
+    }
 }
 
 on_both_engines_with! {

@@ -273,7 +273,9 @@ fn choose_ui(
                     }
                 })
                 .response
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Encoding"));
+                .widget_info(|| {
+                    combo_info("Encoding", dialog.encoding.map_or("Detected", TextEncoding::name))
+                });
             changed |= dialog.encoding != before;
             ui.end_row();
 
@@ -288,7 +290,7 @@ fn choose_ui(
                     }
                 })
                 .response
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Format"));
+                .widget_info(|| combo_info("Format", dialog.format.map_or("Detected", Format::label)));
             changed |= dialog.format != before;
             ui.end_row();
 
@@ -309,7 +311,12 @@ fn choose_ui(
                 })
                 .response;
             response
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Mapping"));
+                .widget_info(|| {
+                    combo_info(
+                        "Mapping",
+                        dialog.saved_choice.as_deref().unwrap_or("The format's own"),
+                    )
+                });
             response.on_hover_text("Which column fills which field, and how statuses and priorities read: the format's built-in mapping (for another CSV, one guessed from its header), or one saved earlier");
             changed |= dialog.saved_choice != before;
             ui.end_row();
@@ -380,9 +387,7 @@ fn preview_ui(
                             }
                         })
                         .response
-                        .widget_info(|| {
-                            egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &name)
-                        });
+                        .widget_info(|| combo_info(&name, field.label()));
                     if field != before {
                         set_field(mapping, column, field);
                         remap = true;
@@ -655,26 +660,32 @@ fn value_table<T: Copy + PartialEq>(
                     .iter()
                     .find(|(k, _)| normalise(k) == key)
                     .map(|(k, v)| (k.clone(), *v));
-                let mut now = entry
-                    .as_ref()
-                    .map(|(_, v)| *v)
-                    .or_else(|| parse(value))
-                    .or(*default);
+                // None: not in the table, so read as any other value is.
+                let mut now = entry.as_ref().map(|(_, v)| *v).or_else(|| parse(value));
                 let before = now;
+                let otherwise = match *default {
+                    Some(d) => format!("(as any other: {})", label(d)),
+                    None => skipped.to_owned(),
+                };
                 let text = format!("“{value}”");
                 let name = format!("{what} for {text}");
                 ui.label(&text);
                 egui::ComboBox::from_id_salt(("import_value", what, value.as_str()))
-                    .selected_text(now.map_or(skipped, label))
+                    .selected_text(now.map_or(otherwise.as_str(), label))
                     .width(150.0)
                     .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut now, None, skipped);
+                        ui.selectable_value(&mut now, None, otherwise.as_str());
                         for &option in all {
                             ui.selectable_value(&mut now, Some(option), label(option));
                         }
                     })
                     .response
-                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &name));
+                    .widget_info(|| {
+                        combo_info(
+                            &name,
+                            &now.map_or(otherwise.clone(), |v| label(v).to_owned()),
+                        )
+                    });
                 if now != before {
                     if let Some((k, _)) = entry {
                         table.remove(&k);
@@ -699,11 +710,18 @@ fn value_table<T: Copy + PartialEq>(
                     }
                 })
                 .response
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &name));
+                .widget_info(|| combo_info(&name, default.map_or(skipped, label)));
             changed |= *default != before;
             ui.end_row();
         });
     changed
+}
+
+/// A combo box's accessible description: its name, and the choice it shows.
+fn combo_info(name: &str, shown: &str) -> egui::WidgetInfo {
+    let mut info = egui::WidgetInfo::labeled(egui::Role::ComboBox, true, name);
+    info.current_text_value = Some(shown.to_owned());
+    info
 }
 
 /// `text` cut to `chars` characters, with an ellipsis when cut.
