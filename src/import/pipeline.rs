@@ -20,10 +20,13 @@ use crate::domain::{AgentId, ImportedTicket};
 use crate::store::import::{ImportPlan, ImportResult, Planned};
 use crate::store::{Store, StoreError};
 
-/// Tickets written (or planned) together, at most: a batch sets the search
-/// triggers aside and puts them back (see the file's import), which costs
-/// as much as writing a few hundred tickets.
-const BATCH_TICKETS: usize = 5000;
+/// Tickets written (or planned) together in a file, at most: a file's
+/// batch sets the search triggers aside and puts them back (see its
+/// import), which costs as much as writing a few hundred tickets.
+const FILE_BATCH_TICKETS: usize = 5000;
+/// Tickets written together on a team server, at most (a thousand take a
+/// few seconds there: Cancel is heard between batches).
+const SERVER_BATCH_TICKETS: usize = 1000;
 /// A batch is written early once its text reaches this many bytes (tickets
 /// with long conversations), so a batch's memory stays bounded.
 const BATCH_BYTES: usize = 32 << 20;
@@ -186,7 +189,11 @@ pub fn import_file(
     dry_run: bool,
     heed: &mut dyn Heed,
 ) -> Result<ImportReport, PipelineError> {
-    import_in_batches(store, actor, path, options, dry_run, heed, BATCH_TICKETS)
+    let batch = match store.location() {
+        crate::store::Location::File(_) => FILE_BATCH_TICKETS,
+        crate::store::Location::Server(_) => SERVER_BATCH_TICKETS,
+    };
+    import_in_batches(store, actor, path, options, dry_run, heed, batch)
 }
 
 /// [`import_file`] in batches of at most `batch_tickets` tickets (tests
@@ -278,7 +285,8 @@ pub fn import_in_batches(
         heed.progress(progress.bytes_read(), progress.bytes_total());
         if !dry_run {
             store.finish_import(actor, &key)?;
-            store.refresh_due()?;
+            // The imported tickets' due times, worked out a slice at a time.
+            while store.refresh_due()? > 0 {}
         }
     }
     if !dry_run {

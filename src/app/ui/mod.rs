@@ -246,8 +246,13 @@ impl TicketsApp {
                 actions.push(action);
             }
         }
+        // A dialog on show keeps the keys that type, as a box does, with
+        // or without the cursor in one: a letter typed after a click beside
+        // a box, or meant for a file dialog that just closed, opened another
+        // form over it. Esc, Ctrl+Enter and the other chords still act.
+        let dialog = self.modal.is_some();
         actions.extend(
-            UiCommand::pressed(&ctx, typing)
+            UiCommand::pressed(&ctx, typing || dialog)
                 .into_iter()
                 .map(Action::Command),
         );
