@@ -173,6 +173,9 @@ impl ActivityEntry {
     pub fn sentence(&self) -> String {
         let who = match &self.kind {
             ActivityKind::CustomerErased { name, .. } => name,
+            // An import's own bookkeeping (the ticket made, its tags, its
+            // assignee, a status the source did not attribute) is nobody's.
+            _ if self.actor.is_none() => "The import",
             _ if self.actor_name.is_empty() => "Someone",
             _ => &self.actor_name,
         };

@@ -555,6 +555,16 @@ on_both_engines! {
         assert_eq!(search(&desk, "thermostat"), [a], "a new ticket's subject");
         assert_eq!(search(&desk, "duras"), [a], "its customer's name");
         assert_eq!(search(&desk, "kettle"), [b]);
+        // The trail says the import made it, not "Someone".
+        let trail: Vec<String> = desk
+            .store
+            .load_ticket(b)
+            .unwrap()
+            .activity
+            .iter()
+            .map(|e| e.sentence())
+            .collect();
+        assert_eq!(trail, ["The import created the ticket"]);
         // Renamed at the source and imported again: found by its new words only.
         oven.subject = "Oven door hinge".to_owned();
         desk.store

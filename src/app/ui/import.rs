@@ -213,13 +213,15 @@ pub fn import_ui(
         .min_scrolled_height(body_height)
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            if dialog.previewed.is_some() {
-                ui.separator();
-                preview_ui(ui, dialog, focus, actions);
-            }
+            // The dry run's answer first, where Dry run was pressed; the
+            // preview and its mapping below it.
             if let Some(report) = &dialog.report {
                 ui.separator();
                 report_ui(ui, report);
+            }
+            if dialog.previewed.is_some() {
+                ui.separator();
+                preview_ui(ui, dialog, focus, actions);
             }
         });
 }
