@@ -503,3 +503,18 @@ fn unreadable_sources_say_so() {
         "{missing}"
     );
 }
+
+#[test]
+fn a_source_and_its_progress_can_go_to_the_import_thread() {
+    // The pipeline reads on a background thread and shows progress on the
+    // window's: this fails to compile if either stops being Send.
+    fn send<T: Send + 'static>(_: &T) {}
+    let source = Source::open(&fixture("zendesk.csv"), &ImportOptions::default()).unwrap();
+    let progress = source.progress();
+    send(&source);
+    send(&progress);
+    assert_eq!(
+        progress.bytes_total(),
+        Some(std::fs::metadata(fixture("zendesk.csv")).unwrap().len())
+    );
+}
