@@ -25,6 +25,22 @@ struct OnServer<'a, C: GenericClient> {
     /// Each statement prepared once for the batch: a statement sent as text
     /// costs a round trip to prepare it before the one that runs it.
     prepared: HashMap<String, postgres::Statement>,
+    /// Trail entries not sent yet: sent together before the trail is read
+    /// (an update's look at a ticket) and at the end of the batch, one
+    /// round trip for many.
+    entries: Entries,
+}
+
+/// Trail entries to send, column by column.
+#[derive(Default)]
+struct Entries {
+    ticket: Vec<i64>,
+    at: Vec<i64>,
+    agent: Vec<Option<i64>>,
+    kind: Vec<&'static str>,
+    ref_id: Vec<Option<i64>>,
+    old: Vec<Option<String>>,
+    new: Vec<Option<String>>,
 }
 
 impl<'a, C: GenericClient> OnServer<'a, C> {
@@ -33,9 +49,26 @@ impl<'a, C: GenericClient> OnServer<'a, C> {
             client,
             server,
             prepared: HashMap::new(),
+            entries: Entries::default(),
         }
     }
 
+    /// Sends the trail entries waiting, if any: before a read of the trail
+    /// and at the end of the batch (nothing else an import writes reads it).
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if !self.entries.ticket.is_empty() {
+            let e = std::mem::take(&mut self.entries);
+            self.rows(
+                "SELECT tickets.import_records($1, $2, $3, $4, $5, $6, $7)::text",
+                &[
+                    &e.ticket, &e.at, &e.agent, &e.kind, &e.ref_id, &e.old, &e.new,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Runs one statement, prepared once.
     fn rows(
         &mut self,
         sql: &str,
@@ -124,6 +157,7 @@ impl<C: GenericClient> ImportDesk for OnServer<'_, C> {
     }
 
     fn existing(&mut self, ticket: TicketNumber) -> Result<Existing, StoreError> {
+        self.flush()?;
         let rows = self.rows(
             "SELECT t.subject, t.description, t.status, t.priority, t.customer_id, c.name,
                     t.created_at, t.first_reply_at, t.first_reply_by, t.resolved_at,
@@ -329,18 +363,14 @@ impl<C: GenericClient> ImportWrite for OnServer<'_, C> {
         kind: &ActivityKind,
     ) -> Result<(), StoreError> {
         let (kind, ref_id, old, new) = crate::store::trail::encode(kind);
-        self.rows(
-            "SELECT tickets.import_record($1, $2, $3, $4, $5, $6::text::jsonb, $7::text::jsonb)::text",
-            &[
-                &ticket.0,
-                &at,
-                &agent.map(|a| a.0),
-                &kind,
-                &ref_id,
-                &old.json(),
-                &new.json(),
-            ],
-        )?;
+        let e = &mut self.entries;
+        e.ticket.push(ticket.0);
+        e.at.push(at);
+        e.agent.push(agent.map(|a| a.0));
+        e.kind.push(kind);
+        e.ref_id.push(ref_id);
+        e.old.push(old.json());
+        e.new.push(new.json());
         Ok(())
     }
 
@@ -351,6 +381,7 @@ impl<C: GenericClient> ImportWrite for OnServer<'_, C> {
         _actor: AgentId,
         at: i64,
     ) -> Result<(), StoreError> {
+        self.flush()?;
         self.rows(
             "SELECT tickets.import_checkpoint($1, $2, $3)::text",
             &[&key, &line.map(line_of), &at],
@@ -439,7 +470,9 @@ impl ServerStore {
         let server = self.server().to_owned();
         self.write_with(|tx| {
             let mut desk = OnServer::on(tx, &server);
-            write_batch(&mut desk, actor, source, checkpoint, batch, now)
+            let results = write_batch(&mut desk, actor, source, checkpoint, batch, now)?;
+            desk.flush()?;
+            Ok(results)
         })
     }
 

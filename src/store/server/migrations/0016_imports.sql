@@ -15,8 +15,9 @@
 -- that, so every function below checks that the caller is one (TK403
 -- otherwise). A desk works out what to write (the store's `import` module,
 -- shared with the file) and calls them in one transaction per batch; each
--- writes one row and its derived columns, and the batch's last call
--- (tickets.import_checkpoint) announces the change to the other desks.
+-- writes one row and its derived columns (the trail's entries, a ticket's
+-- at a time), and the batch's last call (tickets.import_checkpoint)
+-- announces the change to the other desks.
 
 CREATE TABLE tickets.ticket_refs (
     source      text NOT NULL,
@@ -177,15 +178,21 @@ BEGIN
     RETURN note;
 END $$;
 
--- One entry of an imported ticket's trail, by whoever the source says
--- made it (NULL: nobody known) at its own time.
-CREATE FUNCTION tickets.import_record(p_ticket bigint, p_at bigint, p_agent bigint, p_kind text,
-                                      p_ref bigint, p_old jsonb, p_new jsonb) RETURNS void
+-- Entries of imported tickets' trails, in the order given (a desk sends a
+-- ticket's entries together, each by whoever the source says made it, NULL:
+-- nobody known, at its own time; old and new values as JSON text).
+CREATE FUNCTION tickets.import_records(p_ticket bigint[], p_at bigint[], p_agent bigint[],
+                                       p_kind text[], p_ref bigint[], p_old text[],
+                                       p_new text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor bigint := tickets.importer();
 BEGIN
-    PERFORM tickets.record(p_ticket, p_at, p_agent, p_kind, p_ref, p_old, p_new);
+    INSERT INTO tickets.activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value)
+    SELECT u.t, u.a, u.g, u.k, u.r, u.o::jsonb, u.n::jsonb
+    FROM unnest(p_ticket, p_at, p_agent, p_kind, p_ref, p_old, p_new)
+         WITH ORDINALITY AS u(t, a, g, k, r, o, n, i)
+    ORDER BY u.i;
 END $$;
 
 -- Where the import `p_key` stands (NULL p_line: it finished, so nothing is
@@ -217,6 +224,6 @@ GRANT EXECUTE ON FUNCTION
     tickets.import_assignee(bigint, bigint, bigint),
     tickets.import_message(bigint, smallint, bigint, text, bigint),
     tickets.import_note(bigint, bigint, text, bigint),
-    tickets.import_record(bigint, bigint, bigint, text, bigint, jsonb, jsonb),
+    tickets.import_records(bigint[], bigint[], bigint[], text[], bigint[], text[], text[]),
     tickets.import_checkpoint(text, bigint, bigint)
 TO :agents;
