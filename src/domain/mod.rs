@@ -27,6 +27,24 @@ pub use ticket::{
 
 use chrono::{DateTime, TimeZone, Utc};
 
+/// A whole number with thousands separators: 20,000.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "1 ticket", "20,000 tickets".
+pub fn count_of(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// The key names sort by, on every engine: lower-cased the Unicode way, so
 /// "Émile" sorts with "emile".
 pub fn sort_key(name: &str) -> String {

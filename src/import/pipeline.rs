@@ -16,7 +16,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use super::{Format, ImportError, ImportOptions, RowProblem, Source, TextEncoding};
-use crate::domain::{AgentId, ImportedTicket};
+use crate::domain::{AgentId, ImportedTicket, count_of, thousands};
 use crate::store::import::{ImportPlan, ImportResult, Planned};
 use crate::store::{Store, StoreError};
 
@@ -71,23 +71,20 @@ pub struct ImportReport {
 impl ImportReport {
     /// One sentence: "Imported 1,204 tickets (1,180 new, 24 updated), 3 rows skipped…".
     pub fn summary(&self) -> String {
-        let n = |n: u64, one: &str, many: &str| {
-            format!("{} {}", group(n), if n == 1 { one } else { many })
-        };
         let mut parts = vec![format!(
             "{} new, {} updated, {} unchanged",
-            group(self.created),
-            group(self.updated),
-            group(self.unchanged)
+            thousands(self.created),
+            thousands(self.updated),
+            thousands(self.unchanged)
         )];
         if self.new_customers > 0 || !self.new_agents.is_empty() {
             parts.push(format!(
                 "{} and {} added",
-                n(self.new_customers, "customer", "customers"),
-                n(self.new_agents.len() as u64, "agent", "agents")
+                count_of(self.new_customers, "customer", "customers"),
+                count_of(self.new_agents.len() as u64, "agent", "agents")
             ));
         }
-        parts.push(format!("{} skipped", n(self.skipped, "row", "rows")));
+        parts.push(format!("{} skipped", count_of(self.skipped, "row", "rows")));
         let verb = if self.dry_run {
             "Would import"
         } else if self.cancelled {
@@ -97,7 +94,7 @@ impl ImportReport {
         };
         let mut sentence = format!(
             "{verb} {} ({})",
-            n(
+            count_of(
                 self.created + self.updated + self.unchanged,
                 "ticket",
                 "tickets"
@@ -105,7 +102,7 @@ impl ImportReport {
             parts.join("; ")
         );
         if let Some(line) = self.resumed_after {
-            sentence.push_str(&format!(", resuming after line {}", group(line)));
+            sentence.push_str(&format!(", resuming after line {}", thousands(line)));
         }
         if self.dry_run {
             sentence.push_str("; nothing was written");
@@ -115,19 +112,6 @@ impl ImportReport {
         sentence.push('.');
         sentence
     }
-}
-
-/// 1234567 as "1,234,567".
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Why an import stopped before the end, with what it had done.

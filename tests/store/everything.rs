@@ -188,6 +188,13 @@ fn fill_edges(store: &mut Store, clock: &tickets::clock::FixedClock, dana: Agent
         .bulk_undo(dana, &done, "undo: set priority to High", &mut |_, _| true)
         .unwrap();
     store.erase_customer(dana, gone).unwrap();
+    // One ticket imported from another help desk, its id kept.
+    clock.set(at(31));
+    let imported = crate::fixtures::imported_ticket("ZD-9", 2, "From the old desk", at(31));
+    store
+        .import_batch(dana, "zendesk", ("edges", 2), &[imported])
+        .unwrap();
+    store.finish_import(dana, "edges").unwrap();
     let _ = c;
 }
 
@@ -264,7 +271,7 @@ on_both_engines_with! {
         let (store, _) = full_desk(engine, dir.path());
         let first = dir.path().join("everything.jsonl");
         let written = export_everything(&store, &first, &mut |_, _| true).unwrap();
-        assert_eq!(written.tickets(), 154, "150 seeded, 4 by hand");
+        assert_eq!(written.tickets(), 155, "150 seeded, 4 by hand, 1 imported");
         for (table, rows) in &written.tables {
             if *table != "ticket_reads" || engine == Engine::File {
                 assert!(*rows > 0, "{table} is in the export, with rows: {:?}", written.tables);
@@ -309,7 +316,7 @@ on_both_engines_with! {
             Engine::File => copy.agents().unwrap().into_iter().find(|a| a.email == "dana@example.com").unwrap().id,
         };
         let next = copy.create_ticket(dana, &new_ticket("After the move")).unwrap();
-        assert_eq!(next.0, 155);
+        assert_eq!(next.0, 156);
     }
 
     fn a_database_that_holds_anything_is_not_filled(engine: Engine) {

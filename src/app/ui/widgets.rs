@@ -160,23 +160,7 @@ pub fn button_pair(ui: &mut Ui, first: &str, second: &str) -> (bool, bool) {
         .inner
 }
 
-/// A whole number with thousands separators: 20,000.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "1 ticket", "20,000 tickets".
-pub fn count_of(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
+pub use crate::domain::{count_of, thousands};
 
 /// A time in the computer's zone, written out in full.
 pub fn exact_time(t: DateTime<Utc>) -> String {
