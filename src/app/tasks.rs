@@ -275,7 +275,15 @@ impl BackgroundTasks {
         let mut cancel = None;
         for running in &self.running {
             let (done, total) = running.progress.get();
-            let text = if total > 0 {
+            let text = if total > 0 && running.name == TaskName::Import {
+                // An import hears how far through the file it is, in bytes.
+                format!(
+                    "{} {:.0}% of {:.1} MB",
+                    running.what,
+                    done as f64 * 100.0 / total as f64,
+                    total as f64 / 1e6
+                )
+            } else if total > 0 {
                 format!(
                     "{} {} of {}",
                     running.what,

@@ -53,6 +53,19 @@ fn the_first_ticket_of_an_empty_database_shows_in_the_list() {
 }
 
 #[test]
+fn an_empty_database_offers_to_import_another_help_desks_tickets() {
+    let desk = desk(&[]);
+    let mut harness = open(&desk, Some(desk.dana));
+    harness.get_by_label("No tickets yet");
+    harness
+        .get_by_role_and_label(Role::Button, "Import from another help desk…")
+        .click();
+    step_until(&mut harness, "the import dialog", |h| {
+        h.query_by_label("Import tickets").is_some()
+    });
+}
+
+#[test]
 fn a_ticket_made_elsewhere_in_an_empty_database_shows_without_a_restart() {
     let desk = desk(&[]);
     let mut harness = open(&desk, Some(desk.dana));

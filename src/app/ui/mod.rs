@@ -447,7 +447,7 @@ impl TicketsApp {
             // A team's server holds the team's real tickets: sample data
             // goes into a desk's file only.
             let on_file = matches!(self.location, crate::store::Location::File(_));
-            let buttons = if on_file { 260.0 } else { 90.0 };
+            let buttons = if on_file { 420.0 } else { 250.0 };
             ui.horizontal(|ui| {
                 ui.add_space((ui.available_width() - buttons).max(0.0) / 2.0);
                 if ui
@@ -456,6 +456,14 @@ impl TicketsApp {
                     .clicked()
                 {
                     actions.push(Action::Command(UiCommand::NewTicket));
+                }
+                // A team moving in brings its old help desk's tickets.
+                if ui
+                    .button("Import from another help desk…")
+                    .on_hover_text("Zendesk, Freshdesk, osTicket or Help Scout exports, or any CSV")
+                    .clicked()
+                {
+                    actions.push(Action::Command(UiCommand::ImportTickets));
                 }
                 if on_file && ui.button("Load sample data").clicked() {
                     actions.push(Action::Command(UiCommand::LoadSampleData));
