@@ -314,7 +314,7 @@ pub enum ServerCommand {
 }
 
 /// Progress on standard error, at most every two seconds: "  N of M what…".
-fn progress_every_2s(what: &'static str) -> impl FnMut(u64, u64) {
+pub(crate) fn progress_every_2s(what: &'static str) -> impl FnMut(u64, u64) {
     let mut last_report = Instant::now();
     move |done, total| {
         if last_report.elapsed().as_secs() >= 2 {
@@ -725,7 +725,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             text,
             actor,
         } => write_on(&mut store, &ticket, &text, &actor, true),
-        FileCommand::Import { args } => crate::import::command::run(&location, &args, clock),
+        FileCommand::Import { .. } => unreachable!("an import is run before a store is opened"),
         FileCommand::Export { out, all: true, .. } => {
             let mut progress = progress_every_2s("rows");
             let written =

@@ -737,6 +737,9 @@ impl TicketsApp {
             folder.join(name),
             total,
         )));
+        // The path takes the cursor, as the import's does: what is typed
+        // next is where to save.
+        self.focus.request(TextBox::Path);
     }
 
     /// "Choose…" in the export dialog: the system's save dialog fills its

@@ -254,7 +254,7 @@ struct TaskHeed<'a>(&'a TaskHandle);
 
 impl Heed for TaskHeed<'_> {
     fn progress(&mut self, read: u64, total: Option<u64>) -> bool {
-        self.0.progress(read, total.unwrap_or(0))
+        self.0.progress_bytes(read, total.unwrap_or(0))
     }
 
     fn problem(&mut self, _problem: &RowProblem) {

@@ -27,7 +27,11 @@ impl TicketsApp {
         if !self.tasks.is_running(TaskName::Import) {
             dialog.running = None;
         }
-        self.ask_import(ctx, &mut dialog, Ask::SavedMappings, None);
+        // A read still under way (closed while "Reading the file…") keeps
+        // its answer coming; the saved mappings are listed afresh otherwise.
+        if dialog.answers.is_none() {
+            self.ask_import(ctx, &mut dialog, Ask::SavedMappings, None);
+        }
         self.modal = Some(Modal::Import(dialog));
         self.focus.request(TextBox::Path);
     }

@@ -90,6 +90,9 @@ pub struct Progress {
     done: AtomicU64,
     total: AtomicU64,
     cancel: AtomicBool,
+    /// Whether done and total are bytes of a file read (an import), not
+    /// things counted (tickets, rows).
+    bytes: AtomicBool,
 }
 
 impl Progress {
@@ -104,6 +107,27 @@ impl Progress {
     /// Whether the window asked the job to stop.
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The words beside its bar: "Exporting tickets 2,048 of 20,000", or
+    /// for a file being read "Importing tickets 42% of 325.0 MB".
+    pub fn text(&self, what: &str) -> String {
+        let (done, total) = self.get();
+        if total == 0 {
+            format!("{what}…")
+        } else if self.bytes.load(Ordering::Relaxed) {
+            format!(
+                "{what} {:.0}% of {:.1} MB",
+                done as f64 * 100.0 / total as f64,
+                total as f64 / 1e6
+            )
+        } else {
+            format!(
+                "{what} {} of {}",
+                crate::domain::thousands(done),
+                crate::domain::thousands(total)
+            )
+        }
     }
 }
 
@@ -135,6 +159,12 @@ impl TaskHandle {
         self.progress.total.store(total, Ordering::Relaxed);
         (self.wake)();
         !self.progress.cancelled()
+    }
+
+    /// Reports progress through a file, in bytes; says whether to carry on.
+    pub fn progress_bytes(&self, read: u64, total: u64) -> bool {
+        self.progress.bytes.store(true, Ordering::Relaxed);
+        self.progress(read, total)
     }
 
     /// Whether the window asked the job to stop.
@@ -250,6 +280,14 @@ impl BackgroundTasks {
             .map(|r| r.progress.get())
     }
 
+    /// The words beside the bar of the running job of this name.
+    pub fn progress_text(&self, name: TaskName) -> Option<String> {
+        self.running
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.progress.text(&r.what))
+    }
+
     /// Asks the job of this name to stop.
     pub fn cancel(&self, name: TaskName) {
         for running in self.running.iter().filter(|r| r.name == name) {
@@ -275,24 +313,7 @@ impl BackgroundTasks {
         let mut cancel = None;
         for running in &self.running {
             let (done, total) = running.progress.get();
-            let text = if total > 0 && running.name == TaskName::Import {
-                // An import hears how far through the file it is, in bytes.
-                format!(
-                    "{} {:.0}% of {:.1} MB",
-                    running.what,
-                    done as f64 * 100.0 / total as f64,
-                    total as f64 / 1e6
-                )
-            } else if total > 0 {
-                format!(
-                    "{} {} of {}",
-                    running.what,
-                    super::ui::widgets::thousands(done),
-                    super::ui::widgets::thousands(total)
-                )
-            } else {
-                format!("{}…", running.what)
-            };
+            let text = running.progress.text(&running.what);
             let bar = if total > 0 {
                 egui::ProgressBar::new(done as f32 / total as f32)
             } else {
@@ -363,5 +384,28 @@ mod tests {
             [(TaskName::Backup, Err(Failure::Stopped))]
         ));
         assert!(!tasks.is_running(TaskName::Backup));
+    }
+
+    #[test]
+    fn a_file_read_is_told_in_megabytes_and_counted_things_as_counts() {
+        let counted = Progress::default();
+        counted.done.store(2048, Ordering::Relaxed);
+        counted.total.store(20_000, Ordering::Relaxed);
+        assert_eq!(
+            counted.text("Reading everything in"),
+            "Reading everything in 2,048 of 20,000"
+        );
+        let read = Progress::default();
+        read.bytes.store(true, Ordering::Relaxed);
+        read.done.store(130_000_000, Ordering::Relaxed);
+        read.total.store(325_000_000, Ordering::Relaxed);
+        assert_eq!(
+            read.text("Importing tickets"),
+            "Importing tickets 40% of 325.0 MB"
+        );
+        assert_eq!(
+            Progress::default().text("Importing tickets"),
+            "Importing tickets…"
+        );
     }
 }

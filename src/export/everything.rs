@@ -60,14 +60,13 @@ pub fn export_everything(
     target: &Path,
     progress: Progress<'_>,
 ) -> Result<Everything, ExportError> {
-    let mut staged = Staged::new(target)?;
+    let staged = Staged::new(target)?;
     let written = {
         let mut out = BufWriter::with_capacity(1 << 20, staged.file.as_file());
         let written = write_everything(store, &mut out, progress)?;
         out.flush()?;
         written
     };
-    staged.file.as_file_mut().flush()?;
     staged.commit()?;
     Ok(written)
 }

@@ -37,7 +37,7 @@ pub struct ImportArgs {
     #[arg(long, value_enum)]
     pub encoding: Option<TextEncoding>,
     /// Say what it would create, update and skip (every skipped row, by
-    /// line, with why), and write nothing.
+    /// line, with why), and write nothing to the database.
     #[arg(long)]
     pub dry_run: bool,
     /// The agent importing, by name or email (on a file; a server imports
@@ -83,6 +83,10 @@ pub fn run(location: &Location, args: &ImportArgs, clock: Arc<dyn Clock>) -> Res
         } else {
             restore(location, &args.file, clock)
         };
+    }
+    // A mapping that cannot read the file is neither kept nor used.
+    if let Some(problem) = source.mapping_problem() {
+        return Err(format!("mapping: {problem}"));
     }
     if let Some(name) = &args.save_mapping {
         let mut mapping = source.mapping().clone();
@@ -244,13 +248,7 @@ fn everything_dry_run(file: &Path) -> Result<(), String> {
 /// owner's login).
 fn restore(location: &Location, file: &Path, clock: Arc<dyn Clock>) -> Result<(), String> {
     let everything = EverythingFile::open(file).map_err(|e| e.to_string())?;
-    let mut last = std::time::Instant::now();
-    let mut progress = |done: u64, total: u64| {
-        if last.elapsed().as_secs() >= 2 {
-            eprintln!("  {done} of {total} rows…");
-            last = std::time::Instant::now();
-        }
-    };
+    let mut progress = crate::cli::progress_every_2s("rows");
     let tables = match location {
         Location::File(_) => Store::open_at(location, clock)
             .and_then(|mut store| {

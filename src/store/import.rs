@@ -158,7 +158,7 @@ pub(crate) struct Existing {
     /// When its status last changed (its creation if never).
     pub last_status_at: i64,
     pub assignees: Vec<AgentId>,
-    /// Tag names, lower-cased.
+    /// Its tag names, as kept (compared ignoring case, the Unicode way).
     pub tags: Vec<String>,
     /// (time, text) of each message.
     pub messages: Vec<(i64, String)>,
@@ -839,7 +839,11 @@ fn decide<D: ImportDesk, P: People<D>>(
         ops.push((now, None, Op::Assign(agent, name)));
     }
     for tag in &c.tags {
-        if !was.tags.contains(&tag.to_lowercase()) {
+        if !was
+            .tags
+            .iter()
+            .any(|w| w.to_lowercase() == tag.to_lowercase())
+        {
             ops.push((now, None, Op::Tag(tag.clone())));
         }
     }

@@ -244,6 +244,20 @@ on_both_engines! {
         assert!(kinds.contains(&&ActivityKind::TagAdded { tag: "oven".to_owned() }));
         assert_eq!(search(&desk, "77"), [n], "still one ticket");
 
+        // A tag written with a capital beyond ASCII is the same tag again.
+        let mut umlaut = zendesk("78", 3, "Überfall gemeldet");
+        umlaut.tags = vec!["Überfall".to_owned()];
+        let made = desk
+            .store
+            .import_batch(dana, "zendesk", ("file-u1", 3), &[umlaut.clone()])
+            .unwrap();
+        let u = created(&made[0]);
+        let again = desk
+            .store
+            .import_batch(dana, "zendesk", ("file-u2", 3), &[umlaut])
+            .unwrap();
+        assert_eq!(again, [ImportResult::Unchanged(u)], "“Überfall” is not added twice");
+
         // Once more: the comment is there already, nothing else differs.
         let third = desk
             .store

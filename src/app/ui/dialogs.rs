@@ -574,6 +574,7 @@ impl TicketsApp {
                 ui.set_width(680.0);
                 let shown = super::import::Shown {
                     progress: self.tasks.progress(TaskName::Import),
+                    progress_text: self.tasks.progress_text(TaskName::Import),
                 };
                 super::import::import_ui(ui, dialog, &shown, focus, actions);
             }

@@ -120,6 +120,8 @@ impl ImportDialog {
 pub struct Shown {
     /// (done, total) of the import job running, if any.
     pub progress: Option<(u64, u64)>,
+    /// The words beside its bar.
+    pub progress_text: Option<String>,
 }
 
 /// Draws the dialog; its steps go out as actions.
@@ -148,11 +150,8 @@ pub fn import_ui(
     {
         ui.horizontal(|ui| {
             let bar = if total > 0 {
-                egui::ProgressBar::new(done as f32 / total as f32).text(format!(
-                    "{} of {}",
-                    thousands(done),
-                    thousands(total)
-                ))
+                egui::ProgressBar::new(done as f32 / total as f32)
+                    .text(shown.progress_text.clone().unwrap_or_default())
             } else {
                 egui::ProgressBar::new(0.0).animate(true)
             };

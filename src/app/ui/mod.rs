@@ -235,7 +235,12 @@ impl TicketsApp {
         // Shortcuts after the widgets: a box that has the keyboard, had it
         // when this frame began (Esc has just taken it away), or was opened
         // for typing this frame keeps every key that types.
-        let typing = self.typed_in.is_some()
+        // A dialog on show keeps the keys that type too, with or without
+        // the cursor in one of its boxes: a letter typed after a click
+        // beside a box, or meant for a file dialog that just closed, opened
+        // another form over it. Esc, Ctrl+Enter and the other chords act.
+        let typing = self.modal.is_some()
+            || self.typed_in.is_some()
             || self.focus.focused_box().is_some()
             || self.focus.pending()
             || ctx.text_edit_focused();
@@ -246,13 +251,8 @@ impl TicketsApp {
                 actions.push(action);
             }
         }
-        // A dialog on show keeps the keys that type, as a box does, with
-        // or without the cursor in one: a letter typed after a click beside
-        // a box, or meant for a file dialog that just closed, opened another
-        // form over it. Esc, Ctrl+Enter and the other chords still act.
-        let dialog = self.modal.is_some();
         actions.extend(
-            UiCommand::pressed(&ctx, typing || dialog)
+            UiCommand::pressed(&ctx, typing)
                 .into_iter()
                 .map(Action::Command),
         );

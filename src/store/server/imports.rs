@@ -208,7 +208,7 @@ impl<C: GenericClient> ImportDesk for OnServer<'_, C> {
             .collect();
         was.tags = self
             .rows(
-                "SELECT lower(g.name) FROM tickets.ticket_tags tt
+                "SELECT g.name FROM tickets.ticket_tags tt
                  JOIN tickets.tags g ON g.id = tt.tag_id WHERE tt.ticket_id = $1",
                 &[&ticket.0],
             )?

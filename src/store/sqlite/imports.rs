@@ -93,7 +93,7 @@ impl ImportDesk for InFile<'_> {
             .collect::<Result<_, _>>()?;
         was.tags = conn
             .prepare_cached(
-                "SELECT lower(g.name) FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
+                "SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
                  WHERE tt.ticket_id = ?1",
             )?
             .query_map([ticket], |r| r.get(0))?
