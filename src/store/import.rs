@@ -932,8 +932,7 @@ fn write<D: ImportWrite>(
 /// transaction, and keeps `checkpoint` (import key, last line) with it. A
 /// ticket refused is reported and the batch goes on; any other failure
 /// fails the whole batch (the caller's transaction rolls back). A
-/// checkpoint behind the one kept is refused after the batch is written,
-/// so nothing of it stays.
+/// checkpoint behind the one kept is refused before anything is written.
 pub(crate) fn write_batch<D: ImportWrite>(
     desk: &mut D,
     actor: AgentId,
@@ -943,6 +942,15 @@ pub(crate) fn write_batch<D: ImportWrite>(
     now: i64,
 ) -> Result<Vec<ImportResult>, StoreError> {
     let source = source_checked(source)?;
+    // Checked first: a batch the import is past is refused before any of
+    // it is written (on a server, before its round trips).
+    if let Some(kept) = desk.checkpoint_of(key)?
+        && kept > line
+    {
+        return Err(StoreError::NotAllowed(format!(
+            "this import went as far as line {kept} already, so a batch ending at line {line} is not written again; nothing of it was kept"
+        )));
+    }
     let mut newest = desk.newest_created()?;
     let mut results = Vec::with_capacity(batch.len());
     let mut people = Making::default();
@@ -980,13 +988,6 @@ pub(crate) fn write_batch<D: ImportWrite>(
             Err(e) => return Err(e),
         };
         results.push(result);
-    }
-    if let Some(kept) = desk.checkpoint_of(key)?
-        && kept > line
-    {
-        return Err(StoreError::NotAllowed(format!(
-            "this import went as far as line {kept} already, so a batch ending at line {line} is not written again; nothing of it was kept"
-        )));
     }
     desk.put_checkpoint(key, Some(line), actor, now)?;
     Ok(results)

@@ -74,16 +74,10 @@ pub(crate) fn record_in_batch(
     kind: &ActivityKind,
     batch: Option<i64>,
 ) -> Result<(), StoreError> {
-    let e = encode(kind);
     // An erasure is bookkeeping, not an agent event (docs/METRICS.md): stored
     // without an agent, it moves nobody's handled tickets. The kind keeps who.
     let actor = (!matches!(kind, ActivityKind::CustomerErased { .. })).then_some(actor);
-    conn.prepare_cached(
-        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value, batch_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![ticket, at, actor, e.code, e.ref_id, e.old, e.new, batch])?;
-    Ok(())
+    insert(conn, ticket, at, actor, kind, batch)
 }
 
 /// Appends one entry to a ticket's trail made by `agent`, or by nobody
@@ -95,12 +89,24 @@ pub(crate) fn record_by(
     agent: Option<AgentId>,
     kind: &ActivityKind,
 ) -> Result<(), StoreError> {
+    insert(conn, ticket, at, agent, kind, None)
+}
+
+/// The one INSERT every trail entry goes through.
+fn insert(
+    conn: &Connection,
+    ticket: TicketNumber,
+    at: i64,
+    agent: Option<AgentId>,
+    kind: &ActivityKind,
+    batch: Option<i64>,
+) -> Result<(), StoreError> {
     let e = encode(kind);
     conn.prepare_cached(
-        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value, batch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![ticket, at, agent, e.code, e.ref_id, e.old, e.new])?;
+    .execute(params![ticket, at, agent, e.code, e.ref_id, e.old, e.new, batch])?;
     Ok(())
 }
 
