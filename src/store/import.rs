@@ -218,13 +218,16 @@ pub(crate) trait ImportWrite: ImportDesk {
     fn add_agent(&mut self, name: &str, email: &str, at: i64) -> Result<AgentId, StoreError>;
     /// Makes the ticket (`ticket` `None`), keeping its reference to the
     /// source, or sets its fields, moves its version on and marks its due
-    /// times to be worked out again. Returns its number.
+    /// times to be worked out again. Returns its number. A new ticket's
+    /// `assignees` are the agents the `add_assignee` calls after it will
+    /// assign (a store may key its row by them now).
     fn put_ticket(
         &mut self,
         ticket: Option<TicketNumber>,
         source: &str,
         external_id: &str,
         fields: &Fields,
+        assignees: &[AgentId],
     ) -> Result<TicketNumber, StoreError>;
     /// Tags it (the tag made if new).
     fn add_tag(&mut self, ticket: TicketNumber, name: &str) -> Result<(), StoreError>;
@@ -884,7 +887,14 @@ fn write<D: ImportWrite>(
     ops: Vec<(i64, Option<AgentId>, Op)>,
     actor: AgentId,
 ) -> Result<TicketNumber, StoreError> {
-    let number = desk.put_ticket(ticket, source, external_id, fields)?;
+    let assignees: Vec<AgentId> = ops
+        .iter()
+        .filter_map(|(_, _, op)| match op {
+            Op::Assign(agent, _) => Some(*agent),
+            _ => None,
+        })
+        .collect();
+    let number = desk.put_ticket(ticket, source, external_id, fields, &assignees)?;
     // An update's own changes (no source time, no source agent) are the
     // importing agent's; a new ticket's bookkeeping is nobody's.
     let own = |by: Option<AgentId>| {

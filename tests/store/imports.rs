@@ -694,3 +694,88 @@ fn references_move_with_a_desk_to_a_team_server() {
         "{again:?}"
     );
 }
+
+on_both_engines! {
+    fn imported_tickets_sort_by_their_assignee_as_made_and_as_updated(desk: Desk) {
+        let dana = desk.dana;
+        let assigned = |id: &str, line: u64, who: Option<ImportedPerson>| ImportedTicket {
+            assignee: who,
+            ..zendesk(id, line, "Oven broken")
+        };
+        let zoe = person("zoe@example.com", "Zoe Zimmer");
+        let abe = person("abe@example.com", "Abe Adams");
+        let results = desk
+            .store
+            .import_batch(
+                dana,
+                "zendesk",
+                ("file-1", 4),
+                &[
+                    assigned("1", 2, Some(zoe.clone())),
+                    assigned("2", 3, Some(abe.clone())),
+                    assigned("3", 4, None),
+                ],
+            )
+            .unwrap();
+        let [zoes, abes, nobodys] = [0, 1, 2].map(|i| created(&results[i]));
+        let by_assignee = |desk: &Desk| {
+            let sort = Sort {
+                column: tickets::store::SortColumn::Assignee,
+                descending: false,
+            };
+            desk.store
+                .list_numbers(&ListRequest::all(&TicketFilter::default(), sort))
+                .unwrap()
+        };
+        assert_eq!(by_assignee(&desk), [nobodys, abes, zoes], "unassigned first, then by name");
+
+        // Imported again, the unassigned one now Abe's: it sorts with Abe's.
+        desk.store
+            .import_batch(dana, "zendesk", ("file-2", 2), &[assigned("3", 2, Some(abe))])
+            .unwrap();
+        let order = by_assignee(&desk);
+        assert_eq!(order.last(), Some(&zoes), "{order:?}");
+        assert_ne!(order.first(), Some(&nobodys), "{order:?}");
+    }
+}
+
+on_both_engines! {
+    fn a_large_batch_keeps_every_ticket_s_trail_whole_and_in_order(desk: Desk) {
+        let dana = desk.dana;
+        let alone = created(
+            &desk
+                .store
+                .import_batch(dana, "zendesk", ("file-1", 2), &[with_history("1", 2)])
+                .unwrap()[0],
+        );
+        // Far more entries than one statement writes, and a count that
+        // leaves some over.
+        let many: Vec<ImportedTicket> = (0..37).map(|i| with_history(&format!("x{i}"), i + 2)).collect();
+        let results = desk
+            .store
+            .import_batch(dana, "zendesk", ("file-2", 38), &many)
+            .unwrap();
+        let trail = |n: TicketNumber| {
+            let t = desk.store.load_ticket(n).unwrap();
+            t.activity
+                .iter()
+                .map(|e| {
+                    let kind = match &e.kind {
+                        ActivityKind::MessageAttached { direction, .. } => format!("message {direction:?}"),
+                        ActivityKind::NoteAdded { .. } => "note".to_owned(),
+                        other => format!("{other:?}"),
+                    };
+                    (e.at, e.actor, kind)
+                })
+                .collect::<Vec<_>>()
+        };
+        let expected = trail(alone);
+        assert!(expected.len() >= 8, "{expected:?}");
+        for result in &results {
+            let n = created(result);
+            assert_eq!(trail(n), expected, "ticket {n:?}");
+            let t = desk.store.load_ticket(n).unwrap();
+            assert!(t.messages.iter().all(|m| m.at >= t.created), "its own conversation");
+        }
+    }
+}

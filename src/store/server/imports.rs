@@ -273,6 +273,7 @@ impl<C: GenericClient> ImportWrite for OnServer<'_, C> {
         source: &str,
         external_id: &str,
         f: &Fields,
+        _assignees: &[AgentId],
     ) -> Result<TicketNumber, StoreError> {
         let (first_at, first_by) = f.first_reply.unzip();
         let (resolved_at, resolved_by) = f.resolved.unzip();

@@ -2,13 +2,15 @@
 //! rows [`crate::store::import`] decides on, written in one transaction per
 //! batch.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::tickets::{agent, refresh_assignee_key, tag_by_name};
 use super::{FileStore, StoreError, activity};
 use crate::domain::{
     ActivityKind, AgentId, CustomerId, Direction, ExternalRef, ImportedTicket, MessageId, NoteId,
-    TicketNumber, sort_key,
+    TagId, TicketNumber, sort_key,
 };
 use crate::store::import::{
     Existing, Fields, ImportDesk, ImportPlan, ImportResult, ImportWrite, PlannedRow, Who,
@@ -16,7 +18,74 @@ use crate::store::import::{
 };
 
 /// The file, inside one transaction (or a read's snapshot).
-struct InFile<'a>(&'a Connection);
+struct InFile<'a> {
+    conn: &'a Connection,
+    /// Trail entries not written yet: written together, many rows a
+    /// statement, before the trail is read (an update's look at a ticket)
+    /// and at the end of the batch (nothing else an import writes reads it).
+    entries: Vec<activity::Pending>,
+    /// Tags' ids by the name the source gave, once looked up.
+    tags: HashMap<String, TagId>,
+    /// Agents' and customers' sort keys, once looked up.
+    agent_keys: HashMap<AgentId, String>,
+    customer_keys: HashMap<CustomerId, String>,
+    /// The new ticket whose assignee key `put_ticket` set from every agent
+    /// it is about to be assigned (so `add_assignee` leaves it be).
+    keyed: Option<TicketNumber>,
+}
+
+impl<'a> InFile<'a> {
+    fn on(conn: &'a Connection) -> Self {
+        InFile {
+            conn,
+            entries: Vec::new(),
+            tags: HashMap::new(),
+            agent_keys: HashMap::new(),
+            customer_keys: HashMap::new(),
+            keyed: None,
+        }
+    }
+
+    /// Writes the trail entries waiting, if any.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        activity::insert_all(self.conn, &mut self.entries)
+    }
+
+    fn customer_key(&mut self, customer: CustomerId) -> Result<String, StoreError> {
+        if let Some(key) = self.customer_keys.get(&customer) {
+            return Ok(key.clone());
+        }
+        let key: String = self
+            .conn
+            .prepare_cached("SELECT sort_key FROM customers WHERE id = ?1")?
+            .query_row([customer], |r| r.get(0))?;
+        self.customer_keys.insert(customer, key.clone());
+        Ok(key)
+    }
+
+    /// The first in order of the agents' sort keys (the list's assignee
+    /// column sorts by it), or none.
+    fn first_key(&mut self, agents: &[AgentId]) -> Result<Option<String>, StoreError> {
+        let mut first: Option<String> = None;
+        for agent in agents {
+            let key = match self.agent_keys.get(agent) {
+                Some(key) => key.clone(),
+                None => {
+                    let key: String = self
+                        .conn
+                        .prepare_cached("SELECT sort_key FROM agents WHERE id = ?1")?
+                        .query_row([agent], |r| r.get(0))?;
+                    self.agent_keys.insert(*agent, key.clone());
+                    key
+                }
+            };
+            if first.as_ref().is_none_or(|f| key < *f) {
+                first = Some(key);
+            }
+        }
+        Ok(first)
+    }
+}
 
 impl ImportDesk for InFile<'_> {
     fn ticket_of(
@@ -25,7 +94,7 @@ impl ImportDesk for InFile<'_> {
         external_id: &str,
     ) -> Result<Option<TicketNumber>, StoreError> {
         Ok(self
-            .0
+            .conn
             .prepare_cached(
                 "SELECT ticket_id FROM ticket_refs WHERE source = ?1 AND external_id = ?2",
             )?
@@ -34,22 +103,23 @@ impl ImportDesk for InFile<'_> {
     }
 
     fn customer_of(&mut self, who: &Who) -> Result<Option<CustomerId>, StoreError> {
-        person_of(self.0, "customers", who)
+        person_of(self.conn, "customers", who)
     }
 
     fn agent_of(&mut self, who: &Who) -> Result<Option<AgentId>, StoreError> {
-        person_of(self.0, "agents", who)
+        person_of(self.conn, "agents", who)
     }
 
     fn newest_created(&mut self) -> Result<Option<i64>, StoreError> {
         Ok(self
-            .0
+            .conn
             .prepare_cached("SELECT max(created_at) FROM tickets")?
             .query_row([], |r| r.get(0))?)
     }
 
     fn existing(&mut self, ticket: TicketNumber) -> Result<Existing, StoreError> {
-        let conn = self.0;
+        self.flush()?;
+        let conn = self.conn;
         let mut was = conn
             .prepare_cached(
                 "SELECT t.subject, t.description, t.status, t.priority, t.customer_id, c.name,
@@ -110,7 +180,7 @@ impl ImportDesk for InFile<'_> {
     }
 
     fn checkpoint_of(&mut self, key: &str) -> Result<Option<u64>, StoreError> {
-        checkpoint_in(self.0, key)
+        checkpoint_in(self.conn, key)
     }
 }
 
@@ -158,22 +228,22 @@ impl ImportWrite for InFile<'_> {
         company: &str,
         at: i64,
     ) -> Result<CustomerId, StoreError> {
-        self.0
+        self.conn
             .prepare_cached(
                 "INSERT INTO customers (name, sort_key, email, company, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             )?
             .execute(params![name, sort_key(name), email, company, at])?;
-        Ok(CustomerId(self.0.last_insert_rowid()))
+        Ok(CustomerId(self.conn.last_insert_rowid()))
     }
 
     fn add_agent(&mut self, name: &str, email: &str, at: i64) -> Result<AgentId, StoreError> {
-        self.0
+        self.conn
             .prepare_cached(
                 "INSERT INTO agents (name, sort_key, email, active, created_at) VALUES (?1, ?2, ?3, 1, ?4)",
             )?
             .execute(params![name, sort_key(name), email, at])?;
-        Ok(AgentId(self.0.last_insert_rowid()))
+        Ok(AgentId(self.conn.last_insert_rowid()))
     }
 
     fn put_ticket(
@@ -182,25 +252,25 @@ impl ImportWrite for InFile<'_> {
         source: &str,
         external_id: &str,
         f: &Fields,
+        assignees: &[AgentId],
     ) -> Result<TicketNumber, StoreError> {
-        let customer_key: Option<String> = match f.customer {
-            Some(id) => Some(
-                self.0
-                    .prepare_cached("SELECT sort_key FROM customers WHERE id = ?1")?
-                    .query_row([id], |r| r.get(0))?,
-            ),
+        let customer_key = match f.customer {
+            Some(id) => Some(self.customer_key(id)?),
             None => None,
         };
         let (first_at, first_by) = f.first_reply.unzip();
         let (resolved_at, resolved_by) = f.resolved.unzip();
         match ticket {
             None => {
-                self.0
+                // Keyed now by the agents it is about to be assigned: set
+                // after, it moved the row in two of the tickets' indexes again.
+                let assignee_key = self.first_key(assignees)?;
+                self.conn
                     .prepare_cached(
                         "INSERT INTO tickets (subject, description, status, priority, customer_id,
                              created_at, updated_at, customer_key, first_reply_at, first_reply_by,
-                             resolved_at, resolved_by, closed_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                             resolved_at, resolved_by, closed_at, assignee_key)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                     )?
                     .execute(params![
                         f.subject,
@@ -216,9 +286,11 @@ impl ImportWrite for InFile<'_> {
                         resolved_at,
                         resolved_by.flatten(),
                         f.closed,
+                        assignee_key,
                     ])?;
-                let number = TicketNumber(self.0.last_insert_rowid());
-                self.0
+                let number = TicketNumber(self.conn.last_insert_rowid());
+                self.keyed = Some(number);
+                self.conn
                     .prepare_cached(
                         "INSERT INTO ticket_refs (source, external_id, ticket_id) VALUES (?1, ?2, ?3)",
                     )?
@@ -226,7 +298,7 @@ impl ImportWrite for InFile<'_> {
                 Ok(number)
             }
             Some(number) => {
-                self.0
+                self.conn
                     .prepare_cached(
                         "UPDATE tickets SET subject = ?2, description = ?3, status = ?4,
                              priority = ?5, customer_id = ?6, updated_at = max(updated_at, ?7),
@@ -256,12 +328,19 @@ impl ImportWrite for InFile<'_> {
     }
 
     fn add_tag(&mut self, ticket: TicketNumber, name: &str) -> Result<(), StoreError> {
-        let tag = tag_by_name(self.0, name)?;
-        self.0
+        let tag = match self.tags.get(name) {
+            Some(id) => *id,
+            None => {
+                let id = tag_by_name(self.conn, name)?.id;
+                self.tags.insert(name.to_owned(), id);
+                id
+            }
+        };
+        self.conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag_id) VALUES (?1, ?2)",
             )?
-            .execute(params![ticket, tag.id])?;
+            .execute(params![ticket, tag])?;
         Ok(())
     }
 
@@ -271,12 +350,16 @@ impl ImportWrite for InFile<'_> {
         agent: AgentId,
         at: i64,
     ) -> Result<(), StoreError> {
-        self.0
+        self.conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO ticket_assignees (ticket_id, agent_id, assigned_at) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![ticket, agent, at])?;
-        refresh_assignee_key(self.0, ticket)
+        if self.keyed == Some(ticket) {
+            Ok(())
+        } else {
+            refresh_assignee_key(self.conn, ticket)
+        }
     }
 
     fn add_message(
@@ -287,12 +370,12 @@ impl ImportWrite for InFile<'_> {
         body: &str,
         at: i64,
     ) -> Result<MessageId, StoreError> {
-        self.0
+        self.conn
             .prepare_cached(
                 "INSERT INTO messages (ticket_id, direction, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![ticket, direction, author, body, at])?;
-        Ok(MessageId(self.0.last_insert_rowid()))
+        Ok(MessageId(self.conn.last_insert_rowid()))
     }
 
     fn add_note(
@@ -302,12 +385,12 @@ impl ImportWrite for InFile<'_> {
         body: &str,
         at: i64,
     ) -> Result<NoteId, StoreError> {
-        self.0
+        self.conn
             .prepare_cached(
                 "INSERT INTO notes (ticket_id, author_id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
             )?
             .execute(params![ticket, author, body, at])?;
-        Ok(NoteId(self.0.last_insert_rowid()))
+        Ok(NoteId(self.conn.last_insert_rowid()))
     }
 
     fn record(
@@ -317,7 +400,9 @@ impl ImportWrite for InFile<'_> {
         agent: Option<AgentId>,
         kind: &ActivityKind,
     ) -> Result<(), StoreError> {
-        activity::record_by(self.0, ticket, at, agent, kind)
+        self.entries
+            .push(activity::Pending::new(ticket, at, agent, kind, None));
+        Ok(())
     }
 
     fn put_checkpoint(
@@ -327,9 +412,10 @@ impl ImportWrite for InFile<'_> {
         actor: AgentId,
         at: i64,
     ) -> Result<(), StoreError> {
+        self.flush()?;
         match line {
             Some(line) => self
-                .0
+                .conn
                 .prepare_cached(
                     "INSERT INTO import_checkpoints (import_key, line, agent_id, at)
                      VALUES (?1, ?2, ?3, ?4)
@@ -338,7 +424,7 @@ impl ImportWrite for InFile<'_> {
                 )?
                 .execute(params![key, line_of(line), actor, at])?,
             None => self
-                .0
+                .conn
                 .prepare_cached("DELETE FROM import_checkpoints WHERE import_key = ?1")?
                 .execute([key])?,
         };
@@ -401,7 +487,7 @@ impl FileStore {
         plan: &mut ImportPlan,
     ) -> Result<Vec<PlannedRow>, StoreError> {
         let now = crate::domain::to_millis(self.clock.now());
-        self.reading(|s| plan_batch(&mut InFile(s.conn()), source, batch, plan, now))
+        self.reading(|s| plan_batch(&mut InFile::on(s.conn()), source, batch, plan, now))
     }
 
     /// Imports `batch` from `source` with its checkpoint, in one
@@ -416,7 +502,7 @@ impl FileStore {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             let aside = SearchAside::take(tx)?;
-            let results = write_batch(&mut InFile(tx), actor, source, checkpoint, batch, now)?;
+            let results = write_batch(&mut InFile::on(tx), actor, source, checkpoint, batch, now)?;
             let touched: Vec<i64> = results
                 .iter()
                 .filter_map(|r| match r {
@@ -438,7 +524,7 @@ impl FileStore {
     pub fn finish_import(&mut self, actor: AgentId, key: &str) -> Result<(), StoreError> {
         self.transact(|tx, now| {
             agent(tx, actor)?;
-            InFile(tx).put_checkpoint(key, None, actor, now)
+            InFile::on(tx).put_checkpoint(key, None, actor, now)
         })
     }
 }
