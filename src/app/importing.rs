@@ -122,14 +122,18 @@ impl TicketsApp {
                 (Some(_), None) => {}
             },
             ImportStep::Restore => {
-                if let Some(previewed) = &dialog.previewed {
-                    let path = previewed.path.clone();
-                    self.start_import_job(
-                        &mut dialog,
-                        step,
-                        "Reading everything in",
-                        Job::Restore(path),
+                let into = dialog.restore_into.trim();
+                if into.is_empty() {
+                    dialog.error = Some(
+                        "Say where the new database goes: type a file's path, such as tickets.db."
+                            .to_owned(),
                     );
+                } else if let Some(previewed) = &dialog.previewed {
+                    let job = Job::Restore {
+                        export: previewed.path.clone(),
+                        into: PathBuf::from(into),
+                    };
+                    self.start_import_job(&mut dialog, step, "Restoring an export", job);
                 }
             }
             ImportStep::Cancel => self.tasks.cancel(TaskName::Import),
@@ -171,7 +175,6 @@ impl TicketsApp {
         let repaint = ctx.clone();
         match importer::ask(
             self.location.clone(),
-            self.clock.clone(),
             self.mapping_library.clone(),
             ask,
             sender,
@@ -268,7 +271,7 @@ impl TicketsApp {
         let (kind, message) = match (&failure, step) {
             (Failure::Cancelled, Some(ImportStep::Restore)) => (
                 ToastKind::Info,
-                "Reading the export in was cancelled; the database is as it was.".to_owned(),
+                "Restoring the export was cancelled; no new database was made.".to_owned(),
             ),
             (Failure::Cancelled, _) => (
                 ToastKind::Info,
@@ -282,7 +285,7 @@ impl TicketsApp {
             ),
             (_, Some(ImportStep::Restore)) => (
                 ToastKind::Error,
-                format!("The export was not read in: {failure}. The database is as it was."),
+                format!("The export was not restored: {failure}. No new database was made."),
             ),
             _ => (ToastKind::Error, format!("The dry run stopped: {failure}.")),
         };

@@ -227,6 +227,9 @@ pub struct TicketsApp {
     modal: Option<Modal>,
     /// The import dialog as it was closed, to reopen as it was.
     import_draft: Option<Box<ui::import::ImportDialog>>,
+    /// A database file to open next frame (a Tickets export restored into
+    /// a new one).
+    open_next: Option<std::path::PathBuf>,
     /// A New Ticket form closed before it was sent, to reopen as it was.
     new_ticket_draft: Option<Box<NewTicketForm>>,
     people: Option<PeopleWindow>,
@@ -311,6 +314,7 @@ impl TicketsApp {
             modal: None,
             new_ticket_draft: None,
             import_draft: None,
+            open_next: None,
             people: None,
             analytics: None,
             tasks: BackgroundTasks::new(move || repaint.request_repaint()),
@@ -417,6 +421,9 @@ impl TicketsApp {
     /// jobs become state, and what the state lacks is asked for.
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.receive();
+        if let Some(path) = self.open_next.take() {
+            self.switch_database(ctx, Location::File(path), None);
+        }
         // Named once per store on show, not every frame.
         if self.titled.as_ref() != Some(&self.location) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.window_title()));

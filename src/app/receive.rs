@@ -596,14 +596,23 @@ impl TicketsApp {
                 self.imported(&report);
                 (ToastKind::Info, report.summary())
             }
-            (_, Ok(Done::Restored(n, file))) => {
+            (
+                _,
+                Ok(Done::Restored {
+                    tickets,
+                    export,
+                    into,
+                }),
+            ) => {
                 self.imported_everything();
+                self.open_next = Some(into.clone());
                 (
                     ToastKind::Info,
                     format!(
-                        "Read everything from {} into this database ({}).",
-                        file.display(),
-                        count_of(n, "ticket", "tickets")
+                        "Restored everything from {} ({}) into the new database {}, now open.",
+                        export.display(),
+                        count_of(tickets, "ticket", "tickets"),
+                        into.display()
                     ),
                 )
             }

@@ -64,8 +64,16 @@ pub enum Done {
     ImportChecked(Box<crate::import::pipeline::ImportReport>),
     /// An import ended (a cancelled one included: its report says so).
     Imported(Box<crate::import::pipeline::ImportReport>),
-    /// A Tickets export with this many tickets was read into the database.
-    Restored(u64, PathBuf),
+    /// A Tickets export with this many tickets was read into a new
+    /// database file, `into`.
+    Restored {
+        /// Its tickets.
+        tickets: u64,
+        /// The export.
+        export: PathBuf,
+        /// The new database.
+        into: PathBuf,
+    },
 }
 
 /// What a bulk run was and what it did.

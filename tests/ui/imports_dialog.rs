@@ -370,8 +370,23 @@ on_both_engines_with! {
     }
 }
 
+/// Puts `text` in the field `label` in place of what it held, as a hand
+/// does: select all, then type.
+fn replace_in(harness: &mut Window, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(1);
+}
+
 on_both_engines_with! {
-    fn a_tickets_export_is_named_and_read_in_only_where_it_can_be(engine: Engine) {
+    fn a_tickets_export_is_restored_as_a_new_database_and_opened(engine: Engine) {
         let desk = desk_on(engine, &[]);
         let dir = tempfile::tempdir().unwrap();
         let mut harness = open(&desk, Some(desk.dana));
@@ -388,15 +403,59 @@ on_both_engines_with! {
         preview(&mut harness, &export);
         text_containing(&harness, "This is a Tickets export: everything another Tickets database held, with 1 ticket.")
             .expect("what it is");
-        // This database has its agents already; a server's owner reads one in.
-        let why = match engine {
-            Engine::File => "already holds tickets, people or settings",
-            Engine::Server => "read in by the server's owner",
-        };
-        text_containing(&harness, why).expect("why it is not read in here");
-        assert!(harness.query_by_label("Read it into this database").is_none());
         assert!(harness.query_by_role_and_label(Role::Button, "Dry run").is_none());
+        if engine == Engine::Server {
+            text_containing(&harness, "read in by the server's owner").expect("who reads it in");
+            assert!(harness.query_by_label("Restore as a new database").is_none());
+        } else {
+            restores_as_new(&mut harness, dir.path(), &other);
+        }
     }
+}
+
+/// Restore as a new database, in the dialog on show with `other`'s export
+/// previewed (`dir/everything.jsonl`).
+fn restores_as_new(harness: &mut Window, dir: &Path, other: &crate::common::Desk) {
+    // Offered a new file beside the export, named after it.
+    let into = dir.join("everything.db");
+    assert_eq!(
+        crate::common::field_value(harness, "New database").as_deref(),
+        Some(into.display().to_string().as_str())
+    );
+    // A file already there is never written over.
+    let taken = dir.join("taken.db");
+    std::fs::write(&taken, "someone's notes").unwrap();
+    replace_in(harness, "New database", &taken.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Restore as a new database")
+        .click();
+    step_until(harness, "the refusal", |h| {
+        text_containing(h, "already exists, and Tickets never writes over a file").is_some()
+    });
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "someone's notes");
+    // Restored into a new file, which then opens.
+    replace_in(harness, "New database", &into.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Restore as a new database")
+        .click();
+    step_until(harness, "the restore's notice", |h| {
+        h.query_by_label_contains("Restored everything from")
+            .is_some()
+    });
+    step_until(harness, "the new database open", |h| {
+        h.state()
+            .as_ref()
+            .is_some_and(|app| app.window_title().starts_with("everything.db"))
+    });
+    let restored = tickets::store::Store::open_at(
+        &tickets::store::Location::File(into.clone()),
+        crate::common::clock(),
+    )
+    .unwrap();
+    assert_eq!(
+        restored.transfer_counts().unwrap(),
+        crate::common::store_of(other).transfer_counts().unwrap()
+    );
 }
 
 /// The dialog, its preview and dry run shown, at a screen size agents have:

@@ -52,6 +52,8 @@ pub struct ImportDialog {
     /// The job this dialog started, while it runs: a dry run, the import
     /// or reading an export in.
     pub running: Option<ImportStep>,
+    /// The new database file a Tickets export is restored into, as typed.
+    pub restore_into: String,
 }
 
 impl ImportDialog {
@@ -69,6 +71,9 @@ impl ImportDialog {
             }
             Answer::Previewed(Ok(previewed)) => {
                 self.error = None;
+                if let Some(export) = &previewed.export {
+                    self.restore_into = export.suggested.display().to_string();
+                }
                 self.mapping = Some(previewed.preview.mapping.clone());
                 self.previewed = Some(previewed);
             }
@@ -349,7 +354,15 @@ fn preview_ui(
         preview.encoding.name()
     ));
     if let Some(export) = &previewed.export {
-        export_ui(ui, export, actions);
+        let running = dialog.running.is_some();
+        export_ui(
+            ui,
+            export,
+            &mut dialog.restore_into,
+            running,
+            focus,
+            actions,
+        );
         return;
     }
     let Some(mapping) = dialog.mapping.as_mut() else {
@@ -499,8 +512,17 @@ fn preview_ui(
     }
 }
 
-/// A Tickets export: what it is, and whether this database can take it.
-fn export_ui(ui: &mut Ui, export: &super::super::importer::ExportFound, actions: &mut Vec<Action>) {
+/// A Tickets export: what it is, and the new database it can be restored
+/// into (an export goes only into an empty database, and the one on show
+/// has its agents at least).
+fn export_ui(
+    ui: &mut Ui,
+    export: &super::super::importer::ExportFound,
+    into: &mut String,
+    running: bool,
+    focus: &mut Focus,
+    actions: &mut Vec<Action>,
+) {
     ui.add(
         egui::Label::new(format!(
             "This is a Tickets export: everything another Tickets database held, with {}. It is read in whole, as it was written, not row by row.",
@@ -515,20 +537,33 @@ fn export_ui(ui: &mut Ui, export: &super::super::importer::ExportFound, actions:
             )
             .wrap(),
         );
-    } else if !export.empty {
-        ui.add(
-            egui::Label::new(
-                "This database already holds tickets, people or settings, and an export goes only into an empty database (nothing here would be changed). Start a new database (File → New database…) and import it there.",
-            )
-            .wrap(),
-        );
-    } else if ui
-        .button("Read it into this database")
-        .on_hover_text("This database is empty: it becomes what the export holds")
-        .clicked()
-    {
-        actions.push(Action::Import(ImportStep::Restore));
+        return;
     }
+    ui.add(
+        egui::Label::new(
+            "It becomes a new database file of its own, which then opens here; this database stays as it is (File → Open database… comes back to it).",
+        )
+        .wrap(),
+    );
+    ui.horizontal(|ui| {
+        let label = ui.label("New database");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(into)
+                    .id(TextBox::RestoreInto.id())
+                    .hint_text("a new file, such as tickets.db")
+                    .desired_width(ui.available_width() - 190.0),
+            )
+            .labelled_by(label.id);
+        focus.drawn(TextBox::RestoreInto, &field);
+        let restore = ui
+            .add_enabled(!running, egui::Button::new("Restore as a new database"))
+            .on_hover_text("Makes the file (never over one already there), reads the export into it, and opens it");
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if restore.clicked() || (entered && !running) {
+            actions.push(Action::Import(ImportStep::Restore));
+        }
+    });
 }
 
 /// What the dry run found: the counts and every skipped row.

@@ -67,6 +67,8 @@ pub enum TextBox {
     LinkNumber,
     /// The name an import's mapping is saved as.
     MappingName,
+    /// The new database a Tickets export is restored into.
+    RestoreInto,
     /// The canned replies' search (the library's, or the picker's).
     CannedSearch,
     /// A canned reply's text, in the library.
