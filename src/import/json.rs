@@ -309,13 +309,8 @@ fn zendesk(
     draft.set(Field::CreatedAt, &text(v.get("created_at")));
     draft.set(Field::UpdatedAt, &text(v.get("updated_at")));
     if let Some(tags) = v.get("tags").and_then(Value::as_array) {
-        let joined: Vec<String> = tags.iter().map(|t| text(Some(t))).collect();
-        draft.set(Field::Tags, &joined.join(","));
+        draft.tag_list = Some(tags.iter().map(|t| text(Some(t))).collect());
     }
-    let mapping = &Mapping {
-        tag_separators: vec![super::TagSeparator::Comma],
-        ..mapping.clone()
-    };
     let requester_id = text(v.get("requester_id"));
     let from = v
         .get("via")
@@ -475,12 +470,8 @@ fn help_scout(
                 }
             })
             .collect();
-        draft.set(Field::Tags, &names.join(","));
+        draft.tag_list = Some(names);
     }
-    let mapping = &Mapping {
-        tag_separators: vec![super::TagSeparator::Comma],
-        ..mapping.clone()
-    };
     draft.customer = match person_of(v.get("primaryCustomer"), "Customer email")? {
         Some(p) => Some(p),
         None => person_of(v.get("customer"), "Customer email")?,

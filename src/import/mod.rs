@@ -395,6 +395,9 @@ pub(crate) struct Draft {
     pub(crate) status_changes: Vec<ImportedStatusChange>,
     pub(crate) customer: Option<ImportedPerson>,
     pub(crate) assignee: Option<ImportedPerson>,
+    /// Tags the source gives as a list (JSON), each whole: a comma in one
+    /// is part of its name. `None`: the Tags field's cell, split.
+    pub(crate) tag_list: Option<Vec<String>>,
     /// The first reply where the source gives it as a time already worked
     /// out (Zendesk's created time plus its reply time), used when no field
     /// gives one.
@@ -460,7 +463,10 @@ impl Draft {
             )?,
         };
         let company = Some(values::name(self.get(Field::Company))).filter(|c| !c.is_empty());
-        let tags = values::tags(self.get(Field::Tags), &mapping.tag_separators);
+        let tags = match &self.tag_list {
+            Some(list) => values::tag_list(list.iter().map(String::as_str)),
+            None => values::tags(self.get(Field::Tags), &mapping.tag_separators),
+        };
         let time = |field: Field| -> Result<Option<DateTime<Utc>>, String> {
             let text = self.get(field);
             if text.trim().is_empty() {

@@ -518,3 +518,24 @@ fn a_source_and_its_progress_can_go_to_the_import_thread() {
         Some(std::fs::metadata(fixture("zendesk.csv")).unwrap().len())
     );
 }
+
+#[test]
+fn a_json_tag_with_a_comma_is_one_tag() {
+    let json = r#"{"id":7,"subject":"Refund","description":"Twice.","status":"open","requester":{"name":"Ema Fox","email":"ema@example.com"},"tags":["billing, EU","vip","VIP"," "],"created_at":"2024-02-01T09:00:00Z"}
+"#;
+    let source = Source::from_reader(
+        Box::new(Cursor::new(json.as_bytes().to_vec())),
+        Some(json.len() as u64),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(source.format(), Format::ZendeskJson);
+    let mut rows = Vec::new();
+    source
+        .read(|row| {
+            rows.push(row);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(ok(&rows[0]).tags, ["billing, EU", "vip"]);
+}

@@ -255,8 +255,14 @@ pub fn email(text: &str) -> Result<String, String> {
 /// A cell of several tags split at any of `separators`, each tidied, empty
 /// ones and repeats (case ignored) dropped.
 pub fn tags(text: &str, separators: &[TagSeparator]) -> Vec<String> {
+    tag_list(text.split(|c: char| separators.iter().any(|s| s.matches(c))))
+}
+
+/// Tags a source gives one by one (a JSON list), each tidied as [`tags`]
+/// tidies a piece, the empty and the repeated (ignoring case) left out.
+pub fn tag_list<'a>(pieces: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for piece in text.split(|c: char| separators.iter().any(|s| s.matches(c))) {
+    for piece in pieces {
         let tag = one_line(piece, MAX_TAG_CHARS);
         if !tag.is_empty() && !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
             out.push(tag);
