@@ -31,6 +31,18 @@ fn read_all(name: &str, options: &ImportOptions) -> (Format, TextEncoding, Vec<R
     (format, encoding, rows)
 }
 
+/// Every row of `source`.
+fn all_rows(source: Source) -> Vec<Row> {
+    let mut rows = Vec::new();
+    source
+        .read(|row| {
+            rows.push(row);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    rows
+}
+
 fn rows_of(name: &str) -> Vec<Row> {
     read_all(name, &ImportOptions::default()).2
 }
@@ -432,13 +444,7 @@ fn a_ten_megabyte_cell_is_read_and_cut_to_what_the_store_keeps() {
     )
     .unwrap();
     let progress = source.progress();
-    let mut rows = Vec::new();
-    source
-        .read(|row| {
-            rows.push(row);
-            ControlFlow::Continue(())
-        })
-        .unwrap();
+    let rows = all_rows(source);
     let huge = ok(&rows[0]);
     // Cut to the store's limit (less the white space before the cut).
     let kept = huge.description.chars().count();
@@ -530,12 +536,6 @@ fn a_json_tag_with_a_comma_is_one_tag() {
     )
     .unwrap();
     assert_eq!(source.format(), Format::ZendeskJson);
-    let mut rows = Vec::new();
-    source
-        .read(|row| {
-            rows.push(row);
-            ControlFlow::Continue(())
-        })
-        .unwrap();
+    let rows = all_rows(source);
     assert_eq!(ok(&rows[0]).tags, ["billing, EU", "vip"]);
 }
