@@ -140,7 +140,7 @@ pub fn import_ui(
     ui.heading("Import tickets");
     ui.add(
         egui::Label::new(
-            "Reads another help desk's export (Zendesk, Freshdesk, osTicket, Help Scout) or any CSV with a header row. Nothing is written until Import, after a dry run has said what it will do.",
+            "Reads another help desk's export (Zendesk, Freshdesk, osTicket, Help Scout), any CSV with a header row, or a whole Tickets export. Nothing is written until Import, after a dry run has said what it will do.",
         )
         .wrap(),
     );
