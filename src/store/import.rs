@@ -184,6 +184,11 @@ pub(crate) struct Fields {
 
 /// The questions an import asks of a store, in its transaction (or snapshot).
 pub(crate) trait ImportDesk {
+    /// The tickets of `source` among `external_ids` will be asked for next
+    /// (a batch's): a store may look them up together now.
+    fn expect(&mut self, _source: &str, _external_ids: &[&str]) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// The ticket imported from `external_id` of `source`, if any.
     fn ticket_of(
         &mut self,
@@ -938,6 +943,17 @@ fn write<D: ImportWrite>(
     Ok(number)
 }
 
+/// Tells `desk` which of `source`'s tickets the batch will ask for, by the
+/// ids [`check`] reads.
+fn expect_batch<D: ImportDesk>(
+    desk: &mut D,
+    source: &str,
+    batch: &[ImportedTicket],
+) -> Result<(), StoreError> {
+    let ids: Vec<&str> = batch.iter().map(|t| t.external_id.trim()).collect();
+    desk.expect(source, &ids)
+}
+
 /// Imports `batch` from `source` on `desk`, in the caller's one
 /// transaction, and keeps `checkpoint` (import key, last line) with it. A
 /// ticket refused is reported and the batch goes on; any other failure
@@ -962,6 +978,7 @@ pub(crate) fn write_batch<D: ImportWrite>(
         )));
     }
     let mut newest = desk.newest_created()?;
+    expect_batch(desk, &source, batch)?;
     let mut results = Vec::with_capacity(batch.len());
     let mut people = Making::default();
     for t in batch {
@@ -1016,6 +1033,7 @@ pub(crate) fn plan_batch<D: ImportDesk>(
     if plan.newest.is_none() {
         plan.newest = desk.newest_created()?;
     }
+    expect_batch(desk, &source, batch)?;
     let mut rows = Vec::with_capacity(batch.len());
     for t in batch {
         let mut row = PlannedRow {

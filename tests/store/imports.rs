@@ -779,3 +779,22 @@ on_both_engines! {
         }
     }
 }
+
+on_both_engines! {
+    fn an_id_twice_in_one_batch_makes_one_ticket_then_updates_it(desk: Desk) {
+        let dana = desk.dana;
+        let results = desk
+            .store
+            .import_batch(
+                dana,
+                "zendesk",
+                ("file-1", 3),
+                &[zendesk("55", 2, "Oven broken"), zendesk("55", 3, "Oven still broken")],
+            )
+            .unwrap();
+        let n = created(&results[0]);
+        assert_eq!(results[1], ImportResult::Updated(n), "{results:?}");
+        assert_eq!(desk.store.load_ticket(n).unwrap().subject, "Oven still broken");
+        assert_eq!(search(&desk, "zendesk:55"), [n], "one ticket");
+    }
+}

@@ -25,10 +25,15 @@ struct OnServer<'a, C: GenericClient> {
     /// Each statement prepared once for the batch: a statement sent as text
     /// costs a round trip to prepare it before the one that runs it.
     prepared: HashMap<String, postgres::Statement>,
-    /// Trail entries not sent yet: sent together before the trail is read
-    /// (an update's look at a ticket) and at the end of the batch, one
-    /// round trip for many.
+    /// Trail entries, tags and assignees not sent yet: sent together
+    /// before a ticket is read back (an update's look at it) and at the end
+    /// of the batch, one round trip for many.
     entries: Entries,
+    tags: (Vec<i64>, Vec<String>),
+    assignees: (Vec<i64>, Vec<i64>, Vec<i64>),
+    /// The batch's tickets of one source, looked up together: external id
+    /// → ticket (`None`: not imported before).
+    refs: Option<(String, HashMap<String, Option<i64>>)>,
 }
 
 /// Trail entries to send, column by column.
@@ -50,12 +55,29 @@ impl<'a, C: GenericClient> OnServer<'a, C> {
             server,
             prepared: HashMap::new(),
             entries: Entries::default(),
+            tags: Default::default(),
+            assignees: Default::default(),
+            refs: None,
         }
     }
 
     /// Sends the trail entries waiting, if any: before a read of the trail
     /// and at the end of the batch (nothing else an import writes reads it).
     fn flush(&mut self) -> Result<(), StoreError> {
+        if !self.tags.0.is_empty() {
+            let (ticket, name) = std::mem::take(&mut self.tags);
+            self.rows(
+                "SELECT tickets.import_tags($1, $2)::text",
+                &[&ticket, &name],
+            )?;
+        }
+        if !self.assignees.0.is_empty() {
+            let (ticket, agent, at) = std::mem::take(&mut self.assignees);
+            self.rows(
+                "SELECT tickets.import_assignees($1, $2, $3)::text",
+                &[&ticket, &agent, &at],
+            )?;
+        }
         if !self.entries.ticket.is_empty() {
             let e = std::mem::take(&mut self.entries);
             self.rows(
@@ -129,11 +151,34 @@ fn line_of(line: u64) -> i64 {
 }
 
 impl<C: GenericClient> ImportDesk for OnServer<'_, C> {
+    fn expect(&mut self, source: &str, external_ids: &[&str]) -> Result<(), StoreError> {
+        let mut known: HashMap<String, Option<i64>> = external_ids
+            .iter()
+            .map(|id| ((*id).to_owned(), None))
+            .collect();
+        let ids: Vec<&str> = external_ids.to_vec();
+        for row in self.rows(
+            "SELECT external_id, ticket_id FROM tickets.ticket_refs
+             WHERE source = $1 AND external_id = ANY($2)",
+            &[&source, &ids],
+        )? {
+            known.insert(row.get(0), Some(row.get(1)));
+        }
+        self.refs = Some((source.to_owned(), known));
+        Ok(())
+    }
+
     fn ticket_of(
         &mut self,
         source: &str,
         external_id: &str,
     ) -> Result<Option<TicketNumber>, StoreError> {
+        if let Some((of, known)) = &self.refs
+            && of == source
+            && let Some(found) = known.get(external_id)
+        {
+            return Ok(found.map(TicketNumber));
+        }
         Ok(self
             .first::<i64>(
                 "SELECT ticket_id FROM tickets.ticket_refs WHERE source = $1 AND external_id = $2",
@@ -297,14 +342,19 @@ impl<C: GenericClient> ImportWrite for OnServer<'_, C> {
                 &f.closed,
             ],
         )?;
-        Ok(TicketNumber(id.unwrap_or_default()))
+        let number = TicketNumber(id.unwrap_or_default());
+        if ticket.is_none()
+            && let Some((of, known)) = &mut self.refs
+            && of == source
+        {
+            known.insert(external_id.to_owned(), Some(number.0));
+        }
+        Ok(number)
     }
 
     fn add_tag(&mut self, ticket: TicketNumber, name: &str) -> Result<(), StoreError> {
-        self.rows(
-            "SELECT tickets.import_tag($1, $2)::text",
-            &[&ticket.0, &name],
-        )?;
+        self.tags.0.push(ticket.0);
+        self.tags.1.push(name.to_owned());
         Ok(())
     }
 
@@ -314,10 +364,9 @@ impl<C: GenericClient> ImportWrite for OnServer<'_, C> {
         agent: AgentId,
         at: i64,
     ) -> Result<(), StoreError> {
-        self.rows(
-            "SELECT tickets.import_assignee($1, $2, $3)::text",
-            &[&ticket.0, &agent.0, &at],
-        )?;
+        self.assignees.0.push(ticket.0);
+        self.assignees.1.push(agent.0);
+        self.assignees.2.push(at);
         Ok(())
     }
 
