@@ -214,10 +214,6 @@ pub fn import_in_batches(
         resumed_after: resume,
         ..ImportReport::default()
     };
-    // Who is new is counted once, before and after (a dry run is told
-    // batch by batch).
-    let agents_before: Vec<i64> = store.agents()?.iter().map(|a| a.id.0).collect();
-    let customers_before = store.count_customers()?;
     let progress = source.progress();
     let mut batch: Vec<ImportedTicket> = Vec::with_capacity(batch_tickets);
     let mut batch_bytes = 0usize;
@@ -271,15 +267,6 @@ pub fn import_in_batches(
             // The imported tickets' due times, worked out a slice at a time.
             while store.refresh_due()? > 0 {}
         }
-    }
-    if !dry_run {
-        report.new_customers = store.count_customers()?.saturating_sub(customers_before);
-        report.new_agents = store
-            .agents()?
-            .into_iter()
-            .filter(|a| !agents_before.contains(&a.id.0))
-            .map(|a| a.name)
-            .collect();
     }
     Ok(report)
 }
@@ -387,7 +374,11 @@ impl Writer {
             let last = batch.iter().map(|t| t.line).max().unwrap_or(0);
             batch.sort_by_key(|t| t.created_at);
             let results = store.import_batch(self.actor, &self.name, (&self.key, last), batch)?;
-            for (ticket, result) in batch.iter().zip(results) {
+            // Who is new is told by the batch that made them (others may
+            // add people on a team server meanwhile).
+            report.new_customers += results.new_customers;
+            report.new_agents.extend(results.new_agents);
+            for (ticket, result) in batch.iter().zip(results.tickets) {
                 match result {
                     ImportResult::Created(_) => report.created += 1,
                     ImportResult::Updated(_) => report.updated += 1,

@@ -69,6 +69,26 @@ pub enum ImportResult {
     Refused(String),
 }
 
+/// What importing a batch did: ticket by ticket (what it derefs to), and
+/// the people it made.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchResults {
+    /// One for each ticket of the batch, in its order.
+    pub tickets: Vec<ImportResult>,
+    /// Customers made.
+    pub new_customers: u64,
+    /// Agents made, by name, in the order they were.
+    pub new_agents: Vec<String>,
+}
+
+impl std::ops::Deref for BatchResults {
+    type Target = [ImportResult];
+
+    fn deref(&self) -> &[ImportResult] {
+        &self.tickets
+    }
+}
+
 /// What importing one ticket would do, as the dry run says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Planned {
@@ -445,13 +465,18 @@ fn agent<D: ImportDesk, P: People<D>>(
     Ok(Some((id, name)))
 }
 
-/// An import's people: made when new, and kept for the rest of the batch.
+/// An import's people: made when new (and counted), and kept for the rest
+/// of the batch.
 #[derive(Default)]
-struct Making(Known);
+struct Making {
+    known: Known,
+    customers: u64,
+    agents: Vec<String>,
+}
 
 impl<D: ImportWrite> People<D> for Making {
     fn known(&mut self) -> Option<&mut Known> {
-        Some(&mut self.0)
+        Some(&mut self.known)
     }
 
     fn new_customer(
@@ -465,7 +490,9 @@ impl<D: ImportWrite> People<D> for Making {
         let name = validate::name(person.display_name())?;
         let email = validate::email(&person.email.to_lowercase())?;
         let company = validate::company(company)?;
-        desk.add_customer(&name, &email, &company, now)
+        let id = desk.add_customer(&name, &email, &company, now)?;
+        self.customers += 1;
+        Ok(id)
     }
 
     fn new_agent(
@@ -477,7 +504,9 @@ impl<D: ImportWrite> People<D> for Making {
     ) -> Result<AgentId, StoreError> {
         let name = validate::name(person.display_name())?;
         let email = validate::email(&person.email.to_lowercase())?;
-        desk.add_agent(&name, &email, now)
+        let id = desk.add_agent(&name, &email, now)?;
+        self.agents.push(name);
+        Ok(id)
     }
 }
 
@@ -966,7 +995,7 @@ pub(crate) fn write_batch<D: ImportWrite>(
     (key, line): (&str, u64),
     batch: &[ImportedTicket],
     now: i64,
-) -> Result<Vec<ImportResult>, StoreError> {
+) -> Result<BatchResults, StoreError> {
     let source = source_checked(source)?;
     // Checked first: a batch the import is past is refused before any of
     // it is written (on a server, before its round trips).
@@ -1017,7 +1046,11 @@ pub(crate) fn write_batch<D: ImportWrite>(
         results.push(result);
     }
     desk.put_checkpoint(key, Some(line), actor, now)?;
-    Ok(results)
+    Ok(BatchResults {
+        tickets: results,
+        new_customers: people.customers,
+        new_agents: people.agents,
+    })
 }
 
 /// What importing `batch` from `source` would do, on `desk` as it stands

@@ -606,8 +606,6 @@ impl Store {
         fn agent(&self, id: AgentId) -> Result<Agent, StoreError>;
         /// Every agent, active or not, by name.
         fn agents(&self) -> Result<Vec<Agent>, StoreError>;
-        /// How many customers there are.
-        fn count_customers(&self) -> Result<u64, StoreError>;
         /// Customers matching what was typed.
         fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError>;
         /// Every tag, by name.
@@ -818,7 +816,7 @@ impl Store {
         /// and nothing of the batch is kept. On a team server only an admin
         /// may import, as the agent signed in. Due times follow with
         /// [`Store::refresh_due`].
-        fn import_batch(&mut self, actor: AgentId, source: &str, checkpoint: (&str, u64), batch: &[crate::domain::ImportedTicket]) -> Result<Vec<import::ImportResult>, StoreError>;
+        fn import_batch(&mut self, actor: AgentId, source: &str, checkpoint: (&str, u64), batch: &[crate::domain::ImportedTicket]) -> Result<import::BatchResults, StoreError>;
         /// Forgets the checkpoint of import `key`: it finished (or was
         /// given up), and the next import of the same file starts anew.
         fn finish_import(&mut self, actor: AgentId, key: &str) -> Result<(), StoreError>;

@@ -207,7 +207,7 @@ on_both_engines! {
             .store
             .import_batch(dana, "zendesk", ("file-2", 2), &[zendesk("77", 2, "Oven broken")])
             .unwrap();
-        assert_eq!(again, [ImportResult::Unchanged(n)]);
+        assert_eq!(again.tickets, [ImportResult::Unchanged(n)]);
         let before = desk.store.load_ticket(n).unwrap();
 
         // Later, the source has it solved, renamed, tagged and answered.
@@ -226,7 +226,7 @@ on_both_engines! {
             .store
             .import_batch(dana, "zendesk", ("file-3", 2), &[changed.clone()])
             .unwrap();
-        assert_eq!(updated, [ImportResult::Updated(n)]);
+        assert_eq!(updated.tickets, [ImportResult::Updated(n)]);
         let t = desk.store.load_ticket(n).unwrap();
         assert_eq!(t.subject, "Oven broken again");
         assert_eq!(t.status, Status::Resolved);
@@ -256,14 +256,14 @@ on_both_engines! {
             .store
             .import_batch(dana, "zendesk", ("file-u2", 3), &[umlaut])
             .unwrap();
-        assert_eq!(again, [ImportResult::Unchanged(u)], "“Überfall” is not added twice");
+        assert_eq!(again.tickets, [ImportResult::Unchanged(u)], "“Überfall” is not added twice");
 
         // Once more: the comment is there already, nothing else differs.
         let third = desk
             .store
             .import_batch(dana, "zendesk", ("file-4", 2), &[changed])
             .unwrap();
-        assert_eq!(third, [ImportResult::Unchanged(n)]);
+        assert_eq!(third.tickets, [ImportResult::Unchanged(n)]);
         assert_eq!(desk.store.load_ticket(n).unwrap().messages.len(), 1);
     }
 
@@ -477,7 +477,7 @@ on_both_engines! {
         // The import does what the dry run said.
         let w1 = desk.store.import_batch(dana, "zendesk", ("file", 5), &batch1).unwrap();
         let w2 = desk.store.import_batch(dana, "zendesk", ("file", 7), &batch2).unwrap();
-        for (plan, done) in p1.iter().chain(&p2).zip(w1.iter().chain(&w2)) {
+        for (plan, done) in p1.iter().chain(&p2).zip(w1.iter().chain(w2.iter())) {
             let agree = match (&plan.planned, done) {
                 (Planned::Create, ImportResult::Created(_)) => true,
                 (Planned::Update(Some(a)), ImportResult::Updated(b)) => a == b,
@@ -521,7 +521,7 @@ on_both_engines! {
             at: feb(5, 10, 30),
         }];
         let again = desk.store.import_batch(dana, "zendesk", ("file-2", 2), &[unanswered]).unwrap();
-        assert_eq!(again, [ImportResult::Updated(n)]);
+        assert_eq!(again.tickets, [ImportResult::Updated(n)]);
         while desk.store.refresh_due().unwrap() > 0 {}
         assert!(desk.store.list_numbers(&request).unwrap().is_empty());
         assert_eq!(desk.store.rows(&[n]).unwrap()[0].due, None);
@@ -771,7 +771,7 @@ on_both_engines! {
         };
         let expected = trail(alone);
         assert!(expected.len() >= 8, "{expected:?}");
-        for result in &results {
+        for result in results.iter() {
             let n = created(result);
             assert_eq!(trail(n), expected, "ticket {n:?}");
             let t = desk.store.load_ticket(n).unwrap();
@@ -796,5 +796,61 @@ on_both_engines! {
         assert_eq!(results[1], ImportResult::Updated(n), "{results:?}");
         assert_eq!(desk.store.load_ticket(n).unwrap().subject, "Oven still broken");
         assert_eq!(search(&desk, "zendesk:55"), [n], "one ticket");
+    }
+}
+
+/// Hears an import: another desk adds a customer and an agent while it
+/// runs (at the first batch's end).
+struct Meanwhile {
+    other: tickets::store::Store,
+    added: bool,
+}
+
+impl tickets::import::pipeline::Heed for Meanwhile {
+    fn progress(&mut self, _read: u64, _total: Option<u64>) -> bool {
+        if !self.added {
+            self.added = true;
+            self.other
+                .add_customer(&tickets::domain::NewCustomer {
+                    name: "Walk-in".to_owned(),
+                    email: "walk-in@example.com".to_owned(),
+                    company: String::new(),
+                })
+                .unwrap();
+        }
+        true
+    }
+
+    fn problem(&mut self, _problem: &tickets::import::RowProblem) {}
+}
+
+on_both_engines! {
+    fn an_import_counts_the_people_it_made_not_those_added_meanwhile(desk: Desk) {
+        use tickets::import::ImportOptions;
+        use tickets::import::pipeline::import_in_batches;
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("zendesk.csv");
+        let mut text = String::from("Id,Subject,Requester email,Assignee,Status,Priority,Created at\n");
+        for i in 1..=6 {
+            // Three customers, each twice; two agents.
+            let (customer, agent) = (i % 3, i % 2);
+            text.push_str(&format!(
+                "{i},Ticket {i},c{customer}@example.com,Agent {agent},open,normal,2024-01-0{i} 10:00:00 +0000\n"
+            ));
+        }
+        std::fs::write(&csv, text).unwrap();
+        let options = ImportOptions {
+            format: Some(tickets::import::Format::ZendeskCsv),
+            ..ImportOptions::default()
+        };
+        let mut meanwhile = Meanwhile { other: desk.second_store(), added: false };
+        let dana = desk.dana;
+        let report = import_in_batches(&mut desk.store, dana, &csv, &options, false, &mut meanwhile, 2).unwrap();
+        assert!(meanwhile.added);
+        assert_eq!(report.created, 6);
+        assert_eq!(report.new_customers, 3, "{}", report.summary());
+        let mut agents = report.new_agents.clone();
+        agents.sort();
+        assert_eq!(agents, ["Agent 0", "Agent 1"]);
     }
 }

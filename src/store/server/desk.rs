@@ -1556,16 +1556,6 @@ impl ServerStore {
     /// Customers whose name, email or company matches every word of `text`
     /// (as words and word beginnings; an email address from its start), or
     /// whose id it is; by name, at most `limit`.
-    /// How many customers there are (erased ones included).
-    pub fn count_customers(&self) -> Result<u64, StoreError> {
-        self.reading(|client| {
-            let n: i64 = client
-                .query_one("SELECT count(*) FROM tickets.customers", &[])?
-                .get(0);
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
-    }
-
     pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
         let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
         let mut conds = Vec::new();

@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::store::StoreError;
 use crate::store::import::{
-    Existing, Fields, ImportDesk, ImportPlan, ImportResult, ImportWrite, PlannedRow, Who,
+    BatchResults, Existing, Fields, ImportDesk, ImportPlan, ImportWrite, PlannedRow, Who,
     plan_batch, write_batch,
 };
 
@@ -514,7 +514,7 @@ impl ServerStore {
         source: &str,
         checkpoint: (&str, u64),
         batch: &[ImportedTicket],
-    ) -> Result<Vec<ImportResult>, StoreError> {
+    ) -> Result<BatchResults, StoreError> {
         self.as_me(actor)?;
         let now = self.now();
         let server = self.server().to_owned();

@@ -13,8 +13,8 @@ use crate::domain::{
     TagId, TicketNumber, sort_key,
 };
 use crate::store::import::{
-    Existing, Fields, ImportDesk, ImportPlan, ImportResult, ImportWrite, PlannedRow, Who,
-    plan_batch, write_batch,
+    BatchResults, Existing, Fields, ImportDesk, ImportPlan, ImportResult, ImportWrite, PlannedRow,
+    Who, plan_batch, write_batch,
 };
 
 /// The file, inside one transaction (or a read's snapshot).
@@ -498,7 +498,7 @@ impl FileStore {
         source: &str,
         checkpoint: (&str, u64),
         batch: &[ImportedTicket],
-    ) -> Result<Vec<ImportResult>, StoreError> {
+    ) -> Result<BatchResults, StoreError> {
         self.transact(|tx, now| {
             agent(tx, actor)?;
             let aside = SearchAside::take(tx)?;

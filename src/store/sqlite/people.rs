@@ -133,17 +133,6 @@ impl FileStore {
     /// Customers whose name, email or company matches every word of `text`
     /// (as words and word beginnings; an email address from its start), or
     /// whose id it is; by name, at most `limit`.
-    /// How many customers there are (erased ones included: they keep
-    /// their tickets).
-    pub fn count_customers(&self) -> Result<u64, StoreError> {
-        self.reading(|s| {
-            let n: i64 = s
-                .conn()
-                .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
-    }
-
     pub fn find_customers(&self, text: &str, limit: usize) -> Result<Vec<Customer>, StoreError> {
         self.reading(|_| {
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
