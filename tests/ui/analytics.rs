@@ -367,3 +367,25 @@ on_both_engines_with! {
         assert_eq!(empty.load_ticket(TicketNumber(2)).unwrap().subject, "Refund please");
     }
 }
+
+#[test]
+fn the_export_dialog_warns_of_a_file_it_would_replace() {
+    let desk = crate::common::desk(&["Printer on fire"]);
+    let dir = tempfile::tempdir().unwrap();
+    let taken = dir.path().join("taken.csv");
+    std::fs::write(&taken, "last week's").unwrap();
+    let mut harness = open(&desk, Some(desk.dana));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    harness.run_steps(2);
+    let warning = "A file of that name exists; exporting replaces it.";
+    crate::common::replace_in(&mut harness, "Save as", &taken.display().to_string());
+    step_until(&mut harness, "the warning", |h| {
+        crate::common::text_containing(h, warning).is_some()
+    });
+    let fresh = dir.path().join("fresh.csv");
+    crate::common::replace_in(&mut harness, "Save as", &fresh.display().to_string());
+    step_until(&mut harness, "the warning gone", |h| {
+        crate::common::text_containing(h, warning).is_none()
+    });
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "last week's");
+}

@@ -218,6 +218,21 @@ pub fn type_into(harness: &mut Window, label: &str, text: &str) {
     harness.run_steps(1);
 }
 
+/// Puts `text` in the field `label` in place of what it held, as a hand
+/// does: select all, then type.
+pub fn replace_in(harness: &mut Window, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(1);
+}
+
 /// What the text field with this label holds now.
 pub fn field_value(harness: &Window, label: &str) -> Option<String> {
     harness

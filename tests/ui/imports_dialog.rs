@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{
-    Engine, Window, desk_on, open, run_from_palette, step_until, text_containing, type_into,
+    Engine, Window, desk_on, open, replace_in, run_from_palette, step_until, text_containing,
+    type_into,
 };
 use crate::on_both_engines_with;
 use egui::accesskit::Role;
@@ -368,21 +369,6 @@ on_both_engines_with! {
             h.query_by_label(&format!("{batch} tickets")).is_some()
         });
     }
-}
-
-/// Puts `text` in the field `label` in place of what it held, as a hand
-/// does: select all, then type.
-fn replace_in(harness: &mut Window, label: &str, text: &str) {
-    harness
-        .get_by_role_and_label(Role::TextInput, label)
-        .focus();
-    harness.run_steps(1);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.run_steps(1);
-    harness
-        .get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
-    harness.run_steps(1);
 }
 
 on_both_engines_with! {

@@ -28,6 +28,54 @@ pub struct ExportDialog {
     pub note: Option<String>,
     /// Why Export was refused.
     pub error: Option<String>,
+    /// Whether a file is at the path typed.
+    there: FileThere,
+}
+
+/// Whether a file is at the path typed, found out on a thread of its own
+/// ("tickets-path-check"): a path on a network drive can keep a look at it
+/// waiting, and the window never waits on a file.
+#[derive(Default)]
+struct FileThere {
+    /// The path last asked about.
+    asked: String,
+    /// What was found there (`None`: not known yet).
+    found: Option<bool>,
+    /// The thread's answer, while it looks.
+    answer: Option<std::sync::mpsc::Receiver<(String, bool)>>,
+}
+
+impl FileThere {
+    /// Whether a file is known to be at `path`; asks about `path` when it
+    /// is new (once the look under way, if any, has answered).
+    fn at(&mut self, path: &str, ctx: &egui::Context) -> bool {
+        if let Some((asked, there)) = self.answer.as_ref().and_then(|a| a.try_recv().ok()) {
+            self.answer = None;
+            if asked == self.asked {
+                self.found = Some(there);
+            }
+        }
+        if path != self.asked && self.answer.is_none() {
+            self.asked = path.to_owned();
+            self.found = None;
+            let (tell, answer) = std::sync::mpsc::channel();
+            let (path, ctx) = (path.to_owned(), ctx.clone());
+            let looking = std::thread::Builder::new()
+                .name("tickets-path-check".to_owned())
+                .spawn(move || {
+                    let there = PathBuf::from(&path).is_file();
+                    if tell.send((path, there)).is_ok() {
+                        ctx.request_repaint();
+                    }
+                });
+            // Without a thread nothing is said: the export itself still
+            // works, and replaces the file as it always does.
+            if looking.is_ok() {
+                self.answer = Some(answer);
+            }
+        }
+        self.found == Some(true)
+    }
 }
 
 impl ExportDialog {
@@ -39,6 +87,7 @@ impl ExportDialog {
             total,
             note: None,
             error: None,
+            there: FileThere::default(),
         }
     }
 
@@ -203,12 +252,7 @@ fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog, focus: &mut Focus, actions:
     if let Some(note) = &dialog.note {
         ui.add(egui::Label::new(RichText::new(note).weak()).wrap());
     }
-    if PathBuf::from(dialog.path.trim()).is_file() {
-        ui.label(
-            RichText::new("A file of that name exists; exporting replaces it.")
-                .color(ui.visuals().warn_fg_color),
-        );
-    }
+    let typed = dialog.path.trim().to_owned();
     field_error(ui, dialog.error.as_deref());
     ui.add_space(6.0);
     ui.horizontal(|ui| {
@@ -220,6 +264,14 @@ fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog, focus: &mut Focus, actions:
             actions.push(Action::CloseModal);
         }
     });
+    // Below the buttons: the answer comes a moment after the typing, and
+    // the buttons must not move under the pointer when it does.
+    if dialog.there.at(&typed, ui.ctx()) {
+        ui.label(
+            RichText::new("A file of that name exists; exporting replaces it.")
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
 }
 
 /// File → Connect to team server…: where the server is and who signs in.
