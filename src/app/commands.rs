@@ -537,16 +537,21 @@ impl UiCommand {
     /// The commands whose shortcuts were pressed this frame; each key press
     /// is consumed, so a shortcut fires once. While `typing` (a text box has
     /// the keyboard, had it last frame, or was opened this frame) keys that
-    /// type or move the cursor are left to the box.
+    /// type or move the cursor are left to the box; while a popup was open
+    /// (`popup`, as the frame began: it closes itself on Esc), Esc is left
+    /// to it.
     ///
     /// egui matches a shortcut whatever extra Shift or Alt is held, so the
     /// shortcuts with more modifiers are tried first: Shift+N writes a note
     /// rather than opening the New Ticket form that N opens.
-    pub fn pressed(ctx: &egui::Context, typing: bool) -> Vec<UiCommand> {
+    pub fn pressed(ctx: &egui::Context, typing: bool, popup: bool) -> Vec<UiCommand> {
+        // Esc closes an open popup (a combo box's list, a menu) first, not
+        // the dialog under it.
         let mut shortcuts: Vec<(UiCommand, &KeyboardShortcut)> = UiCommand::ALL
             .iter()
             .flat_map(|&command| command.shortcuts().iter().map(move |s| (command, s)))
             .filter(|(_, s)| !(typing && Self::is_typing_key(s)))
+            .filter(|(_, s)| !(popup && s.logical_key == Key::Escape))
             .collect();
         shortcuts.sort_by_key(|(_, s)| {
             std::cmp::Reverse(u8::from(s.modifiers.shift) + u8::from(s.modifiers.alt))

@@ -526,3 +526,38 @@ fn on_a_team_server_an_agent_who_is_not_an_admin_is_told_why() {
         .unwrap();
     assert_eq!(tickets, 0);
 }
+
+#[test]
+fn esc_closes_an_open_list_before_the_dialog() {
+    let desk = desk_on(Engine::File, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(&desk, Some(desk.dana));
+    open_import(&mut harness, dir.path());
+    click_in_body(&mut harness, Role::ComboBox, "Encoding");
+    step_until(&mut harness, "the list of encodings", |h| {
+        h.query_all_by_label("windows-1252")
+            .any(|n| n.accesskit_node().role() == Role::Button)
+    });
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(
+        !harness
+            .query_all_by_label("windows-1252")
+            .any(|n| n.accesskit_node().role() == Role::Button),
+        "the list closed"
+    );
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "File")
+            .is_some(),
+        "the dialog stays"
+    );
+    // A second Esc closes the dialog.
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "File")
+            .is_none()
+    );
+}

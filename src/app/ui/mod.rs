@@ -200,6 +200,8 @@ impl TicketsApp {
     /// Draws one frame, then applies what it asked for.
     pub(super) fn draw(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        // Asked before the widgets: a combo box's list closes itself on Esc.
+        let popup = egui::Popup::is_any_open(&ctx);
         self.focus.begin_frame();
         self.picker_was_open = self
             .panel
@@ -254,7 +256,7 @@ impl TicketsApp {
             }
         }
         actions.extend(
-            UiCommand::pressed(&ctx, typing)
+            UiCommand::pressed(&ctx, typing, popup)
                 .into_iter()
                 .map(Action::Command),
         );
