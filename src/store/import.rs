@@ -540,11 +540,13 @@ impl<D: ImportDesk> People<D> for Counting<'_> {
         &mut self,
         _desk: &mut D,
         who: &Who,
-        _person: &ImportedPerson,
+        person: &ImportedPerson,
         _now: i64,
     ) -> Result<AgentId, StoreError> {
+        // Told by the name the import would give them (one per key).
         if self.plan.agents.insert(who.key()) {
-            self.new_agents.push(who.key());
+            let name = validate::name(person.display_name()).unwrap_or_else(|_| who.key());
+            self.new_agents.push(name);
         }
         Ok(AgentId(NOT_YET))
     }

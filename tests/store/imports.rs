@@ -466,17 +466,19 @@ on_both_engines! {
         assert!(matches!(planned[2], Planned::Refused(why) if why.contains("Subject")));
         assert_eq!(planned[3], &Planned::Unchanged(fridge));
         assert_eq!((planned[4], planned[5]), (&Planned::Create, &Planned::Create));
-        assert_eq!(p1[1].new_agents, ["sam.okafor@example.com"]);
+        assert_eq!(p1[1].new_agents, ["Sam Okafor"], "by the name they would have");
         assert!(p1[1].new_customers.is_empty(), "Marguerite is here already");
         assert!(p2[0].new_agents.is_empty(), "Sam is new once per dry run");
         assert_eq!(p2[0].new_customers, ["kofi@example.org"]);
         assert!(p2[1].new_customers.is_empty());
-        assert_eq!(p2[1].new_agents, ["kim@example.com"]);
+        assert_eq!(p2[1].new_agents, ["Kim"]);
         assert_eq!((p1[2].line, p1[2].external_id.as_str()), (4, "3"));
 
         // The import does what the dry run said.
         let w1 = desk.store.import_batch(dana, "zendesk", ("file", 5), &batch1).unwrap();
         let w2 = desk.store.import_batch(dana, "zendesk", ("file", 7), &batch2).unwrap();
+        assert_eq!((w1.new_agents.as_slice(), w1.new_customers), (&["Sam Okafor".to_owned()][..], 0));
+        assert_eq!((w2.new_agents.as_slice(), w2.new_customers), (&["Kim".to_owned()][..], 1));
         for (plan, done) in p1.iter().chain(&p2).zip(w1.iter().chain(w2.iter())) {
             let agree = match (&plan.planned, done) {
                 (Planned::Create, ImportResult::Created(_)) => true,
