@@ -171,7 +171,7 @@ on_both_engines_with! {
         // The dry run: two new, and line 4 skipped with why.
         dry_run(&mut harness);
         text_containing(&harness, "2 new, 0 updated, 0 unchanged; 1 row skipped.").expect("the counts");
-    text_containing(&harness, "It will add 2 customers and 1 agent (bruno costa).")
+        text_containing(&harness, "It will add 2 customers and 1 agent (Bruno Costa).")
             .expect("who it adds");
         text_containing(&harness, "Line 4: Status: “escalated” is not in the mapping's status table")
             .expect("the skipped line");
