@@ -313,17 +313,6 @@ pub enum ServerCommand {
     },
 }
 
-/// Progress on standard error, at most every two seconds: "  N of M what…".
-pub(crate) fn progress_every_2s(what: &'static str) -> impl FnMut(u64, u64) {
-    let mut last_report = Instant::now();
-    move |done, total| {
-        if last_report.elapsed().as_secs() >= 2 {
-            eprintln!("  {done} of {total} {what}…");
-            last_report = Instant::now();
-        }
-    }
-}
-
 /// The first line of standard input, when `asked`: a new login's password.
 fn password_from_stdin(asked: bool) -> Result<Option<String>, String> {
     if !asked {
@@ -423,7 +412,7 @@ fn run_server(command: ServerCommand, clock: Arc<dyn Clock>) -> Result<(), Strin
             let desk =
                 Store::open_existing(&Location::File(from.clone()), clock.clone()).map_err(fail)?;
             let moved = connect(&url)?
-                .import(&desk, &mut progress_every_2s("rows"))
+                .import(&desk, &mut crate::progress::every_2s("rows"))
                 .map_err(fail)?;
             let rows: Vec<String> = moved
                 .tables
@@ -592,7 +581,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
     match command {
         FileCommand::Seed { tickets, seed } => {
             let started = Instant::now();
-            let mut progress = progress_every_2s("tickets");
+            let mut progress = crate::progress::every_2s("tickets");
             let summary = generate(&mut store, SeedOptions { tickets, seed }, |done, total| {
                 progress(done, total);
                 true
@@ -727,7 +716,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
         } => write_on(&mut store, &ticket, &text, &actor, true),
         FileCommand::Import { .. } => unreachable!("an import is run before a store is opened"),
         FileCommand::Export { out, all: true, .. } => {
-            let mut progress = progress_every_2s("rows");
+            let mut progress = crate::progress::every_2s("rows");
             let written =
                 crate::export::everything::export_everything(&store, &out, &mut |done, total| {
                     progress(done, total);
@@ -754,7 +743,7 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
                 return Err("JSON lines hold everything the database holds: add --all (filters choose tickets for CSV only)".to_owned());
             }
             let filter = filter.to_filter(&store)?;
-            let mut progress = progress_every_2s("tickets");
+            let mut progress = crate::progress::every_2s("tickets");
             let n = export_tickets(
                 &store,
                 &filter,

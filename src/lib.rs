@@ -15,6 +15,7 @@ pub mod clock;
 pub mod domain;
 pub mod export;
 pub mod import;
+mod progress;
 pub mod script;
 pub mod seed;
 pub mod store;

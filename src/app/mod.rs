@@ -325,7 +325,7 @@ impl TicketsApp {
             customer_names: HashMap::new(),
             save_dialog: Box::new(native_save_dialog),
             open_dialog: Box::new(native_open_dialog),
-            mapping_library: crate::import::command::mapping_library(),
+            mapping_library: crate::import::MappingLibrary::of_this_user(),
             signed_in: None,
             offline: None,
             presence: Vec::new(),

@@ -50,16 +50,9 @@ pub struct ImportArgs {
     pub json: bool,
 }
 
-/// The saved mappings: `mappings` in the platform's configuration folder
-/// (`~/.config/tickets/mappings` on Linux).
-pub fn mapping_library() -> Option<MappingLibrary> {
-    directories::ProjectDirs::from("", "", "Tickets")
-        .map(|dirs| MappingLibrary::new(dirs.config_dir().join("mappings")))
-}
-
 /// Runs `tickets import` on the database at `location`.
 pub fn run(location: &Location, args: &ImportArgs, clock: Arc<dyn Clock>) -> Result<(), String> {
-    let library = mapping_library();
+    let library = MappingLibrary::of_this_user();
     let mapping = match &args.mapping {
         Some(name) => Some(
             library
@@ -248,7 +241,7 @@ fn everything_dry_run(file: &Path) -> Result<(), String> {
 /// owner's login).
 fn restore(location: &Location, file: &Path, clock: Arc<dyn Clock>) -> Result<(), String> {
     let everything = EverythingFile::open(file).map_err(|e| e.to_string())?;
-    let mut progress = crate::cli::progress_every_2s("rows");
+    let mut progress = crate::progress::every_2s("rows");
     let tables = match location {
         Location::File(_) => Store::open_at(location, clock)
             .and_then(|mut store| {

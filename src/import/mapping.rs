@@ -569,6 +569,14 @@ impl MappingLibrary {
         MappingLibrary { dir: dir.into() }
     }
 
+    /// This user's saved mappings: `mappings` in the platform's
+    /// configuration folder (`~/.config/tickets/mappings` on Linux), where
+    /// the system has one.
+    pub fn of_this_user() -> Option<MappingLibrary> {
+        directories::ProjectDirs::from("", "", "Tickets")
+            .map(|dirs| MappingLibrary::new(dirs.config_dir().join("mappings")))
+    }
+
     /// A name as a safe file name, or why it is not one: letters, digits,
     /// spaces, `-`, `_` and `.`; not starting with a dot; at most 60 characters.
     pub fn check_name(name: &str) -> Result<&str, ImportError> {
