@@ -36,7 +36,7 @@ pub use libpq::password_file_name;
 
 /// Migration 1, frozen (see the file's head).
 /// The team schema's migrations, in order: migration `n` is `MIGRATIONS[n - 1]`.
-const MIGRATIONS: [&str; 17] = [
+const MIGRATIONS: [&str; 18] = [
     include_str!("migrations/0001_team.sql"),
     include_str!("migrations/0002_writes.sql"),
     include_str!("migrations/0003_search.sql"),
@@ -54,10 +54,11 @@ const MIGRATIONS: [&str; 17] = [
     include_str!("migrations/0015_canned.sql"),
     include_str!("migrations/0016_imports.sql"),
     include_str!("migrations/0017_import_sets.sql"),
+    include_str!("migrations/0018_customer_words.sql"),
 ];
 
 /// The schema version this build sets up and understands.
-pub const TEAM_SCHEMA_VERSION: i32 = 17;
+pub const TEAM_SCHEMA_VERSION: i32 = 18;
 
 /// Hosts that are this computer: TLS is not required to reach them.
 fn is_local(host: &Host) -> bool {
