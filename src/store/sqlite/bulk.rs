@@ -8,7 +8,7 @@
 //! fails or is cancelled is rolled back: the file is left as it was,
 //! indexes and triggers included.
 
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, Params, Transaction, TransactionBehavior, params};
 
 use super::schema::{REBUILD_DERIVED, REBUILD_SEARCH};
@@ -67,23 +67,26 @@ impl FileStore {
             |bulk| {
                 let mut done = 0u64;
                 let mut tables: Vec<(&'static str, u64)> = Vec::new();
+                // A table's INSERT, written once as its rows begin.
+                let mut sql = String::new();
                 source.transfer_rows(&mut |table, cells| {
                     if tables.last().is_none_or(|(name, _)| *name != table.name) {
                         tables.push((table.name, 0));
+                        sql = format!(
+                            "INSERT INTO {} ({}) VALUES ({})",
+                            table.name,
+                            table.columns.join(", "),
+                            (1..=table.columns.len())
+                                .map(|i| format!("?{i}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
                     }
-                    let sql = format!(
-                        "INSERT INTO {} ({}) VALUES ({})",
-                        table.name,
-                        table.columns.join(", "),
-                        (1..=table.columns.len())
-                            .map(|i| format!("?{i}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
+                    // Text bound where it lies, not copied.
                     let values = cells.iter().map(|cell| match cell {
-                        Cell::Null => Value::Null,
-                        Cell::Int(n) => Value::Integer(*n),
-                        Cell::Text(text) => Value::Text(text.clone()),
+                        Cell::Null => ToSqlOutput::Owned(Value::Null),
+                        Cell::Int(n) => ToSqlOutput::Owned(Value::Integer(*n)),
+                        Cell::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
                     });
                     bulk.run(&sql, rusqlite::params_from_iter(values))?;
                     if let Some((_, n)) = tables.last_mut() {
