@@ -260,7 +260,9 @@ fn restore_into(
     task: &TaskHandle,
 ) -> Result<(), Failure> {
     store
-        .restore(everything, &mut |done, total| task.progress(done, total))
+        .restore(everything, &mut |done, total| {
+            task.progress_share(done, total)
+        })
         .map_err(|e| match e {
             StoreError::Cancelled => Failure::Cancelled,
             other => Failure::Store(other),

@@ -101,6 +101,9 @@ pub struct Progress {
     /// Whether done and total are bytes of a file read (an import), not
     /// things counted (tickets, rows).
     bytes: AtomicBool,
+    /// Whether only the share done means anything to an agent (rows of
+    /// many tables, as a restore counts them).
+    share: AtomicBool,
 }
 
 impl Progress {
@@ -117,12 +120,15 @@ impl Progress {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// The words beside its bar: "Exporting tickets 2,048 of 20,000", or
-    /// for a file being read "Importing tickets 42% of 325.0 MB".
+    /// The words beside its bar: "Exporting tickets 2,048 of 20,000", for
+    /// a file being read "Importing tickets 42% of 325.0 MB", or for a
+    /// share alone "Restoring an export 94%".
     pub fn text(&self, what: &str) -> String {
         let (done, total) = self.get();
         if total == 0 {
             format!("{what}…")
+        } else if self.share.load(Ordering::Relaxed) {
+            format!("{what} {:.0}%", done as f64 * 100.0 / total as f64)
         } else if self.bytes.load(Ordering::Relaxed) {
             format!(
                 "{what} {:.0}% of {:.1} MB",
@@ -173,6 +179,13 @@ impl TaskHandle {
     pub fn progress_bytes(&self, read: u64, total: u64) -> bool {
         self.progress.bytes.store(true, Ordering::Relaxed);
         self.progress(read, total)
+    }
+
+    /// Reports progress as a share of the whole (rows of many tables);
+    /// says whether to carry on.
+    pub fn progress_share(&self, done: u64, total: u64) -> bool {
+        self.progress.share.store(true, Ordering::Relaxed);
+        self.progress(done, total)
     }
 
     /// Whether the window asked the job to stop.
@@ -395,7 +408,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_read_is_told_in_megabytes_and_counted_things_as_counts() {
+    fn a_file_read_is_told_in_megabytes_counted_things_as_counts_and_a_share_as_one() {
         let counted = Progress::default();
         counted.done.store(2048, Ordering::Relaxed);
         counted.total.store(20_000, Ordering::Relaxed);
@@ -414,6 +427,14 @@ mod tests {
         assert_eq!(
             Progress::default().text("Importing tickets"),
             "Importing tickets…"
+        );
+        let shared = Progress::default();
+        shared.share.store(true, Ordering::Relaxed);
+        shared.done.store(53_248, Ordering::Relaxed);
+        shared.total.store(56_719, Ordering::Relaxed);
+        assert_eq!(
+            shared.text("Restoring an export"),
+            "Restoring an export 94%"
         );
     }
 }
