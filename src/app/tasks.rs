@@ -407,33 +407,32 @@ mod tests {
         assert!(!tasks.is_running(TaskName::Backup));
     }
 
+    /// Progress `done` of `total`, counted as `bytes` or as a `share`.
+    fn at(done: u64, total: u64, bytes: bool, share: bool) -> Progress {
+        let p = Progress::default();
+        p.done.store(done, Ordering::Relaxed);
+        p.total.store(total, Ordering::Relaxed);
+        p.bytes.store(bytes, Ordering::Relaxed);
+        p.share.store(share, Ordering::Relaxed);
+        p
+    }
+
     #[test]
     fn a_file_read_is_told_in_megabytes_counted_things_as_counts_and_a_share_as_one() {
-        let counted = Progress::default();
-        counted.done.store(2048, Ordering::Relaxed);
-        counted.total.store(20_000, Ordering::Relaxed);
         assert_eq!(
-            counted.text("Reading everything in"),
+            at(2048, 20_000, false, false).text("Reading everything in"),
             "Reading everything in 2,048 of 20,000"
         );
-        let read = Progress::default();
-        read.bytes.store(true, Ordering::Relaxed);
-        read.done.store(130_000_000, Ordering::Relaxed);
-        read.total.store(325_000_000, Ordering::Relaxed);
         assert_eq!(
-            read.text("Importing tickets"),
+            at(130_000_000, 325_000_000, true, false).text("Importing tickets"),
             "Importing tickets 40% of 325.0 MB"
         );
         assert_eq!(
             Progress::default().text("Importing tickets"),
             "Importing tickets…"
         );
-        let shared = Progress::default();
-        shared.share.store(true, Ordering::Relaxed);
-        shared.done.store(53_248, Ordering::Relaxed);
-        shared.total.store(56_719, Ordering::Relaxed);
         assert_eq!(
-            shared.text("Restoring an export"),
+            at(53_248, 56_719, false, true).text("Restoring an export"),
             "Restoring an export 94%"
         );
     }
