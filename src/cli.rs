@@ -715,7 +715,15 @@ pub fn run_with(cli: Cli, clock: Arc<dyn Clock>) -> Result<(), String> {
             actor,
         } => write_on(&mut store, &ticket, &text, &actor, true),
         FileCommand::Import { .. } => unreachable!("an import is run before a store is opened"),
-        FileCommand::Export { out, all: true, .. } => {
+        FileCommand::Export {
+            out,
+            all: true,
+            format,
+            ..
+        } => {
+            if format.as_deref().is_some_and(|f| f != "jsonl") {
+                return Err("everything is written as JSON lines: use --format jsonl with --all (CSV holds the tickets a filter chooses)".to_owned());
+            }
             let mut progress = crate::progress::every_2s("rows");
             let written =
                 crate::export::everything::export_everything(&store, &out, &mut |done, total| {

@@ -651,6 +651,20 @@ fn everything_leaves_a_file_for_a_server_and_comes_back_the_same() {
         "x.jsonl",
     ]);
     assert!(!ok && err.contains("--status"), "{err}");
+    // Everything is JSON lines only: CSV is not quietly swapped for it.
+    let csv = dir.path().join("x.csv");
+    let (ok, _, err) = run(&[
+        "--db",
+        &desk,
+        "export",
+        "--all",
+        "--format",
+        "csv",
+        "--out",
+        &csv.display().to_string(),
+    ]);
+    assert!(!ok && err.contains("JSON lines"), "{err}");
+    assert!(!csv.exists());
 
     // A dry run reads it through and writes nothing, not even a database.
     let never = dir.path().join("never.db");

@@ -856,3 +856,37 @@ on_both_engines! {
         assert_eq!(agents, ["Agent 0", "Agent 1"]);
     }
 }
+
+on_both_engines! {
+    fn an_assignee_added_by_a_second_row_of_the_same_batch_keys_the_ticket(desk: Desk) {
+        let dana = desk.dana;
+        let assigned = |id: &str, line: u64, who: Option<ImportedPerson>| ImportedTicket {
+            assignee: who,
+            ..zendesk(id, line, "Oven broken")
+        };
+        let results = desk
+            .store
+            .import_batch(
+                dana,
+                "zendesk",
+                ("file-1", 4),
+                &[
+                    assigned("1", 2, Some(person("abe@example.com", "Abe Adams"))),
+                    assigned("77", 3, None),
+                    assigned("77", 4, Some(person("zoe@example.com", "Zoe Zimmer"))),
+                ],
+            )
+            .unwrap();
+        let (abes, zoes) = (created(&results[0]), created(&results[1]));
+        assert_eq!(results[2], ImportResult::Updated(zoes));
+        let sort = Sort {
+            column: tickets::store::SortColumn::Assignee,
+            descending: false,
+        };
+        let order = desk
+            .store
+            .list_numbers(&ListRequest::all(&TicketFilter::default(), sort))
+            .unwrap();
+        assert_eq!(order, [abes, zoes], "Zoe's sorts after Abe's, not with the unassigned");
+    }
+}

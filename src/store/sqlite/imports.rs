@@ -260,6 +260,9 @@ impl ImportWrite for InFile<'_> {
         };
         let (first_at, first_by) = f.first_reply.unzip();
         let (resolved_at, resolved_by) = f.resolved.unzip();
+        // Only the ticket just made is keyed already: one updated (even one
+        // made earlier in the batch) has its key worked out as it changes.
+        self.keyed = None;
         match ticket {
             None => {
                 // Keyed now by the agents it is about to be assigned: set
