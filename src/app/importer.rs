@@ -220,7 +220,7 @@ pub fn spawn(
 
 /// Runs `job` on `store`, telling `task` how far it is and stopping when
 /// it is cancelled.
-pub fn run(store: &mut Store, job: Job, task: &TaskHandle) -> Result<Done, Failure> {
+fn run(store: &mut Store, job: Job, task: &TaskHandle) -> Result<Done, Failure> {
     let mut heed = TaskHeed(task);
     match job {
         Job::DryRun { path, options } => {
@@ -241,14 +241,8 @@ pub fn run(store: &mut Store, job: Job, task: &TaskHandle) -> Result<Done, Failu
                 .map_err(|e| Failure::Import(e.to_string()))?;
             Ok(Done::Imported(Box::new(report)))
         }
-        Job::Restore { export, into } => {
-            let everything = EverythingFile::open(&export)?;
-            restore_into(store, &everything, task)?;
-            Ok(Done::Restored {
-                tickets: everything.tickets(),
-                export,
-                into,
-            })
+        Job::Restore { .. } => {
+            unreachable!("a restore makes its own store: spawn runs restore_new")
         }
     }
 }

@@ -250,14 +250,15 @@ impl TicketsApp {
         self.data_changed(EVERYTHING);
     }
 
-    /// A Tickets export was read in: as after an import.
-    pub(super) fn imported_everything(&mut self) {
+    /// A Tickets export was restored into `into`: the dialog's work is
+    /// done, and that database opens next frame (which asks for all of it;
+    /// the one on show is not asked again as it is left).
+    pub(super) fn restored_into(&mut self, into: PathBuf) {
         if matches!(self.modal, Some(Modal::Import(_))) {
             self.modal = None;
         }
         self.import_draft = None;
-        self.list.restart();
-        self.data_changed(EVERYTHING);
+        self.open_next = Some(into);
     }
 
     /// An import job failed or was cancelled: the dialog, if on show, says

@@ -604,8 +604,7 @@ impl TicketsApp {
                     into,
                 }),
             ) => {
-                self.imported_everything();
-                self.open_next = Some(into.clone());
+                self.restored_into(into.clone());
                 (
                     ToastKind::Info,
                     format!(

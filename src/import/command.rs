@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::pipeline::{Heed, ImportReport, import_file};
+use super::pipeline::{Heed, ImportReport, batch_for, import_source};
 use super::{Format, ImportOptions, MappingLibrary, RowProblem, Source, TextEncoding};
 use crate::clock::Clock;
 use crate::domain::AgentId;
@@ -53,14 +53,13 @@ pub struct ImportArgs {
 /// Runs `tickets import` on the database at `location`.
 pub fn run(location: &Location, args: &ImportArgs, clock: Arc<dyn Clock>) -> Result<(), String> {
     let library = MappingLibrary::of_this_user();
+    let library = || {
+        library
+            .as_ref()
+            .ok_or("this system has no configuration folder for saved mappings")
+    };
     let mapping = match &args.mapping {
-        Some(name) => Some(
-            library
-                .as_ref()
-                .ok_or("this system has no configuration folder for saved mappings")?
-                .resolve(name)
-                .map_err(|e| e.to_string())?,
-        ),
+        Some(name) => Some(library()?.resolve(name).map_err(|e| e.to_string())?),
         None => None,
     };
     let options = ImportOptions {
@@ -86,15 +85,10 @@ pub fn run(location: &Location, args: &ImportArgs, clock: Arc<dyn Clock>) -> Res
         mapping.name = MappingLibrary::check_name(name)
             .map_err(|e| e.to_string())?
             .to_owned();
-        library
-            .as_ref()
-            .ok_or("this system has no configuration folder for saved mappings")?
-            .save(&mapping)
-            .map_err(|e| e.to_string())?;
+        library()?.save(&mapping).map_err(|e| e.to_string())?;
         eprintln!("Saved the mapping as “{}”.", mapping.name);
     }
     let (format, encoding) = (source.format(), source.encoding());
-    drop(source);
     let mut store = open_for(location, args.dry_run, clock)?;
     let actor = importer(&mut store, args.agent.as_deref(), args.dry_run)?;
     eprintln!(
@@ -104,13 +98,15 @@ pub fn run(location: &Location, args: &ImportArgs, clock: Arc<dyn Clock>) -> Res
         encoding.name()
     );
     let mut told = Told::new(args.json);
-    let report = import_file(
+    let batch = batch_for(&store);
+    let report = import_source(
         &mut store,
         actor,
         &args.file,
-        &options,
+        source,
         args.dry_run,
         &mut told,
+        batch,
     )
     .map_err(|e| e.to_string())?;
     if args.json {

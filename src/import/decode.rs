@@ -294,11 +294,6 @@ impl DecodedReader {
         self.detected.encoding
     }
 
-    /// Whether the source began with a byte-order mark.
-    pub fn had_bom(&self) -> bool {
-        self.detected.bom_len > 0
-    }
-
     /// How far through the source it is.
     pub fn progress(&self) -> Progress {
         self.progress.clone()

@@ -201,7 +201,7 @@ fn detect_json(start: &str) -> Format {
     if let Ok(serde_json::Value::Object(first)) =
         serde_json::from_str::<serde_json::Value>(first_line)
     {
-        if first.get("format").and_then(|f| f.as_str()) == Some("tickets-export") {
+        if first.get("format").and_then(|f| f.as_str()) == Some(crate::export::everything::FORMAT) {
             return Format::TicketsExport;
         }
         if first.contains_key("_embedded")

@@ -270,6 +270,14 @@ fn person_of(v: Option<&Value>, role: &str) -> Result<Option<ImportedPerson>, St
     super::person(&email, &name, role)
 }
 
+/// A Zendesk user the export names only by id.
+fn zendesk_user(id: &str) -> ImportedPerson {
+    ImportedPerson {
+        email: String::new(),
+        name: format!("Zendesk user {id}"),
+    }
+}
+
 /// A required time of a record, read like a CSV's.
 fn time_of(
     v: Option<&Value>,
@@ -277,13 +285,20 @@ fn time_of(
     mapping: &Mapping,
     zone: Tz,
 ) -> Result<Option<DateTime<Utc>>, String> {
-    let t = text(v);
-    if t.trim().is_empty() {
-        return Ok(None);
-    }
-    values::parse_time(&t, mapping.date_order, zone)
-        .map(Some)
-        .map_err(|e| format!("{what}: {e}"))
+    values::optional_time(&text(v), what, mapping.date_order, zone)
+}
+
+/// The time of a conversation's `n`th message (`kind`: "Comment",
+/// "Thread"), which every message must have.
+fn message_time(
+    v: Option<&Value>,
+    kind: &str,
+    n: usize,
+    mapping: &Mapping,
+    zone: Tz,
+) -> Result<DateTime<Utc>, String> {
+    time_of(v, &format!("{kind} {n}'s time"), mapping, zone)?
+        .ok_or_else(|| format!("{kind} {n}: has no time"))
 }
 
 fn require_object(v: &Value) -> Result<(), String> {
@@ -320,19 +335,13 @@ fn zendesk(
         Some(p) => Some(p),
         None => match person_of(from, "Requester email")? {
             Some(p) => Some(p),
-            None => (!requester_id.is_empty()).then(|| ImportedPerson {
-                email: String::new(),
-                name: format!("Zendesk user {requester_id}"),
-            }),
+            None => (!requester_id.is_empty()).then(|| zendesk_user(&requester_id)),
         },
     };
     let assignee_id = text(v.get("assignee_id"));
     draft.assignee = match person_of(v.get("assignee"), "Assignee email")? {
         Some(p) => Some(p),
-        None => (!assignee_id.is_empty()).then(|| ImportedPerson {
-            email: String::new(),
-            name: format!("Zendesk user {assignee_id}"),
-        }),
+        None => (!assignee_id.is_empty()).then(|| zendesk_user(&assignee_id)),
     };
     let organization = v
         .get("organization")
@@ -353,10 +362,6 @@ fn zendesk(
             .and_then(|(c, m)| c.checked_add_signed(Duration::minutes(m)));
         draft.first_reply = replied;
     }
-    let people = |id: &str| ImportedPerson {
-        email: String::new(),
-        name: format!("Zendesk user {id}"),
-    };
     let mut description = text(v.get("description"));
     if let Some(comments) = v.get("comments").and_then(Value::as_array) {
         for (i, c) in comments.iter().enumerate() {
@@ -377,19 +382,11 @@ fn zendesk(
             if body.is_empty() {
                 continue;
             }
-            let Some(at) = time_of(
-                c.get("created_at"),
-                &format!("Comment {}'s time", i + 1),
-                mapping,
-                zone,
-            )?
-            else {
-                return Err(format!("Comment {}: has no time", i + 1));
-            };
+            let at = message_time(c.get("created_at"), "Comment", i + 1, mapping, zone)?;
             let author_id = text(c.get("author_id"));
             let author = match person_of(c.get("author"), "Comment author's email")? {
                 Some(p) => Some(p),
-                None => (!author_id.is_empty()).then(|| people(&author_id)),
+                None => (!author_id.is_empty()).then(|| zendesk_user(&author_id)),
             };
             draft.comments.push(ImportedComment {
                 from_customer: !author_id.is_empty() && author_id == requester_id,
@@ -432,7 +429,8 @@ fn zendesk(
                 } else {
                     mapping.status(&previous).ok()
                 };
-                let by = (!author_id.is_empty() && author_id != "-1").then(|| people(&author_id));
+                let by =
+                    (!author_id.is_empty() && author_id != "-1").then(|| zendesk_user(&author_id));
                 draft
                     .status_changes
                     .push(ImportedStatusChange { at, by, from, to });
@@ -502,15 +500,7 @@ fn help_scout(
         if body.is_empty() {
             continue;
         }
-        let Some(at) = time_of(
-            t.get("createdAt"),
-            &format!("Thread {}'s time", i + 1),
-            mapping,
-            zone,
-        )?
-        else {
-            return Err(format!("Thread {}: has no time", i + 1));
-        };
+        let at = message_time(t.get("createdAt"), "Thread", i + 1, mapping, zone)?;
         let author = person_of(t.get("createdBy"), "Thread author's email")?;
         messages.push(ImportedComment {
             author,

@@ -138,7 +138,6 @@ enum Body {
 pub struct Source {
     body: Body,
     encoding: TextEncoding,
-    had_bom: bool,
     format: Format,
     mapping: Mapping,
     zone: Tz,
@@ -168,7 +167,6 @@ impl Source {
         let io_err = ImportError::Read;
         let mut decoded = DecodedReader::new(reader, total, options.encoding).map_err(io_err)?;
         let encoding = decoded.encoding();
-        let had_bom = decoded.had_bom();
         let progress = decoded.progress();
         let mut start = Vec::with_capacity(SNIFF_CHARS);
         (&mut decoded)
@@ -208,7 +206,6 @@ impl Source {
         Ok(Source {
             body,
             encoding,
-            had_bom,
             format,
             mapping,
             zone,
@@ -219,11 +216,6 @@ impl Source {
     /// The encoding it is decoded from.
     pub fn encoding(&self) -> TextEncoding {
         self.encoding
-    }
-
-    /// Whether it began with a byte-order mark.
-    pub fn had_bom(&self) -> bool {
-        self.had_bom
     }
 
     /// Its format.
@@ -418,11 +410,15 @@ impl Draft {
 
     /// The ticket, or why it cannot be one, in a sentence.
     pub(crate) fn finish(
-        self,
+        mut self,
         line: u64,
         mapping: &Mapping,
         zone: Tz,
     ) -> Result<ImportedTicket, String> {
+        // Taken, not copied: a conversation can be long.
+        let (drafted_customer, drafted_assignee) = (self.customer.take(), self.assignee.take());
+        let mut comments = std::mem::take(&mut self.comments);
+        let mut status_changes = std::mem::take(&mut self.status_changes);
         let external_id = values::one_line(self.get(Field::ExternalId), 200);
         if external_id.is_empty() {
             return Err("Id: is empty (every ticket needs its id in the source, so a second import updates it)".into());
@@ -443,7 +439,7 @@ impl Draft {
         let priority = mapping
             .priority(self.get(Field::Priority))
             .map_err(|e| format!("Priority: {e}"))?;
-        let customer = match self.customer.clone() {
+        let customer = match drafted_customer {
             Some(p) => Some(p),
             None => person(
                 self.get(Field::CustomerEmail),
@@ -454,7 +450,7 @@ impl Draft {
         let Some(customer) = customer else {
             return Err("Customer: neither an email nor a name is given".into());
         };
-        let assignee = match self.assignee.clone() {
+        let assignee = match drafted_assignee {
             Some(p) => Some(p),
             None => person(
                 self.get(Field::AssigneeEmail),
@@ -467,21 +463,13 @@ impl Draft {
             Some(list) => values::tag_list(list.iter().map(String::as_str)),
             None => values::tags(self.get(Field::Tags), &mapping.tag_separators),
         };
-        let time = |field: Field| -> Result<Option<DateTime<Utc>>, String> {
-            let text = self.get(field);
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            values::parse_time(text, mapping.date_order, zone)
-                .map(Some)
-                .map_err(|e| format!("{}: {e}", field.label()))
+        let time = |field: Field| {
+            values::optional_time(self.get(field), field.label(), mapping.date_order, zone)
         };
         let Some(created_at) = time(Field::CreatedAt)? else {
             return Err("Created at: is empty (every ticket needs the time it was raised)".into());
         };
-        let mut comments = self.comments.clone();
         comments.sort_by_key(|c| c.at);
-        let mut status_changes = self.status_changes.clone();
         status_changes.sort_by_key(|c| c.at);
         Ok(ImportedTicket {
             line,

@@ -173,11 +173,16 @@ pub fn import_file(
     dry_run: bool,
     heed: &mut dyn Heed,
 ) -> Result<ImportReport, PipelineError> {
-    let batch = match store.location() {
+    let batch = batch_for(store);
+    import_in_batches(store, actor, path, options, dry_run, heed, batch)
+}
+
+/// How many tickets an import writes together into `store`.
+pub fn batch_for(store: &Store) -> usize {
+    match store.location() {
         crate::store::Location::File(_) => FILE_BATCH_TICKETS,
         crate::store::Location::Server(_) => SERVER_BATCH_TICKETS,
-    };
-    import_in_batches(store, actor, path, options, dry_run, heed, batch)
+    }
 }
 
 /// [`import_file`] in batches of at most `batch_tickets` tickets (tests
@@ -191,8 +196,22 @@ pub fn import_in_batches(
     heed: &mut dyn Heed,
     batch_tickets: usize,
 ) -> Result<ImportReport, PipelineError> {
-    let batch_tickets = batch_tickets.max(1);
     let source = Source::open(path, options)?;
+    import_source(store, actor, path, source, dry_run, heed, batch_tickets)
+}
+
+/// [`import_in_batches`] from `source`, opened already on the file at
+/// `path` (which names its checkpoint).
+pub fn import_source(
+    store: &mut Store,
+    actor: AgentId,
+    path: &Path,
+    source: Source,
+    dry_run: bool,
+    heed: &mut dyn Heed,
+    batch_tickets: usize,
+) -> Result<ImportReport, PipelineError> {
+    let batch_tickets = batch_tickets.max(1);
     if source.format() == Format::TicketsExport {
         return Err(ImportError::TicketsExport.into());
     }

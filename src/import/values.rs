@@ -17,6 +17,22 @@ use crate::domain::{MAX_BODY_CHARS, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_SUBJECT
 /// How a time may be written, shown in the sentences about one that is not.
 const TIME_EXAMPLE: &str = "2024-01-05 10:00, 2024-01-05T10:00:00Z or 05/01/2024 10:00 +0100";
 
+/// A time that may be left empty (`None`), else read as [`parse_time`]
+/// reads it; a problem names it `what`.
+pub fn optional_time(
+    text: &str,
+    what: &str,
+    order: DateOrder,
+    zone: Tz,
+) -> Result<Option<DateTime<Utc>>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_time(text, order, zone)
+        .map(Some)
+        .map_err(|e| format!("{what}: {e}"))
+}
+
 /// Reads a time as exports write it: RFC 3339 (`2024-01-05T10:00:00Z`),
 /// `2024-01-05 10:00:00 +0100`, `… UTC`, Zendesk's `2024-01-05 10:00:00
 /// -0800`, or a date in `order` with an optional time (`05/01/2024 10:00

@@ -89,8 +89,7 @@ fn insert(
     kind: &ActivityKind,
     batch: Option<i64>,
 ) -> Result<(), StoreError> {
-    let mut one = vec![Pending::new(ticket, at, agent, kind, batch)];
-    insert_all(conn, &mut one)
+    insert_one(conn, &Pending::new(ticket, at, agent, kind, batch))
 }
 
 /// A trail entry not written yet (an import keeps its batch's and writes
@@ -129,26 +128,39 @@ const ROWS_A_STATEMENT: usize = 64;
 
 /// Writes `entries` in their order (so ids follow it), emptying it.
 pub(crate) fn insert_all(conn: &Connection, entries: &mut Vec<Pending>) -> Result<(), StoreError> {
-    let sql = |rows: usize| {
-        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
-        format!(
-            "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value, batch_id)
-             VALUES {values}"
-        )
-    };
     let mut chunks = entries.chunks_exact(ROWS_A_STATEMENT);
-    for chunk in &mut chunks {
-        conn.prepare_cached(&sql(ROWS_A_STATEMENT))?
-            .execute(rusqlite::params_from_iter(
-                chunk.iter().flat_map(row_params),
-            ))?;
+    if chunks.len() > 0 {
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; ROWS_A_STATEMENT].join(", ");
+        let many = format!("{INSERT_ENTRY} VALUES {values}");
+        for chunk in &mut chunks {
+            conn.prepare_cached(&many)?
+                .execute(rusqlite::params_from_iter(
+                    chunk.iter().flat_map(row_params),
+                ))?;
+        }
     }
     // The rest row by row: one more statement kept, not one per count.
     for entry in chunks.remainder() {
-        conn.prepare_cached(&sql(1))?
-            .execute(rusqlite::params_from_iter(row_params(entry)))?;
+        insert_one(conn, entry)?;
     }
     entries.clear();
+    Ok(())
+}
+
+/// The trail's INSERT, before its VALUES.
+macro_rules! insert_entry {
+    () => {
+        "INSERT INTO activity (ticket_id, at, agent_id, kind, ref_id, old_value, new_value, batch_id)"
+    };
+}
+const INSERT_ENTRY: &str = insert_entry!();
+/// The trail's INSERT of one entry.
+const INSERT_ONE: &str = concat!(insert_entry!(), " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+
+/// Writes one entry.
+fn insert_one(conn: &Connection, entry: &Pending) -> Result<(), StoreError> {
+    conn.prepare_cached(INSERT_ONE)?
+        .execute(rusqlite::params_from_iter(row_params(entry)))?;
     Ok(())
 }
 
