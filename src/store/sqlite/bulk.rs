@@ -177,13 +177,21 @@ impl Bulk<'_> {
 /// returns the SQL that recreates them (building an index once is far faster
 /// than keeping it sorted through millions of inserts).
 fn set_aside_indexes(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    set_aside(
+        conn,
+        "type IN ('index', 'trigger')
+         AND tbl_name IN ('tickets', 'activity', 'messages', 'notes', 'ticket_tags',
+                          'ticket_assignees', 'customers', 'customer_tags')",
+    )
+}
+
+/// Drops the indexes and triggers `chosen` (a condition on `sqlite_schema`)
+/// in the caller's transaction, handing back the SQL that makes them again.
+pub(super) fn set_aside(conn: &Connection, chosen: &str) -> Result<Vec<String>, StoreError> {
     let items: Vec<(String, String, String)> = conn
-        .prepare(
-            "SELECT type, name, sql FROM sqlite_schema
-             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
-               AND tbl_name IN ('tickets', 'activity', 'messages', 'notes', 'ticket_tags',
-                                'ticket_assignees', 'customers', 'customer_tags')",
-        )?
+        .prepare(&format!(
+            "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND ({chosen})"
+        ))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     for (kind, name, _) in &items {

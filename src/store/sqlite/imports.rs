@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::bulk::set_aside;
+use super::schema::index_tickets;
 use super::tickets::{agent, refresh_assignee_key, tag_by_name};
 use super::{FileStore, StoreError, activity};
 use crate::domain::{
@@ -544,23 +546,11 @@ struct SearchAside {
 }
 
 impl SearchAside {
-    const NAMES: [&'static str; 2] = ["ticket_search_insert", "ticket_search_update"];
-
     fn take(tx: &Connection) -> Result<SearchAside, StoreError> {
-        let mut triggers = Vec::new();
-        for name in Self::NAMES {
-            let sql: Option<String> = tx
-                .query_row(
-                    "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
-                    [name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(sql) = sql {
-                tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
-                triggers.push(sql);
-            }
-        }
+        let triggers = set_aside(
+            tx,
+            "type = 'trigger' AND name IN ('ticket_search_insert', 'ticket_search_update')",
+        )?;
         Ok(SearchAside { triggers })
     }
 
@@ -574,13 +564,8 @@ impl SearchAside {
         );
         tx.prepare_cached("DELETE FROM ticket_search WHERE rowid IN rarray(?1)")?
             .execute([&ids])?;
-        tx.prepare_cached(
-            "INSERT INTO ticket_search(rowid, subject, customer)
-             SELECT t.id, t.subject,
-                    (SELECT name || ' ' || email || ' ' || company FROM customers WHERE id = t.customer_id)
-             FROM tickets t WHERE t.id IN rarray(?1)",
-        )?
-        .execute([&ids])?;
+        tx.prepare_cached(concat!(index_tickets!(), " WHERE t.id IN rarray(?1)"))?
+            .execute([&ids])?;
         for sql in &self.triggers {
             tx.execute_batch(sql)?;
         }

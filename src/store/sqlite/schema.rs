@@ -67,16 +67,25 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_imports.sql"),
 ];
 
+/// Indexes tickets for the search: every ticket, or (with a WHERE after
+/// it) those chosen.
+macro_rules! index_tickets {
+    () => {
+        "INSERT INTO ticket_search(rowid, subject, customer)
+         SELECT t.id, t.subject, c.name || ' ' || c.email || ' ' || c.company
+         FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id"
+    };
+}
+pub(super) use index_tickets;
+
 /// Rebuilds the search indexes from the tickets and customers (with
 /// [`REBUILD_DERIVED`] after a bulk load; alone after a restore, whose
 /// derived columns and rows come whole from the file restored).
-pub const REBUILD_SEARCH: &str = r#"
-DELETE FROM ticket_search;
-INSERT INTO ticket_search(rowid, subject, customer)
-SELECT t.id, t.subject, c.name || ' ' || c.email || ' ' || c.company
-FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id;
-INSERT INTO customer_search(customer_search) VALUES ('rebuild');
-"#;
+pub const REBUILD_SEARCH: &str = concat!(
+    "DELETE FROM ticket_search;\n",
+    index_tickets!(),
+    ";\nINSERT INTO customer_search(customer_search) VALUES ('rebuild');\n"
+);
 
 /// Rebuilds the rest of what the current schema derives from other rows
 /// (`first_reply_by`, `agent_tickets`): after a bulk load that set the
