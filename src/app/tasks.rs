@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::failure::Failure;
@@ -98,12 +98,32 @@ pub struct Progress {
     done: AtomicU64,
     total: AtomicU64,
     cancel: AtomicBool,
-    /// Whether done and total are bytes of a file read (an import), not
-    /// things counted (tickets, rows).
-    bytes: AtomicBool,
-    /// Whether only the share done means anything to an agent (rows of
-    /// many tables, as a restore counts them).
-    share: AtomicBool,
+    /// What done and total count (a [`Counted`] as a number).
+    counted: AtomicU8,
+}
+
+/// What a job's progress counts, which decides how it is worded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Counted {
+    /// Things an agent knows (tickets): "2,048 of 20,000".
+    Things = 0,
+    /// Bytes of a file read (an import): "42% of 325.0 MB".
+    Bytes = 1,
+    /// Rows of many tables (a restore), of which only the share done
+    /// means anything: "94%".
+    Share = 2,
+}
+
+impl Counted {
+    /// The kind stored as `n` (things, the default, for any other).
+    fn of(n: u8) -> Counted {
+        match n {
+            1 => Counted::Bytes,
+            2 => Counted::Share,
+            _ => Counted::Things,
+        }
+    }
 }
 
 impl Progress {
@@ -127,20 +147,19 @@ impl Progress {
         let (done, total) = self.get();
         if total == 0 {
             format!("{what}…")
-        } else if self.share.load(Ordering::Relaxed) {
-            format!("{what} {:.0}%", done as f64 * 100.0 / total as f64)
-        } else if self.bytes.load(Ordering::Relaxed) {
-            format!(
-                "{what} {:.0}% of {:.1} MB",
-                done as f64 * 100.0 / total as f64,
-                total as f64 / 1e6
-            )
         } else {
-            format!(
-                "{what} {} of {}",
-                crate::domain::thousands(done),
-                crate::domain::thousands(total)
-            )
+            let share = done as f64 * 100.0 / total as f64;
+            match Counted::of(self.counted.load(Ordering::Relaxed)) {
+                Counted::Share => format!("{what} {share:.0}%"),
+                Counted::Bytes => {
+                    format!("{what} {share:.0}% of {:.1} MB", total as f64 / 1e6)
+                }
+                Counted::Things => format!(
+                    "{what} {} of {}",
+                    crate::domain::thousands(done),
+                    crate::domain::thousands(total)
+                ),
+            }
         }
     }
 }
@@ -177,14 +196,18 @@ impl TaskHandle {
 
     /// Reports progress through a file, in bytes; says whether to carry on.
     pub fn progress_bytes(&self, read: u64, total: u64) -> bool {
-        self.progress.bytes.store(true, Ordering::Relaxed);
+        self.progress
+            .counted
+            .store(Counted::Bytes as u8, Ordering::Relaxed);
         self.progress(read, total)
     }
 
     /// Reports progress as a share of the whole (rows of many tables);
     /// says whether to carry on.
     pub fn progress_share(&self, done: u64, total: u64) -> bool {
-        self.progress.share.store(true, Ordering::Relaxed);
+        self.progress
+            .counted
+            .store(Counted::Share as u8, Ordering::Relaxed);
         self.progress(done, total)
     }
 
@@ -407,24 +430,23 @@ mod tests {
         assert!(!tasks.is_running(TaskName::Backup));
     }
 
-    /// Progress `done` of `total`, counted as `bytes` or as a `share`.
-    fn at(done: u64, total: u64, bytes: bool, share: bool) -> Progress {
+    /// Progress `done` of `total`, of what is `counted`.
+    fn at(done: u64, total: u64, counted: Counted) -> Progress {
         let p = Progress::default();
         p.done.store(done, Ordering::Relaxed);
         p.total.store(total, Ordering::Relaxed);
-        p.bytes.store(bytes, Ordering::Relaxed);
-        p.share.store(share, Ordering::Relaxed);
+        p.counted.store(counted as u8, Ordering::Relaxed);
         p
     }
 
     #[test]
     fn a_file_read_is_told_in_megabytes_counted_things_as_counts_and_a_share_as_one() {
         assert_eq!(
-            at(2048, 20_000, false, false).text("Reading everything in"),
+            at(2048, 20_000, Counted::Things).text("Reading everything in"),
             "Reading everything in 2,048 of 20,000"
         );
         assert_eq!(
-            at(130_000_000, 325_000_000, true, false).text("Importing tickets"),
+            at(130_000_000, 325_000_000, Counted::Bytes).text("Importing tickets"),
             "Importing tickets 40% of 325.0 MB"
         );
         assert_eq!(
@@ -432,7 +454,7 @@ mod tests {
             "Importing tickets…"
         );
         assert_eq!(
-            at(53_248, 56_719, false, true).text("Restoring an export"),
+            at(53_248, 56_719, Counted::Share).text("Restoring an export"),
             "Restoring an export 94%"
         );
     }
