@@ -161,6 +161,31 @@ impl PathPrompt {
 
 /// A one-line path field labelled `label`, which takes the cursor when
 /// first shown.
+/// A path box named by `label` (drawn by the caller, in a row or a grid's
+/// cell) with Choose… beside it: the box's response, and whether Choose…
+/// was clicked (the system's file dialog, hinted `choose_hint`).
+pub(super) fn path_with_choose(
+    ui: &mut Ui,
+    focus: &mut Focus,
+    label: &egui::Response,
+    path: &mut String,
+    hint: &str,
+    choose_hint: &str,
+) -> (egui::Response, bool) {
+    let width = ui.available_width() - 90.0;
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(path)
+                .id(TextBox::Path.id())
+                .hint_text(hint)
+                .desired_width(width),
+        )
+        .labelled_by(label.id);
+    focus.drawn(TextBox::Path, &response);
+    let choose = ui.button("Choose…").on_hover_text(choose_hint).clicked();
+    (response, choose)
+}
+
 fn path_field(ui: &mut Ui, focus: &mut Focus, label: &str, path: &mut String) -> egui::Response {
     let label = ui.label(label);
     let response = ui
@@ -227,20 +252,15 @@ fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog, focus: &mut Focus, actions:
     let field = ui
         .horizontal(|ui| {
             let label = ui.label("Save as");
-            let width = ui.available_width() - 90.0;
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut dialog.path)
-                        .id(TextBox::Path.id())
-                        .desired_width(width),
-                )
-                .labelled_by(label.id);
-            focus.drawn(TextBox::Path, &response);
-            if ui
-                .button("Choose…")
-                .on_hover_text("Choose where to save with the system's dialog")
-                .clicked()
-            {
+            let (response, choose) = path_with_choose(
+                ui,
+                focus,
+                &label,
+                &mut dialog.path,
+                "",
+                "Choose where to save with the system's dialog",
+            );
+            if choose {
                 actions.push(Action::ChooseExportPath);
             }
             response

@@ -246,23 +246,17 @@ fn choose_ui(
         .show(ui, |ui| {
             let label = ui.label("File");
             ui.horizontal(|ui| {
-                let width = ui.available_width() - 90.0;
-                let field = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut dialog.path)
-                            .id(TextBox::Path.id())
-                            .hint_text("the export to read")
-                            .desired_width(width),
-                    )
-                    .labelled_by(label.id);
-                focus.drawn(TextBox::Path, &field);
+                let (field, choose) = super::dialogs::path_with_choose(
+                    ui,
+                    focus,
+                    &label,
+                    &mut dialog.path,
+                    "the export to read",
+                    "Choose the file with the system's dialog",
+                );
                 changed |= field.changed();
                 entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui
-                    .button("Choose…")
-                    .on_hover_text("Choose the file with the system's dialog")
-                    .clicked()
-                {
+                if choose {
                     actions.push(Action::Import(ImportStep::ChooseFile));
                 }
             });
